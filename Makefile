@@ -1,0 +1,97 @@
+# prismacloud for Lua: build, test and install.
+# Every variable can be overridden: make CC=clang LUA=lua5.4 PREFIX=/usr
+
+LUA          ?= lua5.4
+LUA_PC       ?= lua5.4
+PKG_CONFIG   ?= pkg-config
+CC           ?= cc
+BUSTED       ?= $(LUA) /usr/bin/busted
+LUACHECK     ?= luacheck
+CPPCHECK     ?= cppcheck
+
+LUA_CFLAGS   ?= $(shell $(PKG_CONFIG) --cflags $(LUA_PC))
+CURL_CFLAGS  ?= $(shell $(PKG_CONFIG) --cflags libcurl)
+CURL_LIBS    ?= $(shell $(PKG_CONFIG) --libs libcurl)
+
+OPTFLAGS     ?= -O2 -g
+WARNFLAGS    ?= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS       ?= $(OPTFLAGS)
+ALL_CFLAGS    = -std=c99 -D_POSIX_C_SOURCE=200809L $(WARNFLAGS) -fPIC -fvisibility=hidden \
+                $(LUA_CFLAGS) $(CURL_CFLAGS) $(CFLAGS)
+LDFLAGS      ?=
+ALL_LDFLAGS   = -shared $(LDFLAGS)
+LIBS          = $(CURL_LIBS)
+
+# Install where Debian's lua5.4 looks by default (package.path / package.cpath).
+PREFIX       ?= /usr/local
+DESTDIR      ?=
+LUA_VERSION  ?= 5.4
+LUA_LMOD     ?= $(PREFIX)/share/lua/$(LUA_VERSION)
+LUA_CMOD     ?= $(PREFIX)/lib/lua/$(LUA_VERSION)
+BINDIR       ?= $(PREFIX)/bin
+
+SRCS  = $(wildcard src/*.c)
+HDRS  = $(wildcard src/*.h)
+OBJS  = $(SRCS:src/%.c=build/%.o)
+LMODS = $(shell find lua -name '*.lua' | sort)
+CORE  = prismacloud/core.so
+
+# Environment that runs the in-tree build.
+RUN_ENV = LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./?.so;;'
+
+.PHONY: all test check lint demo deps install uninstall clean asan valgrind
+
+all: $(CORE)
+
+build/%.o: src/%.c $(HDRS) | build
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+build prismacloud:
+	mkdir -p $@
+
+$(CORE): $(OBJS) | prismacloud
+	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS) $(LIBS)
+
+# Installs the Debian packages the build, the tests and the demo need.
+deps:
+	sh .ci/deps
+
+test: all
+	$(RUN_ENV) $(BUSTED) $(BUSTED_ARGS)
+
+lint:
+	$(LUACHECK) --quiet lua spec examples bin
+	$(CPPCHECK) --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
+	  --inline-suppr --suppress=missingIncludeSystem $(LUA_CFLAGS) $(CURL_CFLAGS) src
+
+# What CI runs: lint, then the whole suite.
+check: lint test
+
+demo: all
+	$(RUN_ENV) $(LUA) examples/demo.lua
+
+# The suite under AddressSanitizer + UndefinedBehaviorSanitizer (its own build dir).
+ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+asan: clean
+	$(MAKE) all CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined"
+	$(RUN_ENV) LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
+	  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  $(BUSTED) $(BUSTED_ARGS)
+	$(MAKE) clean
+
+valgrind: all
+	$(RUN_ENV) valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite \
+	  --error-exitcode=99 $(BUSTED) $(BUSTED_ARGS)
+
+install: all
+	install -d $(DESTDIR)$(LUA_CMOD)/prismacloud $(DESTDIR)$(LUA_LMOD) $(DESTDIR)$(BINDIR)
+	install -m 0755 $(CORE) $(DESTDIR)$(LUA_CMOD)/prismacloud/core.so
+	cd lua && find . -name '*.lua' -exec install -D -m 0644 {} $(DESTDIR)$(LUA_LMOD)/{} \;
+	install -m 0755 bin/prismacloud-emulator $(DESTDIR)$(BINDIR)/prismacloud-emulator
+
+uninstall:
+	rm -rf $(DESTDIR)$(LUA_CMOD)/prismacloud $(DESTDIR)$(LUA_LMOD)/prismacloud
+	rm -f $(DESTDIR)$(BINDIR)/prismacloud-emulator
+
+clean:
+	rm -rf build prismacloud

@@ -1,0 +1,60 @@
+rockspec_format = "3.0"
+package = "prismacloud"
+version = "0.1.0-1"
+source = {
+  url = "git+https://example.invalid/prismacloud-lua.git",
+  tag = "v0.1.0",
+}
+description = {
+  summary = "Client for the Prisma Cloud CSPM REST API: C core on libcurl, idiomatic Lua API",
+  detailed = [[
+A Lua 5.4 client for the Prisma Cloud "Cloud Security" (CSPM) REST API. A C core on
+libcurl owns transport, the JWT lifecycle, retries and an exact JSON <-> Lua mapping;
+Lua modules give each resource family idiomatic functions. Ships a local API emulator.
+]],
+  license = "MIT",
+  labels = { "prismacloud", "cspm", "security", "rest", "curl" },
+}
+dependencies = {
+  "lua >= 5.4, < 5.5",
+}
+build_dependencies = {}
+test_dependencies = {
+  "busted",
+  "lua-cjson",
+  "luasocket",
+  "luasec",
+  "cqueues",
+  "luaossl",
+  "lua-zlib",
+}
+external_dependencies = {
+  LIBCURL = { header = "curl/curl.h", library = "curl" },
+}
+build = {
+  type = "builtin",
+  modules = {
+    ["prismacloud.core"] = {
+      sources = {
+        "src/pc_buf.c", "src/pc_client.c", "src/pc_core.c", "src/pc_error.c",
+        "src/pc_json.c", "src/pc_response.c", "src/pc_url.c", "src/pc_util.c",
+      },
+      libraries = { "curl" },
+      incdirs = { "$(LIBCURL_INCDIR)" },
+      libdirs = { "$(LIBCURL_LIBDIR)" },
+      defines = { "_POSIX_C_SOURCE=200809L" },
+    },
+    ["prismacloud"] = "lua/prismacloud/init.lua",
+    ["prismacloud.json"] = "lua/prismacloud/json.lua",
+    ["prismacloud.emulator"] = "lua/prismacloud/emulator/init.lua",
+    ["prismacloud.emulator.http"] = "lua/prismacloud/emulator/http.lua",
+    ["prismacloud.emulator.jwt"] = "lua/prismacloud/emulator/jwt.lua",
+    ["prismacloud.emulator.tls"] = "lua/prismacloud/emulator/tls.lua",
+  },
+  install = {
+    bin = { ["prismacloud-emulator"] = "bin/prismacloud-emulator" },
+  },
+}
+test = {
+  type = "busted",
+}

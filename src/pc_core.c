@@ -1,0 +1,42 @@
+/*
+ * pc_core.c: luaopen_prismacloud_core, the only exported symbol.
+ * The module table holds: new, Client (methods), client_mt, Error, http_error,
+ * json = {encode, decode, null, array_mt, empty_array}, curl_version, _VERSION.
+ */
+#include <pthread.h>
+
+#include <curl/curl.h>
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "pc_client.h"
+#include "pc_error.h"
+#include "pc_json.h"
+#include "pc_util.h"
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_result = CURLE_FAILED_INIT;
+
+/* The one piece of process-wide state: libcurl's global init, done once
+ * whatever the number of lua_States or threads loading the module. */
+static void init_curl(void) { curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+PC_EXPORT int luaopen_prismacloud_core(lua_State *L);
+
+/* [-0, +1, e] Builds and returns the module table. */
+int luaopen_prismacloud_core(lua_State *L) {
+  pthread_once(&curl_once, init_curl);
+  if (curl_init_result != CURLE_OK)
+    return luaL_error(L, "libcurl global init failed: %s", curl_easy_strerror(curl_init_result));
+  lua_newtable(L);
+  pc_client_register(L);
+  pc_error_register(L);
+  lua_newtable(L);
+  pc_json_register(L);
+  lua_setfield(L, -2, "json");
+  lua_pushstring(L, curl_version());
+  lua_setfield(L, -2, "curl_version");
+  lua_pushliteral(L, PC_VERSION);
+  lua_setfield(L, -2, "_VERSION");
+  return 1;
+}

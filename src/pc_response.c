@@ -1,0 +1,111 @@
+/* pc_response.c: collecting a response from libcurl and turning it into Lua; see pc_client.h. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <lauxlib.h>
+
+#include "pc_client.h"
+#include "pc_error.h"
+#include "pc_json.h"
+
+size_t pc_response_write(char *ptr, size_t size, size_t nmemb, void *userdata) {
+  pc_client *c = (pc_client *)userdata;
+  size_t n = size * nmemb;
+  if (n > c->max_body - c->resp.len) {
+    c->body_too_large = 1;
+    return 0; /* CURLE_WRITE_ERROR */
+  }
+  return pc_buf_add(&c->resp, ptr, n) ? n : 0;
+}
+
+size_t pc_response_header(char *ptr, size_t size, size_t nmemb, void *userdata) {
+  pc_client *c = (pc_client *)userdata;
+  size_t n = size * nmemb;
+  /* A new status line (after 100 Continue, a redirect or a proxy CONNECT)
+   * starts the headers of the response we keep. */
+  if (n >= 5 && memcmp(ptr, "HTTP/", 5) == 0) pc_buf_reset(&c->resp_headers);
+  return pc_buf_add(&c->resp_headers, ptr, n) ? n : 0;
+}
+
+/* [-0, +1, m] Parses the raw header lines in one pass into a table of
+ * lower-cased names; repeated names are joined with ", ". The buffer is
+ * lower-cased in place (the client owns it). */
+static void push_headers(lua_State *L, pc_buf *raw) {
+  char *p = raw->data, *end = raw->data + raw->len;
+  lua_createtable(L, 0, 16);
+  if (!p) return;
+  /* skip the status line */
+  p = memchr(p, '\n', raw->len);
+  if (!p) return;
+  p++;
+  while (p < end) {
+    char *eol = memchr(p, '\n', (size_t)(end - p)), *colon, *v, *ve, *q;
+    if (!eol) eol = end;
+    ve = eol;
+    if (ve > p && ve[-1] == '\r') ve--;
+    colon = memchr(p, ':', (size_t)(ve - p));
+    if (colon && colon > p) {
+      for (q = p; q < colon; q++) *q = (char)tolower((unsigned char)*q);
+      v = colon + 1;
+      while (v < ve && (*v == ' ' || *v == '\t')) v++;
+      while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t')) ve--;
+      lua_pushlstring(L, p, (size_t)(colon - p));
+      lua_pushvalue(L, -1);
+      if (lua_rawget(L, -3) == LUA_TSTRING) {
+        lua_pushliteral(L, ", ");
+        lua_pushlstring(L, v, (size_t)(ve - v));
+        lua_concat(L, 3);
+      } else {
+        lua_pop(L, 1);
+        lua_pushlstring(L, v, (size_t)(ve - v));
+      }
+      lua_rawset(L, -3);
+    }
+    p = eol + 1;
+  }
+}
+
+/* Whether a Content-Type names JSON: application/json or any +json type. */
+static int is_json_type(const char *ct) {
+  const char *semi = strchr(ct, ';');
+  size_t n = semi ? (size_t)(semi - ct) : strlen(ct);
+  while (n > 0 && ct[n - 1] == ' ') n--;
+  return (n == 16 && strncasecmp(ct, "application/json", 16) == 0) ||
+         (n > 5 && strncasecmp(ct + n - 5, "+json", 5) == 0);
+}
+
+int pc_response_push(lua_State *L, pc_client *c, long status, const char *method,
+                     const char *path) {
+  int json = 0;
+  lua_createtable(L, 0, 3);
+  lua_pushinteger(L, status);
+  lua_setfield(L, -2, "status");
+  push_headers(L, &c->resp_headers);
+  if (lua_getfield(L, -1, "content-type") == LUA_TSTRING) json = is_json_type(lua_tostring(L, -1));
+  lua_pop(L, 1);
+  lua_setfield(L, -2, "headers");
+  if (c->resp.len == 0) return 1; /* no body: res.body is nil */
+  if (json) {
+    char err[160];
+    if (pc_json_decode(L, c->resp.data, c->resp.len, err, sizeof err)) {
+      lua_setfield(L, -2, "body");
+      return 1;
+    }
+    if (status >= 200 && status < 300) {
+      lua_pop(L, 1);
+      lua_pushnil(L);
+      pc_error_push(L, "decode", "");
+      lua_pushfstring(L, "invalid JSON in response body: %s", err);
+      lua_setfield(L, -2, "message");
+      pc_error_setint(L, "status", status);
+      pc_error_setstr(L, "method", method);
+      pc_error_setstr(L, "path", path);
+      return 2;
+    }
+  }
+  lua_pushlstring(L, c->resp.data, c->resp.len);
+  lua_setfield(L, -2, "body");
+  return 1;
+}

@@ -1,0 +1,163 @@
+/* pc_url.c: base-URL normalising and request-URL building; see pc_url.h. */
+#include "pc_url.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+static const char HEX[] = "0123456789ABCDEF";
+
+/* Raises the out-of-memory error of URL building. */
+static void check_mem(lua_State *L, int ok) {
+  if (!ok) luaL_error(L, "not enough memory");
+}
+
+static int is_unreserved(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+/* Bytes that may stand unencoded in a path: unreserved, sub-delims, ':', '@', '/', '%'. */
+static int is_path_char(unsigned char c) {
+  return is_unreserved(c) || strchr("!$&'()*+,;=:@/%", c) != NULL;
+}
+
+static int is_ctl(unsigned char c) { return c < 0x20 || c == 0x7f; }
+
+int pc_url_escape(pc_buf *out, const char *s, size_t len) {
+  size_t i;
+  if (!pc_buf_grow(out, len * 3)) return 0;
+  for (i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (is_unreserved(c)) {
+      out->data[out->len++] = (char)c;
+    } else {
+      out->data[out->len++] = '%';
+      out->data[out->len++] = HEX[c >> 4];
+      out->data[out->len++] = HEX[c & 15];
+    }
+  }
+  out->data[out->len] = '\0';
+  return 1;
+}
+
+void pc_url_base(lua_State *L, const char *s, pc_buf *out) {
+  size_t len = strlen(s), i;
+  const char *sep = strstr(s, "://");
+  pc_buf_reset(out);
+  for (i = 0; i < len; i++)
+    if (is_ctl((unsigned char)s[i]) || s[i] == ' ')
+      luaL_error(L, "bad option 'url' (control character or space in URL)");
+  if (sep) {
+    size_t n = (size_t)(sep - s);
+    if (!((n == 5 && strncmp(s, "https", 5) == 0) || (n == 4 && strncmp(s, "http", 4) == 0)))
+      luaL_error(L, "bad option 'url' (scheme must be http or https)");
+    check_mem(L, pc_buf_add(out, s, len));
+  } else {
+    check_mem(L, pc_buf_adds(out, "https://") && pc_buf_add(out, s, len));
+  }
+  while (out->len > 0 && out->data[out->len - 1] == '/') out->data[--out->len] = '\0';
+  sep = strstr(out->data, "://");
+  if (sep[3] == '\0' || sep[3] == '/')
+    luaL_error(L, "bad option 'url' (no host in '%s')", s);
+}
+
+int pc_url_path(lua_State *L, const char *path, size_t len, pc_buf *out) {
+  size_t i;
+  if (len == 0 || path[0] != '/') luaL_error(L, "bad argument 'path' (must start with '/')");
+  check_mem(L, pc_buf_grow(out, len * 3));
+  for (i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)path[i];
+    if (is_ctl(c)) luaL_error(L, "bad argument 'path' (control character at byte %d)", (int)i + 1);
+    if (c == '?') {
+      /* the rest is a query string the caller encoded; still no control bytes */
+      size_t j;
+      for (j = i + 1; j < len; j++)
+        if (is_ctl((unsigned char)path[j]) || path[j] == ' ')
+          luaL_error(L, "bad argument 'path' (control character or space at byte %d)", (int)j + 1);
+      check_mem(L, pc_buf_add(out, path + i, len - i));
+      return 1;
+    }
+    if (is_path_char(c)) {
+      out->data[out->len++] = (char)c;
+    } else {
+      out->data[out->len++] = '%';
+      out->data[out->len++] = HEX[c >> 4];
+      out->data[out->len++] = HEX[c & 15];
+    }
+  }
+  out->data[out->len] = '\0';
+  return 0;
+}
+
+/* [-0, +0, e] Appends "name=value" for the scalar on top of the stack. */
+static void add_pair(lua_State *L, const char *name, size_t nlen, int *first, pc_buf *out) {
+  size_t vlen;
+  const char *v;
+  switch (lua_type(L, -1)) {
+    case LUA_TBOOLEAN:
+      v = lua_toboolean(L, -1) ? "true" : "false";
+      vlen = strlen(v);
+      break;
+    case LUA_TNUMBER:
+    case LUA_TSTRING:
+      v = lua_tolstring(L, -1, &vlen); /* converts a number copy on the stack: fine, it is ours */
+      break;
+    default:
+      luaL_error(L, "bad query value for '%s' (string, number, boolean or array expected, got %s)",
+                 name, luaL_typename(L, -1));
+      return;
+  }
+  check_mem(L, pc_buf_addc(out, *first ? '?' : '&'));
+  *first = 0;
+  check_mem(L, pc_url_escape(out, name, nlen) && pc_buf_addc(out, '=') && pc_url_escape(out, v, vlen));
+}
+
+/* qsort comparator over Lua string keys (kept alive by the query table). */
+static int cmp_keys(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void pc_url_query(lua_State *L, int idx, int has_query, pc_buf *out) {
+  const char *small[32];
+  const char **keys = small;
+  size_t n = 0, cap = 32, i;
+  int first = !has_query, top = lua_gettop(L);
+  idx = lua_absindex(L, idx);
+  luaL_checktype(L, idx, LUA_TTABLE);
+  /* keys are strings owned by the table, which stays on the stack */
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    lua_pop(L, 1);
+    if (lua_type(L, -1) != LUA_TSTRING)
+      luaL_error(L, "bad query key (string expected, got %s)", luaL_typename(L, -1));
+    if (n == cap) {
+      /* a boxed userdata holds the bigger array so that an error cannot leak it */
+      const char **more;
+      cap *= 2;
+      more = (const char **)lua_newuserdatauv(L, cap * sizeof *keys, 0);
+      memcpy(more, keys, n * sizeof *keys);
+      keys = more;
+      lua_insert(L, -2); /* below the key, which lua_next needs on top */
+    }
+    keys[n++] = lua_tostring(L, -1);
+  }
+  qsort(keys, n, sizeof *keys, cmp_keys);
+  for (i = 0; i < n; i++) {
+    size_t nlen = strlen(keys[i]);
+    lua_getfield(L, idx, keys[i]);
+    if (lua_type(L, -1) == LUA_TTABLE) {
+      lua_Integer j, m = (lua_Integer)lua_rawlen(L, -1);
+      for (j = 1; j <= m; j++) {
+        lua_rawgeti(L, -1, j);
+        add_pair(L, keys[i], nlen, &first, out);
+        lua_pop(L, 1);
+      }
+    } else {
+      add_pair(L, keys[i], nlen, &first, out);
+    }
+    lua_pop(L, 1);
+  }
+  lua_settop(L, top);
+}
