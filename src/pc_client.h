@@ -2,40 +2,76 @@
  * pc_client: the `prismacloud.Client` userdata. One libcurl easy handle per
  * client, reused for every request (keep-alive), with a share handle for
  * DNS and TLS sessions. Every buffer is owned by the client and reused.
+ *
+ * The userdata has one user value: a table {hooks = {...}, session = {...}}
+ * holding the Lua-side state of the client.
  */
 #ifndef PC_CLIENT_H
 #define PC_CLIENT_H
+
+#include <stdint.h>
 
 #include <curl/curl.h>
 #include <lua.h>
 
 #include "pc_buf.h"
+#include "pc_retry.h"
 
 #define PC_CLIENT_MT "prismacloud.Client"
+
+typedef struct pc_stats {
+  lua_Integer requests;     /* HTTP exchanges sent, login and extend included */
+  lua_Integer retries;      /* attempts after the first */
+  lua_Integer refreshes;    /* token refreshes caused by a 401 */
+  lua_Integer logins;
+  lua_Integer extends;
+  lua_Integer rate_limited; /* 429 responses */
+  lua_Integer bytes_sent;
+  lua_Integer bytes_received;
+  lua_Integer hook_errors;
+} pc_stats;
+
+typedef struct pc_rate_limit {
+  double remaining, replenish_rate, burst_capacity, requested_tokens; /* -1: not seen */
+  double updated_at; /* wall clock; 0 before the first rate-limited response */
+} pc_rate_limit;
 
 typedef struct pc_client {
   CURL *easy;                      /* owned; NULL once closed */
   CURLSH *share;                   /* owned; DNS cache and TLS sessions */
-  struct curl_slist *req_headers;  /* headers of the request being sent; wiped when freed */
+  struct curl_slist *req_headers;  /* headers of the exchange in flight; wiped when freed */
   pc_buf base;                     /* normalised base URL, e.g. https://api.prismacloud.io */
-  pc_buf url;                      /* URL of the request being built */
-  pc_buf body;                     /* encoded JSON body of the request */
+  pc_buf url;                      /* URL of the caller's request */
+  pc_buf body;                     /* encoded JSON body of the caller's request */
+  pc_buf auth_url;                 /* URL of a login or extend exchange */
+  pc_buf auth_body;                /* body of a login (secret: wiped after use) */
   pc_buf resp;                     /* body of the last response */
   pc_buf resp_headers;             /* raw header lines of the last response */
   pc_buf token;                    /* the JWT (secret); wiped on close */
-  pc_buf access_key;               /* secret-adjacent; wiped on close */
+  pc_buf access_key;               /* wiped on close */
   pc_buf secret_key;               /* secret; wiped on close */
+  pc_buf customer_name, prisma_id; /* optional login fields */
+  double token_t0;                 /* monotonic time the token arrived */
+  double token_life;               /* its lifetime in seconds */
+  double token_exp_wall;           /* its expiry on the wall clock, for session() */
+  pc_retry_policy policy;          /* defaults for every request */
+  uint64_t rng;                    /* backoff jitter */
+  pc_stats stats;
+  pc_rate_limit rl;
+  long timeout_ms;                 /* default time for one attempt */
   size_t max_body;                 /* a response body larger than this is refused */
   int body_too_large;              /* set by the write callback */
   int closed;
   char errbuf[CURL_ERROR_SIZE];    /* libcurl's message for the last failure */
 } pc_client;
 
-/* [-0, +1, m] Pushes the response of the last transfer: a table
+/* ---- pc_response.c ---- */
+
+/* [-0, +1, m] Pushes the response of the last exchange: a table
  * {status, headers, body}, where body is decoded JSON when the content type
  * says JSON, the raw string otherwise and nil when empty. When a success
- * response (2xx) carries malformed JSON, pushes nil and a `decode` error
- * instead and returns 2; otherwise returns 1. */
+ * response (2xx) carries malformed JSON, pushes a `decode` error instead and
+ * returns 0; otherwise returns 1. */
 int pc_response_push(lua_State *L, pc_client *c, long status, const char *method,
                      const char *path);
 
@@ -43,6 +79,69 @@ int pc_response_push(lua_State *L, pc_client *c, long status, const char *method
  * They never touch Lua and never raise. */
 size_t pc_response_write(char *ptr, size_t size, size_t nmemb, void *userdata);
 size_t pc_response_header(char *ptr, size_t size, size_t nmemb, void *userdata);
+
+/* ---- pc_transfer.c: one HTTP exchange on the client's easy handle ---- */
+
+/* Frees a header list after zeroing every line (one of them may hold the token). */
+void pc_headers_free(struct curl_slist **list);
+
+/* [-0, +0, e] Appends "name: value" to the client's header list. */
+void pc_headers_add(lua_State *L, pc_client *c, const char *name, size_t nlen, const char *value,
+                    size_t vlen);
+
+/* Performs one exchange: `url`, `method`, body (NULL for none) and the
+ * client's current header list. Clears the response buffers first and
+ * counts the exchange in the stats. Never touches Lua. */
+CURLcode pc_transfer(pc_client *c, const char *url, const char *method, const char *body,
+                     size_t blen);
+
+/* [-0, +1, m] Pushes the error for libcurl's result `rc`. */
+void pc_transfer_error(lua_State *L, pc_client *c, CURLcode rc, const char *method,
+                       const char *path);
+
+/* ---- pc_auth.c: the JWT lifecycle ---- */
+
+/* Whether the client holds an access key and secret to log in with. */
+int pc_auth_can_login(const pc_client *c);
+
+/* [-0, +(0|1), e] Makes sure a usable token is held before a request:
+ * logs in when there is none, renews (extend, else login) once 80% of its
+ * lifetime has passed, and refuses an expired token that cannot be renewed.
+ * `self` is the client's stack index. Returns 1 when ready; else pushes an
+ * error and returns 0. */
+int pc_auth_ensure(lua_State *L, pc_client *c, int self);
+
+/* [-0, +(0|1), e] Replaces the token after the server refused it (401):
+ * extend when it is still valid by our clock, else (or when extend fails)
+ * log in. Returns 1 when a new token is held; else pushes an error, 0. */
+int pc_auth_refresh(lua_State *L, pc_client *c, int self);
+
+/* [-0, +(0|1), e] Logs in now. Returns 1, or pushes an error and returns 0. */
+int pc_auth_login(lua_State *L, pc_client *c, int self);
+
+/* [-0, +0, e] Adopts `token` (len bytes) received now: wipes the old one,
+ * reads the lifetime from the JWT's claims. */
+void pc_auth_set_token(lua_State *L, pc_client *c, const char *token, size_t len);
+
+/* ---- pc_hooks (pc_request.c) ---- */
+
+/* [-1, +0, -] Calls hook `name` (from the user value of the client at
+ * `self`) with the table on top, under pcall; pops the table. A failing
+ * hook is counted and reported with lua_warning, never propagated. */
+void pc_hook_call(lua_State *L, pc_client *c, int self, const char *name);
+
+/* Whether hook `name` is set (so callers build its argument only then). */
+int pc_hook_wanted(lua_State *L, int self, const char *name);
+
+/* ---- pc_request.c ---- */
+
+/* client:request(method, path [, opts]) */
+int pc_request(lua_State *L);
+
+/* ---- pc_client.c ---- */
+
+/* [-0, +0, v] Returns the client at `idx`; raises when it is closed. */
+pc_client *pc_client_check(lua_State *L, int idx);
 
 /* [-0, +0, m] Sets new, the Client methods table and the client metatable in the table on top. */
 void pc_client_register(lua_State *L);

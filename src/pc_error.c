@@ -7,6 +7,7 @@
 #include <lauxlib.h>
 
 #include "pc_json.h"
+#include "pc_retry.h"
 
 const char *pc_error_kind_for_status(long status) {
   switch (status) {
@@ -121,6 +122,14 @@ void pc_error_push_http(lua_State *L, long status, int headers, int body,
     lua_setfield(L, -2, "code");
   lua_pushvalue(L, details);
   lua_setfield(L, -2, "details");
+  if (push_string_field(L, headers, "retry-after")) {
+    double after = pc_retry_after(lua_tostring(L, -1), pc_now_wall());
+    lua_pop(L, 1);
+    if (after >= 0) {
+      lua_pushnumber(L, after);
+      lua_setfield(L, -2, "retry_after");
+    }
+  }
   {
     static const char *const ids[] = {"x-request-id", "x-amzn-requestid", "x-correlation-id", NULL};
     int i;

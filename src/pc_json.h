@@ -30,6 +30,12 @@ void pc_json_encode(lua_State *L, int idx, pc_buf *out);
  * Raises only on memory errors. */
 int pc_json_decode(lua_State *L, const char *s, size_t len, char *err, size_t errlen);
 
+/* No stack effect. Appends the `len` bytes at `s` to `out` as a quoted,
+ * escaped JSON string. Returns 0 (having appended nothing useful) when
+ * `s` is not valid UTF-8 or memory runs out; never raises. For building
+ * bodies in C from secrets that must not become Lua strings. */
+int pc_json_add_string(pc_buf *out, const char *s, size_t len);
+
 /* [-0, +0, m] Sets encode, decode, null, array_mt and empty_array in the table on top. */
 void pc_json_register(lua_State *L);
 

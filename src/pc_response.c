@@ -33,22 +33,24 @@ size_t pc_response_header(char *ptr, size_t size, size_t nmemb, void *userdata) 
  * lower-cased names; repeated names are joined with ", ". The buffer is
  * lower-cased in place (the client owns it). */
 static void push_headers(lua_State *L, pc_buf *raw) {
-  char *p = raw->data, *end = raw->data + raw->len;
+  char *p, *end;
   lua_createtable(L, 0, 16);
-  if (!p) return;
+  if (!raw->data) return;
+  p = raw->data;
+  end = raw->data + raw->len;
   /* skip the status line */
   p = memchr(p, '\n', raw->len);
   if (!p) return;
   p++;
   while (p < end) {
-    char *eol = memchr(p, '\n', (size_t)(end - p)), *colon, *v, *ve, *q;
+    char *eol = memchr(p, '\n', (size_t)(end - p)), *colon, *ve;
     if (!eol) eol = end;
     ve = eol;
     if (ve > p && ve[-1] == '\r') ve--;
     colon = memchr(p, ':', (size_t)(ve - p));
     if (colon && colon > p) {
+      char *q, *v = colon + 1;
       for (q = p; q < colon; q++) *q = (char)tolower((unsigned char)*q);
-      v = colon + 1;
       while (v < ve && (*v == ' ' || *v == '\t')) v++;
       while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t')) ve--;
       lua_pushlstring(L, p, (size_t)(colon - p));
@@ -95,14 +97,13 @@ int pc_response_push(lua_State *L, pc_client *c, long status, const char *method
     }
     if (status >= 200 && status < 300) {
       lua_pop(L, 1);
-      lua_pushnil(L);
       pc_error_push(L, "decode", "");
       lua_pushfstring(L, "invalid JSON in response body: %s", err);
       lua_setfield(L, -2, "message");
       pc_error_setint(L, "status", status);
       pc_error_setstr(L, "method", method);
       pc_error_setstr(L, "path", path);
-      return 2;
+      return 0;
     }
   }
   lua_pushlstring(L, c->resp.data, c->resp.len);

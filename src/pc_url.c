@@ -143,7 +143,7 @@ void pc_url_query(lua_State *L, int idx, int has_query, pc_buf *out) {
     }
     keys[n++] = lua_tostring(L, -1);
   }
-  qsort(keys, n, sizeof *keys, cmp_keys);
+  if (n > 1) qsort(keys, n, sizeof *keys, cmp_keys);
   for (i = 0; i < n; i++) {
     size_t nlen = strlen(keys[i]);
     lua_getfield(L, idx, keys[i]);

@@ -1,0 +1,60 @@
+-- Layout promises: exported symbols, rockspec completeness, no globals.
+local function read(path)
+  local f = assert(io.open(path, "rb"))
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+local function lines_of(cmd)
+  local p = assert(io.popen(cmd))
+  local out = {}
+  for l in p:lines() do out[#out + 1] = l end
+  p:close()
+  return out
+end
+
+describe("build", function()
+  it("exports only luaopen_prismacloud_core from core.so", function()
+    local syms = lines_of("nm -D --defined-only prismacloud/core.so | awk '$2 ~ /^[TDB]$/ {print $3}'")
+    assert.same({"luaopen_prismacloud_core"}, syms)
+  end)
+
+  it("does not link liblua", function()
+    for _, l in ipairs(lines_of("ldd prismacloud/core.so")) do
+      assert.not_matches("liblua", l)
+    end
+  end)
+
+  it("lists every C source and Lua module in the rockspec", function()
+    local spec = read("prismacloud-0.1.0-1.rockspec")
+    for _, f in ipairs(lines_of("ls src/*.c")) do
+      assert.truthy(spec:find('"' .. f .. '"', 1, true), f .. " missing from the rockspec")
+    end
+    for _, f in ipairs(lines_of("cd lua && find . -name '*.lua' | sort")) do
+      local mod = f:gsub("^%./", ""):gsub("/init%.lua$", ""):gsub("%.lua$", ""):gsub("/", ".")
+      assert.truthy(spec:find('["' .. mod .. '"] = "lua/' .. f:gsub("^%./", ""), 1, true),
+        mod .. " missing from the rockspec")
+    end
+  end)
+
+  it("has _VERSION equal to the rockspec version", function()
+    local spec = read("prismacloud-0.1.0-1.rockspec")
+    local version = spec:match('\nversion = "([%d.]+)%-%d+"')
+    assert.equal(version, require("prismacloud")._VERSION)
+    assert.equal(version, require("prismacloud.core")._VERSION)
+  end)
+
+  it("adds nothing to _G when required", function()
+    local code = [[
+      local before = {}
+      for k in pairs(_G) do before[k] = true end
+      require "prismacloud"
+      require "prismacloud.json"
+      for k in pairs(_G) do if not before[k] then print(k) end end
+    ]]
+    local out = lines_of("LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./?.so;;' lua5.4 -e '"
+      .. code:gsub("'", "'\\''") .. "'")
+    assert.same({}, out)
+  end)
+end)
