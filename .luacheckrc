@@ -1,4 +1,5 @@
 std = "lua54"
 max_line_length = 120
 files["spec/"] = { std = "+busted" }
+files["spec/json_spec.lua"] = { ignore = { "631" } } -- a real policy document has long RQL lines
 exclude_files = { "build/", "prismacloud/" }

@@ -59,7 +59,7 @@ void pc_url_base(lua_State *L, const char *s, pc_buf *out) {
   }
   while (out->len > 0 && out->data[out->len - 1] == '/') out->data[--out->len] = '\0';
   sep = strstr(out->data, "://");
-  if (sep[3] == '\0' || sep[3] == '/')
+  if (!sep || sep[3] == '\0' || sep[3] == '/')
     luaL_error(L, "bad option 'url' (no host in '%s')", s);
 }
 

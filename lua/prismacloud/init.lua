@@ -36,7 +36,9 @@ function Client:send(method, path, opts)
   local res, err = self:request(method, path, opts)
   if not res then return nil, err end
   if res.status >= 200 and res.status < 300 then return res.body, res end
-  return nil, core.http_error(res, method:upper(), path)
+  local failure = core.http_error(res, method:upper(), path)
+  failure.attempts = res.attempts
+  return nil, failure
 end
 
 return M

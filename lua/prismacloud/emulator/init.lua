@@ -1,0 +1,550 @@
+-- prismacloud.emulator: a local imitation of the Prisma Cloud CSPM API for
+-- tests, examples and demos. This is the app on top of the HTTP engine
+-- (prismacloud.emulator.http): login with signed JWTs that expire, the API's
+-- error shapes, test routes (/_test/...), and a control plane (/_emulator/...)
+-- for scripted faults, the request log and run-time configuration.
+--
+--   local emulator = require "prismacloud.emulator"
+--   local handler, app = emulator.new{token_ttl = 60}     -- plug into http.listen
+--   local server = emulator.listen{port = 8080}           -- or listen, then server:loop()
+--   emulator.serve{port = 8080}                           -- or both at once
+--
+-- Later modules add resource families with app.router:add(method, pattern, fn):
+-- fn(req, params, app) returns {status =, headers =, body =} (see http.lua).
+local cjson = require "cjson"
+local cqueues = require "cqueues"
+local rand = require "openssl.rand"
+local http = require "prismacloud.emulator.http"
+local jwt = require "prismacloud.emulator.jwt"
+
+local M = {}
+
+M._VERSION = "0.1.0"
+
+M.defaults = {
+  access_key = "test-key",
+  secret_key = "test-secret",
+  token_ttl = 600,            -- seconds; the API's JWTs live 10 minutes
+  customer_name = "emulator",
+  prisma_id = "806775661100000001",
+  log_cap = 1000,             -- requests kept in the request log
+}
+
+-- Options of listen/serve that go to the HTTP engine.
+local ENGINE_OPTIONS = {host = true, port = true, tls = true, verbose = true}
+for k in pairs(http.defaults) do ENGINE_OPTIONS[k] = true end
+
+-- Paths under these prefixes need no token, unless their route says auth = true.
+local PUBLIC_PREFIXES = {"/_test/", "/_emulator/"}
+
+--------------------------------------------------------------------------
+-- Time and small helpers.
+--------------------------------------------------------------------------
+
+-- Wall-clock seconds with sub-second resolution: os.time() anchored once to
+-- the monotonic clock, so expiry checks are exact to the millisecond.
+local wall0, mono0 = os.time(), cqueues.monotime()
+local function now()
+  return wall0 + (cqueues.monotime() - mono0)
+end
+
+local function now_ms()
+  return math.floor(now() * 1000)
+end
+
+local function hex(bytes)
+  return (bytes:gsub(".", function(c) return ("%02x"):format(c:byte()) end))
+end
+
+-- The first value of a query parameter (repeated names give arrays).
+local function query_value(req, name)
+  local v = req.query[name]
+  if type(v) == "table" then v = v[1] end
+  return v
+end
+
+-- A query parameter as a non-negative integer: default when absent, nil
+-- and a message when not a number.
+local function query_count(req, name, default, max)
+  local raw = query_value(req, name)
+  if raw == nil then return default end
+  local n = math.tointeger(tonumber(raw))
+  if not n or n < 0 or n > max then
+    return nil, ("query parameter '%s' must be an integer from 0 to %d"):format(name, max)
+  end
+  return n
+end
+
+-- Encodes a Lua array as a JSON array; lua-cjson would write {} for an empty one.
+local function encode_array(list)
+  if #list == 0 then return "[]" end
+  return cjson.encode(list)
+end
+
+--------------------------------------------------------------------------
+-- Response builders.
+--------------------------------------------------------------------------
+
+local JSON_TYPE = "application/json; charset=UTF-8"
+
+-- A JSON response; value is already-encoded JSON text or a Lua value.
+local function json(status, value, headers)
+  local h = {["Content-Type"] = JSON_TYPE}
+  for k, v in pairs(headers or {}) do h[k] = v end
+  local body = type(value) == "string" and value or cjson.encode(value)
+  return {status = status, headers = h, body = body}
+end
+M.json = json
+
+-- The x-redlock-status header value: [{"i18nKey","severity","subject"}] in
+-- the API's key order.
+local function redlock_status(key, subject)
+  return ('[{"i18nKey":%s,"severity":"error","subject":%s}]')
+    :format(cjson.encode(key), subject and cjson.encode(subject) or "null")
+end
+M.redlock_status = redlock_status
+
+-- An error as the API gives it: status, x-redlock-status, and an empty body.
+local function redlock_error(status, key, subject)
+  return {status = status, headers = {["x-redlock-status"] = redlock_status(key, subject)}, body = ""}
+end
+M.redlock_error = redlock_error
+
+-- A Spring Boot style error body {timestamp, status, error, message, path}.
+local function spring_error(status, message, path, headers)
+  return json(status, {
+    timestamp = now_ms(), status = status, error = http.reasons[status] or "Error",
+    message = message, path = path,
+  }, headers)
+end
+M.spring_error = spring_error
+
+-- The {"error":{...}} body the API uses for bad arguments; for the control plane.
+local function bad_argument(message, target)
+  return json(400, {error = {code = "BadArgument", message = message, target = target or cjson.null,
+                             details = {}}})
+end
+
+-- Decodes a JSON object request body; nil and an error response when it is not one.
+local function json_object(req)
+  local ok, value = pcall(cjson.decode, req.body ~= "" and req.body or "{}")
+  if not ok or type(value) ~= "table" then return nil, bad_argument("request body must be a JSON object") end
+  return value
+end
+
+--------------------------------------------------------------------------
+-- The app.
+--------------------------------------------------------------------------
+
+local App = {}
+App.__index = App
+
+-- A new JWT for sub with iat, exp = iat + token_ttl (millisecond precision,
+-- so a 1-second token expires 1 second after it was issued), and a unique jti.
+function App:issue_token(sub)
+  local iat = now_ms() / 1000
+  local claims = {sub = sub, iat = iat, exp = iat + self.config.token_ttl, jti = hex(rand.bytes(8)),
+                  customerName = self.config.customer_name}
+  return jwt.sign(claims, self.jwt_key)
+end
+
+-- The body of a login or extend: {token, message, customerNames, roles}.
+function App:session_body(sub)
+  return {
+    token = self:issue_token(sub),
+    message = "login_successful",
+    customerNames = {{customerName = self.config.customer_name, prismaId = self.config.prisma_id,
+                      tosAccepted = true}},
+    roles = {"System Admin"},
+  }
+end
+
+-- Checks x-redlock-auth: claims, or nil and the i18nKey to answer with.
+function App:authenticate(req)
+  local token = req.headers["x-redlock-auth"]
+  if not token or token == "" then return nil, "invalid_auth_token" end
+  local claims, why = jwt.verify(token, self.jwt_key, now())
+  if claims then return claims end
+  return nil, why == "expired" and "token_expired" or "invalid_auth_token"
+end
+
+-- Appends req to the request log (not for /_emulator/ paths); returns the entry.
+function App:record(req)
+  if req.path:sub(1, 11) == "/_emulator/" then return nil end
+  local headers = {}
+  for name, value in pairs(req.headers) do headers[name] = value end
+  local auth_present = headers["x-redlock-auth"] ~= nil
+  if auth_present then headers["x-redlock-auth"] = "<redacted>" end
+  local entry = {
+    method = req.method, path = req.path, rawquery = req.rawquery, headers = headers,
+    auth_present = auth_present, body = req.body, time_ms = now_ms(),
+  }
+  local log = self.requests
+  log[#log + 1] = entry
+  if #log > self.config.log_cap then table.remove(log, 1) end
+  return entry
+end
+
+-- Takes the first queued fault matching req, consuming one of its times.
+function App:take_fault(req)
+  for i, fault in ipairs(self.faults) do
+    if fault.path == req.path and (fault.method == "*" or fault.method == req.method) then
+      fault.times = fault.times - 1
+      if fault.times <= 0 then table.remove(self.faults, i) end
+      return fault
+    end
+  end
+  return nil
+end
+
+local function is_public(path)
+  for _, prefix in ipairs(PUBLIC_PREFIXES) do
+    if path:sub(1, #prefix) == prefix then return true end
+  end
+  return false
+end
+
+-- Routes req: authentication (except public routes), then the route's
+-- function, or a Spring-style 404/405.
+function App:route(req)
+  local route, found = self.router:find(req.method, req.path)
+  local opts = route and route.opts or {}
+  if opts.auth or not (is_public(req.path) or opts.public) then
+    local claims, key = self:authenticate(req)
+    if not claims then return redlock_error(401, key) end
+    req.claims = claims
+  end
+  if route then return route.fn(req, found, self) end
+  if #found > 0 then
+    return spring_error(405, ("Request method '%s' is not supported"):format(req.method), req.path,
+      {Allow = table.concat(found, ", ")})
+  end
+  return spring_error(404, "No message available", req.path)
+end
+
+-- The response to a scripted fault that replaces the normal one, or nil
+-- when the fault only modifies it (just stall_ms, reset, truncate, close, headers).
+local function fault_response(fault)
+  if fault.status == nil and fault.body == nil and not fault.malformed then return nil end
+  local headers, has_type = {}, false
+  for k, v in pairs(fault.headers or {}) do
+    headers[k] = v
+    if k:lower() == "content-type" then has_type = true end
+  end
+  local body = fault.body
+  if fault.malformed then
+    body = '{"a": [1, 2,'
+  elseif body ~= nil and type(body) ~= "string" then
+    body = cjson.encode(body)
+  end
+  if body and body ~= "" and not has_type then headers["Content-Type"] = JSON_TYPE end
+  return {status = fault.status or 200, headers = headers, body = body or ""}
+end
+
+-- Applies a fault's actions to a response; a modifying fault's headers are
+-- added to the routed response's.
+local function apply_fault(res, fault, scripted)
+  res.stall_ms, res.reset, res.truncate = fault.stall_ms, fault.reset, fault.truncate
+  res.close = res.close or fault.close
+  if fault.headers and not scripted then
+    res.headers = res.headers or {}
+    for k, v in pairs(fault.headers) do res.headers[k] = v end
+  end
+  return res
+end
+
+-- The handler: log, scripted faults first, then normal routing.
+function App:handle(req)
+  local entry = self:record(req)
+  local fault = self:take_fault(req)
+  local scripted = fault and fault_response(fault)
+  local res = scripted or self:route(req)
+  if fault then apply_fault(res, fault, scripted) end
+  if entry then entry.status = res.status end
+  return res
+end
+
+--------------------------------------------------------------------------
+-- Routes: the API.
+--------------------------------------------------------------------------
+
+local function add_api_routes(app, r)
+  r:add("POST", "/login", function(req)
+    local body = json_object(req)
+    local cfg = app.config
+    if not body or body.username ~= cfg.access_key or body.password ~= cfg.secret_key then
+      return redlock_error(401, "invalid_credentials")
+    end
+    return json(200, app:session_body(body.username))
+  end, {public = true})
+
+  r:add("GET", "/auth_token/extend", function(req)
+    return json(200, app:session_body(req.claims.sub))
+  end)
+
+  -- Any method: for auth and retry tests (POST too, e.g. idempotent retries).
+  r:add("*", "/v2/ping", function() return json(200, {ok = true}) end)
+end
+
+--------------------------------------------------------------------------
+-- Routes: /_test/ (no auth), fixed behaviours for the client's specs.
+--------------------------------------------------------------------------
+
+local function bytes_of(size)
+  local block = {}
+  for i = 0, 255 do block[#block + 1] = string.char(i) end
+  block = table.concat(block)
+  return block:rep(size // 256 + 1):sub(1, size)
+end
+
+local function add_test_routes(_, r)
+  r:add("*", "/_test/echo", function(req)
+    return json(200, {
+      method = req.method, path = req.path, rawquery = req.rawquery, query = req.query,
+      headers = req.headers, body = req.body, conn = req.conn.id, conn_requests = req.conn.requests,
+    })
+  end)
+
+  r:add("*", "/_test/status/:code", function(req, params)
+    local code = math.tointeger(tonumber(params.code))
+    if not code or code < 200 or code > 599 then return bad_argument("status must be 200..599", "code") end
+    local headers = {}
+    local retry_after = query_value(req, "retry_after")
+    if retry_after then headers["Retry-After"] = retry_after end
+    return json(code, {status = code}, headers)
+  end)
+
+  r:add("GET", "/_test/gzip", function(req)
+    local size, err = query_count(req, "size", 100, 1000000)
+    if not size then return bad_argument(err, "size") end
+    local items = {}
+    for i = 1, size do items[i] = {id = i, name = "item-" .. i, ok = true} end
+    local res = json(200, encode_array(items))
+    res.gzip = true
+    return res
+  end)
+
+  r:add("GET", "/_test/stall", function(req)
+    local ms, err = query_count(req, "ms", 1000, 3600000)
+    if not ms then return bad_argument(err, "ms") end
+    local res = json(200, {stalled_ms = ms})
+    res.stall_ms = ms
+    return res
+  end)
+
+  r:add("GET", "/_test/reset", function()
+    local res = json(200, encode_array((function()
+      local t = {}
+      for i = 1, 500 do t[i] = {id = i} end
+      return t
+    end)()))
+    res.reset = true
+    return res
+  end)
+
+  r:add("GET", "/_test/truncated", function()
+    local res = json(200, {data = ("x"):rep(4096)})
+    res.truncate = true
+    return res
+  end)
+
+  r:add("GET", "/_test/malformed", function() return json(200, '{"a": [1, 2,') end)
+
+  r:add("GET", "/_test/text", function()
+    return {status = 200, headers = {["Content-Type"] = "text/plain; charset=UTF-8"}, body = "hello"}
+  end)
+
+  r:add("GET", "/_test/bytes", function(req)
+    local size, err = query_count(req, "size", 1024, 256 * 1024 * 1024)
+    if not size then return bad_argument(err, "size") end
+    return {status = 200, headers = {["Content-Type"] = "application/octet-stream"}, body = bytes_of(size)}
+  end)
+
+  r:add("GET", "/_test/redlock_error", function()
+    local res = json(400, '{"error":{"code":"BadArgument","message":"bad severity",' ..
+      '"target":"policy.severity","details":{}}}')
+    res.headers["x-redlock-status"] = redlock_status("invalid_parameter_value", "policy.severity")
+    res.headers["x-request-id"] = "test-req-1"
+    return res
+  end)
+
+  r:add("GET", "/_test/spring_error", function(req)
+    return spring_error(404, "no such thing", req.path)
+  end)
+
+  -- A paginated listing that needs a token: 20 pages of 5 items, page=0..19,
+  -- "next" is the next page or null; stall_ms delays each page (so a listing
+  -- can outlive a short token).
+  r:add("GET", "/_test/auth/pages", function(req)
+    local page, err = query_count(req, "page", 0, 19)
+    if not page then return bad_argument(err, "page") end
+    local stall, serr = query_count(req, "stall_ms", 0, 60000)
+    if not stall then return bad_argument(serr, "stall_ms") end
+    local items = {}
+    for i = 1, 5 do items[i] = page * 5 + i end
+    local res = json(200, {page = page, items = items, next = page < 19 and page + 1 or cjson.null})
+    res.stall_ms = stall
+    return res
+  end, {auth = true})
+
+  r:add("GET", "/_test/stats", function(req)
+    return json(200, {connections = req.server.stats.connections, requests = req.server.stats.requests})
+  end)
+end
+
+--------------------------------------------------------------------------
+-- Routes: /_emulator/ (no auth), the control plane.
+--------------------------------------------------------------------------
+
+-- Field checks of a fault spec: key -> function(value) returning ok.
+local FAULT_FIELDS = {
+  method = function(v) return type(v) == "string" and v:match("^[%a*]+$") end,
+  path = function(v) return type(v) == "string" and v:sub(1, 1) == "/" end,
+  times = function(v) return type(v) == "number" and math.tointeger(v) and v >= 1 end,
+  status = function(v) return type(v) == "number" and math.tointeger(v) and v >= 100 and v <= 999 end,
+  headers = function(v)
+    if type(v) ~= "table" then return false end
+    for k, x in pairs(v) do
+      if type(k) ~= "string" or not (type(x) == "string" or type(x) == "number") then return false end
+    end
+    return true
+  end,
+  body = function(v) return v ~= nil end,
+  stall_ms = function(v) return type(v) == "number" and v >= 0 end,
+  reset = function(v) return type(v) == "boolean" end,
+  truncate = function(v) return type(v) == "boolean" end,
+  malformed = function(v) return type(v) == "boolean" end,
+  close = function(v) return type(v) == "boolean" end,
+}
+
+-- Validates a decoded fault spec; returns the fault or nil and a message.
+local function make_fault(spec)
+  for k, v in pairs(spec) do
+    local check = FAULT_FIELDS[k]
+    if not check then return nil, ("unknown fault field '%s'"):format(tostring(k)), k end
+    if not check(v) then return nil, ("bad fault field '%s'"):format(k), k end
+  end
+  if not spec.path then return nil, "fault needs a path", "path" end
+  local fault = {}
+  for k, v in pairs(spec) do fault[k] = v end
+  fault.method = (spec.method or "*"):upper()
+  fault.times = math.tointeger(spec.times or 1)
+  fault.status = spec.status and math.tointeger(spec.status)
+  return fault
+end
+
+-- A fault as JSON for GET /_emulator/faults.
+local function describe_fault(f)
+  return {id = f.id, method = f.method, path = f.path, times = f.times, status = f.status}
+end
+
+local CONFIG_FIELDS = {
+  token_ttl = function(v) return type(v) == "number" and v > 0 end,
+  access_key = function(v) return type(v) == "string" and v ~= "" end,
+  secret_key = function(v) return type(v) == "string" and v ~= "" end,
+}
+
+local function add_control_routes(app, r)
+  r:add("POST", "/_emulator/faults", function(req)
+    local spec, bad = json_object(req)
+    if not spec then return bad end
+    local fault, err, field = make_fault(spec)
+    if not fault then return bad_argument(err, field) end
+    app.next_fault_id = app.next_fault_id + 1
+    fault.id = app.next_fault_id
+    app.faults[#app.faults + 1] = fault
+    return json(201, {id = fault.id, queued = #app.faults})
+  end)
+
+  r:add("GET", "/_emulator/faults", function()
+    local list = {}
+    for i, f in ipairs(app.faults) do list[i] = describe_fault(f) end
+    return json(200, encode_array(list))
+  end)
+
+  r:add("DELETE", "/_emulator/faults", function()
+    local n = #app.faults
+    app.faults = {}
+    return json(200, {cleared = n})
+  end)
+
+  r:add("GET", "/_emulator/requests", function(req)
+    local path = query_value(req, "path")
+    local list = {}
+    for _, entry in ipairs(app.requests) do
+      if path == nil or entry.path == path then list[#list + 1] = entry end
+    end
+    return json(200, encode_array(list))
+  end)
+
+  r:add("DELETE", "/_emulator/requests", function()
+    local n = #app.requests
+    app.requests = {}
+    return json(200, {cleared = n})
+  end)
+
+  r:add("POST", "/_emulator/config", function(req)
+    local body, bad = json_object(req)
+    if not body then return bad end
+    for k, v in pairs(body) do
+      local check = CONFIG_FIELDS[k]
+      if not check then return bad_argument(("unknown config field '%s'"):format(tostring(k)), k) end
+      if not check(v) then return bad_argument(("bad config field '%s'"):format(k), k) end
+    end
+    for k, v in pairs(body) do app.config[k] = type(v) == "number" and math.tointeger(v) or v end
+    return json(200, {token_ttl = app.config.token_ttl})
+  end)
+end
+
+-- Checks option keys and types against the defaults; raises naming the key.
+local function check_options(opts)
+  if opts == nil then return {} end
+  if type(opts) ~= "table" then error("emulator: table of options expected", 3) end
+  for k, v in pairs(opts) do
+    local default = M.defaults[k]
+    if default == nil and not ENGINE_OPTIONS[k] then error(("emulator: unknown option '%s'"):format(k), 3) end
+    if default ~= nil and type(v) ~= type(default) then
+      error(("emulator: bad option '%s' (%s expected, got %s)"):format(k, type(default), type(v)), 3)
+    end
+  end
+  return opts
+end
+
+-- Builds the app. Returns the request handler (for http.listen) and the
+-- app object (router, config, faults, requests) for extensions and tests.
+function M.new(opts)
+  opts = check_options(opts)
+  local config = {}
+  for k, v in pairs(M.defaults) do config[k] = v end
+  for k, v in pairs(opts) do
+    if M.defaults[k] ~= nil then config[k] = v end
+  end
+  local app = setmetatable({
+    config = config, router = http.router(), faults = {}, requests = {},
+    next_fault_id = 0, jwt_key = rand.bytes(32),
+  }, App)
+  add_api_routes(app, app.router)
+  add_test_routes(app, app.router)
+  add_control_routes(app, app.router)
+  return function(req) return app:handle(req) end, app
+end
+
+-- Builds the app and listens: returns the HTTP server (see http.lua: url,
+-- loop, stop, wrap) and the app. opts: those of new and of http.listen.
+function M.listen(opts)
+  opts = check_options(opts)
+  local handler, app = M.new(opts)
+  local listen_opts = {handler = handler}
+  for k, v in pairs(opts) do
+    if ENGINE_OPTIONS[k] then listen_opts[k] = v end
+  end
+  return http.listen(listen_opts), app
+end
+
+-- Listens and serves until the server is stopped.
+function M.serve(opts)
+  local server = M.listen(opts)
+  server:loop()
+end
+
+return M
