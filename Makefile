@@ -64,8 +64,8 @@ lint:
 	$(CPPCHECK) --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 	  --inline-suppr --suppress=missingIncludeSystem src
 
-# What CI runs: lint, then the whole suite.
-check: lint test
+# What CI runs: lint, the suite, then the suite again under ASan+UBSan and under valgrind.
+check: lint test asan valgrind
 
 demo: all
 	$(RUN_ENV) $(LUA) examples/demo.lua
@@ -75,12 +75,13 @@ ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sa
 asan: clean
 	$(MAKE) all CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined"
 	$(RUN_ENV) LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
-	  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  $(BUSTED) $(BUSTED_ARGS)
 	$(MAKE) clean
 
-valgrind: all
-	$(RUN_ENV) valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite \
+valgrind:
+	$(MAKE) all
+	$(RUN_ENV) valgrind --quiet --keep-debuginfo=yes --leak-check=full --errors-for-leak-kinds=definite \
 	  --error-exitcode=99 $(BUSTED) $(BUSTED_ARGS)
 
 install: all

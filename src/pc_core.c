@@ -34,7 +34,9 @@ int luaopen_prismacloud_core(lua_State *L) {
   lua_newtable(L);
   pc_json_register(L);
   lua_setfield(L, -2, "json");
-  lua_pushstring(L, curl_version());
+  /* curl_version_info, not curl_version: the latter initialises LDAP and
+   * SASL just to print their versions, leaking their one-off allocations. */
+  lua_pushstring(L, curl_version_info(CURLVERSION_NOW)->version);
   lua_setfield(L, -2, "curl_version");
   lua_pushliteral(L, PC_VERSION);
   lua_setfield(L, -2, "_VERSION");
