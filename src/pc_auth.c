@@ -80,6 +80,7 @@ void pc_auth_set_token(lua_State *L, pc_client *c, const char *token, size_t len
   pc_buf_wipe(&c->token);
   if (!pc_buf_add(&c->token, token, len)) luaL_error(L, "not enough memory");
   c->token_t0 = pc_now_monotonic();
+  c->token_gen++;
   c->token_life = token_lifetime(L, c, token, len);
   c->token_exp_wall = pc_now_wall() + c->token_life;
 }
@@ -154,31 +155,30 @@ static int auth_exchange(lua_State *L, pc_client *c, int self, int login) {
   pc_buf_reset(&c->auth_url);
   if (!(pc_buf_add(&c->auth_url, c->base.data, c->base.len) && pc_buf_adds(&c->auth_url, path)))
     return luaL_error(L, "not enough memory");
-  pc_headers_free(&c->req_headers);
-  pc_headers_add(L, c, "Accept", 6, "application/json", 16);
-  pc_headers_add(L, c, "Expect", 6, "", 0);
+  pc_headers_free(&c->main.req_headers);
+  pc_headers_add(L, &c->main, "Accept", 6, "application/json", 16);
+  pc_headers_add(L, &c->main, "Expect", 6, "", 0);
   if (login) {
     if (!login_body(c)) {
       pc_buf_wipe(&c->auth_body);
       pc_error_push(L, "auth", "access_key, secret_key, customer_name and prisma_id must be valid UTF-8");
       return 0;
     }
-    pc_headers_add(L, c, "Content-Type", 12, "application/json", 16);
+    pc_headers_add(L, &c->main, "Content-Type", 12, "application/json", 16);
     c->stats.logins++;
   } else {
-    pc_headers_add(L, c, "x-redlock-auth", 14, c->token.data, c->token.len);
+    pc_headers_add(L, &c->main, "x-redlock-auth", 14, c->token.data, c->token.len);
     c->stats.extends++;
   }
-  rc = pc_transfer(c, c->auth_url.data, method, login ? c->auth_body.data : NULL,
+  rc = pc_transfer(c, &c->main, c->auth_url.data, method, login ? c->auth_body.data : NULL,
                    login ? c->auth_body.len : 0);
-  pc_headers_free(&c->req_headers);
   pc_buf_wipe(&c->auth_body);
   if (rc != CURLE_OK) {
-    pc_transfer_error(L, c, rc, method, path);
+    pc_transfer_error(L, &c->main, rc, method, path);
     return 0;
   }
-  curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
-  if (!pc_response_push(L, c, status, method, path)) return 0;
+  curl_easy_getinfo(c->main.easy, CURLINFO_RESPONSE_CODE, &status);
+  if (!pc_response_push(L, &c->main, status, method, path)) return 0;
   if (status != 200) {
     lua_getfield(L, -1, "headers");
     lua_getfield(L, -2, "body");

@@ -2,6 +2,7 @@
 #include "pc_client.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -9,6 +10,7 @@
 
 #include "pc_error.h"
 #include "pc_json.h"
+#include "pc_request.h"
 #include "pc_url.h"
 #include "pc_util.h"
 
@@ -23,18 +25,22 @@
 
 /* Releases everything the client owns; safe to call twice. */
 static void client_release(pc_client *c) {
-  pc_headers_free(&c->req_headers);
-  if (c->easy) curl_easy_cleanup(c->easy);
+  int i;
+  for (i = 0; i < c->pool_size; i++) {
+    if (c->multi && c->pool[i].easy) curl_multi_remove_handle(c->multi, c->pool[i].easy);
+    pc_xfer_release(&c->pool[i]);
+  }
+  free(c->pool);
+  c->pool = NULL;
+  c->pool_size = 0;
+  if (c->multi) curl_multi_cleanup(c->multi);
+  c->multi = NULL;
+  pc_xfer_release(&c->main);
   if (c->share) curl_share_cleanup(c->share);
-  c->easy = NULL;
   c->share = NULL;
   pc_buf_free(&c->base);
-  pc_buf_free(&c->url);
   pc_buf_free(&c->auth_url);
   pc_buf_wipe(&c->auth_body);
-  pc_buf_wipe(&c->body);
-  pc_buf_wipe(&c->resp);
-  pc_buf_free(&c->resp_headers);
   pc_buf_wipe(&c->token);
   pc_buf_wipe(&c->access_key);
   pc_buf_wipe(&c->secret_key);
@@ -43,6 +49,7 @@ static void client_release(pc_client *c) {
   c->closed = 1;
 }
 
+/* [-0, +0, v] Returns the client at `idx`; raises when it is closed. */
 pc_client *pc_client_check(lua_State *L, int idx) {
   pc_client *c = (pc_client *)luaL_checkudata(L, idx, PC_CLIENT_MT);
   if (c->closed) luaL_error(L, "attempt to use a closed client");
@@ -100,7 +107,7 @@ static void option_secret(lua_State *L, const char *key, pc_buf *dst) {
 /* [-0, +0, e] Sets a string libcurl option from the value on top (libcurl copies it). */
 static void option_curl_string(lua_State *L, pc_client *c, const char *key, CURLoption opt) {
   check_option_type(L, key, LUA_TSTRING);
-  if (curl_easy_setopt(c->easy, opt, lua_tostring(L, -1)) != CURLE_OK)
+  if (curl_easy_setopt(c->main.easy, opt, lua_tostring(L, -1)) != CURLE_OK)
     luaL_error(L, "bad option '%s' (not supported by this libcurl)", key);
 }
 
@@ -138,8 +145,8 @@ static void apply_options(lua_State *L, pc_client *c, int idx, int state) {
       pc_auth_set_token(L, c, lua_tostring(L, -1), lua_rawlen(L, -1));
     } else if (strcmp(k, "verify") == 0) {
       check_option_type(L, k, LUA_TBOOLEAN);
-      curl_easy_setopt(c->easy, CURLOPT_SSL_VERIFYPEER, (long)lua_toboolean(L, -1));
-      curl_easy_setopt(c->easy, CURLOPT_SSL_VERIFYHOST, lua_toboolean(L, -1) ? 2L : 0L);
+      curl_easy_setopt(c->main.easy, CURLOPT_SSL_VERIFYPEER, (long)lua_toboolean(L, -1));
+      curl_easy_setopt(c->main.easy, CURLOPT_SSL_VERIFYHOST, lua_toboolean(L, -1) ? 2L : 0L);
     } else if (strcmp(k, "cafile") == 0) {
       option_curl_string(L, c, k, CURLOPT_CAINFO);
     } else if (strcmp(k, "capath") == 0) {
@@ -173,7 +180,7 @@ static void apply_options(lua_State *L, pc_client *c, int idx, int state) {
     } else if (strcmp(k, "max_body") == 0) {
       if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) <= 0)
         luaL_error(L, "bad option '%s' (positive integer expected)", k);
-      c->max_body = (size_t)lua_tointeger(L, -1);
+      c->main.max_body = (size_t)lua_tointeger(L, -1);
     } else {
       int i, hook = 0;
       for (i = 0; HOOKS[i] && !hook; i++) hook = strcmp(k, HOOKS[i]) == 0;
@@ -187,23 +194,19 @@ static void apply_options(lua_State *L, pc_client *c, int idx, int state) {
     lua_pop(L, 1);
   }
   if (!have_url) luaL_error(L, "missing option 'url'");
-  curl_easy_setopt(c->easy, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
-  curl_easy_setopt(c->easy, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+  curl_easy_setopt(c->main.easy, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
+  curl_easy_setopt(c->main.easy, CURLOPT_TIMEOUT_MS, c->timeout_ms);
 }
 
 /* Sets the options that hold for every request of the client. */
 static int setup_easy(pc_client *c) {
-  CURL *e = c->easy;
+  CURL *e = c->main.easy;
   int ok = 1;
   curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
   curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
   ok &= curl_easy_setopt(e, CURLOPT_SHARE, c->share) == CURLE_OK;
   ok &= curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
-  ok &= curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf) == CURLE_OK;
-  ok &= curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, pc_response_write) == CURLE_OK;
-  ok &= curl_easy_setopt(e, CURLOPT_WRITEDATA, c) == CURLE_OK;
-  ok &= curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, pc_response_header) == CURLE_OK;
-  ok &= curl_easy_setopt(e, CURLOPT_HEADERDATA, c) == CURLE_OK;
+  ok &= pc_xfer_bind(&c->main);
   ok &= curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "") == CURLE_OK; /* all built-in: gzip, br, zstd */
   ok &= curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS) == CURLE_OK;
   ok &= curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2) == CURLE_OK;
@@ -220,7 +223,7 @@ static int client_new(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   c = (pc_client *)lua_newuserdatauv(L, sizeof *c, 1);
   memset(c, 0, sizeof *c);
-  c->max_body = DEFAULT_MAX_BODY;
+  c->main.max_body = DEFAULT_MAX_BODY;
   c->timeout_ms = DEFAULT_TIMEOUT_MS;
   c->policy.retries = DEFAULT_RETRIES;
   c->policy.backoff_base = DEFAULT_BACKOFF_BASE;
@@ -233,9 +236,9 @@ static int client_new(lua_State *L) {
   lua_newtable(L);
   lua_setfield(L, -2, "hooks");
   lua_setiuservalue(L, -2, 1);
-  c->easy = curl_easy_init();
+  c->main.easy = curl_easy_init();
   c->share = curl_share_init();
-  if (!c->easy || !c->share) return luaL_error(L, "cannot create a libcurl handle");
+  if (!c->main.easy || !c->share) return luaL_error(L, "cannot create a libcurl handle");
   c->closed = 0;
   if (!setup_easy(c)) return luaL_error(L, "libcurl lacks a required feature");
   lua_getiuservalue(L, 2, 1);
@@ -335,6 +338,7 @@ static int client_rate_limit(lua_State *L) {
 void pc_client_register(lua_State *L) {
   static const luaL_Reg methods[] = {
       {"request", pc_request},
+      {"parallel", pc_parallel},
       {"close", client_close},
       {"login", client_login},
       {"session", client_session},

@@ -36,17 +36,30 @@ typedef struct pc_rate_limit {
   double updated_at; /* wall clock; 0 before the first rate-limited response */
 } pc_rate_limit;
 
-typedef struct pc_client {
-  CURL *easy;                      /* owned; NULL once closed */
-  CURLSH *share;                   /* owned; DNS cache and TLS sessions */
+/* One transfer slot: an easy handle and the buffers of the exchange it
+ * carries. The client has one for sequential requests and a pool of them
+ * for client:parallel. */
+typedef struct pc_xfer {
+  CURL *easy;                      /* owned */
   struct curl_slist *req_headers;  /* headers of the exchange in flight; wiped when freed */
-  pc_buf base;                     /* normalised base URL, e.g. https://api.prismacloud.io */
-  pc_buf url;                      /* URL of the caller's request */
-  pc_buf body;                     /* encoded JSON body of the caller's request */
-  pc_buf auth_url;                 /* URL of a login or extend exchange */
-  pc_buf auth_body;                /* body of a login (secret: wiped after use) */
+  pc_buf url;                      /* URL of the request */
+  pc_buf body;                     /* encoded JSON body of the request */
   pc_buf resp;                     /* body of the last response */
   pc_buf resp_headers;             /* raw header lines of the last response */
+  size_t max_body;                 /* a response body larger than this is refused */
+  int body_too_large;              /* set by the write callback */
+  char errbuf[CURL_ERROR_SIZE];    /* libcurl's message for the last failure */
+} pc_xfer;
+
+typedef struct pc_client {
+  pc_xfer main;                    /* sequential requests, login and extend */
+  pc_xfer *pool;                   /* client:parallel slots (malloc'd), created on first use */
+  int pool_size;
+  CURLM *multi;                    /* owned; created with the pool */
+  CURLSH *share;                   /* owned; DNS cache and TLS sessions */
+  pc_buf base;                     /* normalised base URL, e.g. https://api.prismacloud.io */
+  pc_buf auth_url;                 /* URL of a login or extend exchange */
+  pc_buf auth_body;                /* body of a login (secret: wiped after use) */
   pc_buf token;                    /* the JWT (secret); wiped on close */
   pc_buf access_key;               /* wiped on close */
   pc_buf secret_key;               /* secret; wiped on close */
@@ -54,15 +67,13 @@ typedef struct pc_client {
   double token_t0;                 /* monotonic time the token arrived */
   double token_life;               /* its lifetime in seconds */
   double token_exp_wall;           /* its expiry on the wall clock, for session() */
+  unsigned token_gen;              /* bumped at every new token (single-flight refresh) */
   pc_retry_policy policy;          /* defaults for every request */
   uint64_t rng;                    /* backoff jitter */
   pc_stats stats;
   pc_rate_limit rl;
   long timeout_ms;                 /* default time for one attempt */
-  size_t max_body;                 /* a response body larger than this is refused */
-  int body_too_large;              /* set by the write callback */
   int closed;
-  char errbuf[CURL_ERROR_SIZE];    /* libcurl's message for the last failure */
 } pc_client;
 
 /* ---- pc_response.c ---- */
@@ -72,7 +83,7 @@ typedef struct pc_client {
  * says JSON, the raw string otherwise and nil when empty. When a success
  * response (2xx) carries malformed JSON, pushes a `decode` error instead and
  * returns 0; otherwise returns 1. */
-int pc_response_push(lua_State *L, pc_client *c, long status, const char *method,
+int pc_response_push(lua_State *L, pc_xfer *x, long status, const char *method,
                      const char *path);
 
 /* libcurl callbacks that collect the response into the client's buffers.
@@ -85,19 +96,31 @@ size_t pc_response_header(char *ptr, size_t size, size_t nmemb, void *userdata);
 /* Frees a header list after zeroing every line (one of them may hold the token). */
 void pc_headers_free(struct curl_slist **list);
 
-/* [-0, +0, e] Appends "name: value" to the client's header list. */
-void pc_headers_add(lua_State *L, pc_client *c, const char *name, size_t nlen, const char *value,
+/* [-0, +0, e] Appends "name: value" to the slot's header list. */
+void pc_headers_add(lua_State *L, pc_xfer *x, const char *name, size_t nlen, const char *value,
                     size_t vlen);
 
-/* Performs one exchange: `url`, `method`, body (NULL for none) and the
- * client's current header list. Clears the response buffers first and
- * counts the exchange in the stats. Never touches Lua. */
-CURLcode pc_transfer(pc_client *c, const char *url, const char *method, const char *body,
-                     size_t blen);
+/* Sets up the slot's easy handle for one exchange: `url`, `method`, body
+ * (NULL for none) and its current header list; clears the response buffers. */
+void pc_transfer_prepare(pc_xfer *x, const char *url, const char *method, const char *body,
+                         size_t blen);
 
-/* [-0, +1, m] Pushes the error for libcurl's result `rc`. */
-void pc_transfer_error(lua_State *L, pc_client *c, CURLcode rc, const char *method,
+/* Accounts a finished exchange of slot x in the client's stats; detaches the headers. */
+void pc_transfer_finish(pc_client *c, pc_xfer *x);
+
+/* Performs one exchange on slot x (prepare, perform, finish). Never touches Lua. */
+CURLcode pc_transfer(pc_client *c, pc_xfer *x, const char *url, const char *method,
+                     const char *body, size_t blen);
+
+/* [-0, +1, m] Pushes the error for libcurl's result `rc` on slot x. */
+void pc_transfer_error(lua_State *L, pc_xfer *x, CURLcode rc, const char *method,
                        const char *path);
+
+/* Sets the per-slot callbacks and buffers on x->easy (after init or duphandle). */
+int pc_xfer_bind(pc_xfer *x);
+
+/* Frees a slot's handle and buffers (wiping what may hold secrets). */
+void pc_xfer_release(pc_xfer *x);
 
 /* ---- pc_auth.c: the JWT lifecycle ---- */
 

@@ -1,8 +1,9 @@
 /*
- * pc_request.c: client:request, the one chokepoint every call goes through:
- * builds the request, makes sure a token is held, sends, refreshes the token
- * once after a 401, retries what is worth retrying with backoff, and calls
- * the hooks. See pc_client.h.
+ * pc_request.c: the life of one request (see pc_request.h) and
+ * client:request, the chokepoint every sequential call goes through:
+ * builds the request, makes sure a token is held, sends, refreshes the
+ * token once after a 401, retries what is worth retrying with backoff, and
+ * calls the hooks.
  */
 #include <string.h>
 #include <strings.h>
@@ -12,21 +13,9 @@
 #include "pc_client.h"
 #include "pc_error.h"
 #include "pc_json.h"
+#include "pc_request.h"
 #include "pc_retry.h"
 #include "pc_url.h"
-
-/* Stack slots of client:request. */
-enum { SELF = 1, METHOD, PATH, OPTS, QUERY, BODY, HEADERS, FIRST_FREE };
-
-typedef struct request {
-  const char *method, *path;
-  const char *body;     /* NULL: no body */
-  size_t blen;
-  int idempotent;       /* a 500 may be retried */
-  int auth;             /* send (and obtain) a token */
-  long timeout_ms;      /* per attempt */
-  pc_retry_policy policy;
-} request;
 
 /* ---- hooks ---- */
 
@@ -71,7 +60,7 @@ void pc_hook_call(lua_State *L, pc_client *c, int self, const char *name) {
 }
 
 /* [-0, +1, m] Pushes the common part of a hook argument. */
-static void hook_arg(lua_State *L, const request *r, int attempt) {
+static void hook_arg(lua_State *L, const pc_req *r, int attempt) {
   lua_createtable(L, 0, 6);
   lua_pushstring(L, r->method);
   lua_setfield(L, -2, "method");
@@ -92,10 +81,11 @@ static const char *canonical_method(const char *m) {
   return NULL;
 }
 
-/* [-0, +0, e] Reads a number option >= min (or > min when `strict`) from field k of OPTS. */
-static double num_option(lua_State *L, const char *k, double def, double min, int strict) {
+/* [-0, +0, e] Reads a number option >= min (or > min when `strict`) from field k of opts. */
+static double num_option(lua_State *L, int opts, const char *k, double def, double min,
+                         int strict) {
   double v;
-  if (lua_getfield(L, OPTS, k) == LUA_TNIL) {
+  if (lua_getfield(L, opts, k) == LUA_TNIL) {
     lua_pop(L, 1);
     return def;
   }
@@ -107,9 +97,9 @@ static double num_option(lua_State *L, const char *k, double def, double min, in
   return v;
 }
 
-/* [-0, +0, e] Reads a boolean option from field k of OPTS. */
-static int bool_option(lua_State *L, const char *k, int def) {
-  int t = lua_getfield(L, OPTS, k), v = def;
+/* [-0, +0, e] Reads a boolean option from field k of opts. */
+static int bool_option(lua_State *L, int opts, const char *k, int def) {
+  int t = lua_getfield(L, opts, k), v = def;
   if (t == LUA_TBOOLEAN) v = lua_toboolean(L, -1);
   else if (t != LUA_TNIL)
     luaL_error(L, "bad request option '%s' (boolean expected, got %s)", k, luaL_typename(L, -1));
@@ -121,71 +111,81 @@ static const char *const REQUEST_KEYS[] = {
     "query", "body", "headers", "timeout", "retries", "backoff_base", "backoff_cap",
     "deadline", "idempotent", "auth", NULL};
 
-/* [-0, +0, e] Raises on an unknown key in the request options. */
-static void check_request_keys(lua_State *L) {
+/* [-0, +0, e] Raises on an unknown key in the options at opts. */
+static void check_request_keys(lua_State *L, int opts, int target) {
   lua_pushnil(L);
-  while (lua_next(L, OPTS)) {
+  while (lua_next(L, opts)) {
     int known = 0;
     lua_pop(L, 1);
     if (lua_type(L, -1) == LUA_TSTRING) {
+      const char *k = lua_tostring(L, -1);
       int i;
-      for (i = 0; REQUEST_KEYS[i]; i++) known |= strcmp(lua_tostring(L, -1), REQUEST_KEYS[i]) == 0;
+      for (i = 0; REQUEST_KEYS[i]; i++) known |= strcmp(k, REQUEST_KEYS[i]) == 0;
+      known |= target && (strcmp(k, "method") == 0 || strcmp(k, "path") == 0);
     }
     if (!known) luaL_error(L, "unknown request option '%s'", luaL_tolstring(L, -1, NULL));
   }
 }
 
-/* [-0, +0, e] Fills r from the arguments and options; builds URL and body. */
-static void read_request(lua_State *L, pc_client *c, request *r) {
-  size_t plen;
-  int has_query;
-  r->method = canonical_method(luaL_checkstring(L, METHOD));
-  r->path = luaL_checklstring(L, PATH, &plen);
-  if (!r->method) luaL_argerror(L, METHOD, "method must be GET, POST, PUT, PATCH or DELETE");
-  if (!lua_isnoneornil(L, OPTS)) luaL_checktype(L, OPTS, LUA_TTABLE);
-  lua_settop(L, OPTS);
-  if (lua_istable(L, OPTS)) {
-    check_request_keys(L);
-    lua_getfield(L, OPTS, "query");
-    lua_getfield(L, OPTS, "body");
-    lua_getfield(L, OPTS, "headers");
-    r->policy.retries = (int)num_option(L, "retries", c->policy.retries, 0, 0);
-    r->policy.backoff_base = num_option(L, "backoff_base", c->policy.backoff_base, 0, 0);
-    r->policy.backoff_cap = num_option(L, "backoff_cap", c->policy.backoff_cap, 0, 0);
-    r->policy.deadline = num_option(L, "deadline", c->policy.deadline, 0, 1);
-    r->timeout_ms = (long)(num_option(L, "timeout", (double)c->timeout_ms / 1000.0, 0, 1) * 1000.0);
-    if (r->timeout_ms < 1) r->timeout_ms = 1;
-    r->auth = bool_option(L, "auth", 1);
-    r->idempotent = bool_option(L, "idempotent", strcmp(r->method, "GET") == 0);
-  } else {
-    lua_settop(L, HEADERS);
-    r->policy = c->policy;
-    r->timeout_ms = c->timeout_ms;
-    r->auth = 1;
-    r->idempotent = strcmp(r->method, "GET") == 0;
-  }
-  if (!lua_isnil(L, HEADERS) && !lua_istable(L, HEADERS))
-    luaL_error(L, "bad request option 'headers' (table expected, got %s)", luaL_typename(L, HEADERS));
+/* [-0, +0, e] Raises unless field k of opts is nil or has type t. */
+static void check_field_type(lua_State *L, int opts, const char *k, int t) {
+  int have = lua_getfield(L, opts, k);
+  if (have != LUA_TNIL && have != t)
+    luaL_error(L, "bad request option '%s' (%s expected, got %s)", k, lua_typename(L, t),
+               luaL_typename(L, -1));
+  lua_pop(L, 1);
+}
 
-  pc_buf_reset(&c->url);
-  if (!pc_buf_add(&c->url, c->base.data, c->base.len)) luaL_error(L, "not enough memory");
-  has_query = pc_url_path(L, r->path, plen, &c->url);
-  if (!lua_isnil(L, QUERY)) {
-    if (!lua_istable(L, QUERY))
-      luaL_error(L, "bad request option 'query' (table expected, got %s)", luaL_typename(L, QUERY));
-    pc_url_query(L, QUERY, has_query, &c->url);
-  }
+void pc_req_read(lua_State *L, pc_client *c, pc_req *r, int method_idx, int path_idx, int opts,
+                 int target) {
+  memset(r, 0, sizeof *r);
+  if (lua_type(L, method_idx) != LUA_TSTRING)
+    luaL_error(L, "bad request method (string expected, got %s)", luaL_typename(L, method_idx));
+  r->method = canonical_method(lua_tostring(L, method_idx));
+  if (!r->method) luaL_error(L, "bad request method: method must be GET, POST, PUT, PATCH or DELETE");
+  if (lua_type(L, path_idx) != LUA_TSTRING)
+    luaL_error(L, "bad argument 'path' (string expected, got %s)", luaL_typename(L, path_idx));
+  r->path = lua_tolstring(L, path_idx, &r->path_len);
+  r->policy = c->policy;
+  r->timeout_ms = c->timeout_ms;
+  r->auth = 1;
+  r->idempotent = strcmp(r->method, "GET") == 0;
+  if (!opts) return;
+  check_request_keys(L, opts, target);
+  check_field_type(L, opts, "query", LUA_TTABLE);
+  check_field_type(L, opts, "headers", LUA_TTABLE);
+  r->policy.retries = (int)num_option(L, opts, "retries", c->policy.retries, 0, 0);
+  r->policy.backoff_base = num_option(L, opts, "backoff_base", c->policy.backoff_base, 0, 0);
+  r->policy.backoff_cap = num_option(L, opts, "backoff_cap", c->policy.backoff_cap, 0, 0);
+  r->policy.deadline = num_option(L, opts, "deadline", c->policy.deadline, 0, 1);
+  r->timeout_ms = (long)(num_option(L, opts, "timeout", (double)c->timeout_ms / 1000.0, 0, 1) * 1000.0);
+  if (r->timeout_ms < 1) r->timeout_ms = 1;
+  r->auth = bool_option(L, opts, "auth", 1);
+  r->idempotent = bool_option(L, opts, "idempotent", r->idempotent);
+}
 
+void pc_req_build(lua_State *L, pc_client *c, pc_xfer *x, pc_req *r, int opts, int body) {
+  int has_query = 0;
+  pc_buf_reset(&x->url);
+  if (!pc_buf_add(&x->url, c->base.data, c->base.len)) luaL_error(L, "not enough memory");
+  has_query = pc_url_path(L, r->path, r->path_len, &x->url);
   r->body = NULL;
   r->blen = 0;
-  if (lua_type(L, BODY) == LUA_TSTRING) {
-    r->body = lua_tolstring(L, BODY, &r->blen); /* stays on the stack during the request */
-  } else if (!lua_isnil(L, BODY)) {
-    pc_buf_reset(&c->body);
-    pc_json_encode(L, BODY, &c->body);
-    r->body = c->body.data;
-    r->blen = c->body.len;
+  if (!opts) return;
+  if (lua_getfield(L, opts, "query") == LUA_TTABLE) pc_url_query(L, -1, has_query, &x->url);
+  lua_pop(L, 1);
+  if (body) lua_pushvalue(L, body);
+  else lua_getfield(L, opts, "body");
+  if (lua_type(L, -1) == LUA_TSTRING) {
+    /* the string stays alive in the caller's table for the whole request */
+    r->body = lua_tolstring(L, -1, &r->blen);
+  } else if (!lua_isnil(L, -1)) {
+    pc_buf_reset(&x->body);
+    pc_json_encode(L, -1, &x->body);
+    r->body = x->body.data;
+    r->blen = x->body.len;
   }
+  lua_pop(L, 1);
 }
 
 /* ---- headers ---- */
@@ -198,14 +198,13 @@ static int is_tchar(unsigned char ch) {
 
 enum { HAVE_ACCEPT = 1, HAVE_CONTENT_TYPE = 2, HAVE_AUTH = 4 };
 
-/* [-0, +0, e] Adds the caller's headers, checked against injection: names
- * must be tokens, values free of CR, LF and NUL. Returns which of the
- * default headers the caller supplied. */
-static int add_user_headers(lua_State *L, pc_client *c) {
+/* [-0, +0, e] Adds the caller's headers (table at idx), checked against
+ * injection: names must be tokens, values free of CR, LF and NUL. Returns
+ * which of the default headers the caller supplied. */
+static int add_user_headers(lua_State *L, pc_xfer *x, int idx) {
   int have = 0;
-  if (lua_isnil(L, HEADERS)) return 0;
   lua_pushnil(L);
-  while (lua_next(L, HEADERS)) {
+  while (lua_next(L, idx)) {
     size_t nlen, vlen, i;
     const char *name, *value;
     if (lua_type(L, -2) != LUA_TSTRING)
@@ -224,27 +223,56 @@ static int add_user_headers(lua_State *L, pc_client *c) {
     if (strcasecmp(name, "accept") == 0) have |= HAVE_ACCEPT;
     if (strcasecmp(name, "content-type") == 0) have |= HAVE_CONTENT_TYPE;
     if (strcasecmp(name, "x-redlock-auth") == 0) have |= HAVE_AUTH;
-    pc_headers_add(L, c, name, nlen, value, vlen);
+    pc_headers_add(L, x, name, nlen, value, vlen);
     lua_pop(L, 2);
   }
   return have;
 }
 
 /* [-0, +0, e] Builds the header list of one attempt (the token may have changed). */
-static void build_headers(lua_State *L, pc_client *c, const request *r) {
-  int have;
-  pc_headers_free(&c->req_headers);
-  have = add_user_headers(L, c);
-  if (!(have & HAVE_ACCEPT)) pc_headers_add(L, c, "Accept", 6, "application/json", 16);
+static void build_headers(lua_State *L, pc_client *c, pc_xfer *x, const pc_req *r, int opts) {
+  int have = 0;
+  pc_headers_free(&x->req_headers);
+  if (opts) {
+    if (lua_getfield(L, opts, "headers") == LUA_TTABLE) have = add_user_headers(L, x, lua_gettop(L));
+    lua_pop(L, 1);
+  }
+  if (!(have & HAVE_ACCEPT)) pc_headers_add(L, x, "Accept", 6, "application/json", 16);
   if (!(have & HAVE_CONTENT_TYPE) &&
       (r->body || (strcmp(r->method, "GET") && strcmp(r->method, "DELETE"))))
-    pc_headers_add(L, c, "Content-Type", 12, "application/json", 16);
+    pc_headers_add(L, x, "Content-Type", 12, "application/json", 16);
   if (!(have & HAVE_AUTH) && r->auth && c->token.len)
-    pc_headers_add(L, c, "x-redlock-auth", 14, c->token.data, c->token.len);
-  pc_headers_add(L, c, "Expect", 6, "", 0); /* no 100-continue round trip */
+    pc_headers_add(L, x, "x-redlock-auth", 14, c->token.data, c->token.len);
+  pc_headers_add(L, x, "Expect", 6, "", 0); /* no 100-continue round trip */
 }
 
-/* ---- the attempt loop ---- */
+/* ---- one attempt ---- */
+
+int pc_req_begin(lua_State *L, pc_client *c, pc_xfer *x, pc_req *r, int self, int opts) {
+  long timeout_ms = r->timeout_ms;
+  if (r->policy.deadline > 0) {
+    double left = r->policy.deadline - (pc_now_monotonic() - r->t0);
+    if (left <= 0) {
+      pc_error_push(L, "timeout", "the request's deadline passed");
+      lua_pushboolean(L, 1);
+      lua_setfield(L, -2, "retryable");
+      pc_error_setstr(L, "method", r->method);
+      pc_error_setstr(L, "path", r->path);
+      return 0;
+    }
+    if (left * 1000.0 < (double)timeout_ms) timeout_ms = (long)(left * 1000.0) + 1;
+  }
+  if (r->auth && !pc_auth_ensure(L, c, self)) return 0;
+  build_headers(L, c, x, r, opts);
+  if (pc_hook_wanted(L, self, "on_request")) {
+    hook_arg(L, r, r->attempt);
+    pc_hook_call(L, c, self, "on_request");
+  }
+  curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, timeout_ms);
+  r->token_gen = c->token_gen;
+  pc_transfer_prepare(x, x->url.data, r->method, r->body, r->blen);
+  return 1;
+}
 
 /* [-0, +0, m] Records the X-RateLimit-* headers of the response on top. */
 static void note_rate_limit(lua_State *L, pc_client *c) {
@@ -269,10 +297,23 @@ static void note_rate_limit(lua_State *L, pc_client *c) {
   if (seen) c->rl.updated_at = pc_now_wall();
 }
 
-/* [-0, +0, m] Retry-After of the response (or error) on top, in seconds; -1 when absent. */
-static double retry_after_of(lua_State *L, int is_response) {
+long pc_req_outcome(lua_State *L, pc_client *c, pc_xfer *x, pc_req *r, CURLcode rc) {
+  long status = 0;
+  if (rc != CURLE_OK) {
+    pc_transfer_error(L, x, rc, r->method, r->path);
+    return 0;
+  }
+  curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+  if (!pc_response_push(L, x, status, r->method, r->path)) return 0;
+  note_rate_limit(L, c);
+  if (status == 429) c->stats.rate_limited++;
+  return status;
+}
+
+/* [-0, +0, m] Retry-After of the outcome on top, in seconds; -1 when absent. */
+static double retry_after_of(lua_State *L, long status) {
   double v = -1;
-  if (is_response) {
+  if (status > 0) {
     lua_getfield(L, -1, "headers");
     if (lua_getfield(L, -1, "retry-after") == LUA_TSTRING)
       v = pc_retry_after(lua_tostring(L, -1), pc_now_wall());
@@ -284,43 +325,14 @@ static double retry_after_of(lua_State *L, int is_response) {
   return v;
 }
 
-/* [-1, +0, e] Decides whether the outcome on top (a response when
- * is_response, else an error) is retried: if so computes the wait, calls
- * on_retry, pops the outcome, sleeps and returns 1. Otherwise leaves it. */
-static int maybe_retry(lua_State *L, pc_client *c, const request *r, int attempt, double t0,
-                       int is_response, long status) {
-  double wait, after;
-  if (attempt > r->policy.retries) return 0;
-  if (is_response) {
-    if (!pc_retry_status(status, r->idempotent)) return 0;
-  } else {
-    int retryable;
-    lua_getfield(L, -1, "retryable");
-    retryable = lua_toboolean(L, -1);
-    lua_pop(L, 1);
-    if (!retryable) return 0;
-  }
-  after = retry_after_of(L, is_response);
-  wait = after >= 0 ? after : pc_retry_backoff(&r->policy, attempt, &c->rng);
-  if (r->policy.deadline > 0 && pc_now_monotonic() - t0 + wait >= r->policy.deadline) return 0;
-  if (pc_hook_wanted(L, SELF, "on_retry")) {
-    hook_arg(L, r, attempt);
-    lua_pushnumber(L, wait);
-    lua_setfield(L, -2, "wait");
-    if (is_response) {
-      lua_pushinteger(L, status);
-      lua_setfield(L, -2, "status");
-      lua_pushfstring(L, "HTTP %d", (int)status);
-    } else {
-      lua_getfield(L, -2, "kind");
-    }
-    lua_setfield(L, -2, "reason");
-    pc_hook_call(L, c, SELF, "on_retry");
-  }
+/* Whether the outcome on top (response when status > 0, else error) may be retried. */
+static int retryable(lua_State *L, const pc_req *r, long status) {
+  int yes;
+  if (status > 0) return pc_retry_status(status, r->idempotent);
+  lua_getfield(L, -1, "retryable");
+  yes = lua_toboolean(L, -1);
   lua_pop(L, 1);
-  c->stats.retries++;
-  pc_sleep(wait);
-  return 1;
+  return yes;
 }
 
 /* [-0, +0, e] Sets field "attempts" of the table on top. */
@@ -329,74 +341,95 @@ static void set_attempts(lua_State *L, int attempt) {
   lua_setfield(L, -2, "attempts");
 }
 
-int pc_request(lua_State *L) {
-  pc_client *c = pc_client_check(L, SELF);
-  request r;
-  int attempt = 0, refreshed = 0;
-  double t0 = pc_now_monotonic();
-  read_request(L, c, &r);
-
-  for (;;) {
-    long status = 0, timeout_ms = r.timeout_ms;
-    CURLcode rc;
-    attempt++;
-    lua_settop(L, FIRST_FREE - 1);
-    if (r.policy.deadline > 0) {
-      double left = r.policy.deadline - (pc_now_monotonic() - t0);
-      if (left <= 0) {
-        pc_error_push(L, "timeout", "the request's deadline passed");
-        lua_pushboolean(L, 1);
-        lua_setfield(L, -2, "retryable");
-        pc_error_setstr(L, "method", r.method);
-        pc_error_setstr(L, "path", r.path);
-        goto failed;
-      }
-      if (left * 1000.0 < (double)timeout_ms) timeout_ms = (long)(left * 1000.0) + 1;
-    }
-    curl_easy_setopt(c->easy, CURLOPT_TIMEOUT_MS, timeout_ms);
-    if (r.auth && !pc_auth_ensure(L, c, SELF)) goto failed;
-    build_headers(L, c, &r);
-    if (pc_hook_wanted(L, SELF, "on_request")) {
-      hook_arg(L, &r, attempt);
-      pc_hook_call(L, c, SELF, "on_request");
-    }
-    rc = pc_transfer(c, c->url.data, r.method, r.body, r.blen);
-    pc_headers_free(&c->req_headers);
-    if (rc != CURLE_OK) {
-      pc_transfer_error(L, c, rc, r.method, r.path);
-      goto failed;
-    }
-    curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
-    if (!pc_response_push(L, c, status, r.method, r.path)) goto failed;
-    note_rate_limit(L, c);
-    if (status == 429) c->stats.rate_limited++;
-
-    if (status == 401 && r.auth && !refreshed && pc_auth_can_login(c)) {
-      /* the server refused the token: one refresh, one replay (not a retry) */
-      refreshed = 1;
+int pc_req_settle(lua_State *L, pc_client *c, pc_req *r, int self, long status, double *wait) {
+  double after;
+  if (status == 401 && r->auth && !r->refreshed && pc_auth_can_login(c)) {
+    /* The server refused the token: one refresh, one replay (not a retry).
+     * Single flight: when another request already brought a new token
+     * since this one was sent, just replay with it. */
+    r->refreshed = 1;
+    lua_pop(L, 1);
+    if (r->token_gen == c->token_gen) {
       c->stats.refreshes++;
+      if (!pc_auth_refresh(L, c, self)) return pc_req_settle(L, c, r, self, 0, wait);
+    }
+    r->attempt--;
+    return PC_REPLAY;
+  }
+  set_attempts(L, r->attempt);
+  if (r->attempt <= r->policy.retries && retryable(L, r, status)) {
+    after = retry_after_of(L, status);
+    *wait = after >= 0 ? after : pc_retry_backoff(&r->policy, r->attempt, &c->rng);
+    if (!(r->policy.deadline > 0 && pc_now_monotonic() - r->t0 + *wait >= r->policy.deadline)) {
+      if (pc_hook_wanted(L, self, "on_retry")) {
+        hook_arg(L, r, r->attempt);
+        lua_pushnumber(L, *wait);
+        lua_setfield(L, -2, "wait");
+        if (status > 0) {
+          lua_pushinteger(L, status);
+          lua_setfield(L, -2, "status");
+          lua_pushfstring(L, "HTTP %d", (int)status);
+        } else {
+          lua_getfield(L, -2, "kind");
+        }
+        lua_setfield(L, -2, "reason");
+        pc_hook_call(L, c, self, "on_retry");
+      }
       lua_pop(L, 1);
-      if (!pc_auth_refresh(L, c, SELF)) goto failed;
-      attempt--;
-      continue;
+      c->stats.retries++;
+      return PC_RETRY;
     }
-    if (maybe_retry(L, c, &r, attempt, t0, 1, status)) continue;
-    set_attempts(L, attempt);
-    if (pc_hook_wanted(L, SELF, "on_response")) {
-      hook_arg(L, &r, attempt);
-      lua_pushinteger(L, status);
-      lua_setfield(L, -2, "status");
-      lua_pushnumber(L, pc_now_monotonic() - t0);
-      lua_setfield(L, -2, "elapsed");
-      pc_hook_call(L, c, SELF, "on_response");
-    }
-    return 1;
+  }
+  if (status > 0 && pc_hook_wanted(L, self, "on_response")) {
+    hook_arg(L, r, r->attempt);
+    lua_pushinteger(L, status);
+    lua_setfield(L, -2, "status");
+    lua_pushnumber(L, pc_now_monotonic() - r->t0);
+    lua_setfield(L, -2, "elapsed");
+    pc_hook_call(L, c, self, "on_response");
+  }
+  return PC_DONE;
+}
 
-  failed: /* the error is on top */
-    set_attempts(L, attempt);
-    if (maybe_retry(L, c, &r, attempt, t0, 0, 0)) continue;
-    lua_pushnil(L);
-    lua_insert(L, -2);
-    return 2;
+/* ---- client:request ---- */
+
+/* client:request(method, path [, opts]): [-0, +(1|2), e] performs one
+ * request with the whole policy. Returns the response table for any HTTP
+ * status, or nil and an error when no usable response came. Raises only
+ * for misuse (bad arguments, a closed client). */
+int pc_request(lua_State *L) {
+  pc_client *c = pc_client_check(L, 1);
+  pc_xfer *x = &c->main;
+  pc_req r;
+  int opts = lua_isnoneornil(L, 4) ? 0 : 4, base;
+  if (opts) luaL_checktype(L, 4, LUA_TTABLE);
+  lua_settop(L, 4);
+  luaL_checktype(L, 2, LUA_TSTRING);
+  pc_req_read(L, c, &r, 2, 3, opts, 0);
+  pc_req_build(L, c, x, &r, opts, 0);
+  r.t0 = pc_now_monotonic();
+  base = lua_gettop(L);
+  for (;;) {
+    long status = 0;
+    double wait = 0;
+    lua_settop(L, base);
+    r.attempt++;
+    if (pc_req_begin(L, c, x, &r, 1, opts)) {
+      CURLcode rc = curl_easy_perform(x->easy);
+      pc_transfer_finish(c, x);
+      status = pc_req_outcome(L, c, x, &r, rc);
+    }
+    switch (pc_req_settle(L, c, &r, 1, status, &wait)) {
+      case PC_REPLAY:
+        continue;
+      case PC_RETRY:
+        pc_sleep(wait);
+        continue;
+      default:
+        if (status > 0) return 1;
+        lua_pushnil(L);
+        lua_insert(L, -2);
+        return 2;
+    }
   }
 }

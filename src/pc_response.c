@@ -11,22 +11,22 @@
 #include "pc_json.h"
 
 size_t pc_response_write(char *ptr, size_t size, size_t nmemb, void *userdata) {
-  pc_client *c = (pc_client *)userdata;
+  pc_xfer *x = (pc_xfer *)userdata;
   size_t n = size * nmemb;
-  if (n > c->max_body - c->resp.len) {
-    c->body_too_large = 1;
+  if (n > x->max_body - x->resp.len) {
+    x->body_too_large = 1;
     return 0; /* CURLE_WRITE_ERROR */
   }
-  return pc_buf_add(&c->resp, ptr, n) ? n : 0;
+  return pc_buf_add(&x->resp, ptr, n) ? n : 0;
 }
 
 size_t pc_response_header(char *ptr, size_t size, size_t nmemb, void *userdata) {
-  pc_client *c = (pc_client *)userdata;
+  pc_xfer *x = (pc_xfer *)userdata;
   size_t n = size * nmemb;
   /* A new status line (after 100 Continue, a redirect or a proxy CONNECT)
    * starts the headers of the response we keep. */
-  if (n >= 5 && memcmp(ptr, "HTTP/", 5) == 0) pc_buf_reset(&c->resp_headers);
-  return pc_buf_add(&c->resp_headers, ptr, n) ? n : 0;
+  if (n >= 5 && memcmp(ptr, "HTTP/", 5) == 0) pc_buf_reset(&x->resp_headers);
+  return pc_buf_add(&x->resp_headers, ptr, n) ? n : 0;
 }
 
 /* [-0, +1, m] Parses the raw header lines in one pass into a table of
@@ -78,20 +78,20 @@ static int is_json_type(const char *ct) {
          (n > 5 && strncasecmp(ct + n - 5, "+json", 5) == 0);
 }
 
-int pc_response_push(lua_State *L, pc_client *c, long status, const char *method,
+int pc_response_push(lua_State *L, pc_xfer *x, long status, const char *method,
                      const char *path) {
   int json = 0;
   lua_createtable(L, 0, 3);
   lua_pushinteger(L, status);
   lua_setfield(L, -2, "status");
-  push_headers(L, &c->resp_headers);
+  push_headers(L, &x->resp_headers);
   if (lua_getfield(L, -1, "content-type") == LUA_TSTRING) json = is_json_type(lua_tostring(L, -1));
   lua_pop(L, 1);
   lua_setfield(L, -2, "headers");
-  if (c->resp.len == 0) return 1; /* no body: res.body is nil */
+  if (x->resp.len == 0) return 1; /* no body: res.body is nil */
   if (json) {
     char err[160];
-    if (pc_json_decode(L, c->resp.data, c->resp.len, err, sizeof err)) {
+    if (pc_json_decode(L, x->resp.data, x->resp.len, err, sizeof err)) {
       lua_setfield(L, -2, "body");
       return 1;
     }
@@ -106,7 +106,7 @@ int pc_response_push(lua_State *L, pc_client *c, long status, const char *method
       return 0;
     }
   }
-  lua_pushlstring(L, c->resp.data, c->resp.len);
+  lua_pushlstring(L, x->resp.data, x->resp.len);
   lua_setfield(L, -2, "body");
   return 1;
 }

@@ -1,0 +1,237 @@
+/*
+ * pc_parallel.c: client:parallel, many requests at once on curl multi.
+ * Each request lives through the same policy as client:request (token,
+ * single-flight refresh, retries with backoff, hooks; see pc_request.h);
+ * waits between retries are scheduled, not slept, so other transfers go on.
+ * Results come back in request order; one failure cancels nothing.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "pc_client.h"
+#include "pc_json.h"
+#include "pc_request.h"
+#include "pc_retry.h"
+
+#define MAX_CONCURRENCY 64
+#define DEFAULT_CONCURRENCY 8
+
+/* Per-request state of one parallel call (in a userdata: an error cannot leak it). */
+typedef struct job {
+  pc_req r;
+  int slot;        /* slot carrying it, or -1 */
+  int done;
+  int started;     /* first attempt begun (t0 set) */
+} job;
+
+/* [-0, +0, e] Makes sure the client has a pool of at least n slots and a
+ * multi handle. Slots are duplicates of the main handle (same options,
+ * same share handle) bound to their own buffers. A smaller pool is
+ * replaced, never moved, since libcurl holds pointers into the slots. */
+static void ensure_pool(lua_State *L, pc_client *c, int n) {
+  pc_xfer *pool;
+  int i;
+  if (c->pool_size >= n) return;
+  for (i = 0; i < c->pool_size; i++) {
+    curl_multi_remove_handle(c->multi, c->pool[i].easy);
+    pc_xfer_release(&c->pool[i]);
+  }
+  free(c->pool);
+  c->pool = NULL;
+  c->pool_size = 0;
+  if (!c->multi && !(c->multi = curl_multi_init())) luaL_error(L, "cannot create a libcurl handle");
+  curl_multi_setopt(c->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+  pool = (pc_xfer *)calloc((size_t)n, sizeof *pool);
+  if (!pool) luaL_error(L, "not enough memory");
+  c->pool = pool;
+  for (i = 0; i < n; i++) {
+    pool[i].easy = curl_easy_duphandle(c->main.easy);
+    if (!pool[i].easy || !pc_xfer_bind(&pool[i])) {
+      c->pool_size = i + 1; /* so that close frees what exists */
+      luaL_error(L, "cannot create a libcurl handle");
+    }
+    curl_easy_setopt(pool[i].easy, CURLOPT_PRIVATE, (void *)&pool[i]);
+    pool[i].max_body = c->main.max_body;
+    c->pool_size = i + 1;
+  }
+}
+
+/* [-0, +0, e] Validates request spec i of the table at `reqs` and reads it
+ * into job j; a table body is encoded now (into bodies[i]) so that a body
+ * JSON cannot carry raises before anything is sent. */
+static void read_spec(lua_State *L, pc_client *c, int reqs, int bodies, lua_Integer i, job *j) {
+  int spec;
+  if (lua_rawgeti(L, reqs, i) != LUA_TTABLE)
+    luaL_error(L, "bad request #%d (table expected, got %s)", (int)i, luaL_typename(L, -1));
+  spec = lua_gettop(L);
+  lua_getfield(L, spec, "method");
+  lua_getfield(L, spec, "path");
+  pc_req_read(L, c, &j->r, spec + 1, spec + 2, spec, 1);
+  lua_settop(L, spec); /* method and path stay alive in the spec table */
+  if (lua_getfield(L, spec, "body") != LUA_TNIL && lua_type(L, -1) != LUA_TSTRING) {
+    pc_buf *b = pc_buf_box(L);
+    pc_json_encode(L, -2, b);
+    lua_pushlstring(L, b->data, b->len);
+    lua_rawseti(L, bodies, i);
+    lua_pop(L, 1);
+  }
+  lua_settop(L, spec - 1);
+  j->slot = -1;
+}
+
+/* Index of the next job to start: a retry whose wait is over, else the
+ * next fresh one; -1 when none is ready. *wake gets the earliest pending wait. */
+static lua_Integer next_job(job *jobs, lua_Integer n, lua_Integer *fresh, double now, double *wake) {
+  lua_Integer i;
+  for (i = 0; i < *fresh; i++) {
+    if (jobs[i].done || jobs[i].slot >= 0) continue;
+    if (jobs[i].r.not_before <= now) return i;
+    if (*wake < 0 || jobs[i].r.not_before < *wake) *wake = jobs[i].r.not_before;
+  }
+  if (*fresh < n) return (*fresh)++;
+  return -1;
+}
+
+/* [-1, +0, e] Settles the outcome on top for job i: stores a final one in
+ * results[i + 1], or schedules the next attempt. Returns 1 when final. */
+static int settle(lua_State *L, pc_client *c, job *j, lua_Integer i, long status, int results) {
+  double wait = 0;
+  switch (pc_req_settle(L, c, &j->r, 1, status, &wait)) {
+    case PC_REPLAY:
+      j->r.not_before = 0;
+      return 0;
+    case PC_RETRY:
+      j->r.not_before = pc_now_monotonic() + wait;
+      return 0;
+    default:
+      lua_rawseti(L, results, i + 1);
+      j->done = 1;
+      return 1;
+  }
+}
+
+/* [-0, +0, e] Starts job k on free slot s; returns 1 when it is in flight,
+ * 0 when it settled at once (no token, deadline passed). */
+static int start_job(lua_State *L, pc_client *c, job *jobs, lua_Integer k, int s, int bodies,
+                     int results, lua_Integer *left) {
+  pc_xfer *x = &c->pool[s];
+  job *j = &jobs[k];
+  int spec, body = 0;
+  lua_rawgeti(L, 2, k + 1);
+  spec = lua_gettop(L);
+  if (lua_rawgeti(L, bodies, k + 1) == LUA_TSTRING) body = spec + 1;
+  if (!j->started) {
+    j->started = 1;
+    j->r.t0 = pc_now_monotonic();
+  }
+  j->r.attempt++;
+  pc_req_build(L, c, x, &j->r, spec, body);
+  if (pc_req_begin(L, c, x, &j->r, 1, spec)) {
+    lua_settop(L, spec - 1);
+    curl_multi_add_handle(c->multi, x->easy);
+    j->slot = s;
+    return 1;
+  }
+  lua_replace(L, spec); /* the error */
+  lua_settop(L, spec);
+  if (settle(L, c, j, k, 0, results)) (*left)--;
+  return 0;
+}
+
+/* client:parallel(requests [, {concurrency = n}]): [-0, +1, e] performs
+ * every request ({method =, path =, query =, body =, headers =, ...}) with
+ * at most n in flight; returns an array with, for request i, its response
+ * table or its error. Bad specs raise before anything is sent. */
+int pc_parallel(lua_State *L) {
+  pc_client *c = pc_client_check(L, 1);
+  lua_Integer n, i, fresh = 0, left;
+  int conc = DEFAULT_CONCURRENCY, s, active = 0;
+  int slot_job_free[MAX_CONCURRENCY];
+  const int bodies = 4, results = 5;
+  job *jobs;
+  luaL_checktype(L, 2, LUA_TTABLE);
+  if (!lua_isnoneornil(L, 3)) {
+    luaL_checktype(L, 3, LUA_TTABLE);
+    lua_pushnil(L);
+    while (lua_next(L, 3)) {
+      lua_pop(L, 1);
+      if (lua_type(L, -1) != LUA_TSTRING || strcmp(lua_tostring(L, -1), "concurrency") != 0)
+        luaL_error(L, "unknown parallel option '%s'", luaL_tolstring(L, -1, NULL));
+    }
+    if (lua_getfield(L, 3, "concurrency") != LUA_TNIL) {
+      if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 || lua_tointeger(L, -1) > MAX_CONCURRENCY)
+        luaL_error(L, "bad parallel option 'concurrency' (integer from 1 to %d expected)",
+                   MAX_CONCURRENCY);
+      conc = (int)lua_tointeger(L, -1);
+    }
+  }
+  lua_settop(L, 2);
+  n = (lua_Integer)lua_rawlen(L, 2);
+  jobs = (job *)lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof *jobs, 0); /* 3 */
+  memset(jobs, 0, (size_t)(n > 0 ? n : 1) * sizeof *jobs);
+  lua_newtable(L);                                                               /* 4: bodies */
+  lua_createtable(L, (int)(n < 1000000 ? n : 1000000), 0);                       /* 5: results */
+  for (i = 0; i < n; i++) read_spec(L, c, 2, bodies, i + 1, &jobs[i]);
+  if (n == 0) return 1;
+  if (conc > n) conc = (int)n;
+  ensure_pool(L, c, conc);
+  for (s = 0; s < conc; s++) {
+    curl_multi_remove_handle(c->multi, c->pool[s].easy); /* after an error mid-call */
+    slot_job_free[s] = 1;
+  }
+
+  left = n;
+  while (left > 0) {
+    double now = pc_now_monotonic(), wake = -1;
+    int running = 0, queued;
+    CURLMsg *msg;
+    for (s = 0; s < conc; s++) {
+      lua_Integer k;
+      if (!slot_job_free[s]) continue;
+      k = next_job(jobs, n, &fresh, now, &wake);
+      if (k < 0) break;
+      if (start_job(L, c, jobs, k, s, bodies, results, &left)) {
+        slot_job_free[s] = 0;
+        active++;
+      } else {
+        s--; /* the slot is still free */
+      }
+    }
+    if (active == 0) {
+      if (left > 0 && wake > 0) pc_sleep(wake - pc_now_monotonic());
+      continue;
+    }
+    curl_multi_perform(c->multi, &running);
+    while ((msg = curl_multi_info_read(c->multi, &queued)) != NULL) {
+      CURL *easy = msg->easy_handle;
+      CURLcode rc = msg->data.result;
+      pc_xfer *x = NULL;
+      lua_Integer k;
+      long status;
+      if (msg->msg != CURLMSG_DONE) continue;
+      curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
+      s = (int)(x - c->pool);
+      for (k = 0; k < fresh && jobs[k].slot != s; k++) {
+      }
+      curl_multi_remove_handle(c->multi, easy); /* msg is gone from here on */
+      pc_transfer_finish(c, x);
+      active--;
+      slot_job_free[s] = 1;
+      jobs[k].slot = -1;
+      status = pc_req_outcome(L, c, x, &jobs[k].r, rc);
+      if (settle(L, c, &jobs[k], k, status, results)) left--;
+    }
+    if (active > 0) {
+      int ms = 100;
+      if (wake > 0) {
+        double until = (wake - pc_now_monotonic()) * 1000.0;
+        if (until < ms) ms = until < 0 ? 0 : (int)until + 1;
+      }
+      curl_multi_poll(c->multi, NULL, 0, ms, NULL);
+    }
+  }
+  lua_settop(L, results);
+  return 1;
+}
