@@ -45,6 +45,31 @@ describe("build", function()
     assert.equal(version, require("prismacloud.core")._VERSION)
   end)
 
+  it("installs under DESTDIR and PREFIX where lua5.4 finds it", function()
+    local dir = os.tmpname()
+    os.remove(dir)
+    assert(os.execute("make -s install DESTDIR=" .. dir .. " PREFIX=/usr/local >/dev/null"))
+    local files = lines_of("cd " .. dir .. " && find . -type f | sort")
+    for _, want in ipairs{"./usr/local/lib/lua/5.4/prismacloud/core.so",
+                          "./usr/local/share/lua/5.4/prismacloud/init.lua",
+                          "./usr/local/share/lua/5.4/prismacloud/json.lua",
+                          "./usr/local/bin/prismacloud-emulator"} do
+      local found = false
+      for _, f in ipairs(files) do found = found or f == want end
+      assert.is_true(found, want .. " not installed")
+    end
+    -- the installed tree alone is enough to load the library
+    local out = lines_of(("LUA_PATH='%s/usr/local/share/lua/5.4/?.lua;%s/usr/local/share/lua/5.4/?/init.lua' "
+      .. "LUA_CPATH='%s/usr/local/lib/lua/5.4/?.so' lua5.4 -e 'print(require(\"prismacloud\")._VERSION)'")
+      :format(dir, dir, dir))
+    os.execute("rm -rf " .. dir)
+    assert.same({require("prismacloud")._VERSION}, out)
+    -- Debian's lua5.4 looks there by default
+    local default = lines_of([[lua5.4 -e 'print(package.path); print(package.cpath)']])
+    assert.truthy(default[1]:find("/usr/local/share/lua/5.4/?.lua", 1, true))
+    assert.truthy(default[2]:find("/usr/local/lib/lua/5.4/?.so", 1, true))
+  end)
+
   it("adds nothing to _G when required", function()
     local code = [[
       local before = {}

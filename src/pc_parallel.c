@@ -53,6 +53,8 @@ static void ensure_pool(lua_State *L, pc_client *c, int n) {
       luaL_error(L, "cannot create a libcurl handle");
     }
     curl_easy_setopt(pool[i].easy, CURLOPT_PRIVATE, (void *)&pool[i]);
+    /* wait for a connection that may multiplex (HTTP/2) rather than open one per slot */
+    curl_easy_setopt(pool[i].easy, CURLOPT_PIPEWAIT, 1L);
     pool[i].max_body = c->main.max_body;
     c->pool_size = i + 1;
   }
