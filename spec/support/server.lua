@@ -31,6 +31,7 @@ end)()
 local FLAGS = {
   token_ttl = "--token-ttl", access_key = "--access-key", secret_key = "--secret-key",
   host = "--host", port = "--port", cert_dir = "--cert-dir",
+  seed = "--seed", alerts = "--alerts", policies = "--policies", accounts = "--accounts", anchor_ms = "--anchor-ms",
 }
 
 local function shell_quote(s)
@@ -73,8 +74,8 @@ local function command_line(opts, files)
   local args = {"--port", tostring(opts.port or 0)}
   for key, value in pairs(opts) do
     local flag = FLAGS[key]
-    if key == "tls" then
-      if value then args[#args + 1] = "--tls" end
+    if key == "tls" or key == "rate_limits" then
+      if value then args[#args + 1] = key == "tls" and "--tls" or "--rate-limits" end
     elseif not flag then
       error(("server.start: unknown option '%s'"):format(tostring(key)), 3)
     elseif key ~= "port" then
@@ -172,7 +173,8 @@ local function url_escape(s)
 end
 
 -- Starts an emulator. opts: tls, token_ttl, access_key, secret_key, host,
--- port, cert_dir. Returns the handle described at the top of this file.
+-- port, cert_dir, and the generated tenant's seed, alerts, policies,
+-- accounts, anchor_ms, rate_limits. Returns the handle described at the top of this file.
 function M.start(opts)
   opts = opts or {}
   local base = os.tmpname()

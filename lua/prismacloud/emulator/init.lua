@@ -9,13 +9,21 @@
 --   local server = emulator.listen{port = 8080}           -- or listen, then server:loop()
 --   emulator.serve{port = 8080}                           -- or both at once
 --
--- Later modules add resource families with app.router:add(method, pattern, fn):
--- fn(req, params, app) returns {status =, headers =, body =} (see http.lua).
+-- Resource families (alerts, policies, groups, accounts, compliance, audit)
+-- live in their own modules, each with register(router, app); they serve the
+-- seeded tenant in app.state (see state.lua and data.lua), rebuilt when a
+-- data option changes through POST /_emulator/config. Routes take
+-- fn(req, params) and return {status =, headers =, body =} (see http.lua).
 local cjson = require "cjson"
 local cqueues = require "cqueues"
 local rand = require "openssl.rand"
 local http = require "prismacloud.emulator.http"
 local jwt = require "prismacloud.emulator.jwt"
+local state_mod = require "prismacloud.emulator.state"
+
+-- The resource families, in registration order (groups before accounts:
+-- /cloud/group/{id} must win over /cloud/{cloud_type}/{id}).
+local FAMILIES = {"alerts", "policies", "groups", "accounts", "compliance", "audit"}
 
 local M = {}
 
@@ -28,6 +36,13 @@ M.defaults = {
   customer_name = "emulator",
   prisma_id = "806775661100000001",
   log_cap = 1000,             -- requests kept in the request log
+  seed = 1,                   -- the generated tenant's seed
+  alerts = 5000,              -- number of generated alerts (made on demand: a million is fine)
+  policies = 300,             -- generated built-in policies
+  accounts = 9,               -- generated cloud accounts
+  audit_logs = 2000,          -- generated audit log entries (over 30 days)
+  anchor_ms = 0,              -- newest generated time, epoch ms; 0: start of the current UTC hour
+  rate_limits = false,        -- 429 on /v2/alert beyond 2/s, burst 10, per user
 }
 
 -- Options of listen/serve that go to the HTTP engine.
@@ -438,10 +453,21 @@ local function describe_fault(f)
   return {id = f.id, method = f.method, path = f.path, times = f.times, status = f.status}
 end
 
+local function count_field(max)
+  return function(v) return type(v) == "number" and math.tointeger(v) ~= nil and v >= 1 and v <= max end
+end
+
 local CONFIG_FIELDS = {
   token_ttl = function(v) return type(v) == "number" and v > 0 end,
   access_key = function(v) return type(v) == "string" and v ~= "" end,
   secret_key = function(v) return type(v) == "string" and v ~= "" end,
+  seed = function(v) return type(v) == "number" and math.tointeger(v) ~= nil end,
+  alerts = count_field(100000000),
+  policies = count_field(100000),
+  accounts = count_field(10000),
+  audit_logs = count_field(100000000),
+  anchor_ms = function(v) return type(v) == "number" and math.tointeger(v) ~= nil and v >= 0 end,
+  rate_limits = function(v) return type(v) == "boolean" end,
 }
 
 local function add_control_routes(app, r)
@@ -491,8 +517,25 @@ local function add_control_routes(app, r)
       if not check then return bad_argument(("unknown config field '%s'"):format(tostring(k)), k) end
       if not check(v) then return bad_argument(("bad config field '%s'"):format(k), k) end
     end
-    for k, v in pairs(body) do app.config[k] = type(v) == "number" and math.tointeger(v) or v end
+    local rebuild = false
+    for k, v in pairs(body) do
+      app.config[k] = type(v) == "number" and math.tointeger(v) or v
+      if state_mod.DATA_OPTIONS[k] then rebuild = true end
+    end
+    if rebuild then app.state = state_mod.new(app.config) end
     return json(200, {token_ttl = app.config.token_ttl})
+  end)
+
+  -- Memory and state sizes: ?gc=1 collects garbage first.
+  r:add("GET", "/_emulator/stats", function(req)
+    if query_value(req, "gc") == "1" then collectgarbage("collect") end
+    local st = app.state
+    return json(200, {
+      memory_kb = collectgarbage("count"), alerts = st.world.alert_count, changed_alerts = st.changed,
+      policies = #st.policies.order, account_groups = #st.groups.order, cloud_accounts = #st.accounts.order,
+      seed = st.world.seed, anchor_ms = st.world.anchor_ms, generation = st.generation,
+      requests = req.server and req.server.stats.requests or 0,
+    })
   end)
 end
 
@@ -521,9 +564,11 @@ function M.new(opts)
   end
   local app = setmetatable({
     config = config, router = http.router(), faults = {}, requests = {},
-    next_fault_id = 0, jwt_key = rand.bytes(32),
+    next_fault_id = 0, jwt_key = rand.bytes(32), clock = cqueues.monotime,
   }, App)
+  app.state = state_mod.new(config)
   add_api_routes(app, app.router)
+  for _, name in ipairs(FAMILIES) do require("prismacloud.emulator." .. name).register(app.router, app) end
   add_test_routes(app, app.router)
   add_control_routes(app, app.router)
   return function(req) return app:handle(req) end, app

@@ -1,0 +1,585 @@
+-- prismacloud.emulator.alerts: the alert family (Alerts.json).
+--
+--   GET|POST /v2/alert          paged listing {totalRows, items, nextPageToken}
+--   GET /alert/{id}             one alert
+--   POST /alert/dismiss         dismiss (or snooze, with dismissalTimeRange)
+--   POST /alert/reopen          reopen dismissed or snoozed alerts
+--   GET /alert/count/{status}   {count}
+--
+-- Alert i (1 = newest, id "P-<i>") is made on demand from (seed, i): its
+-- policy, account, region, resource and base status all come from one hash,
+-- its time from a series strictly decreasing in i (data.series_time), so a
+-- time range is an index range and a page costs O(page), whatever the
+-- number of alerts. Only status changes (dismiss, reopen) are stored.
+-- Filters on the policy or the account are resolved once per query into a
+-- table by policy or account index; page tokens carry the whole query.
+local api = require "prismacloud.emulator.api"
+local data = require "prismacloud.emulator.data"
+local json = require "prismacloud.emulator.json"
+local jwt = require "prismacloud.emulator.jwt"
+local state_mod = require "prismacloud.emulator.state"
+
+local M = {}
+
+local array = json.array
+local hash, roll, SALT = data.hash, data.roll, data.SALT
+
+M.MAX_LIMIT = 10000     -- "The maximum cannot exceed 10,000. The default is 10,000."
+M.DEFAULT_LIMIT = 10000
+M.RATE = 2              -- requests per second per user
+M.BURST = 10
+
+local STATUSES = {open = true, dismissed = true, snoozed = true, resolved = true, pending_resolution = true}
+local SEVERITIES = {critical = true, high = true, medium = true, low = true, informational = true}
+
+-- Filters the emulator applies; kind says what they test.
+local FILTERS = {
+  ["alert.id"] = "id", ["alert.status"] = "status", ["cloud.region"] = "region",
+  ["policy.id"] = "policy", ["policy.name"] = "policy", ["policy.severity"] = "policy",
+  ["policy.type"] = "policy", ["policy.label"] = "policy", ["policy.remediable"] = "policy",
+  ["policy.complianceStandard"] = "policy",
+  ["cloud.type"] = "account", ["cloud.accountId"] = "account", ["cloud.account"] = "account",
+  ["account.group"] = "account",
+}
+-- Documented filters the emulator accepts and ignores.
+local IGNORED = {
+  ["timeRange.type"] = true, ["alertRule.name"] = true, ["cloud.service"] = true, ["resource.id"] = true,
+  ["resource.name"] = true, ["resource.type"] = true, ["policy.complianceRequirement"] = true,
+  ["policy.complianceSection"] = true, ["policy.subtype"] = true, ["alert.time"] = true,
+}
+
+local SORT_COLUMNS = {"alertTime", "policy.name", "policy.severity", "resource.name", "alert.status"}
+
+--------------------------------------------------------------------------
+-- Generation.
+--------------------------------------------------------------------------
+
+-- The current version of generated policy pidx (edited, or the original).
+local function current_policy(st, pidx)
+  local base = st.world.policies[pidx]
+  return st.policies.by_id[base.policyId] or base
+end
+
+-- What every alert needs cheaply: hash, policy index, account, region, status, change.
+local function core(st, i)
+  local w = st.world
+  local h = hash(w.seed, SALT.alert, i)
+  local pidx = roll(h, #w.policies, 0) + 1
+  local cloud = w.policies[pidx].cloudType
+  local accounts = w.accounts_by_cloud[cloud]
+  local account = accounts[roll(h, #accounts, 16) + 1]
+  local change = st.changes[i]
+  local status
+  if change then
+    status = change.status
+  else
+    local r = roll(h, 100, 24)
+    status = r < 70 and "open" or r < 85 and "resolved" or r < 95 and "dismissed" or "snoozed"
+  end
+  local regions = data.REGIONS[account.cloudType]
+  return h, pidx, account, regions[roll(h, #regions, 40) + 1], status, change
+end
+M.core = core
+
+local function alert_time(st, i)
+  local w = st.world
+  return data.series_time(w, w.alert_step, SALT.alert_extra, i)
+end
+
+-- The account groups of an account, as a list of names.
+local function group_names(st, account_id)
+  local names = array{}
+  for _, g in ipairs(st.groups:list()) do
+    for _, id in ipairs(g.accountIds) do
+      if id == account_id then
+        names[#names + 1] = g.name
+        break
+      end
+    end
+  end
+  return names
+end
+
+-- The alert's policy object: the short form, or with detailed the fields
+-- the API adds (name, severity, labels, complianceMetadata...).
+local function alert_policy(p, detailed)
+  local out = {policyId = p.policyId, policyType = p.policyType, systemDefault = p.systemDefault,
+               remediable = p.remediable}
+  if detailed then
+    out.name, out.description, out.severity = p.name, p.description, p.severity
+    out.labels, out.deleted, out.recommendation = p.labels, p.deleted, p.recommendation
+    out.lastModifiedBy, out.lastModifiedOn = p.lastModifiedBy, p.lastModifiedOn
+    out.complianceMetadata = p.complianceMetadata
+    out.policyUpi, out.cloudType = p.policyUpi, p.cloudType
+    if p.remediation then out.remediation = p.remediation end
+  end
+  return out
+end
+
+-- Alert i as the API returns it.
+local function make_alert(st, i, detailed, groups_of)
+  local w = st.world
+  local _, pidx, account, region, status, change = core(st, i)
+  local policy = current_policy(st, pidx)
+  local hints = w.policy_hints[pidx]
+  local t = alert_time(st, i)
+  local h2 = hash(w.seed, SALT.alert_extra, -i)
+  local first_seen = t - roll(h2, 7, 0) * data.DAY_MS - roll(h2, 86400, 8) * 1000
+  local last_seen = math.min(w.anchor_ms, t + roll(h2, 48, 20) * 3600000)
+  local rname = ("%s-%s-%06x"):format(hints.resource_type:lower():gsub("_", "-"), account.name:match("^%a+%-(%a+)"),
+    roll(h2, 0xffffff, 28))
+  local rid = account.cloudType == "AWS" and ("arn:aws:%s:%s:%s:%s"):format(
+      hints.api:match("^aws%-(%w+)") or "svc", region[2], account.accountId, rname)
+    or ("/%s/%s/%s"):format(account.accountId, hints.resource_type:lower(), rname)
+  local groups = groups_of[account.accountId]
+  if not groups then
+    groups = group_names(st, account.accountId)
+    groups_of[account.accountId] = groups
+  end
+  local history = array{{status = "OPEN", reason = "NEW_ALERT", modifiedOn = first_seen, modifiedBy = "System"}}
+  local reason = "NEW_ALERT"
+  if status == "resolved" then
+    reason = "RESOURCE_UPDATED"
+    history[2] = {status = "RESOLVED", reason = reason, modifiedOn = last_seen, modifiedBy = "System"}
+  elseif status ~= "open" then
+    history[2] = {status = status:upper(), reason = "USER_DISMISSED",
+                  modifiedOn = change and change.at or last_seen,
+                  modifiedBy = change and change.by or data.USERS[roll(h2, #data.USERS, 40) + 1]}
+  end
+  local resource = {
+    id = rid, name = rname, rrn = ("rrn:%s:%s:%s:%s"):format(account.cloudType:lower(), region[2],
+      account.accountId, rname),
+    account = account.name, accountId = account.accountId, cloudType = account.cloudType,
+    region = region[1], regionId = region[2], resourceType = hints.resource_type, resourceApiName = hints.api,
+    cloudServiceName = hints.service, cloudAccountGroups = groups, cloudAccountAncestors = array{},
+    cloudAccountOwners = array{}, resourceTags = {}, resourceConfigJsonAvailable = true,
+    resourceDetailsAvailable = true, unifiedAssetId = ("%016x"):format(h2),
+  }
+  if detailed then
+    resource.data = {name = rname, region = region[2], createdTime = first_seen,
+                     publicAccess = roll(h2, 2, 44) == 0, encrypted = roll(h2, 2, 45) == 0}
+  end
+  local alert = {
+    id = "P-" .. i, status = status, reason = reason, alertTime = t, eventOccurred = t, firstSeen = first_seen,
+    lastSeen = last_seen, lastUpdated = change and change.at or last_seen, policyId = policy.policyId,
+    policy = alert_policy(policy, detailed), resource = resource, history = history,
+    alertRules = array{}, alertAdditionalInfo = {}, alertCount = 1, triggeredBy = "Prisma Cloud",
+    investigateOptions = {alertId = "P-" .. i, hasSearchExecutionSupport = true},
+    riskDetail = {riskScore = {score = 10 + roll(h2, 90, 50), maxScore = 100}, rating = "F",
+                  score = ("%d/100"):format(10 + roll(h2, 90, 50)), policyScores = array{}},
+  }
+  if status == "dismissed" or status == "snoozed" then
+    alert.dismissalNote = change and change.note or "Accepted risk"
+    alert.dismissedBy = change and change.by or data.USERS[roll(h2, #data.USERS, 40) + 1]
+    if status == "snoozed" then
+      alert.dismissalUntilTs = change and change.until_ms or (w.anchor_ms + (1 + roll(h2, 30, 46)) * data.DAY_MS)
+      alert.dismissalDuration = "custom"
+    end
+  end
+  return alert
+end
+M.make_alert = make_alert
+
+-- The index of an alert id ("P-<i>"), or nil when there is none.
+local function index_of(st, id)
+  local n = type(id) == "string" and math.tointeger(tonumber(id:match("^P%-(%d+)$") or ""))
+  if n and n >= 1 and n <= st.world.alert_count then return n end
+  return nil
+end
+
+--------------------------------------------------------------------------
+-- Queries: filters + time range -> a predicate over alert indices.
+--------------------------------------------------------------------------
+
+local function lower_set(values)
+  local set = {}
+  for _, v in ipairs(values) do set[tostring(v):lower()] = true end
+  return set
+end
+
+local function plain_set(values)
+  local set = {}
+  for _, v in ipairs(values) do set[tostring(v)] = true end
+  return set
+end
+
+-- Validates filters {name = {values}}; nil on success, else the bad name.
+local function check_filters(f)
+  for name, values in pairs(f) do
+    if not FILTERS[name] and not IGNORED[name] then return name end
+    for _, v in ipairs(values) do
+      if name == "alert.status" and not STATUSES[v:lower()] then return name end
+      if name == "policy.severity" and not SEVERITIES[v:lower()] then return name end
+    end
+  end
+  return nil
+end
+
+local function policy_matches(p, f)
+  local function has(name, test)
+    local values = f[name]
+    if not values then return true end
+    for _, v in ipairs(values) do
+      if test(v) then return true end
+    end
+    return false
+  end
+  return has("policy.id", function(v) return v == p.policyId end)
+    and has("policy.name", function(v) return v == p.name end)
+    and has("policy.severity", function(v) return v:lower() == p.severity end)
+    and has("policy.type", function(v) return v:lower() == p.policyType end)
+    and has("policy.remediable", function(v) return (v == "true") == (p.remediable == true) end)
+    and has("policy.label", function(v)
+      for _, l in ipairs(p.labels or {}) do
+        if l == v then return true end
+      end
+      return false
+    end)
+    and has("policy.complianceStandard", function(v)
+      for _, c in ipairs(p.complianceMetadata or {}) do
+        if c.standardName == v then return true end
+      end
+      return false
+    end)
+end
+
+-- Compiles filters into match(i) -> bool (nil when no filter applies) and
+-- the sorted alert indices named by alert.id (nil when not filtered by id).
+local function compile(st, f)
+  local w = st.world
+  local pmatch, amatch, statuses, regions, ids
+  local any_policy, any_account = false, false
+  for name in pairs(f) do
+    if FILTERS[name] == "policy" then any_policy = true end
+    if FILTERS[name] == "account" then any_account = true end
+  end
+  if any_policy then
+    pmatch = {}
+    for pidx = 1, #w.policies do pmatch[pidx] = policy_matches(current_policy(st, pidx), f) end
+  end
+  if any_account then
+    amatch = {}
+    local types = f["cloud.type"] and lower_set(f["cloud.type"])
+    local acc_ids = f["cloud.accountId"] and plain_set(f["cloud.accountId"])
+    local names = f["cloud.account"] and plain_set(f["cloud.account"])
+    local in_groups
+    if f["account.group"] then
+      in_groups = {}
+      local wanted = plain_set(f["account.group"])
+      for _, g in ipairs(st.groups:list()) do
+        if wanted[g.name] or wanted[g.id] then
+          for _, id in ipairs(g.accountIds) do in_groups[id] = true end
+        end
+      end
+    end
+    for _, a in ipairs(w.accounts) do
+      amatch[a.index] = (not types or types[a.cloudType:lower()] or false)
+        and (not acc_ids or acc_ids[a.accountId] or false)
+        and (not names or names[a.name] or false)
+        and (not in_groups or in_groups[a.accountId] or false)
+    end
+  end
+  if f["alert.status"] then statuses = lower_set(f["alert.status"]) end
+  if f["cloud.region"] then regions = plain_set(f["cloud.region"]) end
+  if f["alert.id"] then
+    local seen = {}
+    ids = {}
+    for _, v in ipairs(f["alert.id"]) do
+      local i = index_of(st, v)
+      if i and not seen[i] then
+        seen[i] = true
+        ids[#ids + 1] = i
+      end
+    end
+    table.sort(ids)
+  end
+  if not (pmatch or amatch or statuses or regions) then return nil, ids end
+  return function(i)
+    local _, pidx, account, region, status = core(st, i)
+    if pmatch and not pmatch[pidx] then return false end
+    if amatch and not amatch[account.index] then return false end
+    if statuses and not statuses[status] then return false end
+    if regions and not (regions[region[1]] or regions[region[2]]) then return false end
+    return true
+  end, ids
+end
+
+-- Calls visit(i) for matching alerts in [from, q.hi] in index order until
+-- visit returns false. Returns the last index looked at.
+local function scan(st, q, from, visit)
+  local match, ids = compile(st, q.f)
+  if ids then
+    for _, i in ipairs(ids) do
+      if i >= from and i >= q.lo and i <= q.hi and (not match or match(i)) then
+        if visit(i) == false then return i end
+      end
+    end
+    return q.hi
+  end
+  for i = from, q.hi do
+    if not match or match(i) then
+      if visit(i) == false then return i end
+    end
+  end
+  return q.hi
+end
+
+-- The number of alerts matching q (cached per state generation).
+local function count(st, q)
+  if next(q.f) == nil then return math.max(0, q.hi - q.lo + 1) end
+  local key = json.encode{q.lo, q.hi, q.f}
+  local n = st.counts[key]
+  if n then return n end
+  n = 0
+  scan(st, q, q.lo, function() n = n + 1 end)
+  st.counts[key] = n
+  return n
+end
+
+-- Adds one filter value; repeated names are OR'ed.
+local function add_filter(f, name, value)
+  local list = f[name] or {}
+  list[#list + 1] = tostring(value)
+  f[name] = list
+end
+
+-- Builds a query from a time range and filters. Returns q or nil and an
+-- error response.
+local function make_query(st, req, tr, f, detailed, limit)
+  local bad = check_filters(f)
+  if bad then return nil, api.fail(req, 400, "invalid_parameter_value", bad, "unsupported filter or value") end
+  local s, e = api.time_range(tr, api.time_context(req, 0))
+  if not s then return nil, api.fail(req, 400, "invalid_parameter_value", e, "bad time range") end
+  if limit ~= nil then
+    limit = math.tointeger(tonumber(limit))
+    if not limit or limit < 1 then return nil, api.fail(req, 400, "invalid_parameter_value", "limit") end
+  end
+  local w = st.world
+  local lo, hi = data.series_range(w, w.alert_step, SALT.alert_extra, w.alert_count, s, e)
+  local q = {f = f, lo = lo, hi = hi, d = detailed and true or false,
+             l = math.min(limit or M.DEFAULT_LIMIT, M.MAX_LIMIT), sid = st.id}
+  q.t = count(st, q)
+  q.n, q.c = 0, lo
+  return q
+end
+
+local function encode_token(q)
+  return jwt.b64url_encode(json.encode{v = 1, sid = q.sid, f = q.f, lo = q.lo, hi = q.hi, d = q.d, l = q.l,
+                                       t = q.t, n = q.n, c = q.c})
+end
+
+-- Decodes a page token: q, or nil when it is not one of this state's.
+local function decode_token(st, token)
+  if type(token) ~= "string" or #token > 65536 then return nil end
+  local text = jwt.b64url_decode(token)
+  local q = text and json.decode(text)
+  if type(q) ~= "table" or q.v ~= 1 or q.sid ~= st.id or type(q.f) ~= "table" then return nil end
+  for _, k in ipairs{"lo", "hi", "l", "t", "n", "c"} do
+    if math.type(q[k]) ~= "integer" then return nil end
+  end
+  for name, values in pairs(q.f) do
+    if type(name) ~= "string" or type(values) ~= "table" then return nil end
+  end
+  if check_filters(q.f) then return nil end
+  return q
+end
+
+-- One page of q: the response body.
+local function page(st, q)
+  local items, groups_of = array{}, {}
+  local last = scan(st, q, q.c, function(i)
+    items[#items + 1] = make_alert(st, i, q.d, groups_of)
+    if #items >= q.l then return false end
+  end)
+  local body = {totalRows = q.t, items = items, sortAllowedColumns = array(SORT_COLUMNS),
+                dynamicColumns = array{}}
+  q.n = q.n + #items
+  q.c = last + 1
+  if #items >= q.l and q.n < q.t and q.c <= q.hi then body.nextPageToken = encode_token(q) end
+  return body
+end
+
+--------------------------------------------------------------------------
+-- Dismiss / reopen.
+--------------------------------------------------------------------------
+
+-- Resolves the future point of a dismissalTimeRange; nil and field when bad.
+local function snooze_until(tr, now_ms)
+  if type(tr) ~= "table" then return nil, "dismissalTimeRange" end
+  local v = tr.value
+  if tr.type == "relative" and type(v) == "table" then
+    local amount, unit = math.tointeger(tonumber(v.amount)), api.UNIT_MS[v.unit]
+    if amount and amount > 0 and unit then return now_ms + amount * unit end
+  elseif tr.type == "absolute" and type(v) == "table" then
+    local e = math.tointeger(tonumber(v.endTime))
+    if e and e > now_ms then return e end
+  end
+  return nil, "dismissalTimeRange"
+end
+
+-- Filters from a body's filters list [{name, operator, value}]; nil and the
+-- bad field.
+local function body_filters(list)
+  local f = {}
+  if list == nil or list == json.null then return f end
+  if type(list) ~= "table" then return nil, "filters" end
+  for _, item in ipairs(list) do
+    if type(item) ~= "table" or type(item.name) ~= "string" or item.value == nil or item.value == json.null then
+      return nil, "filters"
+    end
+    if item.operator ~= nil and item.operator ~= "=" then return nil, "filters.operator" end
+    add_filter(f, item.name, item.value)
+  end
+  return f
+end
+
+-- POST /alert/dismiss and /alert/reopen: the shared body handling.
+local function change_status(st, req, reopen)
+  local body, bad = api.body(req, true)
+  if not body then return bad end
+  if type(body.filter) ~= "table" then
+    return api.fail(req, 400, "missing_required_parameter", "filter", "filter is required")
+  end
+  local f, ferr = body_filters(body.filter.filters)
+  if not f then return api.fail(req, 400, "invalid_parameter_value", ferr) end
+  local now = api.now_ms()
+  local until_ms
+  if not reopen and body.dismissalTimeRange ~= nil and body.dismissalTimeRange ~= json.null then
+    local u, uerr = snooze_until(body.dismissalTimeRange, now)
+    if not u then return api.fail(req, 400, "invalid_parameter_value", uerr) end
+    until_ms = u
+  end
+  local alerts = body.alerts ~= json.null and body.alerts or nil
+  local policies = body.policies ~= json.null and body.policies or nil
+  if (not alerts or #alerts == 0) and (not policies or #policies == 0) then
+    return api.fail(req, 400, "missing_required_parameter", "alerts", "alerts or policies required")
+  end
+  local targets = {}
+  if alerts and #alerts > 0 then
+    if type(alerts) ~= "table" then return api.fail(req, 400, "invalid_parameter_value", "alerts") end
+    for _, id in ipairs(alerts) do
+      local i = index_of(st, id)
+      if not i then return api.fail(req, 400, "invalid_parameter_value", "alerts", "unknown alert " .. tostring(id)) end
+      targets[#targets + 1] = i
+    end
+  else
+    if type(policies) ~= "table" then return api.fail(req, 400, "invalid_parameter_value", "policies") end
+    f["policy.id"] = {}
+    for _, id in ipairs(policies) do add_filter(f, "policy.id", id) end
+    local q, qerr = make_query(st, req, body.filter.timeRange, f, false, nil)
+    if not q then return qerr end
+    scan(st, q, q.lo, function(i) targets[#targets + 1] = i end)
+  end
+  local from = reopen and {dismissed = true, snoozed = true} or {open = true}
+  local changed = 0
+  for _, i in ipairs(targets) do
+    local _, _, _, _, status = core(st, i)
+    if from[status] then
+      if not st.changes[i] then st.changed = st.changed + 1 end
+      st.changes[i] = {
+        status = reopen and "open" or (until_ms and "snoozed" or "dismissed"),
+        note = (not reopen) and type(body.dismissalNote) == "string" and body.dismissalNote or nil,
+        by = req.claims and req.claims.sub or "unknown", at = now, until_ms = until_ms,
+      }
+      changed = changed + 1
+    end
+  end
+  state_mod.touch(st)
+  if changed == 0 and alerts and #alerts > 0 and not reopen then
+    return api.fail(req, 404, "alert_no_longer_in_expected_state", "alerts")
+  end
+  return api.empty(200)
+end
+
+--------------------------------------------------------------------------
+-- Routes.
+--------------------------------------------------------------------------
+
+-- Applies the /v2/alert rate limit when enabled: headers, or nil and a 429.
+local function limited(app, req, name)
+  if not app.config.rate_limits then return {} end
+  local headers, res = api.rate_limit(app.state.buckets, req, name, M.RATE, M.BURST, app.clock)
+  if res then return nil, res end
+  return headers
+end
+
+-- A page (first or next) for GET or POST /v2/alert.
+local function list(app, req, body, from_get)
+  local st = app.state
+  local token = body.pageToken
+  if token ~= nil and token ~= json.null then
+    local q = decode_token(st, token)
+    if not q then return api.fail(req, 400, "invalid_parameter_value", "pageToken", "invalid or expired page token") end
+    return api.json(200, page(st, q))
+  end
+  local f, ferr
+  if from_get then
+    f = {}
+    for name in pairs(FILTERS) do
+      for _, v in ipairs(api.query_all(req, name)) do add_filter(f, name, v) end
+    end
+    for name in pairs(IGNORED) do
+      for _, v in ipairs(api.query_all(req, name)) do add_filter(f, name, v) end
+    end
+  else
+    f, ferr = body_filters(body.filters)
+    if not f then return api.fail(req, 400, "invalid_parameter_value", ferr) end
+  end
+  local detailed = api.bool(api.query(req, "detailed"))
+  if detailed == nil then detailed = api.bool(body.detailed) end
+  if detailed == "bad" then return api.fail(req, 400, "invalid_parameter_value", "detailed") end
+  local q, err = make_query(st, req, body.timeRange, f, detailed, body.limit)
+  if not q then return err end
+  return api.json(200, page(st, q))
+end
+
+function M.register(router, app)
+  router:add("GET", "/v2/alert", function(req)
+    local headers, res = limited(app, req, "v2alert")
+    if not headers then return res end
+    local body = {pageToken = api.query(req, "pageToken"), limit = api.query(req, "limit"),
+                  timeRange = api.query_time_range(req)}
+    return api.with_headers(list(app, req, body, true), headers)
+  end)
+
+  router:add("POST", "/v2/alert", function(req)
+    local headers, res = limited(app, req, "v2alert")
+    if not headers then return res end
+    local body, bad = api.body(req)
+    if not body then return api.with_headers(bad, headers) end
+    if body.pageToken ~= nil and body.pageToken ~= json.null then
+      -- The next page: the token carries the query; nothing else may come with it.
+      for k in pairs(body) do
+        if k ~= "pageToken" then
+          return api.with_headers(api.fail(req, 400, "invalid_parameter_value", k,
+            "only pageToken may be sent for the next page"), headers)
+        end
+      end
+    end
+    return api.with_headers(list(app, req, body, false), headers)
+  end)
+
+  router:add("GET", "/alert/count/:status", function(req, params)
+    local headers, res = limited(app, req, "alertcount")
+    if not headers then return res end
+    local status = params.status:lower()
+    if not STATUSES[status] then return api.fail(req, 400, "invalid_parameter_value", "status") end
+    local st = app.state
+    local q = {f = {["alert.status"] = {status}}, lo = 1, hi = st.world.alert_count}
+    return api.with_headers(api.json(200, {count = count(st, q)}), headers)
+  end)
+
+  router:add("POST", "/alert/dismiss", function(req) return change_status(app.state, req, false) end)
+  router:add("POST", "/alert/reopen", function(req) return change_status(app.state, req, true) end)
+
+  router:add("GET", "/alert/:id", function(req, params)
+    local st = app.state
+    local i = index_of(st, params.id)
+    if not i then return api.fail(req, 404, "alert_not_found", params.id, "no alert " .. params.id) end
+    local detailed = api.bool(api.query(req, "detailed"))
+    if detailed == "bad" then return api.fail(req, 400, "invalid_parameter_value", "detailed") end
+    return api.json(200, make_alert(st, i, detailed == true, {}))
+  end)
+end
+
+return M

@@ -1,0 +1,217 @@
+-- prismacloud.emulator.api: helpers shared by the emulator's resource
+-- families: JSON responses with the emulator's own codec, errors the way the
+-- API sends them, request bodies and query values, the time range model
+-- (docs/api-time-range-model.md) and per-user rate limits.
+local json = require "prismacloud.emulator.json"
+local http = require "prismacloud.emulator.http"
+
+local M = {}
+
+local JSON_TYPE = "application/json; charset=UTF-8"
+
+-- Epoch milliseconds now (wall clock).
+function M.now_ms()
+  return math.floor(os.time() * 1000)
+end
+
+-- A JSON response of value (encoded with arrays as [], integers integral).
+function M.json(status, value, headers)
+  local h = {["Content-Type"] = JSON_TYPE}
+  for k, v in pairs(headers or {}) do h[k] = v end
+  return {status = status, headers = h, body = json.encode(value)}
+end
+
+-- A response without a body.
+function M.empty(status, headers)
+  return {status = status, headers = headers or {}, body = ""}
+end
+
+-- An API error: the x-redlock-status header [{"i18nKey","severity","subject"}]
+-- and a Spring-style JSON body {timestamp, status, error, message, path}.
+function M.fail(req, status, key, subject, message)
+  local header = json.encode(json.array{{i18nKey = key, severity = "error", subject = subject or json.null}})
+  return M.json(status, {
+    timestamp = M.now_ms(), status = status, error = http.reasons[status] or "Error",
+    message = message or key, path = req.path,
+  }, {["x-redlock-status"] = header})
+end
+
+-- The decoded JSON request body: a table, or nil and a 400 response. An
+-- empty body is {} unless required.
+function M.body(req, required)
+  local text = req.body or ""
+  if text == "" then
+    if required then return nil, M.fail(req, 400, "missing_required_parameter", "body", "request body required") end
+    return {}
+  end
+  local value, err = json.decode(text)
+  if type(value) ~= "table" then
+    return nil, M.fail(req, 400, "bad_request", "body", err or "request body must be a JSON object or array")
+  end
+  return value
+end
+
+-- The first value of a query parameter.
+function M.query(req, name)
+  local v = req.query[name]
+  if type(v) == "table" then v = v[1] end
+  return v
+end
+
+-- All values of a query parameter, as a list (empty when absent).
+function M.query_all(req, name)
+  local v = req.query[name]
+  if v == nil then return {} end
+  if type(v) == "table" then return v end
+  return {v}
+end
+
+-- "true"/"false"/boolean -> boolean; nil when absent; "bad" when neither.
+function M.bool(v)
+  if v == nil or v == json.null then return nil end
+  if v == true or v == "true" then return true end
+  if v == false or v == "false" then return false end
+  return "bad"
+end
+
+-- Shallow copy without the keys in drop.
+function M.copy(t, drop)
+  local out = setmetatable({}, getmetatable(t))
+  for k, v in pairs(t) do
+    if not (drop and drop[k]) then out[k] = v end
+  end
+  return out
+end
+
+-- Deep copy (keeps array marks).
+function M.deep_copy(v)
+  if type(v) ~= "table" then return v end
+  local out = setmetatable({}, getmetatable(v))
+  for k, x in pairs(v) do out[k] = M.deep_copy(x) end
+  return out
+end
+
+--------------------------------------------------------------------------
+-- Time ranges.
+--------------------------------------------------------------------------
+
+local UNIT_MS = {
+  minute = 60000, hour = 3600000, day = 86400000, week = 7 * 86400000,
+  month = 30 * 86400000, year = 365 * 86400000,
+}
+M.UNIT_MS = UNIT_MS
+
+-- The start of the current UTC day/week (Monday)/month/year, in ms.
+local function start_of(unit, now_ms)
+  local d = os.date("!*t", now_ms // 1000)
+  if unit == "day" then
+    d.hour, d.min, d.sec = 0, 0, 0
+  elseif unit == "week" then
+    d.hour, d.min, d.sec = 0, 0, 0
+    d.day = d.day - (d.wday + 5) % 7
+  elseif unit == "month" then
+    d.hour, d.min, d.sec, d.day = 0, 0, 0, 1
+  elseif unit == "year" then
+    d.hour, d.min, d.sec, d.day, d.month = 0, 0, 0, 1, 1
+  else
+    return nil
+  end
+  d.isdst = false
+  -- os.time reads local time: correct by the offset of the epoch.
+  local utc = os.time(d)
+  local offset = os.time(os.date("!*t", 0)) -- local seconds at UTC epoch, negated offset
+  return (utc - offset) * 1000
+end
+
+-- Resolves a timeRange {type, value} to [start_ms, end_ms]; nil and the
+-- offending field when invalid. ctx: now_ms, login_ms, epoch_ms.
+function M.time_range(tr, ctx)
+  if tr == nil or tr == json.null then return 0, ctx.now_ms end
+  if type(tr) ~= "table" then return nil, "timeRange" end
+  local kind, value = tr.type, tr.value
+  if kind == "relative" then
+    if type(value) ~= "table" then return nil, "timeRange.value" end
+    local amount, unit = math.tointeger(tonumber(value.amount)), UNIT_MS[value.unit]
+    if not amount or amount < 0 then return nil, "timeRange.value.amount" end
+    if not unit then return nil, "timeRange.value.unit" end
+    return ctx.now_ms - amount * unit, ctx.now_ms
+  elseif kind == "absolute" then
+    if type(value) ~= "table" then return nil, "timeRange.value" end
+    local s, e = math.tointeger(tonumber(value.startTime)), math.tointeger(tonumber(value.endTime))
+    if not s then return nil, "timeRange.value.startTime" end
+    if not e or e < s then return nil, "timeRange.value.endTime" end
+    return s, e
+  elseif kind == "to_now" then
+    if value == "epoch" then return ctx.epoch_ms or 0, ctx.now_ms end
+    if value == "login" then return ctx.login_ms or ctx.now_ms, ctx.now_ms end
+    local s = type(value) == "string" and start_of(value, ctx.now_ms)
+    if not s then return nil, "timeRange.value" end
+    return s, ctx.now_ms
+  end
+  return nil, "timeRange.type"
+end
+
+-- The time range of a GET: timeType, timeAmount, timeUnit, startTime,
+-- endTime query parameters, as a timeRange table (nil when absent).
+function M.query_time_range(req)
+  local kind = M.query(req, "timeType")
+  if kind == nil then return nil end
+  if kind == "relative" then
+    return {type = kind, value = {amount = M.query(req, "timeAmount"), unit = M.query(req, "timeUnit")}}
+  elseif kind == "absolute" then
+    return {type = kind, value = {startTime = M.query(req, "startTime"), endTime = M.query(req, "endTime")}}
+  elseif kind == "to_now" then
+    return {type = kind, value = M.query(req, "timeUnit")}
+  end
+  return {type = kind}
+end
+
+-- The time context of a request: now, the caller's login (token iat), epoch.
+function M.time_context(req, epoch_ms)
+  local iat = req.claims and tonumber(req.claims.iat)
+  return {now_ms = M.now_ms(), login_ms = iat and math.floor(iat * 1000), epoch_ms = epoch_ms}
+end
+
+--------------------------------------------------------------------------
+-- Rate limits: a token bucket per user (the token's subject).
+--------------------------------------------------------------------------
+
+-- Takes one token from the bucket of (user, name). Returns headers to add
+-- and, when the bucket is empty, a 429 response. rate: tokens per second;
+-- burst: bucket size.
+function M.rate_limit(buckets, req, name, rate, burst, clock)
+  local user = (req.claims and req.claims.sub or "?") .. "\0" .. name
+  local now = clock()
+  local b = buckets[user]
+  if not b then
+    b = {tokens = burst, at = now}
+    buckets[user] = b
+  end
+  b.tokens = math.min(burst, b.tokens + (now - b.at) * rate)
+  b.at = now
+  local headers = {
+    ["X-RateLimit-Burst-Capacity"] = tostring(burst), ["X-RateLimit-Replenish-Rate"] = tostring(rate),
+    ["X-RateLimit-Requested-Tokens"] = "1",
+  }
+  if b.tokens < 1 then
+    headers["X-RateLimit-Remaining"] = "0"
+    headers["Retry-After"] = tostring(math.max(1, math.ceil((1 - b.tokens) / rate)))
+    local res = M.fail(req, 429, "too_many_requests", nil, "Too Many Requests")
+    for k, v in pairs(headers) do res.headers[k] = v end
+    return headers, res
+  end
+  b.tokens = b.tokens - 1
+  headers["X-RateLimit-Remaining"] = tostring(math.floor(b.tokens))
+  return headers
+end
+
+-- Adds headers to a response; returns it.
+function M.with_headers(res, headers)
+  if headers then
+    res.headers = res.headers or {}
+    for k, v in pairs(headers) do res.headers[k] = v end
+  end
+  return res
+end
+
+return M
