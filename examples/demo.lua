@@ -1,20 +1,21 @@
--- The main job of `make demo`: log in and talk to the API. With PC_URL,
--- PC_IDENTITY and PC_SECRET set it talks to that tenant; otherwise it starts
--- the local emulator and stops it at the end.
+-- The main job of `make demo`: log in, page through open alerts and count
+-- them by severity and policy, export the policies, fetch alert details in
+-- parallel, and print what it found. With PC_URL, PC_IDENTITY and PC_SECRET
+-- set it talks to that tenant; otherwise it starts the local emulator and
+-- stops it at the end.
 local prismacloud = require "prismacloud"
 
 local function start_emulator()
-  local pidfile = os.tmpname()
-  local out = os.tmpname()
-  os.execute(("sh -c 'echo $$ > %s; exec lua5.4 bin/prismacloud-emulator --port 0' > %s 2>/dev/null &")
+  local pidfile, out = os.tmpname(), os.tmpname()
+  os.execute(("sh -c 'echo $$ > %s; exec lua5.4 bin/prismacloud-emulator --port 0 --alerts 20000' > %s 2>/dev/null &")
     :format(pidfile, out))
-  for _ = 1, 100 do
+  for _ = 1, 200 do
     local f = io.open(out)
     local line = f and f:read("l")
     if f then f:close() end
     local url = line and line:match("^listening (%S+)")
     if url then
-      local p = io.open(pidfile)
+      local p = assert(io.open(pidfile))
       local pid = p:read("n")
       p:close()
       os.remove(pidfile)
@@ -24,6 +25,46 @@ local function start_emulator()
     os.execute("sleep 0.05")
   end
   error("the emulator did not start")
+end
+
+-- Prints rows (arrays of cells) as a table with a header.
+local function print_table(title, header, rows)
+  local widths = {}
+  for i, h in ipairs(header) do widths[i] = #h end
+  for _, row in ipairs(rows) do
+    for i, cell in ipairs(row) do widths[i] = math.max(widths[i], #tostring(cell)) end
+  end
+  local function line(cells)
+    local out = {}
+    for i, cell in ipairs(cells) do
+      local s = tostring(cell)
+      local pad = (" "):rep(widths[i] - #s)
+      if type(cell) == "number" then out[i] = pad .. s
+      elseif i == #cells then out[i] = s
+      else out[i] = s .. pad end
+    end
+    return "  " .. table.concat(out, "  ")
+  end
+  print("\n" .. title)
+  print(line(header))
+  local rule = {}
+  for i, w in ipairs(widths) do rule[i] = ("-"):rep(w) end
+  print("  " .. table.concat(rule, "  "))
+  for _, row in ipairs(rows) do print(line(row)) end
+end
+
+-- Sorted {key, count} rows of a count table, largest first.
+local function ranked(counts, limit)
+  local rows = {}
+  for k, n in pairs(counts) do rows[#rows + 1] = {k, n} end
+  table.sort(rows, function(a, b) return a[2] > b[2] or (a[2] == b[2] and a[1] < b[1]) end)
+  while limit and #rows > limit do rows[#rows] = nil end
+  return rows
+end
+
+local function check(value, err)
+  if value == nil then error(tostring(err), 0) end
+  return value
 end
 
 local url, key, secret = os.getenv("PC_URL"), os.getenv("PC_IDENTITY"), os.getenv("PC_SECRET")
@@ -36,24 +77,64 @@ end
 
 local ok, failure = pcall(function()
   local client <close> = prismacloud.new{url = url, access_key = key, secret_key = secret}
-  print(tostring(client))
-  assert(client:login())
+  check(client:login())
   local session = client:session()
-  print(("logged in: customers %s, roles %s, token valid for %.0f s"):format(
+  print(("logged in to %s as roles [%s]; the token is renewed on its own (valid %.0f s)"):format(
     table.concat(session.customer_names or {}, ", "), table.concat(session.roles or {}, ", "),
     session.expires_in))
 
-  local path = os.getenv("PC_URL") and "/cloud/name" or "/v2/ping"
-  local body, err = client:send("GET", path)
-  if not body then error(tostring(err), 0) end
-  print(("GET %s -> %s"):format(path, prismacloud.json.encode(body)))
+  -- policies: exported to a file, and indexed by id for the alert counts
+  local policies = check(client:send("GET", "/v2/policy"))
+  local by_id = {}
+  for _, p in ipairs(policies) do by_id[p.policyId] = p end
+  local export = os.tmpname()
+  local f = assert(io.open(export, "w"))
+  f:write(prismacloud.json.encode(policies))
+  f:close()
+  print(("exported %d policies to %s"):format(#policies, export))
 
-  local anon <close> = prismacloud.new{url = url}
-  local _, refused = anon:send("GET", path)
-  print("without credentials: " .. tostring(refused))
+  -- open alerts of the last 30 days, page by page (later pages send only the token)
+  local first = {limit = 1000, filters = {{name = "alert.status", operator = "=", value = "open"}},
+                 timeRange = {type = "relative", value = {amount = 30, unit = "day"}}}
+  local by_severity, by_policy, sample = {}, {}, {}
+  local total, pages, body = 0, 0, check(client:send("POST", "/v2/alert", {body = first, idempotent = true}))
+  while true do
+    pages = pages + 1
+    for _, alert in ipairs(body.items) do
+      total = total + 1
+      local policy = by_id[alert.policyId] or {}
+      local severity = policy.severity or "unknown"
+      by_severity[severity] = (by_severity[severity] or 0) + 1
+      local name = policy.name or alert.policyId
+      by_policy[name] = (by_policy[name] or 0) + 1
+      if #sample < 8 then sample[#sample + 1] = alert.id end
+    end
+    local token = body.nextPageToken
+    if not token or token == prismacloud.null or #body.items == 0 then break end
+    body = check(client:send("POST", "/v2/alert", {body = {pageToken = token}, idempotent = true}))
+  end
+  print(("%d open alerts in %d pages (the tenant reports %s)"):format(total, pages, tostring(body.totalRows)))
+  print_table("open alerts by severity", {"severity", "alerts"}, ranked(by_severity))
+  print_table("top policies by open alerts", {"policy", "alerts"}, ranked(by_policy, 8))
+
+  -- alert details, fetched concurrently
+  local reqs = {}
+  for i, id in ipairs(sample) do reqs[i] = {method = "GET", path = "/alert/" .. id} end
+  local rows = {}
+  for i, res in ipairs(client:parallel(reqs, {concurrency = 4})) do
+    if prismacloud.is_error(res) then
+      rows[i] = {sample[i], "error", tostring(res)}
+    else
+      local a = res.body
+      rows[i] = {a.id, a.status, a.resource and a.resource.name or "?"}
+    end
+  end
+  print_table("alert details (client:parallel)", {"alert", "status", "resource"}, rows)
 
   local s = client:stats()
-  print(("stats: %d requests, %d logins, %d retries"):format(s.requests, s.logins, s.retries))
+  print(("\n%d requests (%d logins, %d retries, %d rate-limited), %.1f MB received"):format(
+    s.requests, s.logins, s.retries, s.rate_limited, s.bytes_received / 1e6))
+  os.remove(export)
 end)
 stop()
 if not ok then
