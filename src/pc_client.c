@@ -118,7 +118,10 @@ static double option_number(lua_State *L, const char *key) {
   return lua_tonumber(L, -1);
 }
 
-static const char *const HOOKS[] = {"on_request", "on_response", "on_retry", "on_token", NULL};
+/* Functions kept in the user value's hooks table; rate_limit is the pacing
+ * function (method, path) -> seconds to wait before sending. */
+static const char *const HOOKS[] = {"on_request", "on_response", "on_retry", "on_token",
+                                    "rate_limit", NULL};
 
 /* [-0, +0, e] Applies every option of the table at `idx` to c, strictly:
  * an unknown key or a value of the wrong type raises, naming the key.
@@ -181,6 +184,10 @@ static void apply_options(lua_State *L, pc_client *c, int idx, int state) {
       if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) <= 0)
         luaL_error(L, "bad option '%s' (positive integer expected)", k);
       c->main.max_body = (size_t)lua_tointeger(L, -1);
+    } else if (strcmp(k, "rate_limit") == 0 && lua_type(L, -1) == LUA_TBOOLEAN) {
+      if (lua_toboolean(L, -1))
+        luaL_error(L, "bad option 'rate_limit' (true is resolved by prismacloud.new; "
+                      "core.new takes a pacing function)");
     } else {
       int i, hook = 0;
       for (i = 0; HOOKS[i] && !hook; i++) hook = strcmp(k, HOOKS[i]) == 0;

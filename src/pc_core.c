@@ -12,6 +12,7 @@
 #include "pc_client.h"
 #include "pc_error.h"
 #include "pc_json.h"
+#include "pc_retry.h"
 #include "pc_util.h"
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -20,6 +21,18 @@ static CURLcode curl_init_result = CURLE_FAILED_INIT;
 /* The one piece of process-wide state: libcurl's global init, done once
  * whatever the number of lua_States or threads loading the module. */
 static void init_curl(void) { curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+/* core.monotime(): [-0, +1, -] seconds on a monotonic clock (for pacing and timing). */
+static int core_monotime(lua_State *L) {
+  lua_pushnumber(L, pc_now_monotonic());
+  return 1;
+}
+
+/* core.sleep(seconds): [-0, +0, v] sleeps; blocks the whole lua_State. */
+static int core_sleep(lua_State *L) {
+  pc_sleep(luaL_checknumber(L, 1));
+  return 0;
+}
 
 PC_EXPORT int luaopen_prismacloud_core(lua_State *L);
 
@@ -36,6 +49,10 @@ int luaopen_prismacloud_core(lua_State *L) {
   lua_setfield(L, -2, "json");
   /* curl_version_info, not curl_version: the latter initialises LDAP and
    * SASL just to print their versions, leaking their one-off allocations. */
+  lua_pushcfunction(L, core_monotime);
+  lua_setfield(L, -2, "monotime");
+  lua_pushcfunction(L, core_sleep);
+  lua_setfield(L, -2, "sleep");
   lua_pushstring(L, curl_version_info(CURLVERSION_NOW)->version);
   lua_setfield(L, -2, "curl_version");
   lua_pushliteral(L, PC_VERSION);

@@ -115,12 +115,23 @@ static int settle(lua_State *L, pc_client *c, job *j, lua_Integer i, long status
 }
 
 /* [-0, +0, e] Starts job k on free slot s; returns 1 when it is in flight,
- * 0 when it settled at once (no token, deadline passed). */
+ * 0 when it settled at once (no token, deadline passed), -1 when pacing
+ * deferred it. */
 static int start_job(lua_State *L, pc_client *c, job *jobs, lua_Integer k, int s, int bodies,
                      int results, lua_Integer *left) {
   pc_xfer *x = &c->pool[s];
   job *j = &jobs[k];
   int spec, body = 0;
+  if (!j->r.paced) {
+    double wait = pc_req_pace(L, c, &j->r, 1);
+    if (wait > 0) {
+      /* reserved: come back after the wait, without asking again */
+      j->r.paced = 1;
+      j->r.not_before = pc_now_monotonic() + wait;
+      return -1;
+    }
+  }
+  j->r.paced = 0;
   lua_rawgeti(L, 2, k + 1);
   spec = lua_gettop(L);
   if (lua_rawgeti(L, bodies, k + 1) == LUA_TSTRING) body = spec + 1;
@@ -194,11 +205,18 @@ int pc_parallel(lua_State *L) {
       if (!slot_job_free[s]) continue;
       k = next_job(jobs, n, &fresh, now, &wake);
       if (k < 0) break;
-      if (start_job(L, c, jobs, k, s, bodies, results, &left)) {
-        slot_job_free[s] = 0;
-        active++;
-      } else {
-        s--; /* the slot is still free */
+      switch (start_job(L, c, jobs, k, s, bodies, results, &left)) {
+        case 1:
+          slot_job_free[s] = 0;
+          active++;
+          break;
+        case -1:
+          if (wake < 0 || jobs[k].r.not_before < wake) wake = jobs[k].r.not_before;
+          s--; /* the slot is still free */
+          break;
+        default:
+          s--;
+          break;
       }
     }
     if (active == 0) {

@@ -274,6 +274,27 @@ int pc_req_begin(lua_State *L, pc_client *c, pc_xfer *x, pc_req *r, int self, in
   return 1;
 }
 
+double pc_req_pace(lua_State *L, pc_client *c, const pc_req *r, int self) {
+  double wait = 0;
+  if (!pc_hook_wanted(L, self, "rate_limit")) return 0;
+  lua_getiuservalue(L, self, 1);
+  lua_getfield(L, -1, "hooks");
+  lua_getfield(L, -1, "rate_limit");
+  lua_pushstring(L, r->method);
+  lua_pushlstring(L, r->path, r->path_len);
+  if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
+    c->stats.hook_errors++;
+    lua_warning(L, "prismacloud: rate_limit function failed: ", 1);
+    lua_warning(L, luaL_tolstring(L, -1, NULL), 0);
+    lua_pop(L, 1);
+  } else if (lua_type(L, -1) == LUA_TNUMBER && lua_tonumber(L, -1) > 0) {
+    wait = lua_tonumber(L, -1);
+  }
+  lua_pop(L, 3);
+  if (c->closed) luaL_error(L, "the client was closed by a hook during a request");
+  return wait;
+}
+
 /* [-0, +0, m] Records the X-RateLimit-* headers of the response on top. */
 static void note_rate_limit(lua_State *L, pc_client *c) {
   static const char *const names[] = {"x-ratelimit-remaining", "x-ratelimit-replenish-rate",
@@ -342,7 +363,6 @@ static void set_attempts(lua_State *L, int attempt) {
 }
 
 int pc_req_settle(lua_State *L, pc_client *c, pc_req *r, int self, long status, double *wait) {
-  double after;
   if (status == 401 && r->auth && !r->refreshed && pc_auth_can_login(c)) {
     /* The server refused the token: one refresh, one replay (not a retry).
      * Single flight: when another request already brought a new token
@@ -358,7 +378,7 @@ int pc_req_settle(lua_State *L, pc_client *c, pc_req *r, int self, long status, 
   }
   set_attempts(L, r->attempt);
   if (r->attempt <= r->policy.retries && retryable(L, r, status)) {
-    after = retry_after_of(L, status);
+    double after = retry_after_of(L, status);
     *wait = after >= 0 ? after : pc_retry_backoff(&r->policy, r->attempt, &c->rng);
     if (!(r->policy.deadline > 0 && pc_now_monotonic() - r->t0 + *wait >= r->policy.deadline)) {
       if (pc_hook_wanted(L, self, "on_retry")) {
@@ -414,6 +434,7 @@ int pc_request(lua_State *L) {
     double wait = 0;
     lua_settop(L, base);
     r.attempt++;
+    pc_sleep(pc_req_pace(L, c, &r, 1));
     if (pc_req_begin(L, c, x, &r, 1, opts)) {
       CURLcode rc = curl_easy_perform(x->easy);
       pc_transfer_finish(c, x);

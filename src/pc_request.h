@@ -27,6 +27,7 @@ typedef struct pc_req {
   unsigned token_gen;         /* token generation the last attempt carried */
   double t0;                  /* monotonic start, for the deadline */
   double not_before;          /* parallel: earliest start of the next attempt */
+  int paced;                  /* parallel: this attempt's pacing wait is already reserved */
 } pc_req;
 
 /* What to do after an outcome. */
@@ -43,6 +44,12 @@ void pc_req_read(lua_State *L, pc_client *c, pc_req *r, int method_idx, int path
  * caller keeps alive), else field body of `opts` (a string is used as it
  * is, anything else is JSON-encoded into the slot). */
 void pc_req_build(lua_State *L, pc_client *c, pc_xfer *x, pc_req *r, int opts, int body);
+
+/* [-0, +0, e] Asks the pacing function (option rate_limit), if any, how
+ * long to wait before sending r; the answer is a reservation, so ask once
+ * per attempt. Returns seconds >= 0. A failing function counts as a hook
+ * error and means no wait. */
+double pc_req_pace(lua_State *L, pc_client *c, const pc_req *r, int self);
 
 /* [-0, +(0|1), e] Starts attempt r->attempt on slot x: checks the deadline,
  * makes sure of the token, builds the headers (caller's from `opts`),

@@ -12,12 +12,20 @@ M.null = core.json.null
 M.Error = core.Error
 
 local Client = core.Client
+require "prismacloud.catalog"
 
 --- Creates a client. See README "Client options" for every option.
 -- syntax: client = prismacloud.new{url = "api.prismacloud.io", access_key = "...", secret_key = "..."}
 function M.new(opts)
   if type(opts) ~= "table" then
     error("bad argument #1 to 'new' (table of options expected, got " .. type(opts) .. ")", 2)
+  end
+  if opts.rate_limit == true then
+    -- pace each documented endpoint at its documented rate (see prismacloud.limiter)
+    local copy = {}
+    for k, v in pairs(opts) do copy[k] = v end
+    copy.rate_limit = require("prismacloud.limiter").new()
+    opts = copy
   end
   return core.new(opts)
 end
