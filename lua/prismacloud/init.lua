@@ -14,6 +14,41 @@ M.Error = core.Error
 local Client = core.Client
 require "prismacloud.catalog"
 
+-- Resource families hang off the client: `client.alerts:list{...}`. Each is a
+-- module `prismacloud.<family>` returning a table of methods that reach the
+-- client as `self.client`; the object is made on first use, once per client.
+M.families = {}
+local family_objects = setmetatable({}, {__mode = "k"})
+
+--- Declares a resource family: `client[name]` becomes an instance of the module.
+-- syntax: prismacloud.register_family(name, module_name)
+function M.register_family(name, module_name)
+  if type(name) ~= "string" or type(module_name) ~= "string" then
+    error("bad argument to 'register_family' (name and module name expected)", 2)
+  end
+  if Client[name] ~= nil then error("'" .. name .. "' is already a client method", 2) end
+  M.families[name] = module_name
+end
+
+core.client_mt.__index = function(self, key)
+  local method = Client[key]
+  if method ~= nil then return method end
+  local module_name = M.families[key]
+  if not module_name then return nil end
+  local objects = family_objects[self]
+  if not objects then
+    objects = {}
+    family_objects[self] = objects
+  end
+  local family = objects[key]
+  if not family then
+    local class = require(module_name)
+    family = setmetatable({client = self}, class)
+    objects[key] = family
+  end
+  return family
+end
+
 --- Creates a client. See README "Client options" for every option.
 -- syntax: client = prismacloud.new{url = "api.prismacloud.io", access_key = "...", secret_key = "..."}
 function M.new(opts)
