@@ -380,6 +380,15 @@ describe("TLS", function()
     end
   end)
 
+  it("warns (Lua warning) when verification is turned off", function()
+    local p = io.popen("LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./?.so;;' lua5.4 -W -e "
+      .. "'local pc = require \"prismacloud\"; pc.new{url = \"x\"}; pc.new{url = \"x\", verify = false}' 2>&1")
+    local out = p:read("a")
+    p:close()
+    local _, n = out:gsub("verification is off", "")
+    assert.equal(1, n)
+  end)
+
   it("succeeds with verify = false", function()
     local c <close> = prismacloud.new{url = srv.url, verify = false}
     assert.equal(200, assert(c:request("GET", "/_test/echo")).status)

@@ -150,6 +150,9 @@ static void apply_options(lua_State *L, pc_client *c, int idx, int state) {
       check_option_type(L, k, LUA_TBOOLEAN);
       curl_easy_setopt(c->main.easy, CURLOPT_SSL_VERIFYPEER, (long)lua_toboolean(L, -1));
       curl_easy_setopt(c->main.easy, CURLOPT_SSL_VERIFYHOST, lua_toboolean(L, -1) ? 2L : 0L);
+      if (!lua_toboolean(L, -1))
+        lua_warning(L, "prismacloud: TLS certificate verification is off (verify = false): "
+                       "anyone on the path can read the credentials", 0);
     } else if (strcmp(k, "cafile") == 0) {
       option_curl_string(L, c, k, CURLOPT_CAINFO);
     } else if (strcmp(k, "capath") == 0) {

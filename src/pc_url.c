@@ -25,19 +25,22 @@ static int is_path_char(unsigned char c) {
 
 static int is_ctl(unsigned char c) { return c < 0x20 || c == 0x7f; }
 
+/* Appends byte c as it is when `keep` says so, else as %XX; room for 3
+ * bytes must have been reserved. */
+static void put_byte(pc_buf *out, unsigned char c, int keep) {
+  if (keep) {
+    out->data[out->len++] = (char)c;
+  } else {
+    out->data[out->len++] = '%';
+    out->data[out->len++] = HEX[c >> 4];
+    out->data[out->len++] = HEX[c & 15];
+  }
+}
+
 int pc_url_escape(pc_buf *out, const char *s, size_t len) {
   size_t i;
   if (!pc_buf_grow(out, len * 3)) return 0;
-  for (i = 0; i < len; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (is_unreserved(c)) {
-      out->data[out->len++] = (char)c;
-    } else {
-      out->data[out->len++] = '%';
-      out->data[out->len++] = HEX[c >> 4];
-      out->data[out->len++] = HEX[c & 15];
-    }
-  }
+  for (i = 0; i < len; i++) put_byte(out, (unsigned char)s[i], is_unreserved((unsigned char)s[i]));
   out->data[out->len] = '\0';
   return 1;
 }
@@ -79,13 +82,7 @@ int pc_url_path(lua_State *L, const char *path, size_t len, pc_buf *out) {
       check_mem(L, pc_buf_add(out, path + i, len - i));
       return 1;
     }
-    if (is_path_char(c)) {
-      out->data[out->len++] = (char)c;
-    } else {
-      out->data[out->len++] = '%';
-      out->data[out->len++] = HEX[c >> 4];
-      out->data[out->len++] = HEX[c & 15];
-    }
+    put_byte(out, c, is_path_char(c));
   }
   out->data[out->len] = '\0';
   return 0;
