@@ -66,8 +66,8 @@ lint:
 	$(CPPCHECK) --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 	  --inline-suppr --suppress=missingIncludeSystem src
 
-# What CI runs: lint, the suite, then the suite again under ASan+UBSan and under valgrind.
-check: lint test asan valgrind
+# What CI runs: lint, the suite, the suite again under ASan+UBSan and under valgrind, the fuzzers.
+check: lint test asan valgrind fuzz
 
 demo: all
 	$(RUN_ENV) $(LUA) examples/demo.lua
@@ -98,3 +98,27 @@ uninstall:
 
 clean:
 	rm -rf build prismacloud
+
+# libFuzzer targets (clang): the JSON decoder, the JWT payload reader, the
+# error reader, response header parsing and the URL builder. Each runs
+# FUZZ_SECONDS from the seed corpus in fuzz/corpus/<target> (copied, so the
+# seeds stay as committed); a crash leaves its input in build/fuzz/.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 10
+FUZZ_TARGETS  = json jwt error headers url
+FUZZ_FLAGS    = -std=c99 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=all $(LUA_CFLAGS) $(CURL_CFLAGS)
+.PHONY: fuzz
+fuzz:
+	mkdir -p build/fuzz
+	for t in $(FUZZ_TARGETS); do \
+	  $(FUZZ_CC) $(FUZZ_FLAGS) fuzz/fuzz_$$t.c $(SRCS) -o build/fuzz/$$t \
+	    $$($(PKG_CONFIG) --libs $(LUA_PC)) $(CURL_LIBS) -lm || exit 1; \
+	done
+	for t in $(FUZZ_TARGETS); do \
+	  rm -rf build/fuzz/corpus-$$t && mkdir -p build/fuzz/corpus-$$t && \
+	  cp fuzz/corpus/$$t/* build/fuzz/corpus-$$t/ 2>/dev/null; \
+	  (cd build/fuzz && ./$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	    -print_final_stats=1 corpus-$$t 2>$$t.log; rc=$$?; \
+	    grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' $$t.log | sed "s/^/$$t: /"; exit $$rc) || exit 1; \
+	done

@@ -56,21 +56,21 @@ static double claim(lua_State *L, const char *name) {
   return v;
 }
 
-/* [-0, +0, m] The token's lifetime in seconds from its claims: exp - iat
- * when both are there (immune to a skewed local clock), else exp against
- * the local clock, else the documented 10 minutes. Uses auth_body as scratch. */
-static double token_lifetime(lua_State *L, pc_client *c, const char *tok, size_t len) {
+double pc_auth_token_lifetime(lua_State *L, pc_buf *scratch, const char *tok, size_t len) {
   const char *p1 = memchr(tok, '.', len), *p2;
   char err[64];
   double exp, iat, life = DEFAULT_TOKEN_LIFE;
   if (!p1) return life;
   p2 = memchr(p1 + 1, '.', len - (size_t)(p1 + 1 - tok));
-  if (!p2 || !base64url_decode(p1 + 1, (size_t)(p2 - p1 - 1), &c->auth_body)) return life;
-  if (!pc_json_decode(L, c->auth_body.data, c->auth_body.len, err, sizeof err)) return life;
+  if (!p2 || !base64url_decode(p1 + 1, (size_t)(p2 - p1 - 1), scratch)) return life;
+  if (!pc_json_decode(L, scratch->data, scratch->len, err, sizeof err)) {
+    pc_buf_reset(scratch);
+    return life;
+  }
+  pc_buf_reset(scratch);
   exp = claim(L, "exp");
   iat = claim(L, "iat");
   lua_pop(L, 1);
-  pc_buf_reset(&c->auth_body);
   if (exp > 0 && iat > 0 && exp > iat) life = exp - iat;
   else if (exp > 0) life = exp - pc_now_wall();
   return life > 0 ? life : 0;
@@ -81,7 +81,7 @@ void pc_auth_set_token(lua_State *L, pc_client *c, const char *token, size_t len
   if (!pc_buf_add(&c->token, token, len)) luaL_error(L, "not enough memory");
   c->token_t0 = pc_now_monotonic();
   c->token_gen++;
-  c->token_life = token_lifetime(L, c, token, len);
+  c->token_life = pc_auth_token_lifetime(L, &c->auth_body, token, len);
   c->token_exp_wall = pc_now_wall() + c->token_life;
 }
 

@@ -86,6 +86,11 @@ typedef struct pc_client {
 int pc_response_push(lua_State *L, pc_xfer *x, long status, const char *method,
                      const char *path);
 
+/* [-0, +1, m] Parses raw response header lines (status line first) in one
+ * pass into a table of lower-cased names; repeated names are joined with
+ * ", ". The buffer is lower-cased in place (its owner allows it). */
+void pc_response_push_headers(lua_State *L, pc_buf *raw);
+
 /* libcurl callbacks that collect the response into the client's buffers.
  * They never touch Lua and never raise. */
 size_t pc_response_write(char *ptr, size_t size, size_t nmemb, void *userdata);
@@ -141,6 +146,12 @@ int pc_auth_refresh(lua_State *L, pc_client *c, int self);
 
 /* [-0, +(0|1), e] Logs in now. Returns 1, or pushes an error and returns 0. */
 int pc_auth_login(lua_State *L, pc_client *c, int self);
+
+/* [-0, +0, m] A JWT's lifetime in seconds from its claims: exp - iat when
+ * both are there (immune to a skewed local clock), else exp against the
+ * local clock, else the documented 10 minutes; never negative. `scratch`
+ * receives the decoded payload and is emptied again. */
+double pc_auth_token_lifetime(lua_State *L, pc_buf *scratch, const char *tok, size_t len);
 
 /* [-0, +0, e] Adopts `token` (len bytes) received now: wipes the old one,
  * reads the lifetime from the JWT's claims. */

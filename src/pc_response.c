@@ -29,10 +29,7 @@ size_t pc_response_header(char *ptr, size_t size, size_t nmemb, void *userdata) 
   return pc_buf_add(&x->resp_headers, ptr, n) ? n : 0;
 }
 
-/* [-0, +1, m] Parses the raw header lines in one pass into a table of
- * lower-cased names; repeated names are joined with ", ". The buffer is
- * lower-cased in place (the client owns it). */
-static void push_headers(lua_State *L, pc_buf *raw) {
+void pc_response_push_headers(lua_State *L, pc_buf *raw) {
   char *p, *end;
   lua_createtable(L, 0, 16);
   if (!raw->data) return;
@@ -84,7 +81,7 @@ int pc_response_push(lua_State *L, pc_xfer *x, long status, const char *method,
   lua_createtable(L, 0, 3);
   lua_pushinteger(L, status);
   lua_setfield(L, -2, "status");
-  push_headers(L, &x->resp_headers);
+  pc_response_push_headers(L, &x->resp_headers);
   if (lua_getfield(L, -1, "content-type") == LUA_TSTRING) json = is_json_type(lua_tostring(L, -1));
   lua_pop(L, 1);
   lua_setfield(L, -2, "headers");

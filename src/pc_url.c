@@ -74,12 +74,17 @@ int pc_url_path(lua_State *L, const char *path, size_t len, pc_buf *out) {
     unsigned char c = (unsigned char)path[i];
     if (is_ctl(c)) luaL_error(L, "bad argument 'path' (control character at byte %d)", (int)i + 1);
     if (c == '?') {
-      /* the rest is a query string the caller encoded; still no control bytes */
+      /* the rest is a query string the caller encoded: no control bytes or
+       * spaces; '#' (which would cut the URL) and non-ASCII bytes get encoded */
       size_t j;
-      for (j = i + 1; j < len; j++)
-        if (is_ctl((unsigned char)path[j]) || path[j] == ' ')
+      check_mem(L, pc_buf_grow(out, (len - i) * 3));
+      for (j = i; j < len; j++) {
+        unsigned char q = (unsigned char)path[j];
+        if (is_ctl(q) || q == ' ')
           luaL_error(L, "bad argument 'path' (control character or space at byte %d)", (int)j + 1);
-      check_mem(L, pc_buf_add(out, path + i, len - i));
+        put_byte(out, q, q < 0x80 && q != '#');
+      }
+      out->data[out->len] = '\0';
       return 1;
     }
     put_byte(out, c, is_path_char(c));
