@@ -4,6 +4,7 @@
  * json = {encode, decode, null, array_mt, empty_array}, curl_version, _VERSION.
  */
 #include <pthread.h>
+#include <stdio.h>
 
 #include <curl/curl.h>
 #include <lauxlib.h>
@@ -15,12 +16,30 @@
 #include "pc_retry.h"
 #include "pc_util.h"
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t curl_init_lock = PTHREAD_MUTEX_INITIALIZER;
+static int curl_init_done;
 static CURLcode curl_init_result = CURLE_FAILED_INIT;
+static char curl_version_text[64]; /* curl_version_info writes static data: read it once */
 
 /* The one piece of process-wide state: libcurl's global init, done once
- * whatever the number of lua_States or threads loading the module. */
-static void init_curl(void) { curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT); }
+ * whatever the number of lua_States or threads loading the module. A mutex
+ * rather than pthread_once, so that race checkers (helgrind, TSan) see the
+ * happens-before edge for every later loader, not only the first. */
+static CURLcode init_curl(void) {
+  CURLcode rc;
+  pthread_mutex_lock(&curl_init_lock);
+  if (!curl_init_done) {
+    curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
+    /* curl_version_info, not curl_version: the latter initialises LDAP and
+     * SASL just to print their versions, leaking their one-off allocations. */
+    snprintf(curl_version_text, sizeof curl_version_text, "%s",
+             curl_version_info(CURLVERSION_NOW)->version);
+    curl_init_done = 1;
+  }
+  rc = curl_init_result;
+  pthread_mutex_unlock(&curl_init_lock);
+  return rc;
+}
 
 /* core.monotime(): [-0, +1, -] seconds on a monotonic clock (for pacing and timing). */
 static int core_monotime(lua_State *L) {
@@ -38,22 +57,19 @@ PC_EXPORT int luaopen_prismacloud_core(lua_State *L);
 
 /* [-0, +1, e] Builds and returns the module table. */
 int luaopen_prismacloud_core(lua_State *L) {
-  pthread_once(&curl_once, init_curl);
-  if (curl_init_result != CURLE_OK)
-    return luaL_error(L, "libcurl global init failed: %s", curl_easy_strerror(curl_init_result));
+  CURLcode rc = init_curl();
+  if (rc != CURLE_OK) return luaL_error(L, "libcurl global init failed: %s", curl_easy_strerror(rc));
   lua_newtable(L);
   pc_client_register(L);
   pc_error_register(L);
   lua_newtable(L);
   pc_json_register(L);
   lua_setfield(L, -2, "json");
-  /* curl_version_info, not curl_version: the latter initialises LDAP and
-   * SASL just to print their versions, leaking their one-off allocations. */
   lua_pushcfunction(L, core_monotime);
   lua_setfield(L, -2, "monotime");
   lua_pushcfunction(L, core_sleep);
   lua_setfield(L, -2, "sleep");
-  lua_pushstring(L, curl_version_info(CURLVERSION_NOW)->version);
+  lua_pushstring(L, curl_version_text);
   lua_setfield(L, -2, "curl_version");
   lua_pushliteral(L, PC_VERSION);
   lua_setfield(L, -2, "_VERSION");
