@@ -72,19 +72,19 @@ check: lint test asan valgrind fuzz
 demo: all
 	$(RUN_ENV) $(LUA) examples/demo.lua
 
-# The suite under AddressSanitizer + UndefinedBehaviorSanitizer (its own build dir).
+# The suite under AddressSanitizer + UndefinedBehaviorSanitizer, in GC-stress mode.
 ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 asan: clean
 	$(MAKE) all CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined"
 	$(RUN_ENV) LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  timeout $(TEST_TIMEOUT) $(BUSTED) $(BUSTED_ARGS)
+	  timeout $(TEST_TIMEOUT) $(BUSTED) --helper=spec/support/gc_stress.lua $(BUSTED_ARGS)
 	$(MAKE) clean
 
 valgrind:
 	$(MAKE) all
 	$(RUN_ENV) timeout $$(( $(TEST_TIMEOUT) * 4 )) valgrind --quiet --keep-debuginfo=yes --leak-check=full --errors-for-leak-kinds=definite \
-	  --error-exitcode=99 $(BUSTED) $(BUSTED_ARGS)
+	  --error-exitcode=99 $(BUSTED) --helper=spec/support/gc_stress.lua $(BUSTED_ARGS)
 
 install: all
 	install -d $(DESTDIR)$(LUA_CMOD)/prismacloud $(DESTDIR)$(LUA_LMOD) $(DESTDIR)$(BINDIR)

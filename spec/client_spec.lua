@@ -326,6 +326,28 @@ describe("client transport", function()
       assert.not_matches("TOKEN", s)
     end)
 
+    it("keeps memory flat over 10,000 clients created, used and closed", function()
+      local function rss_kb()
+        local f = assert(io.open("/proc/self/statm"))
+        local _, resident = f:read("n", "n")
+        f:close()
+        return resident * 4
+      end
+      local function churn(n)
+        for i = 1, n do
+          local c <close> = prismacloud.new{url = srv.url, token = "t" .. i, retries = 0}
+          if i % 100 == 0 then assert(c:request("GET", "/_test/echo")) end
+        end
+        collectgarbage()
+        collectgarbage()
+      end
+      churn(1000) -- warm up allocator and caches
+      local before = rss_kb()
+      churn(10000)
+      local grown = rss_kb() - before
+      assert.is_true(grown < 16 * 1024, ("RSS grew by %d KB"):format(grown))
+    end)
+
     it("survives many clients created and dropped to the garbage collector", function()
       for _ = 1, 200 do prismacloud.new{url = srv.url} end
       collectgarbage()
