@@ -48,6 +48,7 @@ build = {
     },
     ["prismacloud"] = "lua/prismacloud/init.lua",
     ["prismacloud.json"] = "lua/prismacloud/json.lua",
+    ["prismacloud.config"] = "lua/prismacloud/config.lua",
     ["prismacloud.limiter"] = "lua/prismacloud/limiter.lua",
     ["prismacloud.catalog"] = "lua/prismacloud/catalog.lua",
     ["prismacloud.operations"] = "lua/prismacloud/operations.lua",

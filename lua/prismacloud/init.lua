@@ -84,4 +84,10 @@ function Client:send(method, path, opts)
   return nil, failure
 end
 
+--- Creates a client from overrides > environment > profile file (see doc/config.md).
+-- syntax: client = prismacloud.connect([profile], [overrides]); nil, err when no credentials
+function M.connect(profile, overrides)
+  return require("prismacloud.config").connect(profile, overrides)
+end
+
 return M

@@ -1,0 +1,378 @@
+--- prismacloud.config: where a client's options come from.
+-- `resolve(profile, overrides)` merges, key by key, explicit overrides over
+-- the environment over a profile file (~/.prismacloud/<name>.json), runs a
+-- `secret_command` when that is where the secret comes from, and normalises
+-- the URL. `connect` hands the result to `prismacloud.new`. See doc/config.md.
+local core = require "prismacloud.core"
+local json = require "prismacloud.json"
+
+local M = {}
+
+--- Reads an environment variable; replaceable so tests need no real environment.
+M.getenv = os.getenv
+
+--- Reports a warning (one line); replaceable so tests can capture warnings.
+function M.warn(message)
+  io.stderr:write("prismacloud: warning: ", message, "\n")
+end
+
+M.DEFAULT_PROFILE = "credentials"
+
+-- Short region names -> API hosts (doc/config.md). `us1`..`us4` are the four
+-- US clusters (api, api2, api3, api4), `eu`/`eu2` the two EU ones; every other
+-- name is the label between `api.` and the domain.
+M.regions = {
+  us1 = "api.prismacloud.io", us2 = "api2.prismacloud.io", us3 = "api3.prismacloud.io",
+  us4 = "api4.prismacloud.io", eu = "api.eu.prismacloud.io", eu2 = "api2.eu.prismacloud.io",
+  anz = "api.anz.prismacloud.io", gov = "api.gov.prismacloud.io", cn = "api.prismacloud.cn",
+  ca = "api.ca.prismacloud.io", sg = "api.sg.prismacloud.io", uk = "api.uk.prismacloud.io",
+  ind = "api.ind.prismacloud.io", jp = "api.jp.prismacloud.io", fr = "api.fr.prismacloud.io",
+  id = "api.id.prismacloud.io",
+}
+
+local known_hosts = {}
+for _, host in pairs(M.regions) do known_hosts[host] = true end
+
+-- Options that hold secrets: describe() hides them.
+local SECRET_KEYS = {secret_key = true, token = true, secret_command = true}
+
+-- Profile keys (the official SDK's names, then legacy aliases) -> option names.
+-- A canonical name wins over an alias in the same file.
+local PROFILE_KEYS = {
+  {"url", "url"}, {"identity", "access_key"}, {"secret", "secret_key"}, {"verify", "verify"},
+  {"name", "customer_name"}, {"region", "region"}, {"secret_command", "secret_command"},
+  {"api_endpoint", "url"}, {"username", "access_key"}, {"access_key_id", "access_key"},
+  {"password", "secret_key"}, {"secret_key", "secret_key"}, {"ca_bundle", "cafile"},
+}
+local PROFILE_KNOWN = {}
+for _, pair in ipairs(PROFILE_KEYS) do PROFILE_KNOWN[pair[1]] = true end
+
+-- Environment variables -> option names; the first one set wins (PC_* first).
+local ENV_KEYS = {
+  {"url", {"PC_URL", "PRISMACLOUD_URL"}},
+  {"access_key", {"PC_IDENTITY", "PRISMACLOUD_USERNAME"}},
+  {"secret_key", {"PC_SECRET", "PRISMACLOUD_PASSWORD"}},
+  {"customer_name", {"PC_CUSTOMER_NAME", "PRISMACLOUD_CUSTOMER_NAME"}},
+  {"token", {"PRISMACLOUD_JSON_WEB_TOKEN"}},
+}
+
+-- The keys config itself merges; everything else in overrides passes through.
+local MERGED = {"url", "access_key", "secret_key", "token", "customer_name", "verify", "cafile"}
+
+local function fail(kind, message)
+  return nil, setmetatable({kind = kind, message = message}, core.Error)
+end
+
+local function trim(s)
+  return (s:gsub("^%s+", ""):gsub("%s+$", ""))
+end
+
+-- "true"/"false" (any case) -> boolean, anything else -> nil.
+local function parse_bool(s)
+  local lower = s:lower()
+  if lower == "true" or lower == "1" or lower == "yes" then return true end
+  if lower == "false" or lower == "0" or lower == "no" then return false end
+  return nil
+end
+
+-- A `verify` value (boolean, "true"/"false" or a CA bundle path) -> verify, cafile.
+local function split_verify(v)
+  if type(v) == "boolean" then return v, nil end
+  local b = parse_bool(v)
+  if b ~= nil then return b, nil end
+  return true, v
+end
+
+local function is_loopback(host)
+  return host == "localhost" or host:match("%.localhost$") ~= nil or host:match("^127%.%d+%.%d+%.%d+$") ~= nil
+    or host == "[::1]" or host == "::1"
+end
+
+--- Normalises an API URL: https:// assumed (http:// kept), trailing `/` removed,
+-- console hosts (`app*`) mapped to API hosts, `redlock.io` to `prismacloud.io`.
+-- Warns (once) about a host that is not a known regional host, unless loopback.
+-- syntax: url = config.normalize_url(url)
+function M.normalize_url(url)
+  if type(url) ~= "string" then
+    error("bad argument #1 to 'normalize_url' (string expected, got " .. type(url) .. ")", 2)
+  end
+  url = trim(url)
+  local scheme, rest = url:match("^(%a[%w+.-]*)://(.*)$")
+  if not scheme then scheme, rest = "https", url end
+  scheme = scheme:lower()
+  local authority, path = rest:match("^([^/]*)(.*)$")
+  local host, port = authority:match("^(%[.*%])(.*)$")
+  if not host then host, port = authority:match("^([^:]*)(.*)$") end
+  host = host:lower()
+  host = host:gsub("redlock%.io$", "prismacloud.io")
+  if host:match("prismacloud%.io$") or host:match("prismacloud%.cn$") then
+    host = host:gsub("^app(%d*)%.", "api%1.")
+  end
+  path = path:gsub("/+$", "")
+  if not known_hosts[host] and not is_loopback(host) then
+    M.warn(("'%s' is not a known Prisma Cloud API host; using it as given"):format(host))
+  end
+  return scheme .. "://" .. host .. port .. path
+end
+
+--- Host of a region's short name (see config.regions), or nil.
+-- syntax: host = config.region_host(name)
+function M.region_host(name)
+  return M.regions[type(name) == "string" and name:lower() or name]
+end
+
+-- Reads a whole file, or nil.
+local function read_file(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local data = f:read("a")
+  f:close()
+  return data
+end
+
+local function shell_quote(s)
+  return "'" .. s:gsub("'", "'\\''") .. "'"
+end
+
+-- Permission bits of a file as an integer (via stat(1)), or nil.
+local function file_mode(path)
+  local p = io.popen("stat -c %a " .. shell_quote(path) .. " 2>/dev/null")
+  if not p then return nil end
+  local out = p:read("a")
+  p:close()
+  local digits = out and out:match("^%s*([0-7]+)%s*$")
+  return digits and tonumber(digits, 8)
+end
+
+-- Where a profile lives: a path when the name holds a '/', else <dir>/<name>.json.
+local function profile_path(name)
+  if name:find("/", 1, true) then return name end
+  local dir = M.getenv("PC_CONFIG_DIR")
+  if not dir or dir == "" then
+    local home = M.getenv("HOME")
+    if not home or home == "" then return nil end
+    dir = home .. "/.prismacloud"
+  end
+  return dir .. "/" .. name .. ".json"
+end
+
+-- Reads a profile into {option = value} and where each came from; nil, err
+-- when a named profile is missing or any profile is malformed.
+local function load_profile(name, explicit)
+  local path = profile_path(name)
+  local data = path and read_file(path)
+  if not data then
+    if explicit then
+      return fail("auth", ("profile '%s' not found (%s)"):format(name, path or "no $HOME"))
+    end
+    return {}, {}
+  end
+  local ok, doc = pcall(json.decode, data)
+  if not ok or type(doc) ~= "table" then
+    return fail("decode", ("profile %s is not a JSON object"):format(path))
+  end
+  local mode = file_mode(path)
+  if mode and mode & 0x24 ~= 0 then   -- 0044: readable by group or others
+    M.warn(("profile %s is readable by group or others (mode %o); chmod 600 it"):format(path, mode))
+  end
+  local unknown = {}
+  for k in pairs(doc) do
+    if not PROFILE_KNOWN[k] then unknown[#unknown + 1] = tostring(k) end
+  end
+  if #unknown > 0 then
+    table.sort(unknown)
+    M.warn(("profile %s: ignoring unknown key(s) %s"):format(path, table.concat(unknown, ", ")))
+  end
+  local values, sources = {}, {}
+  for _, pair in ipairs(PROFILE_KEYS) do
+    local key, option = pair[1], pair[2]
+    local v = doc[key]
+    if v == json.null or v == "" then v = nil end
+    if v ~= nil and values[option] == nil then
+      if key == "verify" then
+        if type(v) ~= "boolean" and type(v) ~= "string" then
+          return fail("decode", ("profile %s: 'verify' must be a boolean or a CA bundle path"):format(path))
+        end
+      elseif type(v) ~= "string" then
+        return fail("decode", ("profile %s: '%s' must be a string"):format(path, key))
+      end
+      local source = "profile " .. path .. " (" .. key .. ")"
+      values[option], sources[option] = v, source
+      if key == "verify" then
+        local verify, cafile = split_verify(v)
+        values.verify, values.cafile, sources.cafile = verify, cafile, cafile and source
+      end
+    end
+  end
+  return values, sources
+end
+
+-- Reads the environment into {option = value} and where each came from.
+local function load_env()
+  local values, sources = {}, {}
+  local function get(name)
+    local v = M.getenv(name)
+    if v == nil or v == "" then return nil end
+    return v
+  end
+  for _, entry in ipairs(ENV_KEYS) do
+    for _, name in ipairs(entry[2]) do
+      local v = get(name)
+      if v then
+        values[entry[1]], sources[entry[1]] = v, "env " .. name
+        break
+      end
+    end
+  end
+  local verify = get("PC_VERIFY")
+  if verify then
+    values.verify, values.cafile = split_verify(verify)
+    sources.verify, sources.cafile = "env PC_VERIFY", values.cafile and "env PC_VERIFY"
+  else
+    local skip = get("PRISMACLOUD_SKIP_SSL_CERT_VERIFICATION")
+    local b = skip and parse_bool(skip)
+    if b ~= nil then
+      values.verify, sources.verify = not b, "env PRISMACLOUD_SKIP_SSL_CERT_VERIFICATION"
+    end
+  end
+  return values, sources
+end
+
+-- Runs a credential helper; its trimmed stdout is the secret.
+local function run_secret_command(command, source)
+  local p = io.popen(command, "r")
+  if not p then return fail("auth", "secret_command from " .. source .. " could not be started") end
+  local out = p:read("a") or ""
+  local ok, how, code = p:close()
+  if not ok then
+    return fail("auth", ("secret_command from %s failed (%s %s)"):format(source, tostring(how), tostring(code)))
+  end
+  out = trim(out)
+  if out == "" then
+    return fail("auth", "secret_command from " .. source .. " printed nothing")
+  end
+  return out
+end
+
+local function check_args(profile, overrides, fname)
+  if type(profile) == "table" and overrides == nil then profile, overrides = nil, profile end
+  if profile ~= nil and (type(profile) ~= "string" or profile == "") then
+    error(("bad argument #1 to '%s' (profile name expected, got %s)"):format(fname, type(profile)), 3)
+  end
+  if profile and not profile:find("/", 1, true) and not profile:match("^[%w_-][%w_.-]*$") then
+    error(("bad argument #1 to '%s' (bad profile name '%s')"):format(fname, profile), 3)
+  end
+  if overrides ~= nil and type(overrides) ~= "table" then
+    error(("bad argument #2 to '%s' (table of options expected, got %s)"):format(fname, type(overrides)), 3)
+  end
+  overrides = overrides or {}
+  for _, key in ipairs{"url", "region", "access_key", "secret_key", "token", "customer_name",
+                       "cafile", "secret_command"} do
+    local v = overrides[key]
+    if v ~= nil and type(v) ~= "string" then
+      error(("bad option '%s' to '%s' (string expected, got %s)"):format(key, fname, type(v)), 3)
+    end
+  end
+  if overrides.verify ~= nil and type(overrides.verify) ~= "boolean" and type(overrides.verify) ~= "string" then
+    error(("bad option 'verify' to '%s' (boolean or CA bundle path expected)"):format(fname), 3)
+  end
+  if overrides.region and not M.region_host(overrides.region) then
+    error(("bad option 'region' to '%s' (unknown region '%s')"):format(fname, overrides.region), 3)
+  end
+  return profile, overrides
+end
+
+-- The option table from checked arguments; nil, err on operational failure.
+local function resolve(profile, overrides)
+  local file, file_src = load_profile(profile or M.DEFAULT_PROFILE, profile ~= nil)
+  if not file then return nil, file_src end
+  if file.region and not file.url then
+    local host = M.region_host(file.region)
+    if not host then return fail("decode", ("%s: unknown region '%s'"):format(file_src.region, file.region)) end
+    file.url, file_src.url = host, file_src.region
+  end
+  local env, env_src = load_env()
+  local over, over_src = {}, {}
+  for k, v in pairs(overrides) do over[k], over_src[k] = v, "override " .. k end
+  if over.verify ~= nil then
+    local verify, cafile = split_verify(over.verify)
+    over.verify = verify
+    if cafile and over.cafile == nil then over.cafile, over_src.cafile = cafile, over_src.verify end
+  end
+  if over.region and not over.url then
+    over.url, over_src.url = M.region_host(over.region), over_src.region
+  end
+
+  -- The secret: a literal in a layer beats a secret_command in that layer;
+  -- the command runs only when its layer is the one that supplies the secret.
+  for _, layer in ipairs{over, file} do
+    if layer.secret_key ~= nil then layer.secret_command = nil end
+  end
+
+  if over.secret_command then
+    local secret, err = run_secret_command(over.secret_command, "overrides")
+    if not secret then return nil, err end
+    over.secret_key, over_src.secret_key = secret, "secret_command (overrides)"
+  end
+
+  local opts, sources = {}, {}
+  for k, v in pairs(over) do
+    if k ~= "region" and k ~= "secret_command" then opts[k], sources[k] = v, over_src[k] end
+  end
+  for _, key in ipairs(MERGED) do
+    if opts[key] == nil then
+      for _, layer in ipairs{{env, env_src}, {file, file_src}} do
+        if layer[1][key] ~= nil then
+          opts[key], sources[key] = layer[1][key], layer[2][key]
+          break
+        end
+      end
+    end
+  end
+  if opts.secret_key == nil and file.secret_command then
+    local source = file_src.secret_command
+    local secret, err = run_secret_command(file.secret_command, source)
+    if not secret then return nil, err end
+    opts.secret_key, sources.secret_key = secret, "secret_command (" .. source .. ")"
+  end
+
+  if not opts.url then
+    return fail("auth", "no API URL: set PC_URL, pass url or region, or add 'url' to a profile")
+  end
+  opts.url = M.normalize_url(opts.url)
+  if not opts.token and not (opts.access_key and opts.secret_key) then
+    local missing = opts.access_key and "secret" or "access key and secret"
+    return fail("auth", "no credentials (" .. missing .. " missing): set PC_IDENTITY and PC_SECRET, "
+      .. "pass access_key and secret_key, or add them to a profile")
+  end
+  return opts, sources
+end
+
+--- The options `connect` would pass to `prismacloud.new`, with secrets in clear,
+-- and a table saying where each merged option came from; or nil, err.
+-- syntax: opts, sources = config.resolve([profile], [overrides])
+function M.resolve(profile, overrides)
+  return resolve(check_args(profile, overrides, "resolve"))
+end
+
+--- A printable copy of an option table, secrets replaced by "<redacted>".
+-- syntax: copy = config.describe(opts)
+function M.describe(opts)
+  if type(opts) ~= "table" then
+    error("bad argument #1 to 'describe' (table expected, got " .. type(opts) .. ")", 2)
+  end
+  local copy = {}
+  for k, v in pairs(opts) do copy[k] = SECRET_KEYS[k] and "<redacted>" or v end
+  return copy
+end
+
+--- Resolves the options and creates a client; nil, err when no credentials
+-- can be found or a secret_command fails.
+-- syntax: client = config.connect([profile], [overrides])
+function M.connect(profile, overrides)
+  local opts, err = resolve(check_args(profile, overrides, "connect"))
+  if not opts then return nil, err end
+  return require("prismacloud").new(opts)
+end
+
+return M

@@ -1,0 +1,433 @@
+-- prismacloud.config: precedence (overrides > environment > profile), every
+-- environment name and profile alias, permissions, secret_command, URLs, and
+-- a real connect() to the emulator (in this process and in a child process).
+local prismacloud = require "prismacloud"
+local config = require "prismacloud.config"
+local server = require "support.server"
+
+local function sh(cmd)
+  local p = assert(io.popen(cmd))
+  local out = p:read("a")
+  local ok, _, code = p:close()
+  return out, ok, code
+end
+
+local function write(path, text, mode)
+  local f = assert(io.open(path, "wb"))
+  f:write(text)
+  f:close()
+  sh(("chmod %s '%s'"):format(mode or "600", path))
+end
+
+describe("config", function()
+  local env, warnings, dir
+  local real_getenv, real_warn = config.getenv, config.warn
+
+  -- A profile <dir>/<name>.json holding the given JSON text.
+  local function profile(text, name, mode)
+    write(dir .. "/" .. (name or "credentials") .. ".json", text, mode)
+  end
+
+  before_each(function()
+    dir = (sh("mktemp -d"):gsub("%s+$", ""))
+    env = {PC_CONFIG_DIR = dir}
+    warnings = {}
+    config.getenv = function(name) return env[name] end
+    config.warn = function(msg) warnings[#warnings + 1] = msg end
+  end)
+
+  after_each(function()
+    config.getenv, config.warn = real_getenv, real_warn
+    sh("rm -rf '" .. dir .. "'")
+  end)
+
+  describe("precedence", function()
+    -- key -> {profile JSON key, env name, override value}
+    local cases = {
+      url = {"url", "PC_URL", "https://api.eu.prismacloud.io"},
+      access_key = {"identity", "PC_IDENTITY"},
+      secret_key = {"secret", "PC_SECRET"},
+      customer_name = {"name", "PC_CUSTOMER_NAME"},
+    }
+    local base = {url = "api.prismacloud.io", identity = "k", secret = "s"}
+
+    for key, case in pairs(cases) do
+      local fkey, ename = case[1], case[2]
+      local function file_with(value)
+        local doc = {}
+        for k, v in pairs(base) do doc[k] = v end
+        doc[fkey] = value
+        return prismacloud.json.encode(doc)
+      end
+      local want = {
+        file = key == "url" and "https://api2.prismacloud.io" or "from-file",
+        env = key == "url" and "https://api3.prismacloud.io" or "from-env",
+        over = key == "url" and "https://api4.prismacloud.io" or "from-override",
+      }
+
+      it(key .. ": the profile alone", function()
+        profile(file_with(key == "url" and "api2.prismacloud.io" or "from-file"))
+        local opts, src = assert(config.resolve())
+        assert.equal(want.file, opts[key])
+        assert.matches("^profile .*%(" .. fkey .. "%)$", src[key])
+      end)
+
+      it(key .. ": the environment beats the profile", function()
+        profile(file_with(key == "url" and "api2.prismacloud.io" or "from-file"))
+        env[ename] = key == "url" and "api3.prismacloud.io" or "from-env"
+        local opts, src = assert(config.resolve())
+        assert.equal(want.env, opts[key])
+        assert.equal("env " .. ename, src[key])
+      end)
+
+      it(key .. ": an override beats the environment", function()
+        profile(file_with(key == "url" and "api2.prismacloud.io" or "from-file"))
+        env[ename] = key == "url" and "api3.prismacloud.io" or "from-env"
+        local opts, src = assert(config.resolve(nil, {[key] = key == "url" and "api4.prismacloud.io/"
+                                                                   or "from-override"}))
+        assert.equal(want.over, opts[key])
+        assert.equal("override " .. key, src[key])
+      end)
+    end
+
+    it("verify and cafile: override > env > profile", function()
+      profile('{"url":"api.prismacloud.io","identity":"k","secret":"s","verify":"/file/ca.pem"}')
+      local opts = assert(config.resolve())
+      assert.same({true, "/file/ca.pem"}, {opts.verify, opts.cafile})
+      env.PC_VERIFY = "false"
+      opts = assert(config.resolve())
+      assert.is_false(opts.verify)
+      assert.equal("/file/ca.pem", opts.cafile)   -- key by key: the file's cafile stays
+      opts = assert(config.resolve(nil, {verify = true, cafile = "/over/ca.pem"}))
+      assert.same({true, "/over/ca.pem"}, {opts.verify, opts.cafile})
+    end)
+
+    it("token: environment beats nothing, override beats environment", function()
+      env.PC_URL = "api.prismacloud.io"
+      env.PRISMACLOUD_JSON_WEB_TOKEN = "jwt-env"
+      assert.equal("jwt-env", assert(config.resolve()).token)
+      assert.equal("jwt-over", assert(config.resolve{token = "jwt-over"}).token)
+    end)
+
+    it("passes other overrides through untouched", function()
+      env.PC_URL, env.PC_IDENTITY, env.PC_SECRET = "api.prismacloud.io", "k", "s"
+      local hook = function() end
+      local opts = assert(config.resolve{retries = 2, timeout = 5, on_request = hook})
+      assert.same({2, 5, hook}, {opts.retries, opts.timeout, opts.on_request})
+      assert.is_nil(opts.region)
+      assert.is_nil(opts.secret_command)
+    end)
+  end)
+
+  describe("environment", function()
+    it("reads every official SDK name", function()
+      env.PC_URL, env.PC_IDENTITY, env.PC_SECRET = "app.eu.prismacloud.io", "id", "sec"
+      env.PC_CUSTOMER_NAME, env.PC_VERIFY = "acme", "/etc/ca.pem"
+      local opts = assert(config.resolve())
+      assert.same({url = "https://api.eu.prismacloud.io", access_key = "id", secret_key = "sec",
+                   customer_name = "acme", verify = true, cafile = "/etc/ca.pem"}, opts)
+    end)
+
+    it("reads every Terraform provider name", function()
+      env.PRISMACLOUD_URL, env.PRISMACLOUD_USERNAME = "api2.prismacloud.io", "tf-id"
+      env.PRISMACLOUD_PASSWORD, env.PRISMACLOUD_CUSTOMER_NAME = "tf-sec", "tf-acme"
+      env.PRISMACLOUD_JSON_WEB_TOKEN, env.PRISMACLOUD_SKIP_SSL_CERT_VERIFICATION = "jwt", "true"
+      local opts = assert(config.resolve())
+      assert.same({url = "https://api2.prismacloud.io", access_key = "tf-id", secret_key = "tf-sec",
+                   customer_name = "tf-acme", token = "jwt", verify = false}, opts)
+      env.PRISMACLOUD_SKIP_SSL_CERT_VERIFICATION = "false"
+      assert.is_true(assert(config.resolve()).verify)
+    end)
+
+    it("prefers PC_* over PRISMACLOUD_* when both are set", function()
+      env.PC_URL, env.PRISMACLOUD_URL = "api3.prismacloud.io", "api2.prismacloud.io"
+      env.PC_IDENTITY, env.PRISMACLOUD_USERNAME = "pc-id", "tf-id"
+      env.PC_SECRET, env.PRISMACLOUD_PASSWORD = "pc-sec", "tf-sec"
+      env.PC_CUSTOMER_NAME, env.PRISMACLOUD_CUSTOMER_NAME = "pc-c", "tf-c"
+      env.PC_VERIFY, env.PRISMACLOUD_SKIP_SSL_CERT_VERIFICATION = "true", "true"
+      local opts, src = assert(config.resolve())
+      assert.same({url = "https://api3.prismacloud.io", access_key = "pc-id", secret_key = "pc-sec",
+                   customer_name = "pc-c", verify = true}, opts)
+      assert.equal("env PC_VERIFY", src.verify)
+    end)
+
+    it("reads PC_VERIFY as true, false or a CA bundle path", function()
+      env.PC_URL, env.PC_IDENTITY, env.PC_SECRET = "api.prismacloud.io", "k", "s"
+      for value, want in pairs{["true"] = {true}, ["TRUE"] = {true}, ["false"] = {false},
+                               ["False"] = {false}, ["/tmp/ca bundle.pem"] = {true, "/tmp/ca bundle.pem"}} do
+        env.PC_VERIFY = value
+        local opts = assert(config.resolve())
+        assert.same(want, {opts.verify, opts.cafile}, value)
+      end
+    end)
+
+    it("treats an empty variable as unset", function()
+      profile('{"url":"api.prismacloud.io","identity":"k","secret":"s"}')
+      env.PC_IDENTITY = ""
+      assert.equal("k", assert(config.resolve()).access_key)
+    end)
+  end)
+
+  describe("profiles", function()
+    it("maps every legacy alias", function()
+      profile('{"api_endpoint":"app.prismacloud.io","username":"u","password":"p","ca_bundle":"/ca.pem"}')
+      assert.same({url = "https://api.prismacloud.io", access_key = "u", secret_key = "p", cafile = "/ca.pem"},
+        assert(config.resolve()))
+      profile('{"url":"api.prismacloud.io","access_key_id":"ak","secret_key":"sk","name":"cust","verify":false}')
+      assert.same({url = "https://api.prismacloud.io", access_key = "ak", secret_key = "sk",
+                   customer_name = "cust", verify = false}, assert(config.resolve()))
+    end)
+
+    it("prefers the SDK name over a legacy alias in one file", function()
+      profile('{"url":"api.prismacloud.io","api_endpoint":"api2.prismacloud.io","identity":"i",'
+        .. '"username":"u","secret":"s","password":"p"}')
+      local opts = assert(config.resolve())
+      assert.same({"https://api.prismacloud.io", "i", "s"}, {opts.url, opts.access_key, opts.secret_key})
+    end)
+
+    it("reads a named profile and a region", function()
+      profile('{"region":"eu2","identity":"k","secret":"s"}', "work")
+      local opts, src = assert(config.resolve("work"))
+      assert.equal("https://api2.eu.prismacloud.io", opts.url)
+      assert.matches("work%.json %(region%)$", src.url)
+    end)
+
+    it("reads a profile given as a path", function()
+      profile('{"url":"api.prismacloud.io","identity":"k","secret":"s"}', "elsewhere")
+      assert.equal("k", assert(config.resolve(dir .. "/elsewhere.json")).access_key)
+    end)
+
+    it("falls back to $HOME/.prismacloud/credentials.json", function()
+      sh("mkdir -p '" .. dir .. "/.prismacloud'")
+      write(dir .. "/.prismacloud/credentials.json", '{"url":"api.prismacloud.io","identity":"h","secret":"s"}')
+      env = {HOME = dir}
+      assert.equal("h", assert(config.resolve()).access_key)
+    end)
+
+    it("ignores unknown keys with one warning", function()
+      profile('{"url":"api.prismacloud.io","identity":"k","secret":"s","colour":"red","shape":1}')
+      local opts = assert(config.resolve())
+      assert.is_nil(opts.colour)
+      assert.equal(1, #warnings)
+      assert.matches("colour, shape", warnings[1])
+    end)
+
+    it("ignores null and empty values (the SDK writes \"name\": \"\")", function()
+      profile('{"url":"api.prismacloud.io","identity":"k","secret":"s","name":"","verify":null}')
+      assert.same({url = "https://api.prismacloud.io", access_key = "k", secret_key = "s"},
+        assert(config.resolve()))
+    end)
+
+    it("warns once when the file is readable by group or others", function()
+      profile('{"url":"api.prismacloud.io","identity":"k","secret":"s"}', nil, "644")
+      assert(config.resolve())
+      assert.equal(1, #warnings)
+      assert.matches("readable by group or others %(mode 644%)", warnings[1])
+      warnings = {}
+      sh("chmod 600 '" .. dir .. "/credentials.json'")
+      assert(config.resolve())
+      assert.same({}, warnings)
+    end)
+
+    it("fails on a missing named profile, not on a missing default one", function()
+      local opts, err = config.resolve("nope")
+      assert.is_nil(opts)
+      assert.is_true(prismacloud.is_error(err))
+      assert.equal("auth", err.kind)
+      assert.matches("profile 'nope' not found", err.message)
+      assert(config.resolve{url = "api.prismacloud.io", token = "t"})
+    end)
+
+    it("fails on malformed or ill-typed files", function()
+      profile("{not json")
+      local opts, err = config.resolve()
+      assert.is_nil(opts)
+      assert.equal("decode", err.kind)
+      profile('{"url":42}')
+      opts, err = config.resolve()
+      assert.is_nil(opts)
+      assert.matches("'url' must be a string", err.message)
+    end)
+  end)
+
+  describe("secret_command", function()
+    local SECRET = "hunter2-very-secret"
+
+    it("uses the command's trimmed output as the secret", function()
+      profile('{"url":"api.prismacloud.io","identity":"k","secret_command":"printf \'  ' .. SECRET .. '\\\\n\'"}')
+      local opts, src = assert(config.resolve())
+      assert.equal(SECRET, opts.secret_key)
+      assert.matches("^secret_command", src.secret_key)
+      assert.is_nil(opts.secret_command)
+      assert.equal("<redacted>", config.describe(opts).secret_key)
+    end)
+
+    it("runs an override's command", function()
+      local opts = assert(config.resolve{url = "api.prismacloud.io", access_key = "k",
+                                         secret_command = "echo " .. SECRET})
+      assert.equal(SECRET, opts.secret_key)
+    end)
+
+    it("an override's command beats the environment's secret", function()
+      env.PC_URL, env.PC_IDENTITY, env.PC_SECRET = "api.prismacloud.io", "k", "from-env"
+      local opts, src = assert(config.resolve{secret_command = "echo from-command"})
+      assert.equal("from-command", opts.secret_key)
+      assert.equal("secret_command (overrides)", src.secret_key)
+    end)
+
+    it("is not run when a higher layer or the same layer gives the secret", function()
+      profile('{"url":"api.prismacloud.io","identity":"k","secret_command":"exit 7"}')
+      env.PC_SECRET = "from-env"
+      assert.equal("from-env", assert(config.resolve()).secret_key)
+      assert.equal("lit", assert(config.resolve{secret_key = "lit", secret_command = "exit 7"}).secret_key)
+    end)
+
+    it("fails with an auth error that never shows the secret", function()
+      for _, command in ipairs{"echo " .. SECRET .. "; exit 3", "echo " .. SECRET .. " >&2; true",
+                               "printf '   \\n'"} do
+        local opts, err = config.resolve{url = "api.prismacloud.io", access_key = "k",
+                                         secret_command = "(" .. command .. ") 2>/dev/null"}
+        assert.is_nil(opts)
+        assert.is_true(prismacloud.is_error(err))
+        assert.equal("auth", err.kind)
+        assert.not_matches(SECRET, tostring(err), 1, true)
+        assert.not_matches(SECRET, err.message, 1, true)
+      end
+    end)
+
+    it("connect returns nil, err when the command fails", function()
+      local client, err = prismacloud.connect{url = "api.prismacloud.io", access_key = "k", secret_command = "false"}
+      assert.is_nil(client)
+      assert.equal("auth", err.kind)
+    end)
+  end)
+
+  describe("describe", function()
+    it("redacts secrets and keeps the rest", function()
+      local opts = {url = "https://x", access_key = "k", secret_key = "s3cr3t", token = "jwt", retries = 1}
+      local copy = config.describe(opts)
+      assert.same({url = "https://x", access_key = "k", secret_key = "<redacted>", token = "<redacted>",
+                   retries = 1}, copy)
+      assert.equal("s3cr3t", opts.secret_key)   -- the original is untouched
+    end)
+  end)
+
+  describe("normalize_url", function()
+    local cases = {
+      {"api.prismacloud.io", "https://api.prismacloud.io"},
+      {"https://api.prismacloud.io/", "https://api.prismacloud.io"},
+      {"http://127.0.0.1:8080/", "http://127.0.0.1:8080"},
+      {"HTTPS://APP.PrismaCloud.io//", "https://api.prismacloud.io"},
+      {"app2.eu.prismacloud.io", "https://api2.eu.prismacloud.io"},
+      {"app.redlock.io", "https://api.prismacloud.io"},
+      {"https://app3.redlock.io/", "https://api3.prismacloud.io"},
+      {"api.eu.redlock.io", "https://api.eu.prismacloud.io"},
+      {"app.prismacloud.cn", "https://api.prismacloud.cn"},
+      {"  api.prismacloud.io  ", "https://api.prismacloud.io"},
+    }
+    for region, host in pairs(config.regions) do
+      local console = host:gsub("^api", "app")
+      cases[#cases + 1] = {host, "https://" .. host}
+      cases[#cases + 1] = {"https://" .. console .. "/", "https://" .. host}
+      cases[#cases + 1] = {false, "https://" .. host, region = region}
+    end
+
+    for _, case in ipairs(cases) do
+      local label = case.region and ("region " .. case.region) or case[1]
+      it(label, function()
+        if case.region then
+          assert.equal(case[2], assert(config.resolve{region = case.region, token = "t"}).url)
+        else
+          assert.equal(case[2], config.normalize_url(case[1]))
+        end
+        assert.same({}, warnings)
+      end)
+    end
+
+    it("has the 16 regional hosts of the documentation", function()
+      local n = 0
+      for _ in pairs(config.regions) do n = n + 1 end
+      assert.equal(16, n)
+      assert.equal("api.eu.prismacloud.io", config.region_host("EU"))
+    end)
+
+    it("warns once about an unknown host and keeps it", function()
+      assert.equal("https://prisma.corp.example:8443/api", config.normalize_url("prisma.corp.example:8443/api/"))
+      assert.equal(1, #warnings)
+      assert.matches("prisma.corp.example", warnings[1], 1, true)
+      warnings = {}
+      assert(config.resolve{url = "api9.prismacloud.io", token = "t"})
+      assert.equal(1, #warnings)
+    end)
+
+    it("does not warn for the emulator on loopback", function()
+      for _, url in ipairs{"http://127.0.0.1:4000", "http://localhost:4000/", "https://[::1]:4443"} do
+        config.normalize_url(url)
+      end
+      assert.same({}, warnings)
+    end)
+
+    it("keeps a url over a region in the same layer", function()
+      local opts = assert(config.resolve{url = "api2.prismacloud.io", region = "eu", token = "t"})
+      assert.equal("https://api2.prismacloud.io", opts.url)
+    end)
+  end)
+
+  describe("misuse and missing configuration", function()
+    it("raises on bad arguments", function()
+      assert.has_error(function() config.resolve(42) end)
+      assert.has_error(function() config.resolve("bad name") end)
+      assert.has_error(function() config.resolve(nil, "x") end)
+      assert.has_error(function() config.resolve{url = 1} end)
+      assert.has_error(function() config.resolve{region = "mars"} end)
+      assert.has_error(function() config.resolve{verify = 1} end)
+      assert.has_error(function() prismacloud.connect(nil, {url = "127.0.0.1", token = "t", bogus = 1}) end)
+    end)
+
+    it("returns nil, err without a URL or credentials", function()
+      local opts, err = config.resolve()
+      assert.is_nil(opts)
+      assert.equal("auth", err.kind)
+      assert.matches("no API URL", err.message)
+      env.PC_URL, env.PC_IDENTITY = "api.prismacloud.io", "k"
+      opts, err = config.resolve()
+      assert.is_nil(opts)
+      assert.matches("no credentials %(secret missing%)", err.message)
+      local client
+      client, err = prismacloud.connect()
+      assert.is_nil(client)
+      assert.equal("auth", err.kind)
+    end)
+  end)
+
+  describe("connect to the emulator", function()
+    local srv
+    setup(function() srv = server.start{} end)
+    teardown(function() if srv then srv.stop() end end)
+
+    it("logs in with overrides", function()
+      local client <close> = assert(prismacloud.connect{url = srv.url, access_key = "test-key",
+                                                        secret_key = "test-secret", retries = 0})
+      assert.is_true(client:login())
+      assert.same({}, warnings)
+    end)
+
+    it("logs in with a profile file", function()
+      profile(('{"url":"%s","identity":"test-key","secret_command":"echo test-secret"}'):format(srv.url), "emu")
+      local client <close> = assert(prismacloud.connect("emu"))
+      assert.is_true(client:login())
+    end)
+
+    it("logs in from the real environment in a child process", function()
+      local empty = dir .. "/none"
+      local cmd = ("cd '%s' && env -u PRISMACLOUD_URL -u PRISMACLOUD_USERNAME -u PRISMACLOUD_PASSWORD "
+        .. "PC_CONFIG_DIR='%s' PC_URL='%s' PC_IDENTITY=test-key PC_SECRET=test-secret "
+        .. "LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./?.so;;' lua5.4 -e '%s' 2>&1")
+        :format(os.getenv("PWD") or ".", empty, srv.url,
+          'local c = assert(require("prismacloud").connect()); print(assert(c:login()), c:session().authenticated)')
+      local out, ok = sh(cmd)
+      assert.is_true(ok, out)
+      assert.equal("true\ttrue\n", out)
+    end)
+  end)
+end)
