@@ -41,7 +41,7 @@ CORE  = prismacloud/core.so
 # Environment that runs the in-tree build.
 RUN_ENV = LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./?.so;;'
 
-.PHONY: all test check lint demo deps install uninstall clean asan valgrind
+.PHONY: all test check lint demo deps install uninstall clean asan valgrind bench
 
 all: $(CORE)
 
@@ -62,7 +62,7 @@ test: all
 	$(RUN_ENV) timeout $(TEST_TIMEOUT) $(BUSTED) $(BUSTED_ARGS)
 
 lint:
-	$(LUACHECK) --quiet lua spec examples bin
+	$(LUACHECK) --quiet lua spec examples bin bench tools
 	$(CPPCHECK) --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 	  --inline-suppr --suppress=missingIncludeSystem src
 
@@ -71,6 +71,11 @@ check: lint test asan valgrind fuzz
 
 demo: all
 	$(RUN_ENV) $(LUA) examples/demo.lua
+
+# Benchmarks against curl, lua-cjson and the ideal schedule on a private nginx
+# (prints ratios, asserts nothing; not part of test/check). See bench/README.md.
+bench: all
+	$(RUN_ENV) LUA=$(LUA) $(LUA) bench/run.lua
 
 # The suite under AddressSanitizer + UndefinedBehaviorSanitizer, in GC-stress mode.
 ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all

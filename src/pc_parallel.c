@@ -198,7 +198,7 @@ int pc_parallel(lua_State *L) {
   left = n;
   while (left > 0) {
     double now = pc_now_monotonic(), wake = -1;
-    int running = 0, queued;
+    int running = 0, queued, freed;
     CURLMsg *msg;
     for (s = 0; s < conc; s++) {
       lua_Integer k;
@@ -224,6 +224,7 @@ int pc_parallel(lua_State *L) {
       continue;
     }
     curl_multi_perform(c->multi, &running);
+    freed = 0;
     while ((msg = curl_multi_info_read(c->multi, &queued)) != NULL) {
       CURL *easy = msg->easy_handle;
       CURLcode rc = msg->data.result;
@@ -238,12 +239,15 @@ int pc_parallel(lua_State *L) {
       curl_multi_remove_handle(c->multi, easy); /* msg is gone from here on */
       pc_transfer_finish(c, x);
       active--;
+      freed++;
       slot_job_free[s] = 1;
       jobs[k].slot = -1;
       status = pc_req_outcome(L, c, x, &jobs[k].r, rc);
       if (settle(L, c, &jobs[k], k, status, results)) left--;
     }
-    if (active > 0) {
+    /* a freed slot is refilled before waiting: polling first would hold the
+     * next request back for a whole round trip of the ones still in flight */
+    if (active > 0 && !freed) {
       int ms = 100;
       if (wake > 0) {
         double until = (wake - pc_now_monotonic()) * 1000.0;
