@@ -23,7 +23,7 @@ local state_mod = require "prismacloud.emulator.state"
 
 -- The resource families, in registration order (groups before accounts:
 -- /cloud/group/{id} must win over /cloud/{cloud_type}/{id}).
-local FAMILIES = {"alerts", "policies", "groups", "accounts", "compliance", "audit"}
+local FAMILIES = {"alerts", "policies", "groups", "accounts", "compliance", "audit", "search", "csv", "users"}
 
 local M = {}
 
@@ -43,6 +43,8 @@ M.defaults = {
   audit_logs = 2000,          -- generated audit log entries (over 30 days)
   anchor_ms = 0,              -- newest generated time, epoch ms; 0: start of the current UTC hour
   rate_limits = false,        -- 429 on /v2/alert beyond 2/s, burst 10, per user
+  resources = 1000,           -- generated cloud resources for RQL config search (made on demand)
+  csv_delay_ms = 1000,        -- how long an alert CSV job stays IN_PROGRESS
 }
 
 -- Options of listen/serve that go to the HTTP engine.
@@ -468,6 +470,8 @@ local CONFIG_FIELDS = {
   audit_logs = count_field(100000000),
   anchor_ms = function(v) return type(v) == "number" and math.tointeger(v) ~= nil and v >= 0 end,
   rate_limits = function(v) return type(v) == "boolean" end,
+  resources = count_field(10000000),
+  csv_delay_ms = function(v) return type(v) == "number" and math.tointeger(v) ~= nil and v >= 0 end,
 }
 
 local function add_control_routes(app, r)
