@@ -1,6 +1,6 @@
 -- The main job of `make demo`: log in, page through open alerts and count
 -- them by severity and policy, export the policies, fetch alert details in
--- parallel, and print what it found. With PC_URL, PC_IDENTITY and PC_SECRET
+-- parallel, run an RQL search, and print what it found. With PC_URL, PC_IDENTITY and PC_SECRET
 -- set it talks to that tenant; otherwise it starts the local emulator and
 -- stops it at the end.
 local prismacloud = require "prismacloud"
@@ -120,16 +120,37 @@ local ok, failure = pcall(function()
   -- alert details, fetched concurrently
   local reqs = {}
   for i, id in ipairs(sample) do reqs[i] = {method = "GET", path = "/alert/" .. id} end
-  local rows = {}
+  local details = {}
   for i, res in ipairs(client:parallel(reqs, {concurrency = 4})) do
     if prismacloud.is_error(res) then
-      rows[i] = {sample[i], "error", tostring(res)}
+      details[i] = {sample[i], "error", tostring(res)}
     else
       local a = res.body
-      rows[i] = {a.id, a.status, a.resource and a.resource.name or "?"}
+      details[i] = {a.id, a.status, a.resource and a.resource.name or "?"}
     end
   end
-  print_table("alert details (client:parallel)", {"alert", "status", "resource"}, rows)
+  print_table("alert details (client:parallel)", {"alert", "status", "resource"}, details)
+
+  -- an RQL config search, following its own continuation (/search/config/page)
+  local rql = "config from cloud.resource where cloud.type = 'aws' AND api.name = 'aws-s3api-get-bucket-acl'"
+  local found = check(client:send("POST", "/search/config", {idempotent = true, body = {
+    query = rql, limit = 50, withResourceJson = false, timeRange = {type = "to_now", value = "epoch"}}}))
+  local resources, search_pages = {}, 1
+  while true do
+    for _, r in ipairs(found.data.items) do resources[#resources + 1] = r end
+    local token = found.data.nextPageToken
+    if not token or token == prismacloud.null then break end
+    found = check(client:send("POST", "/search/config/page", {idempotent = true,
+      body = {pageToken = token, limit = 50, withResourceJson = false}}))
+    search_pages = search_pages + 1
+  end
+  local rows = {}
+  for i = 1, math.min(5, #resources) do
+    local r = resources[i]
+    rows[i] = {r.name, r.accountName or r.accountId, r.regionName or r.regionId}
+  end
+  print(("\nRQL: %s\n  -> %d resources in %d pages"):format(rql, #resources, search_pages))
+  print_table("first resources", {"resource", "account", "region"}, rows)
 
   local s = client:stats()
   print(("\n%d requests (%d logins, %d retries, %d rate-limited), %.1f MB received"):format(

@@ -90,4 +90,11 @@ function M.connect(profile, overrides)
   return require("prismacloud.config").connect(profile, overrides)
 end
 
+M.register_family("alerts", "prismacloud.alerts")
+M.register_family("policies", "prismacloud.policies")
+M.register_family("account_groups", "prismacloud.account_groups")
+M.register_family("cloud_accounts", "prismacloud.cloud_accounts")
+M.register_family("compliance", "prismacloud.compliance")
+M.register_family("audit_logs", "prismacloud.audit_logs")
+
 return M

@@ -1,0 +1,225 @@
+--- prismacloud.alerts: the alert family (`client.alerts`).
+--
+--   for alert in client.alerts:each{status = "open", severity = {"high", "critical"}, time_range = "7d"} do ... end
+--   local items, token = client.alerts:list{status = "open", limit = 50}
+--   client.alerts:dismiss({"P-1", "P-2"}, "accepted risk")
+--
+-- Filters use short names (below) or the API's own dotted names ("policy.label" = ...).
+-- The first page goes out as GET /v2/alert when the filter is simple (a relative
+-- time range, a short URL) and as POST otherwise; later pages always POST {pageToken} only.
+local pager = require "prismacloud.pager"
+local timerange = require "prismacloud.timerange"
+local catalog = require "prismacloud.catalog"
+local json = require "prismacloud.json"
+
+local F = {}
+F.__index = F
+
+-- Short filter names -> the API's filter names.
+F.FILTERS = {
+  status = "alert.status", alert_id = "alert.id", severity = "policy.severity", policy_id = "policy.id",
+  policy_name = "policy.name", policy_type = "policy.type", policy_label = "policy.label",
+  compliance_standard = "policy.complianceStandard", cloud_type = "cloud.type", account_id = "cloud.accountId",
+  account_name = "cloud.account", account_group = "account.group", region = "cloud.region",
+  resource_id = "resource.id", resource_name = "resource.name", resource_type = "resource.type",
+}
+-- Keys of a filter table that are not filters.
+local SETTINGS = {time_range = true, detailed = true, limit = true, filters = true}
+local PAGING = {page_size = true, max_items = true, max_pages = true, cursor = true}
+local MAX_GET_URL = 4000 -- longer first pages are POSTed
+
+local function enum_of(op_id, name)
+  for _, p in ipairs(catalog.get(op_id).params.query) do
+    if p.name == name then return p.enum end
+  end
+  return nil
+end
+local ENUMS = {["alert.status"] = enum_of("get-alerts-v2", "alert.status"),
+               ["policy.severity"] = enum_of("get-alerts-v2", "policy.severity"),
+               ["policy.type"] = enum_of("get-alerts-v2", "policy.type")}
+
+local function list_of(v)
+  if type(v) == "table" then return v end
+  return {v}
+end
+
+local function text(v)
+  if type(v) == "boolean" then return tostring(v) end
+  if math.type(v) == "integer" then return ("%d"):format(v) end
+  if type(v) ~= "string" and type(v) ~= "number" then return nil end
+  return tostring(v)
+end
+
+-- Splits a filter table into {api name -> {values}}, settings and paging options; raises on misuse.
+local function split(filter, fname)
+  if filter ~= nil and type(filter) ~= "table" then
+    error(("bad argument #1 to '%s' (filter table expected, got %s)"):format(fname, type(filter)), 4)
+  end
+  local names, settings, paging = {}, {}, {}
+  for k, v in pairs(filter or {}) do
+    if SETTINGS[k] then
+      settings[k] = v
+    elseif PAGING[k] then
+      paging[k] = v
+    else
+      local name = F.FILTERS[k] or (type(k) == "string" and k:find(".", 1, true) and k)
+      if not name then error(("unknown alert filter '%s' in '%s'"):format(tostring(k), fname), 4) end
+      local values = {}
+      for i, x in ipairs(list_of(v)) do
+        values[i] = text(x) or error(("alert filter '%s' must be a string, number or boolean"):format(k), 4)
+        local enum = ENUMS[name]
+        if enum then
+          local ok = false
+          for _, e in ipairs(enum) do ok = ok or e == values[i]:lower() end
+          if not ok then
+            error(("alert filter '%s' is '%s'; allowed values: %s"):format(k, values[i], table.concat(enum, ", ")), 4)
+          end
+        end
+      end
+      names[name] = values
+    end
+  end
+  if settings.time_range ~= nil then settings.time_range = timerange.parse(settings.time_range) end
+  if settings.limit ~= nil and paging.page_size == nil then paging.page_size = settings.limit end
+  return names, settings, paging
+end
+
+-- The POST /v2/alert body of a filter.
+local function post_body(names, settings)
+  local filters = setmetatable({}, json.array_mt)
+  local sorted = {}
+  for name in pairs(names) do sorted[#sorted + 1] = name end
+  table.sort(sorted)
+  for _, name in ipairs(sorted) do
+    for _, v in ipairs(names[name]) do filters[#filters + 1] = {name = name, operator = "=", value = v} end
+  end
+  for _, f in ipairs(settings.filters or {}) do filters[#filters + 1] = f end
+  return {filters = filters, timeRange = settings.time_range}
+end
+
+-- The first-page request: GET when simple, POST otherwise.
+local function first_request(names, settings, page_size)
+  local detailed = settings.detailed and true or false
+  local tr = settings.time_range
+  if tr and tr.type == "relative" and not settings.filters then
+    local query = timerange.query(tr, {detailed = detailed, limit = page_size})
+    local length = 0
+    for name, values in pairs(names) do
+      query[name] = #values == 1 and values[1] or values
+      for _, v in ipairs(values) do length = length + #name + #v * 3 + 2 end
+    end
+    if length < MAX_GET_URL then
+      return {method = "GET", path = "/v2/alert", query = query, idempotent = true}
+    end
+  end
+  local body = post_body(names, settings)
+  body.limit = page_size
+  return {method = "POST", path = "/v2/alert", query = {detailed = detailed}, body = body, idempotent = true}
+end
+
+local function style(filter, fname)
+  local names, settings, paging = split(filter, fname)
+  local s = pager.alert_v2{first = function(opts) return first_request(names, settings, opts.page_size) end}
+  return s, paging
+end
+
+--- Every alert matching the filter, lazily (one page in memory); raises a prismacloud.Error on failure
+-- (the iterator's `:next()` returns nil, err instead).
+-- syntax: for alert in client.alerts:each{status =, severity =, time_range =, max_items =, page_size =, cursor =} do
+function F:each(filter)
+  local s, paging = style(filter, "each")
+  return pager.items(self.client, s, paging)
+end
+
+--- The pages of alerts ({items, totalRows, nextPageToken}); `pages:next()` returns page, or nil, err.
+-- syntax: pages = client.alerts:pages(filter); for page in pages do ... end
+function F:pages(filter)
+  local s, paging = style(filter, "pages")
+  return pager.pages(self.client, s, paging)
+end
+
+--- One page: its items, the next page's token (nil at the end) and the whole page; or nil, err.
+-- syntax: items, next_token, page = client.alerts:list{status =, limit =, cursor =, ...}
+function F:list(filter)
+  local s, paging = style(filter, "list")
+  paging.max_items, paging.max_pages = nil, nil
+  local page, err = pager.pages(self.client, s, paging):next()
+  if not page then return nil, err end
+  return page.items, page.nextPageToken, page
+end
+
+--- One alert by id.
+-- syntax: alert, err = client.alerts:get(id [, {detailed = true}])
+function F:get(id, opts)
+  opts = pager.options(opts, {detailed = true}, "get")
+  return self.client:call("get-alert", {id = id, query = {detailed = opts.detailed and true or false}})
+end
+
+--- How many alerts have a status ("open" by default).
+-- syntax: n, err = client.alerts:count([status])
+local COUNT_STATUSES = catalog.get("get-alert-count").params.path[1].enum
+
+function F:count(status)
+  status = status or "open"
+  local known = false
+  for _, s in ipairs(COUNT_STATUSES) do known = known or s == status end
+  if not known then
+    error(("bad argument #1 to 'count' (status '%s'; allowed values: %s)"):format(tostring(status),
+      table.concat(COUNT_STATUSES, ", ")), 2)
+  end
+  local body, res = self.client:call("get-alert-count", {status = status})
+  if not body then return nil, res end
+  return body.count, res
+end
+
+-- The body of a dismiss/reopen: target is an array of alert ids or a filter with policy_id.
+local function change_body(target, fname)
+  if type(target) == "string" then target = {target} end
+  if type(target) ~= "table" then
+    error(("bad argument #1 to '%s' (alert ids or a filter expected, got %s)"):format(fname, type(target)), 3)
+  end
+  local empty = setmetatable({}, json.array_mt)
+  if target[1] ~= nil then
+    return {alerts = target, filter = {filters = empty, timeRange = {type = "to_now", value = "epoch"}}}
+  end
+  local copy = {}
+  for k, v in pairs(target) do copy[k] = v end
+  local policies = copy.policy_id
+  if policies == nil then
+    error(("bad argument #1 to '%s' (a filter must name policy_id: the API changes alerts by policy)"):format(
+      fname), 3)
+  end
+  copy.policy_id = nil
+  copy.time_range = copy.time_range or "to_now:epoch"
+  local names, settings = split(copy, fname)
+  local body = post_body(names, settings)
+  return {policies = list_of(policies), filter = body}
+end
+
+--- Dismisses alerts (ids, or a filter naming policy_id) with a note. `{dry_run = true}` returns the request.
+-- syntax: ok, err = client.alerts:dismiss(ids_or_filter, note [, {dry_run = true}])
+function F:dismiss(target, note, opts)
+  opts = pager.options(opts, {dry_run = true}, "dismiss")
+  local body = change_body(target, "dismiss")
+  body.dismissalNote = note
+  return pager.call(self.client, "dismiss-alerts", {body = body}, opts)
+end
+
+--- Snoozes alerts until a future point: "7d", or {until = ms}.
+-- syntax: ok, err = client.alerts:snooze(ids, time_range [, note [, {dry_run = true}]])
+function F:snooze(target, time_range, note, opts)
+  opts = pager.options(opts, {dry_run = true}, "snooze")
+  local body = change_body(target, "snooze")
+  body.dismissalTimeRange = timerange.future(time_range)
+  body.dismissalNote = note or "snoozed"
+  return pager.call(self.client, "dismiss-alerts", {body = body}, opts)
+end
+
+--- Reopens dismissed or snoozed alerts (ids, or a filter naming policy_id).
+-- syntax: ok, err = client.alerts:reopen(ids_or_filter [, {dry_run = true}])
+function F:reopen(target, opts)
+  opts = pager.options(opts, {dry_run = true}, "reopen")
+  return pager.call(self.client, "reopen-alerts", {body = change_body(target, "reopen")}, opts)
+end
+
+return F

@@ -1,0 +1,270 @@
+--- prismacloud.pager: lazy pagination over the client, one page alive at a time.
+--
+--   local pages = pager.pages(client, pager.alert_v2{body = {...}, query = {detailed = false}}, {page_size = 100})
+--   for page in pages do ... end                -- raises a prismacloud.Error on failure
+--   local page, err = pages:next()              -- or: nil when done, nil + err on failure
+--   local items = pager.items(client, style, {max_items = 500, cursor = token})
+--   for item in items do ... end                -- raises a prismacloud.Error on failure
+--   local item, err = items:next()              -- the same with nil, err semantics
+--   items:cursor()                              -- token of the next page (nil when none is left)
+--
+-- A style says how pages are fetched: first(opts) -> request, after(token) -> request,
+-- items(body) -> array, token(body) -> next token or nil. Requests are
+-- {method, path, query, body, idempotent}. Styles: alert_v2, token, single.
+local M = {}
+
+local Pages = {}
+Pages.__index = Pages
+
+local Items = {}
+Items.__index = Items
+
+local OPTIONS = {page_size = "integer", max_items = "integer", max_pages = "integer", cursor = "string"}
+
+local function check_options(opts, level)
+  if opts == nil then return {} end
+  if type(opts) ~= "table" then error("pager options must be a table", level + 1) end
+  for k, v in pairs(opts) do
+    local want = OPTIONS[k]
+    if not want then error(("unknown pager option '%s'"):format(tostring(k)), level + 1) end
+    local ok = want == "integer" and math.type(v) == "integer" and v >= 1 or want == "string" and type(v) == "string"
+    if not ok then error(("pager option '%s' must be %s"):format(k,
+      want == "integer" and "a positive integer" or "a string"), level + 1) end
+  end
+  return opts
+end
+
+local function is_error(v)
+  return type(v) == "table" and getmetatable(v) == require("prismacloud.core").Error
+end
+M.is_error = is_error
+
+local function send(client, req)
+  local body, res = client:send(req.method, req.path, {query = req.query, body = req.body,
+                                                       idempotent = req.idempotent})
+  if body == nil and not is_error(res) then return nil, nil end -- a 2xx without a body
+  return body, res
+end
+
+--- A page iterator. Each page is the decoded body; `pages.next_token` is the next page's token.
+-- syntax: pages = pager.pages(client, style [, {page_size =, max_pages =, cursor =}])
+function M.pages(client, style, opts)
+  opts = check_options(opts, 2)
+  return setmetatable({
+    client = client, style = style, opts = opts, next_token = opts.cursor,
+    started = false, done = false, count = 0, err = nil,
+  }, Pages)
+end
+
+--- The next page: page (the decoded body), or nil when there is none left, or nil, err.
+-- syntax: page, err = pages:next()
+function Pages:next()
+  if self.done then return nil, self.err end
+  if self.opts.max_pages and self.count >= self.opts.max_pages then
+    self.done = true
+    return nil
+  end
+  local req
+  if self.next_token ~= nil then
+    req = self.style.after(self.next_token)
+  elseif not self.started then
+    req = self.style.first(self.opts)
+  else
+    self.done = true
+    return nil
+  end
+  self.started = true
+  local body, err = send(self.client, req)
+  if body == nil then
+    if err == nil then -- a 2xx without a body: an empty page, the end
+      self.done, self.next_token = true, nil
+      return nil
+    end
+    self.done, self.err = true, err
+    return nil, err
+  end
+  self.count = self.count + 1
+  local token = self.style.token(body)
+  if token == nil or token == "" then token = nil end
+  self.next_token = token
+  return body
+end
+
+--- Token of the page after the last one returned (nil at the end); give it as `{cursor = token}` to resume.
+-- syntax: token = pages:cursor()
+function Pages:cursor()
+  return self.next_token
+end
+
+-- `for page in pages do`: raises the error object on failure.
+function Pages:__call()
+  local page, err = self:next()
+  if page == nil and err ~= nil then error(err, 0) end
+  return page
+end
+
+--- An item iterator over every page (only the current page is kept).
+-- syntax: items = pager.items(client, style [, {page_size =, max_items =, cursor =}])
+function M.items(client, style, opts)
+  opts = check_options(opts, 2)
+  return setmetatable({pages = M.pages(client, style, opts), page = nil, index = 0, yielded = 0,
+                       max_items = opts.max_items, style = style, err = nil}, Items)
+end
+
+--- The next item, or nil when there is none left, or nil, err.
+-- syntax: item, err = items:next()
+function Items:next()
+  if self.max_items and self.yielded >= self.max_items then return nil end
+  while true do
+    if self.page then
+      self.index = self.index + 1
+      local item = self.page[self.index]
+      if item ~= nil then
+        self.yielded = self.yielded + 1
+        return item
+      end
+      self.page = nil -- let the page go before fetching the next one
+    end
+    local body, err = self.pages:next()
+    if body == nil then
+      self.err = err
+      return nil, err
+    end
+    self.page, self.index = self.style.items(body) or {}, 0
+    self.total = type(body) == "table" and math.tointeger(body.totalRows) or self.total
+  end
+end
+
+--- Token of the page after the current one (nil when none is left). Resuming
+-- from it skips what is left of the current page: take it at a page boundary.
+-- syntax: token = items:cursor()
+function Items:cursor()
+  return self.pages.next_token
+end
+
+function Items:__index(key)
+  if key == "next_token" then return self.pages.next_token end
+  return Items[key]
+end
+
+-- `for item in items do`: raises the error object on failure.
+function Items:__call()
+  local item, err = self:next()
+  if item == nil and err ~= nil then error(err, 0) end
+  return item
+end
+
+--------------------------------------------------------------------------
+-- Styles.
+--------------------------------------------------------------------------
+
+local function array_items(body)
+  if type(body) ~= "table" then return {} end
+  return body.items or body
+end
+
+--- /v2/alert: the first page POSTs the filters (limit = page_size); later
+-- pages POST {pageToken} only (never in a URL), marked idempotent.
+-- syntax: style = pager.alert_v2{path = "/v2/alert", body = {...}, query = {...}, first = req}
+function M.alert_v2(spec)
+  local path = spec.path or "/v2/alert"
+  return {
+    first = function(opts)
+      if spec.first then return spec.first(opts) end
+      local body = {}
+      for k, v in pairs(spec.body or {}) do body[k] = v end
+      if opts.page_size then body.limit = opts.page_size end
+      return {method = "POST", path = path, query = spec.query, body = body, idempotent = true}
+    end,
+    after = function(token)
+      return {method = "POST", path = path, body = {pageToken = token}, idempotent = true}
+    end,
+    items = function(body) return body.items or {} end,
+    token = function(body) return body.nextPageToken end,
+  }
+end
+
+--- Generic pageToken / nextPageToken paging: POST adds pageToken to the body, GET to the query.
+-- syntax: style = pager.token{method = "POST", path =, body =, query =, size_field = "limit"}
+function M.token(spec)
+  local method = (spec.method or "POST"):upper()
+  local function request(opts, token)
+    local query, body = {}, nil
+    for k, v in pairs(spec.query or {}) do query[k] = v end
+    if method ~= "GET" then
+      body = {}
+      for k, v in pairs(spec.body or {}) do body[k] = v end
+    end
+    local target = body or query
+    if opts and opts.page_size then target[spec.size_field or "limit"] = opts.page_size end
+    if token then target[spec.token_field or "pageToken"] = token end
+    return {method = method, path = spec.path, query = next(query) and query or nil, body = body,
+            idempotent = spec.idempotent ~= false}
+  end
+  return {
+    first = function(opts) return request(opts) end,
+    after = function(token) return request(nil, token) end,
+    items = spec.items or array_items,
+    token = spec.next_token or function(body) return type(body) == "table" and body.nextPageToken or nil end,
+  }
+end
+
+--- A plain list: one request, the body (an array) is the only page.
+-- syntax: style = pager.single{method = "GET", path =, query =}
+function M.single(spec)
+  return {
+    first = function()
+      return {method = spec.method or "GET", path = spec.path, query = spec.query, body = spec.body,
+              idempotent = true}
+    end,
+    after = function() error("a single-page list has no next page", 2) end,
+    items = spec.items or array_items,
+    token = function() return nil end,
+  }
+end
+
+--------------------------------------------------------------------------
+-- Shared by the families: per-call options, dry runs, bodiless results.
+--------------------------------------------------------------------------
+
+--- Checks a per-call option table against allowed keys (a set); raises naming an unknown key.
+-- syntax: opts = pager.options(opts, {dry_run = true}, "create")
+function M.options(opts, allowed, fname)
+  if opts == nil then return {} end
+  if type(opts) ~= "table" then
+    error(("bad options to '%s' (table expected, got %s)"):format(fname, type(opts)), 3)
+  end
+  for k in pairs(opts) do
+    if not allowed[k] then error(("unknown option '%s' to '%s'"):format(tostring(k), fname), 3) end
+  end
+  return opts
+end
+
+local function encode_segment(s)
+  return (s:gsub("[^%w%-._~]", function(c) return ("%%%02X"):format(c:byte()) end))
+end
+
+--- The request a catalog operation would send: {method, path, query, body} (nothing is sent).
+-- syntax: req = pager.request_for(operation_id, {<path param> =, query =, body =})
+function M.request_for(id, args)
+  local op = require("prismacloud.operations")[id] or error("unknown operation '" .. tostring(id) .. "'", 2)
+  local path = op.path:gsub("{([^}]+)}", function(name)
+    local v = args[name]
+    if v == nil then error(("operation '%s': missing path parameter '%s'"):format(id, name), 4) end
+    return encode_segment(tostring(v))
+  end)
+  return {method = op.method, path = path, query = args.query, body = args.body}
+end
+
+--- Sends a catalog operation, or with opts.dry_run returns the request it would send.
+-- A 2xx without a body gives true. Returns body | true | request, res; or nil, err.
+-- syntax: result, res = pager.call(client, operation_id, args, opts)
+function M.call(client, id, args, opts)
+  if opts and opts.dry_run then return M.request_for(id, args) end
+  local body, res = client:call(id, args)
+  if body ~= nil then return body, res end
+  if is_error(res) then return nil, res end
+  return true, res
+end
+
+return M
