@@ -32,6 +32,7 @@ local FLAGS = {
   token_ttl = "--token-ttl", access_key = "--access-key", secret_key = "--secret-key",
   host = "--host", port = "--port", cert_dir = "--cert-dir",
   seed = "--seed", alerts = "--alerts", policies = "--policies", accounts = "--accounts", anchor_ms = "--anchor-ms",
+  resources = "--resources", csv_delay_ms = "--csv-delay-ms",
 }
 
 local function shell_quote(s)
