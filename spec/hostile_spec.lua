@@ -76,6 +76,18 @@ describe("hostile server", function()
     assert.is_true(#tostring(err) < 400)
   end)
 
+  it("stops a gzip bomb at max_body, counted after decompression", function()
+    local small <close> = prismacloud.new{url = srv.url, max_body = 8 * 1024 * 1024, retries = 0}
+    local res, err = small:request("GET", "/_test/gzip_bomb", {query = {mb = 64}})
+    assert.is_nil(res)
+    assert.equal("transport", err.kind)
+    assert.matches("max_body", err.message)
+    assert.is_false(err.retryable)
+    res = assert(small:request("GET", "/_test/gzip_bomb", {query = {mb = 4}}))
+    assert.equal("gzip", res.headers["content-encoding"])
+    assert.equal(4 * 1024 * 1024, #res.body)
+  end)
+
   it("refuses an endless body past max_body and stays usable", function()
     local small <close> = prismacloud.new{url = srv.url, max_body = 64 * 1024, retries = 0}
     local res, err = small:request("GET", "/_test/bytes", {query = {size = 4 * 1024 * 1024}})

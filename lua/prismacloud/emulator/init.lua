@@ -331,6 +331,15 @@ local function add_test_routes(_, r)
     return json(code, {status = code}, headers)
   end)
 
+  -- A gzip bomb: `mb` megabytes of a JSON string of zeros, compressed to a few hundred KB.
+  r:add("GET", "/_test/gzip_bomb", function(req)
+    local mb, err = query_count(req, "mb", 16, 256)
+    if not mb then return bad_argument(err, "mb") end
+    local res = json(200, '"' .. ("0"):rep(mb * 1024 * 1024) .. '"')
+    res.gzip = true
+    return res
+  end)
+
   r:add("GET", "/_test/gzip", function(req)
     local size, err = query_count(req, "size", 100, 1000000)
     if not size then return bad_argument(err, "size") end
