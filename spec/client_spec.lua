@@ -84,6 +84,12 @@ describe("client transport", function()
       assert.error_matches(function() client:request("GET", "no-slash") end, "must start with '/'")
     end)
 
+    it("refuses control characters in query keys", function()
+      assert.error_matches(function()
+        client:request("GET", "/_test/echo", {query = {["a\r\nX-Evil: 1"] = "v"}})
+      end, "bad query key %(control character at byte 2%)")
+    end)
+
     it("refuses query values it cannot encode, naming the key", function()
       assert.error_matches(function() client:request("GET", "/_test/echo", {query = {f = print}}) end,
         "'f'")

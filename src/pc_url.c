@@ -134,6 +134,13 @@ void pc_url_query(lua_State *L, int idx, int has_query, pc_buf *out) {
     lua_pop(L, 1);
     if (lua_type(L, -1) != LUA_TSTRING)
       luaL_error(L, "bad query key (string expected, got %s)", luaL_typename(L, -1));
+    {
+      size_t klen, j;
+      const char *k = lua_tolstring(L, -1, &klen);
+      for (j = 0; j < klen; j++)
+        if (is_ctl((unsigned char)k[j]))
+          luaL_error(L, "bad query key (control character at byte %d)", (int)j + 1);
+    }
     if (n == cap) {
       /* a boxed userdata holds the bigger array so that an error cannot leak it */
       const char **more;
