@@ -258,4 +258,19 @@ describe("pager", function()
     assert.has_error(function() pager.items(client, pager.single{path = "/cloud"}, {bogus = 1}) end,
       "unknown pager option 'bogus'")
   end)
+  it("raises a clear error when the client is closed during iteration", function()
+    local c = prismacloud.new{url = srv.url, access_key = "test-key", secret_key = "test-secret"}
+    local seen = 0
+    local ok, err = pcall(function()
+      for _ in c.alerts:each{status = "open", limit = 10} do
+        seen = seen + 1
+        if seen == 5 then c:close() end
+      end
+    end)
+    assert.is_false(ok)
+    assert.matches("closed client", tostring(err))
+    assert.equal(10, seen) -- the page in hand is finished, the next fetch refuses
+    collectgarbage()
+    collectgarbage()
+  end)
 end)
