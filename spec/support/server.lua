@@ -121,7 +121,13 @@ local function wait_ready(files, tls)
     local out = read_file(files.out) or ""
     local url = out:match("listening (%S+)\n")
     local ca = out:match("\nca (%S+)\n")
-    if url and (ca or not tls) then return pid, url, ca end
+    if url and (ca or not tls) then
+      -- the pid file is written before the emulator starts, but this loop may
+      -- have read it (empty) just before that and the output just after
+      pid = pid or tonumber(read_file(files.pid) or "")
+      assert(pid, "the emulator printed its URL but its pid file is empty")
+      return pid, url, ca
+    end
     local dead = pid and not M.alive(pid)
     if dead or socket.gettime() > deadline then
       if pid and not dead then os.execute(("kill -KILL %d 2>/dev/null"):format(pid)) end
