@@ -3,30 +3,10 @@
 -- sockets: each verb sends the method, path, query and body the catalog
 -- defines; name lookups; dry runs send nothing; errors as documented.
 local server = require "spec.support.server"
-local cjson = require "cjson"
 local prismacloud = require "prismacloud"
 
--- The decoded query string of a logged request: {name = value or {values}}.
-local function query_of(entry)
-  local q = {}
-  for pair in (entry.rawquery or ""):gmatch("[^&]+") do
-    local k, v = pair:match("^([^=]*)=?(.*)$")
-    local function unescape(s) return (s:gsub("%%(%x%x)", function(h) return string.char(tonumber(h, 16)) end)) end
-    k, v = unescape(k), unescape(v)
-    if q[k] == nil then
-      q[k] = v
-    elseif type(q[k]) == "table" then
-      table.insert(q[k], v)
-    else
-      q[k] = {q[k], v}
-    end
-  end
-  return q
-end
-
-local function body_of(entry)
-  return entry.body and entry.body ~= "" and cjson.decode(entry.body) or nil
-end
+local requests = require "spec.support.requests"
+local query_of, body_of = requests.query_of, requests.body_of
 
 describe("families", function()
   local srv, client
@@ -45,11 +25,7 @@ describe("families", function()
   before_each(function() srv.clear() end)
 
   -- The one request logged for path.
-  local function only(path)
-    local log = srv.requests(path)
-    assert.equal(1, #log, "requests to " .. path)
-    return log[1]
-  end
+  local function only(path) return requests.only(srv, path) end
 
   it("hangs off the client, one object per client", function()
     assert.equal(client.alerts, client.alerts)
