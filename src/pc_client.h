@@ -10,6 +10,7 @@
 #define PC_CLIENT_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include <curl/curl.h>
 #include <lua.h>
@@ -49,7 +50,16 @@ typedef struct pc_xfer {
   size_t max_body;                 /* a response body larger than this is refused */
   int body_too_large;              /* set by the write callback */
   char errbuf[CURL_ERROR_SIZE];    /* libcurl's message for the last failure */
+  const char *output;              /* request option output: a 2xx body streams to this file
+                                      (a Lua string the request keeps alive); NULL: buffered */
+  FILE *sink;                      /* the temporary file beside output, while streaming */
+  char *sink_tmp;                  /* its name (malloc'd) */
+  lua_Integer sink_len;            /* bytes written to it */
+  int sink_state;                  /* PC_SINK_* of the exchange in flight */
+  int sink_errno;                  /* why creating or writing the file failed; 0: it did not */
 } pc_xfer;
+
+enum { PC_SINK_UNDECIDED, PC_SINK_FILE, PC_SINK_BUFFER };
 
 typedef struct pc_client {
   pc_xfer main;                    /* sequential requests, login and extend */
@@ -95,6 +105,29 @@ void pc_response_push_headers(lua_State *L, pc_buf *raw);
  * They never touch Lua and never raise. */
 size_t pc_response_write(char *ptr, size_t size, size_t nmemb, void *userdata);
 size_t pc_response_header(char *ptr, size_t size, size_t nmemb, void *userdata);
+
+/* ---- pc_sink.c: streaming a 2xx body to a file (request option output) ---- */
+
+/* Removes any temporary file of slot x and readies it for a new exchange. Never touches Lua. */
+void pc_sink_reset(pc_xfer *x);
+
+/* Called at the first body bytes when x->output is set: a 2xx status
+ * streams to a new temporary file beside x->output, anything else is
+ * buffered. Never touches Lua. */
+void pc_sink_decide(pc_xfer *x);
+
+/* libcurl write path while streaming: n on success, 0 (a write error for
+ * libcurl) with sink_errno set on failure. */
+size_t pc_sink_write(pc_xfer *x, const char *p, size_t n);
+
+/* Finishes a successful download: closes the temporary file and renames it
+ * over x->output (an empty body makes an empty file). Returns 1, or 0 with
+ * sink_errno set and the temporary file removed. */
+int pc_sink_commit(pc_xfer *x);
+
+/* [-0, +1, m] Removes any temporary file and pushes the `io` error naming
+ * x->output and sink_errno. */
+void pc_sink_push_error(lua_State *L, pc_xfer *x, const char *method, const char *path);
 
 /* ---- pc_transfer.c: one HTTP exchange on the client's easy handle ---- */
 

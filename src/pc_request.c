@@ -109,7 +109,7 @@ static int bool_option(lua_State *L, int opts, const char *k, int def) {
 
 static const char *const REQUEST_KEYS[] = {
     "query", "body", "headers", "timeout", "retries", "backoff_base", "backoff_cap",
-    "deadline", "idempotent", "auth", NULL};
+    "deadline", "idempotent", "auth", "output", NULL};
 
 /* [-0, +0, e] Raises on an unknown key in the options at opts. */
 static void check_request_keys(lua_State *L, int opts, int target) {
@@ -162,6 +162,12 @@ void pc_req_read(lua_State *L, pc_client *c, pc_req *r, int method_idx, int path
   if (r->timeout_ms < 1) r->timeout_ms = 1;
   r->auth = bool_option(L, opts, "auth", 1);
   r->idempotent = bool_option(L, opts, "idempotent", r->idempotent);
+  if (lua_getfield(L, opts, "output") != LUA_TNIL) {
+    if (lua_type(L, -1) != LUA_TSTRING || lua_rawlen(L, -1) == 0)
+      luaL_error(L, "bad request option 'output' (file name expected, got %s)", luaL_typename(L, -1));
+    r->output = lua_tostring(L, -1); /* alive in the caller's options for the whole request */
+  }
+  lua_pop(L, 1);
 }
 
 void pc_req_build(lua_State *L, pc_client *c, pc_xfer *x, pc_req *r, int opts, int body) {
@@ -271,6 +277,7 @@ int pc_req_begin(lua_State *L, pc_client *c, pc_xfer *x, pc_req *r, int self, in
   curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, timeout_ms);
   r->token_gen = c->token_gen;
   pc_transfer_prepare(x, x->url.data, r->method, r->body, r->blen);
+  x->output = r->output;
   return 1;
 }
 
@@ -321,10 +328,16 @@ static void note_rate_limit(lua_State *L, pc_client *c) {
 long pc_req_outcome(lua_State *L, pc_client *c, pc_xfer *x, pc_req *r, CURLcode rc) {
   long status = 0;
   if (rc != CURLE_OK) {
-    pc_transfer_error(L, x, rc, r->method, r->path);
+    if (x->sink_errno) pc_sink_push_error(L, x, r->method, r->path);
+    else pc_transfer_error(L, x, rc, r->method, r->path);
+    pc_sink_reset(x);
     return 0;
   }
   curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+  if (x->output && status >= 200 && status < 300 && !pc_sink_commit(x)) {
+    pc_sink_push_error(L, x, r->method, r->path);
+    return 0;
+  }
   if (!pc_response_push(L, x, status, r->method, r->path)) return 0;
   note_rate_limit(L, c);
   if (status == 429) c->stats.rate_limited++;

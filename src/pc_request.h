@@ -28,6 +28,7 @@ typedef struct pc_req {
   double t0;                  /* monotonic start, for the deadline */
   double not_before;          /* parallel: earliest start of the next attempt */
   int paced;                  /* parallel: this attempt's pacing wait is already reserved */
+  const char *output;         /* option output: stream a 2xx body to this file; NULL: none */
 } pc_req;
 
 /* What to do after an outcome. */

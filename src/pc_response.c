@@ -13,6 +13,10 @@
 size_t pc_response_write(char *ptr, size_t size, size_t nmemb, void *userdata) {
   pc_xfer *x = (pc_xfer *)userdata;
   size_t n = size * nmemb;
+  if (x->output) {
+    if (x->sink_state == PC_SINK_UNDECIDED) pc_sink_decide(x);
+    if (x->sink_state == PC_SINK_FILE) return pc_sink_write(x, ptr, n);
+  }
   if (n > x->max_body - x->resp.len) {
     x->body_too_large = 1;
     return 0; /* CURLE_WRITE_ERROR */
@@ -85,6 +89,13 @@ int pc_response_push(lua_State *L, pc_xfer *x, long status, const char *method,
   if (lua_getfield(L, -1, "content-type") == LUA_TSTRING) json = is_json_type(lua_tostring(L, -1));
   lua_pop(L, 1);
   lua_setfield(L, -2, "headers");
+  if (x->output && status >= 200 && status < 300) { /* streamed to the file: no body */
+    lua_pushstring(L, x->output);
+    lua_setfield(L, -2, "output");
+    lua_pushinteger(L, x->sink_len);
+    lua_setfield(L, -2, "size");
+    return 1;
+  }
   if (x->resp.len == 0) return 1; /* no body: res.body is nil */
   if (json) {
     char err[160];

@@ -50,6 +50,7 @@ void pc_transfer_prepare(pc_xfer *x, const char *url, const char *method, const 
   pc_buf_reset(&x->resp_headers);
   x->body_too_large = 0;
   x->errbuf[0] = '\0';
+  pc_sink_reset(x);
 }
 
 void pc_transfer_finish(pc_client *c, pc_xfer *x) {
@@ -58,12 +59,13 @@ void pc_transfer_finish(pc_client *c, pc_xfer *x) {
   pc_headers_free(&x->req_headers);
   c->stats.requests++;
   if (curl_easy_getinfo(x->easy, CURLINFO_SIZE_UPLOAD_T, &n) == CURLE_OK) c->stats.bytes_sent += n;
-  c->stats.bytes_received += (lua_Integer)(x->resp.len + x->resp_headers.len);
+  c->stats.bytes_received += (lua_Integer)(x->resp.len + x->resp_headers.len) + x->sink_len;
 }
 
 CURLcode pc_transfer(pc_client *c, pc_xfer *x, const char *url, const char *method,
                      const char *body, size_t blen) {
   CURLcode rc;
+  x->output = NULL; /* login and extend never stream to a file */
   pc_transfer_prepare(x, url, method, body, blen);
   rc = curl_easy_perform(x->easy);
   pc_transfer_finish(c, x);
@@ -83,6 +85,8 @@ int pc_xfer_bind(pc_xfer *x) {
 }
 
 void pc_xfer_release(pc_xfer *x) {
+  pc_sink_reset(x);
+  x->output = NULL;
   pc_headers_free(&x->req_headers);
   if (x->easy) curl_easy_cleanup(x->easy);
   x->easy = NULL;

@@ -1,0 +1,144 @@
+-- Request option `output`: a 2xx body streams to a file (temporary file
+-- beside it, renamed on success); error bodies are decoded as usual; a
+-- failed, truncated or retried download leaves no partial file behind.
+local prismacloud = require "prismacloud"
+local server = require "support.server"
+
+local function read(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+local function write(path, s)
+  local f = assert(io.open(path, "wb"))
+  f:write(s)
+  f:close()
+end
+
+-- The names in dir (a fresh directory per test).
+local function listing(dir)
+  local p = io.popen("ls -A " .. dir)
+  local names = {}
+  for name in p:lines() do names[#names + 1] = name end
+  p:close()
+  table.sort(names)
+  return names
+end
+
+describe("request option output", function()
+  local srv, c, dir
+
+  setup(function()
+    srv = server.start{}
+    c = prismacloud.new{url = srv.url, token = "t", retries = 0}
+  end)
+  teardown(function()
+    if c then c:close() end
+    if srv then srv.stop() end
+  end)
+  before_each(function()
+    srv.clear()
+    local p = io.popen("mktemp -d")
+    dir = p:read("l")
+    p:close()
+  end)
+  after_each(function() os.execute("rm -rf '" .. dir .. "'") end)
+
+  it("streams a 2xx body to the file, byte for byte", function()
+    local size = 5 * 1024 * 1024 + 7
+    local target = dir .. "/data.bin"
+    local res = assert(c:request("GET", "/_test/bytes", {query = {size = size}, output = target}))
+    assert.equal(200, res.status)
+    assert.is_nil(res.body)
+    assert.equal(target, res.output)
+    assert.equal(size, res.size)
+    local buffered = assert(c:request("GET", "/_test/bytes", {query = {size = size}}))
+    local got = read(target)
+    assert.equal(#buffered.body, #got)
+    assert.is_true(got == buffered.body)
+    assert.same({"data.bin"}, listing(dir))
+  end)
+
+  it("decodes an error body as usual and leaves no file", function()
+    local target = dir .. "/missing.json"
+    local res = assert(c:request("GET", "/_test/spring_error", {output = target}))
+    assert.equal(404, res.status)
+    assert.equal("no such thing", res.body.message)
+    assert.is_nil(res.output)
+    assert.same({}, listing(dir))
+  end)
+
+  it("a truncated body is a transport error, with no partial file and the old file kept", function()
+    local target = dir .. "/report.csv"
+    write(target, "old contents")
+    srv.fault{path = "/_test/bytes", truncate = true}
+    local res, err = c:request("GET", "/_test/bytes", {query = {size = 1024 * 1024}, output = target})
+    assert.is_nil(res)
+    assert.equal("transport", err.kind)
+    assert.equal("old contents", read(target))
+    assert.same({"report.csv"}, listing(dir))
+  end)
+
+  it("a reset then a retry gives a whole file and no leftovers", function()
+    local target = dir .. "/retried.bin"
+    srv.fault{path = "/_test/bytes", reset = true, times = 1}
+    local res = assert(c:request("GET", "/_test/bytes", {query = {size = 300000}, output = target, retries = 2,
+                                                         backoff_base = 0.01}))
+    assert.equal(200, res.status)
+    assert.equal(2, res.attempts)
+    assert.equal(300000, #read(target))
+    assert.same({"retried.bin"}, listing(dir))
+  end)
+
+  it("an empty 2xx body makes an empty file", function()
+    local target = dir .. "/empty"
+    srv.fault{path = "/_test/echo", status = 200, body = "", headers = {["Content-Type"] = "text/plain"}}
+    local res = assert(c:request("GET", "/_test/echo", {output = target}))
+    assert.equal(0, res.size)
+    assert.equal("", read(target))
+  end)
+
+  it("a file that cannot be written is an io error naming it", function()
+    local target = dir .. "/no/such/dir/out.bin"
+    local res, err = c:request("GET", "/_test/bytes", {query = {size = 4096}, output = target})
+    assert.is_nil(res)
+    assert.equal("io", err.kind)
+    assert.equal(target, err.output)
+    assert.is_false(err.retryable)
+    assert.matches("cannot write '" .. dir:gsub("%p", "%%%0") .. "/no/such/dir/out.bin'", err.message)
+    assert.matches("No such file", err.message)
+  end)
+
+  it("works for client:send and client:parallel", function()
+    local body, res = c:send("GET", "/_test/bytes", {query = {size = 2048}, output = dir .. "/a"})
+    assert.is_nil(body)
+    assert.equal(2048, res.size)
+    local results = c:parallel{
+      {method = "GET", path = "/_test/bytes", query = {size = 1000}, output = dir .. "/p1"},
+      {method = "GET", path = "/_test/bytes", query = {size = 2000}, output = dir .. "/p2"},
+      {method = "GET", path = "/_test/bytes", query = {size = 3000}},
+    }
+    assert.equal(1000, #read(dir .. "/p1"))
+    assert.equal(2000, #read(dir .. "/p2"))
+    assert.equal(3000, #results[3].body)
+    assert.is_nil(results[3].output)
+    assert.same({"a", "p1", "p2"}, listing(dir))
+  end)
+
+  it("a later request on the same client buffers again", function()
+    assert(c:request("GET", "/_test/bytes", {query = {size = 100}, output = dir .. "/x"}))
+    local res = assert(c:request("GET", "/_test/bytes", {query = {size = 100}}))
+    assert.equal(100, #res.body)
+    assert.is_nil(res.output)
+  end)
+
+  it("refuses a bad output option, naming it", function()
+    assert.has_error(function() c:request("GET", "/_test/bytes", {output = 42}) end,
+      "bad request option 'output' (file name expected, got number)")
+    assert.has_error(function() c:request("GET", "/_test/bytes", {output = ""}) end,
+      "bad request option 'output' (file name expected, got string)")
+  end)
+end)
