@@ -6,7 +6,6 @@ local pager = require "prismacloud.pager"
 
 local F = {}
 F.__index = F
-local DRY = {dry_run = true}
 
 local function list_query(opts, fname)
   opts = pager.options(opts, {details = true}, fname)
@@ -26,44 +25,52 @@ function F:each(opts)
   return pager.items(self.client, pager.single{path = "/cloud/group", query = list_query(opts, "each")})
 end
 
+-- get, create, update, delete and by_name: the shared shape (pager.crud).
+local crud = pager.crud{
+  get = "get-account-group", create = "add-account-group", update = "update-account-group",
+  delete = "delete-account-group", fetch = true,
+  names = function(self) return self.client:call("get-account-group-name") end,
+}
+
 --- One account group by id.
 -- syntax: group, err = client.account_groups:get(id)
 function F:get(id)
-  return self.client:call("get-account-group", {id = id})
+  return crud.get(self, id)
 end
 
 --- Creates an account group {name, description, accountIds}.
 -- syntax: group, err = client.account_groups:create(group [, {dry_run = true}])
 function F:create(group, opts)
-  opts = pager.options(opts, DRY, "create")
-  return pager.call(self.client, "add-account-group", {body = group}, opts)
+  return crud.create(self, group, opts)
 end
 
 --- Replaces an account group.
 -- syntax: group, err = client.account_groups:update(id, group [, {dry_run = true}])
 function F:update(id, group, opts)
-  opts = pager.options(opts, DRY, "update")
-  return pager.call(self.client, "update-account-group", {id = id, body = group}, opts)
+  return crud.update(self, id, group, opts)
 end
 
 --- Deletes an account group.
 -- syntax: ok, err = client.account_groups:delete(id [, {dry_run = true}])
 function F:delete(id, opts)
-  opts = pager.options(opts, DRY, "delete")
-  return pager.call(self.client, "delete-account-group", {id = id}, opts)
+  return crud.delete(self, id, opts)
 end
 
 --- The account group with exactly this name (GET /cloud/group/name, then the group):
 -- group, or nil when there is none, or nil, err.
 -- syntax: group, err = client.account_groups:by_name(name)
 function F:by_name(name)
-  if type(name) ~= "string" then error("bad argument #1 to 'by_name' (string expected)", 2) end
-  local names, err = self.client:call("get-account-group-name")
-  if not names then return nil, err end
-  for _, g in ipairs(names) do
-    if g.name == name then return self:get(g.id) end
+  return crud.by_name(self, name)
+end
+
+--- Account group ids and names {id, name, autoCreated}, optionally of one cloud type only.
+-- syntax: names, err = client.account_groups:names([cloud_type])
+function F:names(cloud_type)
+  if cloud_type == nil then return self.client:call("get-account-group-name") end
+  if type(cloud_type) ~= "string" then
+    error(("bad argument #1 to 'names' (cloud type string expected, got %s)"):format(type(cloud_type)), 2)
   end
-  return nil
+  return self.client:call("get-account-group-name-by-cloudType", {cloud_type = cloud_type:lower()})
 end
 
 return F

@@ -267,4 +267,89 @@ function M.call(client, id, args, opts)
   return true, res
 end
 
+--------------------------------------------------------------------------
+-- The shared CRUD shape of a family: get, create, update, delete, by_name.
+--------------------------------------------------------------------------
+
+local DRY_RUN = {dry_run = true}
+
+-- Raises unless v is an id (a non-empty string or an integer), naming argument n of fname.
+local function check_id(v, n, fname)
+  if (type(v) == "string" and v ~= "") or math.type(v) == "integer" then return end
+  error(("bad argument #%d to '%s' (id expected, got %s)"):format(n, fname,
+    v == "" and "an empty string" or type(v)), 3)
+end
+
+-- Raises unless v is a table, naming argument n of fname.
+local function check_table(v, n, fname)
+  if type(v) ~= "table" then
+    error(("bad argument #%d to '%s' (table expected, got %s)"):format(n, fname, type(v)), 3)
+  end
+end
+
+-- The per-call options of a mutating verb ({dry_run = true} only).
+local function mutation_options(opts, fname)
+  if opts == nil then return {} end
+  if type(opts) ~= "table" then
+    error(("bad options to '%s' (table expected, got %s)"):format(fname, type(opts)), 3)
+  end
+  for k in pairs(opts) do
+    if not DRY_RUN[k] then error(("unknown option '%s' to '%s'"):format(tostring(k), fname), 3) end
+  end
+  return opts
+end
+
+--- Verbs over a family's catalog operations, for one-line family methods:
+-- get(self, id), create(self, body, opts), update(self, id, body, opts), delete(self, id, opts),
+-- by_name(self, name). spec: the operation ids (get, create, update, delete), id = the path
+-- parameter's name ("id"), names = function(self, name) -> candidates | nil, err, name_field
+-- ("name"), id_field ("id"), fetch = true to return get(candidate id) rather than the candidate.
+-- syntax: verbs = pager.crud{get =, create =, update =, delete =, id = "id", names =, fetch =}
+function M.crud(spec)
+  local param = spec.id or "id"
+  local name_field, id_field = spec.name_field or "name", spec.id_field or "id"
+  local verbs = {}
+
+  function verbs.get(self, id)
+    check_id(id, 1, "get")
+    return self.client:call(spec.get, {[param] = id})
+  end
+
+  function verbs.create(self, body, opts)
+    check_table(body, 1, "create")
+    opts = mutation_options(opts, "create")
+    return M.call(self.client, spec.create, {body = body}, opts)
+  end
+
+  function verbs.update(self, id, body, opts)
+    check_id(id, 1, "update")
+    check_table(body, 2, "update")
+    opts = mutation_options(opts, "update")
+    return M.call(self.client, spec.update, {[param] = id, body = body}, opts)
+  end
+
+  function verbs.delete(self, id, opts)
+    check_id(id, 1, "delete")
+    opts = mutation_options(opts, "delete")
+    return M.call(self.client, spec.delete, {[param] = id}, opts)
+  end
+
+  function verbs.by_name(self, name)
+    if type(name) ~= "string" then
+      error(("bad argument #1 to 'by_name' (string expected, got %s)"):format(type(name)), 2)
+    end
+    local list, err = spec.names(self, name)
+    if not list then return nil, err end
+    for _, item in ipairs(list) do
+      if item[name_field] == name then
+        if spec.fetch then return verbs.get(self, item[id_field]) end
+        return item
+      end
+    end
+    return nil
+  end
+
+  return verbs
+end
+
 return M

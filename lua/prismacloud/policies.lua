@@ -3,6 +3,7 @@
 --   for p in client.policies:each{severity = "high", enabled = true} do print(p.name) end
 --   local p = client.policies:by_name("AWS S3 bucket publicly readable")
 --   client.policies:set_enabled(p.policyId, false)
+--   local mapping = client.policies:compliance()    -- standard name -> its sections
 local pager = require "prismacloud.pager"
 
 local F = {}
@@ -13,7 +14,8 @@ F.FILTERS = {
   name = "policy.name", severity = "policy.severity", label = "policy.label", type = "policy.type",
   subtype = "policy.subtype", compliance_standard = "policy.complianceStandard", enabled = "policy.enabled",
   mode = "policy.policyMode", remediable = "policy.remediable", cloud_type = "cloud.type",
-  allow_deleted = "policy.allowDeleted",
+  allow_deleted = "policy.allowDeleted", compliance_requirement = "policy.complianceRequirement",
+  compliance_section = "policy.complianceSection", rule_type = "policy.rule.type",
 }
 local DRY = {dry_run = true}
 
@@ -44,34 +46,43 @@ function F:each(filter, paging)
   return pager.items(self.client, style, paging)
 end
 
+-- get, create, update, delete and by_name: the shared shape (pager.crud).
+local crud = pager.crud{
+  get = "get-policy", create = "add-policy", update = "update-policy", delete = "delete-policy",
+  names = function(self, name) return self.client:call("get-policies-v2", {query = {["policy.name"] = name}}) end,
+}
+
 --- One policy by id.
 -- syntax: policy, err = client.policies:get(id)
 function F:get(id)
-  return self.client:call("get-policy", {id = id})
+  return crud.get(self, id)
 end
 
 --- Creates a policy from a table (name, policyType, severity, rule, ...).
 -- syntax: policy, err = client.policies:create(policy [, {dry_run = true}])
 function F:create(policy, opts)
-  opts = pager.options(opts, DRY, "create")
-  return pager.call(self.client, "add-policy", {body = policy}, opts)
+  return crud.create(self, policy, opts)
 end
 
 --- Replaces a policy (send back what get returned, edited).
 -- syntax: policy, err = client.policies:update(id, policy [, {dry_run = true}])
 function F:update(id, policy, opts)
-  opts = pager.options(opts, DRY, "update")
-  return pager.call(self.client, "update-policy", {id = id, body = policy}, opts)
+  return crud.update(self, id, policy, opts)
 end
 
 --- Deletes a custom policy.
 -- syntax: ok, err = client.policies:delete(id [, {dry_run = true}])
 function F:delete(id, opts)
-  opts = pager.options(opts, DRY, "delete")
-  return pager.call(self.client, "delete-policy", {id = id}, opts)
+  return crud.delete(self, id, opts)
 end
 
---- Enables or disables a policy.
+--- The policy with exactly this name: policy, or nil when there is none, or nil, err.
+-- syntax: policy, err = client.policies:by_name(name)
+function F:by_name(name)
+  return crud.by_name(self, name)
+end
+
+--- Enables or disables a policy (PATCH /policy/{id}/status/{enabled}).
 -- syntax: ok, err = client.policies:set_enabled(id, enabled [, {dry_run = true}])
 function F:set_enabled(id, enabled, opts)
   if type(enabled) ~= "boolean" then
@@ -81,16 +92,39 @@ function F:set_enabled(id, enabled, opts)
   return pager.call(self.client, "update-policy-status", {id = id, enabled = tostring(enabled)}, opts)
 end
 
---- The policy with exactly this name: policy, or nil when there is none, or nil, err.
--- syntax: policy, err = client.policies:by_name(name)
-function F:by_name(name)
-  if type(name) ~= "string" then error("bad argument #1 to 'by_name' (string expected)", 2) end
-  local list, err = self.client:call("get-policies-v2", {query = {["policy.name"] = name}})
-  if not list then return nil, err end
-  for _, p in ipairs(list) do
-    if p.name == name then return p end
+--- The compliance mapping policies can use: standard name -> array of its sections
+-- ({complianceId, standardName, requirementId, sectionId, ...}).
+-- syntax: mapping, err = client.policies:compliance()
+function F:compliance()
+  return self.client:call("get-compliance-standards")
+end
+
+--- Pre-validates a policy's rule ({policyType, rule = {criteria, ...}}) without creating it:
+-- true, or nil, err (a 400 names what is wrong in err.code).
+-- syntax: ok, err = client.policies:validate(policy)
+function F:validate(policy)
+  if type(policy) ~= "table" then
+    error(("bad argument #1 to 'validate' (table expected, got %s)"):format(type(policy)), 2)
   end
-  return nil
+  return pager.call(self.client, "policy-rule-validate", {body = policy})
+end
+
+--- The policy filters and their default or recent options ({["policy.severity"] = {options = ...}, ...}).
+-- syntax: filters, err = client.policies:filters()
+function F:filters()
+  return self.client:call("get-policy-filters-and-options")
+end
+
+--- The options of one policy filter, optionally narrowed by a case-insensitive substring.
+-- syntax: options, err = client.policies:filter_options(filter_name [, query])
+function F:filter_options(name, query)
+  if type(name) ~= "string" then
+    error(("bad argument #1 to 'filter_options' (string expected, got %s)"):format(type(name)), 2)
+  end
+  if query ~= nil and type(query) ~= "string" then
+    error(("bad argument #2 to 'filter_options' (string expected, got %s)"):format(type(query)), 2)
+  end
+  return self.client:call("get-policy-filter-options", {body = {filterName = name, query = query}})
 end
 
 return F

@@ -1,6 +1,7 @@
 -- prismacloud.emulator.groups: the account group family (AccountGroups.json).
 --
 --   GET /cloud/group, GET /cloud/group/name    lists
+--   GET /cloud/group/name/{cloud_type}         the groups holding an account of that cloud
 --   GET /cloud/group/{id}                      one group
 --   POST /cloud/group                          create {name, accountIds, description}
 --   PUT /cloud/group/{id}                      update
@@ -18,6 +19,9 @@ local state_mod = require "prismacloud.emulator.state"
 local M = {}
 
 local array = json.array
+
+-- The cloud types of GET /cloud/group/name/{cloud_type}.
+local CLOUD_TYPES = {aws = true, azure = true, gcp = true, alibaba_cloud = true, oci = true}
 
 -- A group as the API returns it, with its accounts' details unless excluded.
 local function view(st, g, exclude_details)
@@ -91,6 +95,25 @@ function M.register(router, app)
     local out = array{}
     for _, g in ipairs(app.state.groups:list()) do
       out[#out + 1] = {id = g.id, name = g.name, autoCreated = g.autoCreated}
+    end
+    return api.json(200, out)
+  end)
+
+  router:add("GET", "/cloud/group/name/:cloud_type", function(req, params)
+    local st = app.state
+    local cloud = params.cloud_type:upper()
+    if not CLOUD_TYPES[params.cloud_type] then
+      return api.fail(req, 400, "invalid_parameter_value", "cloud_type", "unknown cloud type " .. params.cloud_type)
+    end
+    local out = array{}
+    for _, g in ipairs(st.groups:list()) do
+      for _, id in ipairs(g.accountIds) do
+        local a = st.accounts.by_id[id]
+        if a and a.cloudType == cloud then
+          out[#out + 1] = {id = g.id, name = g.name, autoCreated = g.autoCreated}
+          break
+        end
+      end
     end
     return api.json(200, out)
   end)

@@ -6,6 +6,9 @@
 --   PUT /policy/{id}                    update
 --   DELETE /policy/{id}                 delete (204; 403 for built-in policies)
 --   PATCH /policy/{id}/status/{enabled} enable or disable
+--   GET /policy/compliance              standard name -> its sections (the mapping policies use)
+--   POST /policy/rule/validate          pre-validates a rule (200; 400 with an i18nKey)
+--   GET, POST /filter/policy/suggest    the policy filters and their options
 --
 -- The built-in policies are generated per world (data.lua); alerts refer to
 -- them by id and show their current version. Stored policies are never
@@ -89,6 +92,19 @@ local function matches(p, req)
     end
     return false
   end
+  -- Requirement (by name or id) and section (by id) of any compliance entry.
+  local function compliance_part(x, name, fields)
+    local wanted = api.query_all(req, name)
+    if #wanted == 0 then return true end
+    for _, c in ipairs(x.complianceMetadata or {}) do
+      for _, v in ipairs(wanted) do
+        for _, f in ipairs(fields) do
+          if c[f] == v then return true end
+        end
+      end
+    end
+    return false
+  end
   local allow_deleted = api.query(req, "policy.allowDeleted") == "true"
   return (allow_deleted or not p.deleted)
     and eq("policy.name", function(x) return x.name end)
@@ -100,6 +116,8 @@ local function matches(p, req)
     and eq("policy.id", function(x) return x.policyId end)
     and eq("cloud.type", function(x) return x.cloudType end, true)
     and label(p) and standard(p)
+    and compliance_part(p, "policy.complianceRequirement", {"requirementName", "requirementId"})
+    and compliance_part(p, "policy.complianceSection", {"sectionId"})
 end
 
 -- Validates a create/update body; nil, or an error response.
@@ -177,7 +195,117 @@ local function from_body(body, base, req, id, now)
   return p
 end
 
+-- GET /policy/compliance: standard name -> array of its sections as compliance metadata.
+local function compliance_mapping(w)
+  local out = {}
+  for _, std in ipairs(w.standards) do
+    local list = array{}
+    for _, r in ipairs(std.requirements) do
+      for _, sec in ipairs(r.sections) do
+        list[#list + 1] = {
+          complianceId = sec.id, standardId = std.id, standardName = std.name,
+          standardDescription = std.description, requirementId = r.requirementId, requirementName = r.name,
+          requirementDescription = r.description, sectionId = sec.sectionId, sectionLabel = sec.label,
+          sectionDescription = sec.description, customAssigned = false,
+        }
+      end
+    end
+    out[std.name] = list
+  end
+  return out
+end
+
+-- The RQL a rule of each policy type must start with (POST /policy/rule/validate).
+local VALIDATE_PREFIX = {config = "config from", network = "network from", audit_event = "event from",
+                         iam = "config from iam"}
+
+-- Validates {policyType, rule}: nil, or an error response.
+local function validate_rule(req, body)
+  local rule = body.rule
+  if type(body.policyType) ~= "string" then
+    return api.fail(req, 400, "missing_required_parameter", "policyType", "policyType is required")
+  end
+  if type(rule) ~= "table" or type(rule.criteria) ~= "string" or rule.criteria == "" then
+    return api.fail(req, 400, "missing_required_parameter", "rule.criteria", "rule.criteria is required")
+  end
+  local prefix = VALIDATE_PREFIX[body.policyType]
+  local rql = rule.criteria:lower():gsub("%s+", " ")
+  if not prefix or rql:sub(1, #prefix) ~= prefix then
+    return api.fail(req, 400, "invalid_search_type_for_policy", body.policyType,
+      "the query does not fit policy type " .. body.policyType)
+  end
+  if not rql:find(" where ", 1, true) then
+    return api.fail(req, 400, "insufficient_query_for_policy_creation", "rule.criteria",
+      "a policy query needs a where clause")
+  end
+  return nil
+end
+
+-- The options of each policy filter (GET /filter/policy/suggest), from the current policies.
+local function filter_options(st)
+  local sets = {["policy.severity"] = {}, ["policy.type"] = {}, ["cloud.type"] = {}, ["policy.label"] = {},
+                ["policy.complianceStandard"] = {}, ["policy.name"] = {}, ["policy.policyMode"] = {},
+                ["policy.enabled"] = {["true"] = true, ["false"] = true},
+                ["policy.remediable"] = {["true"] = true, ["false"] = true}}
+  for _, p in ipairs(st.policies:list()) do
+    sets["policy.severity"][p.severity] = true
+    sets["policy.type"][p.policyType] = true
+    sets["cloud.type"][tostring(p.cloudType):lower()] = true
+    sets["policy.name"][p.name] = true
+    sets["policy.policyMode"][p.policyMode] = true
+    for _, l in ipairs(p.labels or {}) do sets["policy.label"][l] = true end
+    for _, c in ipairs(p.complianceMetadata or {}) do sets["policy.complianceStandard"][c.standardName] = true end
+  end
+  local out = {}
+  for name, set in pairs(sets) do
+    local options = array{}
+    for v in pairs(set) do options[#options + 1] = v end
+    table.sort(options)
+    out[name] = options
+  end
+  return out
+end
+
+local function register_extras(router, app)
+  router:add("GET", "/policy/compliance", function()
+    return api.json(200, compliance_mapping(app.state.world))
+  end)
+
+  router:add("POST", "/policy/rule/validate", function(req)
+    local body, bad = api.body(req, true)
+    if not body then return bad end
+    return validate_rule(req, body) or api.empty(200)
+  end)
+
+  router:add("GET", "/filter/policy/suggest", function()
+    local out = {}
+    for name, options in pairs(filter_options(app.state)) do
+      out[name] = {options = options, staticFilter = name == "policy.severity" or name == "policy.type"
+        or name == "policy.enabled" or name == "policy.remediable" or name == "cloud.type"}
+    end
+    return api.json(200, out)
+  end)
+
+  router:add("POST", "/filter/policy/suggest", function(req)
+    local body, bad = api.body(req, true)
+    if not body then return bad end
+    if type(body.filterName) ~= "string" then
+      return api.fail(req, 400, "missing_required_parameter", "filterName", "filterName is required")
+    end
+    local options = filter_options(app.state)[body.filterName]
+    if not options then return api.fail(req, 400, "invalid_parameter_value", body.filterName) end
+    local q = type(body.query) == "string" and body.query:lower() or ""
+    local out = array{}
+    for _, v in ipairs(options) do
+      if v:lower():find(q, 1, true) then out[#out + 1] = v end
+    end
+    return api.json(200, {suggestions = out, valid = true, translate = false, needsOffsetUpdate = false,
+                          offset = 0, queryRemainder = ""})
+  end)
+end
+
 function M.register(router, app)
+  register_extras(router, app)
   local function list_route(path, with_counts)
     router:add("GET", path, function(req)
       local st = app.state
