@@ -173,6 +173,7 @@ static int auth_exchange(lua_State *L, pc_client *c, int self, int login) {
   rc = pc_transfer(c, &c->main, c->auth_url.data, method, login ? c->auth_body.data : NULL,
                    login ? c->auth_body.len : 0);
   pc_buf_wipe(&c->auth_body);
+  pc_trace_flush(L, c, &c->main, self);
   if (rc != CURLE_OK) {
     pc_transfer_error(L, &c->main, rc, method, path);
     return 0;

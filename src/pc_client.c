@@ -121,7 +121,7 @@ static double option_number(lua_State *L, const char *key) {
 /* Functions kept in the user value's hooks table; rate_limit is the pacing
  * function (method, path) -> seconds to wait before sending. */
 static const char *const HOOKS[] = {"on_request", "on_response", "on_retry", "on_token",
-                                    "rate_limit", NULL};
+                                    "rate_limit", "trace", NULL};
 
 /* [-0, +0, e] Applies every option of the table at `idx` to c, strictly:
  * an unknown key or a value of the wrong type raises, naming the key.
@@ -253,7 +253,10 @@ static int client_new(lua_State *L) {
   if (!setup_easy(c)) return luaL_error(L, "libcurl lacks a required feature");
   lua_getiuservalue(L, 2, 1);
   apply_options(L, c, 1, 3);
-  lua_pop(L, 1);
+  lua_getfield(L, 3, "hooks");
+  if (lua_getfield(L, -1, "trace") == LUA_TFUNCTION && !pc_trace_enable(&c->main))
+    return luaL_error(L, "libcurl lacks a required feature (verbose trace)");
+  lua_pop(L, 3);
   return 1;
 }
 

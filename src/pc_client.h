@@ -57,6 +57,8 @@ typedef struct pc_xfer {
   lua_Integer sink_len;            /* bytes written to it */
   int sink_state;                  /* PC_SINK_* of the exchange in flight */
   int sink_errno;                  /* why creating or writing the file failed; 0: it did not */
+  pc_buf trace;                    /* redacted trace lines of the exchange (option trace) */
+  curl_off_t trace_out, trace_in;  /* body bytes not yet reported in the trace */
 } pc_xfer;
 
 enum { PC_SINK_UNDECIDED, PC_SINK_FILE, PC_SINK_BUFFER };
@@ -128,6 +130,20 @@ int pc_sink_commit(pc_xfer *x);
 /* [-0, +1, m] Removes any temporary file and pushes the `io` error naming
  * x->output and sink_errno. */
 void pc_sink_push_error(lua_State *L, pc_xfer *x, const char *method, const char *path);
+
+/* ---- pc_trace.c: the verbose trace, redacted (client option trace) ---- */
+
+/* libcurl debug callback: appends redacted lines to the slot's trace buffer. Never touches Lua. */
+int pc_trace_debug(CURL *easy, curl_infotype type, char *data, size_t size, void *userdata);
+
+/* Turns the trace on for slot x (libcurl verbose, debug callback). Returns 1 on success. */
+int pc_trace_enable(pc_xfer *x);
+
+/* [-0, +0, e] Hands the slot's pending trace lines to the trace function of
+ * the client at `self` (one call per line, under pcall; a failure is
+ * counted and warned about) and empties the buffer. Raises only when a
+ * hook closed the client. */
+void pc_trace_flush(lua_State *L, pc_client *c, pc_xfer *x, int self);
 
 /* ---- pc_transfer.c: one HTTP exchange on the client's easy handle ---- */
 

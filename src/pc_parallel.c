@@ -238,6 +238,7 @@ int pc_parallel(lua_State *L) {
       }
       curl_multi_remove_handle(c->multi, easy); /* msg is gone from here on */
       pc_transfer_finish(c, x);
+      pc_trace_flush(L, c, x, 1);
       active--;
       freed++;
       slot_job_free[s] = 1;

@@ -451,6 +451,7 @@ int pc_request(lua_State *L) {
     if (pc_req_begin(L, c, x, &r, 1, opts)) {
       CURLcode rc = curl_easy_perform(x->easy);
       pc_transfer_finish(c, x);
+      pc_trace_flush(L, c, x, 1);
       status = pc_req_outcome(L, c, x, &r, rc);
     }
     switch (pc_req_settle(L, c, &r, 1, status, &wait)) {

@@ -81,6 +81,7 @@ int pc_xfer_bind(pc_xfer *x) {
   ok &= curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, pc_response_header) == CURLE_OK;
   ok &= curl_easy_setopt(e, CURLOPT_HEADERDATA, x) == CURLE_OK;
   ok &= curl_easy_setopt(e, CURLOPT_HTTPHEADER, NULL) == CURLE_OK;
+  ok &= curl_easy_setopt(e, CURLOPT_DEBUGDATA, x) == CURLE_OK; /* a duplicated handle had its source's */
   return ok;
 }
 
@@ -94,6 +95,7 @@ void pc_xfer_release(pc_xfer *x) {
   pc_buf_wipe(&x->body);
   pc_buf_wipe(&x->resp);
   pc_buf_free(&x->resp_headers);
+  pc_buf_free(&x->trace);
 }
 
 /* The error kind of a libcurl failure. */

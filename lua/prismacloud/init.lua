@@ -55,11 +55,17 @@ function M.new(opts)
   if type(opts) ~= "table" then
     error("bad argument #1 to 'new' (table of options expected, got " .. type(opts) .. ")", 2)
   end
-  if opts.rate_limit == true then
-    -- pace each documented endpoint at its documented rate (see prismacloud.limiter)
+  if opts.rate_limit == true or opts.trace == true then
     local copy = {}
     for k, v in pairs(opts) do copy[k] = v end
-    copy.rate_limit = require("prismacloud.limiter").new()
+    if opts.rate_limit == true then
+      -- pace each documented endpoint at its documented rate (see prismacloud.limiter)
+      copy.rate_limit = require("prismacloud.limiter").new()
+    end
+    if opts.trace == true then
+      -- the redacted trace, a line at a time, to standard error
+      copy.trace = function(line) io.stderr:write("prismacloud: ", line, "\n") end
+    end
     opts = copy
   end
   return core.new(opts)
