@@ -95,4 +95,25 @@ describe("hostile server", function()
     assert.matches("max_body", err.message)
     assert.equal(200, assert(small:request("GET", "/_test/text")).status)
   end)
+
+  it("reads header lines that end in LF alone (no CR)", function()
+    srv.fault{path = "/_test/echo", status = 200, body = '{"ok": true}', bare_lf = true,
+              headers = {["Content-Type"] = "application/json", ["X-Trace-Id"] = "abc"}}
+    local res = assert(c:request("GET", "/_test/echo"))
+    assert.equal(200, res.status)
+    assert.is_true(res.body.ok)
+    assert.equal("abc", res.headers["x-trace-id"])    -- no stray CR kept in names or values
+    assert.equal("application/json", res.headers["content-type"])
+    assert.equal(200, assert(c:request("GET", "/_test/text")).status)
+  end)
+
+  it("a header block that never ends is a clear transport error, and the client stays usable", function()
+    srv.fault{path = "/_test/echo", status = 200, body = "{}", unterminated = true}
+    local res, err = c:request("GET", "/_test/echo")
+    assert.is_nil(res)
+    assert.equal("transport", err.kind)
+    assert.is_string(err.message)
+    assert.equal("GET", err.method)
+    assert.equal(200, assert(c:request("GET", "/_test/text")).status)
+  end)
 end)

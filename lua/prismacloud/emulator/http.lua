@@ -260,7 +260,7 @@ end
 
 -- True when the connection stays open after this exchange.
 local function keep_alive(req, res)
-  if res.close or res.reset or res.truncate then return false end
+  if res.close or res.reset or res.truncate or res.unterminated then return false end
   local connection = req.headers.connection
   if has_token(connection, "close") then return false end
   if req.version == "1.0" then return has_token(connection, "keep-alive") end
@@ -289,7 +289,9 @@ local function response_head(res, body_len, keep, req, limits)
   elseif req.version == "1.0" then
     add("Connection", "keep-alive")
   end
-  return table.concat(lines, "\r\n") .. "\r\n\r\n"
+  if res.unterminated then return table.concat(lines, "\r\n") .. "\r\n" end -- no blank line: the head never ends
+  local eol = res.bare_lf and "\n" or "\r\n"
+  return table.concat(lines, eol) .. eol .. eol
 end
 
 -- Checks a handler's response table; returns it or nil and a message.
@@ -328,9 +330,10 @@ local function send_response(sock, req, res, limits)
   local announced = #body
   if res.truncate then announced = #body + math.max(#body, 1024) end
   local length = (res.status >= 200 and res.status ~= 204 and res.status ~= 304) and announced or nil
-  local shown = {status = res.status, reason = res.reason, headers = headers}
+  local shown = {status = res.status, reason = res.reason, headers = headers, bare_lf = res.bare_lf,
+                 unterminated = res.unterminated}
   local out = response_head(shown, length, keep, req, limits)
-  if not no_body then
+  if not no_body and not res.unterminated then
     out = out .. (res.reset and body:sub(1, #body // 2) or body)
   end
   local ok = sock:xwrite(out, "bn", limits.io_timeout)

@@ -263,6 +263,7 @@ end
 local function apply_fault(res, fault, scripted)
   res.stall_ms, res.reset, res.truncate = fault.stall_ms, fault.reset, fault.truncate
   res.close = res.close or fault.close
+  res.bare_lf, res.unterminated = fault.bare_lf, fault.unterminated
   if fault.headers and not scripted then
     res.headers = res.headers or {}
     for k, v in pairs(fault.headers) do res.headers[k] = v end
@@ -441,6 +442,8 @@ local FAULT_FIELDS = {
   truncate = function(v) return type(v) == "boolean" end,
   malformed = function(v) return type(v) == "boolean" end,
   close = function(v) return type(v) == "boolean" end,
+  bare_lf = function(v) return type(v) == "boolean" end,      -- header lines end in LF alone
+  unterminated = function(v) return type(v) == "boolean" end, -- the header block never ends, then close
 }
 
 -- Validates a decoded fault spec; returns the fault or nil and a message.
