@@ -103,4 +103,8 @@ M.register_family("cloud_accounts", "prismacloud.cloud_accounts")
 M.register_family("compliance", "prismacloud.compliance")
 M.register_family("audit_logs", "prismacloud.audit_logs")
 
+M.register_family("resource_lists", "prismacloud.resource_lists")
+M.register_family("collections", "prismacloud.collections")
+M.register_family("search", "prismacloud.search")
+M.register_family("reports", "prismacloud.reports")
 return M

@@ -301,8 +301,9 @@ end
 
 --- Verbs over a family's catalog operations, for one-line family methods:
 -- get(self, id), create(self, body, opts), update(self, id, body, opts), delete(self, id, opts),
--- by_name(self, name). spec: the operation ids (get, create, update, delete), id = the path
--- parameter's name ("id"), names = function(self, name) -> candidates | nil, err, name_field
+-- by_name(self, name, ...). spec: the operation ids (get, create, update, delete), id = the path
+-- parameter's name ("id"), names = function(self, name, ...) -> candidates (an array or
+-- pager.items) | nil, err, name_field
 -- ("name"), id_field ("id"), fetch = true to return get(candidate id) rather than the candidate.
 -- syntax: verbs = pager.crud{get =, create =, update =, delete =, id = "id", names =, fetch =}
 function M.crud(spec)
@@ -334,17 +335,25 @@ function M.crud(spec)
     return M.call(self.client, spec.delete, {[param] = id}, opts)
   end
 
-  function verbs.by_name(self, name)
+  function verbs.by_name(self, name, ...)
     if type(name) ~= "string" then
       error(("bad argument #1 to 'by_name' (string expected, got %s)"):format(type(name)), 2)
     end
-    local list, err = spec.names(self, name)
+    local list, err = spec.names(self, name, ...)
     if not list then return nil, err end
-    for _, item in ipairs(list) do
-      if item[name_field] == name then
-        if spec.fetch then return verbs.get(self, item[id_field]) end
-        return item
+    local function found(item)
+      if spec.fetch then return verbs.get(self, item[id_field]) end
+      return item
+    end
+    if getmetatable(list) == Items then -- a lazy walk: stop at the first match
+      while true do
+        local item, e = list:next()
+        if item == nil then return nil, e end
+        if item[name_field] == name then return found(item) end
       end
+    end
+    for _, item in ipairs(list) do
+      if item[name_field] == name then return found(item) end
     end
     return nil
   end

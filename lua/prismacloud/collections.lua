@@ -1,0 +1,104 @@
+--- prismacloud.collections: collections of asset groups (`client.collections`),
+-- /entitlement/api/v1/collection, paged by next_page_token.
+--
+--   for c in client.collections:each{order_by = "NAME"} do print(c.name) end
+--   local c = client.collections:create{name = "prod", assetGroups = {accountIds = {"*"}}}
+--   client.collections:delete(c.id)
+local pager = require "prismacloud.pager"
+
+local F = {}
+F.__index = F
+
+local PATH = "/entitlement/api/v1/collection"
+local ORDERS = {ID = true, NAME = true, LAST_MODIFIED_TS = true}
+
+-- The query of a listing filter {order_by =, exclude_asset_group =}; raises on a bad key or value.
+local function query_of(filter, fname)
+  filter = pager.options(filter, {order_by = true, exclude_asset_group = true}, fname)
+  local q = {}
+  if filter.order_by ~= nil then
+    if not ORDERS[filter.order_by] then
+      error(("bad order_by to '%s' (ID, NAME or LAST_MODIFIED_TS expected, got %s)"):format(
+        fname, tostring(filter.order_by)), 3)
+    end
+    q.order_by = filter.order_by
+  end
+  if filter.exclude_asset_group ~= nil then
+    if type(filter.exclude_asset_group) ~= "boolean" then
+      error(("bad exclude_asset_group to '%s' (boolean expected)"):format(fname), 3)
+    end
+    q.exclude_asset_group = tostring(filter.exclude_asset_group)
+  end
+  return q
+end
+
+-- The page style: GET with page_size / next_page_token, items in `value`.
+local function style(query)
+  return pager.token{method = "GET", path = PATH, query = query, size_field = "page_size",
+                     token_field = "next_page_token", items = function(body) return body.value or {} end}
+end
+
+-- get, create, update, delete and by_name: the shared shape (pager.crud).
+local crud = pager.crud{
+  get = "get-collection-by-id", create = "create-collection", update = "update-collection-by-id",
+  delete = "delete-collection-by-id",
+  names = function(self) return pager.items(self.client, style(query_of(nil, "by_name")), {page_size = 500}) end,
+}
+
+--- One page of collections (filter: order_by, exclude_asset_group): its items, the next
+-- page's token (nil at the end) and the whole page; or nil, err.
+-- syntax: items, next_token, page = client.collections:list([filter] [, {page_size =, cursor =}])
+function F:list(filter, paging)
+  local s = style(query_of(filter, "list"))
+  paging = pager.options(paging, {page_size = true, cursor = true}, "list")
+  local page, err = pager.pages(self.client, s, paging):next()
+  if not page then return nil, err end
+  local token = page.nextPageToken
+  if token == "" then token = nil end
+  return page.value or {}, token, page
+end
+
+--- Every collection, lazily page by page (a for-loop raises a prismacloud.Error on failure).
+-- syntax: for c in client.collections:each([filter] [, {page_size =, max_items =, cursor =}]) do ... end
+function F:each(filter, paging)
+  return pager.items(self.client, style(query_of(filter, "each")), paging)
+end
+
+--- Pages of collections (each page the decoded body {value, nextPageToken}).
+-- syntax: for page in client.collections:pages([filter] [, {page_size =, max_pages =, cursor =}]) do ... end
+function F:pages(filter, paging)
+  return pager.pages(self.client, style(query_of(filter, "pages")), paging)
+end
+
+--- One collection by id.
+-- syntax: collection, err = client.collections:get(id)
+function F:get(id)
+  return crud.get(self, id)
+end
+
+--- Creates a collection {name, description, assetGroups = {accountIds, accountGroupIds, repositoryIds}}.
+-- syntax: collection, err = client.collections:create(collection [, {dry_run = true}])
+function F:create(collection, opts)
+  return crud.create(self, collection, opts)
+end
+
+--- Replaces a collection.
+-- syntax: collection, err = client.collections:update(id, collection [, {dry_run = true}])
+function F:update(id, collection, opts)
+  return crud.update(self, id, collection, opts)
+end
+
+--- Deletes a collection.
+-- syntax: ok, err = client.collections:delete(id [, {dry_run = true}])
+function F:delete(id, opts)
+  return crud.delete(self, id, opts)
+end
+
+--- The collection with exactly this name (walks the pages until found): collection, or nil
+-- when there is none, or nil, err.
+-- syntax: collection, err = client.collections:by_name(name)
+function F:by_name(name)
+  return crud.by_name(self, name)
+end
+
+return F
