@@ -64,6 +64,7 @@ local function distance(a, b)
 end
 
 --- Up to `max` known ids close to `id`: by edit distance, or containing it.
+-- syntax: ids = catalog.suggest(id [, max = 3])
 function M.suggest(id, max)
   max = max or 3
   local scored = {}
@@ -249,6 +250,8 @@ function M.operations(pattern)
   return matching(pattern, true)
 end
 
+--- The operations whose id, path or summary matches: {{id, method, path, summary}}, sorted by id.
+-- syntax: list = client:operations([pattern])
 function Client.operations(_, pattern)
   if pattern ~= nil and type(pattern) ~= "string" then
     error(("bad argument #1 to 'operations' (string expected, got %s)"):format(type(pattern)), 2)

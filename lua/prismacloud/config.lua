@@ -12,6 +12,7 @@ local M = {}
 M.getenv = os.getenv
 
 --- Reports a warning (one line); replaceable so tests can capture warnings.
+-- syntax: config.warn(message)
 function M.warn(message)
   io.stderr:write("prismacloud: warning: ", message, "\n")
 end

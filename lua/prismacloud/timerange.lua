@@ -98,15 +98,16 @@ local function from_table(v, level)
   fail(v, HINT, level + 1)
 end
 
---- The API's JSON time range for a short form or a ready table; raises when malformed.
--- v: "24h" | "7d" | "2w" | "1mo" | "1y" | "to_now:login" | {from =, to =} | {to_now =} | {type =, value =}
--- syntax: tr = timerange.parse(v)
+-- parse, with the error level of its caller.
 local function parse_at(v, level)
   if type(v) == "string" then return from_string(v, level + 1) end
   if type(v) == "table" then return from_table(v, level + 1) end
   fail(v, "string or table expected", level + 1)
 end
 
+--- The API's JSON time range for a short form or a ready table; raises when malformed.
+-- v: "24h" | "7d" | "2w" | "1mo" | "1y" | "to_now:login" | {from =, to =} | {to_now =} | {type =, value =}
+-- syntax: tr = timerange.parse(v)
 function M.parse(v)
   return parse_at(v, 2)
 end
