@@ -60,6 +60,7 @@ build = {
     ["prismacloud.cloud_accounts"] = "lua/prismacloud/cloud_accounts.lua",
     ["prismacloud.compliance"] = "lua/prismacloud/compliance.lua",
     ["prismacloud.audit_logs"] = "lua/prismacloud/audit_logs.lua",
+    ["prismacloud.saved_searches"] = "lua/prismacloud/saved_searches.lua",
     ["prismacloud.jobs"] = "lua/prismacloud/jobs.lua",
     ["prismacloud.reports"] = "lua/prismacloud/reports.lua",
     ["prismacloud.search"] = "lua/prismacloud/search.lua",

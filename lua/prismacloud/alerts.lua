@@ -3,6 +3,8 @@
 --   for alert in client.alerts:each{status = "open", severity = {"high", "critical"}, time_range = "7d"} do ... end
 --   local items, token = client.alerts:list{status = "open", limit = 50}
 --   client.alerts:dismiss({"P-1", "P-2"}, "accepted risk")
+--   client.alerts:remediate("P-3")
+--   local result = client.alerts:export_csv({status = "open", time_range = "30d"}, "alerts.csv")
 --
 -- Filters use short names (below) or the API's own dotted names ("policy.label" = ...).
 -- The first page goes out as GET /v2/alert when the filter is simple (a relative
@@ -11,6 +13,7 @@ local pager = require "prismacloud.pager"
 local timerange = require "prismacloud.timerange"
 local catalog = require "prismacloud.catalog"
 local json = require "prismacloud.json"
+local jobs = require "prismacloud.jobs"
 
 local F = {}
 F.__index = F
@@ -155,10 +158,10 @@ function F:get(id, opts)
   return self.client:call("get-alert", {id = id, query = {detailed = opts.detailed and true or false}})
 end
 
---- How many alerts have a status ("open" by default).
--- syntax: n, err = client.alerts:count([status])
 local COUNT_STATUSES = catalog.get("get-alert-count").params.path[1].enum
 
+--- How many alerts have a status ("open" by default).
+-- syntax: n, err = client.alerts:count([status])
 function F:count(status)
   status = status or "open"
   local known = false
@@ -220,6 +223,91 @@ end
 function F:reopen(target, opts)
   opts = pager.options(opts, {dry_run = true}, "reopen")
   return pager.call(self.client, "reopen-alerts", {body = change_body(target, "reopen")}, opts)
+end
+
+local function check_id(id, n, fname)
+  if type(id) ~= "string" or id == "" then
+    error(("bad argument #%d to '%s' (%s expected, got %s)"):format(n, fname,
+      fname == "remediate" and "alert id" or "job id", id == "" and "an empty string" or type(id)), 3)
+  end
+end
+
+--- Remediates an open alert of a remediable policy (the policy's remediation runs on the resource).
+-- syntax: ok, err = client.alerts:remediate(id [, {finding_id =, dry_run = true}])
+function F:remediate(id, opts)
+  check_id(id, 1, "remediate")
+  opts = pager.options(opts, {dry_run = true, finding_id = true}, "remediate")
+  if opts.finding_id ~= nil and type(opts.finding_id) ~= "string" then
+    error(("option 'finding_id' to 'remediate' must be a string (got %s)"):format(type(opts.finding_id)), 2)
+  end
+  local args = {id = id, query = opts.finding_id and {findingId = opts.finding_id} or nil}
+  return pager.call(self.client, "perform-remediation-for-alert", args, {dry_run = opts.dry_run})
+end
+
+-- The POST /alert/csv request of a filter (paging keys do not apply to a CSV job).
+local function csv_args(filter, fname)
+  local names, settings, paging = split(filter, fname)
+  local extra = settings.limit ~= nil and "limit" or next(paging)
+  if extra then
+    error(("bad argument #1 to '%s' ('%s' does not apply to a CSV job: it holds every match)"):format(
+      fname, extra), 3)
+  end
+  local query = settings.detailed ~= nil and {detailed = settings.detailed and true or false} or nil
+  return {query = query, body = post_body(names, settings)}
+end
+
+--- Submits a job making a CSV of the alerts matching a filter: the job ({id, status, ...}).
+-- syntax: job, err = client.alerts:csv_create({status =, time_range =, detailed =, ...} [, {dry_run = true}])
+function F:csv_create(filter, opts)
+  opts = pager.options(opts, {dry_run = true}, "csv_create")
+  return pager.call(self.client, "submit-an-alert-csv-download-job", csv_args(filter, "csv_create"), opts)
+end
+
+--- The status of an alert CSV job ({id, status = "IN_PROGRESS" | "READY_TO_DOWNLOAD" | ..., recordCount}).
+-- syntax: job, err = client.alerts:csv_status(job_id)
+function F:csv_status(job_id)
+  check_id(job_id, 1, "csv_status")
+  return self.client:call("get-alert-csv-job-status", {id = job_id})
+end
+
+--- Streams a ready alert CSV job's file to path: {output = path, size = bytes}; nothing is left on failure.
+-- syntax: result, err = client.alerts:csv_download(job_id, path [, {dry_run = true}])
+function F:csv_download(job_id, path, opts)
+  check_id(job_id, 1, "csv_download")
+  if type(path) ~= "string" or path == "" then
+    error(("bad argument #2 to 'csv_download' (file path expected, got %s)"):format(
+      path == "" and "an empty string" or type(path)), 2)
+  end
+  return jobs.download(self.client, "download-alert-csv", {id = job_id}, path, opts)
+end
+
+-- CSV job statuses meaning the file can be fetched.
+local CSV_READY = {READY_TO_DOWNLOAD = true, COMPLETED = true}
+
+--- Creates an alert CSV job, waits for it (backoff, see prismacloud.jobs) and streams the file to path:
+-- {output = path, size = bytes, records = n, job = last status}; or nil, err.
+-- syntax: result, err = client.alerts:export_csv(filter, path [, {interval =, timeout =, on_poll =, ...}])
+function F:export_csv(filter, path, opts)
+  local args = csv_args(filter, "export_csv")
+  if type(path) ~= "string" or path == "" then
+    error(("bad argument #2 to 'export_csv' (file path expected, got %s)"):format(
+      path == "" and "an empty string" or type(path)), 2)
+  end
+  opts = jobs.options(opts, "export_csv")
+  local job, err = pager.call(self.client, "submit-an-alert-csv-download-job", args)
+  if not job then return nil, err end
+  if type(job) ~= "table" or type(job.id) ~= "string" then
+    return nil, jobs.error("decode", "the CSV job submission returned no job id")
+  end
+  local status
+  status, err = jobs.wait(function() return self:csv_status(job.id) end,
+    function(s) return CSV_READY[s.status] == true end, opts)
+  if not status then return nil, err end
+  local result
+  result, err = jobs.download(self.client, "download-alert-csv", {id = job.id}, path)
+  if not result then return nil, err end
+  result.job, result.records = status, status.recordCount
+  return result
 end
 
 return F

@@ -107,4 +107,5 @@ M.register_family("resource_lists", "prismacloud.resource_lists")
 M.register_family("collections", "prismacloud.collections")
 M.register_family("search", "prismacloud.search")
 M.register_family("reports", "prismacloud.reports")
+M.register_family("saved_searches", "prismacloud.saved_searches")
 return M

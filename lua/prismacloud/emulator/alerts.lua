@@ -5,6 +5,8 @@
 --   POST /alert/dismiss         dismiss (or snooze, with dismissalTimeRange)
 --   POST /alert/reopen          reopen dismissed or snoozed alerts
 --   GET /alert/count/{status}   {count}
+--   PATCH /alert/remediation/{id}  remediate an open alert of a remediable policy: it becomes
+--                               pending_resolution (405 remediation_unavailable otherwise)
 --
 -- Alert i (1 = newest, id "P-<i>") is made on demand from (seed, i): its
 -- policy, account, region, resource and base status all come from one hash,
@@ -142,7 +144,8 @@ local function make_alert(st, i, detailed, groups_of)
     reason = "RESOURCE_UPDATED"
     history[2] = {status = "RESOLVED", reason = reason, modifiedOn = last_seen, modifiedBy = "System"}
   elseif status ~= "open" then
-    history[2] = {status = status:upper(), reason = "USER_DISMISSED",
+    if change and change.reason then reason = change.reason end
+    history[2] = {status = status:upper(), reason = change and change.reason or "USER_DISMISSED",
                   modifiedOn = change and change.at or last_seen,
                   modifiedBy = change and change.by or data.USERS[roll(h2, #data.USERS, 40) + 1]}
   end
@@ -491,6 +494,28 @@ local function change_status(st, req, reopen)
   return api.empty(200)
 end
 
+-- PATCH /alert/remediation/{id}: runs the policy's remediation on an open alert.
+local function remediate(st, req, id)
+  local i = index_of(st, id)
+  if not i then return api.fail(req, 400, "invalid_parameter_value", "id", "unknown alert " .. tostring(id)) end
+  local finding = api.query(req, "findingId")
+  if finding ~= nil and finding == "" then return api.fail(req, 400, "invalid_parameter_value", "findingId") end
+  local _, pidx, _, _, status = core(st, i)
+  local policy = current_policy(st, pidx)
+  if not policy.remediable then
+    return api.fail(req, 405, "remediation_unavailable", policy.policyId,
+      ("policy %s has no remediation"):format(policy.policyId))
+  end
+  if status ~= "open" then
+    return api.fail(req, 400, "bad_request", id, ("alert %s is %s, not open"):format(id, status))
+  end
+  if not st.changes[i] then st.changed = st.changed + 1 end
+  st.changes[i] = {status = "pending_resolution", by = req.claims and req.claims.sub or "unknown",
+                   at = api.now_ms(), reason = "REMEDIATED"}
+  state_mod.touch(st)
+  return api.empty(200)
+end
+
 --------------------------------------------------------------------------
 -- Routes.
 --------------------------------------------------------------------------
@@ -571,6 +596,7 @@ function M.register(router, app)
 
   router:add("POST", "/alert/dismiss", function(req) return change_status(app.state, req, false) end)
   router:add("POST", "/alert/reopen", function(req) return change_status(app.state, req, true) end)
+  router:add("PATCH", "/alert/remediation/:id", function(req, params) return remediate(app.state, req, params.id) end)
 
   router:add("GET", "/alert/:id", function(req, params)
     local st = app.state

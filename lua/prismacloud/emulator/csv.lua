@@ -4,6 +4,8 @@
 --   GET /alert/csv/{id}/status       AsyncJob: IN_PROGRESS for csv_delay_ms (default 1000) after
 --                                    creation, then READY_TO_DOWNLOAD
 --   GET /alert/csv/{id}/download     text/csv: a header line, then one line per alert
+--   POST /_emulator/csv              {fail = n}: the next n jobs end FAILED instead (for tests);
+--                                    their download answers 400 internal_error
 --
 -- The job runs the same query as POST /v2/alert (it calls that route, so the
 -- filters, their validation and the rows are the alert family's own); a
@@ -82,8 +84,9 @@ local function delay_ms(app)
 end
 
 local function view(app, job)
-  local ready = (app.clock() - job.started) * 1000 >= delay_ms(app)
-  local status = ready and "READY_TO_DOWNLOAD" or "IN_PROGRESS"
+  local done = (app.clock() - job.started) * 1000 >= delay_ms(app)
+  local ready = done and not job.fails
+  local status = ready and "READY_TO_DOWNLOAD" or done and "FAILED" or "IN_PROGRESS"
   return {
     id = job.id, status = status, createdBy = job.by, createdOn = job.created,
     lastModified = ready and job.created + delay_ms(app) or job.created, recordCount = job.count,
@@ -113,7 +116,8 @@ local function create(app, req)
   store.next = store.next + 1
   local id = data.uuid(app.state.world.seed, 200, store.next)
   local job = {id = id, query = query, count = first.totalRows, started = app.clock(), created = api.now_ms(),
-               by = req.claims and req.claims.sub or "unknown"}
+               by = req.claims and req.claims.sub or "unknown", fails = (store.fail or 0) > 0}
+  if job.fails then store.fail = store.fail - 1 end
   store.by_id[id] = job
   store.order[#store.order + 1] = id
   if #store.order > M.MAX_JOBS then store.by_id[table.remove(store.order, 1)] = nil end
@@ -163,6 +167,14 @@ function M.register(router, app)
     return api.json(200, (view(app, job)))
   end)
   router:add("GET", "/alert/csv/:id/download", function(req, params) return download(app, req, params.id) end)
+  router:add("POST", "/_emulator/csv", function(req)
+    local body, bad = api.body(req, true)
+    if not body then return bad end
+    local n = math.tointeger(body.fail)
+    if not n or n < 0 then return api.fail(req, 400, "invalid_parameter_value", "fail") end
+    jobs(app).fail = n
+    return api.json(200, {fail = n})
+  end)
 end
 
 return M

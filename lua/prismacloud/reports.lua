@@ -1,0 +1,180 @@
+--- prismacloud.reports: compliance report configurations and their files (`client.reports`).
+--
+--   local result = client.reports:generate({name = "Q3 AWS posture", cloudType = "aws", type = "COMPLIANCE"},
+--                                          "q3.pdf")
+--   print(result.output, result.size)
+--   for r in client.reports:each{cloud_type = "aws", frequency = "scheduled"} do print(r.name, r.status) end
+--   client.reports:download(id, "latest.pdf")
+--
+-- A report config generates a file asynchronously: its `status` goes from
+-- pending to completed (or failed); GET /report/{id}/download answers 204
+-- while it is pending. generate() creates a config, waits with backoff (see
+-- prismacloud.jobs) and streams the file to disk.
+local pager = require "prismacloud.pager"
+local jobs = require "prismacloud.jobs"
+
+local F = {}
+F.__index = F
+
+-- Short filter names -> the query parameters of GET /report.
+F.FILTERS = {
+  cloud_type = "cloud.type", account = "cloud.account", region = "cloud.region", account_group = "account.group",
+  compliance_standard = "policy.complianceStandard", frequency = "report.frequency", schedule = "report.schedule",
+  recipient = "report.email.recipients", type = "report_view",
+}
+-- Statuses (compared without case) meaning the file is ready.
+F.READY = {completed = true}
+
+local function query_of(filter, fname)
+  if filter ~= nil and type(filter) ~= "table" then
+    error(("bad argument #1 to '%s' (filter table expected, got %s)"):format(fname, type(filter)), 3)
+  end
+  local query = {}
+  for k, v in pairs(filter or {}) do
+    local name = F.FILTERS[k] or (type(k) == "string" and (k:find(".", 1, true) or k == "report_view") and k)
+    if not name then error(("unknown report filter '%s' in '%s'"):format(tostring(k), fname), 3) end
+    query[name] = v
+  end
+  return query
+end
+
+local function check_id(id, n, fname)
+  if type(id) ~= "string" or id == "" then
+    error(("bad argument #%d to '%s' (report id expected, got %s)"):format(n, fname,
+      id == "" and "an empty string" or type(id)), 3)
+  end
+end
+
+local function check_path(path, n, fname)
+  if type(path) ~= "string" or path == "" then
+    error(("bad argument #%d to '%s' (file path expected, got %s)"):format(n, fname,
+      path == "" and "an empty string" or type(path)), 3)
+  end
+end
+
+--- Report configs matching a filter (GET /report): an array, or nil, err.
+-- syntax: list, err = client.reports:list{cloud_type =, type =, frequency =, schedule =, account_group =, ...}
+function F:list(filter)
+  return self.client:call("list-reports-Reports", {query = query_of(filter, "list")})
+end
+
+--- The matching report configs one by one (a for-loop raises a prismacloud.Error on failure).
+-- syntax: for report in client.reports:each(filter) do ... end
+function F:each(filter, paging)
+  local style = pager.single{path = "/report", query = query_of(filter, "each")}
+  return pager.items(self.client, style, paging)
+end
+
+local crud = pager.crud{
+  get = "get-specified-report", create = "save-report-v2", update = "update-report", delete = "delete-report",
+  names = function(self) return self:list() end,
+}
+
+--- One report config by id (with pass/fail counts once generated).
+-- syntax: report, err = client.reports:get(id)
+function F:get(id)
+  return crud.get(self, id)
+end
+
+--- The report config with exactly this name: report, or nil when there is none, or nil, err.
+-- syntax: report, err = client.reports:by_name(name)
+function F:by_name(name)
+  return crud.by_name(self, name)
+end
+
+--- Creates a report config {name, cloudType, type, target = {...}} (POST /v2/report; {v1 = true}: POST /report,
+-- whose target needs a timeRange). The report starts generating.
+-- syntax: report, err = client.reports:create(report [, {dry_run = true, v1 = true}])
+function F:create(report, opts)
+  opts = pager.options(opts, {dry_run = true, v1 = true}, "create")
+  if not opts.v1 then return crud.create(self, report, {dry_run = opts.dry_run}) end
+  if type(report) ~= "table" then
+    error(("bad argument #1 to 'create' (table expected, got %s)"):format(type(report)), 2)
+  end
+  return pager.call(self.client, "save-report", {body = report}, {dry_run = opts.dry_run})
+end
+
+--- Replaces a report config (its target is required; send back what get returned, edited).
+-- syntax: report, err = client.reports:update(id, report [, {dry_run = true}])
+function F:update(id, report, opts)
+  return crud.update(self, id, report, opts)
+end
+
+--- Deletes a report config.
+-- syntax: ok, err = client.reports:delete(id [, {dry_run = true}])
+function F:delete(id, opts)
+  return crud.delete(self, id, opts)
+end
+
+--- The generation status of a report ("pending", "completed", ...) and the whole config; or nil, err.
+-- syntax: status, report_or_err = client.reports:status(id)
+function F:status(id)
+  check_id(id, 1, "status")
+  local report, err = self.client:call("get-specified-report", {id = id})
+  if not report then return nil, err end
+  return report.status, report
+end
+
+--- The generated instances of a scheduled report (metadata with lastScheduled and counts).
+-- syntax: list, err = client.reports:history(id)
+function F:history(id)
+  check_id(id, 1, "history")
+  return self.client:call("get-historical-report-by-id", {id = id})
+end
+
+--- The report types available per cloud type ({aws = {"COMPLIANCE", ...}, ...}).
+-- syntax: types, err = client.reports:types()
+function F:types()
+  return self.client:call("get-report-types")
+end
+
+--- Streams a report's file to path (the latest, or the instance generated at {at = lastScheduled}):
+-- {output = path, size = bytes}; nil, err (kind "pending" while it generates; nothing is left on failure).
+-- syntax: result, err = client.reports:download(id, path [, {at = last_scheduled, dry_run = true}])
+function F:download(id, path, opts)
+  check_id(id, 1, "download")
+  check_path(path, 2, "download")
+  opts = pager.options(opts, {dry_run = true, at = true}, "download")
+  if opts.at ~= nil and math.type(opts.at) ~= "integer" then
+    error(("option 'at' to 'download' must be an integer timestamp (got %s)"):format(type(opts.at)), 2)
+  end
+  local op, args = "download-report", {id = id}
+  if opts.at then op, args.lastScheduled = "download-historical-by-id", opts.at end
+  local result, res = jobs.download(self.client, op, args, path, {dry_run = opts.dry_run})
+  if result and result.status == 204 then
+    -- No content: the report is still generating (the empty body must not pass for the file).
+    os.remove(path)
+    return nil, jobs.error("pending", ("report %s is not generated yet"):format(id),
+      {status = 204, method = "GET", path = pager.request_for(op, args).path})
+  end
+  return result, res
+end
+
+--- Creates a report config, waits until it is generated (backoff, see prismacloud.jobs), streams the file to
+-- path: {output = path, size = bytes, report = the config}; or nil, err (a failed report gives kind "server").
+-- syntax: result, err = client.reports:generate(report, path [, {interval =, timeout =, on_poll =, v1 = true}])
+function F:generate(report, path, opts)
+  if type(report) ~= "table" then
+    error(("bad argument #1 to 'generate' (table expected, got %s)"):format(type(report)), 2)
+  end
+  check_path(path, 2, "generate")
+  opts = jobs.options(opts, "generate", {v1 = true})
+  local v1 = opts.v1
+  opts.v1 = nil
+  local created, err = self:create(report, {v1 = v1})
+  if not created then return nil, err end
+  if type(created) ~= "table" or type(created.id) ~= "string" then
+    return nil, jobs.error("decode", "the report creation returned no report id")
+  end
+  local done
+  done, err = jobs.wait(function() return self:get(created.id) end,
+    function(r) return type(r.status) == "string" and F.READY[r.status:lower()] == true end, opts)
+  if not done then return nil, err end
+  local result
+  result, err = self:download(created.id, path)
+  if not result then return nil, err end
+  result.report = done
+  return result
+end
+
+return F
