@@ -60,6 +60,13 @@ build = {
     ["prismacloud.cloud_accounts"] = "lua/prismacloud/cloud_accounts.lua",
     ["prismacloud.compliance"] = "lua/prismacloud/compliance.lua",
     ["prismacloud.audit_logs"] = "lua/prismacloud/audit_logs.lua",
+    ["prismacloud.cli"] = "lua/prismacloud/cli/init.lua",
+    ["prismacloud.cli.args"] = "lua/prismacloud/cli/args.lua",
+    ["prismacloud.cli.output"] = "lua/prismacloud/cli/output.lua",
+    ["prismacloud.cli.summary"] = "lua/prismacloud/cli/summary.lua",
+    ["prismacloud.notification_templates"] = "lua/prismacloud/notification_templates.lua",
+    ["prismacloud.integrations"] = "lua/prismacloud/integrations.lua",
+    ["prismacloud.alert_rules"] = "lua/prismacloud/alert_rules.lua",
     ["prismacloud.saved_searches"] = "lua/prismacloud/saved_searches.lua",
     ["prismacloud.jobs"] = "lua/prismacloud/jobs.lua",
     ["prismacloud.reports"] = "lua/prismacloud/reports.lua",
@@ -84,11 +91,13 @@ build = {
     ["prismacloud.emulator.jwt"] = "lua/prismacloud/emulator/jwt.lua",
     ["prismacloud.emulator.tls"] = "lua/prismacloud/emulator/tls.lua",
     ["prismacloud.emulator.users"] = "lua/prismacloud/emulator/users.lua",
+    ["prismacloud.emulator.integrations"] = "lua/prismacloud/emulator/integrations.lua",
+    ["prismacloud.emulator.rules"] = "lua/prismacloud/emulator/rules.lua",
     ["prismacloud.emulator.reports"] = "lua/prismacloud/emulator/reports.lua",
     ["prismacloud.emulator.lists"] = "lua/prismacloud/emulator/lists.lua",
   },
   install = {
-    bin = { ["prismacloud-emulator"] = "bin/prismacloud-emulator" },
+    bin = { ["prismacloud-emulator"] = "bin/prismacloud-emulator", ["prismacloud"] = "bin/prismacloud" },
   },
 }
 test = {

@@ -108,4 +108,7 @@ M.register_family("collections", "prismacloud.collections")
 M.register_family("search", "prismacloud.search")
 M.register_family("reports", "prismacloud.reports")
 M.register_family("saved_searches", "prismacloud.saved_searches")
+M.register_family("alert_rules", "prismacloud.alert_rules")
+M.register_family("integrations", "prismacloud.integrations")
+M.register_family("notification_templates", "prismacloud.notification_templates")
 return M

@@ -34,11 +34,24 @@
 -- not null; '>' and '<' when one is a number beyond the value. The negated
 -- forms are plain negations, so they hold for a missing path.
 --
--- Anything else (config from iam, network/event queries, addcolumn, other
--- attributes or operators) is refused with an error that names this subset.
+-- Anything else (addcolumn, other attributes or operators) is refused with an
+-- error that names this subset.
+--
+-- The other kinds of search parse with rql.parse(text, kind), the same
+-- conditions over their own attributes (no json.rule):
+--
+--   event   := 'event' 'from' 'cloud.audit_logs' ['where' expr]
+--              attributes: cloud.type, cloud.account, cloud.region, cloud.service, operation, user, crud
+--   iam     := 'config' 'from' 'iam' ['where' expr]
+--              attributes: source.cloud.type, source.cloud.account, source.cloud.resource.name,
+--              dest.cloud.type, dest.cloud.account, dest.cloud.service.name, dest.cloud.resource.name,
+--              action.name, grantedby.cloud.entity.type
+--   network := 'network' 'from' 'vpc.flow_record' ['where' expr]
+--              attributes: cloud.type, cloud.account, cloud.region, protocol, dest.port
 --
 --   local rql = require "prismacloud.emulator.rql"
 --   local tree, err = rql.parse("config from cloud.resource where api.name = 'x'")
+--   local tree2 = rql.parse("event from cloud.audit_logs where operation = 'DeleteBucket'", "event")
 --   -- err = {kind = "syntax" | "unsupported", message = "..."}
 local json = require "prismacloud.emulator.json"
 
@@ -59,7 +72,39 @@ M.ATTRIBUTES = {
 --------------------------------------------------------------------------
 
 -- Attributes compared without regard to case (their values come lower-cased).
-M.CASELESS = {["cloud.type"] = true, ["resource.status"] = true}
+M.CASELESS = {["cloud.type"] = true, ["resource.status"] = true, crud = true, ["source.cloud.type"] = true,
+              ["dest.cloud.type"] = true}
+
+local function set(list)
+  local out = {}
+  for _, v in ipairs(list) do out[v] = true end
+  return out
+end
+
+-- Per kind: the first word, the source after 'from' (optional for config), the attributes.
+M.KINDS = {
+  config = {word = "config", source = "cloud.resource", optional_from = true, attrs = M.ATTRIBUTES, json = true},
+  event = {word = "event", source = "cloud.audit_logs",
+           attrs = set{"cloud.type", "cloud.account", "cloud.region", "cloud.service", "operation", "user", "crud"}},
+  iam = {word = "config", source = "iam",
+         attrs = set{"source.cloud.type", "source.cloud.account", "source.cloud.resource.name", "dest.cloud.type",
+                     "dest.cloud.account", "dest.cloud.service.name", "dest.cloud.resource.name", "action.name",
+                     "grantedby.cloud.entity.type"}},
+  network = {word = "network", source = "vpc.flow_record",
+             attrs = set{"cloud.type", "cloud.account", "cloud.region", "protocol", "dest.port"}},
+}
+
+-- What each kind supports, for error messages.
+M.SUPPORTED_BY_KIND = {
+  config = M.SUPPORTED,
+  event = "supported RQL: event from cloud.audit_logs where <conditions> on cloud.type, cloud.account, "
+    .. "cloud.region, cloud.service, operation, user, crud with = or != or [NOT] IN (...), AND/OR, parentheses",
+  iam = "supported RQL: config from iam where <conditions> on source.cloud.type, source.cloud.account, "
+    .. "source.cloud.resource.name, dest.cloud.type, dest.cloud.account, dest.cloud.service.name, "
+    .. "dest.cloud.resource.name, action.name, grantedby.cloud.entity.type with = or != or [NOT] IN (...)",
+  network = "supported RQL: network from vpc.flow_record where <conditions> on cloud.type, cloud.account, "
+    .. "cloud.region, protocol, dest.port with = or != or [NOT] IN (...)",
+}
 
 local ESCAPES = {n = "\n", t = "\t", r = "\r"}
 
@@ -201,13 +246,13 @@ function Parser:condition()
   local t = self:peek()
   if t.type ~= "word" then raise("syntax", "expected a condition, found %s", describe(t)) end
   local attr = t.value:lower()
-  if attr == "json.rule" then
+  if attr == "json.rule" and self.spec.json then
     self:next()
     self:expect_op("=")
     return {op = "json", self:jexpr()}
   end
   if KEYWORDS[attr] then raise("syntax", "expected a condition, found %s", describe(t)) end
-  if not M.ATTRIBUTES[attr] then raise("unsupported", "unsupported attribute '%s'", t.value) end
+  if not self.spec.attrs[attr] then raise("unsupported", "unsupported attribute '%s'", t.value) end
   self:next()
   local negate = false
   if self:is_op("=") or self:is_op("!=") then
@@ -328,32 +373,35 @@ function Parser:jfactor()
   raise("syntax", "expected a json.rule operator, found %s", describe(w))
 end
 
--- Parses a query: the tree (a node, or {op = "all"}), or nil and
--- {kind = "syntax" | "unsupported", message}.
-function M.parse(text)
+-- Parses a query of a kind ("config" by default, "event", "iam", "network"):
+-- the tree (a node, or {op = "all"}), or nil and {kind = "syntax" | "unsupported", message}.
+function M.parse(text, kind)
+  local spec = M.KINDS[kind or "config"] or error("unknown RQL kind " .. tostring(kind), 2)
   if type(text) ~= "string" or text:match("^%s*$") then
     return nil, {kind = "syntax", message = "query is empty"}
   end
   local tokens, terr = M.tokenize(text)
   if not tokens then return nil, {kind = "syntax", message = terr} end
-  local p = setmetatable({tokens = tokens, i = 1}, Parser)
+  local p = setmetatable({tokens = tokens, i = 1, spec = spec}, Parser)
   local ok, result = pcall(function()
     local first = p:peek()
-    if not p:is_word("config") then
-      if first.type == "word" and ({network = true, event = true, iam = true})[first.value:lower()] then
-        raise("unsupported", "only config queries are supported, not '%s'", first.value)
+    if not p:is_word(spec.word) then
+      if first.type == "word" and ({network = true, event = true, iam = true, config = true})[first.value:lower()] then
+        raise("unsupported", "only %s queries are supported here, not '%s'", spec.word, first.value)
       end
-      raise("syntax", "a query starts with 'config', found %s", describe(first))
+      raise("syntax", "a query starts with '%s', found %s", spec.word, describe(first))
     end
     p:next()
     if p:is_word("from") then
       p:next()
       local src = p:peek()
       if src.type ~= "word" then raise("syntax", "expected a source after 'from', found %s", describe(src)) end
-      if src.value:lower() ~= "cloud.resource" then
-        raise("unsupported", "only 'config from cloud.resource' is supported, not '%s'", src.value)
+      if src.value:lower() ~= spec.source then
+        raise("unsupported", "only '%s from %s' is supported here, not '%s'", spec.word, spec.source, src.value)
       end
       p:next()
+    elseif not spec.optional_from then
+      raise("syntax", "expected 'from %s' after '%s', found %s", spec.source, spec.word, describe(p:peek()))
     end
     local tree = {op = "all"}
     if p:is_word("where") then

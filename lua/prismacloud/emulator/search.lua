@@ -20,6 +20,7 @@ local data = require "prismacloud.emulator.data"
 local json = require "prismacloud.emulator.json"
 local jwt = require "prismacloud.emulator.jwt"
 local rql = require "prismacloud.emulator.rql"
+local state_mod = require "prismacloud.emulator.state"
 
 local M = {}
 
@@ -106,6 +107,7 @@ end
 local function resource_count(app)
   return math.max(1, math.tointeger(app.config.resources or M.DEFAULT_RESOURCES) or M.DEFAULT_RESOURCES)
 end
+M.resource_count = resource_count
 
 -- The cheap part of resource i: kind, account, region, status, time, names.
 local function core(w, n, i)
@@ -127,10 +129,13 @@ local function core(w, n, i)
   }
 end
 
+M.resource = core
+
 local function resource_data(w, r)
   local make = MAKERS[r.kind.api] or generic
   return make(hash(w.seed, M.DATA_SALT, r.index), r)
 end
+M.resource_data = resource_data
 
 -- Resource r as a search result item (ResourceMetaModel).
 local function item(w, r, with_json)
@@ -150,6 +155,7 @@ local function item(w, r, with_json)
   if with_json then out.data = resource_data(w, r) end
   return out
 end
+M.resource_item = item
 
 -- The view rql.eval needs.
 local function view(w, r)
@@ -318,11 +324,12 @@ local function search(app, req)
   if tr == nil then a, b = math.mininteger, math.maxinteger end
   local q = {v = 1, sid = state_id(app), q = query, a = a, b = b, s = sort, o = 0, l = limit, j = with_json}
   local result = page(app, q)
-  local cloud = query:lower():match("cloud%.type%s*=%s*'(%a+)'")
+  local entry = M.record(app, req, "config", query, tr or {type = "to_now", value = "epoch"}, body.id)
   return api.json(200, {
-    id = data.uuid(app.state.world.seed, M.SALT, #query), name = "", description = "", searchType = "config",
-    saved = false, query = query, timeRange = tr or {type = "to_now", value = "epoch"}, cloudType = cloud,
-    groupBy = array{}, filters = array{}, async = false, default = false, data = result,
+    id = entry.id, name = entry.name, description = entry.description, searchType = "config",
+    saved = entry.saved, query = query, timeRange = tr or {type = "to_now", value = "epoch"},
+    cloudType = entry.cloudType, groupBy = array{}, filters = array{}, async = false, default = false,
+    data = result,
   })
 end
 
@@ -339,9 +346,507 @@ local function next_page(app, req)
   return api.json(200, page(app, q))
 end
 
+--------------------------------------------------------------------------
+-- Search history: recent and saved searches (SearchManager.json).
+--------------------------------------------------------------------------
+
+M.HISTORY_SALT = 110
+M.MAX_RECENT = 200
+
+-- The system default saved searches every tenant starts with.
+M.DEFAULT_SAVED = {
+  {"Public S3 buckets", "config", "config from cloud.resource where api.name = 'aws-s3api-get-bucket-acl'"},
+  {"Root user activity", "audit_event", "event from cloud.audit_logs where user = 'root'"},
+  {"AWS flow logs", "network", "network from vpc.flow_record where cloud.type = 'aws'"},
+}
+
+local function cloud_of(query)
+  return query:lower():match("cloud%.type%s*=%s*'(%a+)'")
+end
+
+local function history(app)
+  local st = app.state
+  if st.searches then return st.searches end
+  st.searches, st.search_serial = state_mod.new_store(), 0
+  for k, d in ipairs(M.DEFAULT_SAVED) do
+    local id = data.uuid(st.world.seed, M.HISTORY_SALT, k)
+    st.searches:put(id, {
+      id = id, name = d[1], description = "System default: " .. d[1], searchType = d[2], query = d[3],
+      saved = true, systemDefault = true, cloudType = cloud_of(d[3]),
+      timeRange = {type = "relative", value = {amount = 24, unit = "hour"}},
+      createdBy = "Prisma Cloud System Admin", lastModifiedBy = "Prisma Cloud System Admin",
+      timestamp = st.world.anchor_ms - k * data.DAY_MS,
+    })
+  end
+  return st.searches
+end
+
+-- Records a search run: the entry of `id` when it names a known search (a
+-- re-run keeps it), else a new recent search. Returns the entry.
+function M.record(app, req, search_type, query, time_range, id)
+  local store = history(app)
+  local user = req.claims and req.claims.sub or "emulator"
+  local known = type(id) == "string" and store.by_id[id]
+  if known then
+    known.timestamp = api.now_ms()
+    return known
+  end
+  local st = app.state
+  st.search_serial = st.search_serial + 1
+  local new_id = data.uuid(st.world.seed, M.HISTORY_SALT, 1000 + st.search_serial)
+  local entry = {id = new_id, name = "", description = "", searchType = search_type, query = query, saved = false,
+                 systemDefault = false, cloudType = cloud_of(query), timeRange = time_range, createdBy = user,
+                 lastModifiedBy = user, timestamp = api.now_ms()}
+  store:put(new_id, entry)
+  -- Forget the oldest recent searches beyond MAX_RECENT.
+  local recent = 0
+  for i = #store.order, 1, -1 do
+    local e = store.by_id[store.order[i]]
+    if not e.saved then
+      recent = recent + 1
+      if recent > M.MAX_RECENT then store:delete(e.id) end
+    end
+  end
+  return entry
+end
+
+-- An entry as a SearchModel.
+local function model(e)
+  return {id = e.id, name = e.name, description = e.description, searchType = e.searchType, query = e.query,
+          saved = e.saved, timeRange = e.timeRange, cloudType = e.cloudType or json.null, default = e.systemDefault,
+          readOnly = e.systemDefault, groupBy = array{}, filters = array{}, async = false}
+end
+
+local function history_routes(router, app)
+  router:add("GET", "/search/history", function(req)
+    local filter = api.query(req, "filter")
+    if filter ~= "saved" and filter ~= "recent" then
+      return api.fail(req, 400, "invalid_parameter_value", "filter", "filter must be saved or recent")
+    end
+    local limit = 1000
+    local raw = api.query(req, "limit")
+    if raw ~= nil then
+      limit = math.tointeger(tonumber(raw))
+      if not limit then return api.fail(req, 400, "invalid_parameter_value", "limit") end
+      if limit < 1 or limit > 1000 then limit = 1000 end
+    end
+    local store, out = history(app), array{}
+    for i = #store.order, 1, -1 do -- newest first
+      local e = store.by_id[store.order[i]]
+      if (filter == "saved") == e.saved and #out < limit then
+        out[#out + 1] = {id = e.id, searchName = e.name, description = e.description, query = e.query,
+                         searchModel = model(e), systemDefault = e.systemDefault, createdBy = e.createdBy,
+                         lastModifiedBy = e.lastModifiedBy, timestamp = e.timestamp, policies = array{}}
+      end
+    end
+    return api.json(200, out)
+  end)
+
+  router:add("GET", "/search/history/:id", function(req, params)
+    local e = history(app).by_id[params.id]
+    if not e then return api.fail(req, 404, "not_found", "id", "no saved or recent search with this id") end
+    return api.json(200, model(e))
+  end)
+
+  router:add("POST", "/search/history/:id", function(req, params)
+    local body, bad = api.body(req, true)
+    if not body then return bad end
+    local store = history(app)
+    local e = store.by_id[params.id]
+    if not e then return api.fail(req, 404, "not_found", "id", "no saved or recent search with this id") end
+    if e.systemDefault then
+      return api.fail(req, 403, "cannot_update_default_saved_search", "id", "a system default search is read-only")
+    end
+    if type(body.query) ~= "string" or body.query:match("^%s*$") then
+      return api.fail(req, 400, "bad_request", "query", "query is required")
+    end
+    if type(body.timeRange) ~= "table" or type(body.timeRange.type) ~= "string" then
+      return api.fail(req, 400, "bad_request", "timeRange", "timeRange is required")
+    end
+    if type(body.name) ~= "string" or body.name:match("^%s*$") then
+      return api.fail(req, 400, "bad_request", "name", "a saved search needs a unique name")
+    end
+    for _, other in ipairs(store:list()) do
+      if other.saved and other.id ~= e.id and other.name == body.name then
+        return api.fail(req, 400, "duplicate_search_name", "name", "a saved search has this name already")
+      end
+    end
+    local kind = e.searchType == "audit_event" and "event" or e.searchType
+    if rql.KINDS[kind] and not rql.parse(body.query, kind) then
+      return api.fail(req, 400, "unsupported_search_query", "query", rql.SUPPORTED_BY_KIND[kind])
+    end
+    e.name, e.query, e.timeRange, e.saved = body.name, body.query, body.timeRange, true
+    if type(body.description) == "string" then e.description = body.description end
+    e.cloudType = cloud_of(body.query)
+    e.lastModifiedBy = req.claims and req.claims.sub or "emulator"
+    e.timestamp = api.now_ms()
+    local out = model(e)
+    out.data = model(e)
+    return api.json(200, out)
+  end)
+
+  router:add("DELETE", "/search/history/:id", function(req, params)
+    local store = history(app)
+    local e = store.by_id[params.id]
+    if not e then return api.fail(req, 404, "not_found", "id", "no saved or recent search with this id") end
+    if e.systemDefault then
+      return api.fail(req, 403, "unauthorized_access", "id", "a system default search cannot be deleted")
+    end
+    store:delete(e.id)
+    return api.empty(204)
+  end)
+end
+
+--------------------------------------------------------------------------
+-- Event and IAM searches: rows made on demand from (seed, index), paged
+-- like config search with their own /page continuation and tokens.
+--------------------------------------------------------------------------
+
+M.EVENTS = 1200              -- audit events over the 30 days before the anchor
+M.PERMISSIONS = 450          -- IAM permission rows
+M.FLOWS = 300                -- network flow records
+M.EVENT_SALT = 103
+M.IAM_SALT = 104
+M.FLOW_SALT = 105
+
+-- {operation, crud, service, cloud}
+local EVENT_OPS = {
+  {"CreateBucket", "CREATE", "Amazon S3", "AWS"}, {"DeleteBucket", "DELETE", "Amazon S3", "AWS"},
+  {"ConsoleLogin", "LOGIN", "AWS IAM", "AWS"}, {"RunInstances", "CREATE", "Amazon EC2", "AWS"},
+  {"DescribeInstances", "READ", "Amazon EC2", "AWS"}, {"AuthorizeSecurityGroupIngress", "UPDATE", "Amazon EC2", "AWS"},
+  {"Microsoft.Storage/storageAccounts/write", "UPDATE", "Azure Storage", "AZURE"},
+  {"Microsoft.Compute/virtualMachines/delete", "DELETE", "Azure Compute", "AZURE"},
+  {"storage.buckets.create", "CREATE", "Google Cloud Storage", "GCP"},
+  {"compute.instances.insert", "CREATE", "Google Compute Engine", "GCP"},
+}
+local EVENT_USERS = {"root", "alice", "bob", "deploy-bot", "ci-runner"}
+
+-- {action, service, resource type, cloud}
+local IAM_ACTIONS = {
+  {"s3:GetObject", "Amazon S3", "bucket", "AWS"}, {"s3:PutObject", "Amazon S3", "bucket", "AWS"},
+  {"ec2:RunInstances", "Amazon EC2", "instance", "AWS"}, {"iam:PassRole", "AWS IAM", "role", "AWS"},
+  {"Microsoft.Storage/storageAccounts/read", "Azure Storage", "storageAccount", "AZURE"},
+  {"storage.objects.get", "Google Cloud Storage", "bucket", "GCP"},
+}
+local IAM_ENTITIES = {"user", "role", "group"}
+
+local function account_of(w, cloud, h, shift)
+  local accounts = w.accounts_by_cloud[cloud]
+  return accounts[roll(h, #accounts, shift) + 1]
+end
+
+local SERIES = {}
+
+SERIES.event = {
+  count = M.EVENTS, path = "/search/event", search_type = "audit_event",
+  row = function(w, i)
+    local h = hash(w.seed, M.EVENT_SALT, i)
+    local op = pick(h, EVENT_OPS, 0)
+    local regions = data.REGIONS[op[4]]
+    local step = (30 * data.DAY_MS) // M.EVENTS
+    return {index = i, h = h, op = op, account = account_of(w, op[4], h, 8),
+            region = regions[roll(h, #regions, 16) + 1],
+            user = pick(h, EVENT_USERS, 24), time = data.series_time(w, step, M.EVENT_SALT, i)}
+  end,
+  attr = function(r, name)
+    if name == "cloud.type" then return {r.op[4]:lower()} end
+    if name == "cloud.account" then return {r.account.name, r.account.accountId} end
+    if name == "cloud.region" then return {r.region[1], r.region[2]} end
+    if name == "cloud.service" then return {r.op[3]} end
+    if name == "operation" then return {r.op[1]} end
+    if name == "user" then return {r.user} end
+    if name == "crud" then return {r.op[2]:lower()} end
+    return {}
+  end,
+  item = function(_, r)
+    local h = r.h
+    local resource = ("%s-%05d"):format(r.op[3]:lower():gsub("%W+", "-"), roll(h, 100000, 32))
+    return {
+      id = 7000000 + r.index, eventTs = r.time, ingestionTs = r.time + 60000 + roll(h, 60000, 40),
+      account = r.account.accountId, accountName = r.account.name, regionApiIdentifier = r.region[2],
+      regionName = r.region[1], regionId = roll(h, 1000, 36), name = r.op[1], type = r.op[2], source = r.op[3],
+      subject = r.user, subjectType = r.op[4] == "AWS" and (r.user == "root" and "AWS_ROOT" or "AWS_IAM_USER")
+        or r.op[4] == "AZURE" and "AZURE_AD_USER" or "GCP_USER",
+      ip = ("203.0.%d.%d"):format(roll(h, 256, 44), 1 + roll(h, 254, 52)), accessKeyUsed = roll(h, 2, 48) == 0,
+      success = roll(h, 12, 56) ~= 0, internal = false, dynamicData = {},
+      objects = array{{account = r.account.accountId, region = r.region[2], resource = resource,
+                       type = r.op[3], cloudType = r.op[4]}},
+    }
+  end,
+}
+
+SERIES.iam = {
+  count = M.PERMISSIONS, path = "/api/v1/permission", search_type = "iam",
+  row = function(w, i)
+    local h = hash(w.seed, M.IAM_SALT, i)
+    local action = pick(h, IAM_ACTIONS, 0)
+    return {index = i, h = h, action = action, source_account = account_of(w, action[4], h, 8),
+            dest_account = account_of(w, action[4], h, 16), entity = pick(h, IAM_ENTITIES, 24),
+            who = pick(h, EVENT_USERS, 28), target = ("%s-%04d"):format(action[3]:lower(), roll(h, 10000, 32))}
+  end,
+  attr = function(r, name)
+    local cloud = r.action[4]
+    if name == "source.cloud.type" or name == "dest.cloud.type" then return {cloud:lower()} end
+    if name == "source.cloud.account" then return {r.source_account.name, r.source_account.accountId} end
+    if name == "dest.cloud.account" then return {r.dest_account.name, r.dest_account.accountId} end
+    if name == "source.cloud.resource.name" then return {r.who} end
+    if name == "dest.cloud.service.name" then return {r.action[2]} end
+    if name == "dest.cloud.resource.name" then return {r.target} end
+    if name == "action.name" then return {r.action[1]} end
+    if name == "grantedby.cloud.entity.type" then return {r.entity} end
+    return {}
+  end,
+  item = function(w, r)
+    local cloud = r.action[4]
+    local sa, da = r.source_account, r.dest_account
+    return {
+      id = data.uuid(w.seed, M.IAM_SALT, r.index), sourceCloudType = cloud, sourceCloudAccount = sa.name,
+      sourceResourceName = r.who, sourceResourceType = r.entity, sourceResourceId = r.who,
+      sourceCloudResourceRrn = ("rrn:%s:%s::%s:%s"):format(cloud:lower(), r.entity, sa.accountId, r.who),
+      sourceCloudRegion = "global", sourceCloudServiceName = "IAM", sourcePublic = false,
+      destCloudType = cloud, destCloudAccount = da.name, destCloudRegion = "global",
+      destCloudServiceName = r.action[2], destResourceType = r.action[3], destResourceName = r.target,
+      destResourceId = r.target,
+      destCloudResourceRrn = ("rrn:%s:%s::%s:%s"):format(cloud:lower(), r.action[3], da.accountId, r.target),
+      effectiveActionName = r.action[1], grantedByCloudType = cloud, grantedByCloudEntityType = r.entity,
+      grantedByCloudEntityName = r.who, grantedByCloudPolicyName = ("policy-%d"):format(roll(r.h, 50, 40)),
+      grantedByCloudPolicyType = "Custom", isWildCardDestCloudResourceName = roll(r.h, 5, 44) == 0,
+      accessedResourcesCount = roll(r.h, 20, 48), exceptions = array{},
+      lastAccessDate = os.date("!%Y-%m-%dT%H:%M:%SZ", (w.anchor_ms // 1000) - roll(r.h, 90, 52) * 86400),
+    }
+  end,
+}
+
+-- Matching row indices of a series query (cached per state).
+local function series_matches(app, kind, q)
+  local st, spec = app.state, SERIES[kind]
+  local key = json.encode{kind, q.q, q.a, q.b}
+  st.rql_cache = st.rql_cache or {size = 0, entries = {}}
+  local cache = st.rql_cache
+  if cache.entries[key] then return cache.entries[key] end
+  local tree = assert(rql.parse(q.q, kind))
+  local w, list = st.world, {}
+  for i = 1, spec.count do
+    local r = spec.row(w, i)
+    if (not r.time or r.time >= q.a and r.time <= q.b)
+      and rql.eval(tree, {attr = function(name) return spec.attr(r, name) end}) then
+      list[#list + 1] = i
+    end
+  end
+  if cache.size >= 32 then cache.entries, cache.size = {}, 0 end
+  cache.entries[key] = list
+  cache.size = cache.size + 1
+  return list
+end
+
+local function series_token(kind, q)
+  return jwt.b64url_encode(json.encode{v = 1, k = kind, sid = q.sid, q = q.q, a = q.a, b = q.b, o = q.o, l = q.l})
+end
+
+local function series_decode(app, kind, token)
+  if type(token) ~= "string" or token == "" or #token > 65536 then return nil end
+  local ok, q = pcall(json.decode, jwt.b64url_decode(token) or "")
+  if not ok or type(q) ~= "table" or q.v ~= 1 or q.k ~= kind or q.sid ~= state_id(app) or type(q.q) ~= "string" then
+    return nil
+  end
+  for _, k in ipairs{"a", "b", "o", "l"} do
+    if math.type(q[k]) ~= "integer" then return nil end
+  end
+  if q.o < 0 or not rql.parse(q.q, kind) then return nil end
+  return q
+end
+
+-- One page of a series query: {totalRows, items, nextPageToken?}.
+local function series_page(app, kind, q)
+  local spec, w = SERIES[kind], app.state.world
+  local list = series_matches(app, kind, q)
+  local items = array{}
+  for p = q.o + 1, math.min(#list, q.o + q.l) do items[#items + 1] = spec.item(w, spec.row(w, list[p])) end
+  local out = {totalRows = #list, items = items}
+  if kind == "event" then out.dynamicColumns, out.sortAllowedColumns = array{}, array{"time", "operation"} end
+  if kind == "iam" then out.searchedDestCloudResourceNames = array{} end
+  q.o = q.o + #items
+  if q.o < #list then out.nextPageToken = series_token(kind, q) end
+  return out
+end
+
+local function parse_limit(req, raw, default)
+  if raw == nil or raw == json.null then return default end
+  local limit = math.tointeger(tonumber(raw))
+  if not limit or limit < 1 or limit > M.MAX_LIMIT then
+    return nil, api.fail(req, 400, "invalid_parameter_value", "limit",
+      ("limit must be an integer from 1 to %d"):format(M.MAX_LIMIT))
+  end
+  return limit
+end
+
+local function query_error(req, kind, query)
+  if type(query) ~= "string" or query:match("^%s*$") then
+    return api.fail(req, 400, "missing_required_parameter", "query", "query is required")
+  end
+  local _, err = rql.parse(query, kind)
+  if err then
+    local key = err.kind == "syntax" and M.SYNTAX_KEY or M.UNSUPPORTED_KEY
+    return api.fail(req, 400, key, "query", err.message .. "; " .. rql.SUPPORTED_BY_KIND[kind])
+  end
+  return nil
+end
+
+local function series_search(app, req, kind)
+  local body, bad = api.body(req, true)
+  if not body then return bad end
+  local spec = SERIES[kind]
+  local failed = query_error(req, kind, body.query)
+  if failed then return failed end
+  if kind == "iam" and (body.limit == nil or body.limit == json.null) then
+    return api.fail(req, 400, "missing_required_parameter", "limit", "limit is required")
+  end
+  local limit, lbad = parse_limit(req, body.limit, M.DEFAULT_LIMIT)
+  if not limit then return lbad end
+  local tr = body.timeRange
+  if tr == json.null then tr = nil end
+  local a, b = math.mininteger, math.maxinteger
+  if tr ~= nil then
+    a, b = api.time_range(tr, api.time_context(req, 0))
+    if not a then return api.fail(req, 400, "invalid_parameter_value", b, "bad time range") end
+  end
+  local q = {sid = state_id(app), q = body.query, a = a, b = b, o = 0, l = limit}
+  local result = series_page(app, kind, q)
+  local shown_tr = tr or {type = "to_now", value = "epoch"}
+  local entry = M.record(app, req, spec.search_type, body.query, shown_tr, body.id)
+  local out = {id = entry.id, name = entry.name, description = entry.description, searchType = spec.search_type,
+               saved = entry.saved, query = body.query, timeRange = shown_tr, data = result}
+  if kind == "event" then
+    out.cloudType, out.groupBy, out.filters, out.async, out.default = entry.cloudType, array{}, array{}, false, false
+  end
+  return api.json(200, out)
+end
+
+local function series_next(app, req, kind)
+  local body, bad = api.body(req, true)
+  if not body then return bad end
+  local q = series_decode(app, kind, body.pageToken)
+  if not q then
+    return api.fail(req, 400, "invalid_parameter_value", "pageToken", "invalid or expired page token")
+  end
+  local limit, lbad = parse_limit(req, body.limit, q.l)
+  if not limit then return lbad end
+  q.l = limit
+  return api.json(200, series_page(app, kind, q))
+end
+
+--------------------------------------------------------------------------
+-- Network search: one answer (nodes and connections), no paging.
+--------------------------------------------------------------------------
+
+local PROTOCOLS = {"TCP", "UDP"}
+local PORTS = {22, 80, 443, 3389, 5432}
+
+local function flow(w, i)
+  local h = hash(w.seed, M.FLOW_SALT, i)
+  local cloud = data.CLOUDS[roll(h, #data.CLOUDS, 0) + 1]
+  local regions = data.REGIONS[cloud]
+  return {index = i, h = h, cloud = cloud, account = account_of(w, cloud, h, 4),
+          region = regions[roll(h, #regions, 12) + 1],
+          protocol = pick(h, PROTOCOLS, 16), port = pick(h, PORTS, 20), src = roll(h, 40, 28), dst = roll(h, 40, 36),
+          bytes = 1000 + roll(h, 1000000, 44)}
+end
+
+local function network_search(app, req)
+  local body, bad = api.body(req, true)
+  if not body then return bad end
+  local failed = query_error(req, "network", body.query)
+  if failed then return failed end
+  local tr = body.timeRange
+  if type(tr) ~= "table" then
+    return api.fail(req, 400, "invalid_parameter_value", "timeRange", "timeRange is required")
+  end
+  local a = api.time_range(tr, api.time_context(req, 0))
+  if not a then return api.fail(req, 400, "invalid_parameter_value", "timeRange", "bad time range") end
+  local tree, w = rql.parse(body.query, "network"), app.state.world
+  local nodes, node_list, connections = {}, array{}, array{}
+  local function node(f, n)
+    local id = ("%s-%s-%02d"):format(f.account.accountId, f.region[2], n)
+    if not nodes[id] then
+      nodes[id] = true
+      node_list[#node_list + 1] = {id = id, name = ("ip-10-0-%d-%d"):format(n, f.index % 250),
+                                   accountId = f.account.accountId,
+                                   accountName = f.account.name, cloudType = f.cloud:lower(), regionId = f.region[2],
+                                   ipAddr = ("10.0.%d.%d"):format(n, 1 + n * 3 % 250)}
+    end
+    return id
+  end
+  for i = 1, M.FLOWS do
+    local f = flow(w, i)
+    local attrs = {["cloud.type"] = {f.cloud:lower()}, ["cloud.account"] = {f.account.name, f.account.accountId},
+                   ["cloud.region"] = {f.region[1], f.region[2]}, protocol = {f.protocol},
+                   ["dest.port"] = {tostring(f.port)}}
+    if rql.eval(tree, {attr = function(name) return attrs[name] or {} end}) then
+      connections[#connections + 1] = {from = node(f, f.src), to = node(f, f.dst), protocol = f.protocol,
+                                       port = f.port, bytes = f.bytes, accepted = roll(f.h, 8, 50) ~= 0}
+    end
+  end
+  local entry = M.record(app, req, "network", body.query, tr, body.id)
+  return api.json(200, {id = entry.id, name = entry.name, description = entry.description, searchType = "network",
+                        saved = entry.saved, query = body.query, timeRange = tr, cloudType = entry.cloudType,
+                        groupBy = array{}, filters = array{}, async = false, default = false,
+                        data = {nodes = node_list, connections = connections}})
+end
+
+--------------------------------------------------------------------------
+-- RQL autocomplete (POST /search/suggest).
+--------------------------------------------------------------------------
+
+local function suggest(_, req)
+  local body, bad = api.body(req, true)
+  if not body then return bad end
+  local query = body.query
+  if type(query) ~= "string" then
+    return api.fail(req, 400, "missing_required_parameter", "query", "query is required")
+  end
+  local starts = {"config from cloud.resource where ", "config from iam where ", "event from cloud.audit_logs where ",
+                  "network from vpc.flow_record where "}
+  local kinds = {"config", "iam", "event", "network"}
+  local suggestions, kind = array{}, nil
+  for k, start in ipairs(starts) do
+    if query:lower():sub(1, #start) == start then kind = kinds[k] end
+  end
+  local valid = false
+  if kind then
+    valid = rql.parse(query, kind) ~= nil
+    local word = query:match("([%w%.%-_]*)$") or ""
+    local names = {}
+    for name in pairs(rql.KINDS[kind].attrs) do names[#names + 1] = name end
+    table.sort(names)
+    for _, name in ipairs(names) do
+      if word == "" or (name:sub(1, #word) == word:lower() and name ~= word:lower()) then
+        suggestions[#suggestions + 1] = name
+      end
+    end
+    if valid and query:match("%S$") then
+      suggestions[#suggestions + 1] = "AND"
+      suggestions[#suggestions + 1] = "OR"
+    end
+  else
+    for _, start in ipairs(starts) do
+      if start:sub(1, #query) == query:lower() then suggestions[#suggestions + 1] = start:sub(#query + 1) end
+    end
+  end
+  local word = query:match("([%w%.%-_]*)$") or ""
+  return api.json(200, {valid = valid, offset = #query - #word, suggestions = suggestions, translate = false,
+                        needsOffsetUpdate = false})
+end
+
 function M.register(router, app)
   router:add("POST", "/search/config", function(req) return search(app, req) end)
   router:add("POST", "/search/config/page", function(req) return next_page(app, req) end)
+  router:add("POST", "/search/event", function(req) return series_search(app, req, "event") end)
+  router:add("POST", "/search/event/page", function(req) return series_next(app, req, "event") end)
+  router:add("POST", "/api/v1/permission", function(req) return series_search(app, req, "iam") end)
+  router:add("POST", "/api/v1/permission/page", function(req) return series_next(app, req, "iam") end)
+  router:add("POST", "/search", function(req) return network_search(app, req) end)
+  router:add("POST", "/search/suggest", function(req) return suggest(app, req) end)
+  history_routes(router, app)
 end
 
 return M

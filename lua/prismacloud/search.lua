@@ -1,0 +1,155 @@
+--- prismacloud.search: RQL searches (`client.search`): config, event, IAM and network.
+--
+--   for r in client.search:config("config from cloud.resource where cloud.type = 'aws'", {time_range = "7d"}) do
+--     print(r.name, r.accountName)
+--   end
+--   local events = client.search:event("event from cloud.audit_logs where operation = 'DeleteBucket'",
+--                                      {time_range = "24h", max_items = 500})
+--   local perms = client.search:iam("config from iam where dest.cloud.type = 'AWS'", {page_size = 200})
+--   local graph = client.search:network("network from vpc.flow_record where protocol = 'TCP'", {time_range = "1d"})
+--
+-- Config, event and IAM results page: the first page POSTs the query, later pages POST the
+-- page token (which can be tens of KB, so never in a URL) to the kind's own /page path:
+-- /search/config -> /search/config/page, /search/event -> /search/event/page,
+-- /api/v1/permission -> /api/v1/permission/page. Network search answers in one response.
+--
+-- Options of the paged kinds: page_size (the body's limit, 100 by default), max_items, max_pages,
+-- cursor (a token from :cursor() to resume); config and event: time_range (see prismacloud.timerange),
+-- sort ({{field =, direction =}}), id (a saved search's id); config: with_resource_json,
+-- heuristic_search, name and description (searchName, searchDescription).
+local pager = require "prismacloud.pager"
+local timerange = require "prismacloud.timerange"
+
+local F = {}
+F.__index = F
+
+F.DEFAULT_PAGE_SIZE = 100
+
+-- Per kind: paths, the option keys its body takes, and the body names of the options.
+local KINDS = {
+  config = {first = "/search/config", after = "/search/config/page",
+            options = {time_range = true, with_resource_json = true, heuristic_search = true, sort = true, id = true,
+                       name = true, description = true}},
+  event = {first = "/search/event", after = "/search/event/page",
+           options = {time_range = true, sort = true, id = true}},
+  iam = {first = "/api/v1/permission", after = "/api/v1/permission/page", options = {id = true}},
+}
+local BODY_NAMES = {with_resource_json = "withResourceJson", heuristic_search = "heuristicSearch", sort = "sort",
+                    id = "id", name = "searchName", description = "searchDescription"}
+local PAGING = {page_size = true, max_items = true, max_pages = true, cursor = true}
+
+local function check_query(query, fname, level)
+  if type(query) ~= "string" then
+    error(("bad argument #1 to '%s' (string expected, got %s)"):format(fname, type(query)), level + 1)
+  end
+  if query:match("^%s*$") then error(("bad argument #1 to '%s' (the query is empty)"):format(fname), level + 1) end
+end
+
+-- The style of a paged search kind, and the paging options.
+local function style(kind, query, opts, fname)
+  check_query(query, fname, 3)
+  if opts ~= nil and type(opts) ~= "table" then
+    error(("bad argument #2 to '%s' (table of options expected, got %s)"):format(fname, type(opts)), 3)
+  end
+  local spec = KINDS[kind]
+  local body, paging = {query = query}, {}
+  for k, v in pairs(opts or {}) do
+    if PAGING[k] then
+      paging[k] = v
+    elseif not spec.options[k] then
+      error(("unknown option '%s' to '%s'"):format(tostring(k), fname), 3)
+    elseif k == "time_range" then
+      body.timeRange = timerange.parse(v)
+    else
+      body[BODY_NAMES[k]] = v
+    end
+  end
+  local size = paging.page_size or F.DEFAULT_PAGE_SIZE
+  body.limit = size
+  local with_json = body.withResourceJson
+  local s = {
+    first = function() return {method = "POST", path = spec.first, body = body, idempotent = true} end,
+    after = function(token)
+      local next_body = {pageToken = token, limit = size}
+      if kind == "config" then next_body.withResourceJson = with_json end
+      return {method = "POST", path = spec.after, body = next_body, idempotent = true}
+    end,
+    -- The first answer wraps the page in `data`; continuation pages are the page itself.
+    items = function(page)
+      local d = type(page.data) == "table" and page.data or page
+      return d.items or {}
+    end,
+    token = function(page)
+      local d = type(page.data) == "table" and page.data or page
+      local t = d.nextPageToken
+      if type(t) ~= "string" or t == "" then return nil end
+      return t
+    end,
+  }
+  return s, paging
+end
+
+--- The resources an RQL config query finds, lazily (one page in memory).
+-- syntax: items = client.search:config(query [, {time_range =, with_resource_json =, page_size =, max_items =, ...}])
+function F:config(query, opts)
+  local s, paging = style("config", query, opts, "config")
+  return pager.items(self.client, s, paging)
+end
+
+--- The pages of a config search (the first is the whole answer, later ones its `data`).
+-- syntax: pages = client.search:config_pages(query [, opts]); for page in pages do ... end
+function F:config_pages(query, opts)
+  local s, paging = style("config", query, opts, "config_pages")
+  return pager.pages(self.client, s, paging)
+end
+
+--- The audit events an RQL event query finds, lazily.
+-- syntax: items = client.search:event(query [, {time_range =, sort =, page_size =, max_items =, cursor =}])
+function F:event(query, opts)
+  local s, paging = style("event", query, opts, "event")
+  return pager.items(self.client, s, paging)
+end
+
+--- The pages of an event search.
+-- syntax: pages = client.search:event_pages(query [, opts]); for page in pages do ... end
+function F:event_pages(query, opts)
+  local s, paging = style("event", query, opts, "event_pages")
+  return pager.pages(self.client, s, paging)
+end
+
+--- The permissions an RQL IAM query (`config from iam where ...`) finds, lazily.
+-- syntax: items = client.search:iam(query [, {page_size =, max_items =, cursor =}])
+function F:iam(query, opts)
+  local s, paging = style("iam", query, opts, "iam")
+  return pager.items(self.client, s, paging)
+end
+
+--- The pages of an IAM search.
+-- syntax: pages = client.search:iam_pages(query [, opts]); for page in pages do ... end
+function F:iam_pages(query, opts)
+  local s, paging = style("iam", query, opts, "iam_pages")
+  return pager.pages(self.client, s, paging)
+end
+
+local NETWORK_OPTIONS = {time_range = true, id = true, cloud_type = true}
+
+--- A network (flow log) search: the whole answer (`data` holds the graph; it does not page). Last 24h by default.
+-- syntax: result, err = client.search:network(query [, {time_range =, cloud_type =}])
+function F:network(query, opts)
+  check_query(query, "network", 2)
+  opts = pager.options(opts, NETWORK_OPTIONS, "network")
+  local body = {query = query, timeRange = timerange.parse(opts.time_range or "24h"), id = opts.id,
+                cloudType = opts.cloud_type}
+  return self.client:call("search-network", {body = body})
+end
+
+--- RQL autocomplete: what may follow a partial query ({valid, offset, suggestions, ...}).
+-- syntax: info, err = client.search:suggest(partial_query)
+function F:suggest(query)
+  if type(query) ~= "string" then
+    error(("bad argument #1 to 'suggest' (string expected, got %s)"):format(type(query)), 2)
+  end
+  return self.client:call("search-suggest", {body = {query = query}})
+end
+
+return F
