@@ -96,6 +96,7 @@ install: all
 	install -m 0755 $(CORE) $(DESTDIR)$(LUA_CMOD)/prismacloud/core.so
 	cd lua && find . -name '*.lua' -exec install -D -m 0644 {} $(DESTDIR)$(LUA_LMOD)/{} \;
 	install -m 0755 bin/prismacloud-emulator $(DESTDIR)$(BINDIR)/prismacloud-emulator
+	install -m 0755 bin/prismacloud $(DESTDIR)$(BINDIR)/prismacloud
 
 uninstall:
 	rm -rf $(DESTDIR)$(LUA_CMOD)/prismacloud $(DESTDIR)$(LUA_LMOD)/prismacloud

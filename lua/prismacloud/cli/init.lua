@@ -1,0 +1,535 @@
+--- prismacloud.cli: the `prismacloud` command (bin/prismacloud): its commands,
+-- their dispatch and exit codes (0 success, 1 API error, 2 usage error).
+--
+--   os.exit(require("prismacloud.cli").main(arg, {emulator = "/usr/bin/prismacloud-emulator"}))
+local args = require "prismacloud.cli.args"
+local output = require "prismacloud.cli.output"
+
+local M = {}
+
+M.EXIT_OK, M.EXIT_API, M.EXIT_USAGE = 0, 1, 2
+
+M.USAGE = [[
+usage: prismacloud <command> [options]
+
+Commands:
+  alerts list       [--since 24h] [--status S] [--severity S] [--policy NAME] [--cloud C]
+                    [--account NAME] [--group NAME] [--detailed]
+  alerts summary    [--since 30d] [--status open] (same filters): counts by severity, policy,
+                    cloud and account as bar charts, and a daily trend
+  policies list     [--severity S] [--cloud C] [--type T] [--name NAME] [--enabled true|false]
+  rql QUERY         [--since 24h]   e.g. rql "config from cloud.resource where api.name = 'x'"
+  accounts list     cloud accounts
+  groups list       account groups
+  compliance list   compliance standards
+  audit             [--since 24h]   the audit log
+  call OPERATION_ID [key=value ...] [--body FILE|-]   any catalog operation
+  operations        [TEXT]          the catalog (id, method, path, summary) containing TEXT
+  get PATH          [key=value ...] raw request (also post, put, delete PATH [--body FILE|-])
+  emulator          [options]       the local API emulator (see prismacloud emulator --help)
+  repl              [--emulator]    an interactive Lua prompt with a connected client `pc`
+
+Options (any command):
+  -o, --output FMT   table, json, ndjson, csv or html (default: table on a terminal, else json)
+  --columns A,B,C    fields to show (dotted paths reach nested fields: resource.name)
+  -n, --max-items N  stop after N items
+  --profile NAME     ~/.prismacloud/NAME.json (default: the environment, then 'credentials')
+  -v, --verbose      show where the settings came from and each request (secrets redacted)
+  -h, --help         this help
+
+Credentials: PC_URL, PC_IDENTITY, PC_SECRET (or PRISMACLOUD_*), or a profile file.
+Exit codes: 0 success, 1 API error, 2 usage error.
+]]
+
+local stderr = io.stderr
+
+local function usage_fail(fmt, ...)
+  error(args.usage_error(select("#", ...) > 0 and fmt:format(...) or fmt), 0)
+end
+
+local function is_error(v)
+  return require("prismacloud").is_error(v)
+end
+
+--------------------------------------------------------------------------
+-- Connecting.
+--------------------------------------------------------------------------
+
+-- Writes where each setting came from (secrets redacted) to stderr.
+local function describe_config(opts, sources)
+  local config = require "prismacloud.config"
+  local shown = config.describe(opts)
+  local keys = {}
+  for k in pairs(shown) do keys[#keys + 1] = k end
+  table.sort(keys)
+  for _, k in ipairs(keys) do
+    if k == "access_key" or k == "secret_key" or k == "token" or k == "url" or k == "customer_name"
+      or k == "verify" or k == "cafile" then
+      stderr:write(("* %s = %s (%s)\n"):format(k, tostring(shown[k]), sources[k] or "given"))
+    end
+  end
+end
+
+-- Request lines on stderr: the client's trace option when it has one, else its hooks.
+local function new_traced(prismacloud, opts)
+  local traced = {}
+  for k, v in pairs(opts) do traced[k] = v end
+  traced.trace = function(line) stderr:write(line, "\n") end
+  local ok, client = pcall(prismacloud.new, traced)
+  if ok then return client end
+  if not tostring(client):find("'trace'", 1, true) then error(client, 0) end
+  opts.on_request = function(r)
+    stderr:write(("> %s %s%s\n"):format(r.method, r.path, (r.attempt or 1) > 1 and
+      (" (attempt %d)"):format(r.attempt) or ""))
+  end
+  opts.on_response = function(r)
+    stderr:write(("< %d %s %s (%.3fs)\n"):format(r.status, r.method, r.path, r.elapsed or 0))
+  end
+  opts.on_retry = function(r)
+    stderr:write(("! retrying %s %s in %.1fs (%s)\n"):format(r.method, r.path, r.wait or 0, tostring(r.reason)))
+  end
+  return prismacloud.new(opts)
+end
+
+--- A client from --profile, the environment or the default profile; -v traces it.
+-- Returns client, or nil, err when no settings can be found.
+-- syntax: client, err = cli.connect({profile =, verbose =})
+function M.connect(options)
+  local prismacloud = require "prismacloud"
+  local config = require "prismacloud.config"
+  local opts, sources = config.resolve(options.profile)
+  if not opts then return nil, sources end
+  if options.verbose then
+    describe_config(opts, sources)
+    return new_traced(prismacloud, opts)
+  end
+  return prismacloud.new(opts)
+end
+
+--------------------------------------------------------------------------
+-- Helpers of the commands.
+--------------------------------------------------------------------------
+
+local Context = {}
+Context.__index = Context
+
+function Context:client()
+  if not self._client then
+    local client, err = M.connect(self.options)
+    if not client then error(err, 0) end
+    self._client = client
+  end
+  return self._client
+end
+
+-- A writer for records with the command's default columns (used by table, csv and html).
+function Context:writer(preset, title)
+  local columns = self.options.columns
+  if not columns and (self.format == "table" or self.format == "csv" or self.format == "html") then
+    columns = preset
+  end
+  return output.writer(self.format, {columns = columns, colour = self.colour, title = title, out = self.out})
+end
+
+-- Writes the records of an array (up to --max-items).
+function Context:write_list(list, preset, title)
+  local w = self:writer(preset, title)
+  for i, item in ipairs(list) do
+    if self.options["max-items"] and i > self.options["max-items"] then break end
+    w:row(item)
+  end
+  w:finish()
+end
+
+-- Writes the records an item iterator (pager.items) yields, with a progress
+-- line on stderr (when it is a terminal) once a second page is being read.
+function Context:write_items(items, preset, title)
+  local w = self:writer(preset, title)
+  local progress = output.isatty(2)
+  local shown = false
+  while true do
+    local item, err = items:next()
+    if item == nil then
+      if shown then stderr:write("\r\27[K") end
+      if err then error(err, 0) end
+      break
+    end
+    w:row(item)
+    if progress and items.pages.count >= 2 and w.count % 100 == 0 then
+      shown = true
+      stderr:write(("\r\27[K%d items, page %d%s"):format(w.count, items.pages.count,
+        items.total and (" of ~%d items"):format(items.total) or ""))
+    end
+  end
+  w:finish()
+end
+
+local function many(list)
+  if list == nil or #list == 0 then return nil end
+  if #list == 1 then return list[1] end
+  return list
+end
+
+-- Reads --body: a file, or stdin for "-"; decoded as JSON.
+local function read_body(options)
+  local path = options.body
+  if path == nil then return nil end
+  local text
+  if path == "-" then
+    text = io.stdin:read("a")
+  else
+    local f, err = io.open(path, "rb")
+    if not f then usage_fail("--body: %s", tostring(err)) end
+    text = f:read("a")
+    f:close()
+  end
+  local ok, value = pcall(require("prismacloud.json").decode, text)
+  if not ok then usage_fail("--body %s is not valid JSON: %s", path, tostring(value):gsub("^.-:%d+: ", "")) end
+  return value
+end
+
+local ALERT_COLUMNS = {"id", "status", "alertTime", "resource.cloudType", "resource.account", "resource.name",
+                       "policyId"}
+local ALERT_COLUMNS_DETAILED = {"id", "status", "alertTime", "policy.severity", "policy.name", "resource.account",
+                                "resource.name"}
+
+-- The alert filter table of the command's options.
+local function alert_filter(o, default_since)
+  return {
+    time_range = o.since or default_since, status = many(o.status), severity = many(o.severity),
+    policy_name = many(o.policy), cloud_type = many(o.cloud), account_name = many(o.account),
+    account_group = many(o.group), detailed = o.detailed or nil, max_items = o["max-items"],
+    page_size = o["max-items"] and o["max-items"] <= 1000 and o["max-items"] or nil,
+  }
+end
+
+local ALERT_FILTER_OPTIONS = {since = true, status = true, severity = true, policy = true, cloud = true,
+                              account = true, group = true, detailed = true}
+
+-- The RQL search's item iterator: config searches page through /search/config/page.
+local function rql_items(client, query, options)
+  local pager = require "prismacloud.pager"
+  local kind = query:match("^%s*(%a+)")
+  kind = kind and kind:lower()
+  local body = {query = query}
+  if options.since then body.timeRange = require("prismacloud.timerange").parse(options.since) end
+  local max = options["max-items"]
+  local size = max and max <= 1000 and max or nil
+  if kind == "config" then
+    body.limit = size
+    local style = {
+      first = function() return {method = "POST", path = "/search/config", body = body, idempotent = true} end,
+      after = function(token)
+        return {method = "POST", path = "/search/config/page", body = {pageToken = token, limit = size},
+                idempotent = true}
+      end,
+      items = function(b) return (type(b.data) == "table" and b.data.items) or b.items or {} end,
+      token = function(b) return (type(b.data) == "table" and b.data.nextPageToken) or b.nextPageToken end,
+    }
+    return pager.items(client, style, {max_items = max})
+  end
+  local op = ({event = "search-events", network = "search-network"})[kind]
+  if not op then usage_fail("an RQL query starts with config, event or network, not '%s'", query) end
+  body.timeRange = body.timeRange or require("prismacloud.timerange").parse("24h")
+  local spec = require("prismacloud.operations")[op]
+  return pager.items(client, pager.single{method = spec.method, path = spec.path, body = body,
+    items = function(b) return (type(b.data) == "table" and b.data.items) or b.items or b end}, {max_items = max})
+end
+
+-- Splits key=value words into an operation's path parameters and query; raises a
+-- usage error for an unknown name or a missing required one.
+local function operation_args(id, op, words)
+  local values, order = args.key_values(words, "call " .. id)
+  local params = op.params or {}
+  local path_names, query_names = {}, {}
+  for _, p in ipairs(params.path or {}) do path_names[p.name] = p end
+  for _, p in ipairs(params.query or {}) do query_names[p.name] = p end
+  local call_args, query = {}, {}
+  for _, k in ipairs(order) do
+    local v = values[k]
+    if path_names[k] then
+      if type(v) == "table" then usage_fail("path parameter '%s' of %s takes one value", k, id) end
+      call_args[k] = v
+    elseif query_names[k] then
+      query[k] = v
+    else
+      local known = {}
+      for _, p in ipairs(params.path or {}) do known[#known + 1] = p.name end
+      for _, p in ipairs(params.query or {}) do known[#known + 1] = p.name end
+      usage_fail("operation '%s' has no parameter '%s' (%s)", id, k,
+        #known > 0 and ("parameters: " .. table.concat(known, ", ")) or "it takes none")
+    end
+  end
+  for _, p in ipairs(params.path or {}) do
+    if call_args[p.name] == nil then usage_fail("operation '%s' needs path parameter '%s' (%s=...)", id, p.name,
+      p.name) end
+  end
+  for _, p in ipairs(params.query or {}) do
+    if p.required and query[p.name] == nil then
+      usage_fail("operation '%s' needs query parameter '%s' (%s=...)", id, p.name, p.name)
+    end
+  end
+  if next(query) then call_args.query = query end
+  return call_args
+end
+
+--------------------------------------------------------------------------
+-- The commands.
+--------------------------------------------------------------------------
+
+local COMMANDS = {}
+
+local function command(words, usage, options, run, max_words)
+  COMMANDS[#COMMANDS + 1] = {words = words, usage = usage, options = options or {}, run = run,
+                             max_words = max_words or 0}
+end
+
+command({"alerts", "list"}, "prismacloud alerts list [--since 24h] [--status open] [--severity high] ...",
+  ALERT_FILTER_OPTIONS, function(ctx)
+    local items = ctx:client().alerts:each(alert_filter(ctx.options, "24h"))
+    ctx:write_items(items, ctx.options.detailed and ALERT_COLUMNS_DETAILED or ALERT_COLUMNS, "Alerts")
+  end)
+
+command({"alerts", "summary"}, "prismacloud alerts summary [--since 30d] [--status open] [-o table|json|html]",
+  ALERT_FILTER_OPTIONS, function(ctx)
+    local summary = require "prismacloud.cli.summary"
+    local client = ctx:client()
+    local o = ctx.options
+    local filter = alert_filter(o, "30d")
+    if not o.status then filter.status = "open" end
+    local policies = {}
+    if not o.detailed then
+      local list, err = client.policies:list()
+      if not list then error(err, 0) end
+      for _, p in ipairs(list) do
+        policies[p.policyId] = {name = p.name, severity = p.severity, cloudType = p.cloudType}
+      end
+    end
+    local s = summary.collect(client.alerts:each(filter), policies,
+      {since = filter.time_range, status = type(filter.status) == "table" and table.concat(filter.status, ",")
+        or filter.status})
+    if ctx.format == "table" then
+      local cols = tonumber(os.getenv("COLUMNS") or "")
+      ctx.out:write(summary.text(s, {utf8 = output.utf8_locale(), colour = ctx.colour, width = cols}))
+    elseif ctx.format == "json" then
+      ctx.out:write(output.pretty_json(require("prismacloud.json").encode(s)), "\n")
+    elseif ctx.format == "html" then
+      ctx.out:write(summary.html(s))
+    else
+      ctx:write_list(summary.rows(s), {"group", "key", "count"})
+    end
+  end)
+
+command({"policies", "list"}, "prismacloud policies list [--severity high] [--cloud aws] [--enabled true]",
+  {severity = true, cloud = true, type = true, name = true, enabled = true}, function(ctx)
+    local o = ctx.options
+    local list, err = ctx:client().policies:list{severity = many(o.severity), cloud_type = many(o.cloud),
+      type = o.type, name = o.name, enabled = o.enabled}
+    if not list then error(err, 0) end
+    ctx:write_list(list, {"policyId", "name", "severity", "policyType", "cloudType", "enabled", "lastModifiedOn"},
+      "Policies")
+  end)
+
+command({"rql"}, "prismacloud rql \"config from cloud.resource where ...\" [--since 24h]", {since = true},
+  function(ctx)
+    local query = ctx.words[1]
+    if not query or query == "" then usage_fail("rql needs a query") end
+    ctx:write_items(rql_items(ctx:client(), query, ctx.options),
+      {"id", "name", "cloudType", "accountName", "regionName", "resourceType", "insertTs"}, "RQL: " .. query)
+  end, 1)
+
+command({"accounts", "list"}, "prismacloud accounts list", nil, function(ctx)
+  local list, err = ctx:client().cloud_accounts:list()
+  if not list then error(err, 0) end
+  ctx:write_list(list, {"name", "cloudType", "accountId", "enabled", "status", "lastModifiedTs"}, "Cloud accounts")
+end)
+
+command({"groups", "list"}, "prismacloud groups list", nil, function(ctx)
+  local list, err = ctx:client().account_groups:list()
+  if not list then error(err, 0) end
+  ctx:write_list(list, {"id", "name", "description", "accountIds", "lastModifiedTs"}, "Account groups")
+end)
+
+command({"compliance", "list"}, "prismacloud compliance list", nil, function(ctx)
+  local list, err = ctx:client().compliance:list()
+  if not list then error(err, 0) end
+  ctx:write_list(list, {"id", "name", "cloudType", "policiesAssignedCount", "systemDefault"},
+    "Compliance standards")
+end)
+
+command({"audit"}, "prismacloud audit [--since 24h]", {since = true}, function(ctx)
+  local list, err = ctx:client().audit_logs:list(ctx.options.since or "24h")
+  if not list then error(err, 0) end
+  ctx:write_list(list, {"timestamp", "user", "actionType", "resourceType", "resourceName", "result"}, "Audit log")
+end)
+
+command({"call"}, "prismacloud call OPERATION_ID [key=value ...] [--body FILE|-]", {body = true}, function(ctx)
+  local catalog = require "prismacloud.catalog"
+  local id = ctx.words[1]
+  if not id then usage_fail("call needs an operation id (see: prismacloud operations TEXT)") end
+  local op = catalog.get(id)
+  if not op then
+    local close = catalog.suggest(id)
+    usage_fail("unknown operation '%s'%s", id, #close > 0 and ("; did you mean " .. table.concat(close, ", ") .. "?")
+      or "")
+  end
+  local call_args = operation_args(id, op, {table.unpack(ctx.words, 2)})
+  call_args.body = read_body(ctx.options)
+  if op.body_required and call_args.body == nil then usage_fail("operation '%s' needs a body: --body FILE|-", id) end
+  local body, res = ctx:client():call(id, call_args)
+  if body == nil and is_error(res) then error(res, 0) end
+  if body ~= nil then output.value(body, ctx.format, ctx:value_opts(id)) end
+end, math.huge)
+
+command({"operations"}, "prismacloud operations [TEXT]", nil, function(ctx)
+  local list = require("prismacloud.catalog").operations()
+  local needle = ctx.words[1] and ctx.words[1]:lower()
+  if needle then
+    local kept = {}
+    for _, op in ipairs(list) do
+      if (op.id .. " " .. op.path .. " " .. (op.summary or "")):lower():find(needle, 1, true) then
+        kept[#kept + 1] = op
+      end
+    end
+    list = kept
+  end
+  ctx:write_list(list, {"id", "method", "path", "summary"}, "Operations")
+end, 1)
+
+for _, method in ipairs{"get", "post", "put", "delete"} do
+  command({method}, ("prismacloud %s PATH [key=value ...]%s"):format(method,
+    method == "get" and "" or " [--body FILE|-]"), method ~= "get" and {body = true} or nil, function(ctx)
+    local path = ctx.words[1]
+    if not path or path:sub(1, 1) ~= "/" then usage_fail("%s needs a path starting with '/'", method) end
+    local query = args.key_values({table.unpack(ctx.words, 2)}, method)
+    local body, res = ctx:client():send(method:upper(), path, {query = next(query) and query or nil,
+                                                                body = read_body(ctx.options)})
+    if body == nil and is_error(res) then error(res, 0) end
+    if body ~= nil then output.value(body, ctx.format, ctx:value_opts(path)) end
+  end, math.huge)
+end
+
+command({"repl"}, "prismacloud repl [--emulator] [--profile NAME]", {emulator = true}, function(ctx)
+  return require("prismacloud.cli.repl").run{options = ctx.options, emulator_script = ctx.emulator_script,
+                                              connect = M.connect}
+end)
+
+command({"help"}, "prismacloud help", nil, function(ctx)
+  ctx.out:write(M.USAGE)
+end)
+
+function Context:value_opts(title)
+  return {columns = self.options.columns, colour = self.colour, title = title, out = self.out,
+          max_items = self.options["max-items"]}
+end
+
+--------------------------------------------------------------------------
+-- Dispatch.
+--------------------------------------------------------------------------
+
+-- The command whose words start the given words (the longest match).
+local function find_command(words)
+  local best
+  for _, c in ipairs(COMMANDS) do
+    local match = #words >= #c.words
+    for i, w in ipairs(c.words) do match = match and words[i] == w end
+    if match and (not best or #c.words > #best.words) then best = c end
+  end
+  return best
+end
+
+-- Runs the emulator script with the rest of the command line as its own.
+local function run_emulator(script, rest)
+  if not script or not io.open(script) then
+    stderr:write("prismacloud: cannot find prismacloud-emulator next to this script\n")
+    return M.EXIT_USAGE
+  end
+  local saved = arg
+  local emulator_arg = {[0] = script}
+  for i, a in ipairs(rest) do emulator_arg[i] = a end
+  _G.arg = emulator_arg
+  dofile(script)
+  _G.arg = saved
+  return M.EXIT_OK
+end
+
+-- One line of an error value (a prismacloud.Error, a message or anything else).
+local function message_of(e)
+  local text
+  if is_error(e) then
+    text = tostring(e):gsub("^prismacloud: ", "")
+  else
+    text = tostring(type(e) == "table" and e.message or e):gsub("^[^\n:]+%.lua:%d+: ", "")
+  end
+  return (text:gsub("%s*\n%s*", " "))
+end
+
+local function run(argv, env)
+  if argv[1] == "emulator" then return run_emulator(env.emulator_script, {table.unpack(argv, 2)}) end
+  local parsed = args.parse(argv)
+  local o = parsed.options
+  if #parsed.words == 0 then
+    if o.help then
+      io.stdout:write(M.USAGE)
+      return M.EXIT_OK
+    end
+    usage_fail("no command given")
+  end
+  local cmd = find_command(parsed.words)
+  if not cmd then usage_fail("unknown command '%s'", table.concat(parsed.words, " ")) end
+  env.command = cmd
+  if o.help then
+    io.stdout:write("usage: ", cmd.usage, "\n")
+    return M.EXIT_OK
+  end
+  args.check_allowed(parsed, cmd.options, table.concat(cmd.words, " "))
+  local words = {table.unpack(parsed.words, #cmd.words + 1)}
+  if #words > cmd.max_words then
+    usage_fail("'%s' takes no argument '%s'", table.concat(cmd.words, " "), words[cmd.max_words + 1])
+  end
+  local out = env.out or io.stdout
+  local format = o.output or (output.isatty(1) and "table" or "json")
+  if not output.FORMATS[format] then
+    usage_fail("unknown output format '%s' (table, json, ndjson, csv, html)", format)
+  end
+  local ctx = setmetatable({words = words, options = o, format = format, out = out,
+                            colour = format == "table" and output.use_colour(output.isatty(1)),
+                            emulator_script = env.emulator_script}, Context)
+  local ok, result = pcall(cmd.run, ctx)
+  if ctx._client then ctx._client:close() end
+  if not ok then error(result, 0) end
+  return result or M.EXIT_OK
+end
+
+--- Runs the command line; returns the exit code (0, 1 API error, 2 usage error).
+-- Errors are one line on stderr (`PRISMACLOUD_DEBUG=1` adds the Lua traceback).
+-- syntax: code = cli.main(argv [, {emulator_script = path}])
+function M.main(argv, env)
+  env = env or {}
+  local debug_on = os.getenv("PRISMACLOUD_DEBUG")
+  local ok, result = xpcall(run, function(e)
+    if debug_on and debug_on ~= "" and not args.is_usage_error(e) and not is_error(e) then
+      return {traceback = debug.traceback(tostring(e), 2), value = e}
+    end
+    return {value = e}
+  end, argv, env)
+  if ok then return result end
+  local e = result.value
+  if result.traceback then stderr:write(result.traceback, "\n") end
+  if args.is_usage_error(e) then
+    stderr:write("prismacloud: ", e.message, "\n")
+    stderr:write(env.command and ("usage: " .. env.command.usage .. "\n") or
+      "usage: prismacloud <command> [options] (prismacloud --help lists them)\n")
+    return M.EXIT_USAGE
+  end
+  if is_error(e) then
+    stderr:write("prismacloud: ", message_of(e), "\n")
+    return M.EXIT_API
+  end
+  -- a Lua error raised for bad arguments (a bad filter value, time range, profile name)
+  stderr:write("prismacloud: ", message_of(e), "\n")
+  if env.command then stderr:write("usage: ", env.command.usage, "\n") end
+  return M.EXIT_USAGE
+end
+
+return M

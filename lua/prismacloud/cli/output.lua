@@ -1,0 +1,392 @@
+--- prismacloud.cli.output: how the CLI writes results (table, json, ndjson, csv, html).
+--
+--   local w = output.writer("table", {columns = {"id", "name"}, out = io.stdout})
+--   for item in items do w:row(item) end
+--   w:finish()
+--   output.value(body, "json", {})        -- one decoded body, whatever its shape
+--
+-- json and ndjson write the records as the API sent them (--columns keeps only
+-- those fields); table, csv and html write one column per field, nested fields
+-- named with dots ("resource.name"), epoch milliseconds in time fields as dates.
+local json = require "prismacloud.json"
+
+local M = {}
+
+M.FORMATS = {table = true, json = true, ndjson = true, csv = true, html = true}
+M.MAX_CELL = 48        -- longest table cell, in characters
+M.MAX_COLUMNS = 7      -- columns chosen when none are given
+
+--- Whether file descriptor fd (1 = stdout, 2 = stderr) is a terminal.
+-- syntax: ok = output.isatty(fd)
+function M.isatty(fd)
+  return os.execute(("test -t %d"):format(fd)) == true
+end
+
+--- Whether the locale says UTF-8 (LC_ALL, then LC_CTYPE, then LANG).
+-- syntax: ok = output.utf8_locale()
+function M.utf8_locale()
+  for _, name in ipairs{"LC_ALL", "LC_CTYPE", "LANG"} do
+    local v = os.getenv(name)
+    if v and v ~= "" then return v:lower():gsub("-", ""):find("utf8", 1, true) ~= nil end
+  end
+  return false
+end
+
+--- Whether to colour a stream that is (or is not) a terminal: never when NO_COLOR is set.
+-- syntax: ok = output.use_colour(is_tty)
+function M.use_colour(is_tty)
+  local no = os.getenv("NO_COLOR")
+  if no and no ~= "" then return false end
+  return is_tty and os.getenv("TERM") ~= "dumb"
+end
+
+local function is_array(v)
+  return type(v) == "table" and (v[1] ~= nil or getmetatable(v) == json.array_mt or next(v) == nil)
+end
+M.is_array = is_array
+
+--- The array of records in a decoded body: the body itself, its `items`, or its `data.items`; else nil.
+-- syntax: rows = output.rows_of(body)
+function M.rows_of(body)
+  if type(body) ~= "table" then return nil end
+  if is_array(body) and next(body) ~= nil then return body end
+  if is_array(body.items) then return body.items end
+  if type(body.data) == "table" and is_array(body.data.items) then return body.data.items end
+  if is_array(body) then return body end
+  return nil
+end
+
+--- The value at a dotted path ("resource.name") of a record, or nil.
+-- syntax: v = output.field(record, path)
+function M.field(record, path)
+  local v = record
+  for part in path:gmatch("[^.]+") do
+    if type(v) ~= "table" then return nil end
+    local next_v = v[part]
+    if next_v == nil and part:match("^%d+$") then next_v = v[tonumber(part)] end
+    v = next_v
+  end
+  return v
+end
+
+-- 2000-01-01 .. 2100-01-01 in milliseconds.
+local MS_LOW, MS_HIGH = 946684800000, 4102444800000
+
+--- Whether a field holds epoch milliseconds: a time-like name and an integer in range.
+-- syntax: ok = output.is_time(name, value)
+function M.is_time(name, value)
+  if math.type(value) ~= "integer" or value < MS_LOW or value >= MS_HIGH then return false end
+  local key = name:match("([^.]+)$") or name
+  local lower = key:lower()
+  return lower:find("time", 1, true) ~= nil or lower:find("date", 1, true) ~= nil
+    or lower:find("seen", 1, true) ~= nil or lower:find("updated", 1, true) ~= nil
+    or key:match("Ts$") ~= nil or key:match("%lOn$") ~= nil or lower == "ts"
+end
+
+--- Epoch milliseconds as a UTC date: "2026-11-23 10:05" (short) or "2026-11-23T10:05:12Z".
+-- syntax: s = output.date(ms, short)
+function M.date(ms, short)
+  return os.date(short and "!%Y-%m-%d %H:%M" or "!%Y-%m-%dT%H:%M:%SZ", ms // 1000)
+end
+
+local function scalar(v)
+  local t = type(v)
+  return t == "string" or t == "number" or t == "boolean"
+end
+
+--- The text of one cell: dates for time fields, arrays of scalars joined with ",", JSON for the rest.
+-- syntax: s = output.cell(name, value, short)
+function M.cell(name, value, short)
+  if value == nil or value == json.null then return "" end
+  if M.is_time(name, value) then return M.date(value, short) end
+  if math.type(value) == "integer" then return ("%d"):format(value) end
+  if type(value) == "number" then return ("%.15g"):format(value) end
+  if scalar(value) then return tostring(value) end
+  if type(value) == "table" and is_array(value) then
+    local parts, all_scalar = {}, true
+    for i, x in ipairs(value) do
+      if not scalar(x) then all_scalar = false break end
+      parts[i] = tostring(x)
+    end
+    if all_scalar then return table.concat(parts, ",") end
+  end
+  local ok, text = pcall(json.encode, value)
+  return ok and text or tostring(value)
+end
+
+-- Fields tried first when choosing columns, in this order.
+local PREFERRED = {
+  "id", "policyId", "accountId", "name", "status", "severity", "policyType", "cloudType", "type",
+  "enabled", "user", "action", "actionType", "resourceType", "resourceName", "regionName", "accountName",
+  "result", "method", "path", "summary", "description", "timestamp", "alertTime", "insertTs",
+  "lastModifiedOn", "lastModifiedTs",
+}
+
+--- Columns for records when none are given: preferred scalar fields first, then
+-- other scalar fields in name order, at most output.MAX_COLUMNS.
+-- syntax: columns = output.choose_columns(records)
+function M.choose_columns(records)
+  local present = {}
+  for i = 1, math.min(#records, 20) do
+    local r = records[i]
+    if type(r) == "table" then
+      for k, v in pairs(r) do
+        if type(k) == "string" and (scalar(v) or (is_array(v) and scalar(v[1]))) then present[k] = true end
+      end
+    end
+  end
+  local columns, taken = {}, {}
+  for _, k in ipairs(PREFERRED) do
+    if present[k] and #columns < M.MAX_COLUMNS then
+      columns[#columns + 1], taken[k] = k, true
+    end
+  end
+  local rest = {}
+  for k in pairs(present) do
+    if not taken[k] then rest[#rest + 1] = k end
+  end
+  table.sort(rest)
+  for _, k in ipairs(rest) do
+    if #columns >= M.MAX_COLUMNS then break end
+    columns[#columns + 1] = k
+  end
+  if #columns == 0 and records[1] ~= nil and type(records[1]) ~= "table" then columns = {"value"} end
+  return columns
+end
+
+--- Indents compact JSON text by two spaces per level (strings are left alone).
+-- syntax: s = output.pretty_json(text)
+function M.pretty_json(text)
+  local out, depth, i, n = {}, 0, 1, #text
+  local function newline() out[#out + 1] = "\n" .. ("  "):rep(depth) end
+  while i <= n do
+    local c = text:sub(i, i)
+    if c == '"' then
+      local j = i + 1
+      while true do
+        local q = text:find('["\\]', j)
+        if not q then j = n break end
+        if text:sub(q, q) == "\\" then j = q + 2 else j = q break end
+      end
+      out[#out + 1] = text:sub(i, j)
+      i = j
+    elseif c == "{" or c == "[" then
+      local close = c == "{" and "}" or "]"
+      if text:sub(i + 1, i + 1) == close then
+        out[#out + 1] = c .. close
+        i = i + 1
+      else
+        out[#out + 1] = c
+        depth = depth + 1
+        newline()
+      end
+    elseif c == "}" or c == "]" then
+      depth = depth - 1
+      newline()
+      out[#out + 1] = c
+    elseif c == "," then
+      out[#out + 1] = ","
+      newline()
+    elseif c == ":" then
+      out[#out + 1] = ": "
+    else
+      out[#out + 1] = c
+    end
+    i = i + 1
+  end
+  return table.concat(out)
+end
+
+local function encode(v)
+  return json.encode(v)
+end
+
+-- The record cut down to the given columns (nested paths kept as dotted keys).
+local function project(record, columns)
+  if not columns or type(record) ~= "table" then return record end
+  local out = {}
+  for _, c in ipairs(columns) do
+    local v = M.field(record, c)
+    if v ~= nil then out[c] = v end
+  end
+  return out
+end
+
+local function text_width(s)
+  return utf8.len(s) or #s
+end
+
+local function truncate(s, max)
+  if text_width(s) <= max then return s end
+  local cut = utf8.offset(s, max) or max
+  return s:sub(1, cut - 1) .. "…"
+end
+
+local function csv_field(s)
+  if s:find('[",\r\n]') then return '"' .. s:gsub('"', '""') .. '"' end
+  return s
+end
+
+local function html_escape(s)
+  return (s:gsub("[&<>\"']", {["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;",
+                                ["'"] = "&#39;"}))
+end
+M.html_escape = html_escape
+
+local function row_cells(record, columns, short)
+  local cells = {}
+  for i, c in ipairs(columns) do
+    local v = type(record) == "table" and M.field(record, c) or (c == "value" and record or nil)
+    cells[i] = M.cell(c, v, short):gsub("[\r\n\t]", " ")
+  end
+  return cells
+end
+
+--- Writes rows of cells as an aligned text table (header bold when colour is on).
+-- syntax: output.write_table(out, header, rows, {colour = true})
+function M.write_table(out, header, rows, opts)
+  opts = opts or {}
+  local widths = {}
+  for i, h in ipairs(header) do widths[i] = text_width(h) end
+  for r, row in ipairs(rows) do
+    for i, cell in ipairs(row) do
+      row[i] = truncate(cell, M.MAX_CELL)
+      widths[i] = math.max(widths[i] or 0, text_width(row[i]))
+    end
+    rows[r] = row
+  end
+  local function line(cells)
+    local parts = {}
+    for i, cell in ipairs(cells) do
+      parts[i] = i == #cells and cell or cell .. (" "):rep(widths[i] - text_width(cell))
+    end
+    return table.concat(parts, "  ")
+  end
+  local head = line(header)
+  if opts.colour then head = "\27[1m" .. head .. "\27[0m" end
+  out:write(head, "\n")
+  for _, row in ipairs(rows) do out:write(line(row), "\n") end
+end
+
+--- A self-contained HTML page (inline style only) around a body fragment.
+-- syntax: html = output.html_page(title, body_html [, extra_head])
+function M.html_page(title, body_html, extra_head)
+  return table.concat{
+    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>", html_escape(title),
+    "</title>\n<style>\n",
+    "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2em;color:#1d2733;background:#fff}\n",
+    "h1{font-size:1.4em}h2{font-size:1.1em;margin-top:1.6em}\n",
+    "table{border-collapse:collapse;font-size:.9em}th,td{border-bottom:1px solid #dde3ea;padding:.3em .7em;",
+    "text-align:left;vertical-align:top}th{background:#f1f4f8}\n",
+    "</style>\n", extra_head or "", "</head>\n<body>\n", body_html, "</body></html>\n",
+  }
+end
+
+local Writer = {}
+Writer.__index = Writer
+
+--- A writer of records in a format: `w:row(record)` for each, then `w:finish()`.
+-- opts: columns (array of field paths), out (file, default io.stdout), colour, title.
+-- syntax: w = output.writer(format, opts)
+function M.writer(format, opts)
+  if not M.FORMATS[format] then error(("unknown output format '%s'"):format(tostring(format)), 2) end
+  opts = opts or {}
+  return setmetatable({format = format, out = opts.out or io.stdout, columns = opts.columns,
+                       colour = opts.colour, title = opts.title or "prismacloud", rows = {}, count = 0}, Writer)
+end
+
+--- Writes (or, for table and html, keeps) one record.
+-- syntax: w:row(record)
+function Writer:row(record)
+  self.count = self.count + 1
+  local f, out = self.format, self.out
+  if f == "json" then
+    local text = M.pretty_json(encode(project(record, self.columns))):gsub("\n", "\n  ")
+    out:write(self.count == 1 and "[\n  " or ",\n  ", text)
+  elseif f == "ndjson" then
+    out:write(encode(project(record, self.columns)), "\n")
+  elseif f == "csv" then
+    if self.count == 1 then
+      self.columns = self.columns or M.choose_columns{record}
+      local head = {}
+      for i, c in ipairs(self.columns) do head[i] = csv_field(c) end
+      out:write(table.concat(head, ","), "\r\n")
+    end
+    local cells = row_cells(record, self.columns, false)
+    for i, c in ipairs(cells) do cells[i] = csv_field(c) end
+    out:write(table.concat(cells, ","), "\r\n")
+  else
+    self.rows[#self.rows + 1] = record
+  end
+end
+
+--- Ends the output (closes the JSON array, writes the table or page); returns the record count.
+-- syntax: n = w:finish()
+function Writer:finish()
+  local f, out = self.format, self.out
+  if f == "json" then
+    out:write(self.count == 0 and "[]\n" or "\n]\n")
+  elseif f == "table" or f == "html" then
+    local columns = self.columns or M.choose_columns(self.rows)
+    local rows = {}
+    for i, r in ipairs(self.rows) do rows[i] = row_cells(r, columns, f == "table") end
+    if f == "table" then
+      if #columns > 0 then M.write_table(out, columns, rows, {colour = self.colour}) end
+    else
+      local parts = {"<h1>", html_escape(self.title), "</h1>\n<p>", ("%d"):format(#rows),
+                     " rows</p>\n<table>\n<thead><tr>"}
+      for _, c in ipairs(columns) do parts[#parts + 1] = "<th>" .. html_escape(c) .. "</th>" end
+      parts[#parts + 1] = "</tr></thead>\n<tbody>\n"
+      for _, row in ipairs(rows) do
+        parts[#parts + 1] = "<tr>"
+        for _, cell in ipairs(row) do parts[#parts + 1] = "<td>" .. html_escape(cell) .. "</td>" end
+        parts[#parts + 1] = "</tr>\n"
+      end
+      parts[#parts + 1] = "</tbody></table>\n"
+      out:write(M.html_page(self.title, table.concat(parts)))
+    end
+  end
+  out:flush()
+  return self.count
+end
+
+--- Writes one decoded body in a format: records when it holds an array of them
+-- (see rows_of), else (table) one "field value" line per top-level field, or
+-- (json) the body as it is.
+-- syntax: output.value(body, format, {columns =, out =, colour =, title =, max_items =})
+function M.value(body, format, opts)
+  opts = opts or {}
+  local out = opts.out or io.stdout
+  local rows = M.rows_of(body)
+  if format == "json" and not opts.columns and not (rows and opts.max_items) then
+    out:write(M.pretty_json(encode(body)), "\n")
+    return
+  end
+  if rows then
+    local w = M.writer(format, opts)
+    for i, r in ipairs(rows) do
+      if opts.max_items and i > opts.max_items then break end
+      w:row(r)
+    end
+    w:finish()
+    return
+  end
+  if format == "table" and type(body) == "table" then
+    local keys = {}
+    for k in pairs(body) do keys[#keys + 1] = tostring(k) end
+    table.sort(keys)
+    local rows_kv = {}
+    for i, k in ipairs(keys) do rows_kv[i] = {k, (M.cell(k, body[k], true):gsub("[\r\n\t]", " "))} end
+    M.write_table(out, {"field", "value"}, rows_kv, {colour = opts.colour})
+    return
+  end
+  if format == "json" then
+    out:write(M.pretty_json(encode(project(body, opts.columns))), "\n")
+    return
+  end
+  local w = M.writer(format, opts)
+  w:row(type(body) == "table" and body or {value = body})
+  w:finish()
+end
+
+return M
