@@ -1,0 +1,463 @@
+-- prismacloud.emulator.integrations: integrations (IntegrationsMicroService.json) and
+-- notification templates (NotificationTemplatesMicroService.json), both under
+-- /api/v1/tenant/{prismaId}; another tenant's Prisma ID is 403 invalid_prisma_id.
+--
+--   GET    .../integration/channels     supported types
+--   GET    .../integration              ?ids=&type= (comma lists) &onlyEnabled= (default true)
+--   POST   .../integration              create
+--   GET|PUT|PATCH|DELETE .../integration/{id}
+--   POST   .../integration/test[?id=]   test a configuration
+--   GET    .../template                 ?id=&type= (repeated or comma lists) &enabled=
+--   POST   .../template                 create
+--   GET|PATCH|DELETE .../template/{id}
+--   POST   .../template/test[?id=]
+--
+-- Errors (x-redlock-status + the EventsApiError body {status, message,
+-- timestamp, subErrors}), keys as the Integrations documentation names them:
+-- 400 invalid_integration_name, missing_integration_type,
+-- invalid_integration_type, missing_integration_config,
+-- invalid_integration_config (subject: the field the type's documented
+-- configuration lacks, or an immutable field changed),
+-- integration_name_already_exists, invalid_id (an unknown id),
+-- conflict_deleting_integration (an alert rule or template still uses it);
+-- templates: invalid_template_name, template_name_already_exists,
+-- missing_template_config, invalid_integration_id.
+--
+-- A test fails (400 integration_test_failed, subject: the field) when an
+-- endpoint of the configuration points nowhere valid: a URL-like field
+-- (…Url, …Uri, url, domain) that is not https:// (where a scheme is
+-- expected), or whose host is empty, "localhost", or under a reserved
+-- top-level domain that never resolves (.invalid, .test, .example, .localhost).
+-- Seeded deterministically: INTEGRATIONS integrations, TEMPLATES templates.
+local api = require "prismacloud.emulator.api"
+local data = require "prismacloud.emulator.data"
+local json = require "prismacloud.emulator.json"
+local state_mod = require "prismacloud.emulator.state"
+local types = require "prismacloud.integrations"
+
+local M = {}
+
+local array = json.array
+local SALT = 410
+
+-- The types the tenant API serves (Okta, Qualys and Tenable are Integrations Pull only).
+M.CHANNELS = {"amazon_sqs", "aws_sdl", "aws_s3", "aws_security_hub", "azure_service_bus_queue", "demisto",
+              "google_cscc", "jira", "microsoft_teams", "pager_duty", "service_now", "slack", "snowflake",
+              "splunk", "webhook"}
+local CHANNEL = {}
+for _, t in ipairs(M.CHANNELS) do CHANNEL[t] = true end
+local TEMPLATE_TYPES = {email = true, jira = true, service_now = true}
+local IMMUTABLE = {service_now = {"hostUrl"}, azure_service_bus_queue = {"accountId", "connectionString"}}
+
+-- The seeded integrations: {type, name, config, enabled}.
+local SEEDS = {
+  {"slack", "Slack secops channel", {webhookUrl = "https://hooks.slack.com/services/T0001/B0001/abcdef"}},
+  {"webhook", "Ops webhook", {url = "https://hooks.acme-corp.io/prisma", authToken = "seeded-token"}},
+  {"splunk", "Splunk HEC", {url = "https://splunk.acme-corp.io:8088/services/collector", authToken = "hec-token",
+                            sourceType = "_json"}},
+  {"service_now", "ServiceNow ITSM", {hostUrl = "https://acme.service-now.com", login = "prisma",
+                                      password = "seeded", tables = {{incident = true}, {sn_si_incident = false},
+                                                                     {em_event = false}}}},
+  {"jira", "Jira SEC project", {hostUrl = "https://acme.atlassian.net", projectKey = "SEC"}},
+  {"pager_duty", "PagerDuty on-call", {integrationKey = "0123456789abcdef0123456789abcdef"}},
+  {"microsoft_teams", "Teams cloud alerts", {url = "https://acme.webhook.office.com/webhookb2/seeded"}},
+  {"amazon_sqs", "SQS alert queue", {queueUrl = "https://sqs.us-east-1.amazonaws.com/123456789012/prisma"}},
+  {"webhook", "Legacy webhook", {url = "https://legacy.acme-corp.io/hook", authToken = "old"}, false},
+  {"slack", "Slack sandbox channel", {webhookUrl = "https://hooks.slack.com/services/T0001/B0002/ghijkl"}, false},
+}
+M.INTEGRATIONS = #SEEDS
+M.TEMPLATES = 4
+
+--------------------------------------------------------------------------
+-- Stores (made on first use; rebuilt with the state).
+--------------------------------------------------------------------------
+
+local function field_config(name, value)
+  return {fieldName = name, displayName = name, type = "text", required = false, redlockMapping = false,
+          value = value}
+end
+
+function M.store(app)
+  local st = app.state
+  if st.integrations then return st.integrations end
+  local w = st.world
+  local store = state_mod.new_store()
+  for k, s in ipairs(SEEDS) do
+    local id = data.uuid(w.seed, SALT, k)
+    local at = w.anchor_ms - (40 - k) * data.DAY_MS
+    store:put(id, {
+      id = id, name = s[2], description = "Seeded " .. s[1] .. " integration", integrationType = s[1],
+      integrationConfig = api.deep_copy(s[3]), enabled = s[4] ~= false,
+      createdBy = data.USERS[k % 3 + 1], createdTs = at, lastModifiedBy = data.USERS[k % 3 + 1], lastModifiedTs = at,
+    })
+  end
+  st.integrations = store
+  return store
+end
+
+-- The first seeded integration of a type: its id.
+local function seeded(app, itype)
+  for _, i in ipairs(M.store(app):list()) do
+    if i.integrationType == itype then return i.id end
+  end
+end
+
+function M.template_store(app)
+  local st = app.state
+  if st.templates then return st.templates end
+  local w = st.world
+  local store = state_mod.new_store()
+  local seeds = {
+    {"email", "SOC email", nil, {basicConfig = array{field_config("subject", "Prisma Cloud alert")}}},
+    {"jira", "Jira SEC bugs", seeded(app, "jira"),
+     {basicConfig = array{field_config("project", "SEC"), field_config("issueType", "Bug")}}},
+    {"service_now", "ServiceNow incidents", seeded(app, "service_now"),
+     {incident = array{field_config("urgency", "2"), field_config("impact", "2")}}},
+    {"email", "Weekly digest email", nil, {basicConfig = array{field_config("subject", "Weekly digest")}}, false},
+  }
+  for k, s in ipairs(seeds) do
+    local id = data.uuid(w.seed, SALT + 1, k)
+    local at = w.anchor_ms - (20 - k) * data.DAY_MS
+    store:put(id, {
+      id = id, name = s[2], integrationType = s[1], integrationId = s[3], templateConfig = s[4],
+      enabled = s[5] ~= false, createdBy = data.USERS[k % 3 + 1], createdTs = at,
+      lastModifiedBy = data.USERS[k % 3 + 1], lastModifiedTs = at,
+    })
+  end
+  st.templates = store
+  return store
+end
+
+--------------------------------------------------------------------------
+-- Errors and checks.
+--------------------------------------------------------------------------
+
+local STATUS_TEXT = {[400] = "400 BAD_REQUEST", [403] = "403 FORBIDDEN", [404] = "404 NOT_FOUND"}
+
+-- An error: x-redlock-status header and an EventsApiError body.
+local function fail(req, status, key, subject, message)
+  local res = api.fail(req, status, key, subject, message)
+  res.body = json.encode({status = STATUS_TEXT[status] or tostring(status), message = message or key,
+                          debugMessage = key, timestamp = api.now_ms(), subErrors = array{}})
+  return res
+end
+M.fail = fail
+
+local function is_object(v)
+  return type(v) == "table" and getmetatable(v) ~= json.array_mt and (next(v) == nil or v[1] == nil)
+end
+
+-- A name as the schemas allow: 5 to 100 characters, starting with a letter or digit.
+local function good_name(name)
+  return type(name) == "string" and #name >= 5 and #name <= 100 and name:find("^[A-Za-z0-9]") ~= nil
+end
+
+-- Where an endpoint of a configuration points nowhere valid: the field, or nil.
+local RESERVED = {invalid = true, test = true, example = true, localhost = true}
+local function unreachable(config)
+  local fields = {}
+  for k in pairs(config) do fields[#fields + 1] = k end
+  table.sort(fields)
+  for _, k in ipairs(fields) do
+    local v = config[k]
+    local urlish = k == "url" or k == "domain" or k:find("Ur[li]$")
+    if urlish and type(v) == "string" then
+      local scheme, rest = v:match("^(%a[%w+.-]*)://(.*)$")
+      if k == "baseUrl" or k == "domain" then rest = rest or v
+      elseif scheme ~= "https" and not (scheme == "s3" and k == "s3Uri") then return k end
+      local host = (rest or ""):match("^([^/:?#]*)"):lower()
+      local tld = host:match("([^.]+)%.?$")
+      if host == "" or RESERVED[host] or (tld and RESERVED[tld]) then return k end
+    end
+  end
+  return nil
+end
+
+local function test_failure(req, field, config)
+  return fail(req, 400, "integration_test_failed", "integrationConfig." .. field,
+    ("cannot reach %s"):format(tostring(config[field])))
+end
+
+-- Checks an integration body for create, update (base: the stored one) or test; nil, or an error.
+local function check_integration(app, req, body, purpose, base)
+  if not good_name(body.name) then
+    return fail(req, 400, "invalid_integration_name", "name", "name must be 5 to 100 characters")
+  end
+  local itype = body.integrationType
+  if base then
+    if itype ~= nil and itype ~= base.integrationType then
+      return fail(req, 400, "invalid_integration_type", tostring(itype), "the type of an integration cannot change")
+    end
+    itype = base.integrationType
+  elseif itype == nil or itype == json.null or itype == "" then
+    return fail(req, 400, "missing_integration_type", "integrationType")
+  elseif not CHANNEL[itype] then
+    return fail(req, 400, "invalid_integration_type", tostring(itype))
+  end
+  local config = body.integrationConfig
+  if not is_object(config) then return fail(req, 400, "missing_integration_config", "integrationConfig") end
+  local field, message = types.check_config(itype, config, purpose)
+  if field then return fail(req, 400, "invalid_integration_config", field, message) end
+  for _, f in ipairs(base and IMMUTABLE[itype] or {}) do
+    if config[f] ~= base.integrationConfig[f] then
+      return fail(req, 400, "invalid_integration_config", "integrationConfig." .. f, f .. " cannot change")
+    end
+  end
+  if purpose ~= "test" then
+    for _, other in ipairs(M.store(app):list()) do
+      if other.id ~= (base and base.id) and other.name:lower() == body.name:lower() then
+        return fail(req, 400, "integration_name_already_exists", body.name)
+      end
+    end
+  end
+  return nil
+end
+
+-- The list of values of a query parameter given repeated or comma-separated.
+local function list_param(req, name)
+  local out = {}
+  for _, v in ipairs(api.query_all(req, name)) do
+    for part in v:gmatch("[^,]+") do out[#out + 1] = part end
+  end
+  return out
+end
+
+local function set_of(list)
+  if #list == 0 then return nil end
+  local s = {}
+  for _, v in ipairs(list) do s[v] = true end
+  return s
+end
+
+--------------------------------------------------------------------------
+-- Routes.
+--------------------------------------------------------------------------
+
+local function integration_routes(router, app, tenant, base)
+  router:add("GET", base .. "/channels", tenant(function() return api.json(200, array(api.copy(M.CHANNELS))) end))
+
+  router:add("GET", base, tenant(function(req)
+    local ids, kinds = set_of(list_param(req, "ids")), set_of(list_param(req, "type"))
+    local only = api.bool(api.query(req, "onlyEnabled"))
+    if only == "bad" then return fail(req, 400, "invalid_param_value", "onlyEnabled") end
+    if only == nil then only = true end
+    local out = array{}
+    for _, i in ipairs(M.store(app):list()) do
+      if (not ids or ids[i.id]) and (not kinds or kinds[i.integrationType]) and (not only or i.enabled) then
+        out[#out + 1] = i
+      end
+    end
+    return api.json(200, out)
+  end))
+
+  router:add("POST", base, tenant(function(req)
+    local body, bad = api.body(req, true)
+    if not body then return bad end
+    local err = check_integration(app, req, body, "create")
+    if err then return err end
+    local st = app.state
+    st.next_integration = (st.next_integration or 0) + 1
+    local id = data.uuid(st.world.seed, SALT + 10, st.next_integration)
+    local who, now = req.claims and req.claims.sub or "unknown", api.now_ms()
+    local description = type(body.description) == "string" and body.description or ""
+    local item = {id = id, name = body.name, description = description,
+                  integrationType = body.integrationType, integrationConfig = body.integrationConfig,
+                  enabled = body.enabled ~= false, createdBy = who, createdTs = now, lastModifiedBy = who,
+                  lastModifiedTs = now}
+    M.store(app):put(id, item)
+    return api.json(200, item)
+  end))
+
+  router:add("POST", base .. "/test", tenant(function(req)
+    local body, bad = api.body(req, true)
+    if not body then return bad end
+    local id = api.query(req, "id")
+    local stored = id and M.store(app).by_id[id]
+    if id and not stored then return fail(req, 400, "invalid_id", id) end
+    local err = check_integration(app, req, body, "test")
+    if err then return err end
+    local field = unreachable(body.integrationConfig)
+    if field then return test_failure(req, field, body.integrationConfig) end
+    return api.empty(200)
+  end))
+
+  local function existing(req, params)
+    local item = M.store(app).by_id[params.id]
+    if not item then return nil, fail(req, 400, "invalid_id", params.id, "no integration " .. params.id) end
+    return item
+  end
+
+  router:add("GET", base .. "/:id", tenant(function(req, params)
+    local item, err = existing(req, params)
+    return item and api.json(200, item) or err
+  end))
+
+  router:add("PUT", base .. "/:id", tenant(function(req, params)
+    local item, missing = existing(req, params)
+    if not item then return missing end
+    local body, bad = api.body(req, true)
+    if not body then return bad end
+    local err = check_integration(app, req, body, "update", item)
+    if err then return err end
+    local new = api.copy(item)
+    new.name, new.integrationConfig = body.name, body.integrationConfig
+    if type(body.description) == "string" then new.description = body.description end
+    if type(body.enabled) == "boolean" then new.enabled = body.enabled end
+    new.lastModifiedBy, new.lastModifiedTs = req.claims and req.claims.sub or "unknown", api.now_ms()
+    M.store(app):put(item.id, new)
+    return api.json(200, new)
+  end))
+
+  router:add("PATCH", base .. "/:id", tenant(function(req, params)
+    local item, missing = existing(req, params)
+    if not item then return missing end
+    local body, bad = api.body(req, true)
+    if not body then return bad end
+    if type(body.enabled) ~= "boolean" then return fail(req, 400, "missing_required_param", "enabled") end
+    item.enabled = body.enabled
+    item.lastModifiedBy, item.lastModifiedTs = req.claims and req.claims.sub or "unknown", api.now_ms()
+    return api.empty(200)
+  end))
+
+  router:add("DELETE", base .. "/:id", tenant(function(req, params)
+    local item, missing = existing(req, params)
+    if not item then return missing end
+    local used = require("prismacloud.emulator.rules").references(app)
+    for _, t in ipairs(M.template_store(app):list()) do
+      if t.integrationId then used[t.integrationId] = true end
+    end
+    if used[item.id] then
+      return fail(req, 400, "conflict_deleting_integration", item.id, "an alert rule or template uses it")
+    end
+    M.store(app):delete(item.id)
+    return api.empty(200)
+  end))
+end
+
+-- Checks a template body for create, update (base: the stored one) or test; nil, or an error.
+local function check_template(app, req, body, purpose, base)
+  local name = body.name
+  if base and name == nil then name = base.name end
+  if not good_name(name) or name:find("[<>!=\n\r]") then
+    return fail(req, 400, "invalid_template_name", "name", "name must be 5 to 100 characters, without < > ! =")
+  end
+  local itype = body.integrationType
+  if base and itype == nil then itype = base.integrationType end
+  if not TEMPLATE_TYPES[itype] or (base and itype ~= base.integrationType) then
+    return fail(req, 400, "invalid_integration_type", tostring(itype))
+  end
+  local config = body.templateConfig
+  if base and config == nil then config = base.templateConfig end
+  if not is_object(config) then return fail(req, 400, "missing_template_config", "templateConfig") end
+  local hook_id = body.integrationId
+  if base and hook_id == nil then hook_id = base.integrationId end
+  if hook_id ~= nil or itype ~= "email" then
+    local hook = M.store(app).by_id[hook_id]
+    if not hook or hook.integrationType ~= itype then
+      return fail(req, 400, "invalid_integration_id", tostring(hook_id))
+    end
+  end
+  if purpose ~= "test" then
+    for _, other in ipairs(M.template_store(app):list()) do
+      if other.id ~= (base and base.id) and other.name:lower() == name:lower() then
+        return fail(req, 400, "template_name_already_exists", name)
+      end
+    end
+  end
+  return nil
+end
+
+local function template_routes(router, app, tenant, base)
+  router:add("GET", base, tenant(function(req)
+    local ids, kinds = set_of(list_param(req, "id")), set_of(list_param(req, "type"))
+    local enabled = api.bool(api.query(req, "enabled"))
+    if enabled == "bad" then return fail(req, 400, "invalid_param_value", "enabled") end
+    local out = array{}
+    for _, t in ipairs(M.template_store(app):list()) do
+      if (not ids or ids[t.id]) and (not kinds or kinds[t.integrationType]) and
+        (enabled == nil or t.enabled == enabled) then
+        out[#out + 1] = t
+      end
+    end
+    return api.json(200, out)
+  end))
+
+  router:add("POST", base, tenant(function(req)
+    local body, bad = api.body(req, true)
+    if not body then return bad end
+    local err = check_template(app, req, body, "create")
+    if err then return err end
+    local st = app.state
+    st.next_template = (st.next_template or 0) + 1
+    local id = data.uuid(st.world.seed, SALT + 11, st.next_template)
+    local who, now = req.claims and req.claims.sub or "unknown", api.now_ms()
+    local item = {id = id, name = body.name, integrationType = body.integrationType,
+                  integrationId = body.integrationId, templateConfig = body.templateConfig,
+                  enabled = body.enabled ~= false, createdBy = who, createdTs = now, lastModifiedBy = who,
+                  lastModifiedTs = now}
+    M.template_store(app):put(id, item)
+    return api.json(200, item)
+  end))
+
+  router:add("POST", base .. "/test", tenant(function(req)
+    local body, bad = api.body(req, true)
+    if not body then return bad end
+    local id = api.query(req, "id")
+    if id and not M.template_store(app).by_id[id] then return fail(req, 400, "invalid_id", id) end
+    local err = check_template(app, req, body, "test")
+    if err then return err end
+    local hook = M.store(app).by_id[body.integrationId]
+    local field = hook and unreachable(hook.integrationConfig)
+    if field then return test_failure(req, field, hook.integrationConfig) end
+    return api.empty(200)
+  end))
+
+  local function existing(req, params)
+    local item = M.template_store(app).by_id[params.id]
+    if not item then return nil, fail(req, 400, "invalid_id", params.id, "no template " .. params.id) end
+    return item
+  end
+
+  router:add("GET", base .. "/:id", tenant(function(req, params)
+    local item, err = existing(req, params)
+    return item and api.json(200, item) or err
+  end))
+
+  router:add("PATCH", base .. "/:id", tenant(function(req, params)
+    local item, missing = existing(req, params)
+    if not item then return missing end
+    local body, bad = api.body(req, true)
+    if not body then return bad end
+    local err = check_template(app, req, body, "update", item)
+    if err then return err end
+    for _, f in ipairs{"name", "templateConfig", "integrationId"} do
+      if body[f] ~= nil then item[f] = body[f] end
+    end
+    if type(body.enabled) == "boolean" then item.enabled = body.enabled end
+    item.lastModifiedBy, item.lastModifiedTs = req.claims and req.claims.sub or "unknown", api.now_ms()
+    return api.empty(200)
+  end))
+
+  router:add("DELETE", base .. "/:id", tenant(function(req, params)
+    local item, missing = existing(req, params)
+    if not item then return missing end
+    M.template_store(app):delete(item.id)
+    return api.empty(200)
+  end))
+end
+
+function M.register(router, app)
+  -- Wraps a handler: another tenant's Prisma ID is refused.
+  local function tenant(fn)
+    return function(req, params, ...)
+      if params.prismaId ~= app.config.prisma_id then
+        return fail(req, 403, "invalid_prisma_id", params.prismaId, "not this tenant's Prisma ID")
+      end
+      return fn(req, params, ...)
+    end
+  end
+  integration_routes(router, app, tenant, "/api/v1/tenant/:prismaId/integration")
+  template_routes(router, app, tenant, "/api/v1/tenant/:prismaId/template")
+end
+
+return M

@@ -1,0 +1,372 @@
+--- prismacloud.integrations: the integration family (`client.integrations`), on the tenant API
+-- (/api/v1/tenant/{prismaId}/integration).
+--
+--   local hook = assert(client.integrations:create(client.integrations.webhook{
+--     name = "ops webhook", url = "https://hooks.example.com/prisma", authToken = "s3cret"}))
+--   assert(client.integrations:test(hook.id))
+--   for i in client.integrations:each{type = "slack"} do print(i.name) end
+--
+-- Every body's integrationConfig is checked against its type's documented
+-- fields (docs/api-integration-config.md, kept as data in F.TYPES) before
+-- anything is sent; a missing field raises naming the type and the field.
+-- Types not in F.TYPES pass unchecked. The tenant's Prisma ID is learnt once
+-- per client from the session (see prisma_id).
+local pager = require "prismacloud.pager"
+
+local F = {}
+F.__index = F
+local DRY = {dry_run = true}
+
+-- What integrationConfig must hold, per integrationType (docs/api-integration-config.md):
+--   required       fields every config needs; an entry {"a", "b"} is satisfied by either
+--   test_required  replaces `required` when testing (the webhook test needs only the URL)
+--   together       groups of fields: one present needs the others
+--   when           {field =, value =, require = {...}}: fields needed when config[field] == value
+--   prefix         {field = "text"}: a documented required start of a value
+F.TYPES = {
+  amazon_sqs = {
+    required = {"queueUrl"}, together = {{"accessKey", "secretKey"}, {"roleArn", "externalId"}},
+    when = {{field = "moreInfo", value = true, require = {{"accessKey", "roleArn"}}}},
+  },
+  aws_s3 = {required = {"s3Uri", "region", "roleArn", "externalId"}},
+  aws_sdl = {required = {"s3Uri", "region", "roleArn", "externalId"}},
+  aws_security_hub = {required = {"accountId", {"regions", "region"}}},
+  azure_service_bus_queue = {required = {"queueUrl", {"accountId", "connectionString"}}},
+  demisto = {
+    required = {"hostUrl", "apiKey", "demistoVersion"},
+    when = {{field = "demistoVersion", value = "8.0", require = {"apiKeyID"}}},
+  },
+  google_cscc = {required = {"orgId", "sourceId"}},
+  microsoft_teams = {required = {"url"}},
+  pager_duty = {required = {"integrationKey"}},
+  service_now = {required = {"hostUrl", "login", "password", "tables"}},
+  slack = {required = {"webhookUrl"}, prefix = {webhookUrl = "https://hooks.slack.com/"}},
+  snowflake = {required = {"hostUrl", "pipename", "stagingIntegrationId", "privateKey"}},
+  splunk = {required = {"authToken", "url"}},
+  webhook = {
+    required = {"url", "authToken"}, test_required = {"url"},
+    when = {{field = "isCustomPayloadEnabled", value = true, require = {"customPayloads"}}},
+  },
+}
+
+-- A field counts when set, not "" and not JSON null (a light userdata). Plain
+-- Lua, so the emulator checks bodies with the same table.
+local function present(config, field)
+  local v = config[field]
+  return v ~= nil and v ~= "" and type(v) ~= "userdata"
+end
+
+-- The first unmet entry of a list of required entries: its description, or nil.
+local function first_missing(config, entries)
+  for _, entry in ipairs(entries or {}) do
+    if type(entry) == "string" then
+      if not present(config, entry) then return "integrationConfig." .. entry end
+    else
+      local any = false
+      for _, field in ipairs(entry) do any = any or present(config, field) end
+      if not any then return "one of integrationConfig." .. table.concat(entry, ", integrationConfig.") end
+    end
+  end
+  return nil
+end
+
+--- Why an integrationConfig does not fit its type's documented fields: nil when it fits (or the
+-- type is not one F.TYPES knows), else the field and a message naming type and field.
+-- syntax: field, message = integrations.check_config(integration_type, config [, "test"])
+function F.check_config(itype, config, purpose)
+  local spec = F.TYPES[itype]
+  if not spec then return nil end
+  local function fail(field, what)
+    return field, ("integration type '%s': %s %s"):format(itype, field, what)
+  end
+  if type(config) ~= "table" then return fail("integrationConfig", "is required (a table)") end
+  local required = purpose == "test" and spec.test_required or spec.required
+  local gap = first_missing(config, required)
+  if gap then return fail(gap, "is required") end
+  for _, group in ipairs(spec.together or {}) do
+    local any = false
+    for _, field in ipairs(group) do any = any or present(config, field) end
+    if any then
+      gap = first_missing(config, group)
+      if gap then return fail(gap, "is required with integrationConfig." .. table.concat(group, "/")) end
+    end
+  end
+  for _, rule in ipairs(spec.when or {}) do
+    if config[rule.field] == rule.value then
+      gap = first_missing(config, rule.require)
+      if gap then
+        return fail(gap, ("is required when integrationConfig.%s is %s"):format(rule.field, tostring(rule.value)))
+      end
+    end
+  end
+  for field, start in pairs(spec.prefix or {}) do
+    local v = config[field]
+    if type(v) ~= "string" or v:sub(1, #start) ~= start then
+      return fail("integrationConfig." .. field, "must start with " .. start)
+    end
+  end
+  return nil
+end
+
+--- Checks an integration body (integrationType, integrationConfig) before it is sent; raises naming
+-- the type and the missing field. Returns the body.
+-- syntax: body = integrations.validate(body [, "test"])
+function F.validate(body, purpose, level)
+  level = (level or 1) + 1
+  if type(body) ~= "table" then
+    error(("bad integration (table expected, got %s)"):format(type(body)), level)
+  end
+  local itype = body.integrationType
+  if itype == nil and purpose == "update" then return body end -- the update body may leave the type out
+  if type(itype) ~= "string" or itype == "" then
+    error("bad integration (integrationType string expected, got " .. type(itype) .. ")", level)
+  end
+  local _, message = F.check_config(itype, body.integrationConfig, purpose)
+  if message then error(message, level) end
+  return body
+end
+
+-- Constructors: an integration body from {name =, description =, enabled =, <config fields>}.
+local BODY_FIELDS = {name = true, description = true, enabled = true}
+
+local function build(itype, t)
+  if type(t) ~= "table" then error(("bad argument #1 to '%s' (table expected, got %s)"):format(itype, type(t)), 3) end
+  local body = {integrationType = itype, integrationConfig = {}, enabled = true}
+  for k, v in pairs(t) do
+    if BODY_FIELDS[k] then body[k] = v else body.integrationConfig[k] = v end
+  end
+  return F.validate(body, nil, 3)
+end
+
+--- The body of any integration type: {name =, description =, enabled =} plus the type's config fields.
+-- syntax: body = integrations.body(integration_type, {name =, <config fields>})
+function F.body(itype, t)
+  if type(itype) ~= "string" then
+    error(("bad argument #1 to 'body' (string expected, got %s)"):format(type(itype)), 2)
+  end
+  return build(itype, t)
+end
+
+--- A webhook integration body (url, authToken; isCustomPayloadEnabled, customPayloads).
+-- syntax: body = integrations.webhook{name =, url =, authToken = [, description =, enabled =]}
+function F.webhook(t) return build("webhook", t) end
+
+--- A Slack integration body (webhookUrl starting https://hooks.slack.com/).
+-- syntax: body = integrations.slack{name =, webhookUrl = [, description =, enabled =]}
+function F.slack(t) return build("slack", t) end
+
+--- A Splunk HTTP event collector integration body (url, authToken; sourceType).
+-- syntax: body = integrations.splunk{name =, url =, authToken = [, sourceType =]}
+function F.splunk(t) return build("splunk", t) end
+
+--- A Microsoft Teams integration body (url).
+-- syntax: body = integrations.microsoft_teams{name =, url = [, description =, enabled =]}
+function F.microsoft_teams(t) return build("microsoft_teams", t) end
+
+--- A PagerDuty integration body (integrationKey).
+-- syntax: body = integrations.pager_duty{name =, integrationKey = [, description =, enabled =]}
+function F.pager_duty(t) return build("pager_duty", t) end
+
+--- A ServiceNow integration body (hostUrl, login, password, tables).
+-- syntax: body = integrations.service_now{name =, hostUrl =, login =, password =, tables = {{incident = true}}}
+function F.service_now(t) return build("service_now", t) end
+
+--------------------------------------------------------------------------
+-- The tenant's Prisma ID.
+--------------------------------------------------------------------------
+
+local tenants = setmetatable({}, {__mode = "k"}) -- client -> Prisma ID
+
+local function failure(message)
+  return setmetatable({kind = "invalid_request", message = message}, require("prismacloud.core").Error)
+end
+
+--- The Prisma ID of a client's tenant, shared by the tenant-scoped families: id, or nil, err.
+-- syntax: id, err = integrations.tenant(client)
+function F.tenant(client)
+  local id = tenants[client]
+  if id then return id end
+  -- The login response names it; GET /auth_token/extend answers with the same body.
+  local body, err = client:call("extend-session")
+  if not body then return nil, err end
+  body.token = nil
+  local wanted = client:session().customer_names or {}
+  local found = {}
+  for _, c in ipairs(type(body.customerNames) == "table" and body.customerNames or {}) do
+    if type(c) == "table" and type(c.prismaId) == "string" and c.prismaId ~= "" then
+      if #wanted ~= 1 or c.customerName == wanted[1] then found[#found + 1] = c.prismaId end
+    end
+  end
+  if #found ~= 1 then
+    return nil, failure(("the session names %d Prisma IDs; set one with client.integrations:prisma_id(id)")
+      :format(#found))
+  end
+  tenants[client] = found[1]
+  return found[1]
+end
+local tenant = F.tenant
+
+--- The tenant's Prisma ID used in /api/v1/tenant/{prismaId} paths: sets it when given, else
+-- learns it once per client from the session's customer list (GET /auth_token/extend).
+-- syntax: id, err = client.integrations:prisma_id([id])
+function F:prisma_id(id)
+  if id ~= nil then
+    if type(id) ~= "string" or id == "" then
+      error(("bad argument #1 to 'prisma_id' (string expected, got %s)"):format(type(id)), 2)
+    end
+    tenants[self.client] = id
+    return id
+  end
+  return tenant(self.client)
+end
+
+--------------------------------------------------------------------------
+-- Verbs.
+--------------------------------------------------------------------------
+
+local function check_id(id, n, fname)
+  if type(id) ~= "string" or id == "" then
+    error(("bad argument #%d to '%s' (string expected, got %s)"):format(n, fname,
+      id == "" and "empty string" or type(id)), 3)
+  end
+end
+
+local function csv(v, what, fname)
+  if type(v) == "string" then return v end
+  if type(v) == "table" and #v > 0 then
+    for _, x in ipairs(v) do
+      if type(x) ~= "string" then error(("bad filter '%s' to '%s' (strings expected)"):format(what, fname), 4) end
+    end
+    return table.concat(v, ",")
+  end
+  error(("bad filter '%s' to '%s' (string or array of strings expected)"):format(what, fname), 4)
+end
+
+-- The query of a list filter {type =, ids =, only_enabled =}; every integration unless only_enabled.
+local function query_of(filter, fname)
+  if filter ~= nil and type(filter) ~= "table" then
+    error(("bad argument #1 to '%s' (filter table expected, got %s)"):format(fname, type(filter)), 3)
+  end
+  local query = {onlyEnabled = "false"}
+  for k, v in pairs(filter or {}) do
+    if k == "type" then
+      query.type = csv(v, k, fname)
+    elseif k == "ids" then
+      query.ids = csv(v, k, fname)
+    elseif k == "only_enabled" then
+      if type(v) ~= "boolean" then error(("bad filter 'only_enabled' to '%s' (boolean expected)"):format(fname), 3) end
+      query.onlyEnabled = tostring(v)
+    else
+      error(("unknown integration filter '%s' in '%s'"):format(tostring(k), fname), 3)
+    end
+  end
+  return query
+end
+
+-- Sends operation id with the tenant's Prisma ID in its path (or returns the request on a dry run).
+local function send(self, id, args, opts)
+  local prisma_id, err = tenant(self.client)
+  if not prisma_id then return nil, err end
+  args.prismaId = prisma_id
+  return pager.call(self.client, id, args, opts)
+end
+
+--- Integrations of the tenant, all or filtered {type = "slack" or {...}, ids = {...}, only_enabled = true}.
+-- syntax: integrations, err = client.integrations:list([{type =, ids =, only_enabled =}])
+function F:list(filter)
+  return send(self, "get-all-integrations-v1", {query = query_of(filter, "list")})
+end
+
+--- The integrations one by one (a for-loop raises a prismacloud.Error on failure).
+-- syntax: for integration in client.integrations:each([filter]) do ... end
+function F:each(filter, paging)
+  local query = query_of(filter, "each")
+  local prisma_id, err = tenant(self.client)
+  if not prisma_id then error(err, 2) end
+  local path = pager.request_for("get-all-integrations-v1", {prismaId = prisma_id}).path
+  return pager.items(self.client, pager.single{path = path, query = query}, paging)
+end
+
+--- One integration by id.
+-- syntax: integration, err = client.integrations:get(id)
+function F:get(id)
+  check_id(id, 1, "get")
+  return send(self, "get-integration-v1", {id = id})
+end
+
+--- Creates an integration {name, integrationType, integrationConfig, description, enabled}; the
+-- config is checked against the type's documented fields first.
+-- syntax: integration, err = client.integrations:create(integration [, {dry_run = true}])
+function F:create(integration, opts)
+  F.validate(integration, "create", 2)
+  opts = pager.options(opts, DRY, "create")
+  return send(self, "create-integration-v1", {body = integration}, opts)
+end
+
+--- Replaces an integration {name, integrationConfig, description, enabled} (its type cannot change).
+-- syntax: integration, err = client.integrations:update(id, integration [, {dry_run = true}])
+function F:update(id, integration, opts)
+  check_id(id, 1, "update")
+  F.validate(integration, "update", 2)
+  opts = pager.options(opts, DRY, "update")
+  return send(self, "update-integration-v1", {id = id, body = integration}, opts)
+end
+
+--- Enables or disables an integration (PATCH {enabled}).
+-- syntax: ok, err = client.integrations:set_enabled(id, enabled [, {dry_run = true}])
+function F:set_enabled(id, enabled, opts)
+  check_id(id, 1, "set_enabled")
+  if type(enabled) ~= "boolean" then
+    error(("bad argument #2 to 'set_enabled' (boolean expected, got %s)"):format(type(enabled)), 2)
+  end
+  opts = pager.options(opts, DRY, "set_enabled")
+  return send(self, "update-integration-state-v1", {id = id, body = {enabled = enabled}}, opts)
+end
+
+--- Deletes an integration.
+-- syntax: ok, err = client.integrations:delete(id [, {dry_run = true}])
+function F:delete(id, opts)
+  check_id(id, 1, "delete")
+  opts = pager.options(opts, DRY, "delete")
+  return send(self, "delete-integration-v1", {id = id}, opts)
+end
+
+--- Tests an integration: a body {name, integrationType, integrationConfig} before creating it, or
+-- the id of an existing one (its stored settings are sent). true, or nil, err saying why it failed.
+-- syntax: ok, err = client.integrations:test(integration_or_id [, {dry_run = true}])
+function F:test(what, opts)
+  opts = pager.options(opts, DRY, "test")
+  local query
+  if type(what) == "string" and what ~= "" then
+    local stored, err = self:get(what)
+    if not stored then return nil, err end
+    query = {id = what}
+    what = {name = stored.name, integrationType = stored.integrationType, integrationConfig = stored.integrationConfig}
+  elseif type(what) ~= "table" then
+    error(("bad argument #1 to 'test' (integration table or id expected, got %s)"):format(type(what)), 2)
+  end
+  F.validate(what, "test", 2)
+  return send(self, "test-integration-v1", {query = query, body = what}, opts)
+end
+
+--- The integration with exactly this name: integration, or nil when there is none, or nil, err.
+-- syntax: integration, err = client.integrations:by_name(name)
+function F:by_name(name)
+  if type(name) ~= "string" then
+    error(("bad argument #1 to 'by_name' (string expected, got %s)"):format(type(name)), 2)
+  end
+  local list, err = self:list()
+  if not list then return nil, err end
+  for _, i in ipairs(list) do
+    if i.name == name then return i end
+  end
+  return nil
+end
+
+--- The integration types the tenant supports (GET .../integration/channels): an array of names.
+-- syntax: types, err = client.integrations:types()
+function F:types()
+  return send(self, "get-supported-integration-channels-v1", {})
+end
+
+return F

@@ -1,0 +1,155 @@
+--- prismacloud.notification_templates: notification templates (`client.notification_templates`) for
+-- email, Jira and ServiceNow notifications, on the tenant API (/api/v1/tenant/{prismaId}/template).
+--
+--   for t in client.notification_templates:each{type = "email"} do print(t.name) end
+--   local t = client.notification_templates:by_name("SOC email")
+--   client.notification_templates:update(t.id, {name = t.name, integrationType = t.integrationType,
+--                                               templateConfig = t.templateConfig, enabled = false})
+--
+-- The Prisma ID in the paths is the one client.integrations:prisma_id() knows or learns.
+local integrations = require "prismacloud.integrations"
+local pager = require "prismacloud.pager"
+
+local F = {}
+F.__index = F
+local DRY = {dry_run = true}
+
+local function strings(v, what, fname)
+  if type(v) == "string" then return {v} end
+  if type(v) == "table" and #v > 0 then
+    for _, x in ipairs(v) do
+      if type(x) ~= "string" then error(("bad filter '%s' to '%s' (strings expected)"):format(what, fname), 4) end
+    end
+    return v
+  end
+  error(("bad filter '%s' to '%s' (string or array of strings expected)"):format(what, fname), 4)
+end
+
+-- The query of a list filter {id =, type =, enabled =}.
+local function query_of(filter, fname)
+  if filter == nil then return nil end
+  if type(filter) ~= "table" then
+    error(("bad argument #1 to '%s' (filter table expected, got %s)"):format(fname, type(filter)), 3)
+  end
+  local query = {}
+  for k, v in pairs(filter) do
+    if k == "id" or k == "type" then
+      query[k] = strings(v, k, fname)
+    elseif k == "enabled" then
+      if type(v) ~= "boolean" then error(("bad filter 'enabled' to '%s' (boolean expected)"):format(fname), 3) end
+      query.enabled = tostring(v)
+    else
+      error(("unknown template filter '%s' in '%s'"):format(tostring(k), fname), 3)
+    end
+  end
+  return query
+end
+
+local function check_id(id, fname)
+  if type(id) ~= "string" or id == "" then
+    error(("bad argument #1 to '%s' (string expected, got %s)"):format(fname, id == "" and "empty string" or type(id)),
+      3)
+  end
+end
+
+local function check_template(t, n, fname)
+  if type(t) ~= "table" then
+    error(("bad argument #%d to '%s' (template table expected, got %s)"):format(n, fname, type(t)), 3)
+  end
+end
+
+-- Sends operation id with the tenant's Prisma ID in its path (or returns the request on a dry run).
+local function send(self, id, args, opts)
+  local prisma_id, err = integrations.tenant(self.client)
+  if not prisma_id then return nil, err end
+  args.prismaId = prisma_id
+  return pager.call(self.client, id, args, opts)
+end
+
+--- Notification templates, all or filtered {id = {...}, type = "email" or {...}, enabled = true|false}.
+-- syntax: templates, err = client.notification_templates:list([{id =, type =, enabled =}])
+function F:list(filter)
+  return send(self, "get-all-templates-v1", {query = query_of(filter, "list")})
+end
+
+--- The templates one by one (a for-loop raises a prismacloud.Error on failure).
+-- syntax: for template in client.notification_templates:each([filter]) do ... end
+function F:each(filter, paging)
+  local query = query_of(filter, "each")
+  local prisma_id, err = integrations.tenant(self.client)
+  if not prisma_id then error(err, 2) end
+  local path = pager.request_for("get-all-templates-v1", {prismaId = prisma_id}).path
+  return pager.items(self.client, pager.single{path = path, query = query}, paging)
+end
+
+--- One template by id.
+-- syntax: template, err = client.notification_templates:get(id)
+function F:get(id)
+  check_id(id, "get")
+  return send(self, "get-template-v1", {id = id})
+end
+
+--- Creates a template {name, integrationType = "email"|"jira"|"service_now", integrationId, templateConfig}.
+-- syntax: template, err = client.notification_templates:create(template [, {dry_run = true}])
+function F:create(template, opts)
+  check_template(template, 1, "create")
+  opts = pager.options(opts, DRY, "create")
+  return send(self, "create-template-v1", {body = template}, opts)
+end
+
+--- Updates a template (PATCH with the template's fields; the API answers without a body): true, or nil, err.
+-- syntax: ok, err = client.notification_templates:update(id, template [, {dry_run = true}])
+function F:update(id, template, opts)
+  check_id(id, "update")
+  check_template(template, 2, "update")
+  opts = pager.options(opts, DRY, "update")
+  return send(self, "update-template-v1", {id = id, body = template}, opts)
+end
+
+--- Deletes a template.
+-- syntax: ok, err = client.notification_templates:delete(id [, {dry_run = true}])
+function F:delete(id, opts)
+  check_id(id, "delete")
+  opts = pager.options(opts, DRY, "delete")
+  return send(self, "delete-template-v1", {id = id}, opts)
+end
+
+--- Tests a template: a body {name, integrationType, integrationId, templateConfig}, or the id of a
+-- stored template (its settings are sent). true, or nil, err.
+-- syntax: ok, err = client.notification_templates:test(template_or_id [, {dry_run = true}])
+function F:test(what, opts)
+  opts = pager.options(opts, DRY, "test")
+  local query
+  if type(what) == "string" and what ~= "" then
+    local stored, err = self:get(what)
+    if not stored then return nil, err end
+    query = {id = what}
+    what = {name = stored.name, integrationType = stored.integrationType, integrationId = stored.integrationId,
+            templateConfig = stored.templateConfig}
+  elseif type(what) ~= "table" then
+    error(("bad argument #1 to 'test' (template table or id expected, got %s)"):format(type(what)), 2)
+  end
+  return send(self, "test-template-v1", {query = query, body = what}, opts)
+end
+
+--- The template with exactly this name: template, or nil when there is none, or nil, err.
+-- syntax: template, err = client.notification_templates:by_name(name)
+function F:by_name(name)
+  if type(name) ~= "string" then
+    error(("bad argument #1 to 'by_name' (string expected, got %s)"):format(type(name)), 2)
+  end
+  local list, err = self:list()
+  if not list then return nil, err end
+  for _, t in ipairs(list) do
+    if t.name == name then return t end
+  end
+  return nil
+end
+
+--- The tenant's Prisma ID (the same as client.integrations:prisma_id, which can also set it).
+-- syntax: id, err = client.notification_templates:prisma_id()
+function F:prisma_id()
+  return integrations.tenant(self.client)
+end
+
+return F
