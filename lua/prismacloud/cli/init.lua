@@ -206,34 +206,28 @@ end
 local ALERT_FILTER_OPTIONS = {since = true, status = true, severity = true, policy = true, cloud = true,
                               account = true, group = true, detailed = true}
 
--- The RQL search's item iterator: config searches page through /search/config/page.
-local function rql_items(client, query, options)
-  local pager = require "prismacloud.pager"
-  local kind = query:match("^%s*(%a+)")
-  kind = kind and kind:lower()
-  local body = {query = query}
-  if options.since then body.timeRange = require("prismacloud.timerange").parse(options.since) end
-  local max = options["max-items"]
-  local size = max and max <= 1000 and max or nil
-  if kind == "config" then
-    body.limit = size
-    local style = {
-      first = function() return {method = "POST", path = "/search/config", body = body, idempotent = true} end,
-      after = function(token)
-        return {method = "POST", path = "/search/config/page", body = {pageToken = token, limit = size},
-                idempotent = true}
-      end,
-      items = function(b) return (type(b.data) == "table" and b.data.items) or b.items or {} end,
-      token = function(b) return (type(b.data) == "table" and b.data.nextPageToken) or b.nextPageToken end,
-    }
-    return pager.items(client, style, {max_items = max})
+-- Runs an RQL query through client.search: config (and `config from iam`), event
+-- and network; writes the items (a network search: its whole answer).
+local function run_rql(ctx, query)
+  local o = ctx.options
+  local max = o["max-items"]
+  local search = ctx:client().search
+  local kind = (query:match("^%s*(%a+)") or ""):lower()
+  local paging = {time_range = o.since, max_items = max, page_size = max and max <= 1000 and max or nil}
+  if kind == "config" and query:lower():match("^%s*config%s+from%s+iam") then
+    paging.time_range = nil
+    return ctx:write_items(search:iam(query, paging), nil, "RQL: " .. query)
+  elseif kind == "config" then
+    return ctx:write_items(search:config(query, paging),
+      {"id", "name", "cloudType", "accountName", "regionName", "resourceType", "insertTs"}, "RQL: " .. query)
+  elseif kind == "event" then
+    return ctx:write_items(search:event(query, paging), nil, "RQL: " .. query)
+  elseif kind == "network" then
+    local body, err = search:network(query, {time_range = o.since})
+    if body == nil then error(err, 0) end
+    return output.value(body, ctx.format, ctx:value_opts("RQL: " .. query))
   end
-  local op = ({event = "search-events", network = "search-network"})[kind]
-  if not op then usage_fail("an RQL query starts with config, event or network, not '%s'", query) end
-  body.timeRange = body.timeRange or require("prismacloud.timerange").parse("24h")
-  local spec = require("prismacloud.operations")[op]
-  return pager.items(client, pager.single{method = spec.method, path = spec.path, body = body,
-    items = function(b) return (type(b.data) == "table" and b.data.items) or b.items or b end}, {max_items = max})
+  usage_fail("an RQL query starts with config, event or network, not '%s'", query)
 end
 
 -- Splits key=value words into an operation's path parameters and query; raises a
@@ -334,8 +328,7 @@ command({"rql"}, "prismacloud rql \"config from cloud.resource where ...\" [--si
   function(ctx)
     local query = ctx.words[1]
     if not query or query == "" then usage_fail("rql needs a query") end
-    ctx:write_items(rql_items(ctx:client(), query, ctx.options),
-      {"id", "name", "cloudType", "accountName", "regionName", "resourceType", "insertTs"}, "RQL: " .. query)
+    run_rql(ctx, query)
   end, 1)
 
 command({"accounts", "list"}, "prismacloud accounts list", nil, function(ctx)

@@ -1,0 +1,484 @@
+--- prismacloud.cli.repl: `prismacloud repl`, a Lua prompt with a connected client `pc`.
+--
+--   > pc.alerts:count("open")
+--   > help(pc.alerts)                -- the family's functions with their syntax lines
+--   > pc:operations("alert")         -- the catalog
+--
+-- Line editing, history (~/.prismacloud_history) and tab completion of fields
+-- and methods come from lua-readline when it is installed and stdin is a
+-- terminal; otherwise lines are read with io.read (statements can be piped in).
+-- Results are pretty-printed (colour on a terminal unless NO_COLOR is set;
+-- long lists cut with a count). `--emulator` starts the local emulator and
+-- stops it (by its PID) on exit.
+local output = require "prismacloud.cli.output"
+
+local M = {}
+
+M.MAX_ITEMS = 10         -- array items shown at the top level (nested: half)
+M.MAX_DEPTH = 4          -- nesting shown before "{...}"
+M.LINE = 100             -- a table fitting in this many characters prints on one line
+
+--------------------------------------------------------------------------
+-- Pretty printing.
+--------------------------------------------------------------------------
+
+local COLOURS = {string = "32", number = "36", boolean = "35", ["nil"] = "35", note = "2", key = "34"}
+
+local KEYWORDS = {}
+for w in ([[and break do else elseif end false for function goto if in local nil not or repeat return then
+  true until while]]):gmatch("%a+") do KEYWORDS[w] = true end
+
+local function is_error(v)
+  return require("prismacloud").is_error(v)
+end
+
+local function sorted_keys(t)
+  local keys = {}
+  for k in pairs(t) do keys[#keys + 1] = k end
+  table.sort(keys, function(a, b)
+    local ta, tb = type(a), type(b)
+    if ta ~= tb then return ta == "number" end
+    if ta == "number" or ta == "string" then return a < b end
+    return tostring(a) < tostring(b)
+  end)
+  return keys
+end
+
+local function is_sequence(t)
+  local n = #t
+  if n == 0 then return next(t) == nil end
+  local count = 0
+  for _ in pairs(t) do count = count + 1 end
+  return count == n
+end
+
+--- A readable rendering of any value: tables as Lua constructors (sorted keys,
+-- long arrays cut with "... N more"), epoch milliseconds left as numbers.
+-- opts: colour (ANSI), max_items, max_depth, response (show an HTTP response table
+-- in one line: the REPL does so for the second value of `body, res` calls).
+-- syntax: text = repl.pretty(value [, {colour = false}])
+function M.pretty(value, opts)
+  opts = opts or {}
+  local colour = opts.colour
+  local max_items = opts.max_items or M.MAX_ITEMS
+  local max_depth = opts.max_depth or M.MAX_DEPTH
+  local json = require "prismacloud.json"
+  local function paint(kind, text)
+    if colour and COLOURS[kind] then return "\27[" .. COLOURS[kind] .. "m" .. text .. "\27[0m" end
+    return text
+  end
+  local seen = {}
+  local render
+  local function scalar(v)
+    local t = type(v)
+    if t == "string" then return paint("string", ("%q"):format(v):gsub("\\\n", "\\n")) end
+    if math.type(v) == "integer" then return paint("number", ("%d"):format(v)) end
+    if t == "number" then return paint("number", ("%.14g"):format(v)) end
+    if t == "boolean" or t == "nil" then return paint(t, tostring(v)) end
+    if v == json.null then return paint("nil", "null") end
+    if is_error(v) then return paint("note", "<error: " .. tostring(v) .. ">") end
+    if t == "userdata" and getmetatable(v) == require("prismacloud.core").client_mt then
+      return paint("note", "<prismacloud client: help(pc)>")
+    end
+    if t == "table" and opts.response and math.type(rawget(v, "status")) == "integer"
+      and type(rawget(v, "headers")) == "table" then
+      return paint("note", ("<response %d>"):format(v.status))
+    end
+    if t == "table" then
+      local mt = getmetatable(v)
+      if type(mt) == "table" and mt.__call and not rawget(v, 1) then
+        return paint("note", "<iterator: for x in it do ... end, or it:next()>")
+      end
+      for name, module_name in pairs(require("prismacloud").families) do
+        if mt ~= nil and mt == package.loaded[module_name] then
+          return paint("note", ("<%s family: help(pc.%s)>"):format(name, name))
+        end
+      end
+      return nil
+    end
+    return paint("note", "<" .. tostring(v) .. ">")
+  end
+  render = function(v, depth, indent)
+    local s = scalar(v)
+    if s then return s end
+    if seen[v] then return paint("note", "<cycle>") end
+    if depth >= max_depth then return paint("note", "{...}") end
+    seen[v] = true
+    local parts = {}
+    local limit = depth == 0 and max_items or math.max(2, max_items // 2)
+    if is_sequence(v) then
+      for i = 1, math.min(#v, limit) do parts[#parts + 1] = render(v[i], depth + 1, indent .. "  ") end
+      if #v > limit then parts[#parts + 1] = paint("note", ("... %d more (%d items)"):format(#v - limit, #v)) end
+    else
+      for _, k in ipairs(sorted_keys(v)) do
+        local key
+        if type(k) == "string" and k:match("^[%a_][%w_]*$") and not KEYWORDS[k] then
+          key = paint("key", k)
+        else
+          key = "[" .. (scalar(k) or tostring(k)) .. "]"
+        end
+        parts[#parts + 1] = key .. " = " .. render(v[k], depth + 1, indent .. "  ")
+      end
+    end
+    seen[v] = nil
+    if #parts == 0 then return "{}" end
+    local flat = "{" .. table.concat(parts, ", ") .. "}"
+    local plain = flat:gsub("\27%[[%d;]*m", "")
+    if #plain + #indent <= M.LINE and not plain:find("\n", 1, true) then return flat end
+    return "{\n" .. indent .. "  " .. table.concat(parts, ",\n" .. indent .. "  ") .. "\n" .. indent .. "}"
+  end
+  return render(value, 0, "")
+end
+
+--------------------------------------------------------------------------
+-- help(): functions and their syntax lines, read from the modules' sources.
+--------------------------------------------------------------------------
+
+--- The documented functions of a module's source: {{name, summary, syntax}, ...} in source order.
+-- syntax: list = repl.functions_of("prismacloud.alerts")
+function M.functions_of(module_name)
+  local path = package.searchpath(module_name, package.path)
+  local f = path and io.open(path)
+  if not f then return {} end
+  local out, summary, syntax = {}, nil, nil
+  for line in f:lines() do
+    local s = line:match("^%-%-%-%s*(.-)%s*$")
+    local x = line:match("^%-%-%s*syntax:%s*(.-)%s*$")
+    local name = line:match("^function%s+[%w_]+[:.]([%w_]+)%s*%(")
+    local alias, target = line:match("^[%w_]+%.([%w_]+)%s*=%s*[%w_]+%.([%w_]+)%s*$")
+    if s then
+      summary, syntax = s, nil
+    elseif x then
+      syntax = x
+    elseif name then
+      if summary or syntax then out[#out + 1] = {name = name, summary = summary, syntax = syntax} end
+      summary, syntax = nil, nil
+    elseif alias then
+      out[#out + 1] = {name = alias, summary = "the same as " .. target, syntax = nil}
+    elseif not line:match("^%-%-") then
+      summary, syntax = nil, nil
+    end
+  end
+  f:close()
+  return out
+end
+
+-- The client's methods written in C (prismacloud.core), documented in the README.
+local CORE_METHODS = {
+  {name = "request", summary = "Sends one request; the response for any HTTP status, nil, err when none came.",
+   syntax = 'res, err = client:request("GET", "/v2/alert", {query = {...}, body = ..., headers = {...}})'},
+  {name = "parallel", summary = "Sends many requests at once; results in request order.",
+   syntax = 'results = client:parallel({{method = "GET", path = "/cloud"}, ...}, {concurrency = 16})'},
+  {name = "login", summary = "Logs in now (otherwise the first request does).", syntax = "ok, err = client:login()"},
+  {name = "session", summary = "The token's state (never the token itself).", syntax = "info = client:session()"},
+  {name = "stats", summary = "Counts of requests, retries, logins, bytes.", syntax = "counts = client:stats()"},
+  {name = "rate_limit", summary = "The last X-RateLimit-* figures the API sent.", syntax = "rl = client:rate_limit()"},
+  {name = "close", summary = "Releases the connection; later calls raise.", syntax = "client:close()"},
+}
+
+local function family_name_of(v)
+  local mt = getmetatable(v)
+  for name, module_name in pairs(require("prismacloud").families) do
+    if mt ~= nil and mt == package.loaded[module_name] then return name, module_name end
+  end
+  return nil
+end
+
+local function format_functions(title, list)
+  local lines = {title}
+  for _, fn in ipairs(list) do
+    lines[#lines + 1] = ("  %-14s %s"):format(fn.name, fn.summary or "")
+    if fn.syntax then lines[#lines + 1] = ("  %-14s %s"):format("", fn.syntax) end
+  end
+  return table.concat(lines, "\n")
+end
+
+--- The help text for a value: nothing (an overview), the client, a family or a family's name.
+-- syntax: text = repl.help_text([value])
+function M.help_text(v)
+  local prismacloud = require "prismacloud"
+  if type(v) == "string" and prismacloud.families[v] then
+    return format_functions(("pc.%s (%s):"):format(v, prismacloud.families[v]),
+      M.functions_of(prismacloud.families[v]))
+  end
+  local family, module_name = nil, nil
+  if type(v) == "table" then family, module_name = family_name_of(v) end
+  if family then
+    return format_functions(("pc.%s (%s):"):format(family, module_name), M.functions_of(module_name))
+  end
+  if v ~= nil and not (type(v) == "userdata" and getmetatable(v) == require("prismacloud.core").client_mt) then
+    return "help(pc) lists the client's methods, help(pc.<family>) a family's functions, help() the families"
+  end
+  local client_fns, seen = {}, {}
+  for _, fn in ipairs(CORE_METHODS) do client_fns[#client_fns + 1], seen[fn.name] = fn, true end
+  for _, m in ipairs{"prismacloud", "prismacloud.catalog"} do
+    for _, fn in ipairs(M.functions_of(m)) do
+      if fn.syntax and fn.syntax:find("client:", 1, true) and not seen[fn.name] then
+        client_fns[#client_fns + 1], seen[fn.name] = fn, true
+      end
+    end
+  end
+  if v ~= nil then
+    return format_functions("pc (the client; README lists every method):", client_fns)
+  end
+  local names = {}
+  for name in pairs(prismacloud.families) do names[#names + 1] = name end
+  table.sort(names)
+  local lines = {"The client is `pc`; its families (help(pc.<family>) lists their functions):"}
+  local row = "  "
+  for _, name in ipairs(names) do
+    if #row + #name > 90 then
+      lines[#lines + 1] = row
+      row = "  "
+    end
+    row = row .. name .. "  "
+  end
+  lines[#lines + 1] = row
+  lines[#lines + 1] = format_functions("Client methods (help(pc)):", client_fns)
+  lines[#lines + 1] = "REPL: help([x]), pp(value [, max_items]), exit(); `prismacloud`, `json` are loaded;"
+    .. " Tab completes fields and methods."
+  lines[#lines + 1] = "Examples: pc.alerts:count(\"open\");  pc.policies:list{severity = \"high\"};  "
+    .. "pc:operations(\"alert\")"
+  return table.concat(lines, "\n")
+end
+
+--------------------------------------------------------------------------
+-- Completion.
+--------------------------------------------------------------------------
+
+-- The names a value offers after "." (or only methods after ":").
+local function members(v, methods_only)
+  local out = {}
+  local function add_table(t, depth)
+    if type(t) ~= "table" or depth > 3 then return end
+    for k, x in pairs(t) do
+      if type(k) == "string" and k:match("^[%a_][%w_]*$") and (not methods_only or type(x) == "function") then
+        out[k] = true
+      end
+    end
+    local mt = getmetatable(t)
+    if type(mt) == "table" and type(mt.__index) == "table" then add_table(mt.__index, depth + 1) end
+  end
+  if type(v) == "table" then
+    add_table(v, 0)
+  elseif type(v) == "userdata" and getmetatable(v) == require("prismacloud.core").client_mt then
+    add_table(require("prismacloud.core").Client, 0)
+    if not methods_only then
+      for name in pairs(require("prismacloud").families) do out[name] = true end
+    end
+  elseif type(v) == "string" then
+    add_table(string, 0)
+  end
+  return out
+end
+
+--- Completions of the word at the end of a line ("pc.al" -> "pc.alerts", "pc.alerts:c" -> "pc.alerts:count").
+-- syntax: list = repl.complete(env, word)
+function M.complete(env, word)
+  local head, sep, partial = word:match("^(.-)([.:]?)([%a_]?[%w_]*)$")
+  local names
+  if sep == "" then
+    names = {}
+    for k in pairs(members(env, false)) do names[k] = true end
+    for k in pairs(members(_G, false)) do names[k] = true end
+    for k in pairs(KEYWORDS) do names[k] = true end
+  else
+    local v = env
+    for part in head:gmatch("[^.:]+") do
+      if not part:match("^[%a_][%w_]*$") then return {} end
+      local ok, x = pcall(function() return v[part] end)
+      if not ok or x == nil then return {} end
+      v = x
+    end
+    if head == "" then return {} end
+    names = members(v, sep == ":")
+  end
+  local out = {}
+  for k in pairs(names) do
+    if k:sub(1, #partial) == partial then out[#out + 1] = head .. sep .. k end
+  end
+  table.sort(out)
+  return out
+end
+
+--------------------------------------------------------------------------
+-- The emulator (--emulator).
+--------------------------------------------------------------------------
+
+local function shell_quote(s)
+  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+
+local function read_all(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local data = f:read("a")
+  f:close()
+  return data
+end
+
+local function own_pid()
+  local stat = read_all("/proc/self/stat")
+  return stat and tonumber(stat:match("^(%d+)"))
+end
+
+local function alive(pid)
+  local stat = read_all(("/proc/%d/stat"):format(pid))
+  if stat then return stat:match("^%d+ %b() (%a)") ~= "Z" end
+  return os.execute(("kill -0 %d 2>/dev/null"):format(pid)) == true
+end
+
+--- Starts bin/prismacloud-emulator (it stops by itself if this process dies);
+-- returns {url, pid, stop = function}, or nil, message.
+-- syntax: emu, err = repl.start_emulator(script)
+function M.start_emulator(script)
+  if not script or not read_all(script) then return nil, "cannot find prismacloud-emulator" end
+  local base = os.tmpname()
+  local files = {base, base .. ".pid", base .. ".out", base .. ".err"}
+  local lua = (arg and arg[-1]) or "lua5.4"
+  local watch = own_pid()
+  local inner = ("echo $$ > %s; LUA_PATH=%s; export LUA_PATH; exec %s %s --port 0%s < /dev/null > %s 2> %s")
+    :format(shell_quote(files[2]), shell_quote(package.path), shell_quote(lua), shell_quote(script),
+      watch and (" --watch-pid " .. watch) or "", shell_quote(files[3]), shell_quote(files[4]))
+  local function cleanup() for _, f in ipairs(files) do os.remove(f) end end
+  if not os.execute(("sh -c %s > /dev/null 2>&1 &"):format(shell_quote(inner))) then
+    cleanup()
+    return nil, "cannot start the emulator"
+  end
+  for _ = 1, 400 do
+    local pid = tonumber(read_all(files[2]) or "")
+    local url = (read_all(files[3]) or ""):match("listening (%S+)\n")
+    if url and pid then
+      cleanup()
+      return {url = url, pid = pid, stop = function()
+        os.execute(("kill %d 2>/dev/null"):format(pid))
+        for _ = 1, 100 do
+          if not alive(pid) then break end
+          os.execute("sleep 0.05")
+        end
+      end}
+    end
+    if pid and not alive(pid) then break end
+    os.execute("sleep 0.025")
+  end
+  local err = read_all(files[4]) or ""
+  local pid = tonumber(read_all(files[2]) or "")
+  if pid and alive(pid) then os.execute(("kill %d 2>/dev/null"):format(pid)) end
+  cleanup()
+  return nil, "the emulator did not start: " .. err:gsub("%s+$", "")
+end
+
+--------------------------------------------------------------------------
+-- The loop.
+--------------------------------------------------------------------------
+
+-- A line reader: readline on a terminal when lua-readline is installed, else io.read.
+local function line_reader(env, interactive)
+  if interactive then
+    local ok, rl = pcall(require, "readline")
+    if ok then
+      local home = os.getenv("HOME")
+      rl.set_options{histfile = home and (home .. "/.prismacloud_history") or "", keeplines = 1000}
+      rl.set_readline_name("prismacloud")
+      rl.set_completion_append_character("")
+      rl.set_complete_function(function(text, from, to)
+        return M.complete(env, text:sub(from, to))
+      end)
+      return function(prompt) return rl.readline(prompt) end, function() rl.save_history() end
+    end
+  end
+  return function(prompt)
+    if interactive then
+      io.stdout:write(prompt)
+      io.stdout:flush()
+    end
+    return io.read("l")
+  end, function() end
+end
+
+-- Compiles a statement or an expression; "incomplete" when more lines are needed.
+local function compile(source, env)
+  local chunk = load("return " .. source, "=stdin", "t", env)
+  if chunk then return chunk end
+  local err
+  chunk, err = load(source, "=stdin", "t", env)
+  if chunk then return chunk end
+  if err:match("<eof>$") then return nil, "incomplete" end
+  return nil, err
+end
+
+--- Runs the REPL; returns the exit code. opts: options (the CLI's: emulator,
+-- profile, verbose), emulator_script, connect (options -> client, err).
+-- syntax: code = repl.run(opts)
+function M.run(opts)
+  local prismacloud = require "prismacloud"
+  local options = opts.options or {}
+  local interactive = output.isatty(0)
+  local colour = output.use_colour(output.isatty(1))
+  local emu, client
+  if options.emulator then
+    local err
+    emu, err = M.start_emulator(opts.emulator_script)
+    if not emu then
+      io.stderr:write("prismacloud: ", err, "\n")
+      return 1
+    end
+    io.stderr:write(("emulator %s (pid %d), stopped on exit\n"):format(emu.url, emu.pid))
+    client = prismacloud.new{url = emu.url, access_key = "test-key", secret_key = "test-secret"}
+  else
+    local err
+    client, err = opts.connect(options)
+    if not client then
+      io.stderr:write("prismacloud: no client (", tostring(err):gsub("^prismacloud: ", ""), "); pc is nil\n")
+    end
+  end
+
+  local done = false
+  local env = setmetatable({}, {__index = _G})
+  env.pc, env.prismacloud, env.json = client, prismacloud, prismacloud.json
+  env.help = function(v) print(M.help_text(v)) end
+  env.pp = function(v, max_items) print(M.pretty(v, {colour = colour, max_items = max_items})) end
+  env.exit = function() done = true end
+
+  local read, save = line_reader(env, interactive)
+  if interactive then
+    io.stdout:write("prismacloud ", prismacloud._VERSION or "", " REPL: `pc` is the client; help() lists what ",
+      "it has, exit() or Ctrl-D leaves\n")
+  end
+  local buffer
+  while not done do
+    local line = read(buffer and ">> " or "> ")
+    if line == nil then break end
+    buffer = buffer and (buffer .. "\n" .. line) or line
+    if buffer:match("^%s*$") then
+      buffer = nil
+    else
+      local chunk, err = compile(buffer, env)
+      if err ~= "incomplete" then
+        buffer = nil
+        if not chunk then
+          io.stdout:write("error: ", err, "\n")
+        else
+          local results = table.pack(pcall(chunk))
+          if not results[1] then
+            local e = results[2]
+            local text = is_error(e) and tostring(e) or tostring(type(e) == "table" and e.message or e)
+            io.stdout:write("error: ", text, "\n")
+          else
+            for i = 2, results.n do
+              io.stdout:write(M.pretty(results[i], {colour = colour, response = i > 2}), "\n")
+            end
+          end
+        end
+      end
+    end
+    io.stdout:flush()
+  end
+  if buffer then io.stdout:write("error: incomplete statement at the end of the input\n") end
+  save()
+  if client then client:close() end
+  if emu then emu.stop() end
+  return 0
+end
+
+return M
