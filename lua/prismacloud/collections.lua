@@ -32,10 +32,15 @@ local function query_of(filter, fname)
   return q
 end
 
+-- The collections of a page.
+local function items_of(body)
+  return type(body) == "table" and type(body.value) == "table" and body.value or {}
+end
+
 -- The page style: GET with page_size / next_page_token, items in `value`.
 local function style(query)
   return pager.token{method = "GET", path = PATH, query = query, size_field = "page_size",
-                     token_field = "next_page_token", items = function(body) return body.value or {} end}
+                     token_field = "next_page_token", items = items_of}
 end
 
 -- get, create, update, delete and by_name: the shared shape (pager.crud).
@@ -55,7 +60,7 @@ function F:list(filter, paging)
   if not page then return nil, err end
   local token = page.nextPageToken
   if token == "" then token = nil end
-  return page.value or {}, token, page
+  return items_of(page), token, page
 end
 
 --- Every collection, lazily page by page (a for-loop raises a prismacloud.Error on failure).

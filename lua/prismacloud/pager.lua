@@ -303,41 +303,46 @@ end
 -- get(self, id), create(self, body, opts), update(self, id, body, opts), delete(self, id, opts),
 -- by_name(self, name, ...). spec: the operation ids (get, create, update, delete), id = the path
 -- parameter's name ("id"), names = function(self, name, ...) -> candidates (an array or
--- pager.items) | nil, err, name_field
--- ("name"), id_field ("id"), fetch = true to return get(candidate id) rather than the candidate.
--- syntax: verbs = pager.crud{get =, create =, update =, delete =, id = "id", names =, fetch =}
+-- pager.items) | nil, err, name_field ("name"), id_field ("id"), fetch = true to return
+-- get(candidate id) rather than the candidate, fnames = the family's method names for messages
+-- ({get = "rule", ...}; the verb's own name by default).
+-- syntax: verbs = pager.crud{get =, create =, update =, delete =, id = "id", names =, fetch =, fnames =}
 function M.crud(spec)
   local param = spec.id or "id"
   local name_field, id_field = spec.name_field or "name", spec.id_field or "id"
+  local fnames = {}
+  for _, verb in ipairs{"get", "create", "update", "delete", "by_name"} do
+    fnames[verb] = spec.fnames and spec.fnames[verb] or verb
+  end
   local verbs = {}
 
   function verbs.get(self, id)
-    check_id(id, 1, "get")
+    check_id(id, 1, fnames.get)
     return self.client:call(spec.get, {[param] = id})
   end
 
   function verbs.create(self, body, opts)
-    check_table(body, 1, "create")
-    opts = mutation_options(opts, "create")
+    check_table(body, 1, fnames.create)
+    opts = mutation_options(opts, fnames.create)
     return M.call(self.client, spec.create, {body = body}, opts)
   end
 
   function verbs.update(self, id, body, opts)
-    check_id(id, 1, "update")
-    check_table(body, 2, "update")
-    opts = mutation_options(opts, "update")
+    check_id(id, 1, fnames.update)
+    check_table(body, 2, fnames.update)
+    opts = mutation_options(opts, fnames.update)
     return M.call(self.client, spec.update, {[param] = id, body = body}, opts)
   end
 
   function verbs.delete(self, id, opts)
-    check_id(id, 1, "delete")
-    opts = mutation_options(opts, "delete")
+    check_id(id, 1, fnames.delete)
+    opts = mutation_options(opts, fnames.delete)
     return M.call(self.client, spec.delete, {[param] = id}, opts)
   end
 
   function verbs.by_name(self, name, ...)
     if type(name) ~= "string" then
-      error(("bad argument #1 to 'by_name' (string expected, got %s)"):format(type(name)), 2)
+      error(("bad argument #1 to '%s' (string expected, got %s)"):format(fnames.by_name, type(name)), 2)
     end
     local list, err = spec.names(self, name, ...)
     if not list then return nil, err end

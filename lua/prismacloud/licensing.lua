@@ -1,0 +1,223 @@
+--- prismacloud.licensing: licensed resource usage and credit allocation rules (`client.licensing`).
+--
+--   local stats = client.licensing:counts{time_range = "30d"}     -- resource type -> workloads
+--   for row in client.licensing:each{cloud_types = {"aws"}} do print(row.account.name, row.total) end
+--   for rule in client.licensing:rules() do print(rule.name, rule.usedCredits) end
+--
+-- Usage filters: {account_ids = {...} (all accounts when absent), cloud_types = {"aws", ...},
+-- time_range = "30d" (relative only, the default)}. Usage rows and rules are paged by pageToken.
+local json = require("prismacloud.core").json
+local pager = require "prismacloud.pager"
+local timerange = require "prismacloud.timerange"
+
+local F = {}
+F.__index = F
+
+local USAGE_V2, USAGE_V1 = "/license/api/v2/usage", "/license/api/v1/usage"
+local RULES_PATH = "/license/api/v1/credit-allocation-rules"
+
+-- A list of strings from a string or an array (nil stays nil); raises naming the field.
+local function strings(v, field, fname)
+  if v == nil then return nil end
+  if type(v) == "string" then return {v} end
+  if type(v) == "table" then
+    for _, x in ipairs(v) do
+      if type(x) ~= "string" then error(("bad %s to '%s' (strings expected)"):format(field, fname), 4) end
+    end
+    return v
+  end
+  error(("bad %s to '%s' (string or array expected, got %s)"):format(field, fname, type(v)), 4)
+end
+
+-- The relative time range the usage endpoints take ("30d" by default).
+local function relative(v, fname)
+  local tr = timerange.parse(v or "30d")
+  if tr.type ~= "relative" then
+    error(("bad time_range to '%s' (relative only, e.g. '30d' or '1y')"):format(fname), 4)
+  end
+  return tr
+end
+
+-- The body of a usage request from a filter table; v1: one cloud type (the query), no cloudTypes.
+local function usage_body(filter, fname, v1)
+  filter = pager.options(filter, {account_ids = true, cloud_types = true, time_range = true}, fname)
+  if v1 and filter.cloud_types ~= nil then
+    error(("bad filter to '%s' (the cloud type is its first argument)"):format(fname), 3)
+  end
+  local ids = setmetatable({}, json.array_mt) -- [] (every account) unless given
+  for i, id in ipairs(strings(filter.account_ids, "account_ids", fname) or {}) do ids[i] = id end
+  return {
+    accountIds = ids,
+    cloudTypes = strings(filter.cloud_types, "cloud_types", fname),
+    timeRange = relative(filter.time_range, fname),
+  }
+end
+
+local function check_cloud(cloud_type, fname)
+  if type(cloud_type) ~= "string" then
+    error(("bad argument #1 to '%s' (cloud type string expected, got %s)"):format(fname, type(cloud_type)), 3)
+  end
+  return cloud_type:lower()
+end
+
+-- v2 usage pages: POST {accountIds, cloudTypes, timeRange, limit}, then {..., pageToken}.
+local function usage_style(body)
+  return pager.token{method = "POST", path = USAGE_V2, body = body}
+end
+
+--- One page of usage rows ({account, cloudType, total, resourceTypeCount}): its items, the next
+-- page's token (nil at the end) and the whole page ({totalRows, stats, planType, ...}); or nil, err.
+-- syntax: items, next_token, page = client.licensing:usage([filter] [, {page_size =, cursor =}])
+function F:usage(filter, paging)
+  local style = usage_style(usage_body(filter, "usage"))
+  paging = pager.options(paging, {page_size = true, cursor = true}, "usage")
+  local page, err = pager.pages(self.client, style, paging):next()
+  if not page then return nil, err end
+  return type(page.items) == "table" and page.items or {}, page.nextPageToken, page
+end
+
+--- Every usage row, lazily page by page (a for-loop raises a prismacloud.Error on failure).
+-- syntax: for row in client.licensing:each([filter] [, {page_size =, max_items =, cursor =}]) do ... end
+function F:each(filter, paging)
+  return pager.items(self.client, usage_style(usage_body(filter, "each")), paging)
+end
+
+--- Pages of usage rows (each page the decoded body {items, stats, totalRows, nextPageToken}).
+-- syntax: for page in client.licensing:pages([filter] [, {page_size =, max_pages =, cursor =}]) do ... end
+function F:pages(filter, paging)
+  return pager.pages(self.client, usage_style(usage_body(filter, "pages")), paging)
+end
+
+--- The usage counts: workloads per resource type (stats), with the page holding totalRows and
+-- planType (one row is fetched).
+-- syntax: stats, page = client.licensing:counts([filter]); nil, err on failure
+function F:counts(filter)
+  local body = usage_body(filter, "counts")
+  body.limit = 1
+  local page, err = self.client:call("license-usage-count-by-cloud-paginated-v2", {body = body})
+  if not page then return nil, err end
+  return page.stats or {}, page
+end
+
+--- Usage over time: {dataPoints = {{timeRange, counts = {cloud = {type = n}}}}, workloadsPurchased, timeUnit}.
+-- syntax: graph, err = client.licensing:time_series([filter])
+function F:time_series(filter)
+  return self.client:call("license-usage-graph-v2", {body = usage_body(filter, "time_series")})
+end
+
+--- The usage rows of one cloud type (v1), lazily page by page.
+-- syntax: for row in client.licensing:cloud_usage(cloud_type [, filter] [, paging]) do ... end
+function F:cloud_usage(cloud_type, filter, paging)
+  local cloud = check_cloud(cloud_type, "cloud_usage")
+  local body = usage_body(filter, "cloud_usage", true)
+  body.cloudType = cloud
+  local style = pager.token{method = "POST", path = USAGE_V1, query = {cloud_type = cloud}, body = body}
+  return pager.items(self.client, style, paging)
+end
+
+--- Usage over time of one cloud type (v1).
+-- syntax: graph, err = client.licensing:cloud_time_series(cloud_type [, filter])
+function F:cloud_time_series(cloud_type, filter)
+  local cloud = check_cloud(cloud_type, "cloud_time_series")
+  local body = usage_body(filter, "cloud_time_series", true)
+  body.cloudType = cloud
+  return self.client:call("license-usage-graph", {body = body})
+end
+
+--------------------------------------------------------------------------
+-- Credit allocation rules.
+--------------------------------------------------------------------------
+
+local THRESHOLDS = {above = "AboveThreshold", below = "BelowThreshold"}
+
+-- The body of a rule listing from {names =, account_group_ids =, threshold = "above"|"below", time_range =}.
+local function rules_body(filter, fname)
+  filter = pager.options(filter, {names = true, account_group_ids = true, threshold = true, time_range = true}, fname)
+  local threshold = filter.threshold
+  if threshold ~= nil and not THRESHOLDS[threshold] then
+    error(("bad threshold to '%s' ('above' or 'below' expected, got %s)"):format(fname, tostring(threshold)), 3)
+  end
+  return {
+    ruleNames = strings(filter.names, "names", fname),
+    accountGroupIds = strings(filter.account_group_ids, "account_group_ids", fname),
+    thresholdFilter = threshold and THRESHOLDS[threshold],
+    timeRange = filter.time_range ~= nil and timerange.parse(filter.time_range) or nil,
+  }
+end
+
+-- The rules of a page ("null when no rules").
+local function rules_of(body)
+  return type(body) == "table" and type(body.rules) == "table" and body.rules or {}
+end
+
+-- get, create, update, delete and by_name of rules: the shared shape (pager.crud).
+local crud = pager.crud{
+  get = "getCreditAllocationRule", create = "createCreditAllocationRule", update = "updateCreditAllocationRule",
+  delete = "deleteCreditAllocationRule", id = "ruleId",
+  fnames = {get = "rule", create = "create_rule", update = "update_rule", delete = "delete_rule",
+            by_name = "rule_by_name"},
+  names = function(self, name)
+    local style = pager.token{method = "POST", path = RULES_PATH, body = {ruleNames = {name}},
+                              items = rules_of,
+                              next_token = function(body) return body.pageToken end}
+    return pager.items(self.client, style)
+  end,
+}
+
+--- Credit allocation rules with their usage, lazily page by page (a for-loop raises on failure);
+-- filter: {names =, account_group_ids =, threshold = "above"|"below", time_range =}.
+-- syntax: for rule in client.licensing:rules([filter] [, {page_size =, max_items =, cursor =}]) do ... end
+function F:rules(filter, paging)
+  local style = pager.token{method = "POST", path = RULES_PATH, body = rules_body(filter, "rules"),
+                            items = rules_of,
+                            next_token = function(body) return body.pageToken end}
+  return pager.items(self.client, style, paging)
+end
+
+--- One credit allocation rule by id (without usage).
+-- syntax: rule, err = client.licensing:rule(id)
+function F:rule(id)
+  return crud.get(self, id)
+end
+
+--- Creates a credit allocation rule {name, targetType = "AccountGroup", allocatedCredits,
+-- alarmThreshold, accountGroups}.
+-- syntax: rule, err = client.licensing:create_rule(rule [, {dry_run = true}])
+function F:create_rule(rule, opts)
+  return crud.create(self, rule, opts)
+end
+
+--- Updates a credit allocation rule (PATCH: absent fields stay as they are).
+-- syntax: rule, err = client.licensing:update_rule(id, changes [, {dry_run = true}])
+function F:update_rule(id, changes, opts)
+  return crud.update(self, id, changes, opts)
+end
+
+--- Deletes a credit allocation rule.
+-- syntax: ok, err = client.licensing:delete_rule(id [, {dry_run = true}])
+function F:delete_rule(id, opts)
+  return crud.delete(self, id, opts)
+end
+
+--- The credit allocation rule with exactly this name: rule, or nil when there is none, or nil, err.
+-- syntax: rule, err = client.licensing:rule_by_name(name)
+function F:rule_by_name(name)
+  return crud.by_name(self, name)
+end
+
+--- The names of every credit allocation rule (an array of strings).
+-- syntax: names, err = client.licensing:rule_names()
+function F:rule_names()
+  local body, err = self.client:call("getCreditAllocationRuleNames")
+  if not body then return nil, err end
+  return body.names or {}
+end
+
+--- Purchased and used credits over a time range ("30d" by default): {purchased, usage}.
+-- syntax: summary, err = client.licensing:credit_summary([time_range])
+function F:credit_summary(time_range)
+  local body = {timeRange = timerange.parse(time_range or "30d")}
+  return self.client:call("getCreditAllocationRuleSummary", {body = body})
+end
+
+return F
