@@ -1,0 +1,553 @@
+-- prismacloud.emulator.settings: tenant settings (Settings.json), anomaly
+-- policy settings (AnomaliesMicroService.json) and trusted IPs (IPAllowList.json).
+--
+--   GET|POST /settings/enterprise
+--   GET /anomalies/settings?type=, GET|POST /anomalies/settings/{policyid}
+--   GET|POST /allow_list/network, GET|PUT /allow_list/network/{uuid},
+--   POST /allow_list/network/{uuid}/cidr, PUT|DELETE /allow_list/network/{uuid}/cidr/{cidrUuid}
+--   GET|POST /ip_allow_list_login, GET|PUT|DELETE /ip_allow_list_login/{id}, GET|PATCH /ip_allow_list_login/status
+--
+-- Errors as documented. Enterprise settings: a field of the wrong type is
+-- 400 bad_request. Anomalies: 400 missing_required_parameter /
+-- invalid_parameter_value for a missing or unknown type, policy or value.
+-- Trusted alert IPs: 400 invalid_parameter_value for a bad name or CIDR (not
+-- a network address, private per RFC 1918, or overlapping another block), a
+-- duplicate name, or an unknown network when adding a CIDR; 404 no_results
+-- for an unknown network or CIDR elsewhere. Login IP allow lists: 400
+-- login_ip_allow_list_missing_cidr_field / _invalid_cidr_format /
+-- _cidr_list_size_exceeded (over 10) / _size_exceeded (over 50 lists), 409
+-- login_ip_allow_list_duplicate_key (create) and _duplicate_name (update),
+-- 404 not_found; while enabled, a change that would lock the caller out is
+-- 400 login_ip_allow_list_not_allowed_ip_absent and deleting the last list
+-- 400 login_ip_allow_list_size_only_one_entry; enabling needs a list (400
+-- login_ip_allow_list_enable_not_allowed_empty_list) covering the caller (400
+-- login_ip_allow_list_enable_not_allowed_ip_absent). The caller's address is
+-- the first X-Forwarded-For entry, else 127.0.0.1. Writes without a
+-- documented body answer 200 without one.
+local api = require "prismacloud.emulator.api"
+local data = require "prismacloud.emulator.data"
+local json = require "prismacloud.emulator.json"
+local state_mod = require "prismacloud.emulator.state"
+
+local M = {}
+
+local array = json.array
+local SALT = 320
+
+M.MAX_LOGIN_CIDRS = 10
+M.MAX_LOGIN_LISTS = 50
+
+-- Anomaly policies per type: {name, description}.
+M.ANOMALY_POLICIES = {
+  UEBA = {{"Unusual user activity", "A user performs activity unusual for them"},
+          {"Excessive login failures", "Many failed logins for one user"},
+          {"Activity from unusual location", "A user acts from a location never seen before"},
+          {"Account hijacking attempts", "Logins from places too far apart in too short a time"}},
+  Network = {{"Port scan activity (external)", "An external host probes many ports"},
+             {"Port sweep activity", "A host probes one port on many hosts"},
+             {"Spambot activity", "A host sends mail like a spam bot"},
+             {"Unusual server port activity", "Traffic on a port a server never used"}},
+  DNS = {{"DGA domain lookups", "Lookups of generated domain names"},
+         {"DNS tunneling", "Data carried in DNS queries"}},
+}
+M.ANOMALY_TYPES = {"UEBA", "Network", "DNS"}
+local DISPOSITIONS = {
+  Aggressive = "More alerts, more false positives", Moderate = "A balance of alerts and precision",
+  Conservative = "Fewer alerts, only the most certain",
+}
+local THRESHOLDS = {
+  Low = "Learns for a short time before alerting", Medium = "Learns for a few weeks",
+  High = "Learns for longest before alerting",
+}
+
+M.SEVERITIES = {"informational", "low", "medium", "high", "critical"}
+
+--------------------------------------------------------------------------
+-- The store.
+--------------------------------------------------------------------------
+
+local function seed_anomalies(w)
+  local policies = state_mod.new_store()
+  local k = 0
+  for _, kind in ipairs(M.ANOMALY_TYPES) do
+    for _, p in ipairs(M.ANOMALY_POLICIES[kind]) do
+      k = k + 1
+      local id = data.uuid(w.seed, SALT, k)
+      policies:put(id, {id = id, type = kind, policyName = p[1], policyDescription = p[2],
+                        alertDisposition = "Moderate", trainingModelThreshold = "Medium"})
+    end
+  end
+  return policies
+end
+
+local function store(app)
+  local st = app.state
+  if st.settings then return st.settings end
+  local w = st.world
+  local at = w.anchor_ms - 45 * data.DAY_MS
+  local n = 0
+  local function id()
+    n = n + 1
+    return data.uuid(w.seed, SALT + 1, n)
+  end
+  local networks = state_mod.new_store()
+  for _, net in ipairs{{"Corporate HQ", {{"198.51.100.0/24", "HQ office"}, {"203.0.113.0/25", "HQ guests"}}},
+                       {"VPN egress", {{"192.0.2.0/28", "VPN concentrators"}}}} do
+    local cidrs = {}
+    for _, c in ipairs(net[2]) do
+      cidrs[#cidrs + 1] = {uuid = id(), cidr = c[1], description = c[2], createdOn = at}
+    end
+    local uuid = id()
+    networks:put(uuid, {uuid = uuid, name = net[1], cidrs = cidrs})
+  end
+  local logins = state_mod.new_store()
+  local lid = id()
+  logins:put(lid, {id = lid, name = "Corporate", description = "Office and VPN", cidr = {"198.51.100.0/24"},
+                   lastModifiedTs = at})
+  st.settings = {
+    enterprise = {
+      accessKeyMaxValidity = -1, alarmEnabled = false, applyDefaultPoliciesEnabled = false,
+      auditLogSiemIntgrIds = array{}, auditLogsEnabled = false, autoEnableAttackPathAndModulePolicies = false,
+      defaultPoliciesEnabled = {informational = false, low = false, medium = true, high = true, critical = true},
+      namedUsersAccessKeysExpiryNotificationsEnabled = false, notificationThresholdAccessKeysExpiry = 7,
+      requireAlertDismissalNote = true, serviceUsersAccessKeysExpiryNotificationsEnabled = false,
+      sessionTimeout = 30, userAttributionInNotification = false,
+    },
+    anomalies = seed_anomalies(w), networks = networks, logins = logins, login_enabled = false,
+    next_id = id,
+  }
+  return st.settings
+end
+M.store = store
+
+--------------------------------------------------------------------------
+-- Enterprise settings.
+--------------------------------------------------------------------------
+
+-- Field -> kind: "boolean", "integer", "severity map", "string list".
+local ENTERPRISE = {
+  accessKeyMaxValidity = "integer", alarmEnabled = "boolean", applyDefaultPoliciesEnabled = "boolean",
+  auditLogSiemIntgrIds = "string list", auditLogsEnabled = "boolean",
+  autoEnableAttackPathAndModulePolicies = "boolean", defaultPoliciesEnabled = "severity map",
+  namedUsersAccessKeysExpiryNotificationsEnabled = "boolean", notificationThresholdAccessKeysExpiry = "integer",
+  requireAlertDismissalNote = "boolean", serviceUsersAccessKeysExpiryNotificationsEnabled = "boolean",
+  sessionTimeout = "integer", userAttributionInNotification = "boolean",
+}
+
+local function valid_setting(kind, v)
+  if kind == "boolean" then return type(v) == "boolean" end
+  if kind == "integer" then return math.type(v) == "integer" end
+  if type(v) ~= "table" then return false end
+  if kind == "string list" then
+    for k, x in pairs(v) do
+      if math.type(k) ~= "integer" or type(x) ~= "string" then return false end
+    end
+    return true
+  end
+  for sev, on in pairs(v) do
+    local known = false
+    for _, s in ipairs(M.SEVERITIES) do known = known or s == sev end
+    if not known or type(on) ~= "boolean" then return false end
+  end
+  return true
+end
+
+local function enterprise_routes(router, app)
+  router:add("GET", "/settings/enterprise", function()
+    return api.json(200, store(app).enterprise)
+  end)
+
+  router:add("POST", "/settings/enterprise", function(req)
+    local s = store(app)
+    local b, bad = api.body(req, true)
+    if not b then return bad end
+    for k, v in pairs(b) do
+      local kind = ENTERPRISE[k]
+      if not kind or not valid_setting(kind, v) then return api.fail(req, 400, "bad_request", tostring(k)) end
+    end
+    if b.sessionTimeout ~= nil and b.sessionTimeout < 1 then
+      return api.fail(req, 400, "bad_request", "sessionTimeout")
+    end
+    local new = api.deep_copy(s.enterprise)
+    for k, v in pairs(b) do
+      if k == "defaultPoliciesEnabled" then
+        for sev, on in pairs(v) do new.defaultPoliciesEnabled[sev] = on end
+      elseif k == "auditLogSiemIntgrIds" then
+        new[k] = array(api.copy(v))
+      else
+        new[k] = v
+      end
+    end
+    s.enterprise = new
+    return api.empty(200)
+  end)
+end
+
+--------------------------------------------------------------------------
+-- Anomaly settings.
+--------------------------------------------------------------------------
+
+local function anomaly_view(p)
+  return {policyName = p.policyName, policyDescription = p.policyDescription, alertDisposition = p.alertDisposition,
+          trainingModelThreshold = p.trainingModelThreshold, alertDispositionDescription = DISPOSITIONS,
+          trainingModelDescription = THRESHOLDS}
+end
+
+local function anomaly_routes(router, app)
+  router:add("GET", "/anomalies/settings", function(req)
+    local kind = api.query(req, "type")
+    if kind == nil or kind == "" then return api.fail(req, 400, "missing_required_parameter", "type") end
+    local wanted
+    for _, t in ipairs(M.ANOMALY_TYPES) do
+      if t:lower() == kind:lower() then wanted = t end
+    end
+    if not wanted then return api.fail(req, 400, "invalid_parameter_value", "type") end
+    local out = {}
+    for _, p in ipairs(store(app).anomalies:list()) do
+      if p.type == wanted then out[p.id] = anomaly_view(p) end
+    end
+    return api.json(200, out)
+  end)
+
+  router:add("GET", "/anomalies/settings/:policyid", function(req, params)
+    local p = store(app).anomalies.by_id[params.policyid]
+    if not p then return api.fail(req, 400, "invalid_parameter_value", "policyid") end
+    return api.json(200, anomaly_view(p))
+  end)
+
+  router:add("POST", "/anomalies/settings/:policyid", function(req, params)
+    local p = store(app).anomalies.by_id[params.policyid]
+    if not p then return api.fail(req, 400, "invalid_parameter_value", "policyid") end
+    local b, bad = api.body(req, true)
+    if not b then return bad end
+    if b.alertDisposition == nil and b.trainingModelThreshold == nil then
+      return api.fail(req, 400, "missing_required_parameter", "alertDisposition")
+    end
+    if b.alertDisposition ~= nil and not DISPOSITIONS[b.alertDisposition] then
+      return api.fail(req, 400, "invalid_parameter_value", "alertDisposition")
+    end
+    if b.trainingModelThreshold ~= nil and not THRESHOLDS[b.trainingModelThreshold] then
+      return api.fail(req, 400, "invalid_parameter_value", "trainingModelThreshold")
+    end
+    p.alertDisposition = b.alertDisposition or p.alertDisposition
+    p.trainingModelThreshold = b.trainingModelThreshold or p.trainingModelThreshold
+    return api.json(200, true)
+  end)
+end
+
+--------------------------------------------------------------------------
+-- CIDRs.
+--------------------------------------------------------------------------
+
+-- "a.b.c.d/n" -> first address (integer), prefix length; nil when malformed
+-- or when bits right of the mask are set.
+function M.parse_cidr(s)
+  if type(s) ~= "string" then return nil end
+  local a, b, c, d, n = s:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)/(%d+)$")
+  if not a then
+    a, b, c, d = s:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)$")
+    n = a and "32"
+  end
+  if not a then return nil end
+  local addr = 0
+  for _, part in ipairs{a, b, c, d} do
+    local v = tonumber(part)
+    if v > 255 or #part > 3 then return nil end
+    addr = addr * 256 + v
+  end
+  n = tonumber(n)
+  if n < 1 or n > 32 then return nil end
+  local size = 1 << (32 - n)
+  if addr % size ~= 0 then return nil end
+  return addr, n
+end
+
+local function span(addr, n)
+  return addr, addr + (1 << (32 - n)) - 1
+end
+
+local function overlaps(a1, n1, a2, n2)
+  local s1, e1 = span(a1, n1)
+  local s2, e2 = span(a2, n2)
+  return s1 <= e2 and s2 <= e1
+end
+
+local PRIVATE = {{"10.0.0.0", 8}, {"172.16.0.0", 12}, {"192.168.0.0", 16}}
+
+local function private(addr, n)
+  for _, p in ipairs(PRIVATE) do
+    local pa = M.parse_cidr(p[1] .. "/" .. p[2])
+    if overlaps(addr, n, pa, p[2]) then return true end
+  end
+  return false
+end
+
+-- The caller's address, as a /32.
+local function caller_ip(req)
+  local fwd = req.headers["x-forwarded-for"]
+  local ip = type(fwd) == "string" and fwd:match("^%s*([%d%.]+)") or "127.0.0.1"
+  return M.parse_cidr(ip) or M.parse_cidr("127.0.0.1")
+end
+
+--------------------------------------------------------------------------
+-- Trusted alert IPs: networks and CIDR blocks.
+--------------------------------------------------------------------------
+
+local function network_view(net)
+  local cidrs = array{}
+  for _, c in ipairs(net.cidrs) do
+    cidrs[#cidrs + 1] = {uuid = c.uuid, cidr = c.cidr, description = c.description, createdOn = c.createdOn}
+  end
+  return {uuid = net.uuid, name = net.name, cidrs = cidrs}
+end
+
+-- Checks a network name; nil, or an error response.
+local function check_network_name(req, s, name, self_uuid)
+  if type(name) ~= "string" or name:match("^%s*$") then
+    return api.fail(req, 400, "invalid_parameter_value", "name")
+  end
+  for _, net in ipairs(s.networks:list()) do
+    if net.uuid ~= self_uuid and net.name:lower() == name:lower() then
+      return api.fail(req, 400, "invalid_parameter_value", "name", "a network with this name exists")
+    end
+  end
+  return nil
+end
+
+-- Checks a CIDR block body; nil, or an error response.
+local function check_cidr(req, s, b, self_uuid)
+  local addr, n = M.parse_cidr(b.cidr)
+  if not addr then return api.fail(req, 400, "invalid_parameter_value", "cidr") end
+  if private(addr, n) then
+    return api.fail(req, 400, "invalid_parameter_value", "cidr", "private networks (RFC 1918) cannot be trusted")
+  end
+  if b.description ~= nil and type(b.description) ~= "string" then
+    return api.fail(req, 400, "invalid_parameter_value", "description")
+  end
+  for _, net in ipairs(s.networks:list()) do
+    for _, c in ipairs(net.cidrs) do
+      local ca, cn = M.parse_cidr(c.cidr)
+      if c.uuid ~= self_uuid and overlaps(addr, n, ca, cn) then
+        return api.fail(req, 400, "invalid_parameter_value", "cidr", "overlaps " .. c.cidr)
+      end
+    end
+  end
+  return nil
+end
+
+local function find_cidr(net, uuid)
+  for i, c in ipairs(net.cidrs) do
+    if c.uuid == uuid then return c, i end
+  end
+end
+
+local function network_routes(router, app)
+  router:add("GET", "/allow_list/network", function()
+    local out = array{}
+    for _, net in ipairs(store(app).networks:list()) do out[#out + 1] = network_view(net) end
+    return api.json(200, out)
+  end)
+
+  router:add("POST", "/allow_list/network", function(req)
+    local s = store(app)
+    local b, bad = api.body(req, true)
+    if not b then return bad end
+    bad = check_network_name(req, s, b.name)
+    if bad then return bad end
+    local uuid = s.next_id()
+    s.networks:put(uuid, {uuid = uuid, name = b.name, cidrs = {}})
+    return api.json(200, network_view(s.networks.by_id[uuid]))
+  end)
+
+  router:add("GET", "/allow_list/network/:uuid", function(req, params)
+    local net = store(app).networks.by_id[params.uuid]
+    if not net then return api.fail(req, 404, "no_results", params.uuid) end
+    return api.json(200, network_view(net))
+  end)
+
+  router:add("PUT", "/allow_list/network/:uuid", function(req, params)
+    local s = store(app)
+    local net = s.networks.by_id[params.uuid]
+    if not net then return api.fail(req, 404, "no_results", params.uuid) end
+    local b, bad = api.body(req, true)
+    if not b then return bad end
+    bad = check_network_name(req, s, b.name, net.uuid)
+    if bad then return bad end
+    net.name = b.name
+    return api.empty(200)
+  end)
+
+  router:add("POST", "/allow_list/network/:uuid/cidr", function(req, params)
+    local s = store(app)
+    local net = s.networks.by_id[params.uuid]
+    if not net then return api.fail(req, 400, "invalid_parameter_value", "networkUuid") end
+    local b, bad = api.body(req, true)
+    if not b then return bad end
+    bad = check_cidr(req, s, b)
+    if bad then return bad end
+    local c = {uuid = s.next_id(), cidr = b.cidr, description = b.description or "", createdOn = api.now_ms()}
+    net.cidrs[#net.cidrs + 1] = c
+    return api.json(200, {uuid = c.uuid, cidr = c.cidr, description = c.description, createdOn = c.createdOn})
+  end)
+
+  router:add("PUT", "/allow_list/network/:uuid/cidr/:cidr", function(req, params)
+    local s = store(app)
+    local net = s.networks.by_id[params.uuid]
+    local c = net and find_cidr(net, params.cidr)
+    if not c then return api.fail(req, 404, "no_results", net and params.cidr or params.uuid) end
+    local b, bad = api.body(req, true)
+    if not b then return bad end
+    bad = check_cidr(req, s, b, c.uuid)
+    if bad then return bad end
+    c.cidr, c.description = b.cidr, b.description or ""
+    return api.empty(200)
+  end)
+
+  router:add("DELETE", "/allow_list/network/:uuid/cidr/:cidr", function(req, params)
+    local net = store(app).networks.by_id[params.uuid]
+    local c, i = nil, nil
+    if net then c, i = find_cidr(net, params.cidr) end
+    if not c then return api.fail(req, 404, "no_results", net and params.cidr or params.uuid) end
+    table.remove(net.cidrs, i)
+    return api.empty(200)
+  end)
+end
+
+--------------------------------------------------------------------------
+-- Trusted login IPs.
+--------------------------------------------------------------------------
+
+local function login_view(l)
+  return {id = l.id, name = l.name, description = l.description, cidr = array(api.copy(l.cidr)),
+          lastModifiedTs = l.lastModifiedTs}
+end
+
+-- Checks a login list body; nil, or an error response.
+local function check_login(req, s, b, self_id)
+  if type(b.cidr) ~= "table" or #b.cidr == 0 then
+    return api.fail(req, 400, "login_ip_allow_list_missing_cidr_field", "cidr")
+  end
+  if #b.cidr > M.MAX_LOGIN_CIDRS then
+    return api.fail(req, 400, "login_ip_allow_list_cidr_list_size_exceeded", "cidr")
+  end
+  for _, c in ipairs(b.cidr) do
+    if not M.parse_cidr(c) then return api.fail(req, 400, "login_ip_allow_list_invalid_cidr_format", tostring(c)) end
+  end
+  if type(b.name) ~= "string" or b.name:match("^%s*$") then
+    return api.fail(req, 400, "missing_required_parameter", "name")
+  end
+  if b.description ~= nil and type(b.description) ~= "string" then
+    return api.fail(req, 400, "invalid_parameter_value", "description")
+  end
+  for _, l in ipairs(s.logins:list()) do
+    if l.id ~= self_id and l.name:lower() == b.name:lower() then
+      return api.fail(req, 409, self_id and "login_ip_allow_list_duplicate_name" or "login_ip_allow_list_duplicate_key",
+                      b.name)
+    end
+  end
+  return nil
+end
+
+-- Whether the lists (with `replace` standing in for the list of that id, or
+-- dropping it when replace is false) let the caller in.
+local function covers(s, req, id, replace)
+  local ip = caller_ip(req)
+  for _, l in ipairs(s.logins:list()) do
+    local cidrs = l.cidr
+    if l.id == id then cidrs = replace and replace.cidr or {} end
+    for _, c in ipairs(cidrs) do
+      local a, n = M.parse_cidr(c)
+      if a and overlaps(ip, 32, a, n) then return true end
+    end
+  end
+  return false
+end
+
+local function login_routes(router, app)
+  router:add("GET", "/ip_allow_list_login/status", function()
+    return api.json(200, {enabled = store(app).login_enabled})
+  end)
+
+  router:add("PATCH", "/ip_allow_list_login/status", function(req)
+    local s = store(app)
+    local b, bad = api.body(req, true)
+    if not b then return bad end
+    if type(b.enabled) ~= "boolean" then return api.fail(req, 400, "invalid_parameter_value", "enabled") end
+    if b.enabled then
+      if #s.logins.order == 0 then
+        return api.fail(req, 400, "login_ip_allow_list_enable_not_allowed_empty_list", "enabled")
+      end
+      if not covers(s, req) then
+        return api.fail(req, 400, "login_ip_allow_list_enable_not_allowed_ip_absent", "enabled")
+      end
+    end
+    s.login_enabled = b.enabled
+    return api.empty(200)
+  end)
+
+  router:add("GET", "/ip_allow_list_login", function()
+    local out = array{}
+    for _, l in ipairs(store(app).logins:list()) do out[#out + 1] = login_view(l) end
+    return api.json(200, out)
+  end)
+
+  router:add("POST", "/ip_allow_list_login", function(req)
+    local s = store(app)
+    local b, bad = api.body(req, true)
+    if not b then return bad end
+    bad = check_login(req, s, b)
+    if bad then return bad end
+    if #s.logins.order >= M.MAX_LOGIN_LISTS then
+      return api.fail(req, 400, "login_ip_allow_list_size_exceeded")
+    end
+    local id = s.next_id()
+    s.logins:put(id, {id = id, name = b.name, description = b.description or "", cidr = api.copy(b.cidr),
+                      lastModifiedTs = api.now_ms()})
+    return api.json(200, login_view(s.logins.by_id[id]))
+  end)
+
+  router:add("GET", "/ip_allow_list_login/:id", function(req, params)
+    local l = store(app).logins.by_id[params.id]
+    if not l then return api.fail(req, 404, "not_found", params.id) end
+    return api.json(200, login_view(l))
+  end)
+
+  router:add("PUT", "/ip_allow_list_login/:id", function(req, params)
+    local s = store(app)
+    local l = s.logins.by_id[params.id]
+    if not l then return api.fail(req, 404, "not_found", params.id) end
+    local b, bad = api.body(req, true)
+    if not b then return bad end
+    bad = check_login(req, s, b, l.id)
+    if bad then return bad end
+    if s.login_enabled and not covers(s, req, l.id, b) then
+      return api.fail(req, 400, "login_ip_allow_list_not_allowed_ip_absent", "cidr")
+    end
+    s.logins:put(l.id, {id = l.id, name = b.name, description = b.description or "", cidr = api.copy(b.cidr),
+                        lastModifiedTs = api.now_ms()})
+    return api.json(200, login_view(s.logins.by_id[l.id]))
+  end)
+
+  router:add("DELETE", "/ip_allow_list_login/:id", function(req, params)
+    local s = store(app)
+    local l = s.logins.by_id[params.id]
+    if not l then return api.fail(req, 404, "not_found", params.id) end
+    if s.login_enabled then
+      if #s.logins.order == 1 then return api.fail(req, 400, "login_ip_allow_list_size_only_one_entry", l.id) end
+      if not covers(s, req, l.id, false) then
+        return api.fail(req, 400, "login_ip_allow_list_not_allowed_ip_absent", l.id)
+      end
+    end
+    s.logins:delete(l.id)
+    return api.empty(200)
+  end)
+end
+
+function M.register(router, app)
+  enterprise_routes(router, app)
+  anomaly_routes(router, app)
+  network_routes(router, app)
+  login_routes(router, app)
+end
+
+return M

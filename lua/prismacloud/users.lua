@@ -1,0 +1,141 @@
+--- prismacloud.users: the user profile family (`client.users`). Users are keyed by email.
+--
+--   for u in client.users:each() do print(u.email, u.displayName, u.enabled) end
+--   client.users:create{email = "dana@example.com", firstName = "Dana", lastName = "Scully",
+--                       timeZone = "UTC", roleIds = {role.id}, defaultRoleId = role.id}
+--   client.users:set_enabled("dana@example.com", false)
+local pager = require "prismacloud.pager"
+local access_keys = require "prismacloud.access_keys"
+local json = require "prismacloud.json"
+
+local F = {}
+F.__index = F
+local DRY = {dry_run = true}
+
+local function check_string(v, n, fname, what)
+  if type(v) ~= "string" or v == "" then
+    error(("bad argument #%d to '%s' (%s expected, got %s)"):format(n, fname, what or "string",
+      v == "" and "an empty string" or type(v)), 3)
+  end
+end
+
+local function check_table(v, n, fname)
+  if type(v) ~= "table" then
+    error(("bad argument #%d to '%s' (table expected, got %s)"):format(n, fname, type(v)), 3)
+  end
+end
+
+--- Every user of the tenant, with their roles (GET /v2/user).
+-- syntax: users, err = client.users:list()
+function F:list()
+  return self.client:call("get-user-profiles-v2")
+end
+
+--- The users one by one (a for-loop raises a prismacloud.Error on failure).
+-- syntax: for user in client.users:each([{max_items =}]) do ... end
+function F:each(paging)
+  return pager.items(self.client, pager.single{path = "/v2/user"}, paging)
+end
+
+--- One user by email.
+-- syntax: user, err = client.users:get(email)
+function F:get(email)
+  check_string(email, 1, "get", "email string")
+  return self.client:call("get-user-profile-v2", {id = email})
+end
+
+--- Adds a user {email, firstName, lastName, timeZone, roleIds, defaultRoleId, ...}.
+-- syntax: ok, err = client.users:create(user [, {dry_run = true}])
+function F:create(user, opts)
+  check_table(user, 1, "create")
+  opts = pager.options(opts, DRY, "create")
+  return pager.call(self.client, "add-user-v2", {body = user}, opts)
+end
+
+--- Updates a user's profile (only the fields given change).
+-- syntax: ok, err = client.users:update(email, fields [, {dry_run = true}])
+function F:update(email, fields, opts)
+  check_string(email, 1, "update", "email string")
+  check_table(fields, 2, "update")
+  opts = pager.options(opts, DRY, "update")
+  return pager.call(self.client, "update-profile-v2", {id = email, body = fields}, opts)
+end
+
+--- Deletes a user (or a service account, by its name).
+-- syntax: ok, err = client.users:delete(email [, {dry_run = true}])
+function F:delete(email, opts)
+  check_string(email, 1, "delete", "email string")
+  opts = pager.options(opts, DRY, "delete")
+  return pager.call(self.client, "delete-user", {id = email}, opts)
+end
+
+--- Enables or disables a user.
+-- syntax: ok, err = client.users:set_enabled(email, enabled [, {dry_run = true}])
+function F:set_enabled(email, enabled, opts)
+  check_string(email, 1, "set_enabled", "email string")
+  if type(enabled) ~= "boolean" then
+    error(("bad argument #2 to 'set_enabled' (boolean expected, got %s)"):format(type(enabled)), 2)
+  end
+  opts = pager.options(opts, DRY, "set_enabled")
+  return pager.call(self.client, "update-user-profile", {id = email, enabled = tostring(enabled)}, opts)
+end
+
+--- Every user and service account (GET /v3/user; access key fields are left empty).
+-- syntax: accounts, err = client.users:accounts()
+function F:accounts()
+  return self.client:call("get-user-profiles-v3")
+end
+
+--- Adds a user or a service account (type = "SERVICE_ACCOUNT"; it returns its key {id, secretKey} once).
+-- syntax: result, err = client.users:create_account(account [, {dry_run = true}])
+function F:create_account(account, opts)
+  check_table(account, 1, "create_account")
+  opts = pager.options(opts, DRY, "create_account")
+  local body, res = pager.call(self.client, "add-user-v3", {body = account}, opts)
+  if type(body) == "table" and not opts.dry_run then access_keys.hide_secret(body) end
+  return body, res
+end
+
+--- The emails and display names of every user (GET /user/name).
+-- syntax: names, err = client.users:names()
+function F:names()
+  return self.client:call("get-usernames")
+end
+
+--- The profile of the caller (GET /user/me).
+-- syntax: user, err = client.users:me()
+function F:me()
+  return self.client:call("get-my-profile")
+end
+
+--- Updates the caller's own profile (firstName, lastName, timeZone, defaultRoleId).
+-- syntax: ok, err = client.users:update_me(fields [, {dry_run = true}])
+function F:update_me(fields, opts)
+  check_table(fields, 1, "update_me")
+  opts = pager.options(opts, DRY, "update_me")
+  return pager.call(self.client, "update-my-profile", {body = fields}, opts)
+end
+
+--- The email domains users may have (GET /user/domain).
+-- syntax: domains, err = client.users:domains()
+function F:domains()
+  return self.client:call("email-domains")
+end
+
+--- The emails allowed to log in with a password as well as through SSO.
+-- syntax: emails, err = client.users:sso_bypass()
+function F:sso_bypass()
+  return self.client:call("get-sso-bypass-allowed-users")
+end
+
+--- Replaces the emails allowed to bypass SSO.
+-- syntax: ok, err = client.users:set_sso_bypass(emails [, {dry_run = true}])
+function F:set_sso_bypass(emails, opts)
+  check_table(emails, 1, "set_sso_bypass")
+  opts = pager.options(opts, DRY, "set_sso_bypass")
+  local list = setmetatable({}, json.array_mt) -- [] even when empty
+  for i, email in ipairs(emails) do list[i] = email end
+  return pager.call(self.client, "update-sso-bypass-allowed-users", {body = list}, opts)
+end
+
+return F
