@@ -5,13 +5,14 @@
 -- BENCH_ROUNDS rounds (default 5); nothing is asserted: the machine may be
 -- shared and noisy. See bench/README.md.
 local here = (arg and arg[0] or ""):match("^(.*)/[^/]*$") or "."
-package.path = here .. "/?.lua;" .. package.path
+package.path = here .. "/?.lua;" .. here .. "/../spec/?.lua;" .. package.path
 
 local prismacloud = require "prismacloud"
 local pjson = require "prismacloud.json"
 local cjson = require "cjson"
 local socket = require "socket"
 local gen = require "gen"
+local nginx = require "support.nginx"
 
 local ROUNDS = math.max(1, tonumber(os.getenv("BENCH_ROUNDS") or "") or 5)
 local STREAM_ROUNDS = math.max(1, tonumber(os.getenv("BENCH_STREAM_ROUNDS") or "") or 1)
@@ -60,13 +61,6 @@ local function median(list)
   return (t[n // 2] + t[n // 2 + 1]) / 2
 end
 
-local function free_port()
-  local s = assert(socket.bind("127.0.0.1", 0))
-  local _, port = s:getsockname()
-  s:close()
-  return port
-end
-
 --------------------------------------------------------------------------
 -- Fixtures: pages, certificate, the delay server, nginx.
 --------------------------------------------------------------------------
@@ -89,9 +83,7 @@ local function start_delay_server(dir)
 end
 
 local function start_nginx(dir, www, tls, delay_port)
-  local ng = dir .. "/nginx"
-  sh("mkdir -p " .. ng .. "/logs")
-  local http_port, https_port = free_port(), free_port()
+  local http_port, https_port = nginx.free_port(), nginx.free_port()
   local locations = ([[
     root %s;
     keepalive_requests 1000000;
@@ -112,23 +104,13 @@ local function start_nginx(dir, www, tls, delay_port)
       proxy_set_header Connection "";
     }
 ]]):format(www, gen.CHAIN_PAGES - 1)
-  write(ng .. "/nginx.conf", ([[
-worker_processes 1;
-daemon on;
-pid %s/nginx.pid;
-error_log %s/logs/error.log;
-events { worker_connections 1024; }
-http {
+  local ng = dir .. "/nginx"
+  env.nginx = nginx.run(([[
   access_log off;
   log_format protocol '$server_protocol';
   types { application/json json; }
   default_type application/json;
   sendfile on;
-  client_body_temp_path %s/body;
-  proxy_temp_path %s/proxy;
-  fastcgi_temp_path %s/fastcgi;
-  uwsgi_temp_path %s/uwsgi;
-  scgi_temp_path %s/scgi;
   upstream delay { server 127.0.0.1:%d; keepalive 64; }
   server {
     listen 127.0.0.1:%d;
@@ -141,30 +123,14 @@ http {
     http2_max_concurrent_streams 256;
     access_log %s/logs/tls.log protocol;
 %s
-  }
-}
-]]):format(ng, ng, ng, ng, ng, ng, ng, delay_port, http_port, locations, https_port, tls.cert, tls.key,
-    ng, locations))
-  sh(("nginx -p %s -c %s/nginx.conf 2>%s/logs/start.log"):format(ng, ng, ng))
-  local pid
-  for _ = 1, 200 do
-    pid = tonumber(read(ng .. "/nginx.pid") or "")
-    if pid then break end
-    socket.sleep(0.02)
-  end
-  assert(pid, "nginx wrote no pid file: " .. (read(ng .. "/logs/start.log") or ""))
-  env.nginx_pid, env.nginx_pidfile = pid, ng .. "/nginx.pid"
+  }]]):format(delay_port, http_port, locations, https_port, tls.cert, tls.key, ng, locations), ng, 1024)
   return ("http://127.0.0.1:%d"):format(http_port), ("https://127.0.0.1:%d"):format(https_port)
 end
 
 local function cleanup()
-  if env.nginx_pid then
-    os.execute("kill " .. env.nginx_pid .. " 2>/dev/null")
-    for _ = 1, 200 do
-      if not read(env.nginx_pidfile) then break end
-      socket.sleep(0.02)
-    end
-    env.nginx_pid = nil
+  if env.nginx then
+    env.nginx.stop()
+    env.nginx = nil
   end
   for _, pid in ipairs(env.pids) do os.execute("kill " .. pid .. " 2>/dev/null") end
   env.pids = {}
