@@ -1,0 +1,327 @@
+-- The tenant-settings families (client.settings, client.trusted_ips) against
+-- the emulator over real sockets: every verb sends what the catalog
+-- defines, dry runs send nothing, documented errors come back as nil, err,
+-- and name lookups work.
+local server = require "spec.support.server"
+local requests = require "spec.support.requests"
+local prismacloud = require "prismacloud"
+
+local body_of, query_of = requests.body_of, requests.query_of
+
+describe("settings families", function()
+  local srv, client
+
+  setup(function()
+    srv = server.start{}
+    client = prismacloud.new{url = srv.url, access_key = "test-key", secret_key = "test-secret", retries = 0}
+    assert(client:login())
+  end)
+
+  teardown(function()
+    if client then client:close() end
+    if srv then srv.stop() end
+  end)
+
+  before_each(function() srv.clear() end)
+
+  -- The one request sent since the last clear, checked against the catalog.
+  local function sent(operation_id)
+    local log = srv.requests()
+    assert(#log == 1, ("expected exactly 1 request, got %d"):format(#log))
+    return requests.check(log[1], operation_id)
+  end
+
+  local function nothing_sent()
+    assert.equal(0, #srv.requests())
+  end
+
+  describe("settings", function()
+    it("get and update the enterprise settings", function()
+      local s = assert(client.settings:get())
+      sent("get-enterprise-settings")
+      assert.equal(30, s.sessionTimeout)
+      assert.is_true(s.defaultPoliciesEnabled.high)
+
+      srv.clear()
+      assert.is_true(client.settings:update{sessionTimeout = 60, defaultPoliciesEnabled = {low = true}})
+      assert.same({sessionTimeout = 60, defaultPoliciesEnabled = {low = true}},
+                  body_of(sent("update-enterprise-settings")))
+      local after = client.settings:get()
+      assert.equal(60, after.sessionTimeout)
+      assert.is_true(after.defaultPoliciesEnabled.low)
+      assert.is_true(after.defaultPoliciesEnabled.high)
+
+      -- what get returned, edited, goes back unchanged otherwise
+      after.requireAlertDismissalNote = false
+      assert.is_true(client.settings:update(after))
+      assert.same(after, client.settings:get())
+
+      local ok, err = client.settings:update{sessionTimeout = "forever"}
+      assert.is_nil(ok)
+      assert.equal(400, err.status)
+      assert.equal("bad_request", err.code)
+    end)
+
+    it("anomaly settings by type and by policy", function()
+      local all = assert(client.settings:anomalies("UEBA"))
+      assert.same({type = "UEBA"}, query_of(sent("getAllAnomaliesSettings")))
+      local id, a = next(all)
+      assert.is_string(id)
+      assert.equal("Moderate", a.alertDisposition)
+      local n = 0
+      for _ in pairs(all) do n = n + 1 end
+      assert.equal(4, n)
+
+      srv.clear()
+      assert.equal(a.policyName, client.settings:anomaly(id).policyName)
+      assert.equal("/anomalies/settings/" .. id, sent("getAnomaliesSettings").path)
+
+      srv.clear()
+      assert.is_true(client.settings:update_anomaly(id, {alertDisposition = "Conservative",
+                                                          trainingModelThreshold = "High"}))
+      assert.same({alertDisposition = "Conservative", trainingModelThreshold = "High"},
+                  body_of(sent("updateSettings")))
+      assert.equal("Conservative", client.settings:anomaly(id).alertDisposition)
+      assert.equal("High", client.settings:anomalies("UEBA")[id].trainingModelThreshold)
+
+      local ok, err = client.settings:anomalies("Weather")
+      assert.is_nil(ok)
+      assert.equal(400, err.status)
+      assert.equal("invalid_parameter_value", err.code)
+      ok, err = client.settings:anomaly("no-such-policy")
+      assert.is_nil(ok)
+      assert.equal("invalid_parameter_value", err.code)
+      ok, err = client.settings:update_anomaly(id, {alertDisposition = "Reckless"})
+      assert.is_nil(ok)
+      assert.equal("invalid_parameter_value", err.code)
+      ok, err = client.settings:update_anomaly(id, {})
+      assert.is_nil(ok)
+      assert.equal("missing_required_parameter", err.code)
+    end)
+
+    it("dry_run sends nothing; bad arguments raise", function()
+      assert.same({method = "POST", path = "/settings/enterprise", body = {sessionTimeout = 5}},
+                  client.settings:update({sessionTimeout = 5}, {dry_run = true}))
+      assert.equal("/anomalies/settings/p1", client.settings:update_anomaly("p1", {}, {dry_run = true}).path)
+      nothing_sent()
+      assert.has_error(function() client.settings:anomalies() end,
+                       "bad argument #1 to 'anomalies' (string expected, got nil)")
+      assert.has_error(function() client.settings:update("x") end,
+                       "bad argument #1 to 'update' (table expected, got string)")
+    end)
+  end)
+
+  describe("trusted_ips: networks and CIDR blocks", function()
+    it("networks, each_network, network, network_by_name", function()
+      local list = assert(client.trusted_ips:networks())
+      sent("get-networks-list")
+      assert.is_true(#list >= 2)
+      srv.clear()
+      local n = 0
+      for net in client.trusted_ips:each_network() do
+        n = n + 1
+        assert.is_table(net.cidrs)
+      end
+      assert.equal(#list, n)
+      sent("get-networks-list")
+
+      srv.clear()
+      local hq = assert(client.trusted_ips:network(list[1].uuid))
+      sent("get-network-info")
+      assert.equal(list[1].name, hq.name)
+      srv.clear()
+      assert.equal(hq.uuid, client.trusted_ips:network_by_name(hq.name).uuid)
+      sent("get-networks-list")
+      assert.is_nil(client.trusted_ips:network_by_name("No such network"))
+    end)
+
+    it("add_network, rename_network, add_cidr, update_cidr, delete_cidr", function()
+      local net = assert(client.trusted_ips:add_network("Branch"))
+      assert.same({name = "Branch"}, body_of(sent("add-a-network")))
+      assert.is_string(net.uuid)
+      assert.equal(0, #net.cidrs)
+
+      srv.clear()
+      assert.is_true(client.trusted_ips:rename_network(net.uuid, "Branch office"))
+      assert.same({name = "Branch office"}, body_of(sent("rename-a-network")))
+
+      srv.clear()
+      local block = assert(client.trusted_ips:add_cidr(net.uuid, {cidr = "100.64.0.0/29", description = "router"}))
+      assert.same({cidr = "100.64.0.0/29", description = "router"}, body_of(sent("add-cidr-block")))
+      assert.is_string(block.uuid)
+      local other = assert(client.trusted_ips:add_cidr(net.uuid, "100.64.1.1"))
+      assert.equal("router", client.trusted_ips:network(net.uuid).cidrs[1].description)
+
+      srv.clear()
+      assert.is_true(client.trusted_ips:update_cidr(net.uuid, block.uuid, {cidr = "100.64.0.0/28", description = ""}))
+      local e = sent("update-cidr-block")
+      assert.equal("/allow_list/network/" .. net.uuid .. "/cidr/" .. block.uuid, e.path)
+      local got = client.trusted_ips:network_by_name("Branch office")
+      assert.equal("100.64.0.0/28", got.cidrs[1].cidr)
+      assert.equal("", got.cidrs[1].description)
+
+      srv.clear()
+      assert.is_true(client.trusted_ips:delete_cidr(net.uuid, other.uuid))
+      sent("delete-cidr-block")
+      assert.equal(1, #client.trusted_ips:network(net.uuid).cidrs)
+    end)
+
+    it("documented errors come back as nil, err", function()
+      local hq = client.trusted_ips:networks()[1]
+      local cases = {
+        {"add_network", {hq.name}, 400, "invalid_parameter_value"},                 -- duplicate name
+        {"add_cidr", {hq.uuid, "10.1.0.0/16"}, 400, "invalid_parameter_value"},     -- RFC 1918
+        {"add_cidr", {hq.uuid, "198.51.100.128/25"}, 400, "invalid_parameter_value"}, -- overlaps
+        {"add_cidr", {hq.uuid, "198.51.100.1/24"}, 400, "invalid_parameter_value"},  -- host bits set
+        {"add_cidr", {"nope", "1.2.3.0/24"}, 400, "invalid_parameter_value"},
+        {"network", {"nope"}, 404, "no_results"},
+        {"rename_network", {"nope", "x"}, 404, "no_results"},
+        {"update_cidr", {hq.uuid, "nope", "1.2.3.0/24"}, 404, "no_results"},
+        {"delete_cidr", {hq.uuid, "nope"}, 404, "no_results"},
+      }
+      for _, c in ipairs(cases) do
+        local ok, err = client.trusted_ips[c[1]](client.trusted_ips, table.unpack(c[2]))
+        assert.is_nil(ok, c[1])
+        assert.equal(c[3], err.status, c[1])
+        assert.equal(c[4], err.code, c[1])
+      end
+    end)
+
+    it("dry_run sends nothing", function()
+      assert.same({method = "POST", path = "/allow_list/network", body = {name = "n"}},
+                  client.trusted_ips:add_network("n", {dry_run = true}))
+      assert.equal("PUT", client.trusted_ips:rename_network("u", "n", {dry_run = true}).method)
+      assert.same({cidr = "1.2.3.0/24"}, client.trusted_ips:add_cidr("u", "1.2.3.0/24", {dry_run = true}).body)
+      assert.equal("/allow_list/network/u/cidr/c",
+                   client.trusted_ips:update_cidr("u", "c", "1.2.3.0/24", {dry_run = true}).path)
+      assert.equal("DELETE", client.trusted_ips:delete_cidr("u", "c", {dry_run = true}).method)
+      nothing_sent()
+      assert.has_error(function() client.trusted_ips:add_cidr("u", 5) end,
+                       "bad argument #2 to 'add_cidr' (CIDR string or table expected, got number)")
+    end)
+  end)
+
+  describe("trusted_ips: login IP allow lists", function()
+    it("login_ips, login_ip, login_ips_by_name, login_ips_enabled", function()
+      local lists = assert(client.trusted_ips:login_ips())
+      sent("list-login-ip-allow-lists")
+      assert.equal("Corporate", lists[1].name)
+      srv.clear()
+      assert.same(lists[1], client.trusted_ips:login_ip(lists[1].id))
+      sent("get-login-ip-allow-list")
+      srv.clear()
+      assert.equal(lists[1].id, client.trusted_ips:login_ips_by_name("Corporate").id)
+      sent("list-login-ip-allow-lists")
+      assert.is_nil(client.trusted_ips:login_ips_by_name("nope"))
+      srv.clear()
+      assert.is_false(client.trusted_ips:login_ips_enabled())
+      sent("get-login-ip-allow-list-status")
+    end)
+
+    it("add, update, enable, delete, with the lock-out rules", function()
+      -- enabling needs a list covering the caller (127.0.0.1 here)
+      local ok, err = client.trusted_ips:set_login_ips_enabled(true)
+      assert.is_nil(ok)
+      assert.equal(400, err.status)
+      assert.equal("login_ip_allow_list_enable_not_allowed_ip_absent", err.code)
+
+      srv.clear()
+      local list = assert(client.trusted_ips:add_login_ips{name = "Local", cidr = {"127.0.0.0/8"},
+                                                           description = "this host"})
+      assert.same({name = "Local", cidr = {"127.0.0.0/8"}, description = "this host"},
+                  body_of(sent("insert-login-ip-allow-list")))
+      assert.is_string(list.id)
+
+      srv.clear()
+      assert.is_true(client.trusted_ips:set_login_ips_enabled(true))
+      assert.same({enabled = true}, body_of(sent("update-login-ip-allow-list-status")))
+      assert.is_true(client.trusted_ips:login_ips_enabled())
+
+      -- while enabled, nothing may lock the caller out
+      ok, err = client.trusted_ips:update_login_ips(list.id, {name = "Local", cidr = {"203.0.113.0/24"}})
+      assert.is_nil(ok)
+      assert.equal("login_ip_allow_list_not_allowed_ip_absent", err.code)
+      ok, err = client.trusted_ips:delete_login_ips(list.id)
+      assert.is_nil(ok)
+      assert.equal("login_ip_allow_list_not_allowed_ip_absent", err.code)
+
+      srv.clear()
+      local updated = assert(client.trusted_ips:update_login_ips(list.id, {name = "Loopback",
+                                                                          cidr = {"127.0.0.1/32", "192.0.2.0/24"}}))
+      assert.same({name = "Loopback", cidr = {"127.0.0.1/32", "192.0.2.0/24"}},
+                  body_of(sent("update-login-ip-allow-list")))
+      assert.equal("Loopback", updated.name)
+      assert.equal(2, #client.trusted_ips:login_ip(list.id).cidr)
+
+      -- deleting the other list is fine; the last one is not while enabled
+      assert.is_true(client.trusted_ips:delete_login_ips(client.trusted_ips:login_ips_by_name("Corporate").id))
+      ok, err = client.trusted_ips:delete_login_ips(list.id)
+      assert.is_nil(ok)
+      assert.equal("login_ip_allow_list_size_only_one_entry", err.code)
+
+      assert.is_true(client.trusted_ips:set_login_ips_enabled(false))
+      srv.clear()
+      assert.is_true(client.trusted_ips:delete_login_ips(list.id))
+      sent("delete-login-ip-allow-list")
+      ok, err = client.trusted_ips:login_ip(list.id)
+      assert.is_nil(ok)
+      assert.equal(404, err.status)
+      assert.equal("not_found", err.code)
+
+      ok, err = client.trusted_ips:set_login_ips_enabled(true)
+      assert.is_nil(ok)
+      assert.equal("login_ip_allow_list_enable_not_allowed_empty_list", err.code)
+    end)
+
+    it("validation errors as documented", function()
+      local many = {}
+      for i = 1, 11 do many[i] = ("203.0.113.%d/32"):format(i) end
+      local cases = {
+        {{name = "x"}, 400, "login_ip_allow_list_missing_cidr_field"},
+        {{name = "x", cidr = {"300.1.1.1/8"}}, 400, "login_ip_allow_list_invalid_cidr_format"},
+        {{name = "x", cidr = many}, 400, "login_ip_allow_list_cidr_list_size_exceeded"},
+      }
+      for _, c in ipairs(cases) do
+        local ok, err = client.trusted_ips:add_login_ips(c[1])
+        assert.is_nil(ok)
+        assert.equal(c[2], err.status)
+        assert.equal(c[3], err.code)
+      end
+      local a = assert(client.trusted_ips:add_login_ips{name = "A", cidr = {"203.0.113.0/24"}})
+      local ok, err = client.trusted_ips:add_login_ips{name = "a", cidr = {"203.0.113.0/24"}}
+      assert.is_nil(ok)
+      assert.equal(409, err.status)
+      assert.equal("login_ip_allow_list_duplicate_key", err.code)
+      local b = assert(client.trusted_ips:add_login_ips{name = "B", cidr = {"198.51.100.0/24"}})
+      ok, err = client.trusted_ips:update_login_ips(b.id, {name = "A", cidr = {"198.51.100.0/24"}})
+      assert.is_nil(ok)
+      assert.equal(409, err.status)
+      assert.equal("login_ip_allow_list_duplicate_name", err.code)
+      ok, err = client.trusted_ips:update_login_ips("nope", {name = "C", cidr = {"198.51.100.0/24"}})
+      assert.is_nil(ok)
+      assert.equal(404, err.status)
+      -- 50 named lists at most
+      local existing = #client.trusted_ips:login_ips()
+      for i = existing + 1, 50 do
+        assert(client.trusted_ips:add_login_ips{name = "L" .. i, cidr = {"192.0.2.0/24"}})
+      end
+      ok, err = client.trusted_ips:add_login_ips{name = "one too many", cidr = {"192.0.2.0/24"}}
+      assert.is_nil(ok)
+      assert.equal("login_ip_allow_list_size_exceeded", err.code)
+      for _, l in ipairs(client.trusted_ips:login_ips()) do assert(client.trusted_ips:delete_login_ips(l.id)) end
+      assert.equal(0, #client.trusted_ips:login_ips())
+      assert.is_string(a.id)
+    end)
+
+    it("dry_run sends nothing", function()
+      assert.same({method = "PATCH", path = "/ip_allow_list_login/status", body = {enabled = false}},
+                  client.trusted_ips:set_login_ips_enabled(false, {dry_run = true}))
+      assert.equal("POST", client.trusted_ips:add_login_ips({name = "x", cidr = {}}, {dry_run = true}).method)
+      assert.equal("/ip_allow_list_login/i", client.trusted_ips:update_login_ips("i", {}, {dry_run = true}).path)
+      assert.equal("DELETE", client.trusted_ips:delete_login_ips("i", {dry_run = true}).method)
+      nothing_sent()
+      assert.has_error(function() client.trusted_ips:set_login_ips_enabled("on") end,
+                       "bad argument #1 to 'set_login_ips_enabled' (boolean expected, got string)")
+    end)
+  end)
+end)
