@@ -474,6 +474,18 @@ describe("identity families", function()
       assert.equal("user_inactive_or_not_exist", err.code)
     end)
 
+    it("the client's trace of creating a key never shows the secret", function()
+      local lines = {}
+      local traced <close> = prismacloud.new{url = srv.url, access_key = "test-key", secret_key = "test-secret",
+                                             retries = 0, trace = function(line) lines[#lines + 1] = line end}
+      local key = assert(traced.access_keys:create("traced"))
+      assert.is_true(#lines > 0)
+      local all = table.concat(lines, "\n")
+      assert.truthy(all:find("POST /access_keys", 1, true))
+      assert.is_nil(all:find(key.secretKey, 1, true))
+      assert.is_true(traced.access_keys:delete(key.id))
+    end)
+
     it("dry_run sends nothing and carries no secret", function()
       local req = client.access_keys:create("k", {dry_run = true})
       assert.same({method = "POST", path = "/access_keys", body = {name = "k"}}, req)
