@@ -189,7 +189,7 @@ describe("async jobs", function()
       assert.same({["alert.status"] = "open", ["cloud.type"] = "aws"}, names)
       assert.is_string(job.id)
       assert.has_error(function() client.alerts:csv_create{limit = 5} end,
-        "bad argument #1 to 'csv_create' ('limit' does not apply to a CSV job: it holds every match)")
+        "bad argument #1 to 'csv_create' ('limit' does not apply to a job: it holds every match)")
       assert.has_error(function() client.alerts:csv_create{max_items = 5} end)
       assert.has_error(function() client.alerts:csv_status(nil) end,
         "bad argument #1 to 'csv_status' (job id expected, got nil)")

@@ -244,70 +244,166 @@ function F:remediate(id, opts)
   return pager.call(self.client, "perform-remediation-for-alert", args, {dry_run = opts.dry_run})
 end
 
--- The POST /alert/csv request of a filter (paging keys do not apply to a CSV job).
-local function csv_args(filter, fname)
+--- Whether dismissing an alert needs a note (a tenant setting): true or false; or nil, err.
+-- syntax: required, err = client.alerts:dismissal_note_required()
+function F:dismissal_note_required()
+  local body, err = self.client:call("is-dismissal-note-required")
+  if not body then return nil, err end
+  return body.requireDismissalNote == true, err
+end
+
+--- Sets whether dismissing an alert needs a note.
+-- syntax: ok, err = client.alerts:set_dismissal_note_required(required [, {dry_run = true}])
+function F:set_dismissal_note_required(required, opts)
+  if type(required) ~= "boolean" then
+    error(("bad argument #1 to 'set_dismissal_note_required' (boolean expected, got %s)"):format(type(required)), 2)
+  end
+  opts = pager.options(opts, {dry_run = true}, "set_dismissal_note_required")
+  return pager.call(self.client, "set-dismissal-note-required", {body = {requireDismissalNote = required}}, opts)
+end
+
+--- The CLI commands that remediate alerts of one remediable policy (alert ids, or {policy_id =, time_range =}):
+-- {cliScript, alertIdVsCliScript = {[id] = script}, cliDescription, scriptImpact}; or nil, err.
+-- syntax: commands, err = client.alerts:remediation_commands(ids_or_filter [, {dry_run = true}])
+function F:remediation_commands(target, opts)
+  opts = pager.options(opts, {dry_run = true}, "remediation_commands")
+  return pager.call(self.client, "get-alerts-remediation", {body = change_body(target, "remediation_commands")}, opts)
+end
+
+-- The operations of the alert jobs: a CSV file, a JSON list of alerts, a JSON list of counts by policy.
+local JOB_OPS = {
+  csv = {create = "submit-an-alert-csv-download-job", status = "get-alert-csv-job-status",
+         download = "download-alert-csv"},
+  json = {create = "submit-job-for-listing-alerts", status = "get-alerts-job-status",
+          download = "download-alerts-list-json"},
+  policy = {create = "submit-a-job-for-listing-alerts-grouped-by-policy", status = "get-async-policy-alert-job-status",
+            download = "download-policy-alerts-json"},
+}
+-- Job statuses meaning the file can be fetched.
+local JOB_READY = {READY_TO_DOWNLOAD = true, COMPLETED = true}
+
+-- The create request of an alert job (paging keys do not apply: a job holds every match).
+local function job_args(kind, filter, fields, fname)
   local names, settings, paging = split(filter, fname)
   local extra = settings.limit ~= nil and "limit" or next(paging)
   if extra then
-    error(("bad argument #1 to '%s' ('%s' does not apply to a CSV job: it holds every match)"):format(
-      fname, extra), 3)
+    error(("bad argument #1 to '%s' ('%s' does not apply to a job: it holds every match)"):format(fname, extra), 3)
   end
-  local query = settings.detailed ~= nil and {detailed = settings.detailed and true or false} or nil
-  return {query = query, body = post_body(names, settings)}
+  local body = post_body(names, settings)
+  if kind == "csv" then
+    local query = settings.detailed ~= nil and {detailed = settings.detailed and true or false} or nil
+    return {query = query, body = body}
+  end
+  if settings.detailed ~= nil then body.detailed = settings.detailed and true or false end
+  if fields ~= nil then
+    local ok = type(fields) == "table"
+    for _, f in ipairs(ok and fields or {}) do ok = ok and type(f) == "string" end
+    if not ok then error(("option 'fields' to '%s' must be an array of field names"):format(fname), 3) end
+    body.fields = fields
+  end
+  return {body = body}
+end
+
+local function check_path(path, n, fname)
+  if type(path) ~= "string" or path == "" then
+    error(("bad argument #%d to '%s' (file path expected, got %s)"):format(n, fname,
+      path == "" and "an empty string" or type(path)), 3)
+  end
+end
+
+-- Creates a job, waits for it, streams its file to path.
+local function export(self, kind, args, path, opts)
+  local ops = JOB_OPS[kind]
+  local job, err = pager.call(self.client, ops.create, args)
+  if not job then return nil, err end
+  if type(job) ~= "table" or type(job.id) ~= "string" then
+    return nil, jobs.error("decode", "the job submission returned no job id")
+  end
+  local status
+  status, err = jobs.wait(function() return self.client:call(ops.status, {id = job.id}) end,
+    function(s) return JOB_READY[s.status] == true end, opts)
+  if not status then return nil, err end
+  local result
+  result, err = jobs.download(self.client, ops.download, {id = job.id}, path)
+  if not result then return nil, err end
+  result.job, result.records = status, status.recordCount
+  return result
 end
 
 --- Submits a job making a CSV of the alerts matching a filter: the job ({id, status, ...}).
 -- syntax: job, err = client.alerts:csv_create({status =, time_range =, detailed =, ...} [, {dry_run = true}])
 function F:csv_create(filter, opts)
   opts = pager.options(opts, {dry_run = true}, "csv_create")
-  return pager.call(self.client, "submit-an-alert-csv-download-job", csv_args(filter, "csv_create"), opts)
+  return pager.call(self.client, JOB_OPS.csv.create, job_args("csv", filter, nil, "csv_create"), opts)
 end
 
 --- The status of an alert CSV job ({id, status = "IN_PROGRESS" | "READY_TO_DOWNLOAD" | ..., recordCount}).
 -- syntax: job, err = client.alerts:csv_status(job_id)
 function F:csv_status(job_id)
   check_id(job_id, 1, "csv_status")
-  return self.client:call("get-alert-csv-job-status", {id = job_id})
+  return self.client:call(JOB_OPS.csv.status, {id = job_id})
 end
 
 --- Streams a ready alert CSV job's file to path: {output = path, size = bytes}; nothing is left on failure.
 -- syntax: result, err = client.alerts:csv_download(job_id, path [, {dry_run = true}])
 function F:csv_download(job_id, path, opts)
   check_id(job_id, 1, "csv_download")
-  if type(path) ~= "string" or path == "" then
-    error(("bad argument #2 to 'csv_download' (file path expected, got %s)"):format(
-      path == "" and "an empty string" or type(path)), 2)
-  end
-  return jobs.download(self.client, "download-alert-csv", {id = job_id}, path, opts)
+  check_path(path, 2, "csv_download")
+  return jobs.download(self.client, JOB_OPS.csv.download, {id = job_id}, path, opts)
 end
-
--- CSV job statuses meaning the file can be fetched.
-local CSV_READY = {READY_TO_DOWNLOAD = true, COMPLETED = true}
 
 --- Creates an alert CSV job, waits for it (backoff, see prismacloud.jobs) and streams the file to path:
 -- {output = path, size = bytes, records = n, job = last status}; or nil, err.
 -- syntax: result, err = client.alerts:export_csv(filter, path [, {interval =, timeout =, on_poll =, ...}])
 function F:export_csv(filter, path, opts)
-  local args = csv_args(filter, "export_csv")
-  if type(path) ~= "string" or path == "" then
-    error(("bad argument #2 to 'export_csv' (file path expected, got %s)"):format(
-      path == "" and "an empty string" or type(path)), 2)
+  local args = job_args("csv", filter, nil, "export_csv")
+  check_path(path, 2, "export_csv")
+  return export(self, "csv", args, path, jobs.options(opts, "export_csv"))
+end
+
+--- Submits a job listing the alerts matching a filter as JSON (only `fields` when given; {by_policy = true}:
+-- alert counts by policy instead): the job ({id, status, ...}).
+-- syntax: job, err = client.alerts:json_create(filter [, {by_policy = true, fields = {...}, dry_run = true}])
+function F:json_create(filter, opts)
+  opts = pager.options(opts, {dry_run = true, by_policy = true, fields = true}, "json_create")
+  local kind = opts.by_policy and "policy" or "json"
+  if kind == "policy" and opts.fields ~= nil then
+    error("option 'fields' to 'json_create' does not apply with by_policy", 2)
   end
-  opts = jobs.options(opts, "export_csv")
-  local job, err = pager.call(self.client, "submit-an-alert-csv-download-job", args)
-  if not job then return nil, err end
-  if type(job) ~= "table" or type(job.id) ~= "string" then
-    return nil, jobs.error("decode", "the CSV job submission returned no job id")
+  return pager.call(self.client, JOB_OPS[kind].create, job_args(kind, filter, opts.fields, "json_create"),
+    {dry_run = opts.dry_run})
+end
+
+--- The status of an alert JSON job (the same shape as csv_status).
+-- syntax: job, err = client.alerts:json_status(job_id [, {by_policy = true}])
+function F:json_status(job_id, opts)
+  check_id(job_id, 1, "json_status")
+  opts = pager.options(opts, {by_policy = true}, "json_status")
+  return self.client:call(JOB_OPS[opts.by_policy and "policy" or "json"].status, {id = job_id})
+end
+
+--- Streams a ready alert JSON job's file to path: {output = path, size = bytes}; nothing is left on failure.
+-- syntax: result, err = client.alerts:json_download(job_id, path [, {by_policy = true, dry_run = true}])
+function F:json_download(job_id, path, opts)
+  check_id(job_id, 1, "json_download")
+  check_path(path, 2, "json_download")
+  opts = pager.options(opts, {by_policy = true, dry_run = true}, "json_download")
+  return jobs.download(self.client, JOB_OPS[opts.by_policy and "policy" or "json"].download, {id = job_id}, path,
+    {dry_run = opts.dry_run})
+end
+
+--- Creates an alert JSON job, waits for it and streams the file to path (see export_csv).
+-- syntax: result, err = client.alerts:export_json(filter, path [, {by_policy =, fields =, interval =, timeout =, ...}])
+function F:export_json(filter, path, opts)
+  opts = jobs.options(opts, "export_json", {by_policy = true, fields = true})
+  local kind = opts.by_policy and "policy" or "json"
+  if kind == "policy" and opts.fields ~= nil then
+    error("option 'fields' to 'export_json' does not apply with by_policy", 2)
   end
-  local status
-  status, err = jobs.wait(function() return self:csv_status(job.id) end,
-    function(s) return CSV_READY[s.status] == true end, opts)
-  if not status then return nil, err end
-  local result
-  result, err = jobs.download(self.client, "download-alert-csv", {id = job.id}, path)
-  if not result then return nil, err end
-  result.job, result.records = status, status.recordCount
-  return result
+  local args = job_args(kind, filter, opts.fields, "export_json")
+  check_path(path, 2, "export_json")
+  opts.by_policy, opts.fields = nil, nil
+  return export(self, kind, args, path, opts)
 end
 
 return F

@@ -7,6 +7,9 @@
 --   GET /alert/count/{status}   {count}
 --   PATCH /alert/remediation/{id}  remediate an open alert of a remediable policy: it becomes
 --                               pending_resolution (405 remediation_unavailable otherwise)
+--   POST /alert/remediation     the CLI commands remediating alerts of one policy
+--   GET|PUT /alert/dismiss/require_dismissal_note  {requireDismissalNote}: when true, dismissing
+--                               (not snoozing) without a dismissalNote is a 400
 --
 -- Alert i (1 = newest, id "P-<i>") is made on demand from (seed, i): its
 -- policy, account, region, resource and base status all come from one hash,
@@ -447,7 +450,12 @@ local function change_status(st, req, reopen)
   if not f then return api.fail(req, 400, "invalid_parameter_value", ferr) end
   local now = api.now_ms()
   local until_ms
-  if not reopen and body.dismissalTimeRange ~= nil and body.dismissalTimeRange ~= json.null then
+  local snoozing = body.dismissalTimeRange ~= nil and body.dismissalTimeRange ~= json.null
+  if not reopen and not snoozing and st.require_dismissal_note
+    and (type(body.dismissalNote) ~= "string" or body.dismissalNote:match("^%s*$")) then
+    return api.fail(req, 400, "missing_required_parameter", "dismissalNote", "a dismissal note is required")
+  end
+  if not reopen and snoozing then
     local u, uerr = snooze_until(body.dismissalTimeRange, now)
     if not u then return api.fail(req, 400, "invalid_parameter_value", uerr) end
     until_ms = u
@@ -514,6 +522,67 @@ local function remediate(st, req, id)
                    at = api.now_ms(), reason = "REMEDIATED"}
   state_mod.touch(st)
   return api.empty(200)
+end
+
+M.MAX_REMEDIATION = 1000 -- alerts per remediation command list
+
+-- POST /alert/remediation: {alerts, policies, filter = {timeRange}} -> RemediationCliModel.
+local function remediation_commands(st, req)
+  local body, bad = api.body(req, true)
+  if not body then return bad end
+  local filter = body.filter
+  if type(filter) ~= "table" or type(filter.timeRange) ~= "table" then
+    return api.fail(req, 400, "missing_required_parameter", "filter.timeRange", "filter.timeRange is required")
+  end
+  local alerts = type(body.alerts) == "table" and body.alerts or {}
+  local policies = type(body.policies) == "table" and body.policies or {}
+  if #alerts == 0 and #policies == 0 then
+    return api.fail(req, 400, "missing_required_parameter", "alerts", "alerts or a policy required")
+  end
+  if #policies > 1 then return api.fail(req, 400, "cannot_remediate_multiple_policy_alerts", "policies") end
+  local targets, policy_id = {}, policies[1]
+  for _, id in ipairs(alerts) do
+    local i = index_of(st, id)
+    if not i then return api.fail(req, 400, "invalid_parameter_value", "alerts", "unknown alert " .. tostring(id)) end
+    local _, pidx = core(st, i)
+    local pid = current_policy(st, pidx).policyId
+    if policy_id ~= nil and pid ~= policy_id then
+      return api.fail(req, 400, "cannot_remediate_multiple_policy_alerts", "alerts")
+    end
+    policy_id = pid
+    targets[#targets + 1] = i
+  end
+  local policy = st.policies.by_id[policy_id]
+  if not policy then return api.fail(req, 400, "invalid_parameter_value", "policies", "unknown policy") end
+  if not policy.remediable or type(policy.remediation) ~= "table" then
+    return api.fail(req, 405, "remediation_unavailable", policy_id)
+  end
+  if #alerts == 0 then
+    local q, qerr = make_query(st, req, filter.timeRange, {["policy.id"] = {policy_id}, ["alert.status"] = {"open"}},
+      false, nil)
+    if not q then return qerr end
+    scan(st, q, q.lo, function(i)
+      targets[#targets + 1] = i
+      return #targets < M.MAX_REMEDIATION
+    end)
+  end
+  local scripts, all = {}, {}
+  local template = policy.remediation.cliScriptTemplate or ""
+  for _, i in ipairs(targets) do
+    local a = make_alert(st, i, false, {})
+    local script = template:gsub("%${(%w+)}", function(k)
+      if k == "resourceName" then return a.resource.name end
+      if k == "resourceId" then return a.resource.id end
+      if k == "region" then return a.resource.regionId end
+      if k == "account" then return a.resource.accountId end
+      return nil
+    end)
+    scripts[a.id] = script
+    all[#all + 1] = script
+  end
+  return api.json(200, {alertIdVsCliScript = scripts, cliScript = table.concat(all, "; "),
+                        cliDescription = policy.remediation.description or "",
+                        scriptImpact = "Changes the configuration of the listed resources."})
 end
 
 --------------------------------------------------------------------------
@@ -596,6 +665,22 @@ function M.register(router, app)
 
   router:add("POST", "/alert/dismiss", function(req) return change_status(app.state, req, false) end)
   router:add("POST", "/alert/reopen", function(req) return change_status(app.state, req, true) end)
+  router:add("GET", "/alert/dismiss/require_dismissal_note", function()
+    return api.json(200, {requireDismissalNote = app.state.require_dismissal_note == true})
+  end)
+  router:add("PUT", "/alert/dismiss/require_dismissal_note", function(req)
+    local body, bad = api.body(req, true)
+    if not body then return bad end
+    if body.requireDismissalNote == nil or body.requireDismissalNote == json.null then
+      return api.fail(req, 400, "missing_required_parameter", "requireDismissalNote")
+    end
+    if type(body.requireDismissalNote) ~= "boolean" then
+      return api.fail(req, 400, "invalid_parameter_value", "requireDismissalNote")
+    end
+    app.state.require_dismissal_note = body.requireDismissalNote
+    return api.empty(200)
+  end)
+  router:add("POST", "/alert/remediation", function(req) return remediation_commands(app.state, req) end)
   router:add("PATCH", "/alert/remediation/:id", function(req, params) return remediate(app.state, req, params.id) end)
 
   router:add("GET", "/alert/:id", function(req, params)

@@ -1,16 +1,22 @@
--- prismacloud.emulator.csv: the alert CSV job (Alerts.json).
+-- prismacloud.emulator.csv: the alert jobs (Alerts.json): a CSV file, a JSON
+-- list of alerts, or a JSON list of alert counts by policy.
 --
 --   POST /alert/csv                  {filters, timeRange, detailed?} -> AsyncJob {id, status, ...}
 --   GET /alert/csv/{id}/status       AsyncJob: IN_PROGRESS for csv_delay_ms (default 1000) after
 --                                    creation, then READY_TO_DOWNLOAD
 --   GET /alert/csv/{id}/download     text/csv: a header line, then one line per alert
---   POST /_emulator/csv              {fail = n}: the next n jobs end FAILED instead (for tests);
---                                    their download answers 400 internal_error
+--   POST /alert/jobs                 {filters, timeRange, fields?} -> AsyncJob; .../status as above
+--   GET /alert/jobs/{id}/download    a JSON array of the alerts (only `fields` when given)
+--   POST /alert/policy/jobs          {filters, timeRange} -> AsyncJob; .../status as above
+--   GET /alert/policy/jobs/{id}/download  a JSON array {policyId, policyName, policyType, severity,
+--                                    alertCount}, most alerts first
+--   POST /_emulator/csv              {fail = n}: the next n jobs (of any kind) end FAILED instead
+--                                    (for tests); their download answers 400 internal_error
 --
--- The job runs the same query as POST /v2/alert (it calls that route, so the
+-- A job runs the same query as POST /v2/alert (it calls that route, so the
 -- filters, their validation and the rows are the alert family's own); a
 -- relative time range is fixed to absolute bounds when the job is created.
--- The HTTP engine needs a response body as one string, so the CSV is made at
+-- The HTTP engine needs a response body as one string, so the file is made at
 -- download time, page by page (yielding to other connections between pages),
 -- and capped at MAX_ROWS rows (recordCount says how many the query matched);
 -- about 12 s of CPU per 100,000 rows. Jobs live in the tenant state.
@@ -73,6 +79,22 @@ local function alert_query(app, req, body)
   return 200, cjson.decode(res.body), res
 end
 
+-- The kinds of job: their path prefix and the uuid salt of their ids.
+local KINDS = {
+  csv = {prefix = "/alert/csv", salt = 200},
+  json = {prefix = "/alert/jobs", salt = 201},
+  policy = {prefix = "/alert/policy/jobs", salt = 202},
+}
+
+-- Alert fields a JSON job may select: field name -> path in the alert (policy fields come from the policy).
+local FIELDS = {
+  ["alert.id"] = {"id"}, ["alert.status"] = {"status"}, ["alert.time"] = {"alertTime"},
+  ["cloud.account"] = {"resource", "account"}, ["cloud.accountId"] = {"resource", "accountId"},
+  ["cloud.region"] = {"resource", "region"}, ["resource.id"] = {"resource", "id"},
+  ["resource.name"] = {"resource", "name"}, ["policy.name"] = {"policy", "name"},
+  ["policy.type"] = {"policy", "policyType"}, ["policy.severity"] = {"policy", "severity"},
+}
+
 local function jobs(app)
   local st = app.state
   st.csv_jobs = st.csv_jobs or {by_id = {}, order = {}, next = 0}
@@ -90,14 +112,25 @@ local function view(app, job)
   return {
     id = job.id, status = status, createdBy = job.by, createdOn = job.created,
     lastModified = ready and job.created + delay_ms(app) or job.created, recordCount = job.count,
-    statusUri = "/alert/csv/" .. job.id .. "/status", downloadUri = "/alert/csv/" .. job.id .. "/download",
+    statusUri = KINDS[job.kind].prefix .. "/" .. job.id .. "/status",
+    downloadUri = KINDS[job.kind].prefix .. "/" .. job.id .. "/download",
     timeTaken = ready and delay_ms(app) // 1 or 0,
   }, ready
 end
 
-local function create(app, req)
-  local body, bad = api.body(req, true)
+local function create(app, req, kind)
+  local body, bad = api.body(req, kind ~= "policy")
   if not body then return bad end
+  local fields
+  if kind == "json" and body.fields ~= nil and body.fields ~= json.null then
+    if type(body.fields) ~= "table" then return api.fail(req, 400, "invalid_parameter_value", "fields") end
+    for _, f in ipairs(body.fields) do
+      if not FIELDS[f] then
+        return api.fail(req, 400, "invalid_parameter_value", "fields", "unknown field " .. tostring(f))
+      end
+    end
+    if #body.fields > 0 then fields = body.fields end
+  end
   local query = {filters = body.filters, detailed = body.detailed}
   local tr = body.timeRange
   if tr ~= nil and tr ~= json.null then
@@ -114,9 +147,9 @@ local function create(app, req)
   query.limit = nil
   local store = jobs(app)
   store.next = store.next + 1
-  local id = data.uuid(app.state.world.seed, 200, store.next)
-  local job = {id = id, query = query, count = first.totalRows, started = app.clock(), created = api.now_ms(),
-               by = req.claims and req.claims.sub or "unknown", fails = (store.fail or 0) > 0}
+  local id = data.uuid(app.state.world.seed, KINDS[kind].salt, store.next)
+  local job = {id = id, kind = kind, fields = fields, query = query, count = first.totalRows, started = app.clock(),
+               created = api.now_ms(), by = req.claims and req.claims.sub or "unknown", fails = (store.fail or 0) > 0}
   if job.fails then store.fail = store.fail - 1 end
   store.by_id[id] = job
   store.order[#store.order + 1] = id
@@ -124,19 +157,17 @@ local function create(app, req)
   return api.json(200, (view(app, job)))
 end
 
-local function find(app, req, id)
+local function find(app, req, id, kind)
   local job = jobs(app).by_id[id]
-  if not job then return nil, api.fail(req, 404, "not_found", id, ("Job Id %s not found"):format(id)) end
+  if not job or job.kind ~= kind then
+    return nil, api.fail(req, 404, "not_found", id, ("Job Id %s not found"):format(id))
+  end
   return job
 end
 
-local function download(app, req, id)
-  local job, missing = find(app, req, id)
-  if not job then return missing end
-  local v, ready = view(app, job)
-  if not ready then return api.fail(req, 400, "internal_error", id, ("job %s is %s"):format(id, v.status)) end
-  local st = app.state
-  local chunks, rows = {line(M.COLUMNS)}, 0
+-- Calls visit(alert) for every alert of the job's query (at most MAX_ROWS); nil, or an error response.
+local function each_alert(app, req, job, visit)
+  local rows = 0
   local body = {filters = job.query.filters, timeRange = job.query.timeRange, detailed = job.query.detailed,
                 limit = math.min(M.PAGE, M.MAX_ROWS)}
   while rows < M.MAX_ROWS do
@@ -145,7 +176,7 @@ local function download(app, req, id)
     for _, a in ipairs(page.items) do
       if rows >= M.MAX_ROWS then break end
       rows = rows + 1
-      chunks[#chunks + 1] = row(st, a)
+      visit(a)
     end
     if not page.nextPageToken then break end
     body = {pageToken = page.nextPageToken}
@@ -153,20 +184,88 @@ local function download(app, req, id)
     local _, inside = cqueues.running()
     if inside then cqueues.sleep(0) end
   end
-  return {status = 200, body = table.concat(chunks), headers = {
-    ["Content-Type"] = "text/csv; charset=UTF-8",
-    ["Content-Disposition"] = ('attachment; filename="alerts-%s.csv"'):format(id),
+  return nil
+end
+
+-- The selected fields of an alert (nested as in the alert).
+local function project(st, a, fields)
+  local p = st.policies.by_id[a.policyId] or {}
+  local source = {id = a.id, status = a.status, alertTime = a.alertTime, resource = a.resource or {},
+                  policy = {name = p.name, policyType = p.policyType, severity = p.severity}}
+  local out = {}
+  for _, f in ipairs(fields) do
+    local path = FIELDS[f]
+    local from, to = source, out
+    for k = 1, #path - 1 do
+      from = from[path[k]] or {}
+      to[path[k]] = to[path[k]] or {}
+      to = to[path[k]]
+    end
+    to[path[#path]] = from[path[#path]]
+  end
+  return out
+end
+
+-- The file of a job: body, content type, file extension.
+local function job_file(app, req, job)
+  local st = app.state
+  if job.kind == "csv" then
+    local chunks = {line(M.COLUMNS)}
+    local failed = each_alert(app, req, job, function(a) chunks[#chunks + 1] = row(st, a) end)
+    if failed then return nil, failed end
+    return table.concat(chunks), "text/csv; charset=UTF-8", "csv"
+  elseif job.kind == "json" then
+    local chunks = {}
+    local failed = each_alert(app, req, job, function(a)
+      chunks[#chunks + 1] = json.encode(job.fields and project(st, a, job.fields) or a)
+    end)
+    if failed then return nil, failed end
+    return "[" .. table.concat(chunks, ",") .. "]", "application/json; charset=UTF-8", "json"
+  end
+  local by_policy, order = {}, {}
+  local failed = each_alert(app, req, job, function(a)
+    local n = by_policy[a.policyId]
+    if not n then order[#order + 1] = a.policyId end
+    by_policy[a.policyId] = (n or 0) + 1
+  end)
+  if failed then return nil, failed end
+  table.sort(order, function(x, y)
+    if by_policy[x] ~= by_policy[y] then return by_policy[x] > by_policy[y] end
+    return x < y
+  end)
+  local out = json.array{}
+  for i, id in ipairs(order) do
+    local p = st.policies.by_id[id] or {}
+    out[i] = {policyId = id, policyName = p.name, policyType = p.policyType, severity = p.severity,
+              alertCount = by_policy[id]}
+  end
+  return json.encode(out), "application/json; charset=UTF-8", "json"
+end
+
+local function download(app, req, id, kind)
+  local job, missing = find(app, req, id, kind)
+  if not job then return missing end
+  local v, ready = view(app, job)
+  if not ready then return api.fail(req, 400, "internal_error", id, ("job %s is %s"):format(id, v.status)) end
+  local body, content_type, ext = job_file(app, req, job)
+  if not body then return content_type end
+  return {status = 200, body = body, headers = {
+    ["Content-Type"] = content_type,
+    ["Content-Disposition"] = ('attachment; filename="alerts-%s.%s"'):format(id, ext),
   }}
 end
 
 function M.register(router, app)
-  router:add("POST", "/alert/csv", function(req) return create(app, req) end)
-  router:add("GET", "/alert/csv/:id/status", function(req, params)
-    local job, missing = find(app, req, params.id)
-    if not job then return missing end
-    return api.json(200, (view(app, job)))
-  end)
-  router:add("GET", "/alert/csv/:id/download", function(req, params) return download(app, req, params.id) end)
+  for _, kind in ipairs{"csv", "json", "policy"} do
+    local prefix = KINDS[kind].prefix
+    router:add("POST", prefix, function(req) return create(app, req, kind) end)
+    router:add("GET", prefix .. "/:id/status", function(req, params)
+      local job, missing = find(app, req, params.id, kind)
+      if not job then return missing end
+      return api.json(200, (view(app, job)))
+    end)
+    router:add("GET", prefix .. "/:id/download", function(req, params) return download(app, req, params.id, kind) end)
+  end
   router:add("POST", "/_emulator/csv", function(req)
     local body, bad = api.body(req, true)
     if not body then return bad end
