@@ -55,7 +55,11 @@ function M.new(opts)
   if type(opts) ~= "table" then
     error("bad argument #1 to 'new' (table of options expected, got " .. type(opts) .. ")", 2)
   end
-  if opts.rate_limit == true or opts.trace == true then
+  local dry_run = opts.dry_run
+  if dry_run ~= nil and type(dry_run) ~= "boolean" then
+    error("bad option 'dry_run' (boolean expected, got " .. type(dry_run) .. ")", 2)
+  end
+  if opts.rate_limit == true or opts.trace == true or dry_run ~= nil then
     local copy = {}
     for k, v in pairs(opts) do copy[k] = v end
     if opts.rate_limit == true then
@@ -66,9 +70,13 @@ function M.new(opts)
       -- the redacted trace, a line at a time, to standard error
       copy.trace = function(line) io.stderr:write("prismacloud: ", line, "\n") end
     end
+    copy.dry_run = nil
     opts = copy
   end
-  return core.new(opts)
+  local client = core.new(opts)
+  -- mutating catalog calls return the request instead of sending it (see client:call)
+  if dry_run then require("prismacloud.catalog").dry_run_clients[client] = true end
+  return client
 end
 
 --- Whether `v` is an error object of this library.
@@ -118,4 +126,6 @@ M.register_family("access_keys", "prismacloud.access_keys")
 M.register_family("settings", "prismacloud.settings")
 M.register_family("trusted_ips", "prismacloud.trusted_ips")
 M.register_family("licensing", "prismacloud.licensing")
+M.register_family("inventory", "prismacloud.inventory")
+M.register_family("resources", "prismacloud.resources")
 return M

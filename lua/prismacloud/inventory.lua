@@ -1,0 +1,232 @@
+--- prismacloud.inventory: the asset inventory dashboard (`client.inventory`), v3 (v2 on request).
+--
+--   local snap = client.inventory:summary{cloud_type = "aws", group_by = {"cloud.account"}}
+--   print(snap.summary.totalResources, snap.summary.failedResources)
+--   for _, point in ipairs(client.inventory:trend{scan_status = "failed"}) do ... end
+--   local names = client.inventory:filters()           -- filter names and their options
+--
+-- Filters use short names (below) or the API's dotted names; a value may be a list. A filter goes
+-- out as GET query parameters when the GET endpoint declares every name and the URL stays under
+-- MAX_URL; otherwise as a POST body {filters = [{name, operator = "=", value}], groupBy}.
+-- v2 (`version = 2`) also takes a time range (GET: relative only; "24h" by default).
+local pager = require "prismacloud.pager"
+local timerange = require "prismacloud.timerange"
+local catalog = require "prismacloud.catalog"
+local json = require "prismacloud.json"
+
+local F = {}
+F.__index = F
+
+F.MAX_URL = 8000 -- longer requests are POSTed
+
+-- Short filter names -> the API's names.
+F.FILTERS = {
+  cloud_type = "cloud.type", account = "cloud.account", account_group = "account.group", region = "cloud.region",
+  service = "cloud.service", resource_type = "resource.type", scan_status = "scan.status",
+  compliance_standard = "policy.complianceStandard", compliance_requirement = "policy.complianceRequirement",
+  compliance_section = "policy.complianceSection", severity = "asset.severity",
+  vulnerability_severity = "vulnerability.severity",
+}
+
+local function text(v)
+  if type(v) == "boolean" then return tostring(v) end
+  if math.type(v) == "integer" then return ("%d"):format(v) end
+  if type(v) == "string" then return v end
+  return nil
+end
+
+local function encoded_length(s)
+  local _, specials = s:gsub("[^%w%-._~]", "")
+  return #s + 2 * specials
+end
+
+-- Splits a filter table into {api name -> {values}} and settings; raises naming a bad key.
+-- settings: the allowed non-filter keys.
+local function split(filter, settings_allowed, fname, level)
+  if filter ~= nil and type(filter) ~= "table" then
+    error(("bad argument #1 to '%s' (filter table expected, got %s)"):format(fname, type(filter)), level + 1)
+  end
+  local names, settings = {}, {}
+  for k, v in pairs(filter or {}) do
+    if settings_allowed[k] then
+      settings[k] = v
+    else
+      local name = F.FILTERS[k] or (type(k) == "string" and k:find(".", 1, true) and k)
+      if not name then error(("unknown inventory filter '%s' in '%s'"):format(tostring(k), fname), level + 1) end
+      local values = {}
+      for i, x in ipairs(type(v) == "table" and v or {v}) do
+        values[i] = text(x) or error(("filter '%s' must be a string, integer or boolean"):format(tostring(k)),
+          level + 1)
+      end
+      names[name] = values
+    end
+  end
+  return names, settings
+end
+
+-- The POST filters[] of split names, sorted by name.
+local function filters(names)
+  local out = setmetatable({}, json.array_mt)
+  local sorted = {}
+  for name in pairs(names) do sorted[#sorted + 1] = name end
+  table.sort(sorted)
+  for _, name in ipairs(sorted) do
+    for _, v in ipairs(names[name]) do out[#out + 1] = {name = name, operator = "=", value = v} end
+  end
+  return out
+end
+
+-- The length of path?query once encoded (repeated names for list values).
+local function url_length(path, query)
+  local n = #path + 1
+  for name, v in pairs(query) do
+    for _, x in ipairs(type(v) == "table" and v or {v}) do
+      n = n + encoded_length(name) + encoded_length(text(x) or tostring(x)) + 2
+    end
+  end
+  return n
+end
+
+-- True when the GET operation declares every query name.
+local function declares(op_id, query)
+  local declared = {}
+  for _, p in ipairs(catalog.get(op_id).params.query or {}) do declared[p.name] = p end
+  for name in pairs(query) do
+    if not declared[name] then return false end
+  end
+  return true
+end
+
+-- Helpers shared with prismacloud.resources (not client methods).
+F.util = {split = split, filters = filters, url_length = url_length, declares = declares}
+
+local SETTINGS = {group_by = true, time_range = true, version = true}
+local OPS = {
+  summary = {[2] = {"asset-inventory-v2", "post-method-for-asset-inventory-v2"},
+             [3] = {"asset-inventory-v3", "post-method-for-asset-inventory-v3"}},
+  trend = {[2] = {"asset-inventory-trend-v2", "post-method-asset-inventory-trend-v2"},
+           [3] = {"asset-inventory-trend-v3", "post-method-asset-inventory-trend-v3"}},
+}
+
+-- The operation and args of a summary or trend request.
+local function request(kind, filter, fname)
+  local u = F.util
+  local names, settings = u.split(filter, SETTINGS, fname, 3)
+  local version = settings.version or 3
+  if version ~= 2 and version ~= 3 then
+    error(("bad option 'version' to '%s' (2 or 3 expected, got %s)"):format(fname, tostring(version)), 3)
+  end
+  if settings.time_range ~= nil and version ~= 2 then
+    error(("option 'time_range' to '%s' needs version = 2 (v3 has no time range)"):format(fname), 3)
+  end
+  local group_by = settings.group_by
+  if type(group_by) == "string" then group_by = {group_by} end
+  if group_by ~= nil and kind == "trend" then error(("'%s' takes no group_by"):format(fname), 3) end
+  local tr = version == 2 and timerange.parse(settings.time_range or "24h") or nil
+  local get_op, post_op = OPS[kind][version][1], OPS[kind][version][2]
+  local query = {}
+  for name, values in pairs(names) do query[name] = #values == 1 and values[1] or values end
+  if group_by then query.groupBy = table.concat(group_by, ",") end
+  if tr then
+    if tr.type == "relative" then
+      timerange.query(tr, query)
+      query.timeAmount = tostring(query.timeAmount)
+    else
+      query = nil -- GET v2 takes relative ranges only
+    end
+  end
+  if query and u.declares(get_op, query) and u.url_length(catalog.get(get_op).path, query) <= F.MAX_URL then
+    return get_op, {query = query}
+  end
+  local body = {filters = u.filters(names), timeRange = tr}
+  if group_by then body.groupBy = setmetatable(group_by, json.array_mt) end
+  return post_op, {body = body}
+end
+
+--- The inventory snapshot ({summary, groupedAggregates, timestamp}) for a filter; nil, err on failure.
+-- syntax: snap, err = client.inventory:summary{cloud_type =, account =, region =, group_by =, version =, ...}
+function F:summary(filter)
+  local op, args = request("summary", filter, "summary")
+  return self.client:call(op, args)
+end
+
+--- The pass/fail trend: an array of summaries over time (oldest first); nil, err on failure.
+-- syntax: points, err = client.inventory:trend{cloud_type =, scan_status =, version =, time_range =, ...}
+function F:trend(filter)
+  local op, args = request("trend", filter, "trend")
+  return self.client:call(op, args)
+end
+
+--- The filter names of the inventory and their default options ({["cloud.type"] = {options = {...}}, ...}).
+-- syntax: filters, err = client.inventory:filters()
+function F:filters()
+  return self.client:call("get-asset-inventory-v2-filters-and-options")
+end
+
+--- Autocomplete for one filter: the values of filter_name starting with query ({suggestions = {...}}).
+-- syntax: info, err = client.inventory:suggest(filter_name [, query])
+function F:suggest(filter_name, query)
+  if type(filter_name) ~= "string" then
+    error(("bad argument #1 to 'suggest' (string expected, got %s)"):format(type(filter_name)), 2)
+  end
+  if query ~= nil and type(query) ~= "string" then
+    error(("bad argument #2 to 'suggest' (string expected, got %s)"):format(type(query)), 2)
+  end
+  return self.client:call("get-asset-inventory-v2-dashboard-filter-options",
+    {body = {filterName = filter_name, query = query or ""}})
+end
+
+local DRY = {dry_run = true}
+
+local function check_id(id, fname)
+  if type(id) ~= "string" or id == "" then
+    error(("bad argument #1 to '%s' (id expected, got %s)"):format(fname, id == "" and "an empty string" or type(id)),
+      3)
+  end
+end
+
+local function check_model(model, n, fname)
+  if type(model) ~= "table" then
+    error(("bad argument #%d to '%s' (table expected, got %s)"):format(n, fname, type(model)), 3)
+  end
+end
+
+--- The saved inventory filters: an array, or nil, err.
+-- syntax: list, err = client.inventory:saved_filters()
+function F:saved_filters()
+  return self.client:call("get-all-saved-asset-inventory-filters")
+end
+
+--- One saved inventory filter by id.
+-- syntax: filter, err = client.inventory:get_filter(id)
+function F:get_filter(id)
+  check_id(id, "get_filter")
+  return self.client:call("get-saved-asset-inventory-filter", {id = id})
+end
+
+--- Saves an inventory filter (a FilterModel: {filters = {{name =, operator = "=", value =}}, groupBy =, ...}).
+-- syntax: filter, err = client.inventory:save_filter(model [, {dry_run = true}])
+function F:save_filter(model, opts)
+  check_model(model, 1, "save_filter")
+  opts = pager.options(opts, DRY, "save_filter")
+  return pager.call(self.client, "save-asset-inventory-filter", {body = model}, opts)
+end
+
+--- Replaces a saved inventory filter.
+-- syntax: filter, err = client.inventory:update_filter(id, model [, {dry_run = true}])
+function F:update_filter(id, model, opts)
+  check_id(id, "update_filter")
+  check_model(model, 2, "update_filter")
+  opts = pager.options(opts, DRY, "update_filter")
+  return pager.call(self.client, "update-saved-asset-inventory-filter", {id = id, body = model}, opts)
+end
+
+--- Deletes a saved inventory filter.
+-- syntax: ok, err = client.inventory:delete_filter(id [, {dry_run = true}])
+function F:delete_filter(id, opts)
+  check_id(id, "delete_filter")
+  opts = pager.options(opts, DRY, "delete_filter")
+  return pager.call(self.client, "delete-saved-asset-inventory-filter", {id = id}, opts)
+end
+
+return F

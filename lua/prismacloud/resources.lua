@@ -1,0 +1,118 @@
+--- prismacloud.resources: cloud resources (`client.resources`): lookups by rrn and scan info.
+--
+--   local r = client.resources:get("rrn:aws:aws-s3api-get-bucket-acl:us-east-1:123456789012:my-bucket")
+--   for res in client.resources:scan_info{cloud_type = "aws", scan_status = "failed", page_size = 500} do
+--     print(res.name, res.overallPassed)
+--   end
+--
+-- scan_info pages by pageToken (Resource Scan Info V2; `version = 1` for the older endpoint, which
+-- takes a time range). Each page goes out as GET with the filters and the token in the query while
+-- the URL stays under MAX_URL; a longer one (a big token, many filter values, or a filter the GET
+-- does not declare) goes out as POST {filters, limit, pageToken} to the same path, as the API offers.
+local pager = require "prismacloud.pager"
+local timerange = require "prismacloud.timerange"
+local inventory = require "prismacloud.inventory"
+
+local F = {}
+F.__index = F
+
+F.MAX_URL = inventory.MAX_URL
+
+local function check_rrn(rrn, fname)
+  if type(rrn) ~= "string" or rrn == "" then
+    local got = rrn == "" and "an empty string" or type(rrn)
+    error(("bad argument #1 to '%s' (rrn expected, got %s)"):format(fname, got), 3)
+  end
+end
+
+--- A resource by rrn, with its JSON in `data` (ResourceMetaModel); nil, err on failure.
+-- syntax: resource, err = client.resources:get(rrn)
+function F:get(rrn)
+  check_rrn(rrn, "get")
+  return self.client:call("get-resource", {body = {rrn = rrn}})
+end
+
+--- The raw configuration JSON of a resource (at a timeline item, when given); nil, err on failure.
+-- syntax: json, err = client.resources:raw(rrn [, timeline_item_id])
+function F:raw(rrn, timeline_item_id)
+  check_rrn(rrn, "raw")
+  if timeline_item_id ~= nil and type(timeline_item_id) ~= "string" then
+    error(("bad argument #2 to 'raw' (string expected, got %s)"):format(type(timeline_item_id)), 2)
+  end
+  return self.client:call("get-resource-raw", {body = {rrn = rrn, timelineItemId = timeline_item_id}})
+end
+
+local SETTINGS = {version = true, time_range = true, page_size = true, max_items = true, max_pages = true,
+                  cursor = true}
+local PATHS = {[1] = {"/resource/scan_info", "get-resource-scan-info"},
+               [2] = {"/v2/resource/scan_info", "get-resource-scan-info-v2"}}
+
+-- The style of a scan_info walk, and the paging options.
+local function scan_style(filter, fname)
+  local u = inventory.util
+  local names, settings = u.split(filter, SETTINGS, fname, 3)
+  local version = settings.version or 2
+  if not PATHS[version] then
+    error(("bad option 'version' to '%s' (1 or 2 expected, got %s)"):format(fname, tostring(version)), 3)
+  end
+  if settings.time_range ~= nil and version ~= 1 then
+    error(("option 'time_range' to '%s' needs version = 1 (v2 has no time range)"):format(fname), 3)
+  end
+  local tr = version == 1 and timerange.parse(settings.time_range or "to_now:epoch") or nil
+  if names["cloud.type"] then -- the GET declares lower-case cloud types
+    for i, v in ipairs(names["cloud.type"]) do names["cloud.type"][i] = v:lower() end
+  end
+  local path, get_op = PATHS[version][1], PATHS[version][2]
+  local base = {}
+  for name, values in pairs(names) do base[name] = #values == 1 and values[1] or values end
+  if tr then
+    timerange.query(tr, base)
+    if tr.type == "relative" then base.timeAmount = tostring(base.timeAmount) end
+    if tr.type == "to_now" and tr.value == "epoch" then base.timeUnit = nil end -- the GET's to_now is epoch
+    -- the v1 GET takes relative and to_now (epoch) ranges only
+    if tr.type == "absolute" or (tr.type == "to_now" and tr.value ~= "epoch") then base = nil end
+  end
+  local get_ok = base ~= nil and u.declares(get_op, base)
+  local size = settings.page_size
+  local function request(token)
+    if get_ok then
+      local query = {}
+      for k, v in pairs(base) do query[k] = v end
+      query.limit = size and tostring(size) or nil
+      query.pageToken = token
+      if u.url_length(path, query) <= F.MAX_URL then
+        return {method = "GET", path = path, query = query, idempotent = true}
+      end
+    end
+    local body = {filters = u.filters(names), limit = size, pageToken = token, timeRange = tr}
+    return {method = "POST", path = path, body = body, idempotent = true}
+  end
+  local style = {
+    first = function() return request(nil) end,
+    after = function(token) return request(token) end,
+    items = function(page) return page.resources or {} end,
+    token = function(page)
+      local t = page.nextPageToken
+      if type(t) ~= "string" or t == "" then return nil end
+      return t
+    end,
+  }
+  return style, {page_size = settings.page_size, max_items = settings.max_items, max_pages = settings.max_pages,
+                 cursor = settings.cursor}
+end
+
+--- Resources with their scan results (passed/failed policies), lazily, following pageToken.
+-- syntax: items = client.resources:scan_info{cloud_type =, scan_status =, page_size =, max_items =, cursor =, ...}
+function F:scan_info(filter)
+  local style, paging = scan_style(filter, "scan_info")
+  return pager.items(self.client, style, paging)
+end
+
+--- The pages of scan_info ({resources, totalMatchedCount, nextPageToken}).
+-- syntax: pages = client.resources:scan_info_pages(filter); for page in pages do ... end
+function F:scan_info_pages(filter)
+  local style, paging = scan_style(filter, "scan_info_pages")
+  return pager.pages(self.client, style, paging)
+end
+
+return F
