@@ -18,7 +18,7 @@ M.OPTIONS = {
   since = "string", status = "list", severity = "list", policy = "list", cloud = "list",
   account = "list", group = "list", detailed = "flag",
   enabled = "string", type = "string", name = "string",
-  body = "string", emulator = "flag",
+  body = "string", emulator = "flag", ["page-size"] = "integer",
 }
 M.SHORT = {o = "output", v = "verbose", h = "help", n = "max-items"}
 

@@ -33,6 +33,7 @@ Options (any command):
   -o, --output FMT   table, json, ndjson, csv or html (default: table on a terminal, else json)
   --columns A,B,C    fields to show (dotted paths reach nested fields: resource.name)
   -n, --max-items N  stop after N items
+  --page-size N      items per request where the API pages (alerts, rql)
   --profile NAME     ~/.prismacloud/NAME.json (default: the environment, then 'credentials')
   -v, --verbose      show where the settings came from and each request (secrets redacted)
   -h, --help         this help
@@ -199,12 +200,12 @@ local function alert_filter(o, default_since)
     time_range = o.since or default_since, status = many(o.status), severity = many(o.severity),
     policy_name = many(o.policy), cloud_type = many(o.cloud), account_name = many(o.account),
     account_group = many(o.group), detailed = o.detailed or nil, max_items = o["max-items"],
-    page_size = o["max-items"] and o["max-items"] <= 1000 and o["max-items"] or nil,
+    page_size = o["page-size"] or (o["max-items"] and o["max-items"] <= 1000 and o["max-items"]) or nil,
   }
 end
 
 local ALERT_FILTER_OPTIONS = {since = true, status = true, severity = true, policy = true, cloud = true,
-                              account = true, group = true, detailed = true}
+                              account = true, group = true, detailed = true, ["page-size"] = true}
 
 -- Runs an RQL query through client.search: config (and `config from iam`), event
 -- and network; writes the items (a network search: its whole answer).
@@ -213,7 +214,8 @@ local function run_rql(ctx, query)
   local max = o["max-items"]
   local search = ctx:client().search
   local kind = (query:match("^%s*(%a+)") or ""):lower()
-  local paging = {time_range = o.since, max_items = max, page_size = max and max <= 1000 and max or nil}
+  local paging = {time_range = o.since, max_items = max,
+                  page_size = o["page-size"] or (max and max <= 1000 and max) or nil}
   if kind == "config" and query:lower():match("^%s*config%s+from%s+iam") then
     paging.time_range = nil
     return ctx:write_items(search:iam(query, paging), nil, "RQL: " .. query)
@@ -324,7 +326,8 @@ command({"policies", "list"}, "prismacloud policies list [--severity high] [--cl
       "Policies")
   end)
 
-command({"rql"}, "prismacloud rql \"config from cloud.resource where ...\" [--since 24h]", {since = true},
+command({"rql"}, "prismacloud rql \"config from cloud.resource where ...\" [--since 24h]",
+  {since = true, ["page-size"] = true},
   function(ctx)
     local query = ctx.words[1]
     if not query or query == "" then usage_fail("rql needs a query") end

@@ -140,8 +140,9 @@ local function pad(s, w)
   return s .. (" "):rep(w - width_of(s))
 end
 
-local function clip(s, w)
+local function clip(s, w, ascii)
   if width_of(s) <= w then return s end
+  if ascii then return s:sub(1, (utf8.offset(s, w - 2) or w) - 1) .. "..." end
   return s:sub(1, (utf8.offset(s, w) or w) - 1) .. "…"
 end
 
@@ -211,7 +212,7 @@ function M.text(s, opts)
         local code = colour and g[1] == "by_severity" and SEVERITY_COLOUR[r.key] or (colour and "32")
         local shown = code and ("\27[" .. code .. "m" .. b .. "\27[0m") or b
         local n = tostring(r.count)
-        add(("  %s %s%s %s%s%s"):format(pad(clip(r.key, label_w), label_w), sep, shown,
+        add(("  %s %s%s %s%s%s"):format(pad(clip(r.key, label_w, not u), label_w), sep, shown,
           (" "):rep(bar_w - width_of(b)), (" "):rep(num_w - #n), n))
       end
     end

@@ -1,0 +1,445 @@
+-- The `prismacloud` command (bin/prismacloud) as a subprocess against the
+-- emulator: each output format (json parses, ndjson one line per record, csv
+-- header and rows, table columns) matches what the library reads from the
+-- same emulator; exit codes 0 / 1 (API error, one line, no traceback) / 2
+-- (usage, with a usage line); -v never shows the secret or the token; `call`
+-- refuses a missing required parameter before sending anything.
+local server = require "spec.support.server"
+local requests = require "spec.support.requests"
+local prismacloud = require "prismacloud"
+local cjson = require "cjson"
+
+local SECRET = "Sup3r-Secret-Value-42"
+
+local function shell_quote(s)
+  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+
+local function read_file(path)
+  local f = assert(io.open(path, "rb"))
+  local data = f:read("a")
+  f:close()
+  return data
+end
+
+local function write_file(path, data)
+  local f = assert(io.open(path, "wb"))
+  f:write(data)
+  f:close()
+end
+
+local function lines_of(s)
+  local out = {}
+  for line in s:gmatch("([^\n]*)\n") do out[#out + 1] = line:gsub("\r$", "") end
+  return out
+end
+
+-- Runs `prismacloud <args>`; returns exit code, stdout, stderr.
+-- opts: url, secret, env (extra "NAME=value" words), stdin (a file).
+local function run(args, opts)
+  opts = opts or {}
+  local out, err = os.tmpname(), os.tmpname()
+  local env = {"env"}
+  for _, name in ipairs{"PRISMACLOUD_URL", "PRISMACLOUD_USERNAME", "PRISMACLOUD_PASSWORD",
+                        "PRISMACLOUD_JSON_WEB_TOKEN", "PC_URL", "PC_IDENTITY", "PC_SECRET"} do
+    env[#env + 1] = "-u"
+    env[#env + 1] = name
+  end
+  for _, e in ipairs{"PC_CONFIG_DIR=/nonexistent", "HOME=/nonexistent", "LUA_PATH=./lua/?.lua;./lua/?/init.lua;;",
+                     "LUA_CPATH=./?.so;;"} do
+    env[#env + 1] = e
+  end
+  if opts.url ~= false then
+    env[#env + 1] = "PC_URL=" .. opts.url
+    env[#env + 1] = "PC_IDENTITY=test-key"
+    env[#env + 1] = "PC_SECRET=" .. (opts.secret or SECRET)
+  end
+  for _, e in ipairs(opts.env or {}) do env[#env + 1] = e end
+  for i, e in ipairs(env) do env[i] = shell_quote(e) end
+  local cmd = ("%s lua5.4 bin/prismacloud %s > %s 2> %s < %s"):format(table.concat(env, " "), args,
+    shell_quote(out), shell_quote(err), shell_quote(opts.stdin or "/dev/null"))
+  local _, _, code = os.execute(cmd)
+  local o, e = read_file(out), read_file(err)
+  os.remove(out)
+  os.remove(err)
+  return code, o, e
+end
+
+local function no_traceback(stderr)
+  assert.is_nil(stderr:find("stack traceback", 1, true), stderr)
+  assert.is_nil(stderr:find("%.lua:%d+:"), stderr)
+end
+
+describe("prismacloud CLI", function()
+  local srv, client
+
+  setup(function()
+    srv = server.start{alerts = 1500, secret_key = SECRET}
+    client = prismacloud.new{url = srv.url, access_key = "test-key", secret_key = SECRET, retries = 0}
+  end)
+
+  teardown(function()
+    if client then client:close() end
+    if srv then srv.stop() end
+  end)
+
+  before_each(function() srv.clear() end)
+
+  local function cli(args, opts)
+    opts = opts or {}
+    opts.url = opts.url == nil and srv.url or opts.url
+    return run(args, opts)
+  end
+
+  describe("alerts list", function()
+    it("writes a JSON array equal to the library's walk over several pages, and sends catalog requests", function()
+      local code, out, err = cli("alerts list --since 30d --status open --page-size 50 -o json")
+      assert.equals(0, code, err)
+      local log = srv.requests("/v2/alert")
+      assert.is_true(#log >= 3, "expected several pages, got " .. #log)
+      requests.check(log[1], log[1].method == "GET" and "get-alerts-v2" or "post-alerts-v2")
+      assert.equals("open", requests.query_of(log[1])["alert.status"])
+      assert.equals("50", requests.query_of(log[1]).limit)
+      for i = 2, #log do requests.check(log[i], "post-alerts-v2") end
+      local list = cjson.decode(out)
+      local want = {}
+      for a in client.alerts:each{time_range = "30d", status = "open"} do want[#want + 1] = a.id end
+      assert.is_true(#want > 100)
+      assert.equals(#want, #list)
+      for i, a in ipairs(list) do assert.equals(want[i], a.id) end
+    end)
+
+    it("stops at --max-items and writes one ndjson line per alert", function()
+      local code, out = cli("alerts list --since 30d -o ndjson --max-items 37")
+      assert.equals(0, code)
+      local lines = lines_of(out)
+      assert.equals(37, #lines)
+      local seen = {}
+      for _, line in ipairs(lines) do
+        local a = cjson.decode(line)
+        assert.is_nil(seen[a.id])
+        seen[a.id] = true
+      end
+    end)
+
+    it("keeps only --columns in JSON records (nested paths by dots)", function()
+      local code, out = cli("alerts list --since 30d -o json -n 5 --columns id,resource.cloudType")
+      assert.equals(0, code)
+      local list = cjson.decode(out)
+      assert.equals(5, #list)
+      for _, a in ipairs(list) do
+        local keys = {}
+        for k in pairs(a) do keys[#keys + 1] = k end
+        table.sort(keys)
+        assert.same({"id", "resource.cloudType"}, keys)
+        assert.matches("^[A-Z]+$", a["resource.cloudType"])
+      end
+    end)
+
+    it("shows epoch milliseconds as dates in a table, with the default columns", function()
+      local code, out = cli("alerts list --since 30d -o table -n 3")
+      assert.equals(0, code)
+      local lines = lines_of(out)
+      assert.equals(4, #lines)
+      assert.matches("^id%s+status%s+alertTime%s+resource%.cloudType%s+resource%.account%s+resource%.name%s+policyId$",
+        lines[1])
+      for i = 2, 4 do assert.matches("^P%-%d+%s+%a+%s+%d%d%d%d%-%d%d%-%d%d %d%d:%d%d%s", lines[i]) end
+    end)
+
+    it("refuses a status the API does not have (exit 2, usage line, nothing sent)", function()
+      local code, out, err = cli("alerts list --status bogus")
+      assert.equals(2, code)
+      assert.equals("", out)
+      assert.matches("bogus", err)
+      assert.matches("usage: prismacloud alerts list", err)
+      no_traceback(err)
+      assert.equals(0, #srv.requests("/v2/alert"))
+    end)
+  end)
+
+  describe("policies, accounts, groups, compliance, audit", function()
+    it("writes policies as CSV: a header and one row per policy of that severity", function()
+      local code, out = cli("policies list --severity high -o csv")
+      assert.equals(0, code)
+      local entry = requests.check(requests.only(srv, "/v2/policy"), "get-policies-v2")
+      assert.equals("high", requests.query_of(entry)["policy.severity"])
+      local want = assert(client.policies:list{severity = "high"})
+      local lines = lines_of(out)
+      assert.equals("policyId,name,severity,policyType,cloudType,enabled,lastModifiedOn", lines[1])
+      assert.equals(#want + 1, #lines)
+      for i = 2, #lines do
+        assert.matches(",high,", lines[i])
+        assert.matches(",%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%dZ$", lines[i])
+      end
+    end)
+
+    it("writes cloud accounts as a table with one line per account", function()
+      local code, out = cli("accounts list -o table")
+      assert.equals(0, code)
+      requests.check(requests.only(srv, "/cloud"), "get-cloud-accounts")
+      local want = assert(client.cloud_accounts:list())
+      local lines = lines_of(out)
+      assert.equals(#want + 1, #lines)
+      assert.matches("^name%s+cloudType%s+accountId%s+enabled%s+status%s+lastModifiedTs$", lines[1])
+      for _, a in ipairs(want) do assert.truthy(out:find("\n" .. a.name .. " ", 1, true), a.name) end
+    end)
+
+    it("writes account groups, compliance standards and the audit log as JSON", function()
+      for _, case in ipairs{{"groups list", "/cloud/group", "get-account-groups", client.account_groups},
+                            {"compliance list", "/compliance", "get-all-standards", client.compliance}} do
+        srv.clear_requests()
+        local code, out = cli(case[1] .. " -o json")
+        assert.equals(0, code)
+        requests.check(requests.only(srv, case[2]), case[3])
+        local want = assert(case[4]:list())
+        local got = cjson.decode(out)
+        assert.equals(#want, #got)
+        assert.equals(want[1].id, got[1].id)
+      end
+      srv.clear_requests()
+      local code, out = cli("audit --since 24h -o ndjson")
+      assert.equals(0, code)
+      local entry = requests.check(requests.only(srv, "/audit/redlock"), "rl-audit-logs")
+      local q = requests.query_of(entry)
+      assert.same({"relative", "24", "hour"}, {q.timeType, q.timeAmount, q.timeUnit})
+      assert.equals(#assert(client.audit_logs:list("24h")), #lines_of(out))
+    end)
+
+    it("writes a self-contained HTML table", function()
+      local code, out = cli("policies list --severity low -o html")
+      assert.equals(0, code)
+      assert.matches("^<!DOCTYPE html>", out)
+      local rows = select(2, out:gsub("<tr><td>", ""))
+      assert.equals(#assert(client.policies:list{severity = "low"}), rows)
+      assert.is_nil(out:find("src=", 1, true))
+      assert.is_nil(out:find("href=", 1, true))
+    end)
+  end)
+
+  describe("rql", function()
+    it("pages through a config search exactly once", function()
+      local q = "config from cloud.resource where cloud.type = 'aws'"
+      local code, out = cli("rql " .. shell_quote(q) .. " --page-size 40 -o ndjson")
+      assert.equals(0, code)
+      requests.check(requests.only(srv, "/search/config"), "search-config")
+      local pages = srv.requests("/search/config/page")
+      assert.is_true(#pages >= 2)
+      for _, e in ipairs(pages) do
+        requests.check(e, "search-config-page")
+        assert.equals(40, requests.body_of(e).limit)
+      end
+      local want = {}
+      for r in client.search:config(q) do want[#want + 1] = r.id end
+      local lines = lines_of(out)
+      assert.is_true(#want > 100)
+      assert.equals(#want, #lines)
+      for i, line in ipairs(lines) do assert.equals(want[i], cjson.decode(line).id) end
+    end)
+
+    it("reports the API's refusal of a malformed query with exit 1 and one line", function()
+      local code, out, err = cli("rql " .. shell_quote("config from cloud.resource where"))
+      assert.equals(1, code)
+      assert.equals("", out)
+      assert.equals(1, #lines_of(err))
+      assert.matches("HTTP 400", err)
+      no_traceback(err)
+    end)
+  end)
+
+  describe("call, operations and raw requests", function()
+    it("calls a catalog operation with path and query parameters", function()
+      local code, out = cli("call get-alert id=P-3 detailed=true -o json")
+      assert.equals(0, code)
+      local alert = cjson.decode(out)
+      assert.equals("P-3", alert.id)
+      local entry = requests.check(requests.only(srv, "/alert/P-3"), "get-alert")
+      assert.equals("true", requests.query_of(entry).detailed)
+    end)
+
+    it("refuses a missing required parameter with exit 2, naming it, before sending anything", function()
+      local code, out, err = cli("call get-alerts-v2 detailed=true")
+      assert.equals(2, code)
+      assert.equals("", out)
+      assert.matches("'timeType'", err)
+      assert.matches("usage: prismacloud call", err)
+      code, out, err = cli("call get-alert")
+      assert.equals("", out)
+      assert.equals(2, code)
+      assert.matches("'id'", err)
+      code, out, err = cli("call get-alert id=P-1 nosuch=1")
+      assert.equals("", out)
+      assert.equals(2, code)
+      assert.matches("'nosuch'", err)
+      code, out, err = cli("call get-alret id=P-1")
+      assert.equals("", out)
+      assert.equals(2, code)
+      assert.matches("did you mean get%-alert", err)
+      assert.equals(0, #srv.requests())
+    end)
+
+    it("sends --body from a file and from stdin", function()
+      local path = os.tmpname()
+      write_file(path, cjson.encode{query = "config from cloud.resource where cloud.type = 'gcp'", limit = 3})
+      local code, out, err = cli("call search-config --body " .. shell_quote(path) .. " -o ndjson")
+      assert.equals(0, code, err)
+      assert.equals(3, #lines_of(out))
+      for _, line in ipairs(lines_of(out)) do assert.equals("GCP", cjson.decode(line).cloudType) end
+      local entry = requests.check(requests.only(srv, "/search/config"), "search-config")
+      assert.equals(3, requests.body_of(entry).limit)
+      srv.clear_requests()
+      code, out = cli("post /search/config --body - -o json", {stdin = path})
+      assert.equals(0, code)
+      assert.equals(3, #cjson.decode(out).data.items)
+      write_file(path, "{not json")
+      code, out, err = cli("post /search/config --body " .. shell_quote(path))
+      assert.equals("", out)
+      assert.equals(2, code)
+      assert.matches("not valid JSON", err)
+      os.remove(path)
+    end)
+
+    it("gets a raw path with query parameters", function()
+      local code, out = cli("get /cloud/name onlyActive=true -o json")
+      assert.equals(0, code)
+      local entry = requests.check(requests.only(srv, "/cloud/name"), "get-cloud-account-names")
+      assert.equals("true", requests.query_of(entry).onlyActive)
+      local names = cjson.decode(out)
+      assert.equals(#assert(client.cloud_accounts:names{only_active = true}), #names)
+    end)
+
+    it("lists the catalog without credentials", function()
+      local code, out = run("operations alerts-v2 -o csv", {url = false})
+      assert.equals(0, code)
+      local lines = lines_of(out)
+      assert.equals("id,method,path,summary", lines[1])
+      assert.equals(3, #lines)
+      assert.matches("^get%-alerts%-v2,GET,/v2/alert,", lines[2])
+      assert.matches("^post%-alerts%-v2,POST,/v2/alert,", lines[3])
+    end)
+  end)
+
+  describe("exit codes and errors", function()
+    it("exits 1 with the API's error on one line", function()
+      local code, out, err = cli("call get-alert id=P-999999")
+      assert.equals(1, code)
+      assert.equals("", out)
+      assert.equals(1, #lines_of(err))
+      assert.matches("not_found", err)
+      assert.matches("HTTP 404", err)
+      no_traceback(err)
+    end)
+
+    it("exits 1 when no credentials are set", function()
+      local code, _, err = run("accounts list", {url = false})
+      assert.equals(1, code)
+      assert.matches("no API URL", err)
+      no_traceback(err)
+    end)
+
+    it("exits 1 on a wrong secret", function()
+      local code, out, err = cli("accounts list", {secret = "wrong"})
+      assert.equals(1, code)
+      assert.equals("", out)
+      assert.matches("auth", err)
+      no_traceback(err)
+    end)
+
+    it("exits 2 with a usage line on usage errors", function()
+      for _, args in ipairs{"", "bogus", "alerts list --nope", "alerts list -o xml", "policies list --since 1d",
+                            "alerts list --since 3x", "accounts list extra", "call", "get cloud",
+                            "alerts list --max-items zero"} do
+        local code, out, err = cli(args)
+        assert.equals(2, code, "for '" .. args .. "': " .. err)
+        assert.equals("", out)
+        assert.matches("\nusage: prismacloud", "\n" .. err)
+        no_traceback(err)
+      end
+      assert.equals(0, #srv.requests())
+    end)
+
+    it("prints help with exit 0", function()
+      local code, out = cli("--help")
+      assert.equals(0, code)
+      assert.matches("alerts summary", out)
+      assert.matches("Exit codes: 0 success, 1 API error, 2 usage error", out, 1, true)
+      code, out = cli("alerts list -h")
+      assert.equals(0, code)
+      assert.matches("^usage: prismacloud alerts list", out)
+      code, out = cli("emulator --help")
+      assert.equals(0, code)
+      assert.matches("usage: prismacloud%-emulator", out)
+    end)
+  end)
+
+  describe("-v", function()
+    it("shows settings and requests, never the secret or the token", function()
+      local code, out, err = cli("-v accounts list -o json")
+      assert.equals(0, code)
+      assert.equals(9, #cjson.decode(out))
+      assert.matches("GET /cloud", err)
+      assert.matches("POST /login", err)
+      assert.matches("secret_key = <redacted>", err, 1, true)
+      assert.is_nil(err:find(SECRET, 1, true))
+      assert.is_nil(err:find("eyJ", 1, true), "a JWT appeared in the -v output")
+      -- the same with an API error on the way
+      code, out, err = cli("-v call get-alert id=P-999999")
+      assert.equals("", out)
+      assert.equals(1, code)
+      assert.matches("404", err)
+      assert.is_nil(err:find(SECRET, 1, true))
+      assert.is_nil(err:find("eyJ", 1, true))
+    end)
+  end)
+
+  describe("alerts summary", function()
+    it("counts open alerts by severity, policy, cloud, account and day (JSON)", function()
+      local code, out = cli("alerts summary --since 30d -o json")
+      assert.equals(0, code)
+      local s = cjson.decode(out)
+      local n, by_cloud = 0, {}
+      for a in client.alerts:each{time_range = "30d", status = "open"} do
+        n = n + 1
+        local c = a.resource.cloudType:lower()
+        by_cloud[c] = (by_cloud[c] or 0) + 1
+      end
+      assert.equals(n, s.total)
+      for _, group in ipairs{"by_severity", "by_cloud"} do
+        local sum = 0
+        for _, r in ipairs(s[group]) do sum = sum + r.count end
+        assert.equals(n, sum)
+      end
+      for _, r in ipairs(s.by_cloud) do assert.equals(by_cloud[r.key], r.count) end
+      local days = 0
+      for _, d in ipairs(s.by_day) do days = days + d.count end
+      assert.equals(n, days)
+      assert.is_true(#s.by_day >= 30)
+      local top = s.by_policy[1].count
+      for _, r in ipairs(s.by_policy) do assert.is_true(r.count <= top) end
+    end)
+
+    it("draws bars with block characters in UTF-8, with # otherwise, never colour off a terminal", function()
+      local code, out = cli("alerts summary -o table", {env = {"LANG=C.UTF-8", "LC_ALL=", "LC_CTYPE="}})
+      assert.equals(0, code)
+      assert.matches("^Alerts: %d+", out)
+      for _, title in ipairs{"By severity", "By policy", "By cloud", "By account", "Daily trend"} do
+        assert.truthy(out:find("\n" .. title, 1, true), title)
+      end
+      assert.truthy(out:find("█", 1, true))
+      assert.is_nil(out:find("\27[", 1, true))
+      code, out = cli("alerts summary -o table", {env = {"LANG=C", "LC_ALL=", "LC_CTYPE="}})
+      assert.equals(0, code)
+      assert.matches("|###", out, 1, true)
+      assert.is_nil(out:find("[\128-\255]"))
+    end)
+
+    it("writes rows of group, key, count as CSV", function()
+      local code, out = cli("alerts summary --since 7d -o csv")
+      assert.equals(0, code)
+      local lines = lines_of(out)
+      assert.equals("group,key,count", lines[1])
+      local groups = {}
+      for i = 2, #lines do groups[lines[i]:match("^(%a+),")] = true end
+      assert.same({severity = true, policy = true, cloud = true, account = true, day = true}, groups)
+    end)
+  end)
+end)
