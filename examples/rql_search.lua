@@ -1,5 +1,6 @@
--- An RQL config search, following its continuation pages, through the
--- operation catalog (client:call). Credentials from the environment or a profile.
+-- RQL searches through client.search: a config search walked lazily across
+-- its continuation pages, then the last day's audit events by operation.
+-- Credentials from the environment or a profile.
 -- usage: lua5.4 examples/rql_search.lua ["config from cloud.resource where ..."]
 local prismacloud = require "prismacloud"
 
@@ -10,22 +11,23 @@ if not client then
 end
 
 local query = arg[1] or "config from cloud.resource where cloud.type = 'aws' AND api.name = 'aws-s3api-get-bucket-acl'"
-local body, e = client:call("search-config", {body = {query = query, limit = 100, withResourceJson = false,
-  timeRange = {type = "to_now", value = "epoch"}}})
-local count, pages = 0, 0
-while body do
-  pages = pages + 1
-  for _, resource in ipairs(body.data.items) do
-    count = count + 1
-    if count <= 5 then print(("  %s  %s  %s"):format(resource.name, resource.accountName, resource.regionName)) end
+local resources = client.search:config(query, {page_size = 100, with_resource_json = false})
+local count = 0
+while true do
+  local resource, e = resources:next()
+  if e then
+    io.stderr:write("search failed: ", tostring(e), "\n")
+    os.exit(1)
   end
-  local token = body.data.nextPageToken
-  if not token or token == prismacloud.null then break end
-  body, e = client:send("POST", "/search/config/page", {idempotent = true,
-    body = {pageToken = token, limit = 100, withResourceJson = false}})
+  if not resource then break end
+  count = count + 1
+  if count <= 5 then print(("  %s  %s  %s"):format(resource.name, resource.accountName, resource.regionName)) end
 end
-if not body then
-  io.stderr:write("search failed: ", tostring(e), "\n")
-  os.exit(1)
-end
-print(("%d resources in %d pages for: %s"):format(count, pages, query))
+print(("%d resources for: %s"):format(count, query))
+
+local by_operation = {}
+local events = client.search:event("event from cloud.audit_logs where crud IN ('create', 'delete')",
+                                   {time_range = "24h", max_items = 1000})
+for event in events do by_operation[event.name] = (by_operation[event.name] or 0) + 1 end
+print("create and delete events of the last day:")
+for operation, n in pairs(by_operation) do print(("  %-45s %d"):format(operation, n)) end
