@@ -194,6 +194,52 @@ describe("alert jobs and settings", function()
     end)
   end)
 
+  describe("counts by policy and filter suggestions", function()
+    it("counts_by_policy: POST /alert/policy, counts that add up to the matching alerts", function()
+      local groups = assert(client.alerts:counts_by_policy{status = "open", severity = "high",
+                                                           time_range = "to_now:epoch", detailed = true})
+      local entry = requests.check(requests.only(srv, "/alert/policy"), "post-alerts-grouped")
+      assert.equal("true", requests.query_of(entry).detailed)
+      local body = requests.body_of(entry)
+      assert.same({type = "to_now", value = "epoch"}, body.timeRange)
+      local expected = {}
+      for _, a in ipairs(all_alerts{status = "open", severity = "high", time_range = "to_now:epoch"}) do
+        expected[a.policyId] = (expected[a.policyId] or 0) + 1
+      end
+      local got = {}
+      for i, g in ipairs(groups) do
+        got[g.policyId] = g.alertCount
+        assert.equal("high", g.policy.severity)
+        if i > 1 then assert.is_true(groups[i - 1].alertCount >= g.alertCount) end
+      end
+      assert.is_true(#groups > 1)
+      assert.same(expected, got)
+      local bad, err = client.alerts:counts_by_policy{["no.such"] = "x"}
+      assert.is_nil(bad)
+      assert.equal("invalid_parameter_value", err.code)
+      assert.has_error(function() client.alerts:counts_by_policy{max_items = 3} end,
+        "bad argument #1 to 'counts_by_policy' ('max_items' does not apply: one count per policy)")
+    end)
+
+    it("filters and filter_options: GET and POST /filter/alert/suggest", function()
+      local filters = assert(client.alerts:filters())
+      requests.check(requests.only(srv, "/filter/alert/suggest"), "get-alert-filter-and-options")
+      assert.is_true(filters["alert.status"].staticFilter)
+      assert.same({"open", "dismissed", "snoozed", "resolved", "pending_resolution"}, filters["alert.status"].options)
+      assert.is_true(#filters["cloud.region"].options > 3)
+      srv.clear()
+      local options = assert(client.alerts:filter_options("region", "virginia"))
+      local entry = requests.check(requests.only(srv, "/filter/alert/suggest"), "get-alert-filter-options")
+      assert.same({filterName = "cloud.region", query = "virginia"}, requests.body_of(entry))
+      assert.same({"AWS Virginia"}, options)
+      local none, err = client.alerts:filter_options("no.such")
+      assert.is_nil(none)
+      assert.equal(400, err.status)
+      assert.has_error(function() client.alerts:filter_options(nil) end,
+        "bad argument #1 to 'filter_options' (filter name expected, got nil)")
+    end)
+  end)
+
   describe("dismissal note setting", function()
     after_each(function() assert(client.alerts:set_dismissal_note_required(false)) end)
 

@@ -244,6 +244,39 @@ function F:remediate(id, opts)
   return pager.call(self.client, "perform-remediation-for-alert", args, {dry_run = opts.dry_run})
 end
 
+--- Alert counts by policy for a filter (POST /alert/policy): an array of {policyId, policy, alertCount}.
+-- syntax: groups, err = client.alerts:counts_by_policy{status =, severity =, time_range =, detailed =, ...}
+function F:counts_by_policy(filter)
+  local names, settings, paging = split(filter, "counts_by_policy")
+  local extra = settings.limit ~= nil and "limit" or next(paging)
+  if extra then
+    error(("bad argument #1 to 'counts_by_policy' ('%s' does not apply: one count per policy)"):format(extra), 2)
+  end
+  local query = settings.detailed ~= nil and {detailed = settings.detailed and true or false} or nil
+  return self.client:call("post-alerts-grouped", {query = query, body = post_body(names, settings)})
+end
+
+--- The alert filters and their options ({["alert.status"] = {options = {...}, staticFilter = true}, ...}).
+-- syntax: filters, err = client.alerts:filters()
+function F:filters()
+  return self.client:call("get-alert-filter-and-options")
+end
+
+--- The options of one alert filter, those containing `query` when given: an array of strings, or nil, err.
+-- syntax: options, err = client.alerts:filter_options(name [, query])
+function F:filter_options(name, query)
+  if type(name) ~= "string" or name == "" then
+    error(("bad argument #1 to 'filter_options' (filter name expected, got %s)"):format(type(name)), 2)
+  end
+  if query ~= nil and type(query) ~= "string" then
+    error(("bad argument #2 to 'filter_options' (string expected, got %s)"):format(type(query)), 2)
+  end
+  local body, err = self.client:call("get-alert-filter-options", {body = {filterName = F.FILTERS[name] or name,
+                                                                          query = query}})
+  if not body then return nil, err end
+  return body.suggestions or {}, body
+end
+
 --- Whether dismissing an alert needs a note (a tenant setting): true or false; or nil, err.
 -- syntax: required, err = client.alerts:dismissal_note_required()
 function F:dismissal_note_required()

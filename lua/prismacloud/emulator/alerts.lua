@@ -8,6 +8,8 @@
 --   PATCH /alert/remediation/{id}  remediate an open alert of a remediable policy: it becomes
 --                               pending_resolution (405 remediation_unavailable otherwise)
 --   POST /alert/remediation     the CLI commands remediating alerts of one policy
+--   GET|POST /alert/policy      alert counts by policy [{policyId, policy, alertCount}], most first
+--   GET /filter/alert/suggest   the alert filters and their options; POST: one filter's options
 --   GET|PUT /alert/dismiss/require_dismissal_note  {requireDismissalNote}: when true, dismissing
 --                               (not snoozing) without a dismissalNote is a 400
 --
@@ -627,7 +629,110 @@ local function list(app, req, body, from_get)
   return api.json(200, page(st, q))
 end
 
+-- GET|POST /alert/policy: the matching alerts counted by policy.
+local function by_policy(app, req, body, from_get)
+  local st = app.state
+  local f, ferr
+  if from_get then
+    f = {}
+    for name in pairs(FILTERS) do
+      for _, v in ipairs(api.query_all(req, name)) do add_filter(f, name, v) end
+    end
+  else
+    f, ferr = body_filters(body.filters)
+    if not f then return api.fail(req, 400, "invalid_parameter_value", ferr) end
+  end
+  local detailed = api.bool(api.query(req, "detailed"))
+  if detailed == "bad" then return api.fail(req, 400, "invalid_parameter_value", "detailed") end
+  local q, err = make_query(st, req, body.timeRange, f, detailed, nil)
+  if not q then return err end
+  local counts, order = {}, {}
+  scan(st, q, q.lo, function(i)
+    local _, pidx = core(st, i)
+    if not counts[pidx] then order[#order + 1] = pidx end
+    counts[pidx] = (counts[pidx] or 0) + 1
+  end)
+  table.sort(order, function(x, y)
+    if counts[x] ~= counts[y] then return counts[x] > counts[y] end
+    return x < y
+  end)
+  local out = array{}
+  for k, pidx in ipairs(order) do
+    local p = current_policy(st, pidx)
+    out[k] = {policyId = p.policyId, policy = alert_policy(p, detailed == true), alertCount = counts[pidx]}
+  end
+  return api.json(200, out)
+end
+
+-- The options of the alert filters (GET /filter/alert/suggest): name -> {options, staticFilter}.
+local function alert_filter_options(st)
+  local static = {
+    ["alert.status"] = {"open", "dismissed", "snoozed", "resolved", "pending_resolution"},
+    ["policy.severity"] = {"critical", "high", "medium", "low", "informational"},
+    ["policy.type"] = {"anomaly", "audit_event", "config", "network", "data", "iam", "workload_vulnerability",
+                       "workload_incident", "attack_path"},
+    ["policy.remediable"] = {"true", "false"}, ["cloud.type"] = {"aws", "azure", "gcp", "alibaba_cloud", "oci"},
+    ["timeRange.type"] = {"ALERT_OPENED", "ALERT_UPDATED", "ALERT_STATUS_UPDATED"},
+  }
+  local sets = {["cloud.account"] = {}, ["cloud.accountId"] = {}, ["cloud.region"] = {}, ["account.group"] = {},
+                ["policy.name"] = {}, ["policy.label"] = {}, ["policy.complianceStandard"] = {}}
+  for _, a in ipairs(st.accounts:list()) do
+    sets["cloud.account"][a.name] = true
+    sets["cloud.accountId"][a.accountId] = true
+  end
+  for _, regions in pairs(data.REGIONS) do
+    for _, r in ipairs(regions) do sets["cloud.region"][r[1]] = true end
+  end
+  for _, g in ipairs(st.groups:list()) do sets["account.group"][g.name] = true end
+  for _, p in ipairs(st.policies:list()) do
+    sets["policy.name"][p.name] = true
+    for _, l in ipairs(p.labels or {}) do sets["policy.label"][l] = true end
+    for _, c in ipairs(p.complianceMetadata or {}) do sets["policy.complianceStandard"][c.standardName] = true end
+  end
+  local out = {}
+  for name, values in pairs(static) do out[name] = {options = array(values), staticFilter = true} end
+  for name, set in pairs(sets) do
+    local options = array{}
+    for v in pairs(set) do options[#options + 1] = v end
+    table.sort(options)
+    out[name] = {options = options, staticFilter = false}
+  end
+  for _, name in ipairs{"alert.id", "resource.id", "resource.name", "resource.type", "cloud.service",
+                        "alertRule.name", "policy.subtype"} do
+    out[name] = {options = array{}, staticFilter = false}
+  end
+  return out
+end
+
 function M.register(router, app)
+  router:add("GET", "/alert/policy", function(req)
+    local body = {timeRange = api.query_time_range(req)}
+    return by_policy(app, req, body, true)
+  end)
+  router:add("POST", "/alert/policy", function(req)
+    local body, bad = api.body(req, true)
+    if not body then return bad end
+    return by_policy(app, req, body, false)
+  end)
+  router:add("GET", "/filter/alert/suggest", function()
+    return api.json(200, alert_filter_options(app.state))
+  end)
+  router:add("POST", "/filter/alert/suggest", function(req)
+    local body, bad = api.body(req, true)
+    if not body then return bad end
+    if type(body.filterName) ~= "string" then
+      return api.fail(req, 400, "missing_required_parameter", "filterName", "filterName is required")
+    end
+    local filter = alert_filter_options(app.state)[body.filterName]
+    if not filter then return api.fail(req, 400, "invalid_parameter_value", body.filterName) end
+    local q = type(body.query) == "string" and body.query:lower() or ""
+    local out = array{}
+    for _, v in ipairs(filter.options) do
+      if v:lower():find(q, 1, true) then out[#out + 1] = v end
+    end
+    return api.json(200, {suggestions = out, valid = true, translate = false, needsOffsetUpdate = false,
+                          offset = 0, queryRemainder = ""})
+  end)
   router:add("GET", "/v2/alert", function(req)
     local headers, res = limited(app, req, "v2alert")
     if not headers then return res end
