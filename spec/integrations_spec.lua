@@ -241,8 +241,8 @@ describe("integrations", function()
       assert(client.integrations:create(webhook("spec twin")))
       fails(400, "integration_name_already_exists", "SPEC TWIN", client.integrations:create(webhook("SPEC TWIN")))
       fails(400, "invalid_integration_name", "name", client.integrations:create(webhook("ab")))
-      fails(400, "invalid_integration_type", "okta", client.integrations:create{
-        name = "spec okta", integrationType = "okta", integrationConfig = {domain = "d", apiToken = "t"}})
+      fails(400, "invalid_integration_type", "email", client.integrations:create{
+        name = "spec email", integrationType = "email", integrationConfig = {}})
       -- the emulator checks the documented fields too (a raw call skips the library's check)
       local res, err = client:call("create-integration-v1", {prismaId = PRISMA_ID, body = {
         name = "spec raw", integrationType = "splunk", integrationConfig = {url = "https://s.acme-corp.io"}}})
@@ -344,6 +344,119 @@ describe("integrations", function()
       local bad = assert(client.integrations:create(webhook("spec gone", "https://gone.example/hook")))
       fails(400, "integration_test_failed", "integrationConfig.url", client.integrations:test(bad.id))
     end)
+  end)
+end)
+
+describe("integrations (Integrations Pull: Okta, Qualys, Tenable)", function()
+  local srv, client, I
+
+  setup(function()
+    srv = server.start{}
+    client = prismacloud.new{url = srv.url, access_key = "test-key", secret_key = "test-secret", retries = 0}
+    assert(client:login())
+    I = client.integrations
+  end)
+
+  teardown(function()
+    if client then client:close() end
+    if srv then srv.stop() end
+  end)
+
+  before_each(function() srv.clear() end)
+
+  local function only(path) return requests.only(srv, path) end
+
+  local function okta(name, domain)
+    return {name = name, integrationType = "okta", integrationConfig = {domain = domain or "acme.okta.com",
+                                                                         apiToken = "t"}}
+  end
+
+  it("list{type = 'okta'}: GET /integration?type=okta, no Prisma ID needed", function()
+    local list = assert(I:list{type = "okta"})
+    assert.equal(1, #list)
+    assert.equal("okta", list[1].integrationType)
+    assert.same({type = "okta"}, query_of(requests.check(only("/integration"), "get-all-integrations")))
+    assert.equal(0, #srv.requests("/auth_token/extend"))
+    local n = 0
+    for i in I:each{type = {"tenable"}} do
+      n = n + 1
+      assert.equal("tenable", i.integrationType)
+    end
+    assert.equal(1, n)
+    assert.has_error(function() I:list{type = {"okta", "slack"}} end,
+      "list okta integrations on their own: list{type = 'okta'}")
+    assert.has_error(function() I:list{type = "okta", only_enabled = true} end,
+      "filter 'only_enabled' to 'list' does not apply to okta integrations")
+  end)
+
+  it("create goes to POST /integration by type (no body: true); names and by_name find it", function()
+    assert.is_true(I:create(okta("spec okta")))
+    assert.same(okta("spec okta"), body_of(requests.check(only("/integration"), "save-integration")))
+    local names = assert(I:names("okta"))
+    requests.check(only("/integration/name"), "get-all-integrations-metadata")
+    local found
+    for _, x in ipairs(names) do if x.name == "spec okta" then found = x end end
+    assert.is_string(found.id)
+    assert.equal(found.id, assert(I:by_name("spec okta", {type = "okta"})).id)
+    assert.is_nil(I:by_name("spec okta"))  -- not a tenant API integration
+    local res, err = I:create(okta("SPEC OKTA"))
+    assert.is_nil(res)
+    assert.equal("integration_name_already_exists", err.code)
+  end)
+
+  it("get, update, set_enabled and delete with {pull = true}", function()
+    assert(I:create(okta("spec okta life")))
+    local id = assert(I:by_name("spec okta life", {type = "okta"})).id
+    srv.clear()
+    local got = assert(I:get(id, {pull = true}))
+    assert.equal("spec okta life", got.name)
+    requests.check(only("/integration/" .. id), "get-integration-by-id")
+    srv.clear()
+    assert.is_true(I:update(id, okta("spec okta life", "other.okta.com")))
+    requests.check(only("/integration/" .. id), "update-integration")
+    assert.equal("other.okta.com", assert(I:get(id, {pull = true})).integrationConfig.domain)
+    srv.clear()
+    assert.is_true(I:set_enabled(id, false, {pull = true}))
+    local log = srv.requests("/integration/" .. id)
+    requests.check(log[1], "get-integration-by-id")
+    assert.is_false(body_of(requests.check(log[2], "update-integration")).enabled)
+    srv.clear()
+    assert.is_true(I:delete(id, {pull = true}))
+    requests.check(only("/integration/" .. id), "delete-integration")
+    local gone, err = I:get(id, {pull = true})
+    assert.is_nil(gone)
+    assert.equal(400, err.status)
+    assert.equal("invalid_id", err.code)
+  end)
+
+  it("test: true when reachable; a failed test is nil, err with the key the API reports", function()
+    local qualys = {name = "spec qualys", integrationType = "qualys",
+                    integrationConfig = {login = "l", password = "p", baseUrl = "qualysapi.qualys.com"}}
+    assert.is_true(I:test(qualys))
+    assert.same(qualys, body_of(requests.check(only("/integration/test"), "test-integration")))
+    qualys.integrationConfig.baseUrl = "qualys.acme.invalid"
+    local ok, err = I:test(qualys)
+    assert.is_nil(ok)
+    assert.is_true(prismacloud.is_error(err))
+    assert.equal("integration_test_failed", err.code)
+    assert.equal("integrationConfig.baseUrl", err.details[1].subject)
+    assert.matches("cannot reach qualys.acme.invalid", err.message, 1, true)
+    local tenable = assert(I:list{type = "tenable"})[1]
+    srv.clear()
+    assert.is_true(I:test(tenable.id, {pull = true}))
+    assert.same({id = tenable.id}, query_of(requests.check(only("/integration/test"), "test-integration")))
+  end)
+
+  it("config checks and dry runs send nothing", function()
+    assert.has_error(function()
+      I:create{name = "spec tenable", integrationType = "tenable", integrationConfig = {accessKey = "a"}}
+    end, "integration type 'tenable': integrationConfig.secretKey is required")
+    assert.same({method = "POST", path = "/integration", body = okta("spec dry")},
+      I:create(okta("spec dry"), {dry_run = true}))
+    assert.same({method = "DELETE", path = "/integration/x"}, I:delete("x", {pull = true, dry_run = true}))
+    assert.same({method = "POST", path = "/integration/test", body = okta("spec dry")},
+      I:test(okta("spec dry"), {dry_run = true}))
+    assert.equal(0, #srv.requests())
   end)
 end)
 

@@ -23,6 +23,7 @@ local DRY = {dry_run = true}
 --   together       groups of fields: one present needs the others
 --   when           {field =, value =, require = {...}}: fields needed when config[field] == value
 --   prefix         {field = "text"}: a documented required start of a value
+--   pull           served by Integrations Pull (/integration), not the tenant API
 F.TYPES = {
   amazon_sqs = {
     required = {"queueUrl"}, together = {{"accessKey", "secretKey"}, {"roleArn", "externalId"}},
@@ -43,6 +44,9 @@ F.TYPES = {
   slack = {required = {"webhookUrl"}, prefix = {webhookUrl = "https://hooks.slack.com/"}},
   snowflake = {required = {"hostUrl", "pipename", "stagingIntegrationId", "privateKey"}},
   splunk = {required = {"authToken", "url"}},
+  okta = {required = {"domain", "apiToken"}, pull = true},
+  qualys = {required = {"login", "baseUrl", "password"}, pull = true},
+  tenable = {required = {"accessKey", "secretKey"}, pull = true},
   webhook = {
     required = {"url", "authToken"}, test_required = {"url"},
     when = {{field = "isCustomPayloadEnabled", value = true, require = {"customPayloads"}}},
@@ -242,15 +246,38 @@ local function csv(v, what, fname)
   error(("bad filter '%s' to '%s' (string or array of strings expected)"):format(what, fname), 4)
 end
 
--- The query of a list filter {type =, ids =, only_enabled =}; every integration unless only_enabled.
+-- Okta, Qualys and Tenable integrations live in the Integrations Pull API (/integration, no Prisma ID).
+local function is_pull(itype)
+  local spec = F.TYPES[itype]
+  return spec ~= nil and spec.pull == true
+end
+
+-- The query of a list filter {type =, ids =, only_enabled =}, and whether it goes to the Pull API;
+-- the tenant API is asked for every integration unless only_enabled.
 local function query_of(filter, fname)
   if filter ~= nil and type(filter) ~= "table" then
     error(("bad argument #1 to '%s' (filter table expected, got %s)"):format(fname, type(filter)), 3)
   end
+  filter = filter or {}
+  local kinds = filter.type
+  if type(kinds) == "table" and #kinds == 1 then kinds = kinds[1] end
+  if type(kinds) == "string" and is_pull(kinds) then
+    for k in pairs(filter) do
+      if k ~= "type" then
+        error(("filter '%s' to '%s' does not apply to %s integrations"):format(k, fname, kinds), 3)
+      end
+    end
+    return {type = kinds}, true
+  end
   local query = {onlyEnabled = "false"}
-  for k, v in pairs(filter or {}) do
+  for k, v in pairs(filter) do
     if k == "type" then
       query.type = csv(v, k, fname)
+      for t in query.type:gmatch("[^,]+") do
+        if is_pull(t) then
+          error(("list %s integrations on their own: %s{type = '%s'}"):format(t, fname, t), 3)
+        end
+      end
     elseif k == "ids" then
       query.ids = csv(v, k, fname)
     elseif k == "only_enabled" then
@@ -260,85 +287,127 @@ local function query_of(filter, fname)
       error(("unknown integration filter '%s' in '%s'"):format(tostring(k), fname), 3)
     end
   end
-  return query
+  return query, false
 end
 
--- Sends operation id with the tenant's Prisma ID in its path (or returns the request on a dry run).
-local function send(self, id, args, opts)
+-- Operation ids per verb: {tenant API, Integrations Pull}.
+local OPS = {
+  list = {"get-all-integrations-v1", "get-all-integrations"}, get = {"get-integration-v1", "get-integration-by-id"},
+  create = {"create-integration-v1", "save-integration"}, update = {"update-integration-v1", "update-integration"},
+  delete = {"delete-integration-v1", "delete-integration"}, test = {"test-integration-v1", "test-integration"},
+  state = {"update-integration-state-v1"},
+}
+
+-- Sends a verb's operation: the Pull one, or the tenant one with the Prisma ID in its path (or
+-- returns the request on a dry run).
+local function send(self, verb, pull, args, opts)
+  if pull then return pager.call(self.client, OPS[verb][2], args, opts) end
   local prisma_id, err = tenant(self.client)
   if not prisma_id then return nil, err end
   args.prismaId = prisma_id
-  return pager.call(self.client, id, args, opts)
+  return pager.call(self.client, OPS[verb][1], args, opts)
 end
 
---- Integrations of the tenant, all or filtered {type = "slack" or {...}, ids = {...}, only_enabled = true}.
+local PULL = {pull = true}
+local PULL_DRY = {pull = true, dry_run = true}
+
+-- The Pull API's test answer {success, tests, errorMessages} as true, or nil, err.
+local function pull_test_result(body, res)
+  if body == nil then return nil, res end
+  if type(body) ~= "table" or body.success ~= false then return true, res end
+  local why = {}
+  for _, t in ipairs(body.tests or {}) do
+    if t.success == false then why[#why + 1] = t.errorMessage or t.description or t.key end
+  end
+  local first = type(body.errorMessages) == "table" and body.errorMessages[1] or {}
+  local err = failure("integration test failed: " .. (#why > 0 and table.concat(why, "; ") or
+    tostring(first.i18nKey or "no reason given")))
+  err.code, err.details = first.i18nKey, body.errorMessages
+  return nil, err
+end
+
+--- Integrations, all or filtered {type = "slack" or {...}, ids = {...}, only_enabled = true}. Okta,
+-- Qualys and Tenable ones (Integrations Pull) are listed one type at a time: list{type = "okta"}.
 -- syntax: integrations, err = client.integrations:list([{type =, ids =, only_enabled =}])
 function F:list(filter)
-  return send(self, "get-all-integrations-v1", {query = query_of(filter, "list")})
+  local query, pull = query_of(filter, "list")
+  return send(self, "list", pull, {query = query})
 end
 
 --- The integrations one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for integration in client.integrations:each([filter]) do ... end
 function F:each(filter, paging)
-  local query = query_of(filter, "each")
-  local prisma_id, err = tenant(self.client)
-  if not prisma_id then error(err, 2) end
-  local path = pager.request_for("get-all-integrations-v1", {prismaId = prisma_id}).path
+  local query, pull = query_of(filter, "each")
+  local path = "/integration"
+  if not pull then
+    local prisma_id, err = tenant(self.client)
+    if not prisma_id then error(err, 2) end
+    path = pager.request_for(OPS.list[1], {prismaId = prisma_id}).path
+  end
   return pager.items(self.client, pager.single{path = path, query = query}, paging)
 end
 
---- One integration by id.
--- syntax: integration, err = client.integrations:get(id)
-function F:get(id)
+--- One integration by id ({pull = true}: an Okta, Qualys or Tenable one).
+-- syntax: integration, err = client.integrations:get(id [, {pull = true}])
+function F:get(id, opts)
   check_id(id, 1, "get")
-  return send(self, "get-integration-v1", {id = id})
+  opts = pager.options(opts, PULL, "get")
+  return send(self, "get", opts.pull, {id = id})
 end
 
 --- Creates an integration {name, integrationType, integrationConfig, description, enabled}; the
--- config is checked against the type's documented fields first.
+-- config is checked against the type's documented fields first. Okta, Qualys and Tenable go to
+-- Integrations Pull, which answers without a body (true).
 -- syntax: integration, err = client.integrations:create(integration [, {dry_run = true}])
 function F:create(integration, opts)
   F.validate(integration, "create", 2)
   opts = pager.options(opts, DRY, "create")
-  return send(self, "create-integration-v1", {body = integration}, opts)
+  return send(self, "create", is_pull(integration.integrationType), {body = integration}, opts)
 end
 
 --- Replaces an integration {name, integrationConfig, description, enabled} (its type cannot change).
--- syntax: integration, err = client.integrations:update(id, integration [, {dry_run = true}])
+-- syntax: integration, err = client.integrations:update(id, integration [, {dry_run = true, pull = true}])
 function F:update(id, integration, opts)
   check_id(id, 1, "update")
   F.validate(integration, "update", 2)
-  opts = pager.options(opts, DRY, "update")
-  return send(self, "update-integration-v1", {id = id, body = integration}, opts)
+  opts = pager.options(opts, PULL_DRY, "update")
+  local pull = opts.pull or is_pull(integration.integrationType)
+  return send(self, "update", pull, {id = id, body = integration}, opts)
 end
 
---- Enables or disables an integration (PATCH {enabled}).
--- syntax: ok, err = client.integrations:set_enabled(id, enabled [, {dry_run = true}])
+--- Enables or disables an integration (PATCH {enabled}; a Pull one is read and sent back changed).
+-- syntax: ok, err = client.integrations:set_enabled(id, enabled [, {dry_run = true, pull = true}])
 function F:set_enabled(id, enabled, opts)
   check_id(id, 1, "set_enabled")
   if type(enabled) ~= "boolean" then
     error(("bad argument #2 to 'set_enabled' (boolean expected, got %s)"):format(type(enabled)), 2)
   end
-  opts = pager.options(opts, DRY, "set_enabled")
-  return send(self, "update-integration-state-v1", {id = id, body = {enabled = enabled}}, opts)
+  opts = pager.options(opts, PULL_DRY, "set_enabled")
+  if not opts.pull then
+    return send(self, "state", false, {id = id, body = {enabled = enabled}}, opts)
+  end
+  local stored, err = self:get(id, PULL)
+  if not stored then return nil, err end
+  stored.enabled = enabled
+  return send(self, "update", true, {id = id, body = stored}, opts)
 end
 
 --- Deletes an integration.
--- syntax: ok, err = client.integrations:delete(id [, {dry_run = true}])
+-- syntax: ok, err = client.integrations:delete(id [, {dry_run = true, pull = true}])
 function F:delete(id, opts)
   check_id(id, 1, "delete")
-  opts = pager.options(opts, DRY, "delete")
-  return send(self, "delete-integration-v1", {id = id}, opts)
+  opts = pager.options(opts, PULL_DRY, "delete")
+  return send(self, "delete", opts.pull, {id = id}, opts)
 end
 
 --- Tests an integration: a body {name, integrationType, integrationConfig} before creating it, or
 -- the id of an existing one (its stored settings are sent). true, or nil, err saying why it failed.
--- syntax: ok, err = client.integrations:test(integration_or_id [, {dry_run = true}])
+-- syntax: ok, err = client.integrations:test(integration_or_id [, {dry_run = true, pull = true}])
 function F:test(what, opts)
-  opts = pager.options(opts, DRY, "test")
+  opts = pager.options(opts, PULL_DRY, "test")
   local query
   if type(what) == "string" and what ~= "" then
-    local stored, err = self:get(what)
+    local stored, err = self:get(what, opts.pull and PULL or nil)
     if not stored then return nil, err end
     query = {id = what}
     what = {name = stored.name, integrationType = stored.integrationType, integrationConfig = stored.integrationConfig}
@@ -346,16 +415,20 @@ function F:test(what, opts)
     error(("bad argument #1 to 'test' (integration table or id expected, got %s)"):format(type(what)), 2)
   end
   F.validate(what, "test", 2)
-  return send(self, "test-integration-v1", {query = query, body = what}, opts)
+  local pull = opts.pull or is_pull(what.integrationType)
+  local body, res = send(self, "test", pull, {query = query, body = what}, opts)
+  if pull and not opts.dry_run then return pull_test_result(body, res) end
+  return body, res
 end
 
---- The integration with exactly this name: integration, or nil when there is none, or nil, err.
--- syntax: integration, err = client.integrations:by_name(name)
-function F:by_name(name)
+--- The integration with exactly this name (of a type, for Okta, Qualys and Tenable ones):
+-- integration, or nil when there is none, or nil, err.
+-- syntax: integration, err = client.integrations:by_name(name [, {type = "okta"}])
+function F:by_name(name, filter)
   if type(name) ~= "string" then
     error(("bad argument #1 to 'by_name' (string expected, got %s)"):format(type(name)), 2)
   end
-  local list, err = self:list()
+  local list, err = self:list(filter)
   if not list then return nil, err end
   for _, i in ipairs(list) do
     if i.name == name then return i end
@@ -363,10 +436,27 @@ function F:by_name(name)
   return nil
 end
 
---- The integration types the tenant supports (GET .../integration/channels): an array of names.
+--- Ids and names of one type's Okta, Qualys or Tenable integrations (GET /integration/name).
+-- syntax: list, err = client.integrations:names(integration_type [, {only_enabled = true}])
+function F:names(itype, opts)
+  if type(itype) ~= "string" then
+    error(("bad argument #1 to 'names' (string expected, got %s)"):format(type(itype)), 2)
+  end
+  opts = pager.options(opts, {only_enabled = true}, "names")
+  local query = {type = itype}
+  if opts.only_enabled ~= nil then
+    if type(opts.only_enabled) ~= "boolean" then error("bad option 'only_enabled' to 'names' (boolean expected)", 2) end
+    query.onlyEnabled = tostring(opts.only_enabled)
+  end
+  return self.client:call("get-all-integrations-metadata", {query = query})
+end
+
+--- The integration types the tenant API supports (GET .../integration/channels): an array of names.
 -- syntax: types, err = client.integrations:types()
 function F:types()
-  return send(self, "get-supported-integration-channels-v1", {})
+  local prisma_id, err = tenant(self.client)
+  if not prisma_id then return nil, err end
+  return self.client:call("get-supported-integration-channels-v1", {prismaId = prisma_id})
 end
 
 return F

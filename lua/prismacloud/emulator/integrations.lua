@@ -12,6 +12,11 @@
 --   GET|PATCH|DELETE .../template/{id}
 --   POST   .../template/test[?id=]
 --
+-- Integrations Pull (IntegrationsPull.json), for Okta, Qualys and Tenable:
+--   GET /integration[?type=], GET /integration/name?type=[&onlyEnabled=]
+--   POST /integration (200, no body), GET|PUT|DELETE /integration/{id}
+--   POST /integration/test[?id=]  200 {success, statusCode, tests, errorMessages}
+--
 -- Errors (x-redlock-status + the EventsApiError body {status, message,
 -- timestamp, subErrors}), keys as the Integrations documentation names them:
 -- 400 invalid_integration_name, missing_integration_type,
@@ -28,7 +33,9 @@
 -- (…Url, …Uri, url, domain) that is not https:// (where a scheme is
 -- expected), or whose host is empty, "localhost", or under a reserved
 -- top-level domain that never resolves (.invalid, .test, .example, .localhost).
--- Seeded deterministically: INTEGRATIONS integrations, TEMPLATES templates.
+-- The Pull test answers 200 with success = false and the same key in
+-- errorMessages. Seeded deterministically: INTEGRATIONS integrations,
+-- TEMPLATES templates, one Pull integration per Pull type.
 local api = require "prismacloud.emulator.api"
 local data = require "prismacloud.emulator.data"
 local json = require "prismacloud.emulator.json"
@@ -67,6 +74,12 @@ local SEEDS = {
 }
 M.INTEGRATIONS = #SEEDS
 M.TEMPLATES = 4
+local PULL_TYPES = {okta = true, qualys = true, tenable = true}
+local PULL_SEEDS = {
+  {"okta", "Okta identity", {domain = "acme.okta.com", apiToken = "seeded"}},
+  {"qualys", "Qualys scanner", {login = "prisma", baseUrl = "qualysapi.qualys.com", password = "seeded"}},
+  {"tenable", "Tenable vulnerabilities", {accessKey = "seeded-access", secretKey = "seeded-secret"}},
+}
 
 --------------------------------------------------------------------------
 -- Stores (made on first use; rebuilt with the state).
@@ -92,6 +105,24 @@ function M.store(app)
     })
   end
   st.integrations = store
+  return store
+end
+
+function M.pull_store(app)
+  local st = app.state
+  if st.pull_integrations then return st.pull_integrations end
+  local w = st.world
+  local store = state_mod.new_store()
+  for k, s in ipairs(PULL_SEEDS) do
+    local id = data.uuid(w.seed, SALT + 2, k)
+    local at = w.anchor_ms - (50 - k) * data.DAY_MS
+    store:put(id, {
+      id = id, name = s[2], description = "Seeded " .. s[1] .. " integration", integrationType = s[1],
+      integrationConfig = api.deep_copy(s[3]), enabled = true, status = "GREEN", valid = true,
+      createdBy = data.USERS[1], createdTs = at, lastModifiedBy = data.USERS[1], lastModifiedTs = at,
+    })
+  end
+  st.pull_integrations = store
   return store
 end
 
@@ -179,7 +210,7 @@ local function test_failure(req, field, config)
 end
 
 -- Checks an integration body for create, update (base: the stored one) or test; nil, or an error.
-local function check_integration(app, req, body, purpose, base)
+local function check_integration(app, req, body, purpose, base, pull)
   if not good_name(body.name) then
     return fail(req, 400, "invalid_integration_name", "name", "name must be 5 to 100 characters")
   end
@@ -191,7 +222,7 @@ local function check_integration(app, req, body, purpose, base)
     itype = base.integrationType
   elseif itype == nil or itype == json.null or itype == "" then
     return fail(req, 400, "missing_integration_type", "integrationType")
-  elseif not CHANNEL[itype] then
+  elseif not (pull and PULL_TYPES or CHANNEL)[itype] then
     return fail(req, 400, "invalid_integration_type", tostring(itype))
   end
   local config = body.integrationConfig
@@ -204,7 +235,7 @@ local function check_integration(app, req, body, purpose, base)
     end
   end
   if purpose ~= "test" then
-    for _, other in ipairs(M.store(app):list()) do
+    for _, other in ipairs((pull and M.pull_store or M.store)(app):list()) do
       if other.id ~= (base and base.id) and other.name:lower() == body.name:lower() then
         return fail(req, 400, "integration_name_already_exists", body.name)
       end
@@ -446,6 +477,99 @@ local function template_routes(router, app, tenant, base)
   end))
 end
 
+-- Integrations Pull: Okta, Qualys and Tenable, without a Prisma ID.
+local function pull_routes(router, app)
+  local base = "/integration"
+  local function existing(req, id)
+    local item = M.pull_store(app).by_id[id]
+    if not item then return nil, fail(req, 400, "invalid_id", id, "no integration " .. id) end
+    return item
+  end
+
+  router:add("GET", base, function(req)
+    local kind = api.query(req, "type")
+    if kind ~= nil and not PULL_TYPES[kind] then return fail(req, 400, "invalid_integration_type", kind) end
+    local out = array{}
+    for _, i in ipairs(M.pull_store(app):list()) do
+      if kind == nil or i.integrationType == kind then out[#out + 1] = i end
+    end
+    return api.json(200, out)
+  end)
+
+  router:add("GET", base .. "/name", function(req)
+    local kind = api.query(req, "type")
+    if not PULL_TYPES[kind] then return fail(req, 400, "invalid_integration_type", tostring(kind)) end
+    local only = api.bool(api.query(req, "onlyEnabled"))
+    if only == "bad" then return fail(req, 400, "invalid_param_value", "onlyEnabled") end
+    local out = array{}
+    for _, i in ipairs(M.pull_store(app):list()) do
+      if i.integrationType == kind and (not only or i.enabled) then out[#out + 1] = {id = i.id, name = i.name} end
+    end
+    return api.json(200, out)
+  end)
+
+  router:add("POST", base, function(req)
+    local body, bad = api.body(req, true)
+    if not body then return bad end
+    local err = check_integration(app, req, body, "create", nil, true)
+    if err then return err end
+    local st = app.state
+    st.next_pull = (st.next_pull or 0) + 1
+    local id = data.uuid(st.world.seed, SALT + 12, st.next_pull)
+    local who, now = req.claims and req.claims.sub or "unknown", api.now_ms()
+    M.pull_store(app):put(id, {
+      id = id, name = body.name, description = type(body.description) == "string" and body.description or "",
+      integrationType = body.integrationType, integrationConfig = body.integrationConfig,
+      enabled = body.enabled ~= false, status = "GREEN", valid = true, createdBy = who, createdTs = now,
+      lastModifiedBy = who, lastModifiedTs = now,
+    })
+    return api.empty(200)
+  end)
+
+  router:add("POST", base .. "/test", function(req)
+    local body, bad = api.body(req, true)
+    if not body then return bad end
+    local id = api.query(req, "id")
+    if id and not M.pull_store(app).by_id[id] then return fail(req, 400, "invalid_id", id) end
+    local err = check_integration(app, req, body, "test", nil, true)
+    if err then return err end
+    local field = unreachable(body.integrationConfig)
+    local test = {key = "connectivity", description = "Reach the configured endpoint", success = field == nil}
+    local messages = array{}
+    if field then
+      test.errorMessage = ("cannot reach %s"):format(tostring(body.integrationConfig[field]))
+      messages[1] = {i18nKey = "integration_test_failed", severity = "ERROR", subject = "integrationConfig." .. field}
+    end
+    return api.json(200, {success = field == nil, statusCode = 200, tests = array{test}, errorMessages = messages})
+  end)
+
+  router:add("GET", base .. "/:id", function(req, params)
+    local item, err = existing(req, params.id)
+    return item and api.json(200, item) or err
+  end)
+
+  router:add("PUT", base .. "/:id", function(req, params)
+    local item, missing = existing(req, params.id)
+    if not item then return missing end
+    local body, bad = api.body(req, true)
+    if not body then return bad end
+    local err = check_integration(app, req, body, "update", item, true)
+    if err then return err end
+    item.name, item.integrationConfig = body.name, body.integrationConfig
+    if type(body.description) == "string" then item.description = body.description end
+    if type(body.enabled) == "boolean" then item.enabled = body.enabled end
+    item.lastModifiedBy, item.lastModifiedTs = req.claims and req.claims.sub or "unknown", api.now_ms()
+    return api.empty(200)
+  end)
+
+  router:add("DELETE", base .. "/:id", function(req, params)
+    local item, missing = existing(req, params.id)
+    if not item then return missing end
+    M.pull_store(app):delete(item.id)
+    return api.empty(200)
+  end)
+end
+
 function M.register(router, app)
   -- Wraps a handler: another tenant's Prisma ID is refused.
   local function tenant(fn)
@@ -458,6 +582,7 @@ function M.register(router, app)
   end
   integration_routes(router, app, tenant, "/api/v1/tenant/:prismaId/integration")
   template_routes(router, app, tenant, "/api/v1/tenant/:prismaId/template")
+  pull_routes(router, app)
 end
 
 return M
