@@ -99,11 +99,84 @@ describe("settings families", function()
       assert.equal("missing_required_parameter", err.code)
     end)
 
+    it("anomaly trusted lists: types, policies, list, get, by_name, add, update, delete", function()
+      local types = assert(client.settings:trusted_list_types())
+      sent("getAllowedTrustedListTypes")
+      assert.equal("ip", types.ip.name)
+      assert.is_table(types.domain.applicableCategories)
+
+      srv.clear()
+      local policies = assert(client.settings:trusted_list_policies("domain"))
+      assert.same({trustedListType = "domain"}, query_of(sent("get-policies-anomalies")))
+      local names = {}
+      for _, n in pairs(policies) do names[#names + 1] = n end
+      table.sort(names)
+      assert.same({"DGA domain lookups", "DNS tunneling"}, names)
+      local dns_policy = next(policies)
+
+      srv.clear()
+      local lists = assert(client.settings:trusted_lists())
+      sent("getAllWhitelistEntries")
+      assert.equal("Vulnerability scanner", lists[1].name)
+      srv.clear()
+      assert.same(lists[1], client.settings:trusted_list(lists[1].id))
+      assert.equal("/anomalies/trusted_list/" .. lists[1].id, sent("getWhitelistEntryById").path)
+      srv.clear()
+      assert.equal(lists[1].id, client.settings:trusted_list_by_name("Vulnerability scanner").id)
+      sent("getAllWhitelistEntries")
+      assert.is_nil(client.settings:trusted_list_by_name("nope"))
+
+      srv.clear()
+      local list = {name = "CDN", trustedListType = "domain", applicablePolicies = {dns_policy},
+                    trustedListEntries = {{domain = "cdn.example.com"}}, description = "our CDN"}
+      local ids = assert(client.settings:add_trusted_list(list))
+      assert.same(list, body_of(sent("addToTrustedList")))
+      local id = ids[1]
+      assert.equal("integer", math.type(id))
+      assert.equal("cdn.example.com", client.settings:trusted_list(id).trustedListEntries[1].domain)
+
+      srv.clear()
+      list.trustedListEntries = {{domain = "cdn.example.com"}, {domain = "static.example.com"}}
+      assert.same({id}, client.settings:update_trusted_list(id, list))
+      sent("updateWhitelist")
+      assert.equal(2, #client.settings:trusted_list_by_name("CDN").trustedListEntries)
+
+      srv.clear()
+      assert.is_true(client.settings:delete_trusted_list(id))
+      sent("deleteFromTrustedList")
+      local ok, err = client.settings:trusted_list(id)
+      assert.is_nil(ok)
+      assert.equal(400, err.status)
+      assert.equal("invalid_parameter_value", err.code)
+
+      -- an entry must carry its type's field; the policies must be ones the type applies to
+      ok, err = client.settings:add_trusted_list{name = "x", trustedListType = "ip", applicablePolicies = {dns_policy},
+                                                 trustedListEntries = {{ipCIDR = "203.0.113.0/24"}}}
+      assert.is_nil(ok)
+      assert.equal("invalid_parameter_value", err.code)
+      local port_scan = next((client.settings:trusted_list_policies("port")))
+      ok, err = client.settings:add_trusted_list{name = "x", trustedListType = "port", applicablePolicies = {port_scan},
+                                                 trustedListEntries = {{domain = "a.example"}}}
+      assert.is_nil(ok)
+      assert.equal("invalid_parameter_value", err.code)
+      ok, err = client.settings:add_trusted_list{trustedListType = "port"}
+      assert.is_nil(ok)
+      assert.equal("missing_required_parameter", err.code)
+      ok, err = client.settings:trusted_list_policies("weather")
+      assert.is_nil(ok)
+      assert.equal("invalid_parameter_value", err.code)
+    end)
+
     it("dry_run sends nothing; bad arguments raise", function()
       assert.same({method = "POST", path = "/settings/enterprise", body = {sessionTimeout = 5}},
                   client.settings:update({sessionTimeout = 5}, {dry_run = true}))
       assert.equal("/anomalies/settings/p1", client.settings:update_anomaly("p1", {}, {dry_run = true}).path)
+      assert.equal("/anomalies/trusted_list", client.settings:add_trusted_list({}, {dry_run = true}).path)
+      assert.equal("/anomalies/trusted_list/7", client.settings:update_trusted_list(7, {}, {dry_run = true}).path)
+      assert.equal("DELETE", client.settings:delete_trusted_list(7, {dry_run = true}).method)
       nothing_sent()
+      assert.has_error(function() client.settings:trusted_list("7") end,
+                       "bad argument #1 to 'trusted_list' (integer id expected, got string)")
       assert.has_error(function() client.settings:anomalies() end,
                        "bad argument #1 to 'anomalies' (string expected, got nil)")
       assert.has_error(function() client.settings:update("x") end,

@@ -1,10 +1,12 @@
---- prismacloud.settings: tenant settings (`client.settings`): enterprise settings and
--- the anomaly policies' settings.
+--- prismacloud.settings: tenant settings (`client.settings`): enterprise settings,
+-- the anomaly policies' settings and the anomaly trusted lists.
 --
 --   local s = client.settings:get()
 --   client.settings:update{sessionTimeout = 60, requireAlertDismissalNote = true}
 --   for policy_id, a in pairs(client.settings:anomalies("UEBA")) do print(a.policyName, a.alertDisposition) end
 --   client.settings:update_anomaly(policy_id, {alertDisposition = "Conservative", trainingModelThreshold = "High"})
+--   client.settings:add_trusted_list{name = "scanner", trustedListType = "ip", applicablePolicies = {policy_id},
+--                                    trustedListEntries = {{ipCIDR = "198.51.100.7/32"}}}
 local pager = require "prismacloud.pager"
 
 local F = {}
@@ -21,6 +23,13 @@ end
 local function check_table(v, n, fname)
   if type(v) ~= "table" then
     error(("bad argument #%d to '%s' (table expected, got %s)"):format(n, fname, type(v)), 3)
+  end
+end
+
+local function check_id(v, n, fname)
+  if math.type(v) ~= "integer" then
+    error(("bad argument #%d to '%s' (integer id expected, got %s)"):format(n, fname,
+      math.type(v) or type(v)), 3)
   end
 end
 
@@ -59,6 +68,69 @@ function F:update_anomaly(policy_id, settings, opts)
   check_table(settings, 2, "update_anomaly")
   opts = pager.options(opts, DRY, "update_anomaly")
   return pager.call(self.client, "updateSettings", {policyid = policy_id, body = settings}, opts)
+end
+
+--- Every anomaly trusted list entry (what anomaly policies ignore).
+-- syntax: lists, err = client.settings:trusted_lists()
+function F:trusted_lists()
+  return self.client:call("getAllWhitelistEntries")
+end
+
+--- One anomaly trusted list by its (integer) id.
+-- syntax: list, err = client.settings:trusted_list(id)
+function F:trusted_list(id)
+  check_id(id, 1, "trusted_list")
+  return self.client:call("getWhitelistEntryById", {id = id})
+end
+
+--- The anomaly trusted list with exactly this name: list, or nil when there is none, or nil, err.
+-- syntax: list, err = client.settings:trusted_list_by_name(name)
+function F:trusted_list_by_name(name)
+  check_string(name, 1, "trusted_list_by_name")
+  local lists, err = self.client:call("getAllWhitelistEntries")
+  if not lists then return nil, err end
+  for _, l in ipairs(lists) do
+    if l.name == name then return l end
+  end
+  return nil
+end
+
+--- Adds an anomaly trusted list {name, trustedListType, applicablePolicies, trustedListEntries, ...}: its ids.
+-- syntax: ids, err = client.settings:add_trusted_list(list [, {dry_run = true}])
+function F:add_trusted_list(list, opts)
+  check_table(list, 1, "add_trusted_list")
+  opts = pager.options(opts, DRY, "add_trusted_list")
+  return pager.call(self.client, "addToTrustedList", {body = list}, opts)
+end
+
+--- Replaces an anomaly trusted list.
+-- syntax: ids, err = client.settings:update_trusted_list(id, list [, {dry_run = true}])
+function F:update_trusted_list(id, list, opts)
+  check_id(id, 1, "update_trusted_list")
+  check_table(list, 2, "update_trusted_list")
+  opts = pager.options(opts, DRY, "update_trusted_list")
+  return pager.call(self.client, "updateWhitelist", {id = id, body = list}, opts)
+end
+
+--- Deletes an anomaly trusted list.
+-- syntax: ok, err = client.settings:delete_trusted_list(id [, {dry_run = true}])
+function F:delete_trusted_list(id, opts)
+  check_id(id, 1, "delete_trusted_list")
+  opts = pager.options(opts, DRY, "delete_trusted_list")
+  return pager.call(self.client, "deleteFromTrustedList", {id = id}, opts)
+end
+
+--- The kinds of anomaly trusted list ("ip", "resource", "domain", ...): {[type] = {name, description, ...}}.
+-- syntax: types, err = client.settings:trusted_list_types()
+function F:trusted_list_types()
+  return self.client:call("getAllowedTrustedListTypes")
+end
+
+--- The anomaly policies a kind of trusted list applies to: {[policy id] = policy name}.
+-- syntax: policies, err = client.settings:trusted_list_policies(type)
+function F:trusted_list_policies(kind)
+  check_string(kind, 1, "trusted_list_policies")
+  return self.client:call("get-policies-anomalies", {query = {trustedListType = kind}})
 end
 
 return F

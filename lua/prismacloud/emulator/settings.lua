@@ -3,13 +3,18 @@
 --
 --   GET|POST /settings/enterprise
 --   GET /anomalies/settings?type=, GET|POST /anomalies/settings/{policyid}
+--   GET|POST /anomalies/trusted_list, GET|POST|DELETE /anomalies/trusted_list/{id},
+--   GET /anomalies/trusted_list/types, GET /anomalies/policies?trustedListType=
 --   GET|POST /allow_list/network, GET|PUT /allow_list/network/{uuid},
 --   POST /allow_list/network/{uuid}/cidr, PUT|DELETE /allow_list/network/{uuid}/cidr/{cidrUuid}
 --   GET|POST /ip_allow_list_login, GET|PUT|DELETE /ip_allow_list_login/{id}, GET|PATCH /ip_allow_list_login/status
 --
 -- Errors as documented. Enterprise settings: a field of the wrong type is
 -- 400 bad_request. Anomalies: 400 missing_required_parameter /
--- invalid_parameter_value for a missing or unknown type, policy or value.
+-- invalid_parameter_value for a missing or unknown type, policy, value or
+-- trusted list (a trusted list's entries must carry the field of its type:
+-- ipCIDR for "ip", domain for "domain", ...; its policies must be anomaly
+-- policies its type applies to).
 -- Trusted alert IPs: 400 invalid_parameter_value for a bad name or CIDR (not
 -- a network address, private per RFC 1918, or overlapping another block), a
 -- duplicate name, or an unknown network when adding a CIDR; 404 no_results
@@ -66,6 +71,22 @@ M.SEVERITIES = {"informational", "low", "medium", "high", "critical"}
 -- The store.
 --------------------------------------------------------------------------
 
+-- Trusted list types: the entry field each needs and the anomaly types it applies to.
+M.TRUSTED_TYPES = {
+  ip = {"ipCIDR", {"Network", "UEBA"}, "IP addresses or CIDR blocks"},
+  resource = {"resourceID", {"Network"}, "Cloud resources by id"},
+  image = {"imageID", {"Network"}, "Machine images by id"},
+  tag = {"tagKey", {"Network"}, "Resources carrying a tag"},
+  service = {"service", {"Network"}, "Network services"},
+  port = {"port", {"Network"}, "Ports"},
+  subject = {"subject", {"UEBA"}, "Users and roles"},
+  domain = {"domain", {"DNS"}, "Domain names"},
+  protocol = {"protocol", {"Network"}, "Protocols"},
+}
+M.TRUSTED_FIELDS = {"ipCIDR", "resourceID", "imageID", "tagKey", "tagValue", "service", "port", "subject",
+                    "domain", "protocol"}
+M.FIRST_TRUSTED_ID = 201
+
 local function seed_anomalies(w)
   local policies = state_mod.new_store()
   local k = 0
@@ -104,6 +125,15 @@ local function store(app)
   local lid = id()
   logins:put(lid, {id = lid, name = "Corporate", description = "Office and VPN", cidr = {"198.51.100.0/24"},
                    lastModifiedTs = at})
+  local trusted = state_mod.new_store()
+  local anomalies = seed_anomalies(w)
+  local port_scan = anomalies.order[5] -- "Port scan activity (external)"
+  trusted:put(M.FIRST_TRUSTED_ID, {
+    id = M.FIRST_TRUSTED_ID, name = "Vulnerability scanner", description = "Our scanner probes every port",
+    trustedListType = "ip", applicablePolicies = {port_scan}, accountID = "any", vpc = "any",
+    trustedListEntries = {{ipCIDR = "198.51.100.7/32"}}, createdBy = "Prisma Cloud System Admin", createdOn = at,
+    modifiedBy = "Prisma Cloud System Admin", modifiedOn = at,
+  })
   st.settings = {
     enterprise = {
       accessKeyMaxValidity = -1, alarmEnabled = false, applyDefaultPoliciesEnabled = false,
@@ -113,8 +143,8 @@ local function store(app)
       requireAlertDismissalNote = true, serviceUsersAccessKeysExpiryNotificationsEnabled = false,
       sessionTimeout = 30, userAttributionInNotification = false,
     },
-    anomalies = seed_anomalies(w), networks = networks, logins = logins, login_enabled = false,
-    next_id = id,
+    anomalies = anomalies, networks = networks, logins = logins, login_enabled = false,
+    next_id = id, trusted = trusted, next_trusted = M.FIRST_TRUSTED_ID + 1,
   }
   return st.settings
 end
@@ -231,6 +261,149 @@ local function anomaly_routes(router, app)
     end
     p.alertDisposition = b.alertDisposition or p.alertDisposition
     p.trainingModelThreshold = b.trainingModelThreshold or p.trainingModelThreshold
+    return api.json(200, true)
+  end)
+end
+
+--------------------------------------------------------------------------
+-- Anomaly trusted lists.
+--------------------------------------------------------------------------
+
+local function trusted_view(t)
+  local entries = array{}
+  for i, e in ipairs(t.trustedListEntries) do entries[i] = api.copy(e) end
+  return {
+    id = t.id, name = t.name, description = t.description, trustedListType = t.trustedListType,
+    applicablePolicies = array(api.copy(t.applicablePolicies)), accountID = t.accountID, vpc = t.vpc,
+    trustedListEntries = entries, createdBy = t.createdBy, createdOn = t.createdOn, modifiedBy = t.modifiedBy,
+    modifiedOn = t.modifiedOn,
+  }
+end
+
+-- Whether the anomaly policy p is of a type the trusted list type applies to.
+local function applies(kind, p)
+  for _, t in ipairs(M.TRUSTED_TYPES[kind][2]) do
+    if t == p.type then return true end
+  end
+  return false
+end
+
+-- A checked trusted list from a body: the record, or nil and an error response.
+local function check_trusted(req, s, b)
+  if type(b.name) ~= "string" or b.name:match("^%s*$") then
+    return nil, api.fail(req, 400, "missing_required_parameter", "name")
+  end
+  local kind = M.TRUSTED_TYPES[b.trustedListType]
+  if not kind then return nil, api.fail(req, 400, "invalid_parameter_value", "trustedListType") end
+  if type(b.applicablePolicies) ~= "table" or #b.applicablePolicies == 0 then
+    return nil, api.fail(req, 400, "missing_required_parameter", "applicablePolicies")
+  end
+  for _, id in ipairs(b.applicablePolicies) do
+    local p = s.anomalies.by_id[id]
+    if not p or not applies(b.trustedListType, p) then
+      return nil, api.fail(req, 400, "invalid_parameter_value", tostring(id))
+    end
+  end
+  if type(b.trustedListEntries) ~= "table" or #b.trustedListEntries == 0 then
+    return nil, api.fail(req, 400, "missing_required_parameter", "trustedListEntries")
+  end
+  local entries = {}
+  for i, e in ipairs(b.trustedListEntries) do
+    if type(e) ~= "table" then return nil, api.fail(req, 400, "invalid_parameter_value", "trustedListEntries") end
+    local need = e[kind[1]]
+    if type(need) ~= "string" or need == "" then return nil, api.fail(req, 400, "invalid_parameter_value", kind[1]) end
+    if kind[1] == "ipCIDR" and not M.parse_cidr(need) then
+      return nil, api.fail(req, 400, "invalid_parameter_value", "ipCIDR")
+    end
+    local entry = {}
+    for _, f in ipairs(M.TRUSTED_FIELDS) do
+      if type(e[f]) == "string" then entry[f] = e[f] end
+    end
+    entries[i] = entry
+  end
+  for _, k in ipairs{"description", "accountID", "vpc"} do
+    if b[k] ~= nil and type(b[k]) ~= "string" then return nil, api.fail(req, 400, "invalid_parameter_value", k) end
+  end
+  return {name = b.name, description = b.description or "", trustedListType = b.trustedListType,
+          applicablePolicies = api.copy(b.applicablePolicies), accountID = b.accountID or "any",
+          vpc = b.vpc or "any", trustedListEntries = entries}
+end
+
+-- The trusted list of params.id, or nil and an error response.
+local function trusted_of(req, s, params)
+  local id = math.tointeger(tonumber(params.id))
+  local t = id and s.trusted.by_id[id]
+  if not t then return nil, api.fail(req, 400, "invalid_parameter_value", "id") end
+  return t
+end
+
+local function trusted_routes(router, app)
+  router:add("GET", "/anomalies/trusted_list/types", function()
+    local out = {}
+    for name, t in pairs(M.TRUSTED_TYPES) do
+      out[name] = {name = name, description = t[3], applicableCategories = array(api.copy(t[2]))}
+    end
+    return api.json(200, out)
+  end)
+
+  router:add("GET", "/anomalies/policies", function(req)
+    local kind = api.query(req, "trustedListType")
+    if kind == nil or kind == "" then return api.fail(req, 400, "missing_required_parameter", "trustedListType") end
+    if not M.TRUSTED_TYPES[kind] then return api.fail(req, 400, "invalid_parameter_value", "trustedListType") end
+    local out = {}
+    for _, p in ipairs(store(app).anomalies:list()) do
+      if applies(kind, p) then out[p.id] = p.policyName end
+    end
+    return api.json(200, out)
+  end)
+
+  router:add("GET", "/anomalies/trusted_list", function()
+    local out = array{}
+    for _, t in ipairs(store(app).trusted:list()) do out[#out + 1] = trusted_view(t) end
+    return api.json(200, out)
+  end)
+
+  router:add("POST", "/anomalies/trusted_list", function(req)
+    local s = store(app)
+    local b, bad = api.body(req, true)
+    if not b then return bad end
+    local t
+    t, bad = check_trusted(req, s, b)
+    if not t then return bad end
+    t.id, s.next_trusted = s.next_trusted, s.next_trusted + 1
+    t.createdBy, t.createdOn = req.claims and req.claims.sub or "unknown", api.now_ms()
+    t.modifiedBy, t.modifiedOn = t.createdBy, t.createdOn
+    s.trusted:put(t.id, t)
+    return api.json(200, array{t.id})
+  end)
+
+  router:add("GET", "/anomalies/trusted_list/:id", function(req, params)
+    local t, bad = trusted_of(req, store(app), params)
+    if not t then return bad end
+    return api.json(200, trusted_view(t))
+  end)
+
+  router:add("POST", "/anomalies/trusted_list/:id", function(req, params)
+    local s = store(app)
+    local old, bad = trusted_of(req, s, params)
+    if not old then return bad end
+    local b
+    b, bad = api.body(req, true)
+    if not b then return bad end
+    local t
+    t, bad = check_trusted(req, s, b)
+    if not t then return bad end
+    t.id, t.createdBy, t.createdOn = old.id, old.createdBy, old.createdOn
+    t.modifiedBy, t.modifiedOn = req.claims and req.claims.sub or "unknown", api.now_ms()
+    s.trusted:put(t.id, t)
+    return api.json(200, array{t.id})
+  end)
+
+  router:add("DELETE", "/anomalies/trusted_list/:id", function(req, params)
+    local s = store(app)
+    local t, bad = trusted_of(req, s, params)
+    if not t then return bad end
+    s.trusted:delete(t.id)
     return api.json(200, true)
   end)
 end
@@ -546,6 +719,7 @@ end
 function M.register(router, app)
   enterprise_routes(router, app)
   anomaly_routes(router, app)
+  trusted_routes(router, app)
   network_routes(router, app)
   login_routes(router, app)
 end
