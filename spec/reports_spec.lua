@@ -242,6 +242,13 @@ describe("reports", function()
       assert.equal(204, err.status)
       requests.check(requests.only(srv, "/report/" .. r.id .. "/download"), "download-report")
       assert.same({}, listing(dir))
+      -- a file already there stays as it was
+      local f = assert(io.open(dir .. "/pending.pdf", "wb"))
+      f:write("last week's report")
+      f:close()
+      assert.is_nil((client.reports:download(r.id, dir .. "/pending.pdf")))
+      assert.equal("last week's report", read_all(dir .. "/pending.pdf"))
+      assert.same({"pending.pdf"}, listing(dir))
     end)
 
     it("download: streams the file; the bytes equal a buffered fetch", function()

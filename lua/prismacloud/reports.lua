@@ -140,14 +140,11 @@ function F:download(id, path, opts)
   end
   local op, args = "download-report", {id = id}
   if opts.at then op, args.lastScheduled = "download-historical-by-id", opts.at end
-  local result, res = jobs.download(self.client, op, args, path, {dry_run = opts.dry_run})
-  if result and result.status == 204 then
-    -- No content: the report is still generating (the empty body must not pass for the file).
-    os.remove(path)
-    return nil, jobs.error("pending", ("report %s is not generated yet"):format(id),
-      {status = 204, method = "GET", path = pager.request_for(op, args).path})
+  local result, err = jobs.download(self.client, op, args, path, {dry_run = opts.dry_run})
+  if not result and err.kind == "pending" then
+    err.message = ("report %s is not generated yet"):format(id) -- a 204: no file was written
   end
-  return result, res
+  return result, err
 end
 
 --- Creates a report config, waits until it is generated (backoff, see prismacloud.jobs), streams the file to
