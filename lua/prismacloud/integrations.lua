@@ -451,6 +451,26 @@ function F:names(itype, opts)
   return self.client:call("get-all-integrations-metadata", {query = query})
 end
 
+--- The AWS accounts with Security Hub enabled: a table {[account id] = account name}.
+-- syntax: accounts, err = client.integrations:security_hub_accounts()
+function F:security_hub_accounts()
+  local prisma_id, err = tenant(self.client)
+  if not prisma_id then return nil, err end
+  return self.client:call("get-security-hub-accounts-v1", {prismaId = prisma_id})
+end
+
+--- The Security Hub enabled regions of an AWS account: an array of region ids ("us-east-1", ...).
+-- syntax: regions, err = client.integrations:security_hub_regions(account_id)
+function F:security_hub_regions(account_id)
+  check_id(account_id, 1, "security_hub_regions")
+  local prisma_id, err = tenant(self.client)
+  if not prisma_id then return nil, err end
+  local body, res = self.client:call("get-security-hub-region-by-account-id-v1",
+    {prismaId = prisma_id, accountId = account_id})
+  if body == nil then return nil, res end
+  return body.regions or {}, res
+end
+
 --- The integration types the tenant API supports (GET .../integration/channels): an array of names.
 -- syntax: types, err = client.integrations:types()
 function F:types()

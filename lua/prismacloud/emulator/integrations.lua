@@ -7,6 +7,9 @@
 --   POST   .../integration              create
 --   GET|PUT|PATCH|DELETE .../integration/{id}
 --   POST   .../integration/test[?id=]   test a configuration
+--   GET    .../integration/securityhub/accounts, .../securityhub/regions/{accountId}
+--          the onboarded AWS accounts {id: name}; an account's regions {regions}
+--          (400 invalid_id for an account that is not an onboarded AWS one)
 --   GET    .../template                 ?id=&type= (repeated or comma lists) &enabled=
 --   POST   .../template                 create
 --   GET|PATCH|DELETE .../template/{id}
@@ -266,6 +269,24 @@ end
 
 local function integration_routes(router, app, tenant, base)
   router:add("GET", base .. "/channels", tenant(function() return api.json(200, array(api.copy(M.CHANNELS))) end))
+
+  router:add("GET", base .. "/securityhub/accounts", tenant(function()
+    local out = {}
+    for _, a in ipairs(app.state.accounts:list()) do
+      if a.cloudType == "AWS" then out[a.accountId] = a.name end
+    end
+    return api.json(200, out)
+  end))
+
+  router:add("GET", base .. "/securityhub/regions/:accountId", tenant(function(req, params)
+    local a = app.state.accounts.by_id[params.accountId]
+    if not a or a.cloudType ~= "AWS" then return fail(req, 400, "invalid_id", params.accountId) end
+    local regions, h = array{}, data.hash(app.state.world.seed, SALT + 3, a.index)
+    for k, r in ipairs(data.REGIONS.AWS) do
+      if k == 1 or data.roll(h, 2, k) == 0 then regions[#regions + 1] = r[2] end
+    end
+    return api.json(200, {regions = regions})
+  end))
 
   router:add("GET", base, tenant(function(req)
     local ids, kinds = set_of(list_param(req, "ids")), set_of(list_param(req, "type"))
