@@ -315,5 +315,53 @@ describe("inventory and resources", function()
       assert.equal("not_found", err.code)
       assert.has_error(function() client.resources:get(nil) end, "bad argument #1 to 'get' (rrn expected, got nil)")
     end)
+
+    it("timeline, network and alerts of a resource", function()
+      local sg, failed
+      for r in client.resources:scan_info{page_size = 500} do
+        if not sg and r.rrn:find("aws-ec2-describe-security-groups", 1, true) then sg = r end
+        if not failed and not r.overallPassed and #r.scannedPolicies > 0 then failed = r end
+        if sg and failed then break end
+      end
+      assert.is_table(sg)
+      assert.is_table(failed)
+      srv.clear()
+      local items = assert(client.resources:timeline(failed.rrn))
+      local entry = requests.check(requests.only(srv, "/resource/timeline"), "get-timeline-for-resource")
+      assert.same({rrn = failed.rrn}, body_of(entry))
+      assert.is_true(#items >= 1)
+      assert.is_true(items[#items].firstState)
+      for k = 2, #items do assert.is_true(items[k - 1].timestamp > items[k].timestamp) end
+      assert.same(assert(client.resources:raw(failed.rrn)), assert(client.resources:raw(failed.rrn, items[1].id)))
+      local alerts = assert(client.resources:alerts(failed.rrn))
+      requests.check(requests.only(srv, "/resource/alert"), "get-alerts-for-resource")
+      assert.equal(1, #alerts)
+      assert.same(items[1].alertIds, {alerts[1].id})
+      local rules = assert(client.resources:network(sg.rrn))
+      requests.check(requests.only(srv, "/resource/network"), "get-network-for-resource")
+      local doc = assert(client.resources:get(sg.rrn)).data
+      assert.equal(#doc.ipPermissions, #rules)
+      for k, rule in ipairs(rules) do assert.equal(doc.ipPermissions[k].ipv4Ranges[1].cidrIp, rule.ips) end
+      local none, err = client.resources:timeline("rrn:aws:nothing")
+      assert.is_nil(none)
+      assert.equal(404, err.status)
+    end)
+
+    it("asset: by asset id (Get Asset), the asset and its raw config", function()
+      local first = assert(client.resources:scan_info{max_items = 1}:next())
+      srv.clear()
+      local res = assert(client.resources:asset(first.unifiedAssetId))
+      local entry = requests.check(requests.only(srv, "/uai/v1/asset"), "get-asset-details-by-id")
+      assert.same({assetId = first.unifiedAssetId, type = "asset"}, body_of(entry))
+      assert.equal(first.name, res.data.asset.name)
+      local raw = assert(client.resources:asset(first.unifiedAssetId, "raw_config"))
+      assert.same(assert(client.resources:raw(first.rrn)), raw.data.asset.data)
+      local none, err = client.resources:asset("0000000000000000")
+      assert.is_nil(none)
+      assert.equal(404, err.status)
+      assert.equal("not_found", err.code)
+      assert.has_error(function() client.resources:asset(nil) end,
+        "bad argument #1 to 'asset' (asset id expected, got nil)")
+    end)
   end)
 end)

@@ -42,6 +42,47 @@ function F:raw(rrn, timeline_item_id)
   return self.client:call("get-resource-raw", {body = {rrn = rrn, timelineItemId = timeline_item_id}})
 end
 
+--- The timeline of a resource: its state changes, newest first (ids usable with raw); nil, err on failure.
+-- syntax: items, err = client.resources:timeline(rrn)
+function F:timeline(rrn)
+  check_rrn(rrn, "timeline")
+  return self.client:call("get-timeline-for-resource", {body = {rrn = rrn}})
+end
+
+--- The network settings (security group rules) of a resource: an array; nil, err on failure.
+-- syntax: rules, err = client.resources:network(rrn)
+function F:network(rrn)
+  check_rrn(rrn, "network")
+  return self.client:call("get-network-for-resource", {body = {rrn = rrn}})
+end
+
+--- The alerts of a resource: an array of {id, severity}; nil, err on failure.
+-- syntax: alerts, err = client.resources:alerts(rrn)
+function F:alerts(rrn)
+  check_rrn(rrn, "alerts")
+  return self.client:call("get-alerts-for-resource", {body = {rrn = rrn}})
+end
+
+--- An asset by its id (Get Asset, the newer lookup): `data.asset`, or another view with type
+-- ("raw_config", "timeline", "alerts", ...; "asset" by default); more fields go in `extra`.
+-- syntax: res, err = client.resources:asset(asset_id [, type [, extra]])
+function F:asset(asset_id, kind, extra)
+  if type(asset_id) ~= "string" or asset_id == "" then
+    error(("bad argument #1 to 'asset' (asset id expected, got %s)"):format(
+      asset_id == "" and "an empty string" or type(asset_id)), 2)
+  end
+  if kind ~= nil and type(kind) ~= "string" then
+    error(("bad argument #2 to 'asset' (string expected, got %s)"):format(type(kind)), 2)
+  end
+  if extra ~= nil and type(extra) ~= "table" then
+    error(("bad argument #3 to 'asset' (table expected, got %s)"):format(type(extra)), 2)
+  end
+  local body = {}
+  for k, v in pairs(extra or {}) do body[k] = v end
+  body.assetId, body.type = asset_id, kind or "asset"
+  return self.client:call("get-asset-details-by-id", {body = body})
+end
+
 local SETTINGS = {version = true, time_range = true, page_size = true, max_items = true, max_pages = true,
                   cursor = true}
 local PATHS = {[1] = {"/resource/scan_info", "get-resource-scan-info"},

@@ -8,6 +8,8 @@
 --   GET|POST /filter/inventory, GET|PUT|DELETE /filter/inventory/:id   saved inventory filters
 --   GET|POST /resource/scan_info, /v2/resource/scan_info   {resources, totalMatchedCount, nextPageToken?}
 --   POST /resource, /resource/raw                  a resource by rrn, its JSON
+--   POST /resource/timeline, /resource/network, /resource/alert   its history, open ports, alerts
+--   POST /uai/v1/asset {assetId, type}             an asset by id (types asset and raw_config)
 --
 -- Every live (not Deleted) resource has a scan result made from its hash:
 -- about one in twelve unscanned, a third of the rest failing one of the
@@ -432,17 +434,84 @@ local function by_rrn(app, rrn)
   return r
 end
 
-local function resource_lookup(app, req, raw)
+-- The resource of a ResourceExplorerRequest body: r, or nil and a response.
+local function explorer_target(app, req)
   local body, bad = api.body(req, true)
-  if not body then return bad end
+  if not body then return nil, bad end
   if type(body.rrn) ~= "string" or body.rrn == "" then
-    return api.fail(req, 400, "invalid_parameter_value", "rrn", "rrn is required")
+    return nil, api.fail(req, 400, "invalid_parameter_value", "rrn", "rrn is required")
   end
   local r = by_rrn(app, body.rrn)
-  if not r then return api.fail(req, 404, "not_found", "rrn", "no resource with this rrn") end
+  if not r then return nil, api.fail(req, 404, "not_found", "rrn", "no resource with this rrn") end
+  return r
+end
+
+-- Its history: a state per change, newest first, with an alert on the failing state.
+local function timeline(app, r)
+  local w = app.state.world
+  local out = array{}
+  local changes = 1 + roll(r.h, 4, 20)
+  for k = changes, 1, -1 do
+    local ts = r.insert_ts + (k - 1) * (data.DAY_MS // 2)
+    local item = {id = ("%016x"):format(data.hash(w.seed, search.DATA_SALT, r.index * 16 + k)), type = "STATE_CHANGE",
+                  timestamp = ts, discoveredTs = ts, firstState = k == 1, similarStateCount = 0,
+                  alertIds = array{}, vulnerabilities = array{}, eventType = "", eventName = "", user = ""}
+    if k > 1 then item.previousStateId = ("%016x"):format(data.hash(w.seed, search.DATA_SALT, r.index * 16 + k - 1)) end
+    out[#out + 1] = item
+  end
+  local scanned = resource(app, r.index)
+  if scanned and scanned.scan == "failed" then out[1].alertIds = array{("P-%d"):format(100000 + r.index)} end
+  return out
+end
+
+-- Open ports: the security group rules of a security group, none for the rest.
+local function network_rules(app, r)
+  local out = array{}
+  if r.kind.api ~= "aws-ec2-describe-security-groups" then return out end
+  local doc = search.resource_data(app.state.world, r)
+  for k, perm in ipairs(doc.ipPermissions) do
+    out[#out + 1] = {id = k, direction = "INBOUND", access = "ALLOW", protocol = perm.ipProtocol,
+                     ports = tostring(perm.fromPort), ips = perm.ipv4Ranges[1].cidrIp, priority = k}
+  end
+  return out
+end
+
+local function resource_lookup(app, req, raw)
+  local r, bad = explorer_target(app, req)
+  if not r then return bad end
   local w = app.state.world
   if raw then return api.json(200, search.resource_data(w, r)) end
   return api.json(200, search.resource_item(w, r, true))
+end
+
+local ASSET_TYPES = {asset = true, raw_config = true}
+
+local function asset(app, req)
+  local body, bad = api.body(req, true)
+  if not body then return bad end
+  if type(body.assetId) ~= "string" or body.assetId == "" then
+    return api.fail(req, 400, "missing_required_parameter", "assetId", "assetId is required")
+  end
+  if not ASSET_TYPES[body.type] then
+    return api.fail(req, 400, "invalid_parameter_value", "type", "the emulator answers types asset and raw_config")
+  end
+  local w, n = app.state.world, search.resource_count(app)
+  for i = 1, n do
+    local r = search.resource(w, n, i)
+    if ("%016x"):format(r.h) == body.assetId then
+      if body.type == "raw_config" then return api.json(200, {data = {asset = {id = body.assetId,
+        data = search.resource_data(w, r), deleted = r.status == "Deleted"}}}) end
+      local item = search.resource_item(w, r, true)
+      return api.json(200, {data = {asset = {
+        id = body.assetId, prismaId = item.rrn, externalAssetId = item.id, name = item.name,
+        cloudType = r.kind.cloud:lower(), accountName = item.accountName, regionId = item.regionId,
+        regionName = item.regionName, serviceName = item.service, resourceType = item.resourceType,
+        assetType = item.resourceType, createdTs = item.createdTs, insertTs = item.insertTs,
+        stateId = item.stateId, deleted = item.deleted, data = item.data, tags = {}, dynamicData = {},
+      }}})
+    end
+  end
+  return api.fail(req, 404, "not_found", "assetId", "no asset with this id")
 end
 
 function M.register(router, app)
@@ -523,6 +592,26 @@ function M.register(router, app)
   router:add("POST", "/v2/resource/scan_info", function(req) return scan_info(app, req, 2, true) end)
   router:add("POST", "/resource", function(req) return resource_lookup(app, req, false) end)
   router:add("POST", "/resource/raw", function(req) return resource_lookup(app, req, true) end)
+  router:add("POST", "/resource/timeline", function(req)
+    local r, bad = explorer_target(app, req)
+    if not r then return bad end
+    return api.json(200, timeline(app, r))
+  end)
+  router:add("POST", "/resource/network", function(req)
+    local r, bad = explorer_target(app, req)
+    if not r then return bad end
+    return api.json(200, network_rules(app, r))
+  end)
+  router:add("POST", "/resource/alert", function(req)
+    local r, bad = explorer_target(app, req)
+    if not r then return bad end
+    local scanned, out = resource(app, r.index), array{}
+    if scanned and scanned.scan == "failed" then
+      out[1] = {id = ("P-%d"):format(100000 + r.index), severity = scanned.severity:upper()}
+    end
+    return api.json(200, out)
+  end)
+  router:add("POST", "/uai/v1/asset", function(req) return asset(app, req) end)
 end
 
 return M
