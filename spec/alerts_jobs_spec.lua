@@ -5,6 +5,7 @@
 local server = require "spec.support.server"
 local requests = require "spec.support.requests"
 local prismacloud = require "prismacloud"
+local jobs = require "prismacloud.jobs"
 local cjson = require "cjson"
 
 local function read_all(path)
@@ -125,8 +126,9 @@ describe("alert jobs and settings", function()
       assert.equal(0, #srv.requests("/alert/jobs") + #srv.requests("/alert/policy/jobs"))
       local job = assert(client.alerts:json_create{status = "dismissed"})
       assert.equal("IN_PROGRESS", job.status)
-      local status
-      repeat status = assert(client.alerts:json_status(job.id)) until status.status ~= "IN_PROGRESS"
+      local status = assert(jobs.wait(function() return client.alerts:json_status(job.id) end,
+        function(s) return s.status ~= "IN_PROGRESS" end, {interval = 0.01, timeout = 60}))
+      requests.check(srv.requests("/alert/jobs/" .. job.id .. "/status")[1], "get-alerts-job-status")
       assert.equal("READY_TO_DOWNLOAD", status.status)
       req = client.alerts:json_download(job.id, path, {dry_run = true})
       assert.same({method = "GET", path = "/alert/jobs/" .. job.id .. "/download", output = path}, req)
