@@ -254,18 +254,18 @@ end
 
 -- A horizontal bar chart of rows {key, count}: label, bar (rect.bar), count.
 local function bar_chart(id, title, rows, colour_of)
-  local label_w, bar_w, row_h, num_w = 260, 420, 24, 60
+  local label_w, bar_w, row_h, num_w = 340, 420, 24, 60
   local max = 0
   for _, r in ipairs(rows) do max = math.max(max, r.count) end
   local h = #rows * row_h + 8
   local parts = {("<section class=\"chart\" id=\"%s\"><h2>%s</h2>\n"):format(id, esc(title)),
-    ("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
+    ("<svg width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
       .. "aria-label=\"%s\">\n"):format(label_w + bar_w + num_w, h, label_w + bar_w + num_w, h, esc(title))}
   for i, r in ipairs(rows) do
     local y = (i - 1) * row_h + 4
     local w = max > 0 and r.count / max * bar_w or 0
     local label = r.key
-    if width_of(label) > 38 then label = clip(label, 38) end
+    if width_of(label) > 50 then label = clip(label, 50) end
     parts[#parts + 1] = ("<text x=\"%d\" y=\"%s\" text-anchor=\"end\" class=\"label\">%s<title>%s</title></text>"
       .. "<rect class=\"bar\" x=\"%d\" y=\"%d\" width=\"%s\" height=\"%d\" rx=\"2\" fill=\"%s\">"
       .. "<title>%s: %d</title></rect>"
@@ -286,7 +286,7 @@ local function trend_chart(days)
   local max = 0
   for _, d in ipairs(days) do max = math.max(max, d.count) end
   local parts = {"<section class=\"chart\" id=\"trend\"><h2>Daily trend</h2>\n",
-    ("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
+    ("<svg width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
       .. "aria-label=\"Alerts per day\">\n"):format(w, h, w, h),
     ("<line x1=\"20\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#9aa5b1\"/>\n"):format(h - bottom, w - 10, h - bottom)}
   local bars = 0
