@@ -1,5 +1,6 @@
 --- prismacloud.integrations: the integration family (`client.integrations`), on the tenant API
--- (/api/v1/tenant/{prismaId}/integration).
+-- (/api/v1/tenant/{prismaId}/integration); Okta, Qualys and Tenable integrations, which only
+-- Integrations Pull (/integration) serves, go there by type (or with {pull = true} by id).
 --
 --   local hook = assert(client.integrations:create(client.integrations.webhook{
 --     name = "ops webhook", url = "https://hooks.example.com/prisma", authToken = "s3cret"}))
@@ -39,13 +40,13 @@ F.TYPES = {
   },
   google_cscc = {required = {"orgId", "sourceId"}},
   microsoft_teams = {required = {"url"}},
+  okta = {required = {"domain", "apiToken"}, pull = true},
   pager_duty = {required = {"integrationKey"}},
+  qualys = {required = {"login", "baseUrl", "password"}, pull = true},
   service_now = {required = {"hostUrl", "login", "password", "tables"}},
   slack = {required = {"webhookUrl"}, prefix = {webhookUrl = "https://hooks.slack.com/"}},
   snowflake = {required = {"hostUrl", "pipename", "stagingIntegrationId", "privateKey"}},
   splunk = {required = {"authToken", "url"}},
-  okta = {required = {"domain", "apiToken"}, pull = true},
-  qualys = {required = {"login", "baseUrl", "password"}, pull = true},
   tenable = {required = {"accessKey", "secretKey"}, pull = true},
   webhook = {
     required = {"url", "authToken"}, test_required = {"url"},
