@@ -122,6 +122,37 @@ function F:history(id)
   return self.client:call("get-historical-report-by-id", {id = id})
 end
 
+--- One generated instance of a report: its metadata and counts at lastScheduled (a time from history).
+-- syntax: report, err = client.reports:instance(id, last_scheduled)
+function F:instance(id, at)
+  check_id(id, 1, "instance")
+  if math.type(at) ~= "integer" then
+    error(("bad argument #2 to 'instance' (integer timestamp expected, got %s)"):format(math.type(at) or type(at)), 2)
+  end
+  return self.client:call("get-last-scheduled-report-by-id", {id = id, lastScheduled = at})
+end
+
+--- The report filters and their options ({["cloud.type"] = {options = {...}, staticFilter = true}, ...}).
+-- syntax: filters, err = client.reports:filters()
+function F:filters()
+  return self.client:call("get-report-filters-and-options")
+end
+
+--- The options of one report filter, those containing `query` when given: an array of strings, or nil, err.
+-- syntax: options, err = client.reports:filter_options(name [, query])
+function F:filter_options(name, query)
+  if type(name) ~= "string" or name == "" then
+    error(("bad argument #1 to 'filter_options' (filter name expected, got %s)"):format(type(name)), 2)
+  end
+  if query ~= nil and type(query) ~= "string" then
+    error(("bad argument #2 to 'filter_options' (string expected, got %s)"):format(type(query)), 2)
+  end
+  local body, err = self.client:call("get-report-posture-filter-options",
+    {body = {filterName = F.FILTERS[name] or name, query = query}})
+  if not body then return nil, err end
+  return body.suggestions or {}, body
+end
+
 --- The report types available per cloud type ({aws = {"COMPLIANCE", ...}, ...}).
 -- syntax: types, err = client.reports:types()
 function F:types()

@@ -10,6 +10,7 @@
 --   GET /report/{id}/download                the latest file: 204 while pending, then a PDF
 --   GET /report/{id}/history                 its generated instances (405 for configs made by POST /report)
 --   GET /report/{id}/{lastScheduled}         one instance; .../download its file
+--   GET /filter/report/suggest              the report filters and their options; POST: one filter's options
 --   POST /_emulator/reports                  {delay_ms =, size =, fail =} for tests: how long a new
 --                                            report stays pending (default 1000), the file size in
 --                                            bytes (default 3 MiB), the next `fail` reports end failed
@@ -312,7 +313,52 @@ local function instance_time(req, text)
   return at
 end
 
+-- The report filters and their options (GET /filter/report/suggest): name -> {options, staticFilter}.
+local function filter_options(app)
+  local static = {["cloud.type"] = {"alibaba_cloud", "aws", "azure", "gcp", "oci"},
+                  ["report.frequency"] = {"one_time", "scheduled"},
+                  ["report.schedule"] = {"daily", "weekly", "monthly"}, ["schedule.status"] = {"enabled", "disabled"}}
+  local sets = {["cloud.account"] = {}, ["cloud.region"] = {}, ["account.group"] = {},
+                ["policy.complianceStandard"] = {}, ["report.email.recipients"] = {}}
+  local st = app.state
+  for _, a in ipairs(st.accounts:list()) do sets["cloud.account"][a.name] = true end
+  for _, regions in pairs(data.REGIONS) do
+    for _, r in ipairs(regions) do sets["cloud.region"][r[2]] = true end
+  end
+  for _, g in ipairs(st.groups:list()) do sets["account.group"][g.name] = true end
+  for _, std in ipairs(st.world.standards or {}) do sets["policy.complianceStandard"][std.name] = true end
+  for _, r in ipairs(store(app):list()) do
+    for _, to in ipairs(r.target.notifyTo) do sets["report.email.recipients"][to] = true end
+  end
+  local out = {}
+  for name, values in pairs(static) do out[name] = {options = array(values), staticFilter = true} end
+  for name, set in pairs(sets) do
+    local options = array{}
+    for v in pairs(set) do options[#options + 1] = v end
+    table.sort(options)
+    out[name] = {options = options, staticFilter = false}
+  end
+  return out
+end
+
 function M.register(router, app)
+  router:add("GET", "/filter/report/suggest", function() return api.json(200, filter_options(app)) end)
+  router:add("POST", "/filter/report/suggest", function(req)
+    local body, bad = api.body(req, true)
+    if not body then return bad end
+    if type(body.filterName) ~= "string" then
+      return api.fail(req, 400, "missing_required_parameter", "filterName", "filterName is required")
+    end
+    local filter = filter_options(app)[body.filterName]
+    if not filter then return api.fail(req, 400, "invalid_parameter_value", body.filterName) end
+    local q = type(body.query) == "string" and body.query:lower() or ""
+    local out = array{}
+    for _, v in ipairs(filter.options) do
+      if v:lower():find(q, 1, true) then out[#out + 1] = v end
+    end
+    return api.json(200, {suggestions = out, valid = true, translate = false, needsOffsetUpdate = false,
+                          offset = 0, queryRemainder = ""})
+  end)
   router:add("GET", "/report", function(req) return list(app, req) end)
   router:add("POST", "/report", function(req) return create(app, req, true) end)
   router:add("POST", "/v2/report", function(req) return create(app, req, false) end)
