@@ -167,6 +167,95 @@ describe("settings families", function()
       assert.equal("invalid_parameter_value", err.code)
     end)
 
+    it("SAML: saml, create_saml, update_saml", function()
+      local cfg = assert(client.settings:saml())
+      sent("get-saml-config")
+      assert.is_false(cfg.enabled)
+      assert.is_string(cfg.audienceUri)
+
+      local saml = {identityProvider = "https://idp.example.com/issuer", enabled = true,
+                    certificate = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+                    redLockAccessSamlUrl = "https://idp.example.com/app"}
+      local ok, err = client.settings:update_saml(saml)
+      assert.is_nil(ok)
+      assert.equal(400, err.status)
+      assert.equal("invalid_parameter_value", err.code)
+
+      srv.clear()
+      assert.is_true(client.settings:create_saml(saml))
+      assert.same(saml, body_of(sent("create-saml-config")))
+      assert.is_true(client.settings:saml().enabled)
+      ok, err = client.settings:create_saml(saml)
+      assert.is_nil(ok)
+      assert.equal("invalid_parameter_value", err.code)
+
+      srv.clear()
+      saml.enabled = false
+      assert.is_true(client.settings:update_saml(saml))
+      assert.is_false(body_of(sent("update-saml-config")).enabled)
+      assert.is_false(client.settings:saml().enabled)
+      ok, err = client.settings:update_saml{identityProvider = "https://idp.example.com", certificate = "nope"}
+      assert.is_nil(ok)
+      assert.equal("invalid_parameter_value", err.code)
+      ok, err = client.settings:update_saml{certificate = saml.certificate}
+      assert.is_nil(ok)
+      assert.equal("missing_required_parameter", err.code)
+    end)
+
+    it("OpenID Connect: oidc, create_oidc, update_oidc, patch_oidc, oidc_login_url; a write-only secret", function()
+      local ok, err = client.settings:oidc()
+      assert.is_nil(ok)
+      assert.equal(400, err.status)
+      assert.equal("not_found", err.code)
+
+      local secret = "s3cr3t-client-value"
+      local oidc = {clientId = "pc", clientSecret = secret, issuer = "https://idp.example.com",
+                    scopes = {"openid", "email"}, idpAuthUri = "https://idp.example.com/auth",
+                    tokenUri = "https://idp.example.com/token", isActive = true}
+      srv.clear()
+      local id = assert(client.settings:create_oidc(oidc))
+      assert.same(oidc, body_of(sent("create-oauth2-config")))
+      assert.is_string(id)
+
+      srv.clear()
+      local got = assert(client.settings:oidc())
+      sent("get-oauth2-config")
+      assert.equal(id, got.id)
+      assert.is_false(got.clientSecretIsBlank)
+      assert.is_nil(got.clientSecret)
+      assert.is_nil(prismacloud.json.encode(got):find(secret, 1, true))
+
+      srv.clear()
+      assert.is_true(client.settings:patch_oidc{isJitEnabled = true, jitRoleClaimName = "pc_role"})
+      assert.same({isJitEnabled = true, jitRoleClaimName = "pc_role"}, body_of(sent("patch-oauth2-config")))
+      assert.equal("pc_role", client.settings:oidc().jitRoleClaimName)
+
+      srv.clear()
+      oidc.clientSecret = nil
+      oidc.scopes = {"openid"}
+      assert.is_true(client.settings:update_oidc(oidc))
+      sent("update-oauth2-config")
+      assert.same({"openid"}, client.settings:oidc().scopes)
+      ok, err = client.settings:update_oidc{clientId = "pc"}
+      assert.is_nil(ok)
+      assert.equal("missing_required_parameter", err.code)
+      ok, err = client.settings:patch_oidc{tokenUri = "http://plain.example.com"}
+      assert.is_nil(ok)
+      assert.equal("invalid_parameter_value", err.code)
+      ok, err = client.settings:create_oidc(oidc)
+      assert.is_nil(ok)
+      assert.equal("invalid_parameter_value", err.code)
+
+      srv.clear()
+      local login = assert(client.settings:oidc_login_url{user_name = "alice@example.com"})
+      assert.same({user_name = "alice@example.com"}, query_of(sent("get-oidc-login-url")))
+      assert.truthy(login.url:find(id, 1, true))
+      assert.is_true(client.settings:patch_oidc{isActive = false})
+      ok, err = client.settings:oidc_login_url()
+      assert.is_nil(ok)
+      assert.equal("invalid_parameter_value", err.code)
+    end)
+
     it("dry_run sends nothing; bad arguments raise", function()
       assert.same({method = "POST", path = "/settings/enterprise", body = {sessionTimeout = 5}},
                   client.settings:update({sessionTimeout = 5}, {dry_run = true}))
@@ -174,6 +263,11 @@ describe("settings families", function()
       assert.equal("/anomalies/trusted_list", client.settings:add_trusted_list({}, {dry_run = true}).path)
       assert.equal("/anomalies/trusted_list/7", client.settings:update_trusted_list(7, {}, {dry_run = true}).path)
       assert.equal("DELETE", client.settings:delete_trusted_list(7, {dry_run = true}).method)
+      assert.equal("POST", client.settings:create_saml({}, {dry_run = true}).method)
+      assert.equal("PUT", client.settings:update_saml({}, {dry_run = true}).method)
+      assert.equal("POST", client.settings:create_oidc({}, {dry_run = true}).method)
+      assert.equal("PUT", client.settings:update_oidc({}, {dry_run = true}).method)
+      assert.equal("PATCH", client.settings:patch_oidc({}, {dry_run = true}).method)
       nothing_sent()
       assert.has_error(function() client.settings:trusted_list("7") end,
                        "bad argument #1 to 'trusted_list' (integer id expected, got string)")

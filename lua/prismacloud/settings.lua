@@ -1,5 +1,6 @@
 --- prismacloud.settings: tenant settings (`client.settings`): enterprise settings,
--- the anomaly policies' settings and the anomaly trusted lists.
+-- the anomaly policies' settings, the anomaly trusted lists, and single sign-on
+-- (SAML and OpenID Connect).
 --
 --   local s = client.settings:get()
 --   client.settings:update{sessionTimeout = 60, requireAlertDismissalNote = true}
@@ -131,6 +132,66 @@ end
 function F:trusted_list_policies(kind)
   check_string(kind, 1, "trusted_list_policies")
   return self.client:call("get-policies-anomalies", {query = {trustedListType = kind}})
+end
+
+--- The tenant's SAML single sign-on configuration.
+-- syntax: config, err = client.settings:saml()
+function F:saml()
+  return self.client:call("get-saml-config")
+end
+
+--- Configures SAML single sign-on {identityProvider, certificate, enabled, ...} the first time.
+-- syntax: ok, err = client.settings:create_saml(config [, {dry_run = true}])
+function F:create_saml(config, opts)
+  check_table(config, 1, "create_saml")
+  opts = pager.options(opts, DRY, "create_saml")
+  return pager.call(self.client, "create-saml-config", {body = config}, opts)
+end
+
+--- Replaces the SAML single sign-on configuration.
+-- syntax: ok, err = client.settings:update_saml(config [, {dry_run = true}])
+function F:update_saml(config, opts)
+  check_table(config, 1, "update_saml")
+  opts = pager.options(opts, DRY, "update_saml")
+  return pager.call(self.client, "update-saml-config", {body = config}, opts)
+end
+
+--- The tenant's OpenID Connect (OAuth2) configuration (the client secret is never returned).
+-- syntax: config, err = client.settings:oidc()
+function F:oidc()
+  return self.client:call("get-oauth2-config")
+end
+
+--- Configures OpenID Connect {clientId, clientSecret, issuer, scopes, idpAuthUri, tokenUri, ...}: its id.
+-- syntax: id, err = client.settings:create_oidc(config [, {dry_run = true}])
+function F:create_oidc(config, opts)
+  check_table(config, 1, "create_oidc")
+  opts = pager.options(opts, DRY, "create_oidc")
+  return pager.call(self.client, "create-oauth2-config", {body = config}, opts)
+end
+
+--- Replaces the OpenID Connect configuration (every required field).
+-- syntax: ok, err = client.settings:update_oidc(config [, {dry_run = true}])
+function F:update_oidc(config, opts)
+  check_table(config, 1, "update_oidc")
+  opts = pager.options(opts, DRY, "update_oidc")
+  return pager.call(self.client, "update-oauth2-config", {body = config}, opts)
+end
+
+--- Changes only the given fields of the OpenID Connect configuration.
+-- syntax: ok, err = client.settings:patch_oidc(fields [, {dry_run = true}])
+function F:patch_oidc(fields, opts)
+  check_table(fields, 1, "patch_oidc")
+  opts = pager.options(opts, DRY, "patch_oidc")
+  return pager.call(self.client, "patch-oauth2-config", {body = fields}, opts)
+end
+
+--- The URL that starts an OpenID Connect login: {url = ...}.
+-- syntax: result, err = client.settings:oidc_login_url([{user_name =, prisma_id =}])
+function F:oidc_login_url(who)
+  who = pager.options(who, {user_name = true, prisma_id = true}, "oidc_login_url")
+  local query = {user_name = who.user_name, prisma_id = who.prisma_id}
+  return self.client:call("get-oidc-login-url", {query = next(query) and query or nil})
 end
 
 return F

@@ -8,6 +8,8 @@
 --   GET|POST /allow_list/network, GET|PUT /allow_list/network/{uuid},
 --   POST /allow_list/network/{uuid}/cidr, PUT|DELETE /allow_list/network/{uuid}/cidr/{cidrUuid}
 --   GET|POST /ip_allow_list_login, GET|PUT|DELETE /ip_allow_list_login/{id}, GET|PATCH /ip_allow_list_login/status
+--   GET|POST|PUT /authn/v1/saml/config, GET|POST|PUT|PATCH /authn/api/v1/oauth2/config,
+--   GET /authn/api/v1/oauth2/login (PermissionGroupsMicroService.json)
 --
 -- Errors as documented. Enterprise settings: a field of the wrong type is
 -- 400 bad_request. Anomalies: 400 missing_required_parameter /
@@ -27,8 +29,14 @@
 -- 400 login_ip_allow_list_size_only_one_entry; enabling needs a list (400
 -- login_ip_allow_list_enable_not_allowed_empty_list) covering the caller (400
 -- login_ip_allow_list_enable_not_allowed_ip_absent). The caller's address is
--- the first X-Forwarded-For entry, else 127.0.0.1. Writes without a
--- documented body answer 200 without one.
+-- the first X-Forwarded-For entry, else 127.0.0.1. Single sign-on: the
+-- reference names only "Client error" (400), so a bad or missing field is
+-- 400 missing_required_parameter / invalid_parameter_value, creating a
+-- configuration twice or changing one that does not exist 400
+-- invalid_parameter_value, reading an absent OIDC configuration 400
+-- not_found. An OIDC client secret is write-only: kept as
+-- clientSecretIsBlank, never answered. Writes without a documented body
+-- answer 200 (OIDC: 201 with the id, 204) without one.
 local api = require "prismacloud.emulator.api"
 local data = require "prismacloud.emulator.data"
 local json = require "prismacloud.emulator.json"
@@ -409,6 +417,183 @@ local function trusted_routes(router, app)
 end
 
 --------------------------------------------------------------------------
+-- Single sign-on: SAML and OpenID Connect.
+--------------------------------------------------------------------------
+
+local SAML_STRINGS = {"identityProvider", "certificate", "logoutRedirectUrl", "relayStateParamName",
+                      "autoProvisionSamlEmail", "autoProvisionSamlFirstName", "autoProvisionSamlLastName",
+                      "autoProvisionSamlRole", "autoProvisionSamlTimezone", "redLockAccessSamlUrl"}
+local SAML_BOOLEANS = {"enabled", "autoProvisionEnabled", "requireAccessSamlUrlPublic"}
+
+local function https(v)
+  return type(v) == "string" and v:match("^https://[%w%-%.]+") ~= nil
+end
+
+-- A checked SAML configuration from a body: the record, or nil and an error response.
+local function check_saml(req, b)
+  local out = {enabled = false, autoProvisionEnabled = false, requireAccessSamlUrlPublic = true}
+  for _, k in ipairs(SAML_STRINGS) do
+    if b[k] ~= nil and type(b[k]) ~= "string" then return nil, api.fail(req, 400, "invalid_parameter_value", k) end
+    out[k] = b[k]
+  end
+  for _, k in ipairs(SAML_BOOLEANS) do
+    if b[k] ~= nil and type(b[k]) ~= "boolean" then return nil, api.fail(req, 400, "invalid_parameter_value", k) end
+    if b[k] ~= nil then out[k] = b[k] end
+  end
+  if not out.identityProvider or out.identityProvider == "" then
+    return nil, api.fail(req, 400, "missing_required_parameter", "identityProvider")
+  end
+  if not out.certificate or not out.certificate:find("-----BEGIN CERTIFICATE-----", 1, true) then
+    return nil, api.fail(req, 400, "invalid_parameter_value", "certificate")
+  end
+  if out.redLockAccessSamlUrl and not https(out.redLockAccessSamlUrl) then
+    return nil, api.fail(req, 400, "invalid_parameter_value", "redLockAccessSamlUrl")
+  end
+  if out.autoProvisionEnabled and not out.autoProvisionSamlEmail then
+    return nil, api.fail(req, 400, "missing_required_parameter", "autoProvisionSamlEmail")
+  end
+  return out
+end
+
+local OIDC_REQUIRED = {"clientId", "idpAuthUri", "issuer", "scopes", "tokenUri"}
+local OIDC_STRINGS = {"clientId", "clientSecret", "issuer", "grantType", "idpAuthUri", "tokenUri", "jwkSetUri",
+                      "endSessionUri", "jitRoleClaimName", "jitDefaultRoleId"}
+local OIDC_BOOLEANS = {"withPkce", "isActive", "isJitEnabled"}
+local OIDC_URIS = {"idpAuthUri", "tokenUri", "jwkSetUri", "endSessionUri", "issuer"}
+
+-- Merges a body into an OIDC record (a copy of old, or new); the record, or nil and an error response.
+local function check_oidc(req, b, old, partial)
+  local out = old and api.copy(old) or {grantType = "authorization_code", withPkce = false, isActive = false,
+                                        isJitEnabled = false}
+  for _, k in ipairs(OIDC_STRINGS) do
+    if b[k] ~= nil then
+      if type(b[k]) ~= "string" then return nil, api.fail(req, 400, "invalid_parameter_value", k) end
+      out[k] = b[k]
+    end
+  end
+  for _, k in ipairs(OIDC_BOOLEANS) do
+    if b[k] ~= nil then
+      if type(b[k]) ~= "boolean" then return nil, api.fail(req, 400, "invalid_parameter_value", k) end
+      out[k] = b[k]
+    end
+  end
+  if b.scopes ~= nil then
+    if type(b.scopes) ~= "table" then return nil, api.fail(req, 400, "invalid_parameter_value", "scopes") end
+    out.scopes = api.copy(b.scopes)
+  end
+  if not partial then
+    for _, k in ipairs(OIDC_REQUIRED) do
+      if b[k] == nil or b[k] == "" then return nil, api.fail(req, 400, "missing_required_parameter", k) end
+    end
+  end
+  if out.grantType ~= "authorization_code" then
+    return nil, api.fail(req, 400, "invalid_parameter_value", "grantType")
+  end
+  for _, k in ipairs(OIDC_URIS) do
+    if out[k] ~= nil and not https(out[k]) then return nil, api.fail(req, 400, "invalid_parameter_value", k) end
+  end
+  -- the secret is write-only: remember only whether there is one
+  if out.clientSecret ~= nil then
+    out.clientSecretIsBlank = out.clientSecret == ""
+    out.clientSecret = nil
+  end
+  return out
+end
+
+local function oidc_view(o)
+  local v = api.copy(o)
+  v.scopes = array(api.copy(o.scopes))
+  v.lastLoginErrors = array{}
+  if v.clientSecretIsBlank == nil then v.clientSecretIsBlank = true end
+  return v
+end
+
+local function sso_routes(router, app)
+  local function base(req)
+    return "http://" .. (req.headers.host or "127.0.0.1")
+  end
+
+  router:add("GET", "/authn/v1/saml/config", function(req)
+    local saml = store(app).saml
+    local v = saml and api.copy(saml) or {enabled = false, autoProvisionEnabled = false,
+                                           requireAccessSamlUrlPublic = true}
+    v.audienceUri = base(req) .. "/saml/" .. app.config.prisma_id
+    v.lastLoginErrors = array{}
+    return api.json(200, v)
+  end)
+
+  local function save_saml(req, must_exist)
+    local s = store(app)
+    if must_exist and not s.saml then
+      return api.fail(req, 400, "invalid_parameter_value", "saml", "no SAML configuration yet: create it")
+    elseif not must_exist and s.saml then
+      return api.fail(req, 400, "invalid_parameter_value", "saml", "a SAML configuration exists: update it")
+    end
+    local b, bad = api.body(req, true)
+    if not b then return bad end
+    local cfg
+    cfg, bad = check_saml(req, b)
+    if not cfg then return bad end
+    s.saml = cfg
+    return api.empty(200)
+  end
+  router:add("POST", "/authn/v1/saml/config", function(req) return save_saml(req, false) end)
+  router:add("PUT", "/authn/v1/saml/config", function(req) return save_saml(req, true) end)
+
+  router:add("GET", "/authn/api/v1/oauth2/config", function(req)
+    local o = store(app).oidc
+    if not o then return api.fail(req, 400, "not_found", "oauth2") end
+    return api.json(200, oidc_view(o))
+  end)
+
+  router:add("POST", "/authn/api/v1/oauth2/config", function(req)
+    local s = store(app)
+    if s.oidc then
+      return api.fail(req, 400, "invalid_parameter_value", "oauth2", "an OAuth2 configuration exists: update it")
+    end
+    local b, bad = api.body(req, true)
+    if not b then return bad end
+    local o
+    o, bad = check_oidc(req, b)
+    if not o then return bad end
+    local who = req.claims and req.claims.sub or "unknown"
+    o.id, o.prismaId = s.next_id(), math.tointeger(tonumber(app.config.prisma_id))
+    o.pcAuthUri = base(req) .. "/authn/api/v1/oauth2/authorization/" .. o.id
+    o.pcRelayUri = base(req) .. "/authn/api/v1/oauth2/code/" .. o.id
+    o.createdBy, o.createdTs, o.lastModifiedBy, o.lastModifiedTs = who, api.now_ms(), who, api.now_ms()
+    s.oidc = o
+    return api.json(201, o.id)
+  end)
+
+  local function change_oidc(req, partial)
+    local s = store(app)
+    if not s.oidc then return api.fail(req, 400, "not_found", "oauth2") end
+    local b, bad = api.body(req, true)
+    if not b then return bad end
+    local o
+    o, bad = check_oidc(req, b, s.oidc, partial)
+    if not o then return bad end
+    o.lastModifiedBy, o.lastModifiedTs = req.claims and req.claims.sub or "unknown", api.now_ms()
+    s.oidc = o
+    return api.empty(204)
+  end
+  router:add("PUT", "/authn/api/v1/oauth2/config", function(req) return change_oidc(req, false) end)
+  router:add("PATCH", "/authn/api/v1/oauth2/config", function(req) return change_oidc(req, true) end)
+
+  router:add("GET", "/authn/api/v1/oauth2/login", function(req)
+    local o = store(app).oidc
+    if not o or not o.isActive then
+      return api.fail(req, 400, "invalid_parameter_value", "oauth2", "OpenID Connect is not active")
+    end
+    local pid = api.query(req, "prisma_id")
+    if pid ~= nil and pid ~= app.config.prisma_id then
+      return api.fail(req, 400, "invalid_parameter_value", "prisma_id")
+    end
+    return api.json(200, {url = o.pcAuthUri})
+  end)
+end
+
+--------------------------------------------------------------------------
 -- CIDRs.
 --------------------------------------------------------------------------
 
@@ -720,6 +905,7 @@ function M.register(router, app)
   enterprise_routes(router, app)
   anomaly_routes(router, app)
   trusted_routes(router, app)
+  sso_routes(router, app)
   network_routes(router, app)
   login_routes(router, app)
 end
