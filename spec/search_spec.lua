@@ -156,6 +156,50 @@ describe("search", function()
       assert.equal("invalid_rql_query", err.code)
     end)
 
+    it("api_version 1 and 2: first page from /search/api/v1|v2/config, then /search/config/page", function()
+      local want = oracle("/search/config", {query = CONFIG_Q, limit = 10000, withResourceJson = false})
+      local got = drain(client.search:config(CONFIG_Q, {api_version = 1, page_size = 60, time_range = "1y",
+                                                        with_resource_json = false}))
+      assert.same(ids_of(want, "rrn"), ids_of(got, "rrn"))
+      check_log("/search/api/v1/config", "search-config-by-query", "/search/config/page", "search-config-page",
+        math.ceil(#want / 60), 60)
+      local b = body_of(requests.only(srv, "/search/api/v1/config"))
+      assert.same({type = "relative", value = {amount = 1, unit = "year"}}, b.timeRange)
+      assert.equal(CONFIG_Q, b.query)
+      srv.clear()
+      got = drain(client.search:config(CONFIG_Q, {api_version = 2, page_size = 100, start_time = 0}))
+      assert.same(ids_of(want, "rrn"), ids_of(got, "rrn"))
+      check_log("/search/api/v2/config", "search-config-v2", "/search/config/page", "search-config-page",
+        math.ceil(#want / 100), 100)
+      assert.equal(0, body_of(requests.only(srv, "/search/api/v2/config")).startTime)
+      assert.has_error(function() client.search:config(CONFIG_Q, {api_version = 3}) end,
+        "bad option 'api_version' to 'config' (1 or 2 expected, got 3)")
+      assert.has_error(function() client.search:event(EVENT_Q, {api_version = 1}) end,
+        "unknown option 'api_version' to 'event'")
+      assert.has_error(function() client.search:config(CONFIG_Q, {api_version = 2, time_range = "1d"}) end,
+        "unknown option 'time_range' to 'config'")
+    end)
+
+    it("config_by_id runs a saved config search by its id (v1, or v2)", function()
+      local want = oracle("/search/config", {query = CONFIG_Q, limit = 10000, withResourceJson = false})
+      local saved = assert(client.saved_searches:create{name = "by id", query = CONFIG_Q})
+      srv.clear()
+      local path = "/search/api/v1/config/" .. saved.id
+      local got = drain(client.search:config_by_id(saved.id, {page_size = 80}))
+      assert.same(ids_of(want, "rrn"), ids_of(got, "rrn"))
+      check_log(path, "search-config-by-search-id", "/search/config/page", "search-config-page",
+        math.ceil(#want / 80), 80)
+      assert.is_nil(body_of(requests.only(srv, path)).query)
+      srv.clear()
+      local first = assert(client.search:config_by_id(saved.id, {api_version = 2, max_items = 1}):next())
+      assert.is_string(first.rrn)
+      requests.check(requests.only(srv, "/search/api/v2/config/" .. saved.id), "search-config-by-search-id-v2")
+      local none, err = client.search:config_by_id("no-such-search"):next()
+      assert.is_nil(none)
+      assert.equal(404, err.status)
+      assert.equal("not_found", err.code)
+    end)
+
     it("raises on misuse", function()
       assert.has_error(function() client.search:config(nil) end,
         "bad argument #1 to 'config' (string expected, got nil)")

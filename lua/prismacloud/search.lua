@@ -16,7 +16,8 @@
 -- Options of the paged kinds: page_size (the body's limit, 100 by default), max_items, max_pages,
 -- cursor (a token from :cursor() to resume); config and event: time_range (see prismacloud.timerange),
 -- sort ({{field =, direction =}}), id (a saved search's id); config: with_resource_json,
--- heuristic_search, name and description (searchName, searchDescription).
+-- heuristic_search, name and description (searchName, searchDescription); config with api_version = 2:
+-- start_time (ms) instead of time_range, and skip_search_creation.
 local pager = require "prismacloud.pager"
 local timerange = require "prismacloud.timerange"
 
@@ -33,9 +34,20 @@ local KINDS = {
   event = {first = "/search/event", after = "/search/event/page",
            options = {time_range = true, sort = true, id = true}},
   iam = {first = "/api/v1/permission", after = "/api/v1/permission/page", options = {id = true}},
+  -- Config search by query and by saved search id, versions 1 (timeRange) and 2 (startTime).
+  config_v1 = {first = "/search/api/v1/config", after = "/search/config/page", json = true,
+               options = {time_range = true, with_resource_json = true, sort = true, skip_search_creation = true}},
+  config_v2 = {first = "/search/api/v2/config", after = "/search/config/page", json = true,
+               options = {start_time = true, with_resource_json = true, sort = true, skip_search_creation = true}},
+  config_id_v1 = {first = "/search/api/v1/config/", after = "/search/config/page", json = true, by_id = true,
+                  options = {time_range = true, with_resource_json = true, sort = true}},
+  config_id_v2 = {first = "/search/api/v2/config/", after = "/search/config/page", json = true, by_id = true,
+                  options = {start_time = true, with_resource_json = true, sort = true}},
 }
+KINDS.config.json = true
 local BODY_NAMES = {with_resource_json = "withResourceJson", heuristic_search = "heuristicSearch", sort = "sort",
-                    id = "id", name = "searchName", description = "searchDescription"}
+                    id = "id", name = "searchName", description = "searchDescription", start_time = "startTime",
+                    skip_search_creation = "skipSearchCreation"}
 local PAGING = {page_size = true, max_items = true, max_pages = true, cursor = true}
 
 local function check_query(query, fname, level)
@@ -45,33 +57,50 @@ local function check_query(query, fname, level)
   if query:match("^%s*$") then error(("bad argument #1 to '%s' (the query is empty)"):format(fname), level + 1) end
 end
 
--- The style of a paged search kind, and the paging options.
+local function encode_segment(s)
+  return (s:gsub("[^%w%-._~]", function(c) return ("%%%02X"):format(c:byte()) end))
+end
+
+-- The style of a paged search kind, and the paging options. `query` is a
+-- saved search's id for the by-id kinds.
 local function style(kind, query, opts, fname)
   check_query(query, fname, 3)
   if opts ~= nil and type(opts) ~= "table" then
     error(("bad argument #2 to '%s' (table of options expected, got %s)"):format(fname, type(opts)), 3)
   end
+  local version = opts and opts.api_version
+  if version ~= nil then
+    if not KINDS[kind .. "_v1"] then error(("unknown option 'api_version' to '%s'"):format(fname), 3) end
+    if version ~= 1 and version ~= 2 then
+      error(("bad option 'api_version' to '%s' (1 or 2 expected, got %s)"):format(fname, tostring(version)), 3)
+    end
+    kind = kind .. "_v" .. version
+  end
   local spec = KINDS[kind]
-  local body, paging = {query = query}, {}
+  local body, paging, first_path = {query = query}, {}, spec.first
+  if spec.by_id then body.query, first_path = nil, spec.first .. encode_segment(query) end
   for k, v in pairs(opts or {}) do
-    if PAGING[k] then
+    if PAGING[k] or k == "api_version" then
       paging[k] = v
     elseif not spec.options[k] then
       error(("unknown option '%s' to '%s'"):format(tostring(k), fname), 3)
     elseif k == "time_range" then
       body.timeRange = timerange.parse(v)
+    elseif k == "start_time" and math.type(v) ~= "integer" then
+      error(("bad option 'start_time' to '%s' (integer milliseconds expected, got %s)"):format(fname, type(v)), 3)
     else
       body[BODY_NAMES[k]] = v
     end
   end
+  paging.api_version = nil
   local size = paging.page_size or F.DEFAULT_PAGE_SIZE
   body.limit = size
   local with_json = body.withResourceJson
   local s = {
-    first = function() return {method = "POST", path = spec.first, body = body, idempotent = true} end,
+    first = function() return {method = "POST", path = first_path, body = body, idempotent = true} end,
     after = function(token)
       local next_body = {pageToken = token, limit = size}
-      if kind == "config" then next_body.withResourceJson = with_json end
+      if spec.json then next_body.withResourceJson = with_json end
       return {method = "POST", path = spec.after, body = next_body, idempotent = true}
     end,
     -- The first answer wraps the page in `data`; continuation pages are the page itself.
@@ -89,10 +118,23 @@ local function style(kind, query, opts, fname)
   return s, paging
 end
 
---- The resources an RQL config query finds, lazily (one page in memory).
+--- The resources an RQL config query finds, lazily (one page in memory). `api_version = 1 | 2` uses
+-- /search/api/v1/config (time_range) or /search/api/v2/config (start_time) for the first page.
 -- syntax: items = client.search:config(query [, {time_range =, with_resource_json =, page_size =, max_items =, ...}])
 function F:config(query, opts)
   local s, paging = style("config", query, opts, "config")
+  return pager.items(self.client, s, paging)
+end
+
+--- The resources of a saved config search, run by its id (/search/api/v1|v2/config/{id}), lazily.
+-- syntax: items = client.search:config_by_id(search_id [, {api_version = 1 | 2, time_range =, page_size =, ...}])
+function F:config_by_id(search_id, opts)
+  if opts ~= nil and type(opts) ~= "table" then
+    error(("bad argument #2 to 'config_by_id' (table of options expected, got %s)"):format(type(opts)), 2)
+  end
+  local o = {api_version = 1}
+  for k, v in pairs(opts or {}) do o[k] = v end
+  local s, paging = style("config_id", search_id, o, "config_by_id")
   return pager.items(self.client, s, paging)
 end
 

@@ -837,8 +837,72 @@ local function suggest(_, req)
                         needsOffsetUpdate = false})
 end
 
+--------------------------------------------------------------------------
+-- Config search by query and by saved search id, v1 (timeRange) and v2
+-- (startTime, at most 100 a page): the page itself with the search's id;
+-- later pages through /search/config/page.
+--------------------------------------------------------------------------
+
+M.V2_MAX_LIMIT = 100
+
+local function search_versioned(app, req, version, search_id)
+  local body, bad = api.body(req, search_id == nil)
+  if not body then return bad end
+  local entry, query, tr
+  if search_id then
+    entry = history(app).by_id[search_id]
+    if not entry or entry.searchType ~= "config" then
+      return api.fail(req, 404, "not_found", "id", "no config search with this id")
+    end
+    query, tr = entry.query, entry.timeRange
+  else
+    query = body.query
+    if type(query) ~= "string" or query:match("^%s*$") then
+      return api.fail(req, 400, "missing_required_parameter", "query", "query is required")
+    end
+  end
+  local _, err = rql.parse(query)
+  if err then
+    local key = err.kind == "syntax" and M.SYNTAX_KEY or M.UNSUPPORTED_KEY
+    return api.fail(req, 400, key, "query", err.message .. "; " .. rql.SUPPORTED)
+  end
+  local limit, with_json = page_options(req, body, M.DEFAULT_LIMIT, true)
+  if not limit then return with_json end
+  if version == 2 and limit > M.V2_MAX_LIMIT then
+    return api.fail(req, 400, "invalid_parameter_value", "limit", "at most 100 results a page")
+  end
+  local sort = parse_sort(body.sort)
+  if not sort then return api.fail(req, 400, "invalid_parameter_value", "sort") end
+  local a, b = math.mininteger, math.maxinteger
+  local ctx = api.time_context(req, 0)
+  if version == 1 then
+    if body.timeRange ~= nil and body.timeRange ~= json.null then tr = body.timeRange end
+    if tr ~= nil then
+      a, b = api.time_range(tr, ctx)
+      if not a then return api.fail(req, 400, "invalid_parameter_value", b, "bad time range") end
+    end
+  elseif body.startTime ~= nil and body.startTime ~= json.null then
+    a, b = math.tointeger(body.startTime), ctx.now_ms
+    if not a then return api.fail(req, 400, "invalid_parameter_value", "startTime") end
+  end
+  local q = {v = 1, sid = state_id(app), q = query, a = a, b = b, s = sort, o = 0, l = limit, j = with_json}
+  local out = page(app, q)
+  if api.bool(body.skipResult) == true then out.items = array{} end
+  if not entry and api.bool(body.skipSearchCreation) ~= true then
+    entry = M.record(app, req, "config", query, tr or {type = "to_now", value = "epoch"}, nil)
+  end
+  out.id = entry and entry.id or json.null
+  return api.json(200, out)
+end
+
 function M.register(router, app)
   router:add("POST", "/search/config", function(req) return search(app, req) end)
+  for _, v in ipairs{1, 2} do
+    router:add("POST", ("/search/api/v%d/config"):format(v), function(req) return search_versioned(app, req, v) end)
+    router:add("POST", ("/search/api/v%d/config/:id"):format(v), function(req, params)
+      return search_versioned(app, req, v, params.id)
+    end)
+  end
   router:add("POST", "/search/config/page", function(req) return next_page(app, req) end)
   router:add("POST", "/search/event", function(req) return series_search(app, req, "event") end)
   router:add("POST", "/search/event/page", function(req) return series_next(app, req, "event") end)
