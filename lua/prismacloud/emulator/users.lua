@@ -19,7 +19,10 @@
 -- invalid_user_role_type, invalid_account_group_ids,
 -- user_role_name_already_exists, invalid_id, and
 -- cannot_delete_role_users_associated. Writes answer 200 with no body, as
--- documented. The caller is the user owning the access key the token was
+-- documented (a new service account answers its first access key {id,
+-- secretKey}, the secret made then and kept nowhere); a v2 PUT that drops
+-- the caller's current role is 403 cannot_remove_current_log_in_role.
+-- The caller is the user owning the access key the token was
 -- issued for (the emulator's own key belongs to the first seeded user, a
 -- System Admin): /user/me answers for them, and they cannot delete or
 -- disable themselves (403 cannot_delete_own_profile,
@@ -27,8 +30,9 @@
 -- without users, PUT /user/saml/bypass 400 missing_sso_bypass_allowed_users
 -- for an empty list. A role's roleType is a default type or the name of a
 -- custom permission group. The store lives in the tenant state, seeded with
--- four roles, the generated users, a service account, access keys (the
--- emulator's own among them) and the default permission groups.
+-- four roles, the generated users, a service account (v3 only; v2 lists
+-- user accounts), access keys (the emulator's own among them), the default
+-- permission groups and one custom one.
 local api = require "prismacloud.emulator.api"
 local data = require "prismacloud.emulator.data"
 local json = require "prismacloud.emulator.json"
