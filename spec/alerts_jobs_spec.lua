@@ -223,6 +223,37 @@ describe("alert jobs and settings", function()
         "bad argument #1 to 'counts_by_policy' ('max_items' does not apply: one count per policy)")
     end)
 
+    it("counts_by_policy without a time range: GET /alert/policy with query parameters", function()
+      local groups = assert(client.alerts:counts_by_policy{status = "dismissed", cloud_type = "gcp"})
+      local entry = requests.check(requests.only(srv, "/alert/policy"), "get-alerts-grouped")
+      assert.same({["alert.status"] = "dismissed", ["cloud.type"] = "gcp"}, requests.query_of(entry))
+      local total = 0
+      for _, g in ipairs(groups) do total = total + g.alertCount end
+      assert.equal(#all_alerts{status = "dismissed", cloud_type = "gcp", time_range = "to_now:epoch"}, total)
+      assert.is_true(total > 0)
+    end)
+
+    it("list_v1: GET /alert for a relative time range, POST otherwise; one capped array", function()
+      local got = assert(client.alerts:list_v1{status = "open", time_range = "1y", limit = 7})
+      local entry = requests.check(requests.only(srv, "/alert"), "get-alerts")
+      local q = requests.query_of(entry)
+      assert.equal("relative", q.timeType)
+      assert.equal("7", q.limit)
+      assert.equal("false", q.detailed)
+      assert.equal(7, #got)
+      local v2 = assert(client.alerts:list{status = "open", time_range = "1y", limit = 7})
+      for i = 1, 7 do assert.equal(v2[i].id, got[i].id) end
+      srv.clear()
+      local all = assert(client.alerts:list_v1{status = "open", time_range = "to_now:epoch", detailed = true})
+      entry = requests.check(requests.only(srv, "/alert"), "post-alerts")
+      assert.equal("POST", entry.method)
+      assert.equal("true", requests.query_of(entry).detailed)
+      assert.equal(#all_alerts{status = "open", time_range = "to_now:epoch"}, #all)
+      assert.is_string(all[1].policy.name)
+      assert.has_error(function() client.alerts:list_v1{max_items = 3} end,
+        "bad argument #1 to 'list_v1' ('max_items' does not apply: one response, use limit)")
+    end)
+
     it("filters and filter_options: GET and POST /filter/alert/suggest", function()
       local filters = assert(client.alerts:filters())
       requests.check(requests.only(srv, "/filter/alert/suggest"), "get-alert-filter-and-options")

@@ -244,7 +244,24 @@ function F:remediate(id, opts)
   return pager.call(self.client, "perform-remediation-for-alert", args, {dry_run = opts.dry_run})
 end
 
---- Alert counts by policy for a filter (POST /alert/policy): an array of {policyId, policy, alertCount}.
+-- Whether every filter name is a query parameter of the operation and the URL stays short.
+local function fits_query(op_id, names)
+  local declared, length = {}, 0
+  for _, p in ipairs(catalog.get(op_id).params.query) do declared[p.name] = true end
+  for name, values in pairs(names) do
+    if not declared[name] then return false end
+    for _, v in ipairs(values) do length = length + #name + #v * 3 + 2 end
+  end
+  return length < MAX_GET_URL
+end
+
+local function add_names(query, names)
+  for name, values in pairs(names) do query[name] = #values == 1 and values[1] or values end
+  return query
+end
+
+--- Alert counts by policy for a filter (GET /alert/policy when it takes the filter, else POST): an array of
+-- {policyId, policy, alertCount}, most alerts first.
 -- syntax: groups, err = client.alerts:counts_by_policy{status =, severity =, time_range =, detailed =, ...}
 function F:counts_by_policy(filter)
   local names, settings, paging = split(filter, "counts_by_policy")
@@ -252,8 +269,33 @@ function F:counts_by_policy(filter)
   if extra then
     error(("bad argument #1 to 'counts_by_policy' ('%s' does not apply: one count per policy)"):format(extra), 2)
   end
+  if settings.time_range == nil and settings.detailed == nil and not settings.filters
+    and fits_query("get-alerts-grouped", names) then
+    return self.client:call("get-alerts-grouped", {query = add_names({}, names)})
+  end
   local query = settings.detailed ~= nil and {detailed = settings.detailed and true or false} or nil
   return self.client:call("post-alerts-grouped", {query = query, body = post_body(names, settings)})
+end
+
+--- Alerts through the v1 listing (GET /alert for a relative time range, else POST): one array of at most
+-- `limit` (10,000) alerts; each/list/pages have no such cap.
+-- syntax: alerts, err = client.alerts:list_v1{status =, time_range = "7d", limit =, detailed =, ...}
+function F:list_v1(filter)
+  local names, settings = split(filter, "list_v1")
+  for k in pairs(PAGING) do
+    if (filter or {})[k] ~= nil then
+      error(("bad argument #1 to 'list_v1' ('%s' does not apply: one response, use limit)"):format(k), 2)
+    end
+  end
+  local detailed = settings.detailed and true or false
+  local tr = settings.time_range
+  if tr and tr.type == "relative" and not settings.filters and fits_query("get-alerts", names) then
+    local query = timerange.query(tr, {detailed = detailed, limit = settings.limit})
+    return self.client:call("get-alerts", {query = add_names(query, names)})
+  end
+  local body = post_body(names, settings)
+  body.limit = settings.limit
+  return self.client:call("post-alerts", {query = {detailed = detailed}, body = body})
 end
 
 --- The alert filters and their options ({["alert.status"] = {options = {...}, staticFilter = true}, ...}).

@@ -8,6 +8,7 @@
 --   PATCH /alert/remediation/{id}  remediate an open alert of a remediable policy: it becomes
 --                               pending_resolution (405 remediation_unavailable otherwise)
 --   POST /alert/remediation     the CLI commands remediating alerts of one policy
+--   GET|POST /alert             the v1 listing: one array of at most 10,000 alerts
 --   GET|POST /alert/policy      alert counts by policy [{policyId, policy, alertCount}], most first
 --   GET /filter/alert/suggest   the alert filters and their options; POST: one filter's options
 --   GET|PUT /alert/dismiss/require_dismissal_note  {requireDismissalNote}: when true, dismissing
@@ -35,6 +36,8 @@ M.MAX_LIMIT = 10000     -- "The maximum cannot exceed 10,000. The default is 10,
 M.DEFAULT_LIMIT = 10000
 M.RATE = 2              -- requests per second per user
 M.BURST = 10
+M.POLICY_RATE = 1       -- /alert/policy: 1 per second, burst 5
+M.POLICY_BURST = 5
 
 local STATUSES = {open = true, dismissed = true, snoozed = true, resolved = true, pending_resolution = true}
 local SEVERITIES = {critical = true, high = true, medium = true, low = true, informational = true}
@@ -592,22 +595,16 @@ end
 --------------------------------------------------------------------------
 
 -- Applies the /v2/alert rate limit when enabled: headers, or nil and a 429.
-local function limited(app, req, name)
+local function limited(app, req, name, rate, burst)
   if not app.config.rate_limits then return {} end
-  local headers, res = api.rate_limit(app.state.buckets, req, name, M.RATE, M.BURST, app.clock)
+  local headers, res = api.rate_limit(app.state.buckets, req, name, rate or M.RATE, burst or M.BURST, app.clock)
   if res then return nil, res end
   return headers
 end
 
--- A page (first or next) for GET or POST /v2/alert.
-local function list(app, req, body, from_get)
+-- The query of a first page (GET: filters from the query string; POST: from the body): q, or nil and a response.
+local function first_query(app, req, body, from_get)
   local st = app.state
-  local token = body.pageToken
-  if token ~= nil and token ~= json.null then
-    local q = decode_token(st, token)
-    if not q then return api.fail(req, 400, "invalid_parameter_value", "pageToken", "invalid or expired page token") end
-    return api.json(200, page(st, q))
-  end
   local f, ferr
   if from_get then
     f = {}
@@ -624,9 +621,28 @@ local function list(app, req, body, from_get)
   local detailed = api.bool(api.query(req, "detailed"))
   if detailed == nil then detailed = api.bool(body.detailed) end
   if detailed == "bad" then return api.fail(req, 400, "invalid_parameter_value", "detailed") end
-  local q, err = make_query(st, req, body.timeRange, f, detailed, body.limit)
+  return make_query(st, req, body.timeRange, f, detailed, body.limit)
+end
+
+-- A page (first or next) for GET or POST /v2/alert.
+local function list(app, req, body, from_get)
+  local st = app.state
+  local token = body.pageToken
+  if token ~= nil and token ~= json.null then
+    local q = decode_token(st, token)
+    if not q then return api.fail(req, 400, "invalid_parameter_value", "pageToken", "invalid or expired page token") end
+    return api.json(200, page(st, q))
+  end
+  local q, err = first_query(app, req, body, from_get)
   if not q then return err end
   return api.json(200, page(st, q))
+end
+
+-- GET|POST /alert (v1): one array of at most `limit` (10,000) alerts, no paging.
+local function list_v1(app, req, body, from_get)
+  local q, err = first_query(app, req, body, from_get)
+  if not q then return err end
+  return api.json(200, page(app.state, q).items)
 end
 
 -- GET|POST /alert/policy: the matching alerts counted by policy.
@@ -705,14 +721,31 @@ local function alert_filter_options(st)
 end
 
 function M.register(router, app)
+  router:add("GET", "/alert", function(req)
+    local headers, res = limited(app, req, "alertv1")
+    if not headers then return res end
+    local body = {limit = api.query(req, "limit"), timeRange = api.query_time_range(req)}
+    return api.with_headers(list_v1(app, req, body, true), headers)
+  end)
+  router:add("POST", "/alert", function(req)
+    local headers, res = limited(app, req, "alertv1")
+    if not headers then return res end
+    local body, bad = api.body(req)
+    if not body then return api.with_headers(bad, headers) end
+    return api.with_headers(list_v1(app, req, body, false), headers)
+  end)
   router:add("GET", "/alert/policy", function(req)
+    local headers, res = limited(app, req, "alertpolicy", M.POLICY_RATE, M.POLICY_BURST)
+    if not headers then return res end
     local body = {timeRange = api.query_time_range(req)}
-    return by_policy(app, req, body, true)
+    return api.with_headers(by_policy(app, req, body, true), headers)
   end)
   router:add("POST", "/alert/policy", function(req)
+    local headers, res = limited(app, req, "alertpolicy", M.POLICY_RATE, M.POLICY_BURST)
+    if not headers then return res end
     local body, bad = api.body(req, true)
-    if not body then return bad end
-    return by_policy(app, req, body, false)
+    if not body then return api.with_headers(bad, headers) end
+    return api.with_headers(by_policy(app, req, body, false), headers)
   end)
   router:add("GET", "/filter/alert/suggest", function()
     return api.json(200, alert_filter_options(app.state))
