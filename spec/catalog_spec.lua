@@ -497,3 +497,61 @@ describe("client:call", function()
     end)
   end)
 end)
+
+describe("dry runs", function()
+  local srv, client, dry
+
+  setup(function()
+    srv = server.start{}
+    client = prismacloud.new{url = srv.url, access_key = "test-key", secret_key = "test-secret", retries = 0}
+    dry = prismacloud.new{url = srv.url, access_key = "test-key", secret_key = "test-secret", retries = 0,
+                          dry_run = true}
+    assert(client:login())
+    assert(dry:login())
+  end)
+
+  teardown(function()
+    if client then client:close() end
+    if dry then dry:close() end
+    if srv then srv.stop() end
+  end)
+
+  before_each(function() srv.clear() end)
+
+  it("client:call with dry_run = true returns the request and sends nothing", function()
+    local req = client:call("add-account-group", {body = {name = "g"}, dry_run = true})
+    assert.same({method = "POST", path = "/cloud/group", body = {name = "g"}}, req)
+    req = client:call("delete-account-group", {id = "a/b", dry_run = true})
+    assert.equal("/cloud/group/a%2Fb", req.path)
+    assert.equal("DELETE", req.method)
+    assert.equal(0, #srv.requests())
+  end)
+
+  it("a dry run still checks the arguments against the catalog", function()
+    assert.error_matches(function() client:call("add-account-group", {dry_run = true}) end, "requires a body")
+    assert.error_matches(function() client:call("delete-account-group", {dry_run = true}) end,
+      "missing path parameter 'id'")
+    local pager = require "prismacloud.pager"
+    assert.error_matches(function() pager.request_for("get-alert", {id = "x", nope = 1}) end,
+      "no path parameter or option 'nope'")
+    assert.error_matches(function() client.policies:create(nil, {dry_run = true}) end, "create")
+    assert.equal(0, #srv.requests())
+  end)
+
+  it("a client made with dry_run = true reads but does not write", function()
+    local groups = assert(dry:call("get-account-groups"))
+    assert.is_true(#groups > 0)
+    local req = assert(dry:call("add-account-group", {body = {name = "dry"}}))
+    assert.equal("POST", req.method)
+    local via_family = assert(dry.account_groups:create({name = "dry2", accountIds = {}}))
+    assert.equal("/cloud/group", via_family.path)
+    assert.same({name = "dry2", accountIds = {}}, via_family.body)
+    local log = srv.requests()
+    for _, entry in ipairs(log) do assert.equal("GET", entry.method) end
+    local group, err = client.account_groups:by_name("dry")
+    assert.is_nil(err)
+    assert.is_nil(group) -- never created
+    assert.error_matches(function() prismacloud.new{url = srv.url, dry_run = "yes"} end,
+      "bad option 'dry_run' (boolean expected, got string)", 1, true)
+  end)
+end)

@@ -18,8 +18,11 @@ local Client = core.Client
 -- Keys of `args` that are not path parameters.
 local OPTION_KEYS = {
   query = true, body = true, headers = true, timeout = true, retries = true, backoff_base = true,
-  backoff_cap = true, deadline = true, idempotent = true, auth = true,
+  backoff_cap = true, deadline = true, idempotent = true, auth = true, dry_run = true,
 }
+
+-- Clients made with {dry_run = true}: their mutating calls return the request (weak keys).
+M.dry_run_clients = setmetatable({}, {__mode = "k"})
 -- Headers the client sends itself, so never "missing".
 local SUPPLIED_HEADERS = {["x-redlock-auth"] = true}
 
@@ -192,14 +195,15 @@ local function check_headers(id, op, headers, level)
   end
 end
 
---- Calls a catalog operation: checks the arguments against the catalog,
--- fills the path, and sends the request (`idempotent` set from the catalog
--- unless given). Raises for misuse; returns what client:send returns.
--- syntax: body, res = client:call(id, {<path param> = v, query =, body =, headers =, timeout =, ...})
-function Client:call(id, args)
-  local op = lookup(id, 2)
+--- Checks the arguments of a catalog operation and builds its request:
+-- {method, path (filled, encoded), query, body, headers, idempotent, options
+-- = the request options given}. Raises naming the problem.
+-- syntax: req = catalog.prepare(id, {<path param> = v, query =, body =, headers =, ...})
+function M.prepare(id, args, level)
+  level = (level or 1) + 1
+  local op = lookup(id, level)
   if args ~= nil and type(args) ~= "table" then
-    error(("bad argument #2 to 'call' (table expected, got %s)"):format(type(args)), 2)
+    error(("bad argument #2 to 'call' (table expected, got %s)"):format(type(args)), level)
   end
   args = args or {}
   local path_names = {}
@@ -208,20 +212,38 @@ function Client:call(id, args)
     if not OPTION_KEYS[key] and not path_names[key] and not op.path:find("{" .. tostring(key) .. "}", 1, true) then
       local known = names_of(op.params and op.params.path)
       error(("operation '%s' has no path parameter or option '%s'%s"):format(id, tostring(key),
-        known ~= "" and (" (path parameters: " .. known .. ")") or ""), 2)
+        known ~= "" and (" (path parameters: " .. known .. ")") or ""), level)
     end
   end
-  local path = build_path(id, op, args, 2)
-  check_query(id, op, args.query, 2)
-  check_headers(id, op, args.headers, 2)
+  local path = build_path(id, op, args, level)
+  check_query(id, op, args.query, level)
+  check_headers(id, op, args.headers, level)
   if op.body_required and args.body == nil then
-    error(("operation '%s' (%s %s) requires a body"):format(id, op.method, op.path), 2)
+    error(("operation '%s' (%s %s) requires a body"):format(id, op.method, op.path), level)
   end
-  local opts = {idempotent = op.idempotent}
+  local options = {}
   for key in pairs(OPTION_KEYS) do
-    if args[key] ~= nil then opts[key] = args[key] end
+    if args[key] ~= nil and key ~= "dry_run" then options[key] = args[key] end
   end
-  return self:send(op.method, path, opts)
+  return {method = op.method, path = path, query = args.query, body = args.body, headers = args.headers,
+          idempotent = op.idempotent, options = options}
+end
+
+--- Calls a catalog operation: checks the arguments against the catalog,
+-- fills the path, and sends the request (`idempotent` set from the catalog
+-- unless given). Raises for misuse; returns what client:send returns. With
+-- `dry_run = true`, or on a client made with `dry_run = true` when the
+-- operation is not idempotent (it changes something), nothing is sent and
+-- the request is returned: {method, path, query, body, headers}.
+-- syntax: body, res = client:call(id, {<path param> = v, query =, body =, headers =, timeout =, dry_run =, ...})
+function Client:call(id, args)
+  local req = M.prepare(id, args, 2)
+  if (args and args.dry_run) or (M.dry_run_clients[self] and not req.idempotent) then
+    return {method = req.method, path = req.path, query = req.query, body = req.body, headers = req.headers}
+  end
+  local opts = req.options
+  if opts.idempotent == nil then opts.idempotent = req.idempotent end
+  return self:send(req.method, req.path, opts)
 end
 
 -- Runs `find` over every operation's id, path and summary; raises when the

@@ -240,20 +240,12 @@ function M.options(opts, allowed, fname)
   return opts
 end
 
-local function encode_segment(s)
-  return (s:gsub("[^%w%-._~]", function(c) return ("%%%02X"):format(c:byte()) end))
-end
-
---- The request a catalog operation would send: {method, path, query, body} (nothing is sent).
+--- The request a catalog operation would send: {method, path, query, body, headers}
+-- (nothing is sent); the arguments are checked as client:call checks them.
 -- syntax: req = pager.request_for(operation_id, {<path param> =, query =, body =})
 function M.request_for(id, args)
-  local op = require("prismacloud.operations")[id] or error("unknown operation '" .. tostring(id) .. "'", 2)
-  local path = op.path:gsub("{([^}]+)}", function(name)
-    local v = args[name]
-    if v == nil then error(("operation '%s': missing path parameter '%s'"):format(id, name), 4) end
-    return encode_segment(tostring(v))
-  end)
-  return {method = op.method, path = path, query = args.query, body = args.body}
+  local req = require("prismacloud.catalog").prepare(id, args, 2)
+  return {method = req.method, path = req.path, query = req.query, body = req.body, headers = req.headers}
 end
 
 --- Sends a catalog operation, or with opts.dry_run returns the request it would send.
