@@ -1,0 +1,227 @@
+-- `prismacloud repl`: statements piped in (no terminal) against its own
+-- emulator (--emulator, stopped by PID on exit) and against the spec's
+-- emulator (credentials from the environment); help() prints the syntax lines
+-- of the family's source; results are pretty-printed and long lists cut with
+-- a count; errors are reported and the loop goes on. With tmux, one session
+-- on a real terminal: readline completion, colour and history.
+local server = require "spec.support.server"
+local requests = require "spec.support.requests"
+local prismacloud = require "prismacloud"
+local repl = require "prismacloud.cli.repl"
+
+local function shell_quote(s)
+  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+
+local function read_file(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local data = f:read("a")
+  f:close()
+  return data
+end
+
+local function write_file(path, data)
+  local f = assert(io.open(path, "wb"))
+  f:write(data)
+  f:close()
+end
+
+local BASE_ENV = "env -u PC_URL -u PC_IDENTITY -u PC_SECRET -u PRISMACLOUD_URL -u PRISMACLOUD_USERNAME "
+  .. "-u PRISMACLOUD_PASSWORD PC_CONFIG_DIR=/nonexistent HOME=/nonexistent "
+  .. "LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./?.so;;' NO_COLOR= "
+
+-- Pipes lines into `prismacloud repl <args>`; returns exit code, stdout, stderr.
+local function run_repl(args, lines, env)
+  local input, out, err = os.tmpname(), os.tmpname(), os.tmpname()
+  write_file(input, table.concat(lines, "\n") .. "\n")
+  local _, _, code = os.execute(("%s %s lua5.4 bin/prismacloud repl %s < %s > %s 2> %s"):format(BASE_ENV, env or "",
+    args, shell_quote(input), shell_quote(out), shell_quote(err)))
+  local o, e = read_file(out), read_file(err)
+  os.remove(input)
+  os.remove(out)
+  os.remove(err)
+  return code, o, e
+end
+
+-- The `-- syntax:` lines of a module's source.
+local function syntax_lines(module_name)
+  local out = {}
+  for line in io.lines(package.searchpath(module_name, package.path)) do
+    local s = line:match("^%-%-%s*syntax:%s*(.-)%s*$")
+    if s then out[#out + 1] = s end
+  end
+  return out
+end
+
+describe("prismacloud repl", function()
+  it("runs piped statements against its own emulator and stops it on exit", function()
+    local code, out, err = run_repl("--emulator", {
+      'pc.alerts:count("open")',
+      "help(pc.alerts)",
+      'pc:operations("alert")',
+      "for i = 1, 2 do",
+      "  print('line ' .. i)",
+      "end",
+      'error("boom")',
+      "x = = 1",
+      'pc.alerts:get("P-0")',
+      "local t = {} t.self = t return t",
+      "exit()",
+      'print("not reached")',
+    })
+    assert.equals(0, code, err)
+    local url, pid = err:match("emulator (http://%S+) %(pid (%d+)%)")
+    assert.is_string(url)
+    pid = tonumber(pid)
+    assert.is_true(server.wait_exit(pid, 10), "the emulator is still running")
+
+    local lines = {}
+    for line in out:gmatch("([^\n]*)\n") do lines[#lines + 1] = line end
+    assert.matches("^%d+$", lines[1])
+    assert.equals("<response 200>", lines[2])
+    for _, s in ipairs(syntax_lines("prismacloud.alerts")) do
+      assert.truthy(out:find(s, 1, true), "help(pc.alerts) lacks: " .. s)
+    end
+    local n = #prismacloud.new{url = "http://127.0.0.1:1"}:operations("alert")
+    assert.is_true(n > 10)
+    assert.truthy(out:find(("... %d more (%d items)"):format(n - repl.MAX_ITEMS, n), 1, true))
+    assert.truthy(out:find("\nline 1\nline 2\n", 1, true))
+    assert.truthy(out:find("\nerror: stdin:1: boom\n", 1, true))
+    assert.matches("\nerror: stdin:1: unexpected symbol near '='\n", out)
+    assert.truthy(out:find("\nnil\n<error: prismacloud: not_found error:", 1, true))
+    assert.truthy(out:find("{self = <cycle>}", 1, true))
+    assert.is_nil(out:find("not reached", 1, true))
+    assert.is_nil(out:find("stack traceback", 1, true))
+  end)
+
+  describe("with credentials from the environment", function()
+    local srv
+
+    setup(function() srv = server.start{policies = 120} end)
+    teardown(function() if srv then srv.stop() end end)
+
+    it("connects `pc`, cuts a long list with a count and sends catalog requests", function()
+      srv.clear()
+      local code, out, err = run_repl("", {"pc.policies:list()", "help()", "help(pc)"},
+        ("PC_URL=%s PC_IDENTITY=test-key PC_SECRET=test-secret"):format(shell_quote(srv.url)))
+      assert.equals(0, code, err)
+      requests.check(requests.only(srv, "/v2/policy"), "get-policies-v2")
+      local client = prismacloud.new{url = srv.url, access_key = "test-key", secret_key = "test-secret"}
+      local n = #assert(client.policies:list())
+      client:close()
+      assert.is_true(n > repl.MAX_ITEMS)
+      assert.truthy(out:find(("... %d more (%d items)"):format(n - repl.MAX_ITEMS, n), 1, true))
+      assert.matches("alerts%s+audit_logs", out)
+      for _, s in ipairs{"res, err = client:request(", "body, res = client:call(", "list = client:operations("} do
+        assert.truthy(out:find(s, 1, true), s)
+      end
+    end)
+
+    it("starts without a client when there are no credentials, and says so", function()
+      local code, out, err = run_repl("", {"pc", "help(pc.alerts)", 'help("policies")'})
+      assert.equals(0, code)
+      assert.truthy(err:find("no client (", 1, true), err)
+      assert.truthy(err:find("no API URL", 1, true), err)
+      assert.truthy(err:find("pc is nil", 1, true), err)
+      assert.truthy(out:find("nil\n", 1, true))
+      for _, s in ipairs(syntax_lines("prismacloud.policies")) do assert.truthy(out:find(s, 1, true), s) end
+    end)
+  end)
+
+  describe("pretty printing and completion", function()
+    it("prints tables with sorted keys, cuts arrays, colours only when asked", function()
+      local list = {}
+      for i = 1, 25 do list[i] = {id = i} end
+      local text = repl.pretty(list)
+      assert.matches("^{\n  {id = 1},\n  {id = 2},\n", text)
+      assert.truthy(text:find("... 15 more (25 items)", 1, true))
+      assert.equals('{[1] = false, a = 1, b = "x", ["not a name"] = true}',
+        repl.pretty({b = "x", a = 1, ["not a name"] = true, [1] = false}))
+      assert.is_nil(repl.pretty({a = "x"}):find("\27", 1, true))
+      assert.truthy(repl.pretty({a = "x"}, {colour = true}):find("\27[32m\"x\"\27[0m", 1, true))
+    end)
+
+    it("completes fields and methods of the client and its families", function()
+      local client = prismacloud.new{url = "http://127.0.0.1:1"}
+      local env = setmetatable({pc = client}, {__index = _G})
+      local fams = repl.complete(env, "pc.al")
+      assert.truthy(fams[1])
+      for _, c in ipairs(fams) do assert.matches("^pc%.al", c) end
+      local has = {}
+      for _, c in ipairs(fams) do has[c] = true end
+      assert.is_true(has["pc.alerts"])
+      local counts = repl.complete(env, "pc.alerts:cou")
+      assert.equals("pc.alerts:count", counts[1])
+      for _, c in ipairs(counts) do assert.matches("^pc%.alerts:count", c) end
+      assert.same({}, repl.complete(env, "pc.alerts:client"))  -- a field, not a method
+      assert.same({"pc.alerts.client"}, repl.complete(env, "pc.alerts.clie"))
+      assert.same({"pc:call"}, repl.complete(env, "pc:cal"))
+      assert.same({"string.format"}, repl.complete(env, "string.form"))
+      assert.same({}, repl.complete(env, "nosuch.x"))
+      client:close()
+    end)
+  end)
+
+  describe("on a real terminal (tmux)", function()
+    local has_tmux = os.execute("command -v tmux > /dev/null 2>&1") == true
+    local has_readline = pcall(require, "readline")
+    if not (has_tmux and has_readline) then
+      pending("tmux or lua-readline is not installed")
+      return
+    end
+
+    local socket_name = ("prismacloud-repl-spec-%d"):format(math.random(1, 1e9))
+    local home
+
+    local function tmux(args)
+      local p = io.popen(("tmux -L %s %s 2>/dev/null"):format(socket_name, args))
+      local text = p:read("a")
+      p:close()
+      return text
+    end
+
+    -- Polls the pane until it shows pattern (bounded); returns the pane's text.
+    local function wait_for(pattern, plain)
+      local text = ""
+      for _ = 1, 400 do
+        text = tmux("capture-pane -p -e -t repl")
+        if text:find(pattern, 1, plain) then return text end
+        os.execute("sleep 0.05")
+      end
+      error("the terminal never showed " .. pattern .. "; it shows:\n" .. text)
+    end
+
+    setup(function()
+      local p = io.popen("mktemp -d")
+      home = p:read("l")
+      p:close()
+    end)
+
+    teardown(function()
+      tmux("kill-server")
+      if home then os.execute("rm -rf " .. shell_quote(home)) end
+    end)
+
+    it("completes with Tab, colours results and keeps history", function()
+      local cmd = ("env -u NO_COLOR -u PC_URL HOME=%s TERM=xterm-256color PC_CONFIG_DIR=/nonexistent "
+        .. "LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./?.so;;' lua5.4 bin/prismacloud repl --emulator")
+        :format(shell_quote(home))
+      tmux(("new-session -d -s repl -x 160 -y 50 %s"):format(shell_quote(cmd)))
+      wait_for("\n>", true)
+      tmux("send-keys -t repl 'pc.alerts:cou' Tab")
+      wait_for("> pc.alerts:count", true)
+      tmux("send-keys -t repl '(\"open\")' Enter")
+      local text = wait_for("\27%[36m%d+")
+      assert.matches("> pc%.alerts:count%(\"open\"%)", text:gsub("\27%[[%d;]*m", ""))
+      tmux("send-keys -t repl 'exit()' Enter")
+      for _ = 1, 400 do
+        if not tmux("list-sessions"):find("repl", 1, true) then break end
+        os.execute("sleep 0.05")
+      end
+      assert.is_nil(tmux("list-sessions"):find("repl:", 1, true))
+      local history = read_file(home .. "/.prismacloud_history") or ""
+      assert.truthy(history:find('pc.alerts:count("open")', 1, true), history)
+    end)
+  end)
+end)
