@@ -217,6 +217,11 @@ describe("reports", function()
       assert.equal("missing_required_parameter", err.code)
       local req = client.reports:update(r.id, {target = {}}, {dry_run = true})
       assert.equal("PUT", req.method)
+      local missing
+      missing, err = client.reports:update("00000000-0000-4000-8000-000000000000", {target = {}})
+      assert.is_nil(missing)
+      assert.equal(404, err.status)
+      assert.equal("not_found", err.code)
     end)
 
     it("delete: DELETE /report/{id}, then it is gone; dry_run sends nothing", function()
