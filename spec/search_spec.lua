@@ -251,6 +251,52 @@ describe("search", function()
       assert.equal("invalid_parameter_value", err.code)
     end)
 
+    it("filters: the first page from /search/event/filtered, later ones from /search/event/page", function()
+      local q = "event from cloud.audit_logs where cloud.type = 'aws' AND user = 'root'"
+      local want = oracle("/search/event", {query = q, limit = 10000})
+      assert.is_true(#want > 30)
+      local got = drain(client.search:event(EVENT_Q, {filters = {user = "root"}, page_size = 20}))
+      assert.same(ids_of(want, "id"), ids_of(got, "id"))
+      local first = requests.check(requests.only(srv, "/search/event/filtered"), "search-events-filtered")
+      assert.same({{name = "user", operator = "=", value = "root"}}, body_of(first).filters)
+      local later = srv.requests("/search/event/page")
+      assert.equal(math.ceil(#want / 20) - 1, #later)
+      for _, entry in ipairs(later) do requests.check(entry, "search-events-page") end
+      local item, err = client.search:event(EVENT_Q, {filters = {colour = "red"}}):next()
+      assert.is_nil(item)
+      assert.equal(400, err.status)
+    end)
+
+    it("event_aggregate counts the events by service and user", function()
+      local want = oracle("/search/event", {query = EVENT_Q, limit = 10000})
+      local res = assert(client.search:event_aggregate(EVENT_Q, {time_range = "1y"}))
+      local b = body_of(requests.check(requests.only(srv, "/search/event/aggregate"), "search-events-aggregated"))
+      assert.same({type = "relative", value = {amount = 1, unit = "year"}}, b.timeRange)
+      local total, counted = 0, {}
+      for _, g in ipairs(res.data) do total = total + g.events end
+      for _, e in ipairs(want) do
+        local key = e.source .. "/" .. e.subject
+        counted[key] = (counted[key] or 0) + 1
+      end
+      assert.equal(#want, total)
+      for _, g in ipairs(res.data) do assert.equal(counted[g.service .. "/" .. g.user], g.events) end
+    end)
+
+    it("event_raw: one event by id with its raw record; an unknown id is nil, err (404)", function()
+      local e = assert(client.search:event(EVENT_Q, {max_items = 1}):next())
+      srv.clear()
+      local raw = assert(client.search:event_raw(e.id))
+      requests.check(requests.only(srv, "/search/event/raw/" .. e.id), "search-events-raw")
+      assert.equal(e.name, raw.rawEvent.eventName)
+      assert.equal(e.eventTs, raw.eventTs)
+      local none, err = client.search:event_raw(1)
+      assert.is_nil(none)
+      assert.equal(404, err.status)
+      assert.equal("not_found", err.code)
+      assert.has_error(function() client.search:event_raw("x") end,
+        "bad argument #1 to 'event_raw' (event id expected, got string)")
+    end)
+
     it("event_pages walks the pages", function()
       local n, pages = 0, client.search:event_pages(EVENT_Q, {page_size = 200})
       for page in pages do

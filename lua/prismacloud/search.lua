@@ -17,9 +17,12 @@
 -- cursor (a token from :cursor() to resume); config and event: time_range (see prismacloud.timerange),
 -- sort ({{field =, direction =}}), id (a saved search's id); config: with_resource_json,
 -- heuristic_search, name and description (searchName, searchDescription); config with api_version = 2:
--- start_time (ms) instead of time_range, and skip_search_creation.
+-- start_time (ms) instead of time_range, and skip_search_creation; event: filters ({name = value} or
+-- {{name =, operator =, value =}}) sends the first page to /search/event/filtered (the Investigate
+-- view's filters), later pages still through /search/event/page.
 local pager = require "prismacloud.pager"
 local timerange = require "prismacloud.timerange"
+local json = require "prismacloud.json"
 
 local F = {}
 F.__index = F
@@ -32,7 +35,7 @@ local KINDS = {
             options = {time_range = true, with_resource_json = true, heuristic_search = true, sort = true, id = true,
                        name = true, description = true}},
   event = {first = "/search/event", after = "/search/event/page",
-           options = {time_range = true, sort = true, id = true}},
+           options = {time_range = true, sort = true, id = true, filters = true}},
   iam = {first = "/api/v1/permission", after = "/api/v1/permission/page", options = {id = true}},
   -- Config search by query and by saved search id, versions 1 (timeRange) and 2 (startTime).
   config_v1 = {first = "/search/api/v1/config", after = "/search/config/page", json = true,
@@ -55,6 +58,28 @@ local function check_query(query, fname, level)
     error(("bad argument #1 to '%s' (string expected, got %s)"):format(fname, type(query)), level + 1)
   end
   if query:match("^%s*$") then error(("bad argument #1 to '%s' (the query is empty)"):format(fname), level + 1) end
+end
+
+-- UI filters from {name = value} or a list of {name =, operator =, value =}: the body's filters[].
+local function ui_filters(v, fname)
+  if type(v) ~= "table" then
+    error(("bad option 'filters' to '%s' (table expected, got %s)"):format(fname, type(v)), 4)
+  end
+  local out = setmetatable({}, json.array_mt)
+  if v[1] ~= nil then
+    for i, f in ipairs(v) do
+      out[i] = {name = f.name, operator = f.operator or "=", value = f.value}
+    end
+    return out
+  end
+  local names = {}
+  for name in pairs(v) do names[#names + 1] = name end
+  table.sort(names)
+  for _, name in ipairs(names) do
+    local values = type(v[name]) == "table" and v[name] or {v[name]}
+    for _, x in ipairs(values) do out[#out + 1] = {name = name, operator = "=", value = tostring(x)} end
+  end
+  return out
 end
 
 local function encode_segment(s)
@@ -86,6 +111,9 @@ local function style(kind, query, opts, fname)
       error(("unknown option '%s' to '%s'"):format(tostring(k), fname), 3)
     elseif k == "time_range" then
       body.timeRange = timerange.parse(v)
+    elseif k == "filters" then
+      body.filters = ui_filters(v, fname)
+      first_path = "/search/event/filtered"
     elseif k == "start_time" and math.type(v) ~= "integer" then
       error(("bad option 'start_time' to '%s' (integer milliseconds expected, got %s)"):format(fname, type(v)), 3)
     else
@@ -146,10 +174,29 @@ function F:config_pages(query, opts)
 end
 
 --- The audit events an RQL event query finds, lazily.
--- syntax: items = client.search:event(query [, {time_range =, sort =, page_size =, max_items =, cursor =}])
+-- syntax: items = client.search:event(query [, {time_range =, filters =, sort =, page_size =, max_items =, cursor =}])
 function F:event(query, opts)
   local s, paging = style("event", query, opts, "event")
   return pager.items(self.client, s, paging)
+end
+
+--- An aggregated event search: the matching events counted by service and user (`data`); nil, err on failure.
+-- syntax: result, err = client.search:event_aggregate(query [, {time_range =, id =}])
+function F:event_aggregate(query, opts)
+  check_query(query, "event_aggregate", 2)
+  opts = pager.options(opts, {time_range = true, id = true}, "event_aggregate")
+  local body = {query = query, id = opts.id}
+  if opts.time_range ~= nil then body.timeRange = timerange.parse(opts.time_range) end
+  return self.client:call("search-events-aggregated", {body = body})
+end
+
+--- One audit event by id, with its raw cloud record in `rawEvent`; nil, err on failure.
+-- syntax: event, err = client.search:event_raw(id)
+function F:event_raw(id)
+  if math.type(id) ~= "integer" and not (type(id) == "string" and id:match("^%d+$")) then
+    error(("bad argument #1 to 'event_raw' (event id expected, got %s)"):format(type(id)), 2)
+  end
+  return self.client:call("search-events-raw", {id = id})
 end
 
 --- The pages of an event search.

@@ -620,11 +620,15 @@ SERIES.iam = {
 -- Matching row indices of a series query (cached per state).
 local function series_matches(app, kind, q)
   local st, spec = app.state, SERIES[kind]
-  local key = json.encode{kind, q.q, q.a, q.b}
+  local key = json.encode{kind, q.q, q.a, q.b, q.f or json.null}
   st.rql_cache = st.rql_cache or {size = 0, entries = {}}
   local cache = st.rql_cache
   if cache.entries[key] then return cache.entries[key] end
   local tree = assert(rql.parse(q.q, kind))
+  -- UI filters (filtered event search): each {name, value} ANDed as name = value.
+  for _, f in ipairs(q.f or {}) do
+    tree = {op = "and", tree, {op = "in", attr = f[1], negate = false, values = {f[2]}}}
+  end
   local w, list = st.world, {}
   for i = 1, spec.count do
     local r = spec.row(w, i)
@@ -640,7 +644,8 @@ local function series_matches(app, kind, q)
 end
 
 local function series_token(kind, q)
-  return jwt.b64url_encode(json.encode{v = 1, k = kind, sid = q.sid, q = q.q, a = q.a, b = q.b, o = q.o, l = q.l})
+  return jwt.b64url_encode(json.encode{v = 1, k = kind, sid = q.sid, q = q.q, a = q.a, b = q.b, o = q.o, l = q.l,
+                                       f = q.f})
 end
 
 local function series_decode(app, kind, token)
@@ -653,6 +658,12 @@ local function series_decode(app, kind, token)
     if math.type(q[k]) ~= "integer" then return nil end
   end
   if q.o < 0 or not rql.parse(q.q, kind) then return nil end
+  if q.f ~= nil then
+    if type(q.f) ~= "table" then return nil end
+    for _, f in ipairs(q.f) do
+      if type(f) ~= "table" or not rql.KINDS[kind].attrs[f[1]] or type(f[2]) ~= "string" then return nil end
+    end
+  end
   return q
 end
 
@@ -692,12 +703,34 @@ local function query_error(req, kind, query)
   return nil
 end
 
-local function series_search(app, req, kind)
+-- The UI filters of a filtered search: {{name, value}}, or nil and a response.
+local function ui_filters(req, kind, list)
+  if list == nil or list == json.null then return json.array{} end
+  if type(list) ~= "table" then return nil, api.fail(req, 400, "invalid_parameter_value", "filters") end
+  local out = json.array{}
+  for _, f in ipairs(list) do
+    if type(f) ~= "table" or not rql.KINDS[kind].attrs[f.name] or type(f.value) ~= "string" then
+      return nil, api.fail(req, 400, "invalid_parameter_value", "filters",
+        "filters are {name, operator = '=', value} on the attributes of the query")
+    end
+    local value = rql.CASELESS[f.name] and f.value:lower() or f.value
+    out[#out + 1] = json.array{f.name, value}
+  end
+  return out
+end
+
+local function series_search(app, req, kind, filtered)
   local body, bad = api.body(req, true)
   if not body then return bad end
   local spec = SERIES[kind]
   local failed = query_error(req, kind, body.query)
   if failed then return failed end
+  local filters
+  if filtered then
+    local f, fbad = ui_filters(req, kind, body.filters)
+    if not f then return fbad end
+    filters = f
+  end
   if kind == "iam" and (body.limit == nil or body.limit == json.null) then
     return api.fail(req, 400, "missing_required_parameter", "limit", "limit is required")
   end
@@ -710,7 +743,7 @@ local function series_search(app, req, kind)
     a, b = api.time_range(tr, api.time_context(req, 0))
     if not a then return api.fail(req, 400, "invalid_parameter_value", b, "bad time range") end
   end
-  local q = {sid = state_id(app), q = body.query, a = a, b = b, o = 0, l = limit}
+  local q = {sid = state_id(app), q = body.query, a = a, b = b, o = 0, l = limit, f = filters}
   local result = series_page(app, kind, q)
   local shown_tr = tr or {type = "to_now", value = "epoch"}
   local entry = M.record(app, req, spec.search_type, body.query, shown_tr, body.id)
@@ -733,6 +766,59 @@ local function series_next(app, req, kind)
   if not limit then return lbad end
   q.l = limit
   return api.json(200, series_page(app, kind, q))
+end
+
+-- POST /search/event/aggregate: the matching events counted by (service, user), newest first.
+local function event_aggregate(app, req)
+  local body, bad = api.body(req, true)
+  if not body then return bad end
+  local failed = query_error(req, "event", body.query)
+  if failed then return failed end
+  local tr = body.timeRange
+  if tr == json.null then tr = nil end
+  local a, b = math.mininteger, math.maxinteger
+  if tr ~= nil then
+    a, b = api.time_range(tr, api.time_context(req, 0))
+    if not a then return api.fail(req, 400, "invalid_parameter_value", b, "bad time range") end
+  end
+  local spec, w = SERIES.event, app.state.world
+  local list = series_matches(app, "event", {q = body.query, a = a, b = b})
+  local groups, order = {}, {}
+  for _, i in ipairs(list) do
+    local r = spec.row(w, i)
+    local key = r.op[3] .. "\0" .. r.user
+    local g = groups[key]
+    if not g then
+      g = {service = r.op[3], user = r.user, events = 0, timestamp = r.time, anomalies = 0, distinctUsers = 1,
+           serviceAnomalies = 0, geoAnomalies = 0, serviceHighlighted = false}
+      groups[key] = g
+      order[#order + 1] = key
+    end
+    g.events = g.events + 1
+  end
+  local out = array{}
+  for _, key in ipairs(order) do out[#out + 1] = groups[key] end
+  local shown_tr = tr or {type = "to_now", value = "epoch"}
+  local entry = M.record(app, req, "audit_event", body.query, shown_tr, body.id)
+  return api.json(200, {id = entry.id, name = entry.name, searchType = "audit_event", saved = entry.saved,
+                        query = body.query, timeRange = shown_tr, data = out})
+end
+
+-- GET /search/event/raw/:id: one event with its raw cloud record.
+local function event_raw(app, req, id)
+  local i = math.tointeger(tonumber(id))
+  i = i and i - 7000000
+  if not i or i < 1 or i > M.EVENTS then
+    return api.fail(req, 404, "not_found", "id", "no audit event with this id")
+  end
+  local spec, w = SERIES.event, app.state.world
+  local r = spec.row(w, i)
+  local out = spec.item(w, r)
+  out.rawEvent = {eventName = r.op[1], eventSource = r.op[3],
+                  eventTime = os.date("!%Y-%m-%dT%H:%M:%SZ", r.time // 1000),
+                  userIdentity = {userName = r.user, accountId = r.account.accountId}, sourceIPAddress = out.ip,
+                  awsRegion = r.region[2], errorCode = out.success and json.null or "AccessDenied"}
+  return api.json(200, out)
 end
 
 --------------------------------------------------------------------------
@@ -906,6 +992,9 @@ function M.register(router, app)
   router:add("POST", "/search/config/page", function(req) return next_page(app, req) end)
   router:add("POST", "/search/event", function(req) return series_search(app, req, "event") end)
   router:add("POST", "/search/event/page", function(req) return series_next(app, req, "event") end)
+  router:add("POST", "/search/event/filtered", function(req) return series_search(app, req, "event", true) end)
+  router:add("POST", "/search/event/aggregate", function(req) return event_aggregate(app, req) end)
+  router:add("GET", "/search/event/raw/:id", function(req, params) return event_raw(app, req, params.id) end)
   router:add("POST", "/api/v1/permission", function(req) return series_search(app, req, "iam") end)
   router:add("POST", "/api/v1/permission/page", function(req) return series_next(app, req, "iam") end)
   router:add("POST", "/search", function(req) return network_search(app, req) end)
