@@ -71,27 +71,6 @@ local function describe_config(opts, sources)
   end
 end
 
--- Request lines on stderr: the client's trace option when it has one, else its hooks.
-local function new_traced(prismacloud, opts)
-  local traced = {}
-  for k, v in pairs(opts) do traced[k] = v end
-  traced.trace = function(line) stderr:write(line, "\n") end
-  local ok, client = pcall(prismacloud.new, traced)
-  if ok then return client end
-  if not tostring(client):find("'trace'", 1, true) then error(client, 0) end
-  opts.on_request = function(r)
-    stderr:write(("> %s %s%s\n"):format(r.method, r.path, (r.attempt or 1) > 1 and
-      (" (attempt %d)"):format(r.attempt) or ""))
-  end
-  opts.on_response = function(r)
-    stderr:write(("< %d %s %s (%.3fs)\n"):format(r.status, r.method, r.path, r.elapsed or 0))
-  end
-  opts.on_retry = function(r)
-    stderr:write(("! retrying %s %s in %.1fs (%s)\n"):format(r.method, r.path, r.wait or 0, tostring(r.reason)))
-  end
-  return prismacloud.new(opts)
-end
-
 --- A client from --profile, the environment or the default profile; -v traces it.
 -- Returns client, or nil, err when no settings can be found.
 -- syntax: client, err = cli.connect({profile =, verbose =})
@@ -102,7 +81,8 @@ function M.connect(options)
   if not opts then return nil, sources end
   if options.verbose then
     describe_config(opts, sources)
-    return new_traced(prismacloud, opts)
+    -- one already-redacted line per request and response header line
+    opts.trace = function(line) stderr:write(line, "\n") end
   end
   return prismacloud.new(opts)
 end
