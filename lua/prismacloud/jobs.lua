@@ -10,7 +10,8 @@
 -- wait() polls with exponential backoff: the first poll at once, then after
 -- interval, interval * factor, ... (never more than max_interval apart), until
 -- the status is ready, failed (status "FAILED", "ERROR", ...: nil, err), or the
--- timeout has passed (nil, err with kind "timeout"). download() streams a 2xx
+-- timeout has passed (nil, err with kind "timeout"); the option `failed =
+-- function(status)` replaces the test for a failed job. download() streams a 2xx
 -- body straight to a file (memory stays flat whatever its size): written to a
 -- temporary file beside it and renamed when complete, so a failed download
 -- leaves no file behind and an existing file is only replaced by a whole one.
@@ -86,9 +87,9 @@ function M.wait(status_fn, ready_fn, opts)
     error(("bad argument #2 to 'wait' (function expected, got %s)"):format(type(ready_fn)), 2)
   end
   opts = M.options(opts, "wait")
-  local interval = opts.interval or M.defaults.interval
   local factor = opts.factor or M.defaults.factor
   local cap = opts.max_interval or M.defaults.max_interval
+  local interval = math.min(opts.interval or M.defaults.interval, cap)
   local timeout = opts.timeout or M.defaults.timeout
   local failed = opts.failed or default_failed
   local deadline = core.monotime() + timeout
