@@ -158,6 +158,19 @@ describe("async jobs", function()
       assert.equal(1, #status_polls("no-such-job"))
     end)
 
+    it("a failed option replaces the test for a failed job", function()
+      srv.config{csv_delay_ms = 600000}
+      local job = assert(client.alerts:csv_create{status = "open"})
+      local status, err = jobs.wait(function() return client.alerts:csv_status(job.id) end,
+        function(s) return s.status == "READY_TO_DOWNLOAD" end,
+        {interval = 0.01, failed = function(s) return s.status == "IN_PROGRESS" end})
+      assert.is_nil(status)
+      assert.equal("server", err.kind)
+      assert.equal("IN_PROGRESS", err.job_status)
+      assert.equal(1, err.attempts)
+      assert.equal(1, #status_polls(job.id))
+    end)
+
     it("raises on bad arguments and options", function()
       local f = function() return {} end
       assert.has_error(function() jobs.wait(nil, f) end, "bad argument #1 to 'wait' (function expected, got nil)")
@@ -243,6 +256,15 @@ describe("async jobs", function()
       assert.same({}, listing(dir))
       assert.has_error(function() client.alerts:csv_download(job.id) end,
         "bad argument #2 to 'csv_download' (file path expected, got nil)")
+    end)
+
+    it("a file that cannot be written: nil, err of kind io", function()
+      srv.config{csv_delay_ms = 0}
+      local job = assert(client.alerts:csv_create{status = "open"})
+      local result, err = client.alerts:csv_download(job.id, dir .. "/no/such/dir/x.csv")
+      assert.is_nil(result)
+      assert.equal("io", err.kind)
+      assert.same({}, listing(dir))
     end)
 
     it("a failed job: export_csv gives nil, err and writes nothing", function()
