@@ -264,6 +264,8 @@ describe("async jobs", function()
       local result, err = client.alerts:csv_download(job.id, dir .. "/no/such/dir/x.csv")
       assert.is_nil(result)
       assert.equal("io", err.kind)
+      assert.equal(dir .. "/no/such/dir/x.csv", err.output)
+      assert.truthy(err.message:find(dir .. "/no/such/dir/x.csv'", 1, true), err.message)
       assert.same({}, listing(dir))
     end)
 

@@ -141,7 +141,15 @@ function M.download(client, id, args, path, opts)
   if opts.dry_run then return req end
   local partial = partial_name(path)
   local res, err = client:request(req.method, req.path, {query = req.query, output = partial, idempotent = true})
-  if not res then return nil, err end
+  if not res then
+    if err.output == partial then -- name the caller's file, not the one in flight
+      err.output = path
+      if type(err.message) == "string" then
+        err.message = err.message:gsub(partial:gsub("%p", "%%%0"), (path:gsub("%%", "%%%%")))
+      end
+    end
+    return nil, err
+  end
   if res.status < 200 or res.status > 299 then
     local failure = core.http_error(res, req.method, req.path)
     failure.attempts = res.attempts
