@@ -122,6 +122,28 @@ describe("prismacloud CLI", function()
       end
     end)
 
+    it("shows a progress line while paging only when stderr is a terminal", function()
+      local code, _, err = cli("alerts list --since 30d --page-size 50 -o ndjson")
+      assert.equals(0, code)
+      assert.equals("", err)
+      if os.execute("command -v script > /dev/null 2>&1") ~= true then return end -- util-linux's script
+      local typescript, out = os.tmpname(), os.tmpname()
+      local inner = ("env PC_URL=%s PC_IDENTITY=test-key PC_SECRET=%s PC_CONFIG_DIR=/nonexistent "
+        .. "LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./?.so;;' "
+        .. "lua5.4 bin/prismacloud alerts list --since 30d --page-size 50 -o ndjson > %s")
+        :format(shell_quote(srv.url), shell_quote(SECRET), shell_quote(out))
+      os.execute(("script -qec %s %s > /dev/null 2>&1 < /dev/null"):format(shell_quote(inner),
+        shell_quote(typescript)))
+      local tty = read_file(typescript)
+      local n = #lines_of(read_file(out))
+      os.remove(typescript)
+      os.remove(out)
+      assert.is_true(n > 200)
+      assert.matches("\r\27%[K200 of ~" .. n .. " items %(page %d+%)", tty)
+      local after_last = tty:match(".*items %(page %d+%)(.*)$")
+      assert.equals("\r\27[K", after_last:sub(1, 4)) -- the line is cleared at the end
+    end)
+
     it("keeps only --columns in JSON records (nested paths by dots)", function()
       local code, out = cli("alerts list --since 30d -o json -n 5 --columns id,resource.cloudType")
       assert.equals(0, code)

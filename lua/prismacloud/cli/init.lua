@@ -138,8 +138,8 @@ function Context:write_items(items, preset, title)
     w:row(item)
     if progress and items.pages.count >= 2 and w.count % 100 == 0 then
       shown = true
-      stderr:write(("\r\27[K%d items, page %d%s"):format(w.count, items.pages.count,
-        items.total and (" of ~%d items"):format(items.total) or ""))
+      stderr:write(("\r\27[K%d%s items (page %d)"):format(w.count,
+        items.total and (" of ~%d"):format(items.total) or "", items.pages.count))
     end
   end
   w:finish()
