@@ -364,4 +364,505 @@ describe("families", function()
       assert.has_error(function() client.audit_logs:list("3x") end)
     end)
   end)
+
+  describe("policies: compliance mapping, validation, filters", function()
+    local check = requests.check
+
+    it("compliance: GET /policy/compliance maps standard names to their sections", function()
+      local mapping = assert(client.policies:compliance())
+      check(only("/policy/compliance"), "get-compliance-standards")
+      local std = client.compliance:standards()[1]
+      local sections = mapping[std.name]
+      assert.is_table(sections)
+      assert.is_true(#sections > 0)
+      for _, sec in ipairs(sections) do
+        assert.equal(std.name, sec.standardName)
+        assert.is_string(sec.complianceId)
+      end
+    end)
+
+    it("list filters by compliance requirement and section", function()
+      local p
+      for _, x in ipairs(client.policies:list()) do
+        if #x.complianceMetadata > 0 then p = x break end
+      end
+      local c = p.complianceMetadata[1]
+      srv.clear()
+      local list = assert(client.policies:list{compliance_requirement = c.requirementName,
+                                               compliance_section = c.sectionId, compliance_standard = c.standardName})
+      local r = check(only("/v2/policy"), "get-policies-v2")
+      assert.same({["policy.complianceRequirement"] = c.requirementName, ["policy.complianceSection"] = c.sectionId,
+                   ["policy.complianceStandard"] = c.standardName}, query_of(r))
+      local found = false
+      for _, x in ipairs(list) do
+        found = found or x.policyId == p.policyId
+        local ok = false
+        for _, m in ipairs(x.complianceMetadata) do ok = ok or m.sectionId == c.sectionId end
+        assert.is_true(ok)
+      end
+      assert.is_true(found)
+    end)
+
+    it("validate: POST /policy/rule/validate, true or nil, err", function()
+      assert.is_true(client.policies:validate{policyType = "config",
+        rule = {criteria = "config from cloud.resource where api.name = 'aws-s3api-get-bucket-acl'"}})
+      check(only("/policy/rule/validate"), "policy-rule-validate")
+      local ok, err = client.policies:validate{policyType = "network",
+        rule = {criteria = "config from cloud.resource where api.name = 'x'"}}
+      assert.is_nil(ok)
+      assert.equal(400, err.status)
+      assert.equal("invalid_search_type_for_policy", err.code)
+      ok, err = client.policies:validate{policyType = "config", rule = {}}
+      assert.is_nil(ok)
+      assert.equal("missing_required_parameter", err.code)
+      ok, err = client.policies:validate{policyType = "config", rule = {criteria = "config from cloud.resource"}}
+      assert.is_nil(ok)
+      assert.equal("insufficient_query_for_policy_creation", err.code)
+      assert.has_error(function() client.policies:validate("rql") end,
+        "bad argument #1 to 'validate' (table expected, got string)")
+    end)
+
+    it("filters and filter_options: GET and POST /filter/policy/suggest", function()
+      local filters = assert(client.policies:filters())
+      check(only("/filter/policy/suggest"), "get-policy-filters-and-options")
+      assert.same({"high", "low", "medium"}, filters["policy.severity"].options)
+      srv.clear()
+      local opts = assert(client.policies:filter_options("policy.severity", "HI"))
+      assert.same({"high"}, opts.suggestions)
+      local r = check(only("/filter/policy/suggest"), "get-policy-filter-options")
+      assert.same({filterName = "policy.severity", query = "HI"}, body_of(r))
+      local none, err = client.policies:filter_options("policy.colour")
+      assert.is_nil(none)
+      assert.equal("invalid_parameter_value", err.code)
+      assert.has_error(function() client.policies:filter_options(nil) end)
+    end)
+
+    it("the shared verbs check their arguments and name the verb", function()
+      assert.has_error(function() client.policies:get() end, "bad argument #1 to 'get' (id expected, got nil)")
+      assert.has_error(function() client.policies:update("x") end,
+        "bad argument #2 to 'update' (table expected, got nil)")
+      assert.has_error(function() client.account_groups:delete("") end,
+        "bad argument #1 to 'delete' (id expected, got an empty string)")
+      assert.has_error(function() client.account_groups:create({}, {dry = true}) end,
+        "unknown option 'dry' to 'create'")
+      assert.equal(0, #srv.requests())
+    end)
+  end)
+
+  describe("account_groups: names", function()
+    it("names: all, or those holding an account of one cloud type", function()
+      local all = assert(client.account_groups:names())
+      requests.check(only("/cloud/group/name"), "get-account-group-name")
+      local azure = assert(client.account_groups:names("AZURE"))
+      requests.check(only("/cloud/group/name/azure"), "get-account-group-name-by-cloudType")
+      assert.is_true(#azure > 0 and #azure < #all)
+      for _, g in ipairs(azure) do
+        local members = client.account_groups:get(g.id).accounts
+        local ok = false
+        for _, a in ipairs(members) do ok = ok or a.type == "azure" end
+        assert.is_true(ok)
+      end
+      local none, err = client.account_groups:names("vax")
+      assert.is_nil(none)
+      assert.equal(400, err.status)
+      assert.equal("invalid_parameter_value", err.code)
+      assert.has_error(function() client.account_groups:names(3) end,
+        "bad argument #1 to 'names' (cloud type string expected, got number)")
+    end)
+  end)
+
+  describe("cloud_accounts: onboarding", function()
+    local check = requests.check
+    local group
+
+    before_each(function()
+      group = group or client.account_groups:list{details = false}[1]
+      srv.clear()
+    end)
+
+    local AWS_ID = "123456789012"
+    local function aws_body(name)
+      return {accountId = AWS_ID, accountType = "account", name = name,
+              roleArn = "arn:aws:iam::" .. AWS_ID .. ":role/PrismaCloudRole", groupIds = {group.id}}
+    end
+
+    it("status, create, get, update, patch, delete an AWS account", function()
+      local statuses = assert(client.cloud_accounts:status("aws", aws_body("lua-aws")))
+      check(only("/cas/v1/cloud_account/status/aws"), "get-aws-cloud-account-status")
+      assert.equal("Authentication", statuses[1].name)
+      assert.equal("ok", statuses[1].status)
+      local bad_arn = aws_body("lua-aws")
+      bad_arn.roleArn = "arn:aws:iam::999999999999:role/x"
+      assert.equal("error", client.cloud_accounts:status("aws", bad_arn)[1].status)
+
+      srv.clear()
+      assert.is_true(client.cloud_accounts:create("AWS", aws_body("lua-aws"), {skip_status_checks = true}))
+      local r = check(only("/cas/v1/aws_account"), "add-aws-cloud-account")
+      assert.same({skipStatusChecks = "true"}, query_of(r))
+      assert.same(aws_body("lua-aws"), body_of(r))
+      local a = assert(client.cloud_accounts:get("aws", AWS_ID))
+      assert.equal("lua-aws", a.name)
+      local in_group = false
+      for _, id in ipairs(client.account_groups:get(group.id).accountIds) do in_group = in_group or id == AWS_ID end
+      assert.is_true(in_group)
+
+      srv.clear()
+      assert.is_true(client.cloud_accounts:update("aws", AWS_ID, aws_body("lua-aws-2")))
+      r = check(only("/cas/v1/aws_account/" .. AWS_ID), "update-aws-cloud-account")
+      assert.equal("PUT", r.method)
+      assert.is_nil(r.rawquery ~= "" and r.rawquery or nil)
+      assert.equal("lua-aws-2", client.cloud_accounts:get("aws", AWS_ID).name)
+
+      srv.clear()
+      assert.is_true(client.cloud_accounts:patch("aws", AWS_ID, {enabled = false}))
+      assert.same({enabled = false}, body_of(check(only("/cloud/aws/" .. AWS_ID), "patch-cloud-account")))
+      assert.is_false(client.cloud_accounts:get("aws", AWS_ID).enabled)
+      local ok, err = client.cloud_accounts:patch("aws", AWS_ID, {enabled = false})
+      assert.is_nil(ok)
+      assert.equal(405, err.status)
+      assert.equal("cloud_account_already_disabled", err.code)
+
+      srv.clear()
+      local statuses2 = assert(client.cloud_accounts:config_status(AWS_ID))
+      check(only("/account/" .. AWS_ID .. "/config/status"), "list-cloud-account-status-details")
+      local disabled = false
+      for _, x in ipairs(statuses2) do disabled = disabled or x.status == "error" end
+      assert.is_true(disabled)
+
+      srv.clear()
+      local owners = assert(client.cloud_accounts:owners(AWS_ID))
+      check(only("/cloud/" .. AWS_ID .. "/owners"), "get-cloud-account-owners")
+      assert.is_string(owners[1])
+
+      srv.clear()
+      assert.is_true(client.cloud_accounts:delete("aws", AWS_ID))
+      check(only("/cloud/aws/" .. AWS_ID), "delete-cloud-account")
+      local gone
+      gone, err = client.cloud_accounts:get("aws", AWS_ID)
+      assert.is_nil(gone)
+      assert.equal(404, err.status)
+      for _, id in ipairs(client.account_groups:get(group.id).accountIds) do assert.not_equal(AWS_ID, id) end
+      ok, err = client.cloud_accounts:delete("aws", AWS_ID)
+      assert.is_nil(ok)
+      assert.equal("invalid_account_id_format", err.code)
+    end)
+
+    it("Azure, GCP, Alibaba and OCI go to their own operations", function()
+      local azure_id = "0b6a1f8e-3c2d-4e5f-8a9b-1c2d3e4f5a6b"
+      local azure = {cloudAccount = {accountId = azure_id, accountType = "account", name = "lua-azure",
+                                     groupIds = {group.id}},
+                     clientId = "c", key = "k", tenantId = "t", environmentType = "azure"}
+      assert.is_true(client.cloud_accounts:create("azure", azure))
+      check(only("/cas/v1/azure_account"), "add-azure-cloud-account")
+      srv.clear()
+      azure.cloudAccount.name = "lua-azure-2"
+      assert.is_true(client.cloud_accounts:update("azure", azure_id, azure))
+      check(only("/cas/v1/azure_account/" .. azure_id), "update-azure-cloud-account")
+      srv.clear()
+      assert.equal("ok", client.cloud_accounts:status("azure", azure)[1].status)
+      check(only("/cas/v1/cloud_account/status/azure"), "get-azure-cloud-account-status")
+
+      srv.clear()
+      local gcp = {cloudAccount = {accountId = "lua-project-1", accountType = "account", name = "lua-gcp"},
+                   credentials = {type = "service_account"}, defaultAccountGroupId = group.id}
+      assert.is_true(client.cloud_accounts:create("gcp", gcp))
+      check(only("/cas/v1/gcp_account"), "add-gcp-cloud-account")
+      srv.clear()
+      assert.is_true(client.cloud_accounts:update("gcp", "lua-project-1", gcp))
+      check(only("/cas/v1/gcp_account/lua-project-1"), "update-gcp-cloud-account")
+      srv.clear()
+      client.cloud_accounts:status("gcp", gcp)
+      check(only("/cas/v1/cloud_account/status/gcp"), "get-gcp-cloud-account-status")
+
+      srv.clear()
+      local ali = {accountId = "5512345678", name = "lua-ali", groupIds = {group.id}, ramArn = "acs:ram::1:role/x"}
+      assert.is_true(client.cloud_accounts:create("alibaba", ali))
+      check(only("/cloud/alibaba_cloud"), "add-cloud-account")
+      srv.clear()
+      assert.is_true(client.cloud_accounts:update("alibaba_cloud", "5512345678", ali))
+      check(only("/cloud/alibaba_cloud/5512345678"), "update-cloud-account")
+      srv.clear()
+      local oci = {accountId = "ocid1.tenancy.oc1..aaaa", name = "lua-oci", groupIds = {group.id}}
+      client.cloud_accounts:status("oci", oci)
+      check(only("/cloud/status/oci"), "get-cloud-account-status")
+      assert.is_true(client.cloud_accounts:create("OCI", oci))
+
+      srv.clear()
+      local types = assert(client.cloud_accounts:types{accessible = true})
+      local r = check(only("/cloud/type"), "get-cloud-types")
+      assert.same({onlyAccessible = "true"}, query_of(r))
+      assert.same({"aws", "azure", "gcp", "alibaba_cloud", "oci"}, types)
+
+      for _, x in ipairs{{"azure", azure_id}, {"gcp", "lua-project-1"}, {"alibaba_cloud", "5512345678"},
+                         {"oci", "ocid1.tenancy.oc1..aaaa"}} do
+        assert.is_true(client.cloud_accounts:delete(x[1], x[2]))
+      end
+      assert.same({"aws", "azure", "gcp"}, client.cloud_accounts:types{accessible = true})
+    end)
+
+    it("onboarding errors come back as nil, err with the documented keys", function()
+      local existing = client.cloud_accounts:names{cloud_type = "aws"}[1]
+      local ok, err = client.cloud_accounts:create("aws", aws_body(existing.name))
+      assert.is_nil(ok)
+      assert.equal(400, err.status)
+      assert.equal("duplicate_cloud_account_name", err.code)
+      local body = aws_body("lua-x")
+      body.accountId, body.roleArn = existing.id, "arn:aws:iam::" .. existing.id .. ":role/x"
+      ok, err = client.cloud_accounts:create("aws", body)
+      assert.is_nil(ok)
+      assert.equal("duplicate_cloud_account", err.code)
+      body = aws_body("lua-x")
+      body.groupIds = {}
+      ok, err = client.cloud_accounts:create("aws", body)
+      assert.is_nil(ok)
+      assert.equal("cannot_select_zero_account_groups", err.code)
+      body.groupIds = {"no-such-group"}
+      ok, err = client.cloud_accounts:create("aws", body)
+      assert.is_nil(ok)
+      assert.equal("invalid_account_group_ids", err.code)
+      body = aws_body("lua-x")
+      body.accountId = "12ab"
+      ok, err = client.cloud_accounts:create("aws", body)
+      assert.is_nil(ok)
+      assert.equal(404, err.status)
+      assert.equal("invalid_account_id_format", err.code)
+    end)
+
+    it("dry_run returns the request and sends nothing; bad arguments raise", function()
+      local body = aws_body("dry")
+      assert.same({method = "POST", path = "/cas/v1/aws_account", body = body},
+        client.cloud_accounts:create("aws", body, {dry_run = true}))
+      assert.same({method = "PUT", path = "/cloud/oci/o1", query = {skipStatusChecks = true}, body = body},
+        client.cloud_accounts:update("oci", "o1", body, {dry_run = true, skip_status_checks = true}))
+      assert.same({method = "PUT", path = "/cas/v1/azure_account/a1", body = body},
+        client.cloud_accounts:update("azure", "a1", body, {dry_run = true}))
+      assert.same({method = "PATCH", path = "/cloud/gcp/p1", body = {enabled = true}},
+        client.cloud_accounts:patch("gcp", "p1", {enabled = true}, {dry_run = true}))
+      assert.same({method = "DELETE", path = "/cloud/aws/1"},
+        client.cloud_accounts:delete("aws", "1", {dry_run = true}))
+      assert.equal(0, #srv.requests())
+      assert.has_error(function() client.cloud_accounts:create("ibm", {}) end,
+        "bad argument #1 to 'create' (cloud type aws, azure, gcp, alibaba_cloud or oci expected, got 'ibm')")
+      assert.has_error(function() client.cloud_accounts:update("aws", nil, {}) end,
+        "bad argument #2 to 'update' (account id string expected, got nil)")
+      assert.has_error(function() client.cloud_accounts:delete("aws", "1", {force = true}) end,
+        "unknown option 'force' to 'delete'")
+      assert.equal(0, #srv.requests())
+    end)
+  end)
+
+  describe("compliance: custom standards", function()
+    local check = requests.check
+
+    it("create, update, add_requirement, add_section, update and delete them, clone, delete", function()
+      assert.is_true(client.compliance:create{name = "lua standard", description = "d"})
+      check(only("/compliance"), "add-standard")
+      local std = assert(client.compliance:by_name("lua standard"))
+      assert.is_false(std.systemDefault)
+
+      srv.clear()
+      assert.is_true(client.compliance:update(std.id, {name = "lua standard 2", description = "e"}))
+      assert.same({name = "lua standard 2", description = "e"},
+        body_of(check(only("/compliance/" .. std.id), "update-standard")))
+      assert.equal("lua standard 2", client.compliance:standard(std.id).name)
+
+      srv.clear()
+      assert.is_true(client.compliance:add_requirement(std.id, {name = "Req", requirementId = "1"}))
+      check(only("/compliance/" .. std.id .. "/requirement"), "add-requirement")
+      local req = client.compliance:requirements(std.id)[1]
+      assert.equal("Req", req.name)
+      srv.clear()
+      assert.equal("Req", assert(client.compliance:requirement(req.id)).name)
+      check(only("/compliance/requirement/" .. req.id), "get-requirement-by-id")
+
+      srv.clear()
+      assert.is_true(client.compliance:update_requirement(req.id, {name = "Req 2", requirementId = "1"}))
+      check(only("/compliance/requirement/" .. req.id), "update-requirement")
+
+      srv.clear()
+      assert.is_true(client.compliance:add_section(req.id, {sectionId = "1.1", description = "s"}))
+      check(only("/compliance/" .. req.id .. "/section"), "add-section")
+      local sec = client.compliance:sections(req.id)[1]
+      assert.equal("1.1", sec.sectionId)
+      srv.clear()
+      assert.is_true(client.compliance:update_section(sec.id, {sectionId = "1.2", description = "t"}))
+      check(only("/compliance/requirement/section/" .. sec.id), "update-section")
+      assert.equal("1.2", client.compliance:sections(req.id)[1].sectionId)
+
+      srv.clear()
+      assert.is_true(client.compliance:clone(std.id, {name = "lua clone"}))
+      check(only("/compliance/clone/" .. std.id), "clone-standard")
+      local clone = assert(client.compliance:by_name("lua clone"))
+      local creqs = client.compliance:requirements(clone.id)
+      assert.equal(1, #creqs)
+      assert.equal("1.2", client.compliance:sections(creqs[1].id)[1].sectionId)
+      assert.is_true(client.compliance:delete(clone.id))
+
+      srv.clear()
+      assert.is_true(client.compliance:delete_section(sec.id))
+      check(only("/compliance/requirement/section/" .. sec.id), "delete-section")
+      assert.equal(0, #client.compliance:sections(req.id))
+      srv.clear()
+      assert.is_true(client.compliance:delete_requirement(req.id))
+      check(only("/compliance/requirement/" .. req.id), "delete-requirement")
+      srv.clear()
+      assert.is_true(client.compliance:delete(std.id))
+      check(only("/compliance/" .. std.id), "delete-standard")
+      assert.is_nil(client.compliance:by_name("lua standard 2"))
+    end)
+
+    it("errors: missing names, duplicates, built-in standards are read-only", function()
+      local builtin = client.compliance:standards()[1]
+      local ok, err = client.compliance:create{description = "no name"}
+      assert.is_nil(ok)
+      assert.equal(400, err.status)
+      assert.equal("missing_required_parameter", err.code)
+      ok, err = client.compliance:create{name = builtin.name}
+      assert.is_nil(ok)
+      assert.equal("duplicate_name", err.code)
+      ok, err = client.compliance:update(builtin.id, {name = "renamed"})
+      assert.is_nil(ok)
+      assert.equal("bad_request", err.code)
+      ok, err = client.compliance:delete(builtin.id)
+      assert.is_nil(ok)
+      assert.equal("bad_request", err.code)
+      ok, err = client.compliance:add_requirement(builtin.id, {name = "x", requirementId = "9"})
+      assert.is_nil(ok)
+      assert.equal("bad_request", err.code)
+      ok, err = client.compliance:clone(builtin.id, {name = builtin.name})
+      assert.is_nil(ok)
+      assert.equal("duplicate_name", err.code)
+    end)
+
+    it("dry_run returns the request and sends nothing", function()
+      assert.same({method = "POST", path = "/compliance", body = {name = "n"}},
+        client.compliance:create({name = "n"}, {dry_run = true}))
+      assert.same({method = "POST", path = "/compliance/clone/s1", body = {name = "n"}},
+        client.compliance:clone("s1", {name = "n"}, {dry_run = true}))
+      assert.same({method = "POST", path = "/compliance/s1/requirement", body = {name = "n"}},
+        client.compliance:add_requirement("s1", {name = "n"}, {dry_run = true}))
+      assert.same({method = "POST", path = "/compliance/r1/section", body = {sectionId = "1"}},
+        client.compliance:add_section("r1", {sectionId = "1"}, {dry_run = true}))
+      assert.same({method = "DELETE", path = "/compliance/requirement/section/x"},
+        client.compliance:delete_section("x", {dry_run = true}))
+      assert.same({method = "PUT", path = "/compliance/requirement/r1", body = {name = "n"}},
+        client.compliance:update_requirement("r1", {name = "n"}, {dry_run = true}))
+      assert.equal(0, #srv.requests())
+      assert.has_error(function() client.compliance:requirement(nil) end,
+        "bad argument #1 to 'requirement' (id expected, got nil)")
+      assert.has_error(function() client.compliance:delete_section("x", {now = true}) end,
+        "unknown option 'now' to 'delete_section'")
+    end)
+  end)
+
+  describe("compliance: posture", function()
+    local check = requests.check
+    local std, req
+
+    before_each(function()
+      std = std or client.compliance:by_name("PCI DSS v3.2.1")
+      req = req or client.compliance:requirements(std.id)[1]
+      srv.clear()
+    end)
+
+    -- The one posture request sent (any path under /compliance/posture or /v2/...).
+    local function sent()
+      local all = srv.requests()
+      assert.equal(1, #all)
+      return all[1]
+    end
+
+    it("overall: POST /v2/compliance/posture (its GET needs a time range), a detail per standard", function()
+      local p = assert(client.compliance:posture())
+      assert.same({filters = {}}, body_of(check(sent(), "post-compliance-posture-v2")))
+      assert.is_true(#p.complianceDetails >= 6)
+      local failed, total = 0, 0
+      for _, d in ipairs(p.complianceDetails) do
+        failed, total = failed + d.failedResources, total + d.totalResources
+        assert.equal(d.totalResources, d.failedResources + d.passedResources)
+      end
+      assert.equal(failed, p.summary.failedResources)
+      assert.equal(total, p.summary.totalResources)
+    end)
+
+    it("per standard and requirement, simple filters as GET query parameters", function()
+      local p = assert(client.compliance:posture{standard_id = std.id, cloud_type = "aws"})
+      local r = check(sent(), "get-compliance-posture-for-standard-v2")
+      assert.same({["cloud.type"] = "aws"}, query_of(r))
+      assert.equal(#client.compliance:requirements(std.id), #p.complianceDetails)
+      assert.equal(#p.complianceDetails, #p.requirementSummaries)
+      local all = client.compliance:posture{standard_id = std.id}
+      assert.is_true(p.summary.totalResources < all.summary.totalResources)
+
+      srv.clear()
+      local rp = assert(client.compliance:posture{standard_id = std.id, requirement_id = req.id})
+      check(sent(), "get-compliance-posture-for-requirement-v2")
+      assert.equal(#client.compliance:sections(req.id), #rp.complianceDetails)
+      assert.has_error(function() client.compliance:posture{requirement_id = req.id} end)
+      assert.has_error(function() client.compliance:posture{colour = "red"} end)
+    end)
+
+    it("a time range on a standard goes to v1 (GET when relative, POST when absolute)", function()
+      client.compliance:posture{standard_id = std.id, time_range = "30d"}
+      local r = check(sent(), "get-compliance-posture-for-standard")
+      assert.same({timeType = "relative", timeAmount = "30", timeUnit = "day"}, query_of(r))
+      srv.clear()
+      local now = os.time() * 1000
+      assert(client.compliance:posture{standard_id = std.id, time_range = {from = now - 86400000, to = now}})
+      r = check(sent(), "post-compliance-posture-for-standard")
+      assert.same({type = "absolute", value = {startTime = now - 86400000, endTime = now}}, body_of(r).timeRange)
+      srv.clear()
+      client.compliance:posture{time_range = "7d", cloud_type = "gcp"}
+      check(sent(), "get-compliance-posture-v2")
+    end)
+
+    it("filters a GET cannot carry, or a URL past 8 KB, go out as POST", function()
+      local p = assert(client.compliance:posture{standard_id = std.id, account_group = "AWS Accounts"})
+      local r = check(sent(), "post-compliance-posture-for-standard-v2")
+      assert.same({{name = "account.group", operator = "=", value = "AWS Accounts"}}, body_of(r).filters)
+      assert.is_true(p.summary.totalResources > 0)
+
+      srv.clear()
+      local many = {}
+      for i = 1, 700 do many[i] = ("account-%04d"):format(i) end
+      assert(client.compliance:posture{account = many})
+      r = check(sent(), "post-compliance-posture-v2")
+      assert.equal(700, #body_of(r).filters)
+      assert.is_true(#(r.rawquery or "") < 100)
+    end)
+
+    it("trend: a summary per point in time, GET or POST the same way", function()
+      local points = assert(client.compliance:trend())
+      check(sent(), "get-compliance-posture-trend-v2")
+      assert.equal(7, #points)
+      for i = 2, #points do assert.is_true(points[i].timestamp > points[i - 1].timestamp) end
+      srv.clear()
+      local month = assert(client.compliance:trend{time_range = "30d"})
+      check(sent(), "post-compliance-posture-trend-v2")
+      assert.equal(30, #month)
+      srv.clear()
+      assert(client.compliance:trend{standard_id = std.id, requirement_id = req.id, time_range = "2w"})
+      check(sent(), "get-compliance-posture-trend-for-requirement")
+    end)
+
+    it("posture filters and their options", function()
+      local filters = assert(client.compliance:posture_filters())
+      check(only("/filter/compliance/posture/suggest"), "get-compliance-posture-filters-and-options")
+      assert.is_table(filters["policy.complianceStandard"].options)
+      srv.clear()
+      local o = assert(client.compliance:posture_filter_options("policy.complianceStandard", "cis"))
+      check(only("/filter/compliance/posture/suggest"), "get-compliance-posture-filter-options")
+      assert.equal(3, #o.suggestions)
+    end)
+
+    it("errors come back as nil, err", function()
+      local p, err = client.compliance:posture{standard_id = "no-such-standard"}
+      assert.is_nil(p)
+      assert.equal(400, err.status)
+      assert.equal("bad_request", err.code)
+      p, err = client.compliance:posture{standard_id = std.id, requirement_id = "nope"}
+      assert.is_nil(p)
+      assert.equal("bad_request", err.code)
+    end)
+  end)
 end)

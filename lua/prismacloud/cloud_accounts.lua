@@ -3,10 +3,67 @@
 --   for a in client.cloud_accounts:each() do print(a.cloudType, a.name, a.status) end
 --   local a = client.cloud_accounts:by_name("aws-prod")
 --   client.cloud_accounts:set_enabled(a.cloudAccount.accountId, false)
+--   client.cloud_accounts:create("aws", {accountId = "123456789012", name = "prod", accountType = "account",
+--                                        roleArn = "arn:aws:iam::123456789012:role/PrismaCloudRole",
+--                                        groupIds = {group_id}})
+--
+-- Onboarding bodies differ per cloud (see the reference's *-onboarding.md): AWS is flat
+-- {accountId, accountType, name, roleArn, groupIds, features}; Azure and GCP wrap the account in
+-- cloudAccount = {accountId, accountType, name, groupIds} beside their credentials; Alibaba
+-- ("alibaba_cloud") and OCI take their own flat bodies.
 local pager = require "prismacloud.pager"
 
 local F = {}
 F.__index = F
+
+local DRY = {dry_run = true}
+
+-- Cloud type spellings -> the API's path value.
+local CLOUDS = {aws = "aws", azure = "azure", gcp = "gcp", alibaba = "alibaba_cloud", alibaba_cloud = "alibaba_cloud",
+                oci = "oci"}
+
+-- Per cloud: the operations that add, update and dry-run an account, and the update's id parameter.
+local ONBOARDING = {
+  aws = {create = "add-aws-cloud-account", update = "update-aws-cloud-account", id = "id",
+         status = "get-aws-cloud-account-status"},
+  azure = {create = "add-azure-cloud-account", update = "update-azure-cloud-account", id = "account_id",
+           status = "get-azure-cloud-account-status"},
+  gcp = {create = "add-gcp-cloud-account", update = "update-gcp-cloud-account", id = "id",
+         status = "get-gcp-cloud-account-status"},
+  alibaba_cloud = {create = "add-cloud-account", update = "update-cloud-account", id = "id",
+                   status = "get-cloud-account-status"},
+}
+ONBOARDING.oci = ONBOARDING.alibaba_cloud
+-- The clouds whose onboarding operations take the cloud type in their path.
+local FLAT = {alibaba_cloud = true, oci = true}
+
+-- The API's cloud type for a spelling ("AWS", "alibaba", ...); raises naming argument n of fname.
+local function cloud_of(v, n, fname)
+  local cloud = type(v) == "string" and CLOUDS[v:lower()]
+  if not cloud then
+    error(("bad argument #%d to '%s' (cloud type aws, azure, gcp, alibaba_cloud or oci expected, got %s)"):format(
+      n, fname, type(v) == "string" and ("'" .. v .. "'") or type(v)), 3)
+  end
+  return cloud
+end
+
+local function check_table(v, n, fname)
+  if type(v) ~= "table" then
+    error(("bad argument #%d to '%s' (table expected, got %s)"):format(n, fname, type(v)), 3)
+  end
+end
+
+local function check_id(v, n, fname)
+  if type(v) ~= "string" or v == "" then
+    error(("bad argument #%d to '%s' (account id string expected, got %s)"):format(n, fname, type(v)), 3)
+  end
+end
+
+-- The query of an onboarding write: skipStatusChecks when asked.
+local function write_query(opts)
+  if opts.skip_status_checks then return {skipStatusChecks = true} end
+  return nil
+end
 
 local function list_query(opts, fname)
   opts = pager.options(opts, {details = true, pending = true}, fname)
@@ -39,8 +96,80 @@ end
 --- One cloud account by cloud type ("aws", "azure", "gcp", ...) and id.
 -- syntax: account, err = client.cloud_accounts:get(cloud_type, id)
 function F:get(cloud_type, id)
-  if type(cloud_type) ~= "string" then error("bad argument #1 to 'get' (cloud type string expected)", 2) end
-  return self.client:call("get-cloud-account", {cloud_type = cloud_type:lower(), id = id})
+  local cloud = cloud_of(cloud_type, 1, "get")
+  check_id(id, 2, "get")
+  return self.client:call("get-cloud-account", {cloud_type = cloud, id = id})
+end
+
+--- Onboards a cloud account (the body of its cloud type): true, or nil, err.
+-- syntax: ok, err = client.cloud_accounts:create(cloud_type, account [, {skip_status_checks =, dry_run =}])
+function F:create(cloud_type, account, opts)
+  local cloud = cloud_of(cloud_type, 1, "create")
+  check_table(account, 2, "create")
+  opts = pager.options(opts, {dry_run = true, skip_status_checks = true}, "create")
+  return pager.call(self.client, ONBOARDING[cloud].create,
+    {cloud_type = FLAT[cloud] and cloud or nil, query = write_query(opts), body = account}, opts)
+end
+
+--- Replaces an onboarded account's settings (the body of its cloud type): true, or nil, err.
+-- syntax: ok, err = client.cloud_accounts:update(cloud_type, id, account [, {skip_status_checks =, dry_run =}])
+function F:update(cloud_type, id, account, opts)
+  local cloud = cloud_of(cloud_type, 1, "update")
+  check_id(id, 2, "update")
+  check_table(account, 3, "update")
+  opts = pager.options(opts, {dry_run = true, skip_status_checks = true}, "update")
+  local on = ONBOARDING[cloud]
+  return pager.call(self.client, on.update,
+    {cloud_type = FLAT[cloud] and cloud or nil, [on.id] = id, query = write_query(opts), body = account}, opts)
+end
+
+--- Changes some of an account's settings {enabled, groupIds, autoConsent, updateChildrenStatus}.
+-- syntax: ok, err = client.cloud_accounts:patch(cloud_type, id, changes [, {dry_run = true}])
+function F:patch(cloud_type, id, changes, opts)
+  local cloud = cloud_of(cloud_type, 1, "patch")
+  check_id(id, 2, "patch")
+  check_table(changes, 3, "patch")
+  opts = pager.options(opts, DRY, "patch")
+  return pager.call(self.client, "patch-cloud-account", {cloud_type = cloud, id = id, body = changes}, opts)
+end
+
+--- Offboards (deletes) a cloud account.
+-- syntax: ok, err = client.cloud_accounts:delete(cloud_type, id [, {dry_run = true}])
+function F:delete(cloud_type, id, opts)
+  local cloud = cloud_of(cloud_type, 1, "delete")
+  check_id(id, 2, "delete")
+  opts = pager.options(opts, DRY, "delete")
+  return pager.call(self.client, "delete-cloud-account", {cloud_type = cloud, id = id}, opts)
+end
+
+--- An onboarding trial run: the status of each capability for an account body, before or after
+-- onboarding ({{name, status = "ok"|"warning"|"error", statusMessage}, ...}).
+-- syntax: statuses, err = client.cloud_accounts:status(cloud_type, account)
+function F:status(cloud_type, account)
+  local cloud = cloud_of(cloud_type, 1, "status")
+  check_table(account, 2, "status")
+  return self.client:call(ONBOARDING[cloud].status, {cloud_type = FLAT[cloud] and cloud or nil, body = account})
+end
+
+--- The capabilities of an onboarded account whose status is a warning or an error, with remediation hints.
+-- syntax: statuses, err = client.cloud_accounts:config_status(id)
+function F:config_status(id)
+  check_id(id, 1, "config_status")
+  return self.client:call("list-cloud-account-status-details", {accountId = id})
+end
+
+--- The cloud types Prisma Cloud supports (only those with accessible accounts with {accessible = true}).
+-- syntax: types, err = client.cloud_accounts:types([{accessible = true}])
+function F:types(opts)
+  opts = pager.options(opts, {accessible = true}, "types")
+  return self.client:call("get-cloud-types", {query = opts.accessible and {onlyAccessible = true} or nil})
+end
+
+--- The e-mail addresses of an account's owners.
+-- syntax: owners, err = client.cloud_accounts:owners(id)
+function F:owners(id)
+  check_id(id, 1, "owners")
+  return self.client:call("get-cloud-account-owners", {id = id})
 end
 
 --- Enables or disables a cloud account.
@@ -49,7 +178,7 @@ function F:set_enabled(id, enabled, opts)
   if type(enabled) ~= "boolean" then
     error(("bad argument #2 to 'set_enabled' (boolean expected, got %s)"):format(type(enabled)), 2)
   end
-  opts = pager.options(opts, {dry_run = true}, "set_enabled")
+  opts = pager.options(opts, DRY, "set_enabled")
   return pager.call(self.client, "update-cloud-account-status", {id = id, enabled = tostring(enabled)}, opts)
 end
 

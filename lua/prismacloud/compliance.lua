@@ -1,11 +1,38 @@
---- prismacloud.compliance: compliance standards, requirements and sections (`client.compliance`).
+--- prismacloud.compliance: compliance standards, requirements, sections and posture (`client.compliance`).
 --
 --   for std in client.compliance:each() do print(std.name) end
 --   for _, r in ipairs(client.compliance:requirements(std.id)) do ... end
+--   local p = client.compliance:posture{standard_id = std.id, cloud_type = "aws"}
+--   print(p.summary.failedResources, p.summary.totalResources)
+--
+-- Standards are custom or built in; custom ones (and their requirements and sections) can be
+-- created, updated, cloned and deleted. The API answers these writes without a body: they
+-- return true.
 local pager = require "prismacloud.pager"
+local operations = require "prismacloud.operations"
+local timerange = require "prismacloud.timerange"
+local json = require("prismacloud.core").json
 
 local F = {}
 F.__index = F
+
+local DRY = {dry_run = true}
+
+-- get, create, update, delete and by_name of standards: the shared shape (pager.crud).
+local standards = pager.crud{
+  get = "get-standards-by-id", create = "add-standard", update = "update-standard", delete = "delete-standard",
+  id = "complianceId", fnames = {get = "standard"},
+  names = function(self) return self:standards() end,
+}
+local requirements = pager.crud{
+  get = "get-requirement-by-id", update = "update-requirement", delete = "delete-requirement",
+  id = "requirementId",
+  fnames = {get = "requirement", update = "update_requirement", delete = "delete_requirement"},
+}
+local sections = pager.crud{
+  update = "update-section", delete = "delete-section", id = "sectionId",
+  fnames = {update = "update_section", delete = "delete_section"},
+}
 
 --- Every compliance standard.
 -- syntax: standards, err = client.compliance:standards()
@@ -23,14 +50,76 @@ end
 --- One compliance standard by id.
 -- syntax: standard, err = client.compliance:standard(id)
 function F:standard(id)
-  return self.client:call("get-standards-by-id", {complianceId = id})
+  return standards.get(self, id)
 end
 F.get = F.standard
+
+--- The standard with exactly this name: standard, or nil when there is none, or nil, err.
+-- syntax: standard, err = client.compliance:by_name(name)
+function F:by_name(name)
+  return standards.by_name(self, name)
+end
+
+--- Creates a custom standard {name, description}: true, or nil, err (find it with by_name).
+-- syntax: ok, err = client.compliance:create(standard [, {dry_run = true}])
+function F:create(standard, opts)
+  return standards.create(self, standard, opts)
+end
+
+--- Updates a custom standard {name, description}.
+-- syntax: ok, err = client.compliance:update(id, standard [, {dry_run = true}])
+function F:update(id, standard, opts)
+  return standards.update(self, id, standard, opts)
+end
+
+--- Deletes a custom standard.
+-- syntax: ok, err = client.compliance:delete(id [, {dry_run = true}])
+function F:delete(id, opts)
+  return standards.delete(self, id, opts)
+end
+
+--- Clones a standard (built in or custom) with its requirements and sections under a new {name, description}.
+-- syntax: ok, err = client.compliance:clone(id, {name =, description =} [, {dry_run = true}])
+function F:clone(id, standard, opts)
+  if type(standard) ~= "table" then
+    error(("bad argument #2 to 'clone' (table expected, got %s)"):format(type(standard)), 2)
+  end
+  opts = pager.options(opts, DRY, "clone")
+  return pager.call(self.client, "clone-standard", {complianceId = id, body = standard}, opts)
+end
 
 --- The requirements of a standard.
 -- syntax: requirements, err = client.compliance:requirements(standard_id)
 function F:requirements(standard_id)
   return self.client:call("get-requirements", {complianceId = standard_id})
+end
+
+--- One requirement by id.
+-- syntax: requirement, err = client.compliance:requirement(id)
+function F:requirement(id)
+  return requirements.get(self, id)
+end
+
+--- Adds a requirement {name, requirementId, description} to a custom standard.
+-- syntax: ok, err = client.compliance:add_requirement(standard_id, requirement [, {dry_run = true}])
+function F:add_requirement(standard_id, requirement, opts)
+  if type(requirement) ~= "table" then
+    error(("bad argument #2 to 'add_requirement' (table expected, got %s)"):format(type(requirement)), 2)
+  end
+  opts = pager.options(opts, DRY, "add_requirement")
+  return pager.call(self.client, "add-requirement", {complianceId = standard_id, body = requirement}, opts)
+end
+
+--- Updates a requirement {name, requirementId, description}.
+-- syntax: ok, err = client.compliance:update_requirement(id, requirement [, {dry_run = true}])
+function F:update_requirement(id, requirement, opts)
+  return requirements.update(self, id, requirement, opts)
+end
+
+--- Deletes a requirement of a custom standard.
+-- syntax: ok, err = client.compliance:delete_requirement(id [, {dry_run = true}])
+function F:delete_requirement(id, opts)
+  return requirements.delete(self, id, opts)
 end
 
 --- The sections of a requirement.
@@ -39,16 +128,165 @@ function F:sections(requirement_id)
   return self.client:call("get-sections", {requirementId = requirement_id})
 end
 
---- The standard with exactly this name: standard, or nil when there is none, or nil, err.
--- syntax: standard, err = client.compliance:by_name(name)
-function F:by_name(name)
-  if type(name) ~= "string" then error("bad argument #1 to 'by_name' (string expected)", 2) end
-  local list, err = self:standards()
-  if not list then return nil, err end
-  for _, s in ipairs(list) do
-    if s.name == name then return s end
+--- Adds a section {sectionId, description} to a requirement of a custom standard.
+-- syntax: ok, err = client.compliance:add_section(requirement_id, section [, {dry_run = true}])
+function F:add_section(requirement_id, section, opts)
+  if type(section) ~= "table" then
+    error(("bad argument #2 to 'add_section' (table expected, got %s)"):format(type(section)), 2)
   end
-  return nil
+  opts = pager.options(opts, DRY, "add_section")
+  return pager.call(self.client, "add-section", {requirementId = requirement_id, body = section}, opts)
+end
+
+--- Updates a section {sectionId, description}.
+-- syntax: ok, err = client.compliance:update_section(id, section [, {dry_run = true}])
+function F:update_section(id, section, opts)
+  return sections.update(self, id, section, opts)
+end
+
+--- Deletes a section of a custom standard.
+-- syntax: ok, err = client.compliance:delete_section(id [, {dry_run = true}])
+function F:delete_section(id, opts)
+  return sections.delete(self, id, opts)
+end
+
+--------------------------------------------------------------------------
+-- Posture: one of 24 operations (v2 or v1, GET or POST, overall, per standard or per
+-- requirement), chosen by what the filter needs.
+--------------------------------------------------------------------------
+
+-- Short filter names -> the API's filter names.
+F.POSTURE_FILTERS = {
+  account = "cloud.account", cloud_type = "cloud.type", region = "cloud.region", account_group = "account.group",
+  standard = "policy.complianceStandard", requirement = "policy.complianceRequirement",
+  section = "policy.complianceSection",
+}
+local SPECIAL = {standard_id = true, requirement_id = true, time_range = true}
+
+-- A GET URL longer than this goes out as a POST instead.
+F.MAX_QUERY = 8000
+
+-- The filter as {name, values} pairs (sorted), the time range, the scope; raises on bad input.
+local function posture_args(filter, fname)
+  if filter ~= nil and type(filter) ~= "table" then
+    error(("bad argument #1 to '%s' (filter table expected, got %s)"):format(fname, type(filter)), 3)
+  end
+  filter = filter or {}
+  local pairs_list = {}
+  for k, v in pairs(filter) do
+    if not SPECIAL[k] then
+      local name = F.POSTURE_FILTERS[k] or (type(k) == "string" and k:find(".", 1, true) and k)
+      if not name then error(("unknown posture filter '%s' in '%s'"):format(tostring(k), fname), 3) end
+      local values = type(v) == "table" and v or {v}
+      for _, x in ipairs(values) do
+        if type(x) ~= "string" then
+          error(("bad posture filter '%s' in '%s' (string or strings expected)"):format(tostring(k), fname), 3)
+        end
+      end
+      pairs_list[#pairs_list + 1] = {name, values}
+    end
+  end
+  table.sort(pairs_list, function(a, b) return a[1] < b[1] end)
+  if filter.requirement_id ~= nil and filter.standard_id == nil then
+    error(("bad filter to '%s' (requirement_id needs standard_id)"):format(fname), 3)
+  end
+  for _, k in ipairs{"standard_id", "requirement_id"} do
+    if filter[k] ~= nil and type(filter[k]) ~= "string" then
+      error(("bad %s to '%s' (string expected, got %s)"):format(k, fname, type(filter[k])), 3)
+    end
+  end
+  local tr = filter.time_range ~= nil and timerange.parse(filter.time_range) or nil
+  return pairs_list, tr, filter.standard_id, filter.requirement_id
+end
+
+-- The encoded length of a query string.
+local function query_length(list, tr)
+  local n = tr and 60 or 0
+  for _, p in ipairs(list) do
+    for _, v in ipairs(p[2]) do
+      n = n + #p[1] + 2 + #(v:gsub("[^%w%-._~]", "%%XX"))
+    end
+  end
+  return n
+end
+
+local TIME_PARAMS = {timeType = true, timeAmount = true, timeUnit = true}
+
+-- Whether a GET operation takes every filter name and the time range (a relative one, or none
+-- when it requires one) in its query.
+local function get_fits(op, list, tr)
+  local declared = {}
+  for _, p in ipairs(op.params and op.params.query or {}) do
+    declared[p.name] = true
+    if p.required and not (tr and TIME_PARAMS[p.name]) then return false end
+  end
+  for _, p in ipairs(list) do
+    if not declared[p[1]] then return false end
+  end
+  if tr and (tr.type ~= "relative" or not declared.timeType) then return false end
+  return query_length(list, tr) <= F.MAX_QUERY
+end
+
+-- Whether a v2 POST operation's body takes a time range (only the overall trend's does).
+local function post_takes_time(id)
+  return id == "post-compliance-posture-trend-v2"
+end
+
+-- The operation id and its args for a posture or trend request.
+local function posture_call(kind, filter, fname)
+  local list, tr, standard_id, requirement_id = posture_args(filter, fname)
+  local base = "compliance-posture" .. (kind == "trend" and "-trend" or "")
+    .. (requirement_id and "-for-requirement" or standard_id and "-for-standard" or "")
+  local args = {complianceId = standard_id, requirementId = requirement_id}
+  -- In order: v2 GET, v2 POST, v1 GET, v1 POST (which takes every filter and time range).
+  for _, version in ipairs{"-v2", ""} do
+    local get_id, post_id = "get-" .. base .. version, "post-" .. base .. version
+    if get_fits(operations[get_id], list, tr) then
+      local query = tr and timerange.query(tr) or {}
+      for _, p in ipairs(list) do query[p[1]] = #p[2] == 1 and p[2][1] or p[2] end
+      args.query = query
+      return get_id, args
+    end
+    if version == "" or not tr or post_takes_time(post_id) then
+      local filters = setmetatable({}, json.array_mt)
+      for _, p in ipairs(list) do
+        for _, v in ipairs(p[2]) do filters[#filters + 1] = {name = p[1], operator = "=", value = v} end
+      end
+      args.body = {filters = filters, timeRange = tr}
+      return post_id, args
+    end
+  end
+end
+
+--- Passed and failed resources: overall, per standard (standard_id) or per requirement (with
+-- requirement_id); filter: account, cloud_type, region, account_group, standard, requirement,
+-- section (strings or arrays), time_range. GET for simple filters, POST for the rest.
+-- syntax: posture, err = client.compliance:posture([{standard_id =, requirement_id =, cloud_type =, ...}])
+function F:posture(filter)
+  local id, args = posture_call("posture", filter, "posture")
+  return self.client:call(id, args)
+end
+
+--- The posture over time: an array of summaries {timestamp, totalResources, failedResources, ...}.
+-- syntax: points, err = client.compliance:trend([{standard_id =, requirement_id =, time_range =, ...}])
+function F:trend(filter)
+  local id, args = posture_call("trend", filter, "trend")
+  return self.client:call(id, args)
+end
+
+--- The posture filters and their options.
+-- syntax: filters, err = client.compliance:posture_filters()
+function F:posture_filters()
+  return self.client:call("get-compliance-posture-filters-and-options")
+end
+
+--- The options of one posture filter, optionally narrowed by a case-insensitive substring.
+-- syntax: options, err = client.compliance:posture_filter_options(filter_name [, query])
+function F:posture_filter_options(name, query)
+  if type(name) ~= "string" then
+    error(("bad argument #1 to 'posture_filter_options' (string expected, got %s)"):format(type(name)), 2)
+  end
+  return self.client:call("get-compliance-posture-filter-options", {body = {filterName = name, query = query}})
 end
 
 return F

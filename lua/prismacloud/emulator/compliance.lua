@@ -1,5 +1,5 @@
--- prismacloud.emulator.compliance: the compliance standard family
--- (ComplianceStandards.json), read-only.
+-- prismacloud.emulator.compliance: compliance standards (ComplianceStandards.json)
+-- and the compliance posture (CompliancePosture.json).
 --
 --   GET /compliance                               standards
 --   GET /compliance/{id}                          one standard
@@ -7,12 +7,24 @@
 --   GET /compliance/{requirementId}/section       a requirement's sections (as documented)
 --   GET /compliance/requirement/{id}              one requirement
 --   GET /compliance/requirement/{id}/section      the same sections (alias)
+--   POST /compliance, PUT|DELETE /compliance/{id} custom standards (200 without a body)
+--   POST /compliance/clone/{id}                   a copy with requirements and sections
+--   POST /compliance/{id}/requirement, PUT|DELETE /compliance/requirement/{id}
+--   POST /compliance/{requirementId}/section, PUT|DELETE /compliance/requirement/section/{id}
+--                                                 400 missing_required_parameter, duplicate_name,
+--                                                 bad_request (built-in items are read-only)
+--   GET|POST [/v2]/compliance/posture[/trend][/{complianceId}[/{requirementId}]]
+--                                                 passed/failed resources per standard,
+--                                                 requirement or section; trends (400 bad_request)
+--   GET|POST /filter/compliance/posture/suggest   the posture filters and their options
 --
 -- Standards, requirements and sections are generated per world; built-in
 -- policies are assigned to sections (their complianceMetadata), which gives
 -- the policiesAssignedCount and associatedPolicyIds.
 local api = require "prismacloud.emulator.api"
+local data = require "prismacloud.emulator.data"
 local json = require "prismacloud.emulator.json"
+local state_mod = require "prismacloud.emulator.state"
 
 local M = {}
 
@@ -83,7 +95,544 @@ local function find_standard(st, id)
   return nil
 end
 
+--------------------------------------------------------------------------
+-- Custom standards, requirements and sections.
+--------------------------------------------------------------------------
+
+local function user_of(req)
+  return req.claims and req.claims.sub or "unknown"
+end
+
+local function text(v)
+  return type(v) == "string" and v or nil
+end
+
+-- Checks a name for a new or renamed item among siblings; nil, or an error response.
+local function check_name(req, name, siblings, self_item, field)
+  field = field or "name"
+  if type(name) ~= "string" or not name:find("%S") then
+    return api.fail(req, 400, "missing_required_parameter", field, field .. " is required")
+  end
+  for _, x in ipairs(siblings) do
+    if x ~= self_item and (x[field] or ""):lower() == name:lower() then
+      return api.fail(req, 400, "duplicate_name", name, "duplicate name")
+    end
+  end
+  return nil
+end
+
+local function read_only(req, item)
+  return api.fail(req, 400, "bad_request", item.id, "a built-in item cannot be changed")
+end
+
+-- A new section of requirement r.
+local function new_section(st, r, body, by, now)
+  st.next_section = (st.next_section or 0) + 1
+  local sec = {
+    id = data.uuid(st.world.seed, 1000 + data.SALT.section, st.next_section), sectionId = body.sectionId,
+    label = body.sectionId, description = text(body.description) or "", requirementId = r.id,
+    requirementName = r.name, standardName = r.standardName, createdBy = by, createdOn = now,
+    lastModifiedBy = by, lastModifiedOn = now, systemDefault = false, viewOrder = #r.sections + 1,
+    policies = {}, requirement = r,
+  }
+  r.sections[#r.sections + 1] = sec
+  st.world.sections[sec.id] = sec
+  return sec
+end
+
+-- A new requirement of standard std.
+local function new_requirement(st, std, body, by, now)
+  st.next_requirement = (st.next_requirement or 0) + 1
+  local r = {
+    id = data.uuid(st.world.seed, 1000 + data.SALT.requirement, st.next_requirement), complianceId = std.id,
+    name = body.name, requirementId = body.requirementId, description = text(body.description) or "",
+    standardName = std.name, createdBy = by, createdOn = now, lastModifiedBy = by, lastModifiedOn = now,
+    systemDefault = false, viewOrder = #std.requirements + 1, sections = {}, policiesAssignedCount = 0,
+    standard = std,
+  }
+  std.requirements[#std.requirements + 1] = r
+  st.world.requirements[r.id] = r
+  return r
+end
+
+-- A new custom standard.
+local function new_standard(st, body, by, now, cloud_type)
+  st.next_standard = (st.next_standard or 0) + 1
+  local std = {
+    id = data.uuid(st.world.seed, 1000 + data.SALT.standard, st.next_standard), name = body.name,
+    description = text(body.description) or "", cloudType = cloud_type or {}, createdBy = by, createdOn = now,
+    lastModifiedBy = by, lastModifiedOn = now, systemDefault = false, requirements = {}, policiesAssignedCount = 0,
+  }
+  st.world.standards[#st.world.standards + 1] = std
+  return std
+end
+
+local function remove(list, item)
+  for i, x in ipairs(list) do
+    if x == item then
+      table.remove(list, i)
+      return
+    end
+  end
+end
+
+local function drop_requirement(st, r)
+  for _, sec in ipairs(r.sections) do st.world.sections[sec.id] = nil end
+  st.world.requirements[r.id] = nil
+end
+
+local function register_writes(router, app)
+  router:add("POST", "/compliance/clone/:id", function(req, params)
+    local st = app.state
+    local std = find_standard(st, params.id)
+    if not std then return api.fail(req, 404, "not_found", params.id, "no compliance standard " .. params.id) end
+    local body, bad = api.body(req, true)
+    if not body then return bad end
+    local err = check_name(req, body.name, st.world.standards)
+    if err then return err end
+    local by, now = user_of(req), api.now_ms()
+    local copy = new_standard(st, body, by, now, api.copy(std.cloudType))
+    for _, r in ipairs(std.requirements) do
+      local r2 = new_requirement(st, copy, r, by, now)
+      for _, sec in ipairs(r.sections) do new_section(st, r2, sec, by, now) end
+    end
+    state_mod.touch(st)
+    return api.empty(200)
+  end)
+
+  router:add("POST", "/compliance", function(req)
+    local st = app.state
+    local body, bad = api.body(req, true)
+    if not body then return bad end
+    local err = check_name(req, body.name, st.world.standards)
+    if err then return err end
+    new_standard(st, body, user_of(req), api.now_ms())
+    state_mod.touch(st)
+    return api.empty(200)
+  end)
+
+  router:add("PUT", "/compliance/requirement/section/:id", function(req, params)
+    local st = app.state
+    local sec = st.world.sections[params.id]
+    if not sec then return api.fail(req, 404, "not_found", params.id, "no compliance section " .. params.id) end
+    if sec.systemDefault then return read_only(req, sec) end
+    local body, bad = api.body(req, true)
+    if not body then return bad end
+    local err = check_name(req, body.sectionId, sec.requirement.sections, sec, "sectionId")
+    if err then return err end
+    sec.sectionId, sec.label = body.sectionId, body.sectionId
+    sec.description = text(body.description) or sec.description
+    sec.lastModifiedBy, sec.lastModifiedOn = user_of(req), api.now_ms()
+    state_mod.touch(st)
+    return api.empty(200)
+  end)
+
+  router:add("DELETE", "/compliance/requirement/section/:id", function(req, params)
+    local st = app.state
+    local sec = st.world.sections[params.id]
+    if not sec then return api.fail(req, 404, "not_found", params.id, "no compliance section " .. params.id) end
+    if sec.systemDefault then return read_only(req, sec) end
+    remove(sec.requirement.sections, sec)
+    st.world.sections[sec.id] = nil
+    state_mod.touch(st)
+    return api.empty(200)
+  end)
+
+  router:add("PUT", "/compliance/requirement/:id", function(req, params)
+    local st = app.state
+    local r = st.world.requirements[params.id]
+    if not r then return api.fail(req, 404, "not_found", params.id, "no compliance requirement " .. params.id) end
+    if r.systemDefault then return read_only(req, r) end
+    local body, bad = api.body(req, true)
+    if not body then return bad end
+    local err = check_name(req, body.name, r.standard.requirements, r)
+    if err then return err end
+    if type(body.requirementId) ~= "string" or body.requirementId == "" then
+      return api.fail(req, 400, "missing_required_parameter", "requirementId", "requirementId is required")
+    end
+    r.name, r.requirementId = body.name, body.requirementId
+    r.description = text(body.description) or r.description
+    r.lastModifiedBy, r.lastModifiedOn = user_of(req), api.now_ms()
+    for _, sec in ipairs(r.sections) do sec.requirementName = r.name end
+    state_mod.touch(st)
+    return api.empty(200)
+  end)
+
+  router:add("DELETE", "/compliance/requirement/:id", function(req, params)
+    local st = app.state
+    local r = st.world.requirements[params.id]
+    if not r then return api.fail(req, 404, "not_found", params.id, "no compliance requirement " .. params.id) end
+    if r.systemDefault then return read_only(req, r) end
+    remove(r.standard.requirements, r)
+    drop_requirement(st, r)
+    state_mod.touch(st)
+    return api.empty(200)
+  end)
+
+  router:add("POST", "/compliance/:id/requirement", function(req, params)
+    local st = app.state
+    local std = find_standard(st, params.id)
+    if not std then return api.fail(req, 404, "not_found", params.id, "no compliance standard " .. params.id) end
+    if std.systemDefault then return read_only(req, std) end
+    local body, bad = api.body(req, true)
+    if not body then return bad end
+    local err = check_name(req, body.name, std.requirements)
+    if err then return err end
+    if type(body.requirementId) ~= "string" or body.requirementId == "" then
+      return api.fail(req, 400, "missing_required_parameter", "requirementId", "requirementId is required")
+    end
+    new_requirement(st, std, body, user_of(req), api.now_ms())
+    state_mod.touch(st)
+    return api.empty(200)
+  end)
+
+  router:add("POST", "/compliance/:id/section", function(req, params)
+    local st = app.state
+    local r = st.world.requirements[params.id]
+    if not r then return api.fail(req, 404, "not_found", params.id, "no compliance requirement " .. params.id) end
+    if r.systemDefault then return read_only(req, r) end
+    local body, bad = api.body(req, true)
+    if not body then return bad end
+    local err = check_name(req, body.sectionId, r.sections, nil, "sectionId")
+    if err then return err end
+    new_section(st, r, body, user_of(req), api.now_ms())
+    state_mod.touch(st)
+    return api.empty(200)
+  end)
+
+  router:add("PUT", "/compliance/:id", function(req, params)
+    local st = app.state
+    local std = find_standard(st, params.id)
+    if not std then return api.fail(req, 404, "not_found", params.id, "no compliance standard " .. params.id) end
+    if std.systemDefault then return read_only(req, std) end
+    local body, bad = api.body(req, true)
+    if not body then return bad end
+    local err = check_name(req, body.name, st.world.standards, std)
+    if err then return err end
+    std.name, std.description = body.name, text(body.description) or std.description
+    std.lastModifiedBy, std.lastModifiedOn = user_of(req), api.now_ms()
+    for _, r in ipairs(std.requirements) do
+      r.standardName = std.name
+      for _, sec in ipairs(r.sections) do sec.standardName = std.name end
+    end
+    state_mod.touch(st)
+    return api.empty(200)
+  end)
+
+  router:add("DELETE", "/compliance/:id", function(req, params)
+    local st = app.state
+    local std = find_standard(st, params.id)
+    if not std then return api.fail(req, 404, "not_found", params.id, "no compliance standard " .. params.id) end
+    if std.systemDefault then return read_only(req, std) end
+    for _, r in ipairs(std.requirements) do drop_requirement(st, r) end
+    remove(st.world.standards, std)
+    state_mod.touch(st)
+    return api.empty(200)
+  end)
+end
+
+--------------------------------------------------------------------------
+-- Posture.
+--------------------------------------------------------------------------
+
+local SALT_POSTURE = 45
+local POSTURE_FILTERS = {
+  ["cloud.account"] = true, ["cloud.type"] = true, ["cloud.region"] = true, ["account.group"] = true,
+  ["policy.complianceStandard"] = true, ["policy.complianceRequirement"] = true,
+  ["policy.complianceSection"] = true,
+}
+
+-- A stable number from an id string.
+local function id_number(id)
+  local n = 0
+  for i = 1, #id do n = (n * 31 + id:byte(i)) % 2147483647 end
+  return n
+end
+
+-- The filters of a posture request as name -> set of values, and the time range;
+-- or nil and an error response. takes_time: whether this operation has a time range.
+local function posture_filters(req, post, takes_time)
+  local sets, tr = {}, nil
+  local function add(name, value)
+    if not POSTURE_FILTERS[name] or type(value) ~= "string" then return false end
+    sets[name] = sets[name] or {}
+    sets[name][value] = true
+    return true
+  end
+  if post then
+    local body, bad = api.body(req)
+    if not body then return nil, bad end
+    for _, f in ipairs(type(body.filters) == "table" and body.filters or {}) do
+      if type(f) ~= "table" or (f.operator ~= nil and f.operator ~= "=") or not add(f.name, f.value) then
+        return nil, api.fail(req, 400, "bad_request", "filters", "unsupported filter")
+      end
+    end
+    if body.timeRange ~= nil and body.timeRange ~= json.null then tr = body.timeRange end
+  else
+    for name in pairs(req.query) do
+      if POSTURE_FILTERS[name] then
+        for _, v in ipairs(api.query_all(req, name)) do add(name, v) end
+      end
+    end
+    tr = api.query_time_range(req)
+  end
+  if tr ~= nil then
+    if not takes_time then return nil, api.fail(req, 400, "bad_request", "timeRange", "no time range here") end
+    local from, field = api.time_range(tr, api.time_context(req, 0))
+    if not from then return nil, api.fail(req, 400, "bad_request", field, "bad time range") end
+    tr = {from = from, to = field}
+  end
+  return {sets = sets, tr = tr}
+end
+
+-- Whether value v passes filter name (absent filters pass everything).
+local function pass(f, name, ...)
+  local set = f.sets[name]
+  if not set then return true end
+  for i = 1, select("#", ...) do
+    local v = select(i, ...)
+    if v ~= nil and set[v] then return true end
+  end
+  return false
+end
+
+-- The accounts a standard's posture counts.
+local function accounts_in_scope(st, std, f)
+  local clouds = {}
+  for _, c in ipairs(std.cloudType) do clouds[c] = true end
+  local groups_of = {}
+  for _, g in ipairs(st.groups:list()) do
+    for _, id in ipairs(g.accountIds) do
+      groups_of[id] = groups_of[id] or {}
+      table.insert(groups_of[id], g)
+    end
+  end
+  local out = {}
+  for _, a in ipairs(st.accounts:list()) do
+    local in_group = not f.sets["account.group"]
+    for _, g in ipairs(groups_of[a.accountId] or {}) do
+      in_group = in_group or pass(f, "account.group", g.id, g.name)
+    end
+    local in_region = not f.sets["cloud.region"]
+    for _, r in ipairs(data.REGIONS[a.cloudType] or {}) do
+      in_region = in_region or pass(f, "cloud.region", r[1], r[2])
+    end
+    if (next(clouds) == nil or clouds[a.cloudType]) and pass(f, "cloud.account", a.accountId, a.name)
+      and pass(f, "cloud.type", a.cloudType:lower()) and in_group and in_region then
+      out[#out + 1] = a
+    end
+  end
+  return out
+end
+
+-- Counts of a section over accounts: {total, failed, high, medium, low}.
+local function section_counts(st, sec, accounts)
+  local c = {total = 0, failed = 0, high = 0, medium = 0, low = 0}
+  local base = id_number(sec.id)
+  for _, a in ipairs(accounts) do
+    local h = data.hash(st.world.seed, SALT_POSTURE, base * 4096 + id_number(a.accountId) % 4096)
+    local total = data.roll(h, 12, 0)
+    local failed = data.roll(h, total // 3 + 1, 8)
+    local high = data.roll(h, failed + 1, 16)
+    local medium = data.roll(h, failed - high + 1, 24)
+    c.total, c.failed = c.total + total, c.failed + failed
+    c.high, c.medium, c.low = c.high + high, c.medium + medium, c.low + failed - high - medium
+  end
+  return c
+end
+
+local function add_counts(into, c)
+  for k, v in pairs(c) do into[k] = (into[k] or 0) + v end
+  return into
+end
+
+local function zero() return {total = 0, failed = 0, high = 0, medium = 0, low = 0} end
+
+local function counts_fields(out, c)
+  out.totalResources, out.failedResources, out.passedResources = c.total, c.failed, c.total - c.failed
+  out.highSeverityFailedResources, out.mediumSeverityFailedResources = c.high, c.medium
+  out.lowSeverityFailedResources = c.low
+  out.criticalSeverityFailedResources, out.informationalSeverityFailedResources = 0, 0
+  return out
+end
+
+local function requirement_posture(st, r, accounts, f)
+  local c, per_section = zero(), {}
+  for _, sec in ipairs(r.sections) do
+    if pass(f, "policy.complianceSection", sec.sectionId, sec.id) then
+      local sc = section_counts(st, sec, accounts)
+      per_section[#per_section + 1] = {sec, sc}
+      add_counts(c, sc)
+    end
+  end
+  return c, per_section
+end
+
+local function standard_posture(st, std, f)
+  local accounts = accounts_in_scope(st, std, f)
+  local c, per_requirement = zero(), {}
+  for _, r in ipairs(std.requirements) do
+    if pass(f, "policy.complianceRequirement", r.name, r.requirementId) then
+      local rc, per_section = requirement_posture(st, r, accounts, f)
+      per_requirement[#per_requirement + 1] = {r, rc, per_section}
+      add_counts(c, rc)
+    end
+  end
+  return c, per_requirement
+end
+
+local function detail(item, c, description, default, assigned)
+  return counts_fields({id = item.id, name = item.name or item.sectionId, description = description,
+                        default = default, assignedPolicies = assigned}, c)
+end
+
+-- The posture of a scope: body {complianceDetails, requirementSummaries, summary, timestamps}.
+local function posture(st, scope, f)
+  local now = st.world.anchor_ms
+  local details, summaries, total = array{}, nil, zero()
+  if scope.requirement then
+    local c, per_section = requirement_posture(st, scope.requirement, accounts_in_scope(st, scope.standard, f), f)
+    total = c
+    for _, x in ipairs(per_section) do
+      local sec = x[1]
+      local ids = section_policies(sec)
+      details[#details + 1] = detail(sec, x[2], sec.description, sec.systemDefault, #ids)
+    end
+  elseif scope.standard then
+    local c, per_requirement = standard_posture(st, scope.standard, f)
+    total, summaries = c, array{}
+    for _, x in ipairs(per_requirement) do
+      local r, rc = x[1], x[2]
+      details[#details + 1] = detail(r, rc, r.description, r.systemDefault, (requirement_count(r)))
+      local secs = array{}
+      for _, y in ipairs(x[3]) do
+        secs[#secs + 1] = {id = y[1].id, name = y[1].sectionId, totalResources = y[2].total,
+                           failedResources = y[2].failed, passedResources = y[2].total - y[2].failed}
+      end
+      summaries[#summaries + 1] = {id = r.id, name = r.name, sectionSummaries = secs}
+    end
+  else
+    for _, std in ipairs(st.world.standards) do
+      if pass(f, "policy.complianceStandard", std.name, std.id) then
+        local c = standard_posture(st, std, f)
+        add_counts(total, c)
+        local view = view_standard(std)
+        details[#details + 1] = detail(std, c, std.description, std.systemDefault, view.policiesAssignedCount)
+      end
+    end
+  end
+  local summary = counts_fields({timestamp = now}, total)
+  return {complianceDetails = details, requirementSummaries = summaries, summary = summary,
+          requestedTimestamp = now, timestamp = now}
+end
+
+-- The posture over time: daily points for up to a month, weekly beyond (at most 53).
+local function trend(st, scope, f)
+  local now = st.world.anchor_ms
+  local span = f.tr and math.max(f.tr.to - f.tr.from, data.DAY_MS) or 7 * data.DAY_MS
+  local step = span <= 31 * data.DAY_MS and data.DAY_MS or 7 * data.DAY_MS
+  local n = math.min(math.max(span // step, 1), 53)
+  local c = posture(st, scope, f).summary
+  local out = array{}
+  for i = n, 1, -1 do
+    local failed = c.failedResources + (i - 1) * (c.failedResources // 40) -- improving towards now
+    failed = math.min(failed, c.totalResources)
+    out[#out + 1] = counts_fields({timestamp = now - (i - 1) * step}, {
+      total = c.totalResources, failed = failed, high = math.min(failed, c.highSeverityFailedResources),
+      medium = c.mediumSeverityFailedResources, low = c.lowSeverityFailedResources,
+    })
+  end
+  return out
+end
+
+-- The scope of a posture route's path parameters: {standard, requirement}, or nil and an error.
+local function scope_of(req, st, params)
+  local scope = {}
+  if params.cid then
+    scope.standard = find_standard(st, params.cid)
+    if not scope.standard then return nil, api.fail(req, 400, "bad_request", params.cid, "no such standard") end
+  end
+  if params.rid then
+    local r = st.world.requirements[params.rid]
+    if not r or r.standard ~= scope.standard then
+      return nil, api.fail(req, 400, "bad_request", params.rid, "no such requirement in the standard")
+    end
+    scope.requirement = r
+  end
+  return scope
+end
+
+local function register_posture(router, app)
+  for _, version in ipairs{"", "/v2"} do
+    for _, is_trend in ipairs{true, false} do
+      for scope_depth = 0, 2 do
+        local path = version .. "/compliance/posture" .. (is_trend and "/trend" or "")
+          .. ({"", "/:cid", "/:cid/:rid"})[scope_depth + 1]
+        for _, method in ipairs{"GET", "POST"} do
+          local takes_time = version == "" or (scope_depth == 0 and (is_trend == (method == "POST")))
+          router:add(method, path, function(req, params)
+            local st = app.state
+            local f, bad = posture_filters(req, method == "POST", takes_time)
+            if not f then return bad end
+            local scope, err = scope_of(req, st, params)
+            if not scope then return err end
+            return api.json(200, is_trend and trend(st, scope, f) or posture(st, scope, f))
+          end)
+        end
+      end
+    end
+  end
+
+  local function options(st)
+    local out = {}
+    local function set(name, list)
+      table.sort(list)
+      out[name] = array(list)
+    end
+    local stds, accounts, clouds, groups = {}, {}, {}, {}
+    for _, std in ipairs(st.world.standards) do stds[#stds + 1] = std.name end
+    local seen = {}
+    for _, a in ipairs(st.accounts:list()) do
+      accounts[#accounts + 1] = a.name
+      if not seen[a.cloudType] then
+        seen[a.cloudType] = true
+        clouds[#clouds + 1] = a.cloudType:lower()
+      end
+    end
+    for _, g in ipairs(st.groups:list()) do groups[#groups + 1] = g.name end
+    set("policy.complianceStandard", stds)
+    set("cloud.account", accounts)
+    set("cloud.type", clouds)
+    set("account.group", groups)
+    return out
+  end
+
+  router:add("GET", "/filter/compliance/posture/suggest", function()
+    local out = {}
+    for name, list in pairs(options(app.state)) do out[name] = {options = list, staticFilter = name == "cloud.type"} end
+    return api.json(200, out)
+  end)
+
+  router:add("POST", "/filter/compliance/posture/suggest", function(req)
+    local body, bad = api.body(req, true)
+    if not body then return bad end
+    if type(body.filterName) ~= "string" then
+      return api.fail(req, 400, "missing_required_parameter", "filterName", "filterName is required")
+    end
+    local list = options(app.state)[body.filterName]
+    if not list then return api.fail(req, 400, "bad_request", body.filterName, "unknown filter") end
+    local q = type(body.query) == "string" and body.query:lower() or ""
+    local out = array{}
+    for _, v in ipairs(list) do
+      if v:lower():find(q, 1, true) then out[#out + 1] = v end
+    end
+    return api.json(200, {suggestions = out, valid = true})
+  end)
+end
+
 function M.register(router, app)
+  register_posture(router, app)
+  register_writes(router, app)
   router:add("GET", "/compliance", function()
     local out = array{}
     for _, std in ipairs(app.state.world.standards) do out[#out + 1] = view_standard(std) end
