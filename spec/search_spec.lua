@@ -327,6 +327,40 @@ describe("search", function()
       assert.equal(p1.data.totalRows - 100, #rest)
     end)
 
+    it("iam_access walks the last accesses of one permission through /api/v1/permission/access/page", function()
+      local perm = assert(client.search:iam(IAM_Q, {max_items = 1}):next())
+      local status, res = srv.request("POST", "/api/v1/permission/access",
+        {permissionId = perm.id, query = IAM_Q, limit = 10000}, {["x-redlock-auth"] = token})
+      assert.equal(200, status)
+      local want = {}
+      for _, a in ipairs(res.data.items) do want[#want + 1] = a.destCloudResourceName end
+      table.sort(want)
+      srv.clear()
+      local got = {}
+      for a in client.search:iam_access(perm.id, IAM_Q, {page_size = 4}) do got[#got + 1] = a.destCloudResourceName end
+      table.sort(got)
+      assert.same(want, got)
+      local first = requests.check(requests.only(srv, "/api/v1/permission/access"), "get-permissions-access-with-post")
+      assert.same({permissionId = perm.id, query = IAM_Q, limit = 4}, body_of(first))
+      local later = srv.requests("/api/v1/permission/access/page")
+      assert.equal(math.ceil(#want / 4) - 1, #later)
+      for _, entry in ipairs(later) do
+        requests.check(entry, "get-next-permissions-access-with-post")
+        assert.is_string(body_of(entry).pageToken)
+      end
+      local item, err = client.search:iam_access("no-such-permission", IAM_Q):next()
+      assert.is_nil(item)
+      assert.equal(404, err.status)
+      assert.has_error(function() client.search:iam_access(perm.id, nil) end,
+        "bad argument #2 to 'iam_access' (string expected, got nil)")
+    end)
+
+    it("iam_suggest: IAM query autocomplete", function()
+      local info = assert(client.search:iam_suggest("config from iam where action."))
+      assert.same({"action.name"}, info.suggestions)
+      requests.check(requests.only(srv, "/api/v1/suggest"), "get-suggestions-with-post")
+    end)
+
     it("an expired token (another tenant state) is refused as nil, err", function()
       local pages = client.search:iam_pages(IAM_Q, {page_size = 10, max_pages = 1})
       assert(pages:next())

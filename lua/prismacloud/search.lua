@@ -37,6 +37,7 @@ local KINDS = {
   event = {first = "/search/event", after = "/search/event/page",
            options = {time_range = true, sort = true, id = true, filters = true}},
   iam = {first = "/api/v1/permission", after = "/api/v1/permission/page", options = {id = true}},
+  iam_access = {first = "/api/v1/permission/access", after = "/api/v1/permission/access/page", options = {}},
   -- Config search by query and by saved search id, versions 1 (timeRange) and 2 (startTime).
   config_v1 = {first = "/search/api/v1/config", after = "/search/config/page", json = true,
                options = {time_range = true, with_resource_json = true, sort = true, skip_search_creation = true}},
@@ -53,11 +54,12 @@ local BODY_NAMES = {with_resource_json = "withResourceJson", heuristic_search = 
                     skip_search_creation = "skipSearchCreation"}
 local PAGING = {page_size = true, max_items = true, max_pages = true, cursor = true}
 
-local function check_query(query, fname, level)
+local function check_query(query, fname, level, n)
+  n = n or 1
   if type(query) ~= "string" then
-    error(("bad argument #1 to '%s' (string expected, got %s)"):format(fname, type(query)), level + 1)
+    error(("bad argument #%d to '%s' (string expected, got %s)"):format(n, fname, type(query)), level + 1)
   end
-  if query:match("^%s*$") then error(("bad argument #1 to '%s' (the query is empty)"):format(fname), level + 1) end
+  if query:match("^%s*$") then error(("bad argument #%d to '%s' (the query is empty)"):format(n, fname), level + 1) end
 end
 
 -- UI filters from {name = value} or a list of {name =, operator =, value =}: the body's filters[].
@@ -88,10 +90,11 @@ end
 
 -- The style of a paged search kind, and the paging options. `query` is a
 -- saved search's id for the by-id kinds.
-local function style(kind, query, opts, fname)
-  check_query(query, fname, 3)
+local function style(kind, query, opts, fname, extra)
+  check_query(query, fname, 3, extra and 2 or 1)
   if opts ~= nil and type(opts) ~= "table" then
-    error(("bad argument #2 to '%s' (table of options expected, got %s)"):format(fname, type(opts)), 3)
+    error(("bad argument #%d to '%s' (table of options expected, got %s)"):format(extra and 3 or 2, fname,
+      type(opts)), 3)
   end
   local version = opts and opts.api_version
   if version ~= nil then
@@ -104,6 +107,7 @@ local function style(kind, query, opts, fname)
   local spec = KINDS[kind]
   local body, paging, first_path = {query = query}, {}, spec.first
   if spec.by_id then body.query, first_path = nil, spec.first .. encode_segment(query) end
+  for k, v in pairs(extra or {}) do body[k] = v end
   for k, v in pairs(opts or {}) do
     if PAGING[k] or k == "api_version" then
       paging[k] = v
@@ -211,6 +215,26 @@ end
 function F:iam(query, opts)
   local s, paging = style("iam", query, opts, "iam")
   return pager.items(self.client, s, paging)
+end
+
+--- The last access of one permission (an `iam` result's id) per destination resource, lazily.
+-- syntax: items = client.search:iam_access(permission_id, query [, {page_size =, max_items =, cursor =}])
+function F:iam_access(permission_id, query, opts)
+  if type(permission_id) ~= "string" or permission_id == "" then
+    error(("bad argument #1 to 'iam_access' (permission id expected, got %s)"):format(
+      permission_id == "" and "an empty string" or type(permission_id)), 2)
+  end
+  local s, paging = style("iam_access", query, opts, "iam_access", {permissionId = permission_id})
+  return pager.items(self.client, s, paging)
+end
+
+--- IAM query autocomplete: what may follow a partial `config from iam where ...` query.
+-- syntax: info, err = client.search:iam_suggest(partial_query)
+function F:iam_suggest(query)
+  if type(query) ~= "string" then
+    error(("bad argument #1 to 'iam_suggest' (string expected, got %s)"):format(type(query)), 2)
+  end
+  return self.client:call("get-suggestions-with-post", {body = {query = query}})
 end
 
 --- The pages of an IAM search.

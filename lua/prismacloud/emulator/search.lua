@@ -822,6 +822,81 @@ local function event_raw(app, req, id)
 end
 
 --------------------------------------------------------------------------
+-- IAM permission access (last access per destination resource of one
+-- permission row): POST /api/v1/permission/access, then /access/page.
+--------------------------------------------------------------------------
+
+M.ACCESS_SALT = 106
+
+-- The index of a permission row by id, or nil.
+local function permission_index(w, id)
+  if type(id) ~= "string" then return nil end
+  for i = 1, M.PERMISSIONS do
+    if data.uuid(w.seed, M.IAM_SALT, i) == id then return i end
+  end
+  return nil
+end
+
+-- How many destination resources permission row i reached, and access item k of it.
+local function access_count(w, i)
+  return 5 + roll(hash(w.seed, M.ACCESS_SALT, i), 120, 0)
+end
+
+local function access_item(w, i, k)
+  local r = SERIES.iam.row(w, i)
+  local h = hash(w.seed, M.ACCESS_SALT, i * 1000 + k)
+  return {destCloudResourceName = ("%s-%04d-%03d"):format(r.action[3]:lower(), roll(r.h, 10000, 32), k),
+          lastAccessDate = os.date("!%Y-%m-%dT%H:%M:%SZ", (w.anchor_ms // 1000) - roll(h, 90 * 86400, 0))}
+end
+
+local function access_page(app, t)
+  local w = app.state.world
+  local n = access_count(w, t.p)
+  local items = array{}
+  for k = t.o + 1, math.min(n, t.o + t.l) do items[#items + 1] = access_item(w, t.p, k) end
+  local out = {items = items, totalRows = n}
+  t.o = t.o + #items
+  if t.o < n then
+    out.nextPageToken = jwt.b64url_encode(json.encode{v = 1, k = "access", sid = t.sid, p = t.p, o = t.o, l = t.l})
+  end
+  return out
+end
+
+local function permission_access(app, req)
+  local body, bad = api.body(req, true)
+  if not body then return bad end
+  local failed = query_error(req, "iam", body.query)
+  if failed then return failed end
+  if type(body.permissionId) ~= "string" or body.permissionId == "" then
+    return api.fail(req, 400, "missing_required_parameter", "permissionId", "permissionId is required")
+  end
+  local limit, lbad = parse_limit(req, body.limit, M.DEFAULT_LIMIT)
+  if not limit then return lbad end
+  local i = permission_index(app.state.world, body.permissionId)
+  if not i then return api.fail(req, 404, "not_found", "permissionId", "no permission with this id") end
+  return api.json(200, {data = access_page(app, {sid = state_id(app), p = i, o = 0, l = limit})})
+end
+
+local function permission_access_next(app, req)
+  local body, bad = api.body(req, true)
+  if not body then return bad end
+  local t
+  if type(body.pageToken) == "string" and #body.pageToken <= 65536 then
+    local ok, v = pcall(json.decode, jwt.b64url_decode(body.pageToken) or "")
+    if ok and type(v) == "table" and v.v == 1 and v.k == "access" and v.sid == state_id(app)
+      and math.type(v.p) == "integer" and v.p >= 1 and v.p <= M.PERMISSIONS and math.type(v.o) == "integer"
+      and v.o >= 0 and math.type(v.l) == "integer" then
+      t = v
+    end
+  end
+  if not t then return api.fail(req, 400, "invalid_parameter_value", "pageToken", "invalid or expired page token") end
+  local limit, lbad = parse_limit(req, body.limit, t.l)
+  if not limit then return lbad end
+  t.l = limit
+  return api.json(200, access_page(app, t))
+end
+
+--------------------------------------------------------------------------
 -- Network search: one answer (nodes and connections), no paging.
 --------------------------------------------------------------------------
 
@@ -883,7 +958,7 @@ end
 -- RQL autocomplete (POST /search/suggest).
 --------------------------------------------------------------------------
 
-local function suggest(_, req)
+local function suggest(_, req, only_iam)
   local body, bad = api.body(req, true)
   if not body then return bad end
   local query = body.query
@@ -893,6 +968,7 @@ local function suggest(_, req)
   local starts = {"config from cloud.resource where ", "config from iam where ", "event from cloud.audit_logs where ",
                   "network from vpc.flow_record where "}
   local kinds = {"config", "iam", "event", "network"}
+  if only_iam then starts, kinds = {"config from iam where "}, {"iam"} end
   local suggestions, kind = array{}, nil
   for k, start in ipairs(starts) do
     if query:lower():sub(1, #start) == start then kind = kinds[k] end
@@ -999,6 +1075,9 @@ function M.register(router, app)
   router:add("POST", "/api/v1/permission/page", function(req) return series_next(app, req, "iam") end)
   router:add("POST", "/search", function(req) return network_search(app, req) end)
   router:add("POST", "/search/suggest", function(req) return suggest(app, req) end)
+  router:add("POST", "/api/v1/suggest", function(req) return suggest(app, req, true) end)
+  router:add("POST", "/api/v1/permission/access", function(req) return permission_access(app, req) end)
+  router:add("POST", "/api/v1/permission/access/page", function(req) return permission_access_next(app, req) end)
   history_routes(router, app)
 end
 
