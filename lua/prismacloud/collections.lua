@@ -1,5 +1,5 @@
---- prismacloud.collections: collections of asset groups (`client.collections`),
--- /entitlement/api/v1/collection, paged by next_page_token.
+--- prismacloud.collections: collections of asset groups (`client.collections`), paged by next_page_token.
+-- The API: /entitlement/api/v1/collection.
 --
 --   for c in client.collections:each{order_by = "NAME"} do print(c.name) end
 --   local c = client.collections:create{name = "prod", assetGroups = {accountIds = {"*"}}}
