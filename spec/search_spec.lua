@@ -428,6 +428,22 @@ describe("saved_searches", function()
       "bad option 'filter' to 'list' (saved or recent expected, got old)")
   end)
 
+  it("list and each with filter = 'recent': the searches just run, newest first", function()
+    local pages = client.search:config_pages(CONFIG_Q, {max_pages = 1})
+    local first = assert(pages:next())
+    local recent = assert(client.saved_searches:list{filter = "recent", limit = 5})
+    assert.equal(first.id, recent[1].id)
+    assert.is_false(recent[1].searchModel.saved)
+    local entry = requests.check(srv.requests("/search/history")[1], "search-history")
+    assert.same({filter = "recent", limit = "5"}, requests.query_of(entry))
+    local n = 0
+    for s in client.saved_searches:each{filter = "recent"} do
+      n = n + 1
+      assert.is_false(s.searchModel.saved)
+    end
+    assert.is_true(n >= 1)
+  end)
+
   it("create: runs the search once for an id, then saves it under a name", function()
     local s = assert(client.saved_searches:create{name = "aws resources", query = CONFIG_Q, time_range = "7d",
                                                   description = "every AWS resource"})

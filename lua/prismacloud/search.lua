@@ -31,7 +31,7 @@ F.DEFAULT_PAGE_SIZE = 100
 
 -- Per kind: paths, the option keys its body takes, and the body names of the options.
 local KINDS = {
-  config = {first = "/search/config", after = "/search/config/page",
+  config = {first = "/search/config", after = "/search/config/page", json = true,
             options = {time_range = true, with_resource_json = true, heuristic_search = true, sort = true, id = true,
                        name = true, description = true}},
   event = {first = "/search/event", after = "/search/event/page",
@@ -48,7 +48,6 @@ local KINDS = {
   config_id_v2 = {first = "/search/api/v2/config/", after = "/search/config/page", json = true, by_id = true,
                   options = {start_time = true, with_resource_json = true, sort = true}},
 }
-KINDS.config.json = true
 local BODY_NAMES = {with_resource_json = "withResourceJson", heuristic_search = "heuristicSearch", sort = "sort",
                     id = "id", name = "searchName", description = "searchDescription", start_time = "startTime",
                     skip_search_creation = "skipSearchCreation"}
