@@ -369,7 +369,7 @@ describe("prismacloud CLI", function()
     it("exits 2 with a usage line on usage errors", function()
       for _, args in ipairs{"", "bogus", "alerts list --nope", "alerts list -o xml", "policies list --since 1d",
                             "alerts list --since 3x", "accounts list extra", "call", "get cloud",
-                            "alerts list --max-items zero"} do
+                            "alerts list --max-items zero", "alerts", "alerts list --since"} do
         local code, out, err = cli(args)
         assert.equals(2, code, "for '" .. args .. "': " .. err)
         assert.equals("", out)
@@ -377,6 +377,28 @@ describe("prismacloud CLI", function()
         no_traceback(err)
       end
       assert.equals(0, #srv.requests())
+    end)
+
+    it("reads --profile from the profile folder; a missing one is exit 1, a malformed name exit 2", function()
+      local dir = os.tmpname()
+      os.remove(dir)
+      assert(os.execute("mkdir -m 700 " .. shell_quote(dir)))
+      write_file(dir .. "/lab.json", cjson.encode{url = srv.url, identity = "test-key", secret = SECRET})
+      os.execute("chmod 600 " .. shell_quote(dir .. "/lab.json"))
+      local code, out, err = run("--profile lab groups list -o json", {url = false, env = {"PC_CONFIG_DIR=" .. dir}})
+      assert.equals(0, code, err)
+      assert.equals(#assert(client.account_groups:list()), #cjson.decode(out))
+      code, out, err = run("--profile nosuch groups list", {url = false, env = {"PC_CONFIG_DIR=" .. dir}})
+      assert.equals(1, code)
+      assert.equals("", out)
+      assert.matches("profile 'nosuch' not found", err)
+      code, out, err = run("--profile 'a b' groups list", {url = false, env = {"PC_CONFIG_DIR=" .. dir}})
+      assert.equals(2, code)
+      assert.equals("", out)
+      assert.matches("bad profile name", err)
+      no_traceback(err)
+      os.remove(dir .. "/lab.json")
+      os.remove(dir)
     end)
 
     it("prints help with exit 0", function()
@@ -390,6 +412,38 @@ describe("prismacloud CLI", function()
       code, out = cli("emulator --help")
       assert.equals(0, code)
       assert.matches("usage: prismacloud%-emulator", out)
+    end)
+  end)
+
+  describe("emulator", function()
+    it("serves the emulator until stopped by its PID", function()
+      local base = os.tmpname()
+      local inner = ("echo $$ > %s; LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./?.so;;' "
+        .. "exec lua5.4 bin/prismacloud emulator --port 0 --accounts 4 < /dev/null > %s 2>&1")
+        :format(shell_quote(base .. ".pid"), shell_quote(base .. ".out"))
+      assert(os.execute(("sh -c %s &"):format(shell_quote(inner))))
+      local url, pid
+      for _ = 1, 400 do
+        local f = io.open(base .. ".pid")
+        if f then
+          pid = pid or tonumber(f:read("a"))
+          f:close()
+        end
+        f = io.open(base .. ".out")
+        if f then
+          url = f:read("a"):match("listening (%S+)\n")
+          f:close()
+        end
+        if url and pid then break end
+        os.execute("sleep 0.025")
+      end
+      assert.is_string(url)
+      local code, out = run("accounts list -o json", {url = url, secret = "test-secret"})
+      os.execute("kill " .. pid)
+      assert.is_true(server.wait_exit(pid, 10))
+      for _, suffix in ipairs{"", ".pid", ".out"} do os.remove(base .. suffix) end
+      assert.equals(0, code)
+      assert.equals(4, #cjson.decode(out))
     end)
   end)
 

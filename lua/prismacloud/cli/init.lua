@@ -452,7 +452,16 @@ local function run(argv, env)
     usage_fail("no command given")
   end
   local cmd = find_command(parsed.words)
-  if not cmd then usage_fail("unknown command '%s'", table.concat(parsed.words, " ")) end
+  if not cmd then
+    local subs = {}
+    for _, c in ipairs(COMMANDS) do
+      if c.words[1] == parsed.words[1] and c.words[2] then subs[#subs + 1] = c.words[2] end
+    end
+    if #subs > 0 then
+      usage_fail("'%s' needs one of: %s", parsed.words[1], table.concat(subs, ", "))
+    end
+    usage_fail("unknown command '%s'", table.concat(parsed.words, " "))
+  end
   env.command = cmd
   if o.help then
     io.stdout:write("usage: ", cmd.usage, "\n")

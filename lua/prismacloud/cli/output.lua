@@ -352,11 +352,15 @@ end
 
 --- Writes one decoded body in a format: records when it holds an array of them
 -- (see rows_of), else (table) one "field value" line per top-level field, or
--- (json) the body as it is.
+-- (json) the body as it is; a body that is not JSON (a string) is written as it came.
 -- syntax: output.value(body, format, {columns =, out =, colour =, title =, max_items =})
 function M.value(body, format, opts)
   opts = opts or {}
   local out = opts.out or io.stdout
+  if type(body) == "string" then -- not JSON (a CSV download, text): as it came
+    out:write(body)
+    return
+  end
   local rows = M.rows_of(body)
   if format == "json" and not opts.columns and not (rows and opts.max_items) then
     out:write(M.pretty_json(encode(body)), "\n")

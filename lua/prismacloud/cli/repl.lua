@@ -447,7 +447,11 @@ function M.run(opts)
   end
   local buffer
   while not done do
-    local line = read(buffer and ">> " or "> ")
+    local ok, line = pcall(read, buffer and ">> " or "> ")
+    if not ok then -- Ctrl-C at the prompt: drop the pending lines
+      io.stdout:write("\n")
+      buffer, line = nil, ""
+    end
     if line == nil then break end
     buffer = buffer and (buffer .. "\n" .. line) or line
     if buffer:match("^%s*$") then
