@@ -137,6 +137,29 @@ describe("licensing", function()
       assert.equal("aws", body_of(check(only("/license/api/v1/usage/time_series"), "license-usage-graph")).cloudType)
     end)
 
+    it("the usage rows and rules are a function of the seed", function()
+      local function snapshot(seed)
+        local s2 = server.start{seed = seed}
+        local c2 = prismacloud.new{url = s2.url, access_key = "test-key", secret_key = "test-secret", retries = 0}
+        local ok, out = pcall(function()
+          local rows = {}
+          for row in c2.licensing:each(nil, {page_size = 1000}) do
+            rows[#rows + 1] = row.account.id .. "=" .. row.total
+          end
+          for rule in c2.licensing:rules() do rows[#rows + 1] = rule.id .. "=" .. rule.usedCredits end
+          return rows
+        end)
+        c2:close()
+        s2.stop()
+        assert(ok, out)
+        return out
+      end
+      local first = snapshot(3)
+      assert.is_true(#first > 150)
+      assert.same(first, snapshot(3))
+      assert.not_same(first, snapshot(4))
+    end)
+
     it("bad filters raise before sending; API errors come back as nil, err", function()
       assert.has_error(function() client.licensing:counts{time_range = {from = 0, to = 1}} end,
         "bad time_range to 'counts' (relative only, e.g. '30d' or '1y')")

@@ -274,6 +274,28 @@ describe("resource lists and collections", function()
       assert.equal(400, err.status)
     end)
 
+    it("the seeded data is a function of the seed", function()
+      local function snapshot(c)
+        local out = {}
+        for x in c.collections:each(nil, {page_size = 500}) do out[#out + 1] = x.id .. "|" .. x.name end
+        for _, l in ipairs(c.resource_lists:list()) do out[#out + 1] = l.id .. "|" .. l.name end
+        return out
+      end
+      local function other(seed)
+        local s2 = server.start{seed = seed}
+        local c2 = prismacloud.new{url = s2.url, access_key = "test-key", secret_key = "test-secret", retries = 0}
+        local ok, snap = pcall(snapshot, c2)
+        c2:close()
+        s2.stop()
+        assert(ok, snap)
+        return snap
+      end
+      local first = other(7)
+      assert.is_true(#first > 130)
+      assert.same(first, other(7))
+      assert.not_same(first, other(8))
+    end)
+
     it("dry_run returns the request and sends nothing", function()
       assert.same({method = "POST", path = PATH, body = {name = "dry"}},
         client.collections:create({name = "dry"}, {dry_run = true}))
