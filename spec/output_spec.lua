@@ -101,6 +101,17 @@ describe("request option output", function()
     assert.equal("", read(target))
   end)
 
+  it("a 204 No Content leaves the target as it was and reports no output", function()
+    local target = dir .. "/pending.pdf"
+    write(target, "previous report")
+    srv.fault{path = "/_test/echo", status = 204}
+    local res = assert(c:request("GET", "/_test/echo", {output = target}))
+    assert.equal(204, res.status)
+    assert.is_nil(res.output)
+    assert.equal("previous report", read(target))
+    assert.same({"pending.pdf"}, listing(dir))
+  end)
+
   it("a file that cannot be written is an io error naming it", function()
     local target = dir .. "/no/such/dir/out.bin"
     local res, err = c:request("GET", "/_test/bytes", {query = {size = 4096}, output = target})

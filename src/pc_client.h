@@ -63,6 +63,10 @@ typedef struct pc_xfer {
 
 enum { PC_SINK_UNDECIDED, PC_SINK_FILE, PC_SINK_BUFFER };
 
+/* The statuses whose body goes to the output file: 2xx but 204 (No Content
+ * says there is no file, so the target is left as it is). */
+#define PC_SINK_STATUS(status) ((status) >= 200 && (status) < 300 && (status) != 204)
+
 typedef struct pc_client {
   pc_xfer main;                    /* sequential requests, login and extend */
   pc_xfer *pool;                   /* client:parallel slots (malloc'd), created on first use */

@@ -334,7 +334,7 @@ long pc_req_outcome(lua_State *L, pc_client *c, pc_xfer *x, pc_req *r, CURLcode 
     return 0;
   }
   curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
-  if (x->output && status >= 200 && status < 300 && !pc_sink_commit(x)) {
+  if (x->output && PC_SINK_STATUS(status) && !pc_sink_commit(x)) {
     pc_sink_push_error(L, x, r->method, r->path);
     return 0;
   }

@@ -89,7 +89,7 @@ int pc_response_push(lua_State *L, pc_xfer *x, long status, const char *method,
   if (lua_getfield(L, -1, "content-type") == LUA_TSTRING) json = is_json_type(lua_tostring(L, -1));
   lua_pop(L, 1);
   lua_setfield(L, -2, "headers");
-  if (x->output && status >= 200 && status < 300) { /* streamed to the file: no body */
+  if (x->output && PC_SINK_STATUS(status)) { /* streamed to the file: no body */
     lua_pushstring(L, x->output);
     lua_setfield(L, -2, "output");
     lua_pushinteger(L, x->sink_len);

@@ -5,7 +5,7 @@
  * mode 0600) as it arrives, and is renamed over the target only when the
  * whole exchange succeeded, so a failed or retried download leaves nothing
  * behind and the target is never half-written. Any other status is buffered
- * and decoded as usual (it is an error body). The memory used is libcurl's
+ * and decoded as usual (it is an error body); a 204 leaves the target alone. The memory used is libcurl's
  * receive buffer plus stdio's, whatever the size of the file.
  */
 #include <errno.h>
@@ -68,7 +68,7 @@ static int open_temp(pc_xfer *x) {
 void pc_sink_decide(pc_xfer *x) {
   long status = 0;
   curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
-  if (status < 200 || status > 299) {
+  if (!PC_SINK_STATUS(status)) {
     x->sink_state = PC_SINK_BUFFER; /* an error body: buffered and decoded as usual */
     return;
   }

@@ -120,12 +120,6 @@ function M.wait(status_fn, ready_fn, opts)
   end
 end
 
--- A name beside path for the download in flight (the core streams to its own temporary file and renames
--- it onto this one; a 2xx that is not the file, like a 204, then never touches path).
-local function partial_name(path)
-  return ("%s.%x%04x.part"):format(path, os.time(), math.random(0, 0xffff))
-end
-
 --- Streams a catalog GET operation's 2xx body to a file: {output = path, size = bytes, status =}, res;
 -- or nil, err: an HTTP error, kind "pending" for a 204 (no file yet), kind "io"; no file is left behind.
 -- With opts.dry_run returns the request.
@@ -139,34 +133,18 @@ function M.download(client, id, args, path, opts)
   local req = pager.request_for(id, args)
   req.output = path
   if opts.dry_run then return req end
-  local partial = partial_name(path)
-  local res, err = client:request(req.method, req.path, {query = req.query, output = partial, idempotent = true})
-  if not res then
-    if err.output == partial then -- name the caller's file, not the one in flight
-      err.output = path
-      if type(err.message) == "string" then
-        err.message = err.message:gsub(partial:gsub("%p", "%%%0"), (path:gsub("%%", "%%%%")))
-      end
-    end
-    return nil, err
-  end
+  -- the core streams to a temporary file beside path and renames it on success; a 204 leaves path alone
+  local res, err = client:request(req.method, req.path, {query = req.query, output = path, idempotent = true})
+  if not res then return nil, err end
   if res.status < 200 or res.status > 299 then
     local failure = core.http_error(res, req.method, req.path)
     failure.attempts = res.attempts
     return nil, failure
   end
   if res.status == 204 then
-    os.remove(partial)
     return nil, new_error("pending", ("%s %s: no content yet (204)"):format(req.method, req.path),
       {status = 204, method = req.method, path = req.path, attempts = res.attempts})
   end
-  local ok, why = os.rename(partial, path)
-  if not ok then
-    os.remove(partial)
-    return nil, new_error("io", ("cannot write '%s': %s"):format(path, tostring(why)),
-      {output = path, method = req.method, path = req.path})
-  end
-  res.output = path
   return {output = path, size = res.size, status = res.status}, res
 end
 
