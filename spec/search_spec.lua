@@ -391,6 +391,23 @@ describe("search", function()
       assert.equal("unsupported_rql_query", err.code)
     end)
 
+    it("for_alert: the search behind a network alert; a config alert is nil, err (404)", function()
+      local net = assert(client.alerts:list{policy_type = "network", time_range = "1y", limit = 1})[1]
+      local config = assert(client.alerts:list{policy_type = "config", time_range = "1y", limit = 1})[1]
+      srv.clear()
+      local res = assert(client.search:for_alert(net.id))
+      local entry = requests.check(requests.only(srv, "/search/alert"), "search-for-alert-by-id")
+      assert.same({alertId = net.id}, requests.query_of(entry))
+      assert.equal("network", res.searchType)
+      assert.equal(net.id, res.alertId)
+      assert.is_true(#res.data > 0)
+      for _, c in ipairs(res.data) do assert.is_string(c.protocol) end
+      local none, err = client.search:for_alert(config.id)
+      assert.is_nil(none)
+      assert.equal(404, err.status)
+      assert.equal("not_found", err.code)
+    end)
+
     it("suggest: what may follow a partial query", function()
       local info = assert(client.search:suggest("config from cloud.resource where api."))
       assert.same({"api.name"}, info.suggestions)

@@ -255,6 +255,16 @@ function F:network(query, opts)
   return self.client:call("search-network", {body = body})
 end
 
+--- The search behind a network or anomaly alert (its query, and the rows in `data`); nil, err on failure.
+-- syntax: result, err = client.search:for_alert(alert_id)
+function F:for_alert(alert_id)
+  if type(alert_id) ~= "string" or alert_id == "" then
+    error(("bad argument #1 to 'for_alert' (alert id expected, got %s)"):format(
+      alert_id == "" and "an empty string" or type(alert_id)), 2)
+  end
+  return self.client:call("search-for-alert-by-id", {query = {alertId = alert_id}})
+end
+
 --- RQL autocomplete: what may follow a partial query ({valid, offset, suggestions, ...}).
 -- syntax: info, err = client.search:suggest(partial_query)
 function F:suggest(query)

@@ -913,18 +913,8 @@ local function flow(w, i)
           bytes = 1000 + roll(h, 1000000, 44)}
 end
 
-local function network_search(app, req)
-  local body, bad = api.body(req, true)
-  if not body then return bad end
-  local failed = query_error(req, "network", body.query)
-  if failed then return failed end
-  local tr = body.timeRange
-  if type(tr) ~= "table" then
-    return api.fail(req, 400, "invalid_parameter_value", "timeRange", "timeRange is required")
-  end
-  local a = api.time_range(tr, api.time_context(req, 0))
-  if not a then return api.fail(req, 400, "invalid_parameter_value", "timeRange", "bad time range") end
-  local tree, w = rql.parse(body.query, "network"), app.state.world
+-- The flows a network query tree matches: nodes and connections.
+local function network_graph(w, tree)
   local nodes, node_list, connections = {}, array{}, array{}
   local function node(f, n)
     local id = ("%s-%s-%02d"):format(f.account.accountId, f.region[2], n)
@@ -947,11 +937,67 @@ local function network_search(app, req)
                                        port = f.port, bytes = f.bytes, accepted = roll(f.h, 8, 50) ~= 0}
     end
   end
+  return node_list, connections
+end
+
+local function network_search(app, req)
+  local body, bad = api.body(req, true)
+  if not body then return bad end
+  local failed = query_error(req, "network", body.query)
+  if failed then return failed end
+  local tr = body.timeRange
+  if type(tr) ~= "table" then
+    return api.fail(req, 400, "invalid_parameter_value", "timeRange", "timeRange is required")
+  end
+  local a = api.time_range(tr, api.time_context(req, 0))
+  if not a then return api.fail(req, 400, "invalid_parameter_value", "timeRange", "bad time range") end
+  local node_list, connections = network_graph(app.state.world, rql.parse(body.query, "network"))
   local entry = M.record(app, req, "network", body.query, tr, body.id)
   return api.json(200, {id = entry.id, name = entry.name, description = entry.description, searchType = "network",
                         saved = entry.saved, query = body.query, timeRange = tr, cloudType = entry.cloudType,
                         groupBy = array{}, filters = array{}, async = false, default = false,
                         data = {nodes = node_list, connections = connections}})
+end
+
+--------------------------------------------------------------------------
+-- GET /search/alert?alertId=: the search behind a network or audit event
+-- (anomaly) alert, run over the alert's cloud account; 404 for other alerts.
+--------------------------------------------------------------------------
+
+local function alert_search(app, req)
+  local alert_id = api.query(req, "alertId")
+  if type(alert_id) ~= "string" or alert_id == "" then
+    return api.fail(req, 400, "missing_required_parameter", "alertId", "alertId is required")
+  end
+  local st = app.state
+  local i = math.tointeger(tonumber(alert_id:match("^P%-(%d+)$") or ""))
+  if not i or i < 1 or i > st.world.alert_count then
+    return api.fail(req, 404, "not_found", "alertId", "no alert with this id")
+  end
+  local _, pidx, account = require("prismacloud.emulator.alerts").core(st, i)
+  local ptype = st.world.policies[pidx].policyType
+  local tr = {type = "relative", value = {amount = 24, unit = "hour"}}
+  local query, search_type, rows
+  if ptype == "network" then
+    query = ("network from vpc.flow_record where cloud.account = '%s'"):format(account.name)
+    search_type = "network"
+    local _, connections = network_graph(st.world, assert(rql.parse(query, "network")))
+    rows = connections
+  elseif ptype == "audit_event" then
+    query = ("event from cloud.audit_logs where cloud.account = '%s'"):format(account.name)
+    search_type = "audit_event"
+    local list = series_matches(app, "event", {q = query, a = math.mininteger, b = math.maxinteger})
+    rows = array{}
+    for k = 1, math.min(#list, M.DEFAULT_LIMIT) do
+      rows[k] = SERIES.event.item(st.world, SERIES.event.row(st.world, list[k]))
+    end
+  else
+    return api.fail(req, 404, "not_found", "alertId", "search data exists for network and anomaly alerts only")
+  end
+  local entry = M.record(app, req, search_type, query, tr, nil)
+  return api.json(200, {id = entry.id, name = "", description = "", searchType = search_type, saved = false,
+                        alertId = alert_id, query = query, timeRange = tr, cloudType = account.cloudType:lower(),
+                        groupBy = array{}, filters = array{}, async = false, default = false, data = array(rows)})
 end
 
 --------------------------------------------------------------------------
@@ -1075,6 +1121,7 @@ function M.register(router, app)
   router:add("POST", "/api/v1/permission/page", function(req) return series_next(app, req, "iam") end)
   router:add("POST", "/search", function(req) return network_search(app, req) end)
   router:add("POST", "/search/suggest", function(req) return suggest(app, req) end)
+  router:add("GET", "/search/alert", function(req) return alert_search(app, req) end)
   router:add("POST", "/api/v1/suggest", function(req) return suggest(app, req, true) end)
   router:add("POST", "/api/v1/permission/access", function(req) return permission_access(app, req) end)
   router:add("POST", "/api/v1/permission/access/page", function(req) return permission_access_next(app, req) end)
