@@ -260,7 +260,8 @@ end
 
 --- Passed and failed resources: overall, per standard (standard_id) or per requirement (with
 -- requirement_id); filter: account, cloud_type, region, account_group, standard, requirement,
--- section (strings or arrays), time_range. GET for simple filters, POST for the rest.
+-- section (strings or arrays), time_range. GET for simple filters, POST for the rest (and past
+-- 8 KB of URL); a time range on a standard or requirement uses the v1 endpoints (v2 take none).
 -- syntax: posture, err = client.compliance:posture([{standard_id =, requirement_id =, cloud_type =, ...}])
 function F:posture(filter)
   local id, args = posture_call("posture", filter, "posture")
