@@ -41,7 +41,7 @@ local function run(args, opts)
   local out, err = os.tmpname(), os.tmpname()
   local env = {"env"}
   for _, name in ipairs{"PRISMACLOUD_URL", "PRISMACLOUD_USERNAME", "PRISMACLOUD_PASSWORD",
-                        "PRISMACLOUD_JSON_WEB_TOKEN", "PC_URL", "PC_IDENTITY", "PC_SECRET"} do
+                        "PRISMACLOUD_JSON_WEB_TOKEN", "PC_URL", "PC_IDENTITY", "PC_SECRET", "COLUMNS"} do
     env[#env + 1] = "-u"
     env[#env + 1] = name
   end
@@ -166,6 +166,16 @@ describe("prismacloud CLI", function()
       assert.matches("^id%s+status%s+alertTime%s+resource%.cloudType%s+resource%.account%s+resource%.name%s+policyId$",
         lines[1])
       for i = 2, 4 do assert.matches("^P%-%d+%s+%a+%s+%d%d%d%d%-%d%d%-%d%d %d%d:%d%d%s", lines[i]) end
+    end)
+
+    it("narrows a table to the terminal's width", function()
+      local code, out = cli("alerts list --since 30d -o table -n 5", {env = {"COLUMNS=60"}})
+      assert.equals(0, code)
+      local lines = lines_of(out)
+      assert.equals(6, #lines)
+      for _, line in ipairs(lines) do assert.is_true(utf8.len(line) <= 60, line) end
+      assert.matches("^id%s+status%s+alertTime", lines[1])
+      assert.matches("…", lines[2], 1, true)
     end)
 
     it("refuses a status the API does not have (exit 2, usage line, nothing sent)", function()

@@ -109,7 +109,8 @@ function Context:writer(preset, title)
   if not columns and (self.format == "table" or self.format == "csv" or self.format == "html") then
     columns = preset
   end
-  return output.writer(self.format, {columns = columns, colour = self.colour, title = title, out = self.out})
+  return output.writer(self.format, {columns = columns, colour = self.colour, title = title, out = self.out,
+                                     width = self.width})
 end
 
 -- Writes the records of an array (up to --max-items).
@@ -285,8 +286,7 @@ command({"alerts", "summary"}, "prismacloud alerts summary [--since 30d] [--stat
       {since = filter.time_range, status = type(filter.status) == "table" and table.concat(filter.status, ",")
         or filter.status})
     if ctx.format == "table" then
-      local cols = tonumber(os.getenv("COLUMNS") or "")
-      ctx.out:write(summary.text(s, {utf8 = output.utf8_locale(), colour = ctx.colour, width = cols}))
+      ctx.out:write(summary.text(s, {utf8 = output.utf8_locale(), colour = ctx.colour, width = ctx.width}))
     elseif ctx.format == "json" then
       ctx.out:write(output.pretty_json(require("prismacloud.json").encode(s)), "\n")
     elseif ctx.format == "html" then
@@ -396,7 +396,7 @@ end)
 
 function Context:value_opts(title)
   return {columns = self.options.columns, colour = self.colour, title = title, out = self.out,
-          max_items = self.options["max-items"]}
+          max_items = self.options["max-items"], width = self.width}
 end
 
 --------------------------------------------------------------------------
@@ -473,12 +473,15 @@ local function run(argv, env)
     usage_fail("'%s' takes no argument '%s'", table.concat(cmd.words, " "), words[cmd.max_words + 1])
   end
   local out = env.out or io.stdout
-  local format = o.output or (output.isatty(1) and "table" or "json")
+  local stdout_tty = output.isatty(1)
+  local format = o.output or (stdout_tty and "table" or "json")
   if not output.FORMATS[format] then
     usage_fail("unknown output format '%s' (table, json, ndjson, csv, html)", format)
   end
   local ctx = setmetatable({words = words, options = o, format = format, out = out,
-                            colour = format == "table" and output.use_colour(output.isatty(1)),
+                            colour = format == "table" and output.use_colour(stdout_tty),
+                            width = format == "table" and (stdout_tty or os.getenv("COLUMNS")) and
+                              output.terminal_width() or nil,
                             emulator_script = env.emulator_script}, Context)
   local ok, result = pcall(cmd.run, ctx)
   if ctx._client then ctx._client:close() end

@@ -15,6 +15,7 @@ local M = {}
 M.FORMATS = {table = true, json = true, ndjson = true, csv = true, html = true}
 M.MAX_CELL = 48        -- longest table cell, in characters
 M.MAX_COLUMNS = 7      -- columns chosen when none are given
+M.MIN_WIDTH = 12       -- narrowest a column gets to fit a table in the terminal
 
 --- Whether file descriptor fd (1 = stdout, 2 = stderr) is a terminal.
 -- syntax: ok = output.isatty(fd)
@@ -242,23 +243,57 @@ local function row_cells(record, columns, short)
   return cells
 end
 
+--- The width of the terminal on stdout: $COLUMNS, else `stty size`, else nil.
+-- syntax: n = output.terminal_width()
+function M.terminal_width()
+  local n = tonumber(os.getenv("COLUMNS") or "")
+  if n and n > 0 then return math.tointeger(n) end
+  local p = io.popen("stty size < /dev/tty 2>/dev/null")
+  local text = p and p:read("a") or ""
+  if p then p:close() end
+  n = tonumber(text:match("^%s*%d+%s+(%d+)"))
+  return n and n > 0 and n or nil
+end
+
 --- Writes rows of cells as an aligned text table (header bold when colour is on).
--- syntax: output.write_table(out, header, rows, {colour = true})
+-- With opts.width the widest columns are narrowed (down to output.MIN_WIDTH), and the
+-- last ones left out when that is not enough, until a line fits.
+-- syntax: output.write_table(out, header, rows, {colour = true, width = 120})
 function M.write_table(out, header, rows, opts)
   opts = opts or {}
   local widths = {}
   for i, h in ipairs(header) do widths[i] = text_width(h) end
-  for r, row in ipairs(rows) do
+  for _, row in ipairs(rows) do
     for i, cell in ipairs(row) do
-      row[i] = truncate(cell, M.MAX_CELL)
-      widths[i] = math.max(widths[i] or 0, text_width(row[i]))
+      widths[i] = math.max(widths[i] or 0, math.min(text_width(cell), M.MAX_CELL))
     end
-    rows[r] = row
+  end
+  local shown = #widths
+  if opts.width then
+    -- Narrow the widest columns, none below MIN_WIDTH (or its natural width);
+    -- when that is not enough, leave out the last column and start again.
+    local natural = {table.unpack(widths)}
+    for n = #natural, 1, -1 do
+      shown = n
+      for i = 1, n do widths[i] = natural[i] end
+      local sum = 2 * (n - 1)
+      for i = 1, n do sum = sum + widths[i] end
+      while sum > opts.width do
+        local widest = 1
+        for i = 1, n do
+          if widths[i] > widths[widest] then widest = i end
+        end
+        if widths[widest] <= M.MIN_WIDTH then break end
+        widths[widest], sum = widths[widest] - 1, sum - 1
+      end
+      if sum <= opts.width then break end
+    end
   end
   local function line(cells)
     local parts = {}
-    for i, cell in ipairs(cells) do
-      parts[i] = i == #cells and cell or cell .. (" "):rep(widths[i] - text_width(cell))
+    for i = 1, math.min(#cells, shown) do
+      local cell = truncate(cells[i], widths[i])
+      parts[i] = i == shown and cell or cell .. (" "):rep(widths[i] - text_width(cell))
     end
     return table.concat(parts, "  ")
   end
@@ -286,12 +321,13 @@ local Writer = {}
 Writer.__index = Writer
 
 --- A writer of records in a format: `w:row(record)` for each, then `w:finish()`.
--- opts: columns (array of field paths), out (file, default io.stdout), colour, title.
+-- opts: columns (array of field paths), out (file, default io.stdout), colour, title,
+-- width (of the terminal: tables are narrowed to fit).
 -- syntax: w = output.writer(format, opts)
 function M.writer(format, opts)
   if not M.FORMATS[format] then error(("unknown output format '%s'"):format(tostring(format)), 2) end
   opts = opts or {}
-  return setmetatable({format = format, out = opts.out or io.stdout, columns = opts.columns,
+  return setmetatable({format = format, out = opts.out or io.stdout, columns = opts.columns, width = opts.width,
                        colour = opts.colour, title = opts.title or "prismacloud", rows = {}, count = 0}, Writer)
 end
 
@@ -331,7 +367,7 @@ function Writer:finish()
     local rows = {}
     for i, r in ipairs(self.rows) do rows[i] = row_cells(r, columns, f == "table") end
     if f == "table" then
-      if #columns > 0 then M.write_table(out, columns, rows, {colour = self.colour}) end
+      if #columns > 0 then M.write_table(out, columns, rows, {colour = self.colour, width = self.width}) end
     else
       local parts = {"<h1>", html_escape(self.title), "</h1>\n<p>", ("%d"):format(#rows),
                      " rows</p>\n<table>\n<thead><tr>"}
@@ -381,7 +417,7 @@ function M.value(body, format, opts)
     table.sort(keys)
     local rows_kv = {}
     for i, k in ipairs(keys) do rows_kv[i] = {k, (M.cell(k, body[k], true):gsub("[\r\n\t]", " "))} end
-    M.write_table(out, {"field", "value"}, rows_kv, {colour = opts.colour})
+    M.write_table(out, {"field", "value"}, rows_kv, {colour = opts.colour, width = opts.width})
     return
   end
   if format == "json" then
