@@ -47,8 +47,29 @@ describe("authentication", function()
     local session = c:session()
     assert.is_true(session.authenticated)
     assert.same({"emulator"}, session.customer_names)
+    assert.same({{name = "emulator", prisma_id = "806775661100000001"}}, session.customers)
+    assert.is_nil(session.prisma_id) -- not given as an option
     assert.is_true(session.expires_in > 590 and session.expires_in <= 600)
     for _, v in pairs(session) do assert.not_matches("^eyJ", tostring(v)) end
+  end)
+
+  it("keeps the session's customers through an extend, and reports a prisma_id option", function()
+    local c <close> = prismacloud.new{url = srv.url, access_key = "test-key", secret_key = "test-secret",
+                                      prisma_id = "806775661100000001", retries = 0}
+    assert.is_true(c:login())
+    assert.equal("806775661100000001", c:session().prisma_id)
+    assert.same({{name = "emulator", prisma_id = "806775661100000001"}}, c:session().customers)
+    srv.config{token_ttl = 1}
+    local ok, failure = pcall(function()
+      local fresh <close> = prismacloud.new{url = srv.url, token = assert(srv.login()), retries = 0}
+      assert.is_nil(fresh:session().customers) -- a bare token says nothing of the tenant
+      require("socket").sleep(0.9)             -- past 80% of its life: the next request extends it
+      assert(fresh:send("GET", "/v2/ping"))
+      assert.equal(1, fresh:stats().extends)
+      assert.same({{name = "emulator", prisma_id = "806775661100000001"}}, fresh:session().customers)
+    end)
+    srv.config{token_ttl = 600}
+    assert(ok, failure)
   end)
 
   it("logs in explicitly with client:login()", function()

@@ -54,16 +54,34 @@ describe("integrations", function()
   end
 
   describe("the Prisma ID", function()
-    it("is learnt once per client from the session (GET /auth_token/extend)", function()
+    it("comes from the login's customer list, once per client, with no extra request", function()
       local c <close> = new_client()
-      assert(c:login())
+      assert.equal(PRISMA_ID, assert(c.integrations:prisma_id())) -- logs in to learn it
+      assert.equal(1, #srv.requests("/login"))
       srv.clear()
-      assert.equal(PRISMA_ID, assert(c.integrations:prisma_id()))
       assert.equal(PRISMA_ID, assert(c.notification_templates:prisma_id()))
-      requests.check(only("/auth_token/extend"), "extend-session")
       assert(c.integrations:list())
       assert(c.notification_templates:list())
+      assert.equal(0, #srv.requests("/auth_token/extend"))
+      assert.equal(0, #srv.requests("/login"))
+    end)
+
+    it("comes from the prisma_id option without asking the server", function()
+      local c <close> = prismacloud.new{url = srv.url, access_key = "test-key", secret_key = "test-secret",
+                                        retries = 0, prisma_id = PRISMA_ID}
+      assert.equal(PRISMA_ID, assert(c.integrations:prisma_id()))
+      assert.equal(0, #srv.requests())
+    end)
+
+    it("a client holding a bare token asks GET /auth_token/extend once, and keeps its token", function()
+      local token = assert(srv.login())
+      srv.clear()
+      local c <close> = prismacloud.new{url = srv.url, token = token, retries = 0}
+      assert.equal(PRISMA_ID, assert(c.integrations:prisma_id()))
+      requests.check(only("/auth_token/extend"), "extend-session")
+      assert(c.integrations:list())
       assert.equal(1, #srv.requests("/auth_token/extend"))
+      assert.equal(0, c:stats().extends) -- the answer's fresh token is dropped, the client's is kept
     end)
 
     it("can be set; another tenant's is refused with 403 invalid_prisma_id", function()
@@ -77,14 +95,18 @@ describe("integrations", function()
     end)
 
     it("a failed look-up comes back as nil, err from the verbs", function()
-      local c <close> = new_client()
-      assert(c:login())
+      local token = assert(srv.login())
+      local c <close> = prismacloud.new{url = srv.url, token = token, retries = 0}
       srv.fault{path = "/auth_token/extend", status = 500, times = 2}
       local list, err = c.integrations:list()
       assert.is_nil(list)
       assert.equal(500, err.status)
       assert.has_error(function() c.notification_templates:each() end)
       assert.equal(0, #srv.requests(HOOKS))
+      local bad <close> = prismacloud.new{url = srv.url, access_key = "test-key", secret_key = "wrong", retries = 0}
+      list, err = bad.integrations:list()
+      assert.is_nil(list)
+      assert.equal("auth", err.kind)
     end)
   end)
 

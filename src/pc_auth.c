@@ -88,28 +88,44 @@ void pc_auth_set_token(lua_State *L, pc_client *c, const char *token, size_t len
 /* Seconds since the token arrived. */
 static double token_age(const pc_client *c) { return pc_now_monotonic() - c->token_t0; }
 
-/* [-0, +0, m] Stores what a login says about the session (customers, roles)
- * into the user value's `session` table; the response body is on top. */
+/* [-0, +0, m] Stores what a login (or an extend) says about the session
+ * into the user value's `session` table: customer_names, customers
+ * ({name, prisma_id} each) and roles. The response body is on top; a body
+ * without customerNames leaves the session as it was. */
 static void keep_session(lua_State *L, int self) {
-  int body = lua_gettop(L);
-  lua_getiuservalue(L, self, 1);
-  lua_createtable(L, 0, 3);
-  lua_createtable(L, 0, 0);
-  if (lua_getfield(L, body, "customerNames") == LUA_TTABLE) {
-    lua_Integer i, n = (lua_Integer)lua_rawlen(L, -1);
-    for (i = 1; i <= n; i++) {
-      if (lua_rawgeti(L, -1, i) == LUA_TTABLE) lua_getfield(L, -1, "customerName");
-      else lua_pushnil(L);
-      lua_rawseti(L, -4, i);
-      lua_pop(L, 1);
-    }
+  int body = lua_gettop(L), names, customers;
+  lua_Integer i, n;
+  if (lua_getfield(L, body, "customerNames") != LUA_TTABLE) {
+    lua_pop(L, 1);
+    return;
   }
-  lua_pop(L, 1);
+  n = (lua_Integer)lua_rawlen(L, -1);
+  lua_getiuservalue(L, self, 1);
+  lua_createtable(L, 0, 4);
+  lua_createtable(L, (int)n, 0);
+  names = lua_gettop(L);
+  lua_createtable(L, (int)n, 0);
+  customers = lua_gettop(L);
+  for (i = 1; i <= n; i++) {
+    if (lua_rawgeti(L, body + 1, i) == LUA_TTABLE) {
+      lua_createtable(L, 0, 2);
+      if (lua_getfield(L, -2, "customerName") == LUA_TSTRING) {
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, names, (lua_Integer)lua_rawlen(L, names) + 1);
+      }
+      lua_setfield(L, -2, "name");
+      lua_getfield(L, -2, "prismaId");
+      lua_setfield(L, -2, "prisma_id");
+      lua_rawseti(L, customers, (lua_Integer)lua_rawlen(L, customers) + 1);
+    }
+    lua_pop(L, 1);
+  }
+  lua_setfield(L, -3, "customers");
   lua_setfield(L, -2, "customer_names");
   lua_getfield(L, body, "roles");
   lua_setfield(L, -2, "roles");
   lua_setfield(L, -2, "session");
-  lua_pop(L, 1);
+  lua_pop(L, 2);
 }
 
 /* [-0, +0, e] Calls on_token with {event =, expires_in =}. */
@@ -201,7 +217,7 @@ static int auth_exchange(lua_State *L, pc_client *c, int self, int login) {
   tok = lua_tolstring(L, -1, &tlen);
   pc_auth_set_token(L, c, tok, tlen);
   lua_pop(L, 1);
-  if (login) keep_session(L, self);
+  keep_session(L, self);
   lua_settop(L, base);
   token_hook(L, c, self, login ? "login" : "extend");
   return 1;

@@ -296,10 +296,16 @@ static int client_session(lua_State *L) {
   if (lua_getfield(L, -1, "session") == LUA_TTABLE) {
     lua_getfield(L, -1, "customer_names");
     lua_setfield(L, -4, "customer_names");
+    lua_getfield(L, -1, "customers");
+    lua_setfield(L, -4, "customers");
     lua_getfield(L, -1, "roles");
     lua_setfield(L, -4, "roles");
   }
   lua_pop(L, 2);
+  if (c->prisma_id.len) {
+    lua_pushlstring(L, c->prisma_id.data, c->prisma_id.len);
+    lua_setfield(L, -2, "prisma_id");
+  }
   return 1;
 }
 

@@ -186,21 +186,44 @@ local function failure(message)
   return setmetatable({kind = "invalid_request", message = message}, require("prismacloud.core").Error)
 end
 
+-- The Prisma IDs a session names (for its customer, when it names one).
+local function prisma_ids(customers, wanted)
+  local found = {}
+  for _, c in ipairs(customers or {}) do
+    if type(c.prisma_id) == "string" and c.prisma_id ~= "" and (#wanted ~= 1 or c.name == wanted[1]) then
+      found[#found + 1] = c.prisma_id
+    end
+  end
+  return found
+end
+
 --- The Prisma ID of a client's tenant, shared by the tenant-scoped families: id, or nil, err.
+-- It comes from the client's prisma_id option, else from the session's customer list (the login
+-- answer; a client holding a bare token asks GET /auth_token/extend, which answers the same).
 -- syntax: id, err = integrations.tenant(client)
 function F.tenant(client)
   local id = tenants[client]
   if id then return id end
-  -- The login response names it; GET /auth_token/extend answers with the same body.
-  local body, err = client:call("extend-session")
-  if not body then return nil, err end
-  body.token = nil
-  local wanted = client:session().customer_names or {}
-  local found = {}
-  for _, c in ipairs(type(body.customerNames) == "table" and body.customerNames or {}) do
-    if type(c) == "table" and type(c.prismaId) == "string" and c.prismaId ~= "" then
-      if #wanted ~= 1 or c.customerName == wanted[1] then found[#found + 1] = c.prismaId end
+  local session = client:session()
+  if not (session.prisma_id or session.customers) and session.can_login then
+    local ok, err = client:login()
+    if not ok then return nil, err end
+    session = client:session()
+  end
+  local found
+  if session.prisma_id then
+    found = {session.prisma_id}
+  elseif session.customers then
+    found = prisma_ids(session.customers, session.customer_names or {})
+  else
+    local body, err = client:send("GET", "/auth_token/extend")
+    if not body then return nil, err end
+    body.token = nil -- the client keeps its own token
+    local customers = {}
+    for i, c in ipairs(type(body.customerNames) == "table" and body.customerNames or {}) do
+      customers[i] = type(c) == "table" and {name = c.customerName, prisma_id = c.prismaId} or {}
     end
+    found = prisma_ids(customers, {})
   end
   if #found ~= 1 then
     return nil, failure(("the session names %d Prisma IDs; set one with client.integrations:prisma_id(id)")
@@ -212,7 +235,7 @@ end
 local tenant = F.tenant
 
 --- The tenant's Prisma ID used in /api/v1/tenant/{prismaId} paths: sets it when given, else
--- learns it once per client from the session's customer list (GET /auth_token/extend).
+-- learns it once per client (the prisma_id option, else the session's customer list).
 -- syntax: id, err = client.integrations:prisma_id([id])
 function F:prisma_id(id)
   if id ~= nil then
