@@ -93,25 +93,30 @@ describe("prismacloud CLI", function()
 
   describe("alerts list", function()
     it("writes a JSON array equal to the library's walk over several pages, and sends catalog requests", function()
-      local code, out, err = cli("alerts list --since 30d --status open --page-size 50 -o json")
+      local code, out, err = cli("alerts list --since to_now:epoch --status open --page-size 50 -o json")
       assert.equals(0, code, err)
       local log = srv.requests("/v2/alert")
       assert.is_true(#log >= 3, "expected several pages, got " .. #log)
-      requests.check(log[1], log[1].method == "GET" and "get-alerts-v2" or "post-alerts-v2")
-      assert.equals("open", requests.query_of(log[1])["alert.status"])
-      assert.equals("50", requests.query_of(log[1]).limit)
-      for i = 2, #log do requests.check(log[i], "post-alerts-v2") end
+      for _, entry in ipairs(log) do requests.check(entry, "post-alerts-v2") end
+      local first = requests.body_of(log[1])
+      assert.equals(50, first.limit)
+      assert.same({type = "to_now", value = "epoch"}, first.timeRange)
+      assert.same({{name = "alert.status", operator = "=", value = "open"}}, first.filters)
+      for i = 2, #log do assert.is_string(requests.body_of(log[i]).pageToken) end
       local list = cjson.decode(out)
       local want = {}
-      for a in client.alerts:each{time_range = "30d", status = "open"} do want[#want + 1] = a.id end
+      for a in client.alerts:each{time_range = "to_now:epoch", status = "open"} do want[#want + 1] = a.id end
       assert.is_true(#want > 100)
       assert.equals(#want, #list)
       for i, a in ipairs(list) do assert.equals(want[i], a.id) end
     end)
 
     it("stops at --max-items and writes one ndjson line per alert", function()
-      local code, out = cli("alerts list --since 30d -o ndjson --max-items 37")
+      local code, out = cli("alerts list --since 30d --severity high -o ndjson --max-items 37")
       assert.equals(0, code)
+      local q = requests.query_of(requests.check(requests.only(srv, "/v2/alert"), "get-alerts-v2"))
+      assert.same({"relative", "30", "day", "37", "high"},
+        {q.timeType, q.timeAmount, q.timeUnit, q.limit, q["policy.severity"]})
       local lines = lines_of(out)
       assert.equals(37, #lines)
       local seen = {}
@@ -479,11 +484,11 @@ describe("prismacloud CLI", function()
 
   describe("alerts summary", function()
     it("counts open alerts by severity, policy, cloud, account and day (JSON)", function()
-      local code, out = cli("alerts summary --since 30d -o json")
+      local code, out = cli("alerts summary --since to_now:epoch -o json")
       assert.equals(0, code)
       local s = cjson.decode(out)
       local n, by_cloud = 0, {}
-      for a in client.alerts:each{time_range = "30d", status = "open"} do
+      for a in client.alerts:each{time_range = "to_now:epoch", status = "open"} do
         n = n + 1
         local c = a.resource.cloudType:lower()
         by_cloud[c] = (by_cloud[c] or 0) + 1
