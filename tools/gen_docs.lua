@@ -36,16 +36,22 @@ function M.families(root)
 end
 
 --- Parses a Lua source file: its module summary and its documented functions.
--- Returns {summary =, functions = {{owner =, name =, summary =, syntax =, line =}}} where
--- functions lists every `function Owner:name` / `function Owner.name` at the top level;
--- summary and syntax are nil when the comment lines are missing.
+-- Returns {summary =, functions = {{owner =, name =, summary =, syntax =, line =}}, aliases =
+-- {{owner =, name =, target =}}} where functions lists every `function Owner:name` /
+-- `function Owner.name` at the top level (summary and syntax are nil when the comment lines are
+-- missing) and aliases every `Owner.name = Owner.other` line.
 function M.parse(path)
   local lines = {}
   for line in (read(path) .. "\n"):gmatch("(.-)\r?\n") do lines[#lines + 1] = line end
-  local doc = {functions = {}}
+  local doc = {functions = {}, aliases = {}}
   local first = lines[1] or ""
   doc.summary = first:match("^%-%-%-%s*[%w_.]+:%s*(.-)%s*$") or first:match("^%-%-%-%s*(.-)%s*$")
   for i, line in ipairs(lines) do
+    local a_owner, a_name, a_target = line:match("^([%w_]+)%.([%w_]+)%s*=%s*([%w_]+)[.:][%w_]+%s*$")
+    if a_owner and a_owner == a_target then
+      doc.aliases[#doc.aliases + 1] = {owner = a_owner, name = a_name,
+                                       target = line:match("[.:]([%w_]+)%s*$"), line = i}
+    end
     local owner, name = line:match("^function%s+([%w_]+)[:.]([%w_]+)%s*%(")
     if owner then
       local fn = {owner = owner, name = name, line = i}
@@ -97,6 +103,11 @@ function M.render(root)
       if fn.owner == "F" and M.public(fn.name) then
         out[#out + 1] = ("- %s: %s"):format(code(fn.syntax or ("client." .. fam.name .. ":" .. fn.name .. "(...)")),
           fn.summary or "(undocumented)")
+      end
+    end
+    for _, alias in ipairs(doc.aliases) do
+      if alias.owner == "F" and M.public(alias.name) then
+        out[#out + 1] = ("- `client.%s:%s`: the same as `%s`"):format(fam.name, alias.name, alias.target)
       end
     end
     out[#out + 1] = ""
