@@ -487,6 +487,13 @@ describe("client:call", function()
       assert.has_error(function() client:call("get-alert", "x") end)
     end)
 
+    it("for a path parameter outside its enum", function()
+      local ok, err = pcall(client.call, client, "add-cloud-account", {cloud_type = "vax", body = {}})
+      assert.is_false(ok)
+      assert.matches("path parameter 'cloud_type' is 'vax'; allowed values: alibaba_cloud, oci", err, 1, true)
+      assert.equal(0, #srv.requests())
+    end)
+
     it("for a missing required body or header", function()
       local ok, err = pcall(client.call, client, "add-account-group", {})
       assert.is_false(ok)

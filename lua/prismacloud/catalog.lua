@@ -120,7 +120,7 @@ local function names_of(list)
 end
 
 -- Raises unless every value of `value` (one, or an array) is in p.enum.
-local function check_enum(id, p, value, level)
+local function check_enum(id, p, value, level, where)
   if not p.enum then return end
   local values = type(value) == "table" and value or {value}
   for _, v in ipairs(values) do
@@ -132,14 +132,17 @@ local function check_enum(id, p, value, level)
     if not ok then
       local allowed = {}
       for i, a in ipairs(p.enum) do allowed[i] = scalar_text(a) or tostring(a) end
-      error(("operation '%s': query parameter '%s' is %s; allowed values: %s"):format(
-        id, p.name, text and ("'" .. text .. "'") or type(v), table.concat(allowed, ", ")), level + 1)
+      error(("operation '%s': %s parameter '%s' is %s; allowed values: %s"):format(
+        id, where or "query", p.name, text and ("'" .. text .. "'") or type(v), table.concat(allowed, ", ")),
+        level + 1)
     end
   end
 end
 
--- The path with every {name} replaced by the encoded args[name].
+-- The path with every {name} replaced by the encoded args[name] (checked against its enum).
 local function build_path(id, op, args, level)
+  local declared = {}
+  for _, p in ipairs(op.params and op.params.path or {}) do declared[p.name] = p end
   return (op.path:gsub("{([^}]+)}", function(name)
     local v = args[name]
     if v == nil then
@@ -151,6 +154,7 @@ local function build_path(id, op, args, level)
       error(("operation '%s': path parameter '%s' must be a non-empty string or a number (got %s)"):format(
         id, name, text == "" and "an empty string" or type(v)), level + 3)
     end
+    if declared[name] and declared[name].enum then check_enum(id, declared[name], v, level + 3, "path") end
     return encode_segment(text)
   end))
 end
