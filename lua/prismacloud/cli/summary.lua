@@ -43,6 +43,17 @@ local function ranked(counts, limit)
   return rows, left_keys > 0 and {keys = left_keys, count = left_count} or nil
 end
 
+--- Words for a time range given as text: "last 30d", "all time", "since login", "since the start of the week".
+-- syntax: s = summary.range_label("30d")
+function M.range_label(since)
+  if since == nil then return nil end
+  local kind = since:match("^to_now:(%a+)$")
+  if kind == "epoch" then return "all time" end
+  if kind == "login" then return "since login" end
+  if kind then return "since the start of the " .. kind end
+  return "last " .. since
+end
+
 --- Counts the alerts an iterator returns. policies maps a policy id to
 -- {name, severity} (alerts that carry `policy.name`/`policy.severity` need none).
 -- opts: since (a time range string, for the trend's first day), status, now_ms.
@@ -191,7 +202,7 @@ function M.text(s, opts)
   local function bold(t) return colour and ("\27[1m" .. t .. "\27[0m") or t end
   local scope = {}
   if s.status then scope[#scope + 1] = "status " .. s.status end
-  if s.since then scope[#scope + 1] = "last " .. s.since end
+  if s.since then scope[#scope + 1] = M.range_label(s.since) end
   add(bold(("Alerts: %d"):format(s.total)) .. (#scope > 0 and ("  (" .. table.concat(scope, ", ") .. ")") or ""))
   local sep = u and "│" or "|"
   for _, g in ipairs(M.GROUPS) do
@@ -356,7 +367,7 @@ function M.html(s)
   body[#body + 1] = "</div>\n"
   local scope = {}
   if s.status then scope[#scope + 1] = "status " .. esc(s.status) end
-  if s.since then scope[#scope + 1] = "last " .. esc(s.since) end
+  if s.since then scope[#scope + 1] = esc(M.range_label(s.since)) end
   scope[#scope + 1] = "generated " .. output.date(s.generated)
   body[#body + 1] = "<p>" .. table.concat(scope, " · ") .. "</p>\n"
   local expected = 0
