@@ -94,6 +94,11 @@ end
 local Context = {}
 Context.__index = Context
 
+-- The client is closed when the command ends, however it ends.
+function Context:__close()
+  if self._client then self._client:close() end
+end
+
 function Context:client()
   if not self._client then
     local client, err = M.connect(self.options)
@@ -478,15 +483,12 @@ local function run(argv, env)
   if not output.FORMATS[format] then
     usage_fail("unknown output format '%s' (table, json, ndjson, csv, html)", format)
   end
-  local ctx = setmetatable({words = words, options = o, format = format, out = out,
+  local ctx <close> = setmetatable({words = words, options = o, format = format, out = out,
                             colour = format == "table" and output.use_colour(stdout_tty),
                             width = format == "table" and (stdout_tty or os.getenv("COLUMNS")) and
                               output.terminal_width() or nil,
                             emulator_script = env.emulator_script}, Context)
-  local ok, result = pcall(cmd.run, ctx)
-  if ctx._client then ctx._client:close() end
-  if not ok then error(result, 0) end
-  return result or M.EXIT_OK
+  return cmd.run(ctx) or M.EXIT_OK
 end
 
 --- Runs the command line; returns the exit code (0, 1 API error, 2 usage error).
