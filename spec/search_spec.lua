@@ -86,6 +86,10 @@ describe("search", function()
     it("walks every page exactly once, first /search/config then /search/config/page", function()
       local want = oracle("/search/config", {query = CONFIG_Q, limit = 10000, withResourceJson = false})
       assert.is_true(#want > 120)
+      local items = client.search:config(CONFIG_Q, {page_size = 40, with_resource_json = false})
+      assert(items:next())
+      assert.equal(#want, items.total) -- read from the first answer's data
+      srv.clear()
       local got = drain(client.search:config(CONFIG_Q, {page_size = 40, with_resource_json = false}))
       assert.same(ids_of(want, "rrn"), ids_of(got, "rrn"))
       check_log("/search/config", "search-config", "/search/config/page", "search-config-page",

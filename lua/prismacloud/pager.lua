@@ -10,7 +10,8 @@
 --
 -- A style says how pages are fetched: first(opts) -> request, after(token) -> request,
 -- items(body) -> array, token(body) -> next token or nil. Requests are
--- {method, path, query, body, idempotent}. Styles: alert_v2, token, single.
+-- {method, path, query, body, idempotent}; an optional total(body) reads the
+-- result's size where it is not the page's totalRows. Styles: alert_v2, token, single.
 local M = {}
 
 local Pages = {}
@@ -131,7 +132,9 @@ function Items:next()
       return nil, err
     end
     self.page, self.index = self.style.items(body) or {}, 0
-    self.total = type(body) == "table" and math.tointeger(body.totalRows) or self.total
+    local total = self.style.total and self.style.total(body)
+      or type(body) == "table" and math.tointeger(body.totalRows)
+    self.total = total or self.total
   end
 end
 

@@ -139,6 +139,10 @@ local function style(kind, query, opts, fname, extra)
       local d = type(page.data) == "table" and page.data or page
       return d.items or {}
     end,
+    total = function(page)
+      local d = type(page.data) == "table" and page.data or page
+      return math.tointeger(d.totalRows)
+    end,
     token = function(page)
       local d = type(page.data) == "table" and page.data or page
       local t = d.nextPageToken
