@@ -223,5 +223,29 @@ describe("prismacloud repl", function()
       local history = read_file(home .. "/.prismacloud_history") or ""
       assert.truthy(history:find('pc.alerts:count("open")', 1, true), history)
     end)
+
+    it("reads plain lines with a prompt when lua-readline cannot be loaded", function()
+      local srv = server.start{policies = 30}
+      local cmd = ("env -u NO_COLOR HOME=%s TERM=xterm-256color PC_CONFIG_DIR=/nonexistent PC_URL=%s "
+        .. "PC_IDENTITY=test-key PC_SECRET=test-secret LUA_PATH='./lua/?.lua;./lua/?/init.lua' LUA_CPATH='./?.so' "
+        .. "lua5.4 bin/prismacloud repl"):format(shell_quote(home), shell_quote(srv.url))
+      tmux(("new-session -d -s plain -x 160 -y 50 %s"):format(shell_quote(cmd)))
+      local function pane() return tmux("capture-pane -p -t plain") end
+      local text
+      for _ = 1, 400 do
+        text = pane()
+        if text:find("\n>", 1, true) then break end
+        os.execute("sleep 0.05")
+      end
+      tmux("send-keys -t plain '#pc.policies:list()' Enter")
+      for _ = 1, 400 do
+        text = pane()
+        if text:find("\n30\n", 1, true) then break end
+        os.execute("sleep 0.05")
+      end
+      tmux("send-keys -t plain C-d")
+      srv.stop()
+      assert.truthy(text:find("> #pc.policies:list()\n30\n", 1, true), text)
+    end)
   end)
 end)
