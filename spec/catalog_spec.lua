@@ -238,6 +238,11 @@ describe("operations.lua (generated)", function()
     assert.equal("query", catalog.get("get-resource-scan-info").page_token)
     assert.equal("token", catalog.get("search-config-page").paging)
     assert.is_nil(catalog.get("save-asset-inventory-filter").paging) -- a write with a pageToken field
+    -- a read whose body takes a pageToken but whose answer holds none is not paged
+    assert.is_nil(catalog.get("post-compliance-posture").paging)
+    assert.is_nil(catalog.get("post-alerts").paging)
+    -- an answer whose token is called pageToken is
+    assert.equal("token", catalog.get("getCreditAllocationRules").paging)
   end)
 
   it("has path parameters, required query parameters and enums", function()

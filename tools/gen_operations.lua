@@ -37,7 +37,8 @@
 --     /search/config/page); "event_page" for POST /search/event (next pages at
 --     /search/event/page); "iam_page" for POST /api/v1/permission (next pages
 --     at /api/v1/permission/page); "token" for any other idempotent operation
---     with a pageToken query parameter or top-level body property. page_token
+--     with a pageToken query parameter or top-level body property whose
+--     answer carries the next token (see responds_with_token). page_token
 --     says where the token goes ("query" or "body") for alert_v2 and token.
 --   rate: parsed from the description's "Rate Limits" section:
 --     "Request rate limit: 2/sec" and "Burst limit: 10/sec" (or "Burst Rate:")
@@ -217,6 +218,26 @@ local function parse_rate(text)
           period = period ~= 1 and period or nil}
 end
 
+-- Whether a success response of op holds the next page's token (nextPageToken
+-- or pageToken at the top, or nextPageToken under `data`): a request schema
+-- with a pageToken field alone does not make a paged operation (compliance
+-- posture bodies have one, their answers are not paged).
+local function responds_with_token(doc, op, file)
+  for code, raw in pairs(op.responses or {}) do
+    if tostring(code):match("^2") then
+      local res = resolve(doc, raw, file)
+      local schemas = {res.schema}
+      for _, media in pairs(res.content or {}) do schemas[#schemas + 1] = media.schema end
+      for _, schema in ipairs(schemas) do
+        local props = schema_properties(doc, schema, file)
+        local data = props.data and schema_properties(doc, props.data, file) or {}
+        if props.nextPageToken or props.pageToken or data.nextPageToken then return true end
+      end
+    end
+  end
+  return false
+end
+
 -- Every operation of one file, as catalog entries (id not yet deduplicated).
 local function operations_of(doc, file)
   local ops = {}
@@ -270,6 +291,7 @@ local function operations_of(doc, file)
         local summary = type(op.summary) == "string" and trim(op.summary) or nil
         if summary == "" then summary = nil end
         local idempotent = IDEMPOTENT_METHODS[method] or (method == "POST" and is_read_post(path, summary))
+        if token_in and not responds_with_token(doc, op, file) then token_in = nil end
         local paging = PAGING_PATHS[path]
         if paging and method ~= "POST" and not (paging == "alert_v2" and method == "GET") then paging = nil end
         if not paging and token_in and idempotent then paging = "token" end

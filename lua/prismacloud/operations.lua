@@ -1230,7 +1230,7 @@ return {
   },
   ["get-asset-details-by-id"] = {
     method = "POST", path = "/uai/v1/asset", file = "AssetMicroService", summary = "Get Asset", idempotent = true,
-    body = true, body_required = true, paging = "token", page_token = "body", tags = {"Asset Explorer"},
+    body = true, body_required = true, tags = {"Asset Explorer"},
   },
   ["get-asset-filters"] = {
     method = "GET", path = "/asm/api/v1/asset/filters", file = "CDEMMicroServices", summary = "Get Asset Filters",
@@ -1780,12 +1780,11 @@ return {
   ["get-inventory-aggregate-alerts-by-classification"] = {
     method = "POST", path = "/dlp/api/v1/inventory/objects/aggregate/alerts/by-classification",
     file = "DataSecurityInventory", summary = "Get Aggregate Alert Data by Classification", idempotent = true,
-    body = true, paging = "token", page_token = "body", tags = {"Data Security Inventory"},
+    body = true, tags = {"Data Security Inventory"},
   },
   ["get-inventory-aggregate-history"] = {
     method = "POST", path = "/dlp/api/v1/inventory/objects/aggregate/history", file = "DataSecurityInventory",
-    summary = "Get Aggregate Data by History", idempotent = true, body = true, paging = "token", page_token = "body",
-    tags = {"Data Security Inventory"},
+    summary = "Get Aggregate Data by History", idempotent = true, body = true, tags = {"Data Security Inventory"},
   },
   ["get-inventory-object-details"] = {
     method = "POST", path = "/dlp/api/v1/inventory/object/details", file = "DataSecurityInventory",
@@ -1794,12 +1793,12 @@ return {
   ["get-inventory-objects-by-classification"] = {
     method = "POST", path = "/dlp/api/v1/inventory/objects/aggregate/by-classification",
     file = "DataSecurityInventory", summary = "Get Object Counts by Classification", idempotent = true, body = true,
-    paging = "token", page_token = "body", tags = {"Data Security Inventory"},
+    tags = {"Data Security Inventory"},
   },
   ["get-inventory-objects-l4"] = {
     method = "POST", path = "/dlp/api/v1/inventory/objects/aggregate/l4", file = "DataSecurityInventory",
-    summary = "List Paginated Inventory Objects at Level 4", idempotent = true, body = true, paging = "token",
-    page_token = "body", tags = {"Data Security Inventory"},
+    summary = "List Paginated Inventory Objects at Level 4", idempotent = true, body = true,
+    tags = {"Data Security Inventory"},
   },
   ["get-inventory-resource-details"] = {
     method = "POST", path = "/dlp/api/v1/inventory/resource/details", file = "DataSecurityInventory",
@@ -1811,8 +1810,7 @@ return {
   },
   ["get-inventory-resources"] = {
     method = "POST", path = "/dlp/api/v1/inventory/objects/aggregate", file = "DataSecurityInventory",
-    summary = "List Inventory Resources", idempotent = true, body = true, paging = "token", page_token = "body",
-    tags = {"Data Security Inventory"},
+    summary = "List Inventory Resources", idempotent = true, body = true, tags = {"Data Security Inventory"},
   },
   ["get-last-scheduled-report-by-id"] = {
     method = "GET", path = "/report/{id}/{lastScheduled}", file = "Reports", summary = "Get Historical Report Data",
@@ -2476,8 +2474,8 @@ return {
   },
   ["license-usage-graph-v2"] = {
     method = "POST", path = "/license/api/v2/time_series", file = "LicensingMicroService",
-    summary = "Resource Usage Over Time V2", idempotent = true, body = true, body_required = true, paging = "token",
-    page_token = "body", tags = {"Licensing"},
+    summary = "Resource Usage Over Time V2", idempotent = true, body = true, body_required = true,
+    tags = {"Licensing"},
   },
   ["list-Apps-V2"] = {
     method = "POST", path = "/appid/api/v2/app", file = "ApplicationSearchMicroservice",
@@ -2622,13 +2620,12 @@ return {
   },
   ["post-alerts"] = {
     method = "POST", path = "/alert", file = "Alerts", summary = "List Alerts - POST", idempotent = true, body = true,
-    paging = "token", page_token = "body", rate = {rate = 2, burst = 10}, tags = {"Alerts"},
-    params = {query = {{name = "detailed", type = "boolean"}}},
+    rate = {rate = 2, burst = 10}, tags = {"Alerts"}, params = {query = {{name = "detailed", type = "boolean"}}},
   },
   ["post-alerts-grouped"] = {
     method = "POST", path = "/alert/policy", file = "Alerts", summary = "List Alert Counts By Policy - POST",
-    idempotent = true, body = true, body_required = true, paging = "token", page_token = "body",
-    rate = {rate = 1, burst = 5}, tags = {"Alerts"}, params = {query = {{name = "detailed", type = "boolean"}}},
+    idempotent = true, body = true, body_required = true, rate = {rate = 1, burst = 5}, tags = {"Alerts"},
+    params = {query = {{name = "detailed", type = "boolean"}}},
   },
   ["post-alerts-v2"] = {
     method = "POST", path = "/v2/alert", file = "Alerts", summary = "List Alerts V2 - POST", idempotent = true,
@@ -2658,13 +2655,13 @@ return {
   },
   ["post-compliance-posture"] = {
     method = "POST", path = "/compliance/posture", file = "CompliancePosture",
-    summary = "Get Compliance Statistics Breakdown - POST", idempotent = true, body = true, paging = "token",
-    page_token = "body", tags = {"Compliance Posture"},
+    summary = "Get Compliance Statistics Breakdown - POST", idempotent = true, body = true,
+    tags = {"Compliance Posture"},
   },
   ["post-compliance-posture-for-requirement"] = {
     method = "POST", path = "/compliance/posture/{complianceId}/{requirementId}", file = "CompliancePosture",
-    summary = "Get Compliance Statistics for Requirement ID - POST", idempotent = true, body = true, paging = "token",
-    page_token = "body", tags = {"Compliance Posture"},
+    summary = "Get Compliance Statistics for Requirement ID - POST", idempotent = true, body = true,
+    tags = {"Compliance Posture"},
     params = {
       path = {
         {name = "complianceId", required = true, type = "string"},
@@ -2675,7 +2672,7 @@ return {
   ["post-compliance-posture-for-requirement-v2"] = {
     method = "POST", path = "/v2/compliance/posture/{complianceId}/{requirementId}", file = "CompliancePosture",
     summary = "Get Compliance Statistics for Requirement ID V2 - POST", idempotent = true, body = true,
-    paging = "token", page_token = "body", tags = {"Compliance Posture"},
+    tags = {"Compliance Posture"},
     params = {
       path = {
         {name = "complianceId", required = true, type = "string"},
@@ -2685,25 +2682,22 @@ return {
   },
   ["post-compliance-posture-for-standard"] = {
     method = "POST", path = "/compliance/posture/{complianceId}", file = "CompliancePosture",
-    summary = "Get Compliance Statistics for Standard ID - POST", idempotent = true, body = true, paging = "token",
-    page_token = "body", tags = {"Compliance Posture"},
-    params = {path = {{name = "complianceId", required = true, type = "string"}}},
+    summary = "Get Compliance Statistics for Standard ID - POST", idempotent = true, body = true,
+    tags = {"Compliance Posture"}, params = {path = {{name = "complianceId", required = true, type = "string"}}},
   },
   ["post-compliance-posture-for-standard-v2"] = {
     method = "POST", path = "/v2/compliance/posture/{complianceId}", file = "CompliancePosture",
-    summary = "Get Compliance Statistics for Standard ID V2 - POST", idempotent = true, body = true, paging = "token",
-    page_token = "body", tags = {"Compliance Posture"},
-    params = {path = {{name = "complianceId", required = true, type = "string"}}},
+    summary = "Get Compliance Statistics for Standard ID V2 - POST", idempotent = true, body = true,
+    tags = {"Compliance Posture"}, params = {path = {{name = "complianceId", required = true, type = "string"}}},
   },
   ["post-compliance-posture-trend"] = {
     method = "POST", path = "/compliance/posture/trend", file = "CompliancePosture",
-    summary = "Get Compliance Trend - POST", idempotent = true, body = true, paging = "token", page_token = "body",
-    tags = {"Compliance Posture"},
+    summary = "Get Compliance Trend - POST", idempotent = true, body = true, tags = {"Compliance Posture"},
   },
   ["post-compliance-posture-trend-for-requirement"] = {
     method = "POST", path = "/compliance/posture/trend/{complianceId}/{requirementId}", file = "CompliancePosture",
-    summary = "Get Compliance Trend for Requirement ID - POST", idempotent = true, body = true, paging = "token",
-    page_token = "body", tags = {"Compliance Posture"},
+    summary = "Get Compliance Trend for Requirement ID - POST", idempotent = true, body = true,
+    tags = {"Compliance Posture"},
     params = {
       path = {
         {name = "complianceId", required = true, type = "string"},
@@ -2713,8 +2707,8 @@ return {
   },
   ["post-compliance-posture-trend-for-requirement-v2"] = {
     method = "POST", path = "/v2/compliance/posture/trend/{complianceId}/{requirementId}", file = "CompliancePosture",
-    summary = "Get Compliance Trend for Requirement ID V2 - POST", idempotent = true, body = true, paging = "token",
-    page_token = "body", tags = {"Compliance Posture"},
+    summary = "Get Compliance Trend for Requirement ID V2 - POST", idempotent = true, body = true,
+    tags = {"Compliance Posture"},
     params = {
       path = {
         {name = "complianceId", required = true, type = "string"},
@@ -2724,43 +2718,38 @@ return {
   },
   ["post-compliance-posture-trend-for-standard"] = {
     method = "POST", path = "/compliance/posture/trend/{complianceId}", file = "CompliancePosture",
-    summary = "Get Compliance Trend for Standard ID - POST", idempotent = true, body = true, paging = "token",
-    page_token = "body", tags = {"Compliance Posture"},
-    params = {path = {{name = "complianceId", required = true, type = "string"}}},
+    summary = "Get Compliance Trend for Standard ID - POST", idempotent = true, body = true,
+    tags = {"Compliance Posture"}, params = {path = {{name = "complianceId", required = true, type = "string"}}},
   },
   ["post-compliance-posture-trend-for-standard-v2"] = {
     method = "POST", path = "/v2/compliance/posture/trend/{complianceId}", file = "CompliancePosture",
-    summary = "Get Compliance Trend for Standard ID V2 - POST", idempotent = true, body = true, paging = "token",
-    page_token = "body", tags = {"Compliance Posture"},
-    params = {path = {{name = "complianceId", required = true, type = "string"}}},
+    summary = "Get Compliance Trend for Standard ID V2 - POST", idempotent = true, body = true,
+    tags = {"Compliance Posture"}, params = {path = {{name = "complianceId", required = true, type = "string"}}},
   },
   ["post-compliance-posture-trend-v2"] = {
     method = "POST", path = "/v2/compliance/posture/trend", file = "CompliancePosture",
-    summary = "Get Compliance Trend V2 - POST", idempotent = true, body = true, paging = "token", page_token = "body",
-    tags = {"Compliance Posture"},
+    summary = "Get Compliance Trend V2 - POST", idempotent = true, body = true, tags = {"Compliance Posture"},
   },
   ["post-compliance-posture-v2"] = {
     method = "POST", path = "/v2/compliance/posture", file = "CompliancePosture",
     summary = "Get Compliance Statistics Breakdown V2 - POST", idempotent = true, body = true, body_required = true,
-    paging = "token", page_token = "body", tags = {"Compliance Posture"},
+    tags = {"Compliance Posture"},
   },
   ["post-method-asset-inventory-trend-v2"] = {
     method = "POST", path = "/v2/inventory/trend", file = "AssetInventory",
-    summary = "Asset Inventory Trend View V2 - POST", idempotent = true, body = true, paging = "token",
-    page_token = "body", tags = {"Asset Inventory"},
+    summary = "Asset Inventory Trend View V2 - POST", idempotent = true, body = true, tags = {"Asset Inventory"},
   },
   ["post-method-asset-inventory-trend-v3"] = {
     method = "POST", path = "/v3/inventory/trend", file = "AssetInventory",
-    summary = "Asset Inventory Trend View V3 - POST", idempotent = true, body = true, paging = "token",
-    page_token = "body", tags = {"Asset Inventory"},
+    summary = "Asset Inventory Trend View V3 - POST", idempotent = true, body = true, tags = {"Asset Inventory"},
   },
   ["post-method-for-asset-inventory-v2"] = {
     method = "POST", path = "/v2/inventory", file = "AssetInventory", summary = "Asset Inventory View V2 - POST",
-    idempotent = true, body = true, paging = "token", page_token = "body", tags = {"Asset Inventory"},
+    idempotent = true, body = true, tags = {"Asset Inventory"},
   },
   ["post-method-for-asset-inventory-v3"] = {
     method = "POST", path = "/v3/inventory", file = "AssetInventory", summary = "Asset Inventory View V3 - POST",
-    idempotent = true, body = true, paging = "token", page_token = "body", tags = {"Asset Inventory"},
+    idempotent = true, body = true, tags = {"Asset Inventory"},
   },
   ["post-resource-scan-info"] = {
     method = "POST", path = "/resource/scan_info", file = "AssetExplorer", summary = "Resource Scan Info - POST",
