@@ -263,36 +263,51 @@ function M.call(client, id, args, opts)
 end
 
 --------------------------------------------------------------------------
+-- Argument checks shared by the families. Each raises at level 3: called
+-- directly inside a family method, the error points at the method's caller.
+--------------------------------------------------------------------------
+
+-- Raises from the checker's caller's caller; got: how the bad value reads, by default its
+-- type or "an empty string".
+local function bad_argument(n, fname, want, v, got)
+  got = got or v == "" and "an empty string" or type(v)
+  error(("bad argument #%d to '%s' (%s expected, got %s)"):format(n, fname, want, got), 4)
+end
+
+--- Raises unless v is a non-empty string, naming argument n of fname and the noun expected ("string").
+-- syntax: v = pager.check_string(v, n, fname [, noun])
+function M.check_string(v, n, fname, noun)
+  if type(v) ~= "string" or v == "" then bad_argument(n, fname, noun or "string", v) end
+  return v
+end
+
+--- Raises unless v is a table, naming argument n of fname and the noun expected ("table").
+-- syntax: v = pager.check_table(v, n, fname [, noun])
+function M.check_table(v, n, fname, noun)
+  if type(v) ~= "table" then bad_argument(n, fname, noun or "table", v) end
+  return v
+end
+
+--- Raises unless v is an id (a non-empty string or an integer), naming argument n of fname.
+-- syntax: v = pager.check_id(v, n, fname [, noun])
+function M.check_id(v, n, fname, noun)
+  if not (type(v) == "string" and v ~= "" or math.type(v) == "integer") then bad_argument(n, fname, noun or "id", v) end
+  return v
+end
+
+--- Raises unless v is an integer, naming argument n of fname and the noun expected ("integer").
+-- syntax: v = pager.check_integer(v, n, fname [, noun])
+function M.check_integer(v, n, fname, noun)
+  if math.type(v) ~= "integer" then bad_argument(n, fname, noun or "integer", v, math.type(v) or type(v)) end
+  return v
+end
+
+--------------------------------------------------------------------------
 -- The shared CRUD shape of a family: get, create, update, delete, by_name.
 --------------------------------------------------------------------------
 
 local DRY_RUN = {dry_run = true}
-
--- Raises unless v is an id (a non-empty string or an integer), naming argument n of fname.
-local function check_id(v, n, fname)
-  if (type(v) == "string" and v ~= "") or math.type(v) == "integer" then return end
-  error(("bad argument #%d to '%s' (id expected, got %s)"):format(n, fname,
-    v == "" and "an empty string" or type(v)), 3)
-end
-
--- Raises unless v is a table, naming argument n of fname.
-local function check_table(v, n, fname)
-  if type(v) ~= "table" then
-    error(("bad argument #%d to '%s' (table expected, got %s)"):format(n, fname, type(v)), 3)
-  end
-end
-
--- The per-call options of a mutating verb ({dry_run = true} only).
-local function mutation_options(opts, fname)
-  if opts == nil then return {} end
-  if type(opts) ~= "table" then
-    error(("bad options to '%s' (table expected, got %s)"):format(fname, type(opts)), 3)
-  end
-  for k in pairs(opts) do
-    if not DRY_RUN[k] then error(("unknown option '%s' to '%s'"):format(tostring(k), fname), 3) end
-  end
-  return opts
-end
+local check_id, check_table = M.check_id, M.check_table
 
 --- Verbs over a family's catalog operations, for one-line family methods:
 -- get(self, id), create(self, body, opts), update(self, id, body, opts), delete(self, id, opts),
@@ -318,20 +333,20 @@ function M.crud(spec)
 
   function verbs.create(self, body, opts)
     check_table(body, 1, fnames.create)
-    opts = mutation_options(opts, fnames.create)
+    opts = M.options(opts, DRY_RUN, fnames.create)
     return M.call(self.client, spec.create, {body = body}, opts)
   end
 
   function verbs.update(self, id, body, opts)
     check_id(id, 1, fnames.update)
     check_table(body, 2, fnames.update)
-    opts = mutation_options(opts, fnames.update)
+    opts = M.options(opts, DRY_RUN, fnames.update)
     return M.call(self.client, spec.update, {[param] = id, body = body}, opts)
   end
 
   function verbs.delete(self, id, opts)
     check_id(id, 1, fnames.delete)
-    opts = mutation_options(opts, fnames.delete)
+    opts = M.options(opts, DRY_RUN, fnames.delete)
     return M.call(self.client, spec.delete, {[param] = id}, opts)
   end
 
