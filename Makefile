@@ -100,7 +100,7 @@ install: all
 
 uninstall:
 	rm -rf $(DESTDIR)$(LUA_CMOD)/prismacloud $(DESTDIR)$(LUA_LMOD)/prismacloud
-	rm -f $(DESTDIR)$(BINDIR)/prismacloud-emulator
+	rm -f $(DESTDIR)$(BINDIR)/prismacloud-emulator $(DESTDIR)$(BINDIR)/prismacloud
 
 clean:
 	rm -rf build prismacloud

@@ -29,6 +29,24 @@ describe("documentation", function()
     assert.equal(gen.update(readme, gen.render(".")), readme)
   end)
 
+  it("the README shows the CLI's help as the CLI prints it, and an example of every command", function()
+    local readme = read("README.md")
+    local cli = gen.render_cli(".")
+    assert.matches("Exit codes: 0 success", cli, 1, true)
+    assert.equal(gen.update(readme, gen.render("."), cli), readme)
+    local commands = 0
+    for line in cli:gmatch("[^\n]+") do
+      local words = line:match("^  (%l[%l ]-)%s%s") or line:match("^  (%l+) %u")
+      if words then
+        commands = commands + 1
+        local first = words:match("^(%S+ ?%l*)"):gsub("%s+$", "")
+        assert(readme:find("prismacloud " .. first, 1, true) or first == "help",
+          "README has no example of 'prismacloud " .. first .. "'")
+      end
+    end
+    assert.is_true(commands >= 12)
+  end)
+
   it("every public function of the library's modules has a summary and a syntax line", function()
     local missing = {}
     for _, file in ipairs(library_files()) do
