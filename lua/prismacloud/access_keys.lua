@@ -10,12 +10,11 @@ local F = {}
 F.__index = F
 local DRY = {dry_run = true}
 
-local function check_string(v, n, fname)
-  if type(v) ~= "string" or v == "" then
-    error(("bad argument #%d to '%s' (string expected, got %s)"):format(n, fname,
-      v == "" and "an empty string" or type(v)), 3)
-  end
-end
+-- get, delete and by_name: the shared shape (pager.crud).
+local crud = pager.crud{
+  get = "get-access-key-by-id", delete = "delete-access-keys",
+  names = function(self) return self.client:call("get-my-access-keys") end,
+}
 
 -- A new key {id, secretKey}: the fields read as usual, but tostring shows
 -- only the id, so printing or logging the result never leaks the secret.
@@ -48,8 +47,7 @@ end
 --- One access key's metadata by id.
 -- syntax: key, err = client.access_keys:get(id)
 function F:get(id)
-  check_string(id, 1, "get")
-  return self.client:call("get-access-key-by-id", {id = id})
+  return crud.get(self, id)
 end
 
 --- Creates an access key from a name or {name, expiresOn, serviceAccountName}: {id, secretKey}, shown once.
@@ -68,10 +66,8 @@ end
 --- Activates or deactivates an access key (an expired key cannot be activated).
 -- syntax: ok, err = client.access_keys:set_enabled(id, enabled [, {dry_run = true}])
 function F:set_enabled(id, enabled, opts)
-  check_string(id, 1, "set_enabled")
-  if type(enabled) ~= "boolean" then
-    error(("bad argument #2 to 'set_enabled' (boolean expected, got %s)"):format(type(enabled)), 2)
-  end
+  pager.check_id(id, 1, "set_enabled")
+  pager.check_boolean(enabled, 2, "set_enabled")
   opts = pager.options(opts, DRY, "set_enabled")
   return pager.call(self.client, "update-access-key-status", {id = id, status = tostring(enabled)}, opts)
 end
@@ -79,21 +75,13 @@ end
 --- Deletes an access key.
 -- syntax: ok, err = client.access_keys:delete(id [, {dry_run = true}])
 function F:delete(id, opts)
-  check_string(id, 1, "delete")
-  opts = pager.options(opts, DRY, "delete")
-  return pager.call(self.client, "delete-access-keys", {id = id}, opts)
+  return crud.delete(self, id, opts)
 end
 
 --- The access key with exactly this name: key, or nil when there is none, or nil, err.
 -- syntax: key, err = client.access_keys:by_name(name)
 function F:by_name(name)
-  check_string(name, 1, "by_name")
-  local keys, err = self.client:call("get-my-access-keys")
-  if not keys then return nil, err end
-  for _, k in ipairs(keys) do
-    if k.name == name then return k end
-  end
-  return nil
+  return crud.by_name(self, name)
 end
 
 return F

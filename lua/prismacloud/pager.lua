@@ -295,6 +295,13 @@ function M.check_id(v, n, fname, noun)
   return v
 end
 
+--- Raises unless v is a boolean, naming argument n of fname.
+-- syntax: v = pager.check_boolean(v, n, fname)
+function M.check_boolean(v, n, fname)
+  if type(v) ~= "boolean" then bad_argument(n, fname, "boolean", v) end
+  return v
+end
+
 --- Raises unless v is an integer, naming argument n of fname and the noun expected ("integer").
 -- syntax: v = pager.check_integer(v, n, fname [, noun])
 function M.check_integer(v, n, fname, noun)

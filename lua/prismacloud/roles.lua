@@ -8,20 +8,12 @@ local pager = require "prismacloud.pager"
 
 local F = {}
 F.__index = F
-local DRY = {dry_run = true}
 
-local function check_string(v, n, fname)
-  if type(v) ~= "string" or v == "" then
-    error(("bad argument #%d to '%s' (string expected, got %s)"):format(n, fname,
-      v == "" and "an empty string" or type(v)), 3)
-  end
-end
-
-local function check_table(v, n, fname)
-  if type(v) ~= "table" then
-    error(("bad argument #%d to '%s' (table expected, got %s)"):format(n, fname, type(v)), 3)
-  end
-end
+-- get, create, update, delete and by_name: the shared shape (pager.crud).
+local crud = pager.crud{
+  get = "get-user-role", create = "add-user-role", update = "update-user-role", delete = "delete-user-role",
+  fetch = true, names = function(self) return self.client:call("get-user-role-name") end,
+}
 
 --- Every user role, with its account groups and associated users.
 -- syntax: roles, err = client.roles:list()
@@ -38,33 +30,25 @@ end
 --- One role by id.
 -- syntax: role, err = client.roles:get(id)
 function F:get(id)
-  check_string(id, 1, "get")
-  return self.client:call("get-user-role", {id = id})
+  return crud.get(self, id)
 end
 
 --- Adds a role {name, roleType, accountGroupIds, description, ...}.
 -- syntax: ok, err = client.roles:create(role [, {dry_run = true}])
 function F:create(role, opts)
-  check_table(role, 1, "create")
-  opts = pager.options(opts, DRY, "create")
-  return pager.call(self.client, "add-user-role", {body = role}, opts)
+  return crud.create(self, role, opts)
 end
 
 --- Replaces a role (send back what get returned, edited).
 -- syntax: ok, err = client.roles:update(id, role [, {dry_run = true}])
 function F:update(id, role, opts)
-  check_string(id, 1, "update")
-  check_table(role, 2, "update")
-  opts = pager.options(opts, DRY, "update")
-  return pager.call(self.client, "update-user-role", {id = id, body = role}, opts)
+  return crud.update(self, id, role, opts)
 end
 
 --- Deletes a role that no user holds.
 -- syntax: ok, err = client.roles:delete(id [, {dry_run = true}])
 function F:delete(id, opts)
-  check_string(id, 1, "delete")
-  opts = pager.options(opts, DRY, "delete")
-  return pager.call(self.client, "delete-user-role", {id = id}, opts)
+  return crud.delete(self, id, opts)
 end
 
 --- The ids and names of every role ({id, name}).
@@ -82,13 +66,7 @@ end
 --- The role with exactly this name: role, or nil when there is none, or nil, err.
 -- syntax: role, err = client.roles:by_name(name)
 function F:by_name(name)
-  check_string(name, 1, "by_name")
-  local names, err = self.client:call("get-user-role-name")
-  if not names then return nil, err end
-  for _, r in ipairs(names) do
-    if r.name == name then return self:get(r.id) end
-  end
-  return nil
+  return crud.by_name(self, name)
 end
 
 return F

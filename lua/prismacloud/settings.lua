@@ -14,25 +14,7 @@ local F = {}
 F.__index = F
 local DRY = {dry_run = true}
 
-local function check_string(v, n, fname)
-  if type(v) ~= "string" or v == "" then
-    error(("bad argument #%d to '%s' (string expected, got %s)"):format(n, fname,
-      v == "" and "an empty string" or type(v)), 3)
-  end
-end
-
-local function check_table(v, n, fname)
-  if type(v) ~= "table" then
-    error(("bad argument #%d to '%s' (table expected, got %s)"):format(n, fname, type(v)), 3)
-  end
-end
-
-local function check_id(v, n, fname)
-  if math.type(v) ~= "integer" then
-    error(("bad argument #%d to '%s' (integer id expected, got %s)"):format(n, fname,
-      math.type(v) or type(v)), 3)
-  end
-end
+local check_string, check_table = pager.check_string, pager.check_table
 
 --- The tenant's enterprise settings (session timeout, default policies, access key validity, ...).
 -- syntax: settings, err = client.settings:get()
@@ -80,7 +62,7 @@ end
 --- One anomaly trusted list by its (integer) id.
 -- syntax: list, err = client.settings:trusted_list(id)
 function F:trusted_list(id)
-  check_id(id, 1, "trusted_list")
+  pager.check_integer(id, 1, "trusted_list", "integer id")
   return self.client:call("getWhitelistEntryById", {id = id})
 end
 
@@ -107,7 +89,7 @@ end
 --- Replaces an anomaly trusted list.
 -- syntax: ids, err = client.settings:update_trusted_list(id, list [, {dry_run = true}])
 function F:update_trusted_list(id, list, opts)
-  check_id(id, 1, "update_trusted_list")
+  pager.check_integer(id, 1, "update_trusted_list", "integer id")
   check_table(list, 2, "update_trusted_list")
   opts = pager.options(opts, DRY, "update_trusted_list")
   return pager.call(self.client, "updateWhitelist", {id = id, body = list}, opts)
@@ -116,7 +98,7 @@ end
 --- Deletes an anomaly trusted list.
 -- syntax: ok, err = client.settings:delete_trusted_list(id [, {dry_run = true}])
 function F:delete_trusted_list(id, opts)
-  check_id(id, 1, "delete_trusted_list")
+  pager.check_integer(id, 1, "delete_trusted_list", "integer id")
   opts = pager.options(opts, DRY, "delete_trusted_list")
   return pager.call(self.client, "deleteFromTrustedList", {id = id}, opts)
 end

@@ -12,18 +12,7 @@ local F = {}
 F.__index = F
 local DRY = {dry_run = true}
 
-local function check_string(v, n, fname)
-  if type(v) ~= "string" or v == "" then
-    error(("bad argument #%d to '%s' (string expected, got %s)"):format(n, fname,
-      v == "" and "an empty string" or type(v)), 3)
-  end
-end
-
-local function check_table(v, n, fname)
-  if type(v) ~= "table" then
-    error(("bad argument #%d to '%s' (table expected, got %s)"):format(n, fname, type(v)), 3)
-  end
-end
+local check_string, check_table = pager.check_string, pager.check_table
 
 --------------------------------------------------------------------------
 -- Trusted alert IPs: networks and their CIDR blocks.
@@ -180,9 +169,7 @@ end
 --- Turns the login IP allow lists on or off.
 -- syntax: ok, err = client.trusted_ips:set_login_ips_enabled(enabled [, {dry_run = true}])
 function F:set_login_ips_enabled(enabled, opts)
-  if type(enabled) ~= "boolean" then
-    error(("bad argument #1 to 'set_login_ips_enabled' (boolean expected, got %s)"):format(type(enabled)), 2)
-  end
+  pager.check_boolean(enabled, 1, "set_login_ips_enabled")
   opts = pager.options(opts, DRY, "set_login_ips_enabled")
   return pager.call(self.client, "update-login-ip-allow-list-status", {body = {enabled = enabled}}, opts)
 end

@@ -12,18 +12,7 @@ local F = {}
 F.__index = F
 local DRY = {dry_run = true}
 
-local function check_string(v, n, fname, what)
-  if type(v) ~= "string" or v == "" then
-    error(("bad argument #%d to '%s' (%s expected, got %s)"):format(n, fname, what or "string",
-      v == "" and "an empty string" or type(v)), 3)
-  end
-end
-
-local function check_table(v, n, fname)
-  if type(v) ~= "table" then
-    error(("bad argument #%d to '%s' (table expected, got %s)"):format(n, fname, type(v)), 3)
-  end
-end
+local check_string, check_table = pager.check_string, pager.check_table
 
 --- Every user of the tenant, with their roles (GET /v2/user).
 -- syntax: users, err = client.users:list()
@@ -73,9 +62,7 @@ end
 -- syntax: ok, err = client.users:set_enabled(email, enabled [, {dry_run = true}])
 function F:set_enabled(email, enabled, opts)
   check_string(email, 1, "set_enabled", "email string")
-  if type(enabled) ~= "boolean" then
-    error(("bad argument #2 to 'set_enabled' (boolean expected, got %s)"):format(type(enabled)), 2)
-  end
+  pager.check_boolean(enabled, 2, "set_enabled")
   opts = pager.options(opts, DRY, "set_enabled")
   return pager.call(self.client, "update-user-profile", {id = email, enabled = tostring(enabled)}, opts)
 end
