@@ -106,7 +106,7 @@ describe("alert_rules", function()
     end)
 
     it("raises on a missing id", function()
-      assert.has_error(function() client.alert_rules:get() end, "bad argument #1 to 'get' (string expected, got nil)")
+      assert.has_error(function() client.alert_rules:get() end, "bad argument #1 to 'get' (id expected, got nil)")
     end)
   end)
 
@@ -249,7 +249,7 @@ describe("alert_rules", function()
       assert.has_error(function() client.alert_rules:create(new_rule("x"), {force = true}) end,
         "unknown option 'force' to 'create'")
       assert.has_error(function() client.alert_rules:create("rule") end,
-        "bad argument #1 to 'create' (alert rule table expected, got string)")
+        "bad argument #1 to 'create' (table expected, got string)")
     end)
   end)
 

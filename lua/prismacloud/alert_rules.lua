@@ -30,18 +30,11 @@ local function query_of(filter, fname)
   return query
 end
 
-local function check_id(id, fname)
-  if type(id) ~= "string" or id == "" then
-    error(("bad argument #1 to '%s' (string expected, got %s)"):format(fname, id == "" and "empty string" or type(id)),
-      3)
-  end
-end
-
-local function check_rule(rule, n, fname)
-  if type(rule) ~= "table" then
-    error(("bad argument #%d to '%s' (alert rule table expected, got %s)"):format(n, fname, type(rule)), 3)
-  end
-end
+-- get, create, update, delete and by_name: the shared shape (pager.crud).
+local crud = pager.crud{
+  get = "get-alert-rule", create = "add-alert-rule", update = "update-alert-rule", delete = "delete-alert-rule",
+  names = function(self) return self.client:call("get-alert-rules-v2") end,
+}
 
 --- Alert rules you may see (GET /v2/alert/rule), all or only {enabled = true|false}: an array, or nil, err.
 -- syntax: rules, err = client.alert_rules:list([{enabled = true}])
@@ -59,43 +52,33 @@ end
 --- One alert rule by id (policyScanConfigId), with its notification configs.
 -- syntax: rule, err = client.alert_rules:get(id)
 function F:get(id)
-  check_id(id, "get")
-  return self.client:call("get-alert-rule", {id = id})
+  return crud.get(self, id)
 end
 
 --- Creates an alert rule {name, description, enabled, scanAll, allowAutoRemediate, target = {accountGroups}, ...}.
 -- syntax: rule, err = client.alert_rules:create(rule [, {dry_run = true}])
 function F:create(rule, opts)
-  check_rule(rule, 1, "create")
-  opts = pager.options(opts, DRY, "create")
-  return pager.call(self.client, "add-alert-rule", {body = rule}, opts)
+  return crud.create(self, rule, opts)
 end
 
 --- Replaces an alert rule (send back what get returned, edited).
 -- syntax: rule, err = client.alert_rules:update(id, rule [, {dry_run = true}])
 function F:update(id, rule, opts)
-  check_id(id, "update")
-  check_rule(rule, 2, "update")
-  opts = pager.options(opts, DRY, "update")
-  return pager.call(self.client, "update-alert-rule", {id = id, body = rule}, opts)
+  return crud.update(self, id, rule, opts)
 end
 
 --- Deletes an alert rule.
 -- syntax: ok, err = client.alert_rules:delete(id [, {dry_run = true}])
 function F:delete(id, opts)
-  check_id(id, "delete")
-  opts = pager.options(opts, DRY, "delete")
-  return pager.call(self.client, "delete-alert-rule", {id = id}, opts)
+  return crud.delete(self, id, opts)
 end
 
 --- Enables or disables an alert rule: reads it, then sends it back with `enabled` changed (the API
 -- has no status call). A dry run reads the rule and returns the update it would send.
 -- syntax: rule, err = client.alert_rules:set_enabled(id, enabled [, {dry_run = true}])
 function F:set_enabled(id, enabled, opts)
-  check_id(id, "set_enabled")
-  if type(enabled) ~= "boolean" then
-    error(("bad argument #2 to 'set_enabled' (boolean expected, got %s)"):format(type(enabled)), 2)
-  end
+  pager.check_id(id, 1, "set_enabled")
+  pager.check_boolean(enabled, 2, "set_enabled")
   opts = pager.options(opts, DRY, "set_enabled")
   local rule, err = self.client:call("get-alert-rule", {id = id})
   if not rule then return nil, err end
@@ -106,15 +89,7 @@ end
 --- The alert rule with exactly this name: rule (as the list gives it), or nil when there is none, or nil, err.
 -- syntax: rule, err = client.alert_rules:by_name(name)
 function F:by_name(name)
-  if type(name) ~= "string" then
-    error(("bad argument #1 to 'by_name' (string expected, got %s)"):format(type(name)), 2)
-  end
-  local list, err = self.client:call("get-alert-rules-v2")
-  if not list then return nil, err end
-  for _, rule in ipairs(list) do
-    if rule.name == name then return rule end
-  end
-  return nil
+  return crud.by_name(self, name)
 end
 
 return F

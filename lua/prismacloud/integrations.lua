@@ -17,6 +17,7 @@ local pager = require "prismacloud.pager"
 local F = {}
 F.__index = F
 local DRY = {dry_run = true}
+local check_string = pager.check_string
 
 -- What integrationConfig must hold, per integrationType (docs/api-integration-config.md):
 --   required       fields every config needs; an entry {"a", "b"} is satisfied by either
@@ -239,9 +240,7 @@ local tenant = F.tenant
 -- syntax: id, err = client.integrations:prisma_id([id])
 function F:prisma_id(id)
   if id ~= nil then
-    if type(id) ~= "string" or id == "" then
-      error(("bad argument #1 to 'prisma_id' (string expected, got %s)"):format(type(id)), 2)
-    end
+    check_string(id, 1, "prisma_id")
     tenants[self.client] = id
     return id
   end
@@ -252,12 +251,8 @@ end
 -- Verbs.
 --------------------------------------------------------------------------
 
-local function check_id(id, n, fname)
-  if type(id) ~= "string" or id == "" then
-    error(("bad argument #%d to '%s' (string expected, got %s)"):format(n, fname,
-      id == "" and "empty string" or type(id)), 3)
-  end
-end
+-- by_name: the shared name lookup (pager.crud) over the list.
+local crud = pager.crud{names = function(self, _, filter) return self:list(filter) end}
 
 local function csv(v, what, fname)
   if type(v) == "string" then return v end
@@ -374,7 +369,7 @@ end
 --- One integration by id ({pull = true}: an Okta, Qualys or Tenable one).
 -- syntax: integration, err = client.integrations:get(id [, {pull = true}])
 function F:get(id, opts)
-  check_id(id, 1, "get")
+  check_string(id, 1, "get")
   opts = pager.options(opts, PULL, "get")
   return send(self, "get", opts.pull, {id = id})
 end
@@ -392,7 +387,7 @@ end
 --- Replaces an integration {name, integrationConfig, description, enabled} (its type cannot change).
 -- syntax: integration, err = client.integrations:update(id, integration [, {dry_run = true, pull = true}])
 function F:update(id, integration, opts)
-  check_id(id, 1, "update")
+  check_string(id, 1, "update")
   F.validate(integration, "update", 2)
   opts = pager.options(opts, PULL_DRY, "update")
   local pull = opts.pull or is_pull(integration.integrationType)
@@ -402,10 +397,8 @@ end
 --- Enables or disables an integration (PATCH {enabled}; a Pull one is read and sent back changed).
 -- syntax: ok, err = client.integrations:set_enabled(id, enabled [, {dry_run = true, pull = true}])
 function F:set_enabled(id, enabled, opts)
-  check_id(id, 1, "set_enabled")
-  if type(enabled) ~= "boolean" then
-    error(("bad argument #2 to 'set_enabled' (boolean expected, got %s)"):format(type(enabled)), 2)
-  end
+  check_string(id, 1, "set_enabled")
+  pager.check_boolean(enabled, 2, "set_enabled")
   opts = pager.options(opts, PULL_DRY, "set_enabled")
   if not opts.pull then
     return send(self, "state", false, {id = id, body = {enabled = enabled}}, opts)
@@ -419,7 +412,7 @@ end
 --- Deletes an integration.
 -- syntax: ok, err = client.integrations:delete(id [, {dry_run = true, pull = true}])
 function F:delete(id, opts)
-  check_id(id, 1, "delete")
+  check_string(id, 1, "delete")
   opts = pager.options(opts, PULL_DRY, "delete")
   return send(self, "delete", opts.pull, {id = id}, opts)
 end
@@ -449,15 +442,7 @@ end
 -- integration, or nil when there is none, or nil, err.
 -- syntax: integration, err = client.integrations:by_name(name [, {type = "okta"}])
 function F:by_name(name, filter)
-  if type(name) ~= "string" then
-    error(("bad argument #1 to 'by_name' (string expected, got %s)"):format(type(name)), 2)
-  end
-  local list, err = self:list(filter)
-  if not list then return nil, err end
-  for _, i in ipairs(list) do
-    if i.name == name then return i end
-  end
-  return nil
+  return crud.by_name(self, name, filter)
 end
 
 --- Ids and names of one type's Okta, Qualys or Tenable integrations (GET /integration/name).
@@ -486,7 +471,7 @@ end
 --- The Security Hub enabled regions of an AWS account: an array of region ids ("us-east-1", ...).
 -- syntax: regions, err = client.integrations:security_hub_regions(account_id)
 function F:security_hub_regions(account_id)
-  check_id(account_id, 1, "security_hub_regions")
+  check_string(account_id, 1, "security_hub_regions")
   local prisma_id, err = tenant(self.client)
   if not prisma_id then return nil, err end
   local body, res = self.client:call("get-security-hub-region-by-account-id-v1",

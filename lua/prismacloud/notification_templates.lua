@@ -45,18 +45,10 @@ local function query_of(filter, fname)
   return query
 end
 
-local function check_id(id, fname)
-  if type(id) ~= "string" or id == "" then
-    error(("bad argument #1 to '%s' (string expected, got %s)"):format(fname, id == "" and "empty string" or type(id)),
-      3)
-  end
-end
+local check_string, check_table = pager.check_string, pager.check_table
 
-local function check_template(t, n, fname)
-  if type(t) ~= "table" then
-    error(("bad argument #%d to '%s' (template table expected, got %s)"):format(n, fname, type(t)), 3)
-  end
-end
+-- by_name: the shared name lookup (pager.crud) over the list.
+local crud = pager.crud{names = function(self) return self:list() end}
 
 -- Sends operation id with the tenant's Prisma ID in its path (or returns the request on a dry run).
 local function send(self, id, args, opts)
@@ -85,14 +77,14 @@ end
 --- One template by id.
 -- syntax: template, err = client.notification_templates:get(id)
 function F:get(id)
-  check_id(id, "get")
+  check_string(id, 1, "get")
   return send(self, "get-template-v1", {id = id})
 end
 
 --- Creates a template {name, integrationType = "email"|"jira"|"service_now", integrationId, templateConfig}.
 -- syntax: template, err = client.notification_templates:create(template [, {dry_run = true}])
 function F:create(template, opts)
-  check_template(template, 1, "create")
+  check_table(template, 1, "create", "template table")
   opts = pager.options(opts, DRY, "create")
   return send(self, "create-template-v1", {body = template}, opts)
 end
@@ -100,8 +92,8 @@ end
 --- Updates a template (PATCH with the template's fields; the API answers without a body): true, or nil, err.
 -- syntax: ok, err = client.notification_templates:update(id, template [, {dry_run = true}])
 function F:update(id, template, opts)
-  check_id(id, "update")
-  check_template(template, 2, "update")
+  check_string(id, 1, "update")
+  check_table(template, 2, "update", "template table")
   opts = pager.options(opts, DRY, "update")
   return send(self, "update-template-v1", {id = id, body = template}, opts)
 end
@@ -109,7 +101,7 @@ end
 --- Deletes a template.
 -- syntax: ok, err = client.notification_templates:delete(id [, {dry_run = true}])
 function F:delete(id, opts)
-  check_id(id, "delete")
+  check_string(id, 1, "delete")
   opts = pager.options(opts, DRY, "delete")
   return send(self, "delete-template-v1", {id = id}, opts)
 end
@@ -135,15 +127,7 @@ end
 --- The template with exactly this name: template, or nil when there is none, or nil, err.
 -- syntax: template, err = client.notification_templates:by_name(name)
 function F:by_name(name)
-  if type(name) ~= "string" then
-    error(("bad argument #1 to 'by_name' (string expected, got %s)"):format(type(name)), 2)
-  end
-  local list, err = self:list()
-  if not list then return nil, err end
-  for _, t in ipairs(list) do
-    if t.name == name then return t end
-  end
-  return nil
+  return crud.by_name(self, name)
 end
 
 --- The tenant's Prisma ID (the same as client.integrations:prisma_id, which can also set it).
