@@ -176,20 +176,12 @@ function F:suggest(filter_name, query)
     {body = {filterName = filter_name, query = query or ""}})
 end
 
-local DRY = {dry_run = true}
-
-local function check_id(id, fname)
-  if type(id) ~= "string" or id == "" then
-    error(("bad argument #1 to '%s' (id expected, got %s)"):format(fname, id == "" and "an empty string" or type(id)),
-      3)
-  end
-end
-
-local function check_model(model, n, fname)
-  if type(model) ~= "table" then
-    error(("bad argument #%d to '%s' (table expected, got %s)"):format(n, fname, type(model)), 3)
-  end
-end
+-- get_filter, save_filter, update_filter and delete_filter: the shared shape (pager.crud).
+local saved = pager.crud{
+  get = "get-saved-asset-inventory-filter", create = "save-asset-inventory-filter",
+  update = "update-saved-asset-inventory-filter", delete = "delete-saved-asset-inventory-filter",
+  fnames = {get = "get_filter", create = "save_filter", update = "update_filter", delete = "delete_filter"},
+}
 
 --- The saved inventory filters: an array, or nil, err.
 -- syntax: list, err = client.inventory:saved_filters()
@@ -200,33 +192,25 @@ end
 --- One saved inventory filter by id.
 -- syntax: filter, err = client.inventory:get_filter(id)
 function F:get_filter(id)
-  check_id(id, "get_filter")
-  return self.client:call("get-saved-asset-inventory-filter", {id = id})
+  return saved.get(self, id)
 end
 
 --- Saves an inventory filter (a FilterModel: {filters = {{name =, operator = "=", value =}}, groupBy =, ...}).
 -- syntax: filter, err = client.inventory:save_filter(model [, {dry_run = true}])
 function F:save_filter(model, opts)
-  check_model(model, 1, "save_filter")
-  opts = pager.options(opts, DRY, "save_filter")
-  return pager.call(self.client, "save-asset-inventory-filter", {body = model}, opts)
+  return saved.create(self, model, opts)
 end
 
 --- Replaces a saved inventory filter.
 -- syntax: filter, err = client.inventory:update_filter(id, model [, {dry_run = true}])
 function F:update_filter(id, model, opts)
-  check_id(id, "update_filter")
-  check_model(model, 2, "update_filter")
-  opts = pager.options(opts, DRY, "update_filter")
-  return pager.call(self.client, "update-saved-asset-inventory-filter", {id = id, body = model}, opts)
+  return saved.update(self, id, model, opts)
 end
 
 --- Deletes a saved inventory filter.
 -- syntax: ok, err = client.inventory:delete_filter(id [, {dry_run = true}])
 function F:delete_filter(id, opts)
-  check_id(id, "delete_filter")
-  opts = pager.options(opts, DRY, "delete_filter")
-  return pager.call(self.client, "delete-saved-asset-inventory-filter", {id = id}, opts)
+  return saved.delete(self, id, opts)
 end
 
 return F

@@ -18,24 +18,17 @@ F.__index = F
 
 F.MAX_URL = inventory.MAX_URL
 
-local function check_rrn(rrn, fname)
-  if type(rrn) ~= "string" or rrn == "" then
-    local got = rrn == "" and "an empty string" or type(rrn)
-    error(("bad argument #1 to '%s' (rrn expected, got %s)"):format(fname, got), 3)
-  end
-end
-
 --- A resource by rrn, with its JSON in `data` (ResourceMetaModel); nil, err on failure.
 -- syntax: resource, err = client.resources:get(rrn)
 function F:get(rrn)
-  check_rrn(rrn, "get")
+  pager.check_string(rrn, 1, "get", "rrn")
   return self.client:call("get-resource", {body = {rrn = rrn}})
 end
 
 --- The raw configuration JSON of a resource (at a timeline item, when given); nil, err on failure.
 -- syntax: json, err = client.resources:raw(rrn [, timeline_item_id])
 function F:raw(rrn, timeline_item_id)
-  check_rrn(rrn, "raw")
+  pager.check_string(rrn, 1, "raw", "rrn")
   if timeline_item_id ~= nil and type(timeline_item_id) ~= "string" then
     error(("bad argument #2 to 'raw' (string expected, got %s)"):format(type(timeline_item_id)), 2)
   end
@@ -45,21 +38,21 @@ end
 --- The timeline of a resource: its state changes, newest first (ids usable with raw); nil, err on failure.
 -- syntax: items, err = client.resources:timeline(rrn)
 function F:timeline(rrn)
-  check_rrn(rrn, "timeline")
+  pager.check_string(rrn, 1, "timeline", "rrn")
   return self.client:call("get-timeline-for-resource", {body = {rrn = rrn}})
 end
 
 --- The network settings (security group rules) of a resource: an array; nil, err on failure.
 -- syntax: rules, err = client.resources:network(rrn)
 function F:network(rrn)
-  check_rrn(rrn, "network")
+  pager.check_string(rrn, 1, "network", "rrn")
   return self.client:call("get-network-for-resource", {body = {rrn = rrn}})
 end
 
 --- The alerts of a resource: an array of {id, severity}; nil, err on failure.
 -- syntax: alerts, err = client.resources:alerts(rrn)
 function F:alerts(rrn)
-  check_rrn(rrn, "alerts")
+  pager.check_string(rrn, 1, "alerts", "rrn")
   return self.client:call("get-alerts-for-resource", {body = {rrn = rrn}})
 end
 
@@ -67,10 +60,7 @@ end
 -- ("raw_config", "timeline", "alerts", ...; "asset" by default); more fields go in `extra`.
 -- syntax: res, err = client.resources:asset(asset_id [, type [, extra]])
 function F:asset(asset_id, kind, extra)
-  if type(asset_id) ~= "string" or asset_id == "" then
-    error(("bad argument #1 to 'asset' (asset id expected, got %s)"):format(
-      asset_id == "" and "an empty string" or type(asset_id)), 2)
-  end
+  pager.check_string(asset_id, 1, "asset", "asset id")
   if kind ~= nil and type(kind) ~= "string" then
     error(("bad argument #2 to 'asset' (string expected, got %s)"):format(type(kind)), 2)
   end
