@@ -225,17 +225,10 @@ function F:reopen(target, opts)
   return pager.call(self.client, "reopen-alerts", {body = change_body(target, "reopen")}, opts)
 end
 
-local function check_id(id, n, fname)
-  if type(id) ~= "string" or id == "" then
-    error(("bad argument #%d to '%s' (%s expected, got %s)"):format(n, fname,
-      fname == "remediate" and "alert id" or "job id", id == "" and "an empty string" or type(id)), 3)
-  end
-end
-
 --- Remediates an open alert of a remediable policy (the policy's remediation runs on the resource).
 -- syntax: ok, err = client.alerts:remediate(id [, {finding_id =, dry_run = true}])
 function F:remediate(id, opts)
-  check_id(id, 1, "remediate")
+  pager.check_string(id, 1, "remediate", "alert id")
   opts = pager.options(opts, {dry_run = true, finding_id = true}, "remediate")
   if opts.finding_id ~= nil and type(opts.finding_id) ~= "string" then
     error(("option 'finding_id' to 'remediate' must be a string (got %s)"):format(type(opts.finding_id)), 2)
@@ -307,9 +300,7 @@ end
 --- The options of one alert filter, those containing `query` when given: an array of strings, or nil, err.
 -- syntax: options, err = client.alerts:filter_options(name [, query])
 function F:filter_options(name, query)
-  if type(name) ~= "string" or name == "" then
-    error(("bad argument #1 to 'filter_options' (filter name expected, got %s)"):format(type(name)), 2)
-  end
+  pager.check_string(name, 1, "filter_options", "filter name")
   if query ~= nil and type(query) ~= "string" then
     error(("bad argument #2 to 'filter_options' (string expected, got %s)"):format(type(query)), 2)
   end
@@ -330,9 +321,7 @@ end
 --- Sets whether dismissing an alert needs a note.
 -- syntax: ok, err = client.alerts:set_dismissal_note_required(required [, {dry_run = true}])
 function F:set_dismissal_note_required(required, opts)
-  if type(required) ~= "boolean" then
-    error(("bad argument #1 to 'set_dismissal_note_required' (boolean expected, got %s)"):format(type(required)), 2)
-  end
+  pager.check_boolean(required, 1, "set_dismissal_note_required")
   opts = pager.options(opts, {dry_run = true}, "set_dismissal_note_required")
   return pager.call(self.client, "set-dismissal-note-required", {body = {requireDismissalNote = required}}, opts)
 end
@@ -379,13 +368,6 @@ local function job_args(kind, filter, fields, fname)
   return {body = body}
 end
 
-local function check_path(path, n, fname)
-  if type(path) ~= "string" or path == "" then
-    error(("bad argument #%d to '%s' (file path expected, got %s)"):format(n, fname,
-      path == "" and "an empty string" or type(path)), 3)
-  end
-end
-
 -- Creates a job, waits for it, streams its file to path.
 local function export(self, kind, args, path, opts)
   local ops = JOB_OPS[kind]
@@ -415,15 +397,15 @@ end
 --- The status of an alert CSV job ({id, status = "IN_PROGRESS" | "READY_TO_DOWNLOAD" | ..., recordCount}).
 -- syntax: job, err = client.alerts:csv_status(job_id)
 function F:csv_status(job_id)
-  check_id(job_id, 1, "csv_status")
+  pager.check_string(job_id, 1, "csv_status", "job id")
   return self.client:call(JOB_OPS.csv.status, {id = job_id})
 end
 
 --- Streams a ready alert CSV job's file to path: {output = path, size = bytes}; nothing is left on failure.
 -- syntax: result, err = client.alerts:csv_download(job_id, path [, {dry_run = true}])
 function F:csv_download(job_id, path, opts)
-  check_id(job_id, 1, "csv_download")
-  check_path(path, 2, "csv_download")
+  pager.check_string(job_id, 1, "csv_download", "job id")
+  pager.check_string(path, 2, "csv_download", "file path")
   return jobs.download(self.client, JOB_OPS.csv.download, {id = job_id}, path, opts)
 end
 
@@ -432,7 +414,7 @@ end
 -- syntax: result, err = client.alerts:export_csv(filter, path [, {interval =, timeout =, on_poll =, ...}])
 function F:export_csv(filter, path, opts)
   local args = job_args("csv", filter, nil, "export_csv")
-  check_path(path, 2, "export_csv")
+  pager.check_string(path, 2, "export_csv", "file path")
   return export(self, "csv", args, path, jobs.options(opts, "export_csv"))
 end
 
@@ -452,7 +434,7 @@ end
 --- The status of an alert JSON job (the same shape as csv_status).
 -- syntax: job, err = client.alerts:json_status(job_id [, {by_policy = true}])
 function F:json_status(job_id, opts)
-  check_id(job_id, 1, "json_status")
+  pager.check_string(job_id, 1, "json_status", "job id")
   opts = pager.options(opts, {by_policy = true}, "json_status")
   return self.client:call(JOB_OPS[opts.by_policy and "policy" or "json"].status, {id = job_id})
 end
@@ -460,8 +442,8 @@ end
 --- Streams a ready alert JSON job's file to path: {output = path, size = bytes}; nothing is left on failure.
 -- syntax: result, err = client.alerts:json_download(job_id, path [, {by_policy = true, dry_run = true}])
 function F:json_download(job_id, path, opts)
-  check_id(job_id, 1, "json_download")
-  check_path(path, 2, "json_download")
+  pager.check_string(job_id, 1, "json_download", "job id")
+  pager.check_string(path, 2, "json_download", "file path")
   opts = pager.options(opts, {by_policy = true, dry_run = true}, "json_download")
   return jobs.download(self.client, JOB_OPS[opts.by_policy and "policy" or "json"].download, {id = job_id}, path,
     {dry_run = opts.dry_run})
@@ -476,7 +458,7 @@ function F:export_json(filter, path, opts)
     error("option 'fields' to 'export_json' does not apply with by_policy", 2)
   end
   local args = job_args(kind, filter, opts.fields, "export_json")
-  check_path(path, 2, "export_json")
+  pager.check_string(path, 2, "export_json", "file path")
   opts.by_policy, opts.fields = nil, nil
   return export(self, kind, args, path, opts)
 end

@@ -47,18 +47,6 @@ local function cloud_of(v, n, fname)
   return cloud
 end
 
-local function check_table(v, n, fname)
-  if type(v) ~= "table" then
-    error(("bad argument #%d to '%s' (table expected, got %s)"):format(n, fname, type(v)), 3)
-  end
-end
-
-local function check_id(v, n, fname)
-  if type(v) ~= "string" or v == "" then
-    error(("bad argument #%d to '%s' (account id string expected, got %s)"):format(n, fname, type(v)), 3)
-  end
-end
-
 -- The query of an onboarding write: skipStatusChecks when asked.
 local function write_query(opts)
   if opts.skip_status_checks then return {skipStatusChecks = true} end
@@ -97,7 +85,7 @@ end
 -- syntax: account, err = client.cloud_accounts:get(cloud_type, id)
 function F:get(cloud_type, id)
   local cloud = cloud_of(cloud_type, 1, "get")
-  check_id(id, 2, "get")
+  pager.check_string(id, 2, "get", "account id string")
   return self.client:call("get-cloud-account", {cloud_type = cloud, id = id})
 end
 
@@ -105,7 +93,7 @@ end
 -- syntax: ok, err = client.cloud_accounts:create(cloud_type, account [, {skip_status_checks =, dry_run =}])
 function F:create(cloud_type, account, opts)
   local cloud = cloud_of(cloud_type, 1, "create")
-  check_table(account, 2, "create")
+  pager.check_table(account, 2, "create")
   opts = pager.options(opts, {dry_run = true, skip_status_checks = true}, "create")
   return pager.call(self.client, ONBOARDING[cloud].create,
     {cloud_type = FLAT[cloud] and cloud or nil, query = write_query(opts), body = account}, opts)
@@ -115,8 +103,8 @@ end
 -- syntax: ok, err = client.cloud_accounts:update(cloud_type, id, account [, {skip_status_checks =, dry_run =}])
 function F:update(cloud_type, id, account, opts)
   local cloud = cloud_of(cloud_type, 1, "update")
-  check_id(id, 2, "update")
-  check_table(account, 3, "update")
+  pager.check_string(id, 2, "update", "account id string")
+  pager.check_table(account, 3, "update")
   opts = pager.options(opts, {dry_run = true, skip_status_checks = true}, "update")
   local on = ONBOARDING[cloud]
   return pager.call(self.client, on.update,
@@ -127,8 +115,8 @@ end
 -- syntax: ok, err = client.cloud_accounts:patch(cloud_type, id, changes [, {dry_run = true}])
 function F:patch(cloud_type, id, changes, opts)
   local cloud = cloud_of(cloud_type, 1, "patch")
-  check_id(id, 2, "patch")
-  check_table(changes, 3, "patch")
+  pager.check_string(id, 2, "patch", "account id string")
+  pager.check_table(changes, 3, "patch")
   opts = pager.options(opts, DRY, "patch")
   return pager.call(self.client, "patch-cloud-account", {cloud_type = cloud, id = id, body = changes}, opts)
 end
@@ -137,7 +125,7 @@ end
 -- syntax: ok, err = client.cloud_accounts:delete(cloud_type, id [, {dry_run = true}])
 function F:delete(cloud_type, id, opts)
   local cloud = cloud_of(cloud_type, 1, "delete")
-  check_id(id, 2, "delete")
+  pager.check_string(id, 2, "delete", "account id string")
   opts = pager.options(opts, DRY, "delete")
   return pager.call(self.client, "delete-cloud-account", {cloud_type = cloud, id = id}, opts)
 end
@@ -147,14 +135,14 @@ end
 -- syntax: statuses, err = client.cloud_accounts:status(cloud_type, account)
 function F:status(cloud_type, account)
   local cloud = cloud_of(cloud_type, 1, "status")
-  check_table(account, 2, "status")
+  pager.check_table(account, 2, "status")
   return self.client:call(ONBOARDING[cloud].status, {cloud_type = FLAT[cloud] and cloud or nil, body = account})
 end
 
 --- The capabilities of an onboarded account whose status is a warning or an error, with remediation hints.
 -- syntax: statuses, err = client.cloud_accounts:config_status(id)
 function F:config_status(id)
-  check_id(id, 1, "config_status")
+  pager.check_string(id, 1, "config_status", "account id string")
   return self.client:call("list-cloud-account-status-details", {accountId = id})
 end
 
@@ -168,16 +156,14 @@ end
 --- The e-mail addresses of an account's owners.
 -- syntax: owners, err = client.cloud_accounts:owners(id)
 function F:owners(id)
-  check_id(id, 1, "owners")
+  pager.check_string(id, 1, "owners", "account id string")
   return self.client:call("get-cloud-account-owners", {id = id})
 end
 
 --- Enables or disables a cloud account.
 -- syntax: ok, err = client.cloud_accounts:set_enabled(id, enabled [, {dry_run = true}])
 function F:set_enabled(id, enabled, opts)
-  if type(enabled) ~= "boolean" then
-    error(("bad argument #2 to 'set_enabled' (boolean expected, got %s)"):format(type(enabled)), 2)
-  end
+  pager.check_boolean(enabled, 2, "set_enabled")
   opts = pager.options(opts, DRY, "set_enabled")
   return pager.call(self.client, "update-cloud-account-status", {id = id, enabled = tostring(enabled)}, opts)
 end

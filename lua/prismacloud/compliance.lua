@@ -81,9 +81,7 @@ end
 --- Clones a standard (built in or custom) with its requirements and sections under a new {name, description}.
 -- syntax: ok, err = client.compliance:clone(id, {name =, description =} [, {dry_run = true}])
 function F:clone(id, standard, opts)
-  if type(standard) ~= "table" then
-    error(("bad argument #2 to 'clone' (table expected, got %s)"):format(type(standard)), 2)
-  end
+  pager.check_table(standard, 2, "clone")
   opts = pager.options(opts, DRY, "clone")
   return pager.call(self.client, "clone-standard", {complianceId = id, body = standard}, opts)
 end
@@ -103,9 +101,7 @@ end
 --- Adds a requirement {name, requirementId, description} to a custom standard.
 -- syntax: ok, err = client.compliance:add_requirement(standard_id, requirement [, {dry_run = true}])
 function F:add_requirement(standard_id, requirement, opts)
-  if type(requirement) ~= "table" then
-    error(("bad argument #2 to 'add_requirement' (table expected, got %s)"):format(type(requirement)), 2)
-  end
+  pager.check_table(requirement, 2, "add_requirement")
   opts = pager.options(opts, DRY, "add_requirement")
   return pager.call(self.client, "add-requirement", {complianceId = standard_id, body = requirement}, opts)
 end
@@ -131,9 +127,7 @@ end
 --- Adds a section {sectionId, description} to a requirement of a custom standard.
 -- syntax: ok, err = client.compliance:add_section(requirement_id, section [, {dry_run = true}])
 function F:add_section(requirement_id, section, opts)
-  if type(section) ~= "table" then
-    error(("bad argument #2 to 'add_section' (table expected, got %s)"):format(type(section)), 2)
-  end
+  pager.check_table(section, 2, "add_section")
   opts = pager.options(opts, DRY, "add_section")
   return pager.call(self.client, "add-section", {requirementId = requirement_id, body = section}, opts)
 end

@@ -125,10 +125,7 @@ end
 -- With opts.dry_run returns the request.
 -- syntax: result, err = jobs.download(client, operation_id, {<path params>}, path [, {dry_run = true}])
 function M.download(client, id, args, path, opts)
-  if type(path) ~= "string" or path == "" then
-    error(("bad argument #4 to 'download' (file path expected, got %s)"):format(
-      path == "" and "an empty string" or type(path)), 2)
-  end
+  pager.check_string(path, 4, "download", "file path")
   opts = pager.options(opts, {dry_run = true}, "download")
   local req = pager.request_for(id, args)
   req.output = path

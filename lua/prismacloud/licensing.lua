@@ -53,13 +53,6 @@ local function usage_body(filter, fname, v1)
   }
 end
 
-local function check_cloud(cloud_type, fname)
-  if type(cloud_type) ~= "string" then
-    error(("bad argument #1 to '%s' (cloud type string expected, got %s)"):format(fname, type(cloud_type)), 3)
-  end
-  return cloud_type:lower()
-end
-
 -- v2 usage pages: POST {accountIds, cloudTypes, timeRange, limit}, then {..., pageToken}.
 local function usage_style(body)
   return pager.token{method = "POST", path = USAGE_V2, body = body}
@@ -108,7 +101,7 @@ end
 --- The usage rows of one cloud type (v1), lazily page by page.
 -- syntax: for row in client.licensing:cloud_usage(cloud_type [, filter] [, paging]) do ... end
 function F:cloud_usage(cloud_type, filter, paging)
-  local cloud = check_cloud(cloud_type, "cloud_usage")
+  local cloud = pager.check_string(cloud_type, 1, "cloud_usage", "cloud type string"):lower()
   local body = usage_body(filter, "cloud_usage", true)
   body.cloudType = cloud
   local style = pager.token{method = "POST", path = USAGE_V1, query = {cloud_type = cloud}, body = body}
@@ -118,7 +111,7 @@ end
 --- Usage over time of one cloud type (v1).
 -- syntax: graph, err = client.licensing:cloud_time_series(cloud_type [, filter])
 function F:cloud_time_series(cloud_type, filter)
-  local cloud = check_cloud(cloud_type, "cloud_time_series")
+  local cloud = pager.check_string(cloud_type, 1, "cloud_time_series", "cloud type string"):lower()
   local body = usage_body(filter, "cloud_time_series", true)
   body.cloudType = cloud
   return self.client:call("license-usage-graph", {body = body})

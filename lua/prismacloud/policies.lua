@@ -85,9 +85,7 @@ end
 --- Enables or disables a policy (PATCH /policy/{id}/status/{enabled}).
 -- syntax: ok, err = client.policies:set_enabled(id, enabled [, {dry_run = true}])
 function F:set_enabled(id, enabled, opts)
-  if type(enabled) ~= "boolean" then
-    error(("bad argument #2 to 'set_enabled' (boolean expected, got %s)"):format(type(enabled)), 2)
-  end
+  pager.check_boolean(enabled, 2, "set_enabled")
   opts = pager.options(opts, DRY, "set_enabled")
   return pager.call(self.client, "update-policy-status", {id = id, enabled = tostring(enabled)}, opts)
 end
@@ -103,9 +101,7 @@ end
 -- true, or nil, err (a 400 names what is wrong in err.code).
 -- syntax: ok, err = client.policies:validate(policy)
 function F:validate(policy)
-  if type(policy) ~= "table" then
-    error(("bad argument #1 to 'validate' (table expected, got %s)"):format(type(policy)), 2)
-  end
+  pager.check_table(policy, 1, "validate")
   return pager.call(self.client, "policy-rule-validate", {body = policy})
 end
 

@@ -38,20 +38,6 @@ local function query_of(filter, fname)
   return query
 end
 
-local function check_id(id, n, fname)
-  if type(id) ~= "string" or id == "" then
-    error(("bad argument #%d to '%s' (report id expected, got %s)"):format(n, fname,
-      id == "" and "an empty string" or type(id)), 3)
-  end
-end
-
-local function check_path(path, n, fname)
-  if type(path) ~= "string" or path == "" then
-    error(("bad argument #%d to '%s' (file path expected, got %s)"):format(n, fname,
-      path == "" and "an empty string" or type(path)), 3)
-  end
-end
-
 --- Report configs matching a filter (GET /report): an array, or nil, err.
 -- syntax: list, err = client.reports:list{cloud_type =, type =, frequency =, schedule =, account_group =, ...}
 function F:list(filter)
@@ -88,9 +74,7 @@ end
 function F:create(report, opts)
   opts = pager.options(opts, {dry_run = true, v1 = true}, "create")
   if not opts.v1 then return crud.create(self, report, {dry_run = opts.dry_run}) end
-  if type(report) ~= "table" then
-    error(("bad argument #1 to 'create' (table expected, got %s)"):format(type(report)), 2)
-  end
+  pager.check_table(report, 1, "create")
   return pager.call(self.client, "save-report", {body = report}, {dry_run = opts.dry_run})
 end
 
@@ -109,7 +93,7 @@ end
 --- The generation status of a report ("pending", "completed", ...) and the whole config; or nil, err.
 -- syntax: status, report_or_err = client.reports:status(id)
 function F:status(id)
-  check_id(id, 1, "status")
+  pager.check_string(id, 1, "status", "report id")
   local report, err = self.client:call("get-specified-report", {id = id})
   if not report then return nil, err end
   return report.status, report
@@ -118,17 +102,15 @@ end
 --- The generated instances of a scheduled report (metadata with lastScheduled and counts).
 -- syntax: list, err = client.reports:history(id)
 function F:history(id)
-  check_id(id, 1, "history")
+  pager.check_string(id, 1, "history", "report id")
   return self.client:call("get-historical-report-by-id", {id = id})
 end
 
 --- One generated instance of a report: its metadata and counts at lastScheduled (a time from history).
 -- syntax: report, err = client.reports:instance(id, last_scheduled)
 function F:instance(id, at)
-  check_id(id, 1, "instance")
-  if math.type(at) ~= "integer" then
-    error(("bad argument #2 to 'instance' (integer timestamp expected, got %s)"):format(math.type(at) or type(at)), 2)
-  end
+  pager.check_string(id, 1, "instance", "report id")
+  pager.check_integer(at, 2, "instance", "integer timestamp")
   return self.client:call("get-last-scheduled-report-by-id", {id = id, lastScheduled = at})
 end
 
@@ -141,9 +123,7 @@ end
 --- The options of one report filter, those containing `query` when given: an array of strings, or nil, err.
 -- syntax: options, err = client.reports:filter_options(name [, query])
 function F:filter_options(name, query)
-  if type(name) ~= "string" or name == "" then
-    error(("bad argument #1 to 'filter_options' (filter name expected, got %s)"):format(type(name)), 2)
-  end
+  pager.check_string(name, 1, "filter_options", "filter name")
   if query ~= nil and type(query) ~= "string" then
     error(("bad argument #2 to 'filter_options' (string expected, got %s)"):format(type(query)), 2)
   end
@@ -163,8 +143,8 @@ end
 -- {output = path, size = bytes}; nil, err (kind "pending" while it generates; nothing is left on failure).
 -- syntax: result, err = client.reports:download(id, path [, {at = last_scheduled, dry_run = true}])
 function F:download(id, path, opts)
-  check_id(id, 1, "download")
-  check_path(path, 2, "download")
+  pager.check_string(id, 1, "download", "report id")
+  pager.check_string(path, 2, "download", "file path")
   opts = pager.options(opts, {dry_run = true, at = true}, "download")
   if opts.at ~= nil and math.type(opts.at) ~= "integer" then
     error(("option 'at' to 'download' must be an integer timestamp (got %s)"):format(type(opts.at)), 2)
@@ -182,10 +162,8 @@ end
 -- path: {output = path, size = bytes, report = the config}; or nil, err (a failed report gives kind "server").
 -- syntax: result, err = client.reports:generate(report, path [, {interval =, timeout =, on_poll =, v1 = true}])
 function F:generate(report, path, opts)
-  if type(report) ~= "table" then
-    error(("bad argument #1 to 'generate' (table expected, got %s)"):format(type(report)), 2)
-  end
-  check_path(path, 2, "generate")
+  pager.check_table(report, 1, "generate")
+  pager.check_string(path, 2, "generate", "file path")
   opts = jobs.options(opts, "generate", {v1 = true})
   local v1 = opts.v1
   opts.v1 = nil

@@ -27,13 +27,6 @@ local function kind_of(query)
   return "config"
 end
 
-local function check_id(id, n, fname)
-  if type(id) ~= "string" or id == "" then
-    error(("bad argument #%d to '%s' (search id expected, got %s)"):format(n, fname,
-      id == "" and "an empty string" or type(id)), 3)
-  end
-end
-
 local LIST_OPTIONS = {filter = true, limit = true}
 
 local function list_query(opts, fname)
@@ -96,15 +89,11 @@ local CREATE_FIELDS = {name = true, query = true, description = true, time_range
 -- Without an id the search is run once (limit 1) to obtain one; with dry_run that first request is returned.
 -- syntax: search, err = client.saved_searches:create(spec [, {dry_run = true}])
 function F:create(spec, opts)
-  if type(spec) ~= "table" then
-    error(("bad argument #1 to 'create' (table expected, got %s)"):format(type(spec)), 2)
-  end
+  pager.check_table(spec, 1, "create")
   for k in pairs(spec) do
     if not CREATE_FIELDS[k] then error(("unknown field '%s' in the search to 'create'"):format(tostring(k)), 2) end
   end
-  if type(spec.name) ~= "string" or spec.name == "" then
-    error(("bad argument #1 to 'create' (name expected, got %s)"):format(type(spec.name)), 2)
-  end
+  pager.check_string(spec.name, 1, "create", "name")
   if type(spec.query) ~= "string" or spec.query:match("^%s*$") then
     error(("bad argument #1 to 'create' (query expected, got %s)"):format(type(spec.query)), 2)
   end
@@ -134,10 +123,8 @@ local UPDATE_FIELDS = {name = true, query = true, description = true, time_range
 --- Changes a saved search's name, query, description or time range (fetches it, then saves it back).
 -- syntax: search, err = client.saved_searches:update(id, {name =, query =, description =, time_range =} [, opts])
 function F:update(id, changes, opts)
-  check_id(id, 1, "update")
-  if type(changes) ~= "table" then
-    error(("bad argument #2 to 'update' (table expected, got %s)"):format(type(changes)), 2)
-  end
+  pager.check_string(id, 1, "update", "search id")
+  pager.check_table(changes, 2, "update")
   for k in pairs(changes) do
     if not UPDATE_FIELDS[k] then error(("unknown field '%s' in the changes to 'update'"):format(tostring(k)), 2) end
   end
@@ -159,7 +146,7 @@ end
 -- syntax: items, err = client.saved_searches:run(id_or_search [, {page_size =, max_items =, time_range =}])
 function F:run(search, opts)
   if type(search) == "string" then
-    check_id(search, 1, "run")
+    pager.check_string(search, 1, "run", "search id")
     local found, err = self.client:call("search-history-by-id", {id = search})
     if not found then return nil, err end
     search = found

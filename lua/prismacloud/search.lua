@@ -223,10 +223,7 @@ end
 --- The last access of one permission (an `iam` result's id) per destination resource, lazily.
 -- syntax: items = client.search:iam_access(permission_id, query [, {page_size =, max_items =, cursor =}])
 function F:iam_access(permission_id, query, opts)
-  if type(permission_id) ~= "string" or permission_id == "" then
-    error(("bad argument #1 to 'iam_access' (permission id expected, got %s)"):format(
-      permission_id == "" and "an empty string" or type(permission_id)), 2)
-  end
+  pager.check_string(permission_id, 1, "iam_access", "permission id")
   local s, paging = style("iam_access", query, opts, "iam_access", {permissionId = permission_id})
   return pager.items(self.client, s, paging)
 end
@@ -262,10 +259,7 @@ end
 --- The search behind a network or anomaly alert (its query, and the rows in `data`); nil, err on failure.
 -- syntax: result, err = client.search:for_alert(alert_id)
 function F:for_alert(alert_id)
-  if type(alert_id) ~= "string" or alert_id == "" then
-    error(("bad argument #1 to 'for_alert' (alert id expected, got %s)"):format(
-      alert_id == "" and "an empty string" or type(alert_id)), 2)
-  end
+  pager.check_string(alert_id, 1, "for_alert", "alert id")
   return self.client:call("search-for-alert-by-id", {query = {alertId = alert_id}})
 end
 
