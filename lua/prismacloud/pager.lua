@@ -314,7 +314,7 @@ end
 --------------------------------------------------------------------------
 
 local DRY_RUN = {dry_run = true}
-local check_id, check_table = M.check_id, M.check_table
+local check_table = M.check_table
 
 --- Verbs over a family's catalog operations, for one-line family methods:
 -- get(self, id), create(self, body, opts), update(self, id, body, opts), delete(self, id, opts),
@@ -322,10 +322,12 @@ local check_id, check_table = M.check_id, M.check_table
 -- parameter's name ("id"), names = function(self, name, ...) -> candidates (an array or
 -- pager.items) | nil, err, name_field ("name"), id_field ("id"), fetch = true to return
 -- get(candidate id) rather than the candidate, fnames = the family's method names for messages
--- ({get = "rule", ...}; the verb's own name by default).
--- syntax: verbs = pager.crud{get =, create =, update =, delete =, id = "id", names =, fetch =, fnames =}
+-- ({get = "rule", ...}; the verb's own name by default), integer = true where ids are integers only.
+-- syntax: verbs = pager.crud{get =, create =, update =, delete =, id = "id", names =, fetch =, fnames =, integer =}
 function M.crud(spec)
   local param = spec.id or "id"
+  local check, noun = M.check_id, nil -- of the id argument
+  if spec.integer then check, noun = M.check_integer, "integer id" end
   local name_field, id_field = spec.name_field or "name", spec.id_field or "id"
   local fnames = {}
   for _, verb in ipairs{"get", "create", "update", "delete", "by_name"} do
@@ -334,7 +336,7 @@ function M.crud(spec)
   local verbs = {}
 
   function verbs.get(self, id)
-    check_id(id, 1, fnames.get)
+    check(id, 1, fnames.get, noun)
     return self.client:call(spec.get, {[param] = id})
   end
 
@@ -345,14 +347,14 @@ function M.crud(spec)
   end
 
   function verbs.update(self, id, body, opts)
-    check_id(id, 1, fnames.update)
+    check(id, 1, fnames.update, noun)
     check_table(body, 2, fnames.update)
     opts = M.options(opts, DRY_RUN, fnames.update)
     return M.call(self.client, spec.update, {[param] = id, body = body}, opts)
   end
 
   function verbs.delete(self, id, opts)
-    check_id(id, 1, fnames.delete)
+    check(id, 1, fnames.delete, noun)
     opts = M.options(opts, DRY_RUN, fnames.delete)
     return M.call(self.client, spec.delete, {[param] = id}, opts)
   end

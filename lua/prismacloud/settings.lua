@@ -16,6 +16,15 @@ local DRY = {dry_run = true}
 
 local check_string, check_table = pager.check_string, pager.check_table
 
+-- The anomaly trusted lists (integer ids): the shared shape (pager.crud).
+local trusted = pager.crud{
+  get = "getWhitelistEntryById", create = "addToTrustedList", update = "updateWhitelist",
+  delete = "deleteFromTrustedList", integer = true,
+  names = function(self) return self.client:call("getAllWhitelistEntries") end,
+  fnames = {get = "trusted_list", create = "add_trusted_list", update = "update_trusted_list",
+            delete = "delete_trusted_list", by_name = "trusted_list_by_name"},
+}
+
 --- The tenant's enterprise settings (session timeout, default policies, access key validity, ...).
 -- syntax: settings, err = client.settings:get()
 function F:get()
@@ -62,45 +71,31 @@ end
 --- One anomaly trusted list by its (integer) id.
 -- syntax: list, err = client.settings:trusted_list(id)
 function F:trusted_list(id)
-  pager.check_integer(id, 1, "trusted_list", "integer id")
-  return self.client:call("getWhitelistEntryById", {id = id})
+  return trusted.get(self, id)
 end
 
 --- The anomaly trusted list with exactly this name: list, or nil when there is none, or nil, err.
 -- syntax: list, err = client.settings:trusted_list_by_name(name)
 function F:trusted_list_by_name(name)
-  check_string(name, 1, "trusted_list_by_name")
-  local lists, err = self.client:call("getAllWhitelistEntries")
-  if not lists then return nil, err end
-  for _, l in ipairs(lists) do
-    if l.name == name then return l end
-  end
-  return nil
+  return trusted.by_name(self, name)
 end
 
 --- Adds an anomaly trusted list {name, trustedListType, applicablePolicies, trustedListEntries, ...}: its ids.
 -- syntax: ids, err = client.settings:add_trusted_list(list [, {dry_run = true}])
 function F:add_trusted_list(list, opts)
-  check_table(list, 1, "add_trusted_list")
-  opts = pager.options(opts, DRY, "add_trusted_list")
-  return pager.call(self.client, "addToTrustedList", {body = list}, opts)
+  return trusted.create(self, list, opts)
 end
 
 --- Replaces an anomaly trusted list.
 -- syntax: ids, err = client.settings:update_trusted_list(id, list [, {dry_run = true}])
 function F:update_trusted_list(id, list, opts)
-  pager.check_integer(id, 1, "update_trusted_list", "integer id")
-  check_table(list, 2, "update_trusted_list")
-  opts = pager.options(opts, DRY, "update_trusted_list")
-  return pager.call(self.client, "updateWhitelist", {id = id, body = list}, opts)
+  return trusted.update(self, id, list, opts)
 end
 
 --- Deletes an anomaly trusted list.
 -- syntax: ok, err = client.settings:delete_trusted_list(id [, {dry_run = true}])
 function F:delete_trusted_list(id, opts)
-  pager.check_integer(id, 1, "delete_trusted_list", "integer id")
-  opts = pager.options(opts, DRY, "delete_trusted_list")
-  return pager.call(self.client, "deleteFromTrustedList", {id = id}, opts)
+  return trusted.delete(self, id, opts)
 end
 
 --- The kinds of anomaly trusted list ("ip", "resource", "domain", ...): {[type] = {name, description, ...}}.

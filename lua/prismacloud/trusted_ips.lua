@@ -12,7 +12,21 @@ local F = {}
 F.__index = F
 local DRY = {dry_run = true}
 
-local check_string, check_table = pager.check_string, pager.check_table
+local check_string = pager.check_string
+
+-- Networks (get and by_name) and login IP allow lists: the shared shape (pager.crud).
+local networks = pager.crud{
+  get = "get-network-info", id = "networkUuid",
+  names = function(self) return self.client:call("get-networks-list") end,
+  fnames = {get = "network", by_name = "network_by_name"},
+}
+local login_lists = pager.crud{
+  get = "get-login-ip-allow-list", create = "insert-login-ip-allow-list", update = "update-login-ip-allow-list",
+  delete = "delete-login-ip-allow-list",
+  names = function(self) return self.client:call("list-login-ip-allow-lists") end,
+  fnames = {get = "login_ip", create = "add_login_ips", update = "update_login_ips", delete = "delete_login_ips",
+            by_name = "login_ips_by_name"},
+}
 
 --------------------------------------------------------------------------
 -- Trusted alert IPs: networks and their CIDR blocks.
@@ -33,20 +47,13 @@ end
 --- One trusted network by uuid.
 -- syntax: network, err = client.trusted_ips:network(uuid)
 function F:network(uuid)
-  check_string(uuid, 1, "network")
-  return self.client:call("get-network-info", {networkUuid = uuid})
+  return networks.get(self, uuid)
 end
 
 --- The trusted network with exactly this name: network, or nil when there is none, or nil, err.
 -- syntax: network, err = client.trusted_ips:network_by_name(name)
 function F:network_by_name(name)
-  check_string(name, 1, "network_by_name")
-  local list, err = self.client:call("get-networks-list")
-  if not list then return nil, err end
-  for _, n in ipairs(list) do
-    if n.name == name then return n end
-  end
-  return nil
+  return networks.by_name(self, name)
 end
 
 --- Adds a trusted network (without CIDR blocks) by name: the network {uuid, name, cidrs}.
@@ -117,45 +124,31 @@ end
 --- One login IP allow list by id.
 -- syntax: list, err = client.trusted_ips:login_ip(id)
 function F:login_ip(id)
-  check_string(id, 1, "login_ip")
-  return self.client:call("get-login-ip-allow-list", {id = id})
+  return login_lists.get(self, id)
 end
 
 --- The login IP allow list with exactly this name: list, or nil when there is none, or nil, err.
 -- syntax: list, err = client.trusted_ips:login_ips_by_name(name)
 function F:login_ips_by_name(name)
-  check_string(name, 1, "login_ips_by_name")
-  local lists, err = self.client:call("list-login-ip-allow-lists")
-  if not lists then return nil, err end
-  for _, l in ipairs(lists) do
-    if l.name == name then return l end
-  end
-  return nil
+  return login_lists.by_name(self, name)
 end
 
 --- Adds a login IP allow list {name, cidr = {1 to 10 CIDRs}, description}: the list.
 -- syntax: list, err = client.trusted_ips:add_login_ips(list [, {dry_run = true}])
 function F:add_login_ips(list, opts)
-  check_table(list, 1, "add_login_ips")
-  opts = pager.options(opts, DRY, "add_login_ips")
-  return pager.call(self.client, "insert-login-ip-allow-list", {body = list}, opts)
+  return login_lists.create(self, list, opts)
 end
 
 --- Replaces a login IP allow list {name, cidr, description}: the list.
 -- syntax: list, err = client.trusted_ips:update_login_ips(id, list [, {dry_run = true}])
 function F:update_login_ips(id, list, opts)
-  check_string(id, 1, "update_login_ips")
-  check_table(list, 2, "update_login_ips")
-  opts = pager.options(opts, DRY, "update_login_ips")
-  return pager.call(self.client, "update-login-ip-allow-list", {id = id, body = list}, opts)
+  return login_lists.update(self, id, list, opts)
 end
 
 --- Deletes a login IP allow list.
 -- syntax: ok, err = client.trusted_ips:delete_login_ips(id [, {dry_run = true}])
 function F:delete_login_ips(id, opts)
-  check_string(id, 1, "delete_login_ips")
-  opts = pager.options(opts, DRY, "delete_login_ips")
-  return pager.call(self.client, "delete-login-ip-allow-list", {id = id}, opts)
+  return login_lists.delete(self, id, opts)
 end
 
 --- Whether logins are restricted to the login IP allow lists: true or false, or nil, err.
