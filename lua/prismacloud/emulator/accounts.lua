@@ -162,7 +162,7 @@ local function store_account(req, st, cloud, a, groups, base)
   account.name = a.name
   account.accountType = a.accountType or account.accountType or "account"
   if a.enabled ~= nil and a.enabled ~= json.null then account.enabled = a.enabled == true end
-  account.lastModifiedTs, account.lastModifiedBy = now, req.claims and req.claims.sub or "unknown"
+  account.lastModifiedTs, account.lastModifiedBy = now, api.user_of(req)
   st.accounts:put(id, account)
   set_groups(st, id, groups)
   state_mod.touch(st)
@@ -326,7 +326,7 @@ local function register_onboarding(router, app)
     end
     local copy = api.copy(a)
     if enabled ~= nil then copy.enabled = enabled end
-    copy.lastModifiedTs, copy.lastModifiedBy = api.now_ms(), req.claims and req.claims.sub or "unknown"
+    copy.lastModifiedTs, copy.lastModifiedBy = api.now_ms(), api.user_of(req)
     st.accounts:put(a.accountId, copy)
     if groups ~= nil and groups ~= json.null then set_groups(st, a.accountId, groups) end
     state_mod.touch(st)
@@ -427,7 +427,7 @@ function M.register(router, app)
     if not a then return api.fail(req, 404, "invalid_account_id_format", params.id) end
     local copy = api.copy(a)
     copy.enabled = enabled
-    copy.lastModifiedBy, copy.lastModifiedTs = req.claims and req.claims.sub or "unknown", api.now_ms()
+    copy.lastModifiedBy, copy.lastModifiedTs = api.user_of(req), api.now_ms()
     st.accounts:put(params.id, copy)
     state_mod.touch(st)
     return api.empty(200)

@@ -495,7 +495,7 @@ local function change_status(st, req, reopen)
       st.changes[i] = {
         status = reopen and "open" or (until_ms and "snoozed" or "dismissed"),
         note = (not reopen) and type(body.dismissalNote) == "string" and body.dismissalNote or nil,
-        by = req.claims and req.claims.sub or "unknown", at = now, until_ms = until_ms,
+        by = api.user_of(req), at = now, until_ms = until_ms,
       }
       changed = changed + 1
     end
@@ -523,7 +523,7 @@ local function remediate(st, req, id)
     return api.fail(req, 400, "bad_request", id, ("alert %s is %s, not open"):format(id, status))
   end
   if not st.changes[i] then st.changed = st.changed + 1 end
-  st.changes[i] = {status = "pending_resolution", by = req.claims and req.claims.sub or "unknown",
+  st.changes[i] = {status = "pending_resolution", by = api.user_of(req),
                    at = api.now_ms(), reason = "REMEDIATED"}
   state_mod.touch(st)
   return api.empty(200)
@@ -708,9 +708,7 @@ local function alert_filter_options(st)
   local out = {}
   for name, values in pairs(static) do out[name] = {options = array(values), staticFilter = true} end
   for name, set in pairs(sets) do
-    local options = array{}
-    for v in pairs(set) do options[#options + 1] = v end
-    table.sort(options)
+    local options = api.sorted_keys(set)
     out[name] = {options = options, staticFilter = false}
   end
   for _, name in ipairs{"alert.id", "resource.id", "resource.name", "resource.type", "cloud.service",
@@ -751,18 +749,8 @@ function M.register(router, app)
     return api.json(200, alert_filter_options(app.state))
   end)
   router:add("POST", "/filter/alert/suggest", function(req)
-    local body, bad = api.body(req, true)
-    if not body then return bad end
-    if type(body.filterName) ~= "string" then
-      return api.fail(req, 400, "missing_required_parameter", "filterName", "filterName is required")
-    end
-    local filter = alert_filter_options(app.state)[body.filterName]
-    if not filter then return api.fail(req, 400, "invalid_parameter_value", body.filterName) end
-    local q = type(body.query) == "string" and body.query:lower() or ""
-    local out = array{}
-    for _, v in ipairs(filter.options) do
-      if v:lower():find(q, 1, true) then out[#out + 1] = v end
-    end
+    local out, bad = api.suggest(req, alert_filter_options(app.state))
+    if not out then return bad end
     return api.json(200, {suggestions = out, valid = true, translate = false, needsOffsetUpdate = false,
                           offset = 0, queryRemainder = ""})
   end)

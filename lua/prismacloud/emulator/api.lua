@@ -91,6 +91,42 @@ function M.deep_copy(v)
   return out
 end
 
+-- Who sent the request (its token's subject), "unknown" without one.
+function M.user_of(req)
+  return req.claims and req.claims.sub or "unknown"
+end
+
+-- The keys of a set, sorted, as a JSON array.
+function M.sorted_keys(set)
+  local out = json.array{}
+  for k in pairs(set) do out[#out + 1] = k end
+  table.sort(out)
+  return out
+end
+
+-- A filter suggestion request (POST .../suggest {filterName, query}) against filters: name ->
+-- its options (an array, or {options = array}). Returns the options containing query, without
+-- case (opts.prefix: starting with it); or nil and a 400 response: missing_required_parameter,
+-- an unknown filter opts.unknown (invalid_parameter_value by default).
+function M.suggest(req, filters, opts)
+  opts = opts or {}
+  local body, bad = M.body(req, true)
+  if not body then return nil, bad end
+  local name = body.filterName
+  if type(name) ~= "string" or name == "" then
+    return nil, M.fail(req, 400, "missing_required_parameter", "filterName", "filterName is required")
+  end
+  local list = filters[name]
+  if not list then return nil, M.fail(req, 400, opts.unknown or "invalid_parameter_value", name, "unknown filter") end
+  local q = type(body.query) == "string" and body.query:lower() or ""
+  local out = json.array{}
+  for _, v in ipairs(list.options or list) do
+    local at = v:lower():find(q, 1, true)
+    if at == 1 or at and not opts.prefix then out[#out + 1] = v end
+  end
+  return out
+end
+
 --------------------------------------------------------------------------
 -- Time ranges.
 --------------------------------------------------------------------------

@@ -99,10 +99,6 @@ end
 -- Custom standards, requirements and sections.
 --------------------------------------------------------------------------
 
-local function user_of(req)
-  return req.claims and req.claims.sub or "unknown"
-end
-
 local function text(v)
   return type(v) == "string" and v or nil
 end
@@ -190,7 +186,7 @@ local function register_writes(router, app)
     if not body then return bad end
     local err = check_name(req, body.name, st.world.standards)
     if err then return err end
-    local by, now = user_of(req), api.now_ms()
+    local by, now = api.user_of(req), api.now_ms()
     local copy = new_standard(st, body, by, now, api.copy(std.cloudType))
     for _, r in ipairs(std.requirements) do
       local r2 = new_requirement(st, copy, r, by, now)
@@ -206,7 +202,7 @@ local function register_writes(router, app)
     if not body then return bad end
     local err = check_name(req, body.name, st.world.standards)
     if err then return err end
-    new_standard(st, body, user_of(req), api.now_ms())
+    new_standard(st, body, api.user_of(req), api.now_ms())
     state_mod.touch(st)
     return api.empty(200)
   end)
@@ -222,7 +218,7 @@ local function register_writes(router, app)
     if err then return err end
     sec.sectionId, sec.label = body.sectionId, body.sectionId
     sec.description = text(body.description) or sec.description
-    sec.lastModifiedBy, sec.lastModifiedOn = user_of(req), api.now_ms()
+    sec.lastModifiedBy, sec.lastModifiedOn = api.user_of(req), api.now_ms()
     state_mod.touch(st)
     return api.empty(200)
   end)
@@ -252,7 +248,7 @@ local function register_writes(router, app)
     end
     r.name, r.requirementId = body.name, body.requirementId
     r.description = text(body.description) or r.description
-    r.lastModifiedBy, r.lastModifiedOn = user_of(req), api.now_ms()
+    r.lastModifiedBy, r.lastModifiedOn = api.user_of(req), api.now_ms()
     for _, sec in ipairs(r.sections) do sec.requirementName = r.name end
     state_mod.touch(st)
     return api.empty(200)
@@ -281,7 +277,7 @@ local function register_writes(router, app)
     if type(body.requirementId) ~= "string" or body.requirementId == "" then
       return api.fail(req, 400, "missing_required_parameter", "requirementId", "requirementId is required")
     end
-    new_requirement(st, std, body, user_of(req), api.now_ms())
+    new_requirement(st, std, body, api.user_of(req), api.now_ms())
     state_mod.touch(st)
     return api.empty(200)
   end)
@@ -295,7 +291,7 @@ local function register_writes(router, app)
     if not body then return bad end
     local err = check_name(req, body.sectionId, r.sections, nil, "sectionId")
     if err then return err end
-    new_section(st, r, body, user_of(req), api.now_ms())
+    new_section(st, r, body, api.user_of(req), api.now_ms())
     state_mod.touch(st)
     return api.empty(200)
   end)
@@ -310,7 +306,7 @@ local function register_writes(router, app)
     local err = check_name(req, body.name, st.world.standards, std)
     if err then return err end
     std.name, std.description = body.name, text(body.description) or std.description
-    std.lastModifiedBy, std.lastModifiedOn = user_of(req), api.now_ms()
+    std.lastModifiedBy, std.lastModifiedOn = api.user_of(req), api.now_ms()
     for _, r in ipairs(std.requirements) do
       r.standardName = std.name
       for _, sec in ipairs(r.sections) do sec.standardName = std.name end
@@ -614,18 +610,8 @@ local function register_posture(router, app)
   end)
 
   router:add("POST", "/filter/compliance/posture/suggest", function(req)
-    local body, bad = api.body(req, true)
-    if not body then return bad end
-    if type(body.filterName) ~= "string" then
-      return api.fail(req, 400, "missing_required_parameter", "filterName", "filterName is required")
-    end
-    local list = options(app.state)[body.filterName]
-    if not list then return api.fail(req, 400, "bad_request", body.filterName, "unknown filter") end
-    local q = type(body.query) == "string" and body.query:lower() or ""
-    local out = array{}
-    for _, v in ipairs(list) do
-      if v:lower():find(q, 1, true) then out[#out + 1] = v end
-    end
+    local out, bad = api.suggest(req, options(app.state), {unknown = "bad_request"})
+    if not out then return bad end
     return api.json(200, {suggestions = out, valid = true})
   end)
 end

@@ -149,7 +149,7 @@ local function create(app, req, kind)
   store.next = store.next + 1
   local id = data.uuid(app.state.world.seed, KINDS[kind].salt, store.next)
   local job = {id = id, kind = kind, fields = fields, query = query, count = first.totalRows, started = app.clock(),
-               created = api.now_ms(), by = req.claims and req.claims.sub or "unknown", fails = (store.fail or 0) > 0}
+               created = api.now_ms(), by = api.user_of(req), fails = (store.fail or 0) > 0}
   if job.fails then store.fail = store.fail - 1 end
   store.by_id[id] = job
   store.order[#store.order + 1] = id

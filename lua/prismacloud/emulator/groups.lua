@@ -78,7 +78,7 @@ local function from_body(body, id, req, base)
   return {
     id = id, name = body.name, description = description, accountIds = ids,
     autoCreated = base and base.autoCreated or false,
-    lastModifiedBy = req.claims and req.claims.sub or "unknown", lastModifiedTs = api.now_ms(),
+    lastModifiedBy = api.user_of(req), lastModifiedTs = api.now_ms(),
   }
 end
 

@@ -38,10 +38,6 @@ local function present(v)
   return type(v) == "string" and not v:match("^%s*$")
 end
 
-local function by(req)
-  return req.claims and req.claims.sub or "unknown"
-end
-
 --------------------------------------------------------------------------
 -- Permission groups.
 --------------------------------------------------------------------------
@@ -143,7 +139,7 @@ local function group_routes(router, app)
     iam.permission_groups:put(id, {
       id = id, name = b.name, description = b.description or (old and old.description) or "", type = "Custom",
       custom = true, features = features, acceptAccountGroups = true, acceptResourceLists = false,
-      acceptCodeRepositories = false, lastModifiedBy = by(req), lastModifiedTs = api.now_ms(),
+      acceptCodeRepositories = false, lastModifiedBy = api.user_of(req), lastModifiedTs = api.now_ms(),
     })
     return api.empty(old and 204 or 201)
   end
@@ -206,8 +202,10 @@ end
 local function caller(req, iam, app)
   local id = users.caller(app, req)
   local u = id and iam.users.by_id[id]
-  if not u or not u.enabled then return nil, api.fail(req, 400, "user_inactive_or_not_exist", by(req)) end
-  if not u.accessKeysAllowed then return nil, api.fail(req, 403, "unauthorized_to_use_access_keys", by(req)) end
+  if not u or not u.enabled then return nil, api.fail(req, 400, "user_inactive_or_not_exist", api.user_of(req)) end
+  if not u.accessKeysAllowed then
+    return nil, api.fail(req, 403, "unauthorized_to_use_access_keys", api.user_of(req))
+  end
   local admin = false
   for _, rid in ipairs(u.roleIds) do
     local r = iam.roles.by_id[rid]

@@ -310,7 +310,7 @@ local function integration_routes(router, app, tenant, base)
     local st = app.state
     st.next_integration = (st.next_integration or 0) + 1
     local id = data.uuid(st.world.seed, SALT + 10, st.next_integration)
-    local who, now = req.claims and req.claims.sub or "unknown", api.now_ms()
+    local who, now = api.user_of(req), api.now_ms()
     local description = type(body.description) == "string" and body.description or ""
     local item = {id = id, name = body.name, description = description,
                   integrationType = body.integrationType, integrationConfig = body.integrationConfig,
@@ -355,7 +355,7 @@ local function integration_routes(router, app, tenant, base)
     new.name, new.integrationConfig = body.name, body.integrationConfig
     if type(body.description) == "string" then new.description = body.description end
     if type(body.enabled) == "boolean" then new.enabled = body.enabled end
-    new.lastModifiedBy, new.lastModifiedTs = req.claims and req.claims.sub or "unknown", api.now_ms()
+    new.lastModifiedBy, new.lastModifiedTs = api.user_of(req), api.now_ms()
     M.store(app):put(item.id, new)
     return api.json(200, new)
   end))
@@ -367,7 +367,7 @@ local function integration_routes(router, app, tenant, base)
     if not body then return bad end
     if type(body.enabled) ~= "boolean" then return fail(req, 400, "missing_required_param", "enabled") end
     item.enabled = body.enabled
-    item.lastModifiedBy, item.lastModifiedTs = req.claims and req.claims.sub or "unknown", api.now_ms()
+    item.lastModifiedBy, item.lastModifiedTs = api.user_of(req), api.now_ms()
     return api.empty(200)
   end))
 
@@ -442,7 +442,7 @@ local function template_routes(router, app, tenant, base)
     local st = app.state
     st.next_template = (st.next_template or 0) + 1
     local id = data.uuid(st.world.seed, SALT + 11, st.next_template)
-    local who, now = req.claims and req.claims.sub or "unknown", api.now_ms()
+    local who, now = api.user_of(req), api.now_ms()
     local item = {id = id, name = body.name, integrationType = body.integrationType,
                   integrationId = body.integrationId, templateConfig = body.templateConfig,
                   enabled = body.enabled ~= false, createdBy = who, createdTs = now, lastModifiedBy = who,
@@ -486,7 +486,7 @@ local function template_routes(router, app, tenant, base)
       if body[f] ~= nil then item[f] = body[f] end
     end
     if type(body.enabled) == "boolean" then item.enabled = body.enabled end
-    item.lastModifiedBy, item.lastModifiedTs = req.claims and req.claims.sub or "unknown", api.now_ms()
+    item.lastModifiedBy, item.lastModifiedTs = api.user_of(req), api.now_ms()
     return api.empty(200)
   end))
 
@@ -537,7 +537,7 @@ local function pull_routes(router, app)
     local st = app.state
     st.next_pull = (st.next_pull or 0) + 1
     local id = data.uuid(st.world.seed, SALT + 12, st.next_pull)
-    local who, now = req.claims and req.claims.sub or "unknown", api.now_ms()
+    local who, now = api.user_of(req), api.now_ms()
     M.pull_store(app):put(id, {
       id = id, name = body.name, description = type(body.description) == "string" and body.description or "",
       integrationType = body.integrationType, integrationConfig = body.integrationConfig,
@@ -579,7 +579,7 @@ local function pull_routes(router, app)
     item.name, item.integrationConfig = body.name, body.integrationConfig
     if type(body.description) == "string" then item.description = body.description end
     if type(body.enabled) == "boolean" then item.enabled = body.enabled end
-    item.lastModifiedBy, item.lastModifiedTs = req.claims and req.claims.sub or "unknown", api.now_ms()
+    item.lastModifiedBy, item.lastModifiedTs = api.user_of(req), api.now_ms()
     return api.empty(200)
   end)
 

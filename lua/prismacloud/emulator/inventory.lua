@@ -290,9 +290,7 @@ local function filter_options(app)
   for _, s in ipairs(w.standards) do add("policy.complianceStandard", s.name) end
   local out = {}
   for name, set in pairs(opts) do
-    local list = {}
-    for v in pairs(set) do list[#list + 1] = v end
-    table.sort(list)
+    local list = api.sorted_keys(set)
     out[name] = list
   end
   return out
@@ -529,18 +527,8 @@ function M.register(router, app)
     return api.json(200, out)
   end)
   router:add("POST", "/filter/v2/inventory/suggest", function(req)
-    local body, bad = api.body(req, true)
-    if not body then return bad end
-    if type(body.filterName) ~= "string" or body.filterName == "" then
-      return api.fail(req, 400, "missing_required_parameter", "filterName", "filterName is required")
-    end
-    local list = filter_options(app)[body.filterName]
-    if not list then return api.fail(req, 400, "invalid_parameter_value", "filterName", "unknown filter") end
-    local prefix = type(body.query) == "string" and body.query:lower() or ""
-    local out = array{}
-    for _, v in ipairs(list) do
-      if v:lower():sub(1, #prefix) == prefix then out[#out + 1] = v end
-    end
+    local out, bad = api.suggest(req, filter_options(app), {prefix = true})
+    if not out then return bad end
     return api.json(200, {suggestions = out, valid = true, offset = 0, translate = false, needsOffsetUpdate = false,
                           completeParameters = array{}})
   end)

@@ -49,10 +49,6 @@ function M.read_token(st, token)
   return t
 end
 
-local function user_of(req)
-  return req.claims and req.claims.sub or "unknown"
-end
-
 -- True when v is a JSON array (or an empty table).
 local function is_array(v)
   return type(v) == "table" and (getmetatable(v) == json.array_mt or next(v) == nil or v[1] ~= nil)
@@ -161,7 +157,7 @@ local function register_resource_lists(router, app)
     local id = data.uuid(st.world.seed, 1000 + SALT_LIST, st.next_resource_list)
     local l = {id = id, name = body.name, description = type(body.description) == "string" and body.description or "",
                resourceListType = body.resourceListType, members = api.deep_copy(body.members),
-               lastModifiedBy = user_of(req), lastModifiedTs = api.now_ms(), assigned = false}
+               lastModifiedBy = api.user_of(req), lastModifiedTs = api.now_ms(), assigned = false}
     store:put(id, l)
     state_mod.touch(st)
     return api.json(200, list_view(l))
@@ -180,7 +176,7 @@ local function register_resource_lists(router, app)
     local l = {id = params.id, name = body.name,
                description = type(body.description) == "string" and body.description or base.description,
                resourceListType = body.resourceListType, members = api.deep_copy(body.members),
-               lastModifiedBy = user_of(req), lastModifiedTs = api.now_ms(), assigned = base.assigned}
+               lastModifiedBy = api.user_of(req), lastModifiedTs = api.now_ms(), assigned = base.assigned}
     store:put(params.id, l)
     state_mod.touch(st)
     return api.json(200, list_view(l))
@@ -346,7 +342,7 @@ local function register_collections(router, app)
     if err then return err end
     st.next_collection = (st.next_collection or 0) + 1
     local id = data.uuid(st.world.seed, 1000 + SALT_COLLECTION, st.next_collection)
-    local now, by = api.now_ms(), user_of(req)
+    local now, by = api.now_ms(), api.user_of(req)
     local c = {id = id, name = body.name, description = type(body.description) == "string" and body.description or "",
                createdBy = by, lastModifiedBy = by, createdTs = now, lastModifiedTs = now,
                assetGroups = asset_groups(body.assetGroups)}
@@ -368,7 +364,7 @@ local function register_collections(router, app)
     c.name = body.name
     if type(body.description) == "string" then c.description = body.description end
     if body.assetGroups ~= nil then c.assetGroups = asset_groups(body.assetGroups) end
-    c.lastModifiedBy, c.lastModifiedTs = user_of(req), api.now_ms()
+    c.lastModifiedBy, c.lastModifiedTs = api.user_of(req), api.now_ms()
     store:put(params.id, c)
     state_mod.touch(st)
     return api.json(200, collection_view(c))

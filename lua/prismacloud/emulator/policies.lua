@@ -175,7 +175,7 @@ local function from_body(body, base, req, id, now)
   p.rule.parameters = p.rule.parameters or {}
   p.rule.cloudType = p.rule.cloudType or p.cloudType
   if p.enabled == nil then p.enabled = base == nil and true or base.enabled end
-  local user = req.claims and req.claims.sub or "unknown"
+  local user = api.user_of(req)
   p.createdBy = base and base.createdBy or user
   p.createdOn = base and base.createdOn or now
   p.lastModifiedBy, p.lastModifiedOn = user, now
@@ -258,9 +258,7 @@ local function filter_options(st)
   end
   local out = {}
   for name, set in pairs(sets) do
-    local options = array{}
-    for v in pairs(set) do options[#options + 1] = v end
-    table.sort(options)
+    local options = api.sorted_keys(set)
     out[name] = options
   end
   return out
@@ -287,18 +285,8 @@ local function register_extras(router, app)
   end)
 
   router:add("POST", "/filter/policy/suggest", function(req)
-    local body, bad = api.body(req, true)
-    if not body then return bad end
-    if type(body.filterName) ~= "string" then
-      return api.fail(req, 400, "missing_required_parameter", "filterName", "filterName is required")
-    end
-    local options = filter_options(app.state)[body.filterName]
-    if not options then return api.fail(req, 400, "invalid_parameter_value", body.filterName) end
-    local q = type(body.query) == "string" and body.query:lower() or ""
-    local out = array{}
-    for _, v in ipairs(options) do
-      if v:lower():find(q, 1, true) then out[#out + 1] = v end
-    end
+    local out, bad = api.suggest(req, filter_options(app.state))
+    if not out then return bad end
     return api.json(200, {suggestions = out, valid = true, translate = false, needsOffsetUpdate = false,
                           offset = 0, queryRemainder = ""})
   end)
@@ -380,7 +368,7 @@ function M.register(router, app)
     if not p then return api.fail(req, 404, "not_found", params.id, "no policy " .. params.id) end
     local copy = api.copy(p)
     copy.enabled = enabled
-    copy.lastModifiedBy, copy.lastModifiedOn = req.claims and req.claims.sub or "unknown", api.now_ms()
+    copy.lastModifiedBy, copy.lastModifiedOn = api.user_of(req), api.now_ms()
     st.policies:put(params.id, copy)
     state_mod.touch(st)
     return api.empty(200)

@@ -188,7 +188,7 @@ local function create(app, req, v1)
   local st, cfg = app.state, settings(app)
   st.report_count = st.report_count + 1
   local now = api.now_ms()
-  local user = req.claims and req.claims.sub or "unknown"
+  local user = api.user_of(req)
   local fails = cfg.fail > 0
   if fails then cfg.fail = cfg.fail - 1 end
   local r = {
@@ -267,7 +267,7 @@ local function update(app, req, id)
   if body.type ~= nil and body.type ~= json.null then r.type = body.type end
   if type(body.locale) == "string" then r.locale = body.locale end
   r.target = copy_target(body.target)
-  r.lastModifiedBy, r.lastModifiedOn = req.claims and req.claims.sub or "unknown", api.now_ms()
+  r.lastModifiedBy, r.lastModifiedOn = api.user_of(req), api.now_ms()
   return api.json(200, view(app, r))
 end
 
@@ -333,9 +333,7 @@ local function filter_options(app)
   local out = {}
   for name, values in pairs(static) do out[name] = {options = array(values), staticFilter = true} end
   for name, set in pairs(sets) do
-    local options = array{}
-    for v in pairs(set) do options[#options + 1] = v end
-    table.sort(options)
+    local options = api.sorted_keys(set)
     out[name] = {options = options, staticFilter = false}
   end
   return out
@@ -344,18 +342,8 @@ end
 function M.register(router, app)
   router:add("GET", "/filter/report/suggest", function() return api.json(200, filter_options(app)) end)
   router:add("POST", "/filter/report/suggest", function(req)
-    local body, bad = api.body(req, true)
-    if not body then return bad end
-    if type(body.filterName) ~= "string" then
-      return api.fail(req, 400, "missing_required_parameter", "filterName", "filterName is required")
-    end
-    local filter = filter_options(app)[body.filterName]
-    if not filter then return api.fail(req, 400, "invalid_parameter_value", body.filterName) end
-    local q = type(body.query) == "string" and body.query:lower() or ""
-    local out = array{}
-    for _, v in ipairs(filter.options) do
-      if v:lower():find(q, 1, true) then out[#out + 1] = v end
-    end
+    local out, bad = api.suggest(req, filter_options(app))
+    if not out then return bad end
     return api.json(200, {suggestions = out, valid = true, translate = false, needsOffsetUpdate = false,
                           offset = 0, queryRemainder = ""})
   end)

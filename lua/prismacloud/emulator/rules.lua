@@ -246,7 +246,7 @@ local function from_body(app, req, body, id)
   rule.delayNotificationMs = math.tointeger(rule.delayNotificationMs) or 0
   rule.deleted = false
   rule.owner, rule.readOnly = "emulator", false
-  rule.lastModifiedBy = req.claims and req.claims.sub or "unknown"
+  rule.lastModifiedBy = api.user_of(req)
   rule.lastModifiedOn = api.now_ms()
   return rule
 end

@@ -379,7 +379,7 @@ local function trusted_routes(router, app)
     t, bad = check_trusted(req, s, b)
     if not t then return bad end
     t.id, s.next_trusted = s.next_trusted, s.next_trusted + 1
-    t.createdBy, t.createdOn = req.claims and req.claims.sub or "unknown", api.now_ms()
+    t.createdBy, t.createdOn = api.user_of(req), api.now_ms()
     t.modifiedBy, t.modifiedOn = t.createdBy, t.createdOn
     s.trusted:put(t.id, t)
     return api.json(200, array{t.id})
@@ -402,7 +402,7 @@ local function trusted_routes(router, app)
     t, bad = check_trusted(req, s, b)
     if not t then return bad end
     t.id, t.createdBy, t.createdOn = old.id, old.createdBy, old.createdOn
-    t.modifiedBy, t.modifiedOn = req.claims and req.claims.sub or "unknown", api.now_ms()
+    t.modifiedBy, t.modifiedOn = api.user_of(req), api.now_ms()
     s.trusted:put(t.id, t)
     return api.json(200, array{t.id})
   end)
@@ -556,7 +556,7 @@ local function sso_routes(router, app)
     local o
     o, bad = check_oidc(req, b)
     if not o then return bad end
-    local who = req.claims and req.claims.sub or "unknown"
+    local who = api.user_of(req)
     o.id, o.prismaId = s.next_id(), math.tointeger(tonumber(app.config.prisma_id))
     o.pcAuthUri = base(req) .. "/authn/api/v1/oauth2/authorization/" .. o.id
     o.pcRelayUri = base(req) .. "/authn/api/v1/oauth2/code/" .. o.id
@@ -573,7 +573,7 @@ local function sso_routes(router, app)
     local o
     o, bad = check_oidc(req, b, s.oidc, partial)
     if not o then return bad end
-    o.lastModifiedBy, o.lastModifiedTs = req.claims and req.claims.sub or "unknown", api.now_ms()
+    o.lastModifiedBy, o.lastModifiedTs = api.user_of(req), api.now_ms()
     s.oidc = o
     return api.empty(204)
   end

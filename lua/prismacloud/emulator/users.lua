@@ -318,10 +318,6 @@ end
 -- Routes.
 --------------------------------------------------------------------------
 
-local function by(req)
-  return req.claims and req.claims.sub or "unknown"
-end
-
 -- A user account (not a service account) by email, or nil.
 local function user_of(iam, email)
   local u = iam.users.by_id[email:lower()]
@@ -374,7 +370,7 @@ local function add_user(req, iam, b)
   iam.users:put(b.email:lower(), {
     email = b.email, firstName = b.firstName, lastName = b.lastName, timeZone = b.timeZone,
     enabled = b.enabled ~= false, roleIds = roles, defaultRoleId = b.defaultRoleId,
-    accessKeysAllowed = b.accessKeysAllowed == true, lastLoginTs = 0, lastModifiedBy = by(req),
+    accessKeysAllowed = b.accessKeysAllowed == true, lastLoginTs = 0, lastModifiedBy = api.user_of(req),
     lastModifiedTs = api.now_ms(), type = "USER_ACCOUNT",
   })
   return nil
@@ -399,9 +395,9 @@ local function add_service_account(req, app, iam, b)
   iam.users:put(b.username:lower(), {
     username = b.username, firstName = b.username, lastName = "", timeZone = b.timeZone, enabled = true,
     roleIds = {b.defaultRoleId}, defaultRoleId = b.defaultRoleId, accessKeysAllowed = true, lastLoginTs = 0,
-    lastModifiedBy = by(req), lastModifiedTs = api.now_ms(), type = "SERVICE_ACCOUNT",
+    lastModifiedBy = api.user_of(req), lastModifiedTs = api.now_ms(), type = "SERVICE_ACCOUNT",
   })
-  return api.json(200, M.new_key(app, iam, b.accessKeyName, b.username, expires, by(req)))
+  return api.json(200, M.new_key(app, iam, b.accessKeyName, b.username, expires, api.user_of(req)))
 end
 
 local function user_routes(router, app)
@@ -466,7 +462,7 @@ local function user_routes(router, app)
     if M.caller(app, req) == params.id:lower() and not has_default(new.roleIds, u.defaultRoleId) then
       return api.fail(req, 403, "cannot_remove_current_log_in_role", "roleIds")
     end
-    new.lastModifiedBy, new.lastModifiedTs = by(req), api.now_ms()
+    new.lastModifiedBy, new.lastModifiedTs = api.user_of(req), api.now_ms()
     iam.users:put(params.id:lower(), new)
     return api.empty(200)
   end)
@@ -481,7 +477,7 @@ local function user_routes(router, app)
       return api.fail(req, 403, "cannot_disable_own_profile", params.id)
     end
     local new = api.copy(u)
-    new.enabled, new.lastModifiedBy, new.lastModifiedTs = enabled, by(req), api.now_ms()
+    new.enabled, new.lastModifiedBy, new.lastModifiedTs = enabled, api.user_of(req), api.now_ms()
     iam.users:put(params.id:lower(), new)
     return api.empty(200)
   end)
@@ -528,7 +524,7 @@ local function user_routes(router, app)
   router:add("GET", "/user/me", function(req)
     local iam = store(app)
     local u = iam.users.by_id[M.caller(app, req) or ""]
-    if not u then return api.fail(req, 400, "user_inactive_or_not_exist", by(req)) end
+    if not u then return api.fail(req, 400, "user_inactive_or_not_exist", api.user_of(req)) end
     return api.json(200, user_view(iam, u))
   end)
 
@@ -536,7 +532,7 @@ local function user_routes(router, app)
     local iam = store(app)
     local id = M.caller(app, req) or ""
     local u = iam.users.by_id[id]
-    if not u then return api.fail(req, 400, "user_inactive_or_not_exist", by(req)) end
+    if not u then return api.fail(req, 400, "user_inactive_or_not_exist", api.user_of(req)) end
     local b, bad = api.body(req)
     if not b then return bad end
     if b.enabled == false then return api.fail(req, 403, "cannot_disable_own_profile", u.email) end
@@ -552,7 +548,7 @@ local function user_routes(router, app)
     if not has_default(new.roleIds, new.defaultRoleId) then
       return api.fail(req, 400, "default_role_not_belonging_to_user_role_list", "defaultRoleId")
     end
-    new.lastModifiedBy, new.lastModifiedTs = by(req), api.now_ms()
+    new.lastModifiedBy, new.lastModifiedTs = api.user_of(req), api.now_ms()
     iam.users:put(id, new)
     return api.empty(200)
   end)
@@ -618,7 +614,7 @@ local function role_routes(router, app)
       description = type(b.description) == "string" and b.description or (old and old.description or ""),
       accountGroupIds = list_of(b.accountGroupIds), resourceListIds = list_of(b.resourceListIds),
       codeRepositoryIds = list_of(b.codeRepositoryIds), restrictDismissalAccess = b.restrictDismissalAccess == true,
-      lastModifiedBy = by(req), lastModifiedTs = api.now_ms(),
+      lastModifiedBy = api.user_of(req), lastModifiedTs = api.now_ms(),
     })
     return api.empty(200)
   end
