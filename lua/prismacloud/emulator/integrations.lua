@@ -267,6 +267,16 @@ end
 -- Routes.
 --------------------------------------------------------------------------
 
+-- The lookup of the routes' {id}: store(app) holds the items, noun names them in the error.
+-- Gives function(req, id) -> item, or nil and a 400 invalid_id.
+local function finder(app, store, noun)
+  return function(req, id)
+    local item = store(app).by_id[id]
+    if not item then return nil, fail(req, 400, "invalid_id", id, ("no %s %s"):format(noun, id)) end
+    return item
+  end
+end
+
 local function integration_routes(router, app, tenant, base)
   router:add("GET", base .. "/channels", tenant(function() return api.json(200, array(api.copy(M.CHANNELS))) end))
 
@@ -333,19 +343,15 @@ local function integration_routes(router, app, tenant, base)
     return api.empty(200)
   end))
 
-  local function existing(req, params)
-    local item = M.store(app).by_id[params.id]
-    if not item then return nil, fail(req, 400, "invalid_id", params.id, "no integration " .. params.id) end
-    return item
-  end
+  local existing = finder(app, M.store, "integration")
 
   router:add("GET", base .. "/:id", tenant(function(req, params)
-    local item, err = existing(req, params)
+    local item, err = existing(req, params.id)
     return item and api.json(200, item) or err
   end))
 
   router:add("PUT", base .. "/:id", tenant(function(req, params)
-    local item, missing = existing(req, params)
+    local item, missing = existing(req, params.id)
     if not item then return missing end
     local body, bad = api.body(req, true)
     if not body then return bad end
@@ -361,7 +367,7 @@ local function integration_routes(router, app, tenant, base)
   end))
 
   router:add("PATCH", base .. "/:id", tenant(function(req, params)
-    local item, missing = existing(req, params)
+    local item, missing = existing(req, params.id)
     if not item then return missing end
     local body, bad = api.body(req, true)
     if not body then return bad end
@@ -372,7 +378,7 @@ local function integration_routes(router, app, tenant, base)
   end))
 
   router:add("DELETE", base .. "/:id", tenant(function(req, params)
-    local item, missing = existing(req, params)
+    local item, missing = existing(req, params.id)
     if not item then return missing end
     local used = require("prismacloud.emulator.rules").references(app)
     for _, t in ipairs(M.template_store(app):list()) do
@@ -464,19 +470,15 @@ local function template_routes(router, app, tenant, base)
     return api.empty(200)
   end))
 
-  local function existing(req, params)
-    local item = M.template_store(app).by_id[params.id]
-    if not item then return nil, fail(req, 400, "invalid_id", params.id, "no template " .. params.id) end
-    return item
-  end
+  local existing = finder(app, M.template_store, "template")
 
   router:add("GET", base .. "/:id", tenant(function(req, params)
-    local item, err = existing(req, params)
+    local item, err = existing(req, params.id)
     return item and api.json(200, item) or err
   end))
 
   router:add("PATCH", base .. "/:id", tenant(function(req, params)
-    local item, missing = existing(req, params)
+    local item, missing = existing(req, params.id)
     if not item then return missing end
     local body, bad = api.body(req, true)
     if not body then return bad end
@@ -491,7 +493,7 @@ local function template_routes(router, app, tenant, base)
   end))
 
   router:add("DELETE", base .. "/:id", tenant(function(req, params)
-    local item, missing = existing(req, params)
+    local item, missing = existing(req, params.id)
     if not item then return missing end
     M.template_store(app):delete(item.id)
     return api.empty(200)
@@ -501,11 +503,7 @@ end
 -- Integrations Pull: Okta, Qualys and Tenable, without a Prisma ID.
 local function pull_routes(router, app)
   local base = "/integration"
-  local function existing(req, id)
-    local item = M.pull_store(app).by_id[id]
-    if not item then return nil, fail(req, 400, "invalid_id", id, "no integration " .. id) end
-    return item
-  end
+  local existing = finder(app, M.pull_store, "integration")
 
   router:add("GET", base, function(req)
     local kind = api.query(req, "type")
