@@ -117,8 +117,33 @@ local function check_name(req, name, siblings, self_item, field)
   return nil
 end
 
-local function read_only(req, item)
-  return api.fail(req, 400, "bad_request", item.id, "a built-in item cannot be changed")
+-- The standard, requirement or section (kind) {id} of a route: item, or nil and a 404.
+local function find(req, st, kind, id)
+  local item
+  if kind == "standard" then item = find_standard(st, id) else item = st.world[kind .. "s"][id] end
+  if not item then return nil, api.fail(req, 404, "not_found", id, ("no compliance %s %s"):format(kind, id)) end
+  return item
+end
+
+-- The same for a change, with the request body when with_body: item, body; or nil and an
+-- error response (404; a built-in item cannot be changed: 400 bad_request).
+local function editable(req, st, kind, id, with_body)
+  local item, missing = find(req, st, kind, id)
+  if not item then return nil, missing end
+  if item.systemDefault then
+    return nil, api.fail(req, 400, "bad_request", item.id, "a built-in item cannot be changed")
+  end
+  if not with_body then return item end
+  local body, bad = api.body(req, true)
+  if not body then return nil, bad end
+  return item, body
+end
+
+-- A requirement body's requirementId: nil, or a 400 response.
+local function check_requirement_id(req, body)
+  if type(body.requirementId) ~= "string" or body.requirementId == "" then
+    return api.fail(req, 400, "missing_required_parameter", "requirementId", "requirementId is required")
+  end
 end
 
 -- A new section of requirement r.
@@ -180,8 +205,8 @@ end
 local function register_writes(router, app)
   router:add("POST", "/compliance/clone/:id", function(req, params)
     local st = app.state
-    local std = find_standard(st, params.id)
-    if not std then return api.fail(req, 404, "not_found", params.id, "no compliance standard " .. params.id) end
+    local std, missing = find(req, st, "standard", params.id)
+    if not std then return missing end
     local body, bad = api.body(req, true)
     if not body then return bad end
     local err = check_name(req, body.name, st.world.standards)
@@ -209,11 +234,8 @@ local function register_writes(router, app)
 
   router:add("PUT", "/compliance/requirement/section/:id", function(req, params)
     local st = app.state
-    local sec = st.world.sections[params.id]
-    if not sec then return api.fail(req, 404, "not_found", params.id, "no compliance section " .. params.id) end
-    if sec.systemDefault then return read_only(req, sec) end
-    local body, bad = api.body(req, true)
-    if not body then return bad end
+    local sec, body = editable(req, st, "section", params.id, true)
+    if not sec then return body end
     local err = check_name(req, body.sectionId, sec.requirement.sections, sec, "sectionId")
     if err then return err end
     sec.sectionId, sec.label = body.sectionId, body.sectionId
@@ -225,9 +247,8 @@ local function register_writes(router, app)
 
   router:add("DELETE", "/compliance/requirement/section/:id", function(req, params)
     local st = app.state
-    local sec = st.world.sections[params.id]
-    if not sec then return api.fail(req, 404, "not_found", params.id, "no compliance section " .. params.id) end
-    if sec.systemDefault then return read_only(req, sec) end
+    local sec, bad = editable(req, st, "section", params.id)
+    if not sec then return bad end
     remove(sec.requirement.sections, sec)
     st.world.sections[sec.id] = nil
     state_mod.touch(st)
@@ -236,16 +257,10 @@ local function register_writes(router, app)
 
   router:add("PUT", "/compliance/requirement/:id", function(req, params)
     local st = app.state
-    local r = st.world.requirements[params.id]
-    if not r then return api.fail(req, 404, "not_found", params.id, "no compliance requirement " .. params.id) end
-    if r.systemDefault then return read_only(req, r) end
-    local body, bad = api.body(req, true)
-    if not body then return bad end
-    local err = check_name(req, body.name, r.standard.requirements, r)
+    local r, body = editable(req, st, "requirement", params.id, true)
+    if not r then return body end
+    local err = check_name(req, body.name, r.standard.requirements, r) or check_requirement_id(req, body)
     if err then return err end
-    if type(body.requirementId) ~= "string" or body.requirementId == "" then
-      return api.fail(req, 400, "missing_required_parameter", "requirementId", "requirementId is required")
-    end
     r.name, r.requirementId = body.name, body.requirementId
     r.description = text(body.description) or r.description
     r.lastModifiedBy, r.lastModifiedOn = api.user_of(req), api.now_ms()
@@ -256,9 +271,8 @@ local function register_writes(router, app)
 
   router:add("DELETE", "/compliance/requirement/:id", function(req, params)
     local st = app.state
-    local r = st.world.requirements[params.id]
-    if not r then return api.fail(req, 404, "not_found", params.id, "no compliance requirement " .. params.id) end
-    if r.systemDefault then return read_only(req, r) end
+    local r, bad = editable(req, st, "requirement", params.id)
+    if not r then return bad end
     remove(r.standard.requirements, r)
     drop_requirement(st, r)
     state_mod.touch(st)
@@ -267,16 +281,10 @@ local function register_writes(router, app)
 
   router:add("POST", "/compliance/:id/requirement", function(req, params)
     local st = app.state
-    local std = find_standard(st, params.id)
-    if not std then return api.fail(req, 404, "not_found", params.id, "no compliance standard " .. params.id) end
-    if std.systemDefault then return read_only(req, std) end
-    local body, bad = api.body(req, true)
-    if not body then return bad end
-    local err = check_name(req, body.name, std.requirements)
+    local std, body = editable(req, st, "standard", params.id, true)
+    if not std then return body end
+    local err = check_name(req, body.name, std.requirements) or check_requirement_id(req, body)
     if err then return err end
-    if type(body.requirementId) ~= "string" or body.requirementId == "" then
-      return api.fail(req, 400, "missing_required_parameter", "requirementId", "requirementId is required")
-    end
     new_requirement(st, std, body, api.user_of(req), api.now_ms())
     state_mod.touch(st)
     return api.empty(200)
@@ -284,11 +292,8 @@ local function register_writes(router, app)
 
   router:add("POST", "/compliance/:id/section", function(req, params)
     local st = app.state
-    local r = st.world.requirements[params.id]
-    if not r then return api.fail(req, 404, "not_found", params.id, "no compliance requirement " .. params.id) end
-    if r.systemDefault then return read_only(req, r) end
-    local body, bad = api.body(req, true)
-    if not body then return bad end
+    local r, body = editable(req, st, "requirement", params.id, true)
+    if not r then return body end
     local err = check_name(req, body.sectionId, r.sections, nil, "sectionId")
     if err then return err end
     new_section(st, r, body, api.user_of(req), api.now_ms())
@@ -298,11 +303,8 @@ local function register_writes(router, app)
 
   router:add("PUT", "/compliance/:id", function(req, params)
     local st = app.state
-    local std = find_standard(st, params.id)
-    if not std then return api.fail(req, 404, "not_found", params.id, "no compliance standard " .. params.id) end
-    if std.systemDefault then return read_only(req, std) end
-    local body, bad = api.body(req, true)
-    if not body then return bad end
+    local std, body = editable(req, st, "standard", params.id, true)
+    if not std then return body end
     local err = check_name(req, body.name, st.world.standards, std)
     if err then return err end
     std.name, std.description = body.name, text(body.description) or std.description
@@ -317,9 +319,8 @@ local function register_writes(router, app)
 
   router:add("DELETE", "/compliance/:id", function(req, params)
     local st = app.state
-    local std = find_standard(st, params.id)
-    if not std then return api.fail(req, 404, "not_found", params.id, "no compliance standard " .. params.id) end
-    if std.systemDefault then return read_only(req, std) end
+    local std, bad = editable(req, st, "standard", params.id)
+    if not std then return bad end
     for _, r in ipairs(std.requirements) do drop_requirement(st, r) end
     remove(st.world.standards, std)
     state_mod.touch(st)
@@ -626,8 +627,8 @@ function M.register(router, app)
   end)
 
   local function sections(req, params)
-    local r = app.state.world.requirements[params.id]
-    if not r then return api.fail(req, 404, "not_found", params.id, "no compliance requirement " .. params.id) end
+    local r, missing = find(req, app.state, "requirement", params.id)
+    if not r then return missing end
     local out = array{}
     for _, sec in ipairs(r.sections) do out[#out + 1] = view_section(sec) end
     return api.json(200, out)
@@ -636,24 +637,24 @@ function M.register(router, app)
   router:add("GET", "/compliance/requirement/:id/section", sections)
 
   router:add("GET", "/compliance/requirement/:id", function(req, params)
-    local r = app.state.world.requirements[params.id]
-    if not r then return api.fail(req, 404, "not_found", params.id, "no compliance requirement " .. params.id) end
+    local r, missing = find(req, app.state, "requirement", params.id)
+    if not r then return missing end
     return api.json(200, view_requirement(r))
   end)
 
   router:add("GET", "/compliance/:id/section", sections)
 
   router:add("GET", "/compliance/:id/requirement", function(req, params)
-    local std = find_standard(app.state, params.id)
-    if not std then return api.fail(req, 404, "not_found", params.id, "no compliance standard " .. params.id) end
+    local std, missing = find(req, app.state, "standard", params.id)
+    if not std then return missing end
     local out = array{}
     for _, r in ipairs(std.requirements) do out[#out + 1] = view_requirement(r) end
     return api.json(200, out)
   end)
 
   router:add("GET", "/compliance/:id", function(req, params)
-    local std = find_standard(app.state, params.id)
-    if not std then return api.fail(req, 404, "not_found", params.id, "no compliance standard " .. params.id) end
+    local std, missing = find(req, app.state, "standard", params.id)
+    if not std then return missing end
     return api.json(200, view_standard(std))
   end)
 end
