@@ -188,17 +188,25 @@ local function group_by_of(req, body)
   return list
 end
 
-local function inventory(app, req, version, post)
+-- The request of an inventory or trend call (a body when post): filters, body; or nil and a
+-- 400 response (the body, the time range, the filters).
+local function request_of(req, version, post)
   local body
   if post then
     local b, bad = api.body(req, false)
-    if not b then return bad end
+    if not b then return nil, bad end
     body = b
   end
   local bad_time = check_time(req, version)
-  if bad_time then return bad_time end
+  if bad_time then return nil, bad_time end
   local filters, bad = filters_of(req, body)
-  if not filters then return bad end
+  if not filters then return nil, bad end
+  return filters, body
+end
+
+local function inventory(app, req, version, post)
+  local filters, body = request_of(req, version, post)
+  if not filters then return body end
   local groups, gbad = group_by_of(req, body)
   if not groups then return gbad end
   local summary, by_key, order = counters(version), {}, {}
@@ -240,16 +248,8 @@ local function inventory(app, req, version, post)
 end
 
 local function trend(app, req, version, post)
-  local body
-  if post then
-    local b, bad = api.body(req, false)
-    if not b then return bad end
-    body = b
-  end
-  local bad_time = check_time(req, version)
-  if bad_time then return bad_time end
-  local filters, bad = filters_of(req, body)
-  if not filters then return bad end
+  local filters, body = request_of(req, version, post)
+  if not filters then return body end
   local w = app.state.world
   local points = {}
   for k = 1, M.TREND_POINTS do
