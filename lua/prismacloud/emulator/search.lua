@@ -703,6 +703,15 @@ local function query_error(req, kind, query)
   return nil
 end
 
+-- The body of a search request with a valid query of kind: body, or nil and a 400 response.
+local function query_body(req, kind)
+  local body, bad = api.body(req, true)
+  if not body then return nil, bad end
+  local failed = query_error(req, kind, body.query)
+  if failed then return nil, failed end
+  return body
+end
+
 -- The UI filters of a filtered search: {{name, value}}, or nil and a response.
 local function ui_filters(req, kind, list)
   if list == nil or list == json.null then return json.array{} end
@@ -720,11 +729,9 @@ local function ui_filters(req, kind, list)
 end
 
 local function series_search(app, req, kind, filtered)
-  local body, bad = api.body(req, true)
-  if not body then return bad end
   local spec = SERIES[kind]
-  local failed = query_error(req, kind, body.query)
-  if failed then return failed end
+  local body, bad = query_body(req, kind)
+  if not body then return bad end
   local filters
   if filtered then
     local f, fbad = ui_filters(req, kind, body.filters)
@@ -770,10 +777,8 @@ end
 
 -- POST /search/event/aggregate: the matching events counted by (service, user), newest first.
 local function event_aggregate(app, req)
-  local body, bad = api.body(req, true)
+  local body, bad = query_body(req, "event")
   if not body then return bad end
-  local failed = query_error(req, "event", body.query)
-  if failed then return failed end
   local tr = body.timeRange
   if tr == json.null then tr = nil end
   local a, b = math.mininteger, math.maxinteger
@@ -863,10 +868,8 @@ local function access_page(app, t)
 end
 
 local function permission_access(app, req)
-  local body, bad = api.body(req, true)
+  local body, bad = query_body(req, "iam")
   if not body then return bad end
-  local failed = query_error(req, "iam", body.query)
-  if failed then return failed end
   if type(body.permissionId) ~= "string" or body.permissionId == "" then
     return api.fail(req, 400, "missing_required_parameter", "permissionId", "permissionId is required")
   end
@@ -941,10 +944,8 @@ local function network_graph(w, tree)
 end
 
 local function network_search(app, req)
-  local body, bad = api.body(req, true)
+  local body, bad = query_body(req, "network")
   if not body then return bad end
-  local failed = query_error(req, "network", body.query)
-  if failed then return failed end
   local tr = body.timeRange
   if type(tr) ~= "table" then
     return api.fail(req, 400, "invalid_parameter_value", "timeRange", "timeRange is required")
