@@ -124,6 +124,14 @@ local function check_list(req, store, body, self_id)
   return nil
 end
 
+-- A stored resource list from a create or an update body (base: the list it replaces).
+local function from_body(req, body, id, base)
+  local description = type(body.description) == "string" and body.description or base and base.description or ""
+  return {id = id, name = body.name, description = description, resourceListType = body.resourceListType,
+          members = api.deep_copy(body.members), lastModifiedBy = api.user_of(req), lastModifiedTs = api.now_ms(),
+          assigned = base and base.assigned or false}
+end
+
 local function register_resource_lists(router, app)
   router:add("GET", "/v1/resource_list/types", function()
     return api.json(200, array{"TAG", "COMPUTE_ACCESS_GROUP"})
@@ -155,9 +163,7 @@ local function register_resource_lists(router, app)
     if err then return err end
     st.next_resource_list = (st.next_resource_list or 0) + 1
     local id = data.uuid(st.world.seed, 1000 + SALT_LIST, st.next_resource_list)
-    local l = {id = id, name = body.name, description = type(body.description) == "string" and body.description or "",
-               resourceListType = body.resourceListType, members = api.deep_copy(body.members),
-               lastModifiedBy = api.user_of(req), lastModifiedTs = api.now_ms(), assigned = false}
+    local l = from_body(req, body, id)
     store:put(id, l)
     state_mod.touch(st)
     return api.json(200, list_view(l))
@@ -173,10 +179,7 @@ local function register_resource_lists(router, app)
     if body.id ~= nil and body.id ~= params.id then return api.fail(req, 400, "invalid_id", tostring(body.id)) end
     local err = check_list(req, store, body, params.id)
     if err then return err end
-    local l = {id = params.id, name = body.name,
-               description = type(body.description) == "string" and body.description or base.description,
-               resourceListType = body.resourceListType, members = api.deep_copy(body.members),
-               lastModifiedBy = api.user_of(req), lastModifiedTs = api.now_ms(), assigned = base.assigned}
+    local l = from_body(req, body, params.id, base)
     store:put(params.id, l)
     state_mod.touch(st)
     return api.json(200, list_view(l))
