@@ -602,25 +602,31 @@ local function limited(app, req, name, rate, burst)
   return headers
 end
 
+-- The filters of a request (GET: from the query string, the ignored names too when
+-- with_ignored; POST: from the body): f, or nil and a 400 response.
+local function request_filters(req, body, from_get, with_ignored)
+  if not from_get then
+    local f, ferr = body_filters(body.filters)
+    if not f then return nil, api.fail(req, 400, "invalid_parameter_value", ferr) end
+    return f
+  end
+  local f = {}
+  for _, names in ipairs{FILTERS, with_ignored and IGNORED or {}} do
+    for name in pairs(names) do
+      for _, v in ipairs(api.query_all(req, name)) do add_filter(f, name, v) end
+    end
+  end
+  return f
+end
+
 -- The query of a first page (GET: filters from the query string; POST: from the body): q, or nil and a response.
 local function first_query(app, req, body, from_get)
   local st = app.state
-  local f, ferr
-  if from_get then
-    f = {}
-    for name in pairs(FILTERS) do
-      for _, v in ipairs(api.query_all(req, name)) do add_filter(f, name, v) end
-    end
-    for name in pairs(IGNORED) do
-      for _, v in ipairs(api.query_all(req, name)) do add_filter(f, name, v) end
-    end
-  else
-    f, ferr = body_filters(body.filters)
-    if not f then return api.fail(req, 400, "invalid_parameter_value", ferr) end
-  end
+  local f, bad = request_filters(req, body, from_get, true)
+  if not f then return nil, bad end
   local detailed = api.bool(api.query(req, "detailed"))
   if detailed == nil then detailed = api.bool(body.detailed) end
-  if detailed == "bad" then return api.fail(req, 400, "invalid_parameter_value", "detailed") end
+  if detailed == "bad" then return nil, api.fail(req, 400, "invalid_parameter_value", "detailed") end
   return make_query(st, req, body.timeRange, f, detailed, body.limit)
 end
 
@@ -648,16 +654,8 @@ end
 -- GET|POST /alert/policy: the matching alerts counted by policy.
 local function by_policy(app, req, body, from_get)
   local st = app.state
-  local f, ferr
-  if from_get then
-    f = {}
-    for name in pairs(FILTERS) do
-      for _, v in ipairs(api.query_all(req, name)) do add_filter(f, name, v) end
-    end
-  else
-    f, ferr = body_filters(body.filters)
-    if not f then return api.fail(req, 400, "invalid_parameter_value", ferr) end
-  end
+  local f, bad = request_filters(req, body, from_get, false)
+  if not f then return bad end
   local detailed = api.bool(api.query(req, "detailed"))
   if detailed == "bad" then return api.fail(req, 400, "invalid_parameter_value", "detailed") end
   local q, err = make_query(st, req, body.timeRange, f, detailed, nil)
