@@ -346,29 +346,35 @@ local function register_onboarding(router, app)
   end)
 end
 
+-- The {id, name, cloudType} of the accounts (only the enabled ones when only_active) of a cloud
+-- type (any when nil) in the account groups group_ids (any when empty).
+local function account_names(st, only_active, cloud, group_ids)
+  local in_groups
+  if #group_ids > 0 then
+    in_groups = {}
+    for _, gid in ipairs(group_ids) do
+      local g = st.groups.by_id[gid]
+      for _, id in ipairs(g and g.accountIds or {}) do in_groups[id] = true end
+    end
+  end
+  local out = array{}
+  for _, a in ipairs(st.accounts:list()) do
+    if (not only_active or a.enabled) and (not cloud or cloud:upper() == a.cloudType)
+      and (not in_groups or in_groups[a.accountId]) then
+      out[#out + 1] = {id = a.accountId, name = a.name, cloudType = a.cloudType}
+    end
+  end
+  return out
+end
+
 function M.register(router, app)
   router:add("POST", "/cloud/name", function(req)
     local st = app.state
     local body, bad = api.body(req, true)
     if not body then return bad end
     local only_active = api.query(req, "onlyActive") == "true"
-    local cloud = api.query(req, "cloudType")
-    local in_groups
-    if type(body.accountGroupIds) == "table" and #body.accountGroupIds > 0 then
-      in_groups = {}
-      for _, gid in ipairs(body.accountGroupIds) do
-        local g = st.groups.by_id[gid]
-        for _, id in ipairs(g and g.accountIds or {}) do in_groups[id] = true end
-      end
-    end
-    local out = array{}
-    for _, a in ipairs(st.accounts:list()) do
-      if (not only_active or a.enabled) and (not cloud or cloud:upper() == a.cloudType)
-        and (not in_groups or in_groups[a.accountId]) then
-        out[#out + 1] = {id = a.accountId, name = a.name, cloudType = a.cloudType}
-      end
-    end
-    return api.json(200, out)
+    local group_ids = type(body.accountGroupIds) == "table" and body.accountGroupIds or {}
+    return api.json(200, account_names(st, only_active, api.query(req, "cloudType"), group_ids))
   end)
 
   register_onboarding(router, app)
@@ -384,28 +390,11 @@ function M.register(router, app)
   router:add("GET", "/cloud/name", function(req)
     local st = app.state
     local only_active = api.query(req, "onlyActive") == "true"
-    local cloud = api.query(req, "cloudType")
-    local wanted_groups = api.query_all(req, "accountGroupIds")
-    local in_groups
-    if #wanted_groups > 0 then
-      in_groups = {}
-      for _, v in ipairs(wanted_groups) do
-        for gid in tostring(v):gmatch("[^,]+") do
-          local g = st.groups.by_id[gid]
-          if g then
-            for _, id in ipairs(g.accountIds) do in_groups[id] = true end
-          end
-        end
-      end
+    local group_ids = {}
+    for _, v in ipairs(api.query_all(req, "accountGroupIds")) do
+      for gid in tostring(v):gmatch("[^,]+") do group_ids[#group_ids + 1] = gid end
     end
-    local out = array{}
-    for _, a in ipairs(st.accounts:list()) do
-      if (not only_active or a.enabled) and (not cloud or cloud:upper() == a.cloudType)
-        and (not in_groups or in_groups[a.accountId]) then
-        out[#out + 1] = {id = a.accountId, name = a.name, cloudType = a.cloudType}
-      end
-    end
-    return api.json(200, out)
+    return api.json(200, account_names(st, only_active, api.query(req, "cloudType"), group_ids))
   end)
 
   router:add("GET", "/cloud/:cloud_type/:id", function(req, params)
