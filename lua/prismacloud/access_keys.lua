@@ -68,8 +68,7 @@ end
 function F:set_enabled(id, enabled, opts)
   pager.check_id(id, 1, "set_enabled")
   pager.check_boolean(enabled, 2, "set_enabled")
-  opts = pager.options(opts, DRY, "set_enabled")
-  return pager.call(self.client, "update-access-key-status", {id = id, status = tostring(enabled)}, opts)
+  return pager.call(self.client, "update-access-key-status", {id = id, status = tostring(enabled)}, opts, "set_enabled")
 end
 
 --- Deletes an access key.

@@ -16,7 +16,6 @@ local pager = require "prismacloud.pager"
 local F = {}
 F.__index = F
 
-local DRY = {dry_run = true}
 
 -- Cloud type spellings -> the API's path value.
 local CLOUDS = {aws = "aws", azure = "azure", gcp = "gcp", alibaba = "alibaba_cloud", alibaba_cloud = "alibaba_cloud",
@@ -117,8 +116,7 @@ function F:patch(cloud_type, id, changes, opts)
   local cloud = cloud_of(cloud_type, 1, "patch")
   pager.check_string(id, 2, "patch", "account id string")
   pager.check_table(changes, 3, "patch")
-  opts = pager.options(opts, DRY, "patch")
-  return pager.call(self.client, "patch-cloud-account", {cloud_type = cloud, id = id, body = changes}, opts)
+  return pager.call(self.client, "patch-cloud-account", {cloud_type = cloud, id = id, body = changes}, opts, "patch")
 end
 
 --- Offboards (deletes) a cloud account.
@@ -126,8 +124,7 @@ end
 function F:delete(cloud_type, id, opts)
   local cloud = cloud_of(cloud_type, 1, "delete")
   pager.check_string(id, 2, "delete", "account id string")
-  opts = pager.options(opts, DRY, "delete")
-  return pager.call(self.client, "delete-cloud-account", {cloud_type = cloud, id = id}, opts)
+  return pager.call(self.client, "delete-cloud-account", {cloud_type = cloud, id = id}, opts, "delete")
 end
 
 --- An onboarding trial run: the status of each capability for an account body, before or after
@@ -164,8 +161,8 @@ end
 -- syntax: ok, err = client.cloud_accounts:set_enabled(id, enabled [, {dry_run = true}])
 function F:set_enabled(id, enabled, opts)
   pager.check_boolean(enabled, 2, "set_enabled")
-  opts = pager.options(opts, DRY, "set_enabled")
-  return pager.call(self.client, "update-cloud-account-status", {id = id, enabled = tostring(enabled)}, opts)
+  return pager.call(self.client, "update-cloud-account-status", {id = id, enabled = tostring(enabled)},
+    opts, "set_enabled")
 end
 
 --- The cloud account with exactly this name: account, or nil when there is none, or nil, err.

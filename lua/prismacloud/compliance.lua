@@ -16,7 +16,6 @@ local json = require("prismacloud.core").json
 local F = {}
 F.__index = F
 
-local DRY = {dry_run = true}
 
 -- get, create, update, delete and by_name of standards: the shared shape (pager.crud).
 local standards = pager.crud{
@@ -82,8 +81,7 @@ end
 -- syntax: ok, err = client.compliance:clone(id, {name =, description =} [, {dry_run = true}])
 function F:clone(id, standard, opts)
   pager.check_table(standard, 2, "clone")
-  opts = pager.options(opts, DRY, "clone")
-  return pager.call(self.client, "clone-standard", {complianceId = id, body = standard}, opts)
+  return pager.call(self.client, "clone-standard", {complianceId = id, body = standard}, opts, "clone")
 end
 
 --- The requirements of a standard.
@@ -102,8 +100,8 @@ end
 -- syntax: ok, err = client.compliance:add_requirement(standard_id, requirement [, {dry_run = true}])
 function F:add_requirement(standard_id, requirement, opts)
   pager.check_table(requirement, 2, "add_requirement")
-  opts = pager.options(opts, DRY, "add_requirement")
-  return pager.call(self.client, "add-requirement", {complianceId = standard_id, body = requirement}, opts)
+  return pager.call(self.client, "add-requirement", {complianceId = standard_id, body = requirement},
+    opts, "add_requirement")
 end
 
 --- Updates a requirement {name, requirementId, description}.
@@ -128,8 +126,7 @@ end
 -- syntax: ok, err = client.compliance:add_section(requirement_id, section [, {dry_run = true}])
 function F:add_section(requirement_id, section, opts)
   pager.check_table(section, 2, "add_section")
-  opts = pager.options(opts, DRY, "add_section")
-  return pager.call(self.client, "add-section", {requirementId = requirement_id, body = section}, opts)
+  return pager.call(self.client, "add-section", {requirementId = requirement_id, body = section}, opts, "add_section")
 end
 
 --- Updates a section {sectionId, description}.

@@ -251,10 +251,15 @@ function M.request_for(id, args)
   return {method = req.method, path = req.path, query = req.query, body = req.body, headers = req.headers}
 end
 
+local DRY_RUN = {dry_run = true}
+
 --- Sends a catalog operation, or with opts.dry_run returns the request it would send.
--- A 2xx without a body gives true. Returns body | true | request, res; or nil, err.
--- syntax: result, res = pager.call(client, operation_id, args, opts)
-function M.call(client, id, args, opts)
+-- A 2xx without a body gives true. Returns body | true | request, res; or nil, err. Given fname
+-- (a mutating verb's name), opts is checked first ({dry_run = true} only): a method returns this
+-- call directly, so that a bad option points at the method's caller.
+-- syntax: result, res = pager.call(client, operation_id, args, opts [, fname])
+function M.call(client, id, args, opts, fname)
+  if fname then opts = M.options(opts, DRY_RUN, fname) end
   if opts and opts.dry_run then return M.request_for(id, args) end
   local body, res = client:call(id, args)
   if body ~= nil then return body, res end
@@ -313,7 +318,6 @@ end
 -- The shared CRUD shape of a family: get, create, update, delete, by_name.
 --------------------------------------------------------------------------
 
-local DRY_RUN = {dry_run = true}
 local check_table = M.check_table
 
 --- Verbs over a family's catalog operations, for one-line family methods:
@@ -342,21 +346,18 @@ function M.crud(spec)
 
   function verbs.create(self, body, opts)
     check_table(body, 1, fnames.create)
-    opts = M.options(opts, DRY_RUN, fnames.create)
-    return M.call(self.client, spec.create, {body = body}, opts)
+    return M.call(self.client, spec.create, {body = body}, opts, fnames.create)
   end
 
   function verbs.update(self, id, body, opts)
     check(id, 1, fnames.update, noun)
     check_table(body, 2, fnames.update)
-    opts = M.options(opts, DRY_RUN, fnames.update)
-    return M.call(self.client, spec.update, {[param] = id, body = body}, opts)
+    return M.call(self.client, spec.update, {[param] = id, body = body}, opts, fnames.update)
   end
 
   function verbs.delete(self, id, opts)
     check(id, 1, fnames.delete, noun)
-    opts = M.options(opts, DRY_RUN, fnames.delete)
-    return M.call(self.client, spec.delete, {[param] = id}, opts)
+    return M.call(self.client, spec.delete, {[param] = id}, opts, fnames.delete)
   end
 
   function verbs.by_name(self, name, ...)

@@ -17,7 +17,6 @@ F.FILTERS = {
   allow_deleted = "policy.allowDeleted", compliance_requirement = "policy.complianceRequirement",
   compliance_section = "policy.complianceSection", rule_type = "policy.rule.type",
 }
-local DRY = {dry_run = true}
 
 -- The query of a filter table; raises on an unknown key.
 local function query_of(filter, fname)
@@ -86,8 +85,7 @@ end
 -- syntax: ok, err = client.policies:set_enabled(id, enabled [, {dry_run = true}])
 function F:set_enabled(id, enabled, opts)
   pager.check_boolean(enabled, 2, "set_enabled")
-  opts = pager.options(opts, DRY, "set_enabled")
-  return pager.call(self.client, "update-policy-status", {id = id, enabled = tostring(enabled)}, opts)
+  return pager.call(self.client, "update-policy-status", {id = id, enabled = tostring(enabled)}, opts, "set_enabled")
 end
 
 --- The compliance mapping policies can use: standard name -> array of its sections

@@ -12,7 +12,6 @@ local pager = require "prismacloud.pager"
 
 local F = {}
 F.__index = F
-local DRY = {dry_run = true}
 
 local check_string, check_table = pager.check_string, pager.check_table
 
@@ -35,8 +34,7 @@ end
 -- syntax: ok, err = client.settings:update(settings [, {dry_run = true}])
 function F:update(settings, opts)
   check_table(settings, 1, "update")
-  opts = pager.options(opts, DRY, "update")
-  return pager.call(self.client, "update-enterprise-settings", {body = settings}, opts)
+  return pager.call(self.client, "update-enterprise-settings", {body = settings}, opts, "update")
 end
 
 --- The settings of every anomaly policy of a type ("Network", "UEBA", "DNS"): {[policy id] = settings}.
@@ -58,8 +56,7 @@ end
 function F:update_anomaly(policy_id, settings, opts)
   check_string(policy_id, 1, "update_anomaly")
   check_table(settings, 2, "update_anomaly")
-  opts = pager.options(opts, DRY, "update_anomaly")
-  return pager.call(self.client, "updateSettings", {policyid = policy_id, body = settings}, opts)
+  return pager.call(self.client, "updateSettings", {policyid = policy_id, body = settings}, opts, "update_anomaly")
 end
 
 --- Every anomaly trusted list entry (what anomaly policies ignore).
@@ -121,16 +118,14 @@ end
 -- syntax: ok, err = client.settings:create_saml(config [, {dry_run = true}])
 function F:create_saml(config, opts)
   check_table(config, 1, "create_saml")
-  opts = pager.options(opts, DRY, "create_saml")
-  return pager.call(self.client, "create-saml-config", {body = config}, opts)
+  return pager.call(self.client, "create-saml-config", {body = config}, opts, "create_saml")
 end
 
 --- Replaces the SAML single sign-on configuration.
 -- syntax: ok, err = client.settings:update_saml(config [, {dry_run = true}])
 function F:update_saml(config, opts)
   check_table(config, 1, "update_saml")
-  opts = pager.options(opts, DRY, "update_saml")
-  return pager.call(self.client, "update-saml-config", {body = config}, opts)
+  return pager.call(self.client, "update-saml-config", {body = config}, opts, "update_saml")
 end
 
 --- The tenant's OpenID Connect (OAuth2) configuration (the client secret is never returned).
@@ -143,24 +138,21 @@ end
 -- syntax: id, err = client.settings:create_oidc(config [, {dry_run = true}])
 function F:create_oidc(config, opts)
   check_table(config, 1, "create_oidc")
-  opts = pager.options(opts, DRY, "create_oidc")
-  return pager.call(self.client, "create-oauth2-config", {body = config}, opts)
+  return pager.call(self.client, "create-oauth2-config", {body = config}, opts, "create_oidc")
 end
 
 --- Replaces the OpenID Connect configuration (every required field).
 -- syntax: ok, err = client.settings:update_oidc(config [, {dry_run = true}])
 function F:update_oidc(config, opts)
   check_table(config, 1, "update_oidc")
-  opts = pager.options(opts, DRY, "update_oidc")
-  return pager.call(self.client, "update-oauth2-config", {body = config}, opts)
+  return pager.call(self.client, "update-oauth2-config", {body = config}, opts, "update_oidc")
 end
 
 --- Changes only the given fields of the OpenID Connect configuration.
 -- syntax: ok, err = client.settings:patch_oidc(fields [, {dry_run = true}])
 function F:patch_oidc(fields, opts)
   check_table(fields, 1, "patch_oidc")
-  opts = pager.options(opts, DRY, "patch_oidc")
-  return pager.call(self.client, "patch-oauth2-config", {body = fields}, opts)
+  return pager.call(self.client, "patch-oauth2-config", {body = fields}, opts, "patch_oidc")
 end
 
 --- The URL that starts an OpenID Connect login: {url = ...}.

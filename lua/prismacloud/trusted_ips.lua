@@ -10,7 +10,6 @@ local pager = require "prismacloud.pager"
 
 local F = {}
 F.__index = F
-local DRY = {dry_run = true}
 
 local check_string = pager.check_string
 
@@ -60,8 +59,7 @@ end
 -- syntax: network, err = client.trusted_ips:add_network(name [, {dry_run = true}])
 function F:add_network(name, opts)
   check_string(name, 1, "add_network")
-  opts = pager.options(opts, DRY, "add_network")
-  return pager.call(self.client, "add-a-network", {body = {name = name}}, opts)
+  return pager.call(self.client, "add-a-network", {body = {name = name}}, opts, "add_network")
 end
 
 --- Renames a trusted network.
@@ -69,8 +67,7 @@ end
 function F:rename_network(uuid, name, opts)
   check_string(uuid, 1, "rename_network")
   check_string(name, 2, "rename_network")
-  opts = pager.options(opts, DRY, "rename_network")
-  return pager.call(self.client, "rename-a-network", {networkUuid = uuid, body = {name = name}}, opts)
+  return pager.call(self.client, "rename-a-network", {networkUuid = uuid, body = {name = name}}, opts, "rename_network")
 end
 
 -- A CIDR argument: "198.51.100.0/24" or {cidr =, description =}.
@@ -87,8 +84,7 @@ end
 function F:add_cidr(network_uuid, cidr, opts)
   check_string(network_uuid, 1, "add_cidr")
   local body = cidr_body(cidr, 2, "add_cidr")
-  opts = pager.options(opts, DRY, "add_cidr")
-  return pager.call(self.client, "add-cidr-block", {networkUuid = network_uuid, body = body}, opts)
+  return pager.call(self.client, "add-cidr-block", {networkUuid = network_uuid, body = body}, opts, "add_cidr")
 end
 
 --- Replaces a CIDR block and its description (a blank description removes it).
@@ -97,9 +93,8 @@ function F:update_cidr(network_uuid, cidr_uuid, cidr, opts)
   check_string(network_uuid, 1, "update_cidr")
   check_string(cidr_uuid, 2, "update_cidr")
   local body = cidr_body(cidr, 3, "update_cidr")
-  opts = pager.options(opts, DRY, "update_cidr")
   return pager.call(self.client, "update-cidr-block", {networkUuid = network_uuid, cidrUuid = cidr_uuid,
-                                                       body = body}, opts)
+                                                       body = body}, opts, "update_cidr")
 end
 
 --- Deletes a CIDR block from a network.
@@ -107,8 +102,8 @@ end
 function F:delete_cidr(network_uuid, cidr_uuid, opts)
   check_string(network_uuid, 1, "delete_cidr")
   check_string(cidr_uuid, 2, "delete_cidr")
-  opts = pager.options(opts, DRY, "delete_cidr")
-  return pager.call(self.client, "delete-cidr-block", {networkUuid = network_uuid, cidrUuid = cidr_uuid}, opts)
+  return pager.call(self.client, "delete-cidr-block", {networkUuid = network_uuid, cidrUuid = cidr_uuid},
+    opts, "delete_cidr")
 end
 
 --------------------------------------------------------------------------
@@ -163,8 +158,8 @@ end
 -- syntax: ok, err = client.trusted_ips:set_login_ips_enabled(enabled [, {dry_run = true}])
 function F:set_login_ips_enabled(enabled, opts)
   pager.check_boolean(enabled, 1, "set_login_ips_enabled")
-  opts = pager.options(opts, DRY, "set_login_ips_enabled")
-  return pager.call(self.client, "update-login-ip-allow-list-status", {body = {enabled = enabled}}, opts)
+  return pager.call(self.client, "update-login-ip-allow-list-status", {body = {enabled = enabled}},
+    opts, "set_login_ips_enabled")
 end
 
 return F

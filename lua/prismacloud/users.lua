@@ -37,8 +37,7 @@ end
 -- syntax: ok, err = client.users:create(user [, {dry_run = true}])
 function F:create(user, opts)
   check_table(user, 1, "create")
-  opts = pager.options(opts, DRY, "create")
-  return pager.call(self.client, "add-user-v2", {body = user}, opts)
+  return pager.call(self.client, "add-user-v2", {body = user}, opts, "create")
 end
 
 --- Updates a user's profile (only the fields given change).
@@ -46,16 +45,14 @@ end
 function F:update(email, fields, opts)
   check_string(email, 1, "update", "email string")
   check_table(fields, 2, "update")
-  opts = pager.options(opts, DRY, "update")
-  return pager.call(self.client, "update-profile-v2", {id = email, body = fields}, opts)
+  return pager.call(self.client, "update-profile-v2", {id = email, body = fields}, opts, "update")
 end
 
 --- Deletes a user (or a service account, by its name).
 -- syntax: ok, err = client.users:delete(email [, {dry_run = true}])
 function F:delete(email, opts)
   check_string(email, 1, "delete", "email string")
-  opts = pager.options(opts, DRY, "delete")
-  return pager.call(self.client, "delete-user", {id = email}, opts)
+  return pager.call(self.client, "delete-user", {id = email}, opts, "delete")
 end
 
 --- Enables or disables a user.
@@ -63,8 +60,7 @@ end
 function F:set_enabled(email, enabled, opts)
   check_string(email, 1, "set_enabled", "email string")
   pager.check_boolean(enabled, 2, "set_enabled")
-  opts = pager.options(opts, DRY, "set_enabled")
-  return pager.call(self.client, "update-user-profile", {id = email, enabled = tostring(enabled)}, opts)
+  return pager.call(self.client, "update-user-profile", {id = email, enabled = tostring(enabled)}, opts, "set_enabled")
 end
 
 --- Every user and service account (GET /v3/user; access key fields are left empty).
@@ -99,8 +95,7 @@ end
 -- syntax: ok, err = client.users:update_me(fields [, {dry_run = true}])
 function F:update_me(fields, opts)
   check_table(fields, 1, "update_me")
-  opts = pager.options(opts, DRY, "update_me")
-  return pager.call(self.client, "update-my-profile", {body = fields}, opts)
+  return pager.call(self.client, "update-my-profile", {body = fields}, opts, "update_me")
 end
 
 --- The email domains users may have (GET /user/domain).
