@@ -160,6 +160,7 @@ end
 --- Enables or disables a cloud account.
 -- syntax: ok, err = client.cloud_accounts:set_enabled(id, enabled [, {dry_run = true}])
 function F:set_enabled(id, enabled, opts)
+  pager.check_string(id, 1, "set_enabled", "account id string")
   pager.check_boolean(enabled, 2, "set_enabled")
   return pager.call(self.client, "update-cloud-account-status", {id = id, enabled = tostring(enabled)},
     opts, "set_enabled")
@@ -168,7 +169,9 @@ end
 --- The cloud account with exactly this name: account, or nil when there is none, or nil, err.
 -- syntax: account, err = client.cloud_accounts:by_name(name)
 function F:by_name(name)
-  if type(name) ~= "string" then error("bad argument #1 to 'by_name' (string expected)", 2) end
+  if type(name) ~= "string" then
+    error(("bad argument #1 to 'by_name' (string expected, got %s)"):format(type(name)), 2)
+  end
   local names, err = self:names()
   if not names then return nil, err end
   for _, a in ipairs(names) do
