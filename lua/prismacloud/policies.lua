@@ -18,30 +18,16 @@ F.FILTERS = {
   compliance_section = "policy.complianceSection", rule_type = "policy.rule.type",
 }
 
--- The query of a filter table; raises on an unknown key.
-local function query_of(filter, fname)
-  if filter ~= nil and type(filter) ~= "table" then
-    error(("bad argument #1 to '%s' (filter table expected, got %s)"):format(fname, type(filter)), 3)
-  end
-  local query = {}
-  for k, v in pairs(filter or {}) do
-    local name = F.FILTERS[k] or (type(k) == "string" and k:find(".", 1, true) and k)
-    if not name then error(("unknown policy filter '%s' in '%s'"):format(tostring(k), fname), 3) end
-    query[name] = type(v) == "boolean" and tostring(v) or v
-  end
-  return query
-end
-
 --- Policies matching a filter (GET /v2/policy): an array, or nil, err.
 -- syntax: list, err = client.policies:list{name =, severity =, type =, enabled =, cloud_type =, label =, ...}
 function F:list(filter)
-  return self.client:call("get-policies-v2", {query = query_of(filter, "list")})
+  return self.client:call("get-policies-v2", {query = pager.filter_query(filter, F.FILTERS, "list", "policy")})
 end
 
 --- The matching policies one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for policy in client.policies:each(filter) do ... end
 function F:each(filter, paging)
-  local style = pager.single{path = "/v2/policy", query = query_of(filter, "each")}
+  local style = pager.single{path = "/v2/policy", query = pager.filter_query(filter, F.FILTERS, "each", "policy")}
   return pager.items(self.client, style, paging)
 end
 

@@ -25,29 +25,16 @@ F.FILTERS = {
 -- Statuses (compared without case) meaning the file is ready.
 F.READY = {completed = true}
 
-local function query_of(filter, fname)
-  if filter ~= nil and type(filter) ~= "table" then
-    error(("bad argument #1 to '%s' (filter table expected, got %s)"):format(fname, type(filter)), 3)
-  end
-  local query = {}
-  for k, v in pairs(filter or {}) do
-    local name = F.FILTERS[k] or (type(k) == "string" and (k:find(".", 1, true) or k == "report_view") and k)
-    if not name then error(("unknown report filter '%s' in '%s'"):format(tostring(k), fname), 3) end
-    query[name] = v
-  end
-  return query
-end
-
 --- Report configs matching a filter (GET /report): an array, or nil, err.
 -- syntax: list, err = client.reports:list{cloud_type =, type =, frequency =, schedule =, account_group =, ...}
 function F:list(filter)
-  return self.client:call("list-reports-Reports", {query = query_of(filter, "list")})
+  return self.client:call("list-reports-Reports", {query = pager.filter_query(filter, F.FILTERS, "list", "report")})
 end
 
 --- The matching report configs one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for report in client.reports:each(filter) do ... end
 function F:each(filter, paging)
-  local style = pager.single{path = "/report", query = query_of(filter, "each")}
+  local style = pager.single{path = "/report", query = pager.filter_query(filter, F.FILTERS, "each", "report")}
   return pager.items(self.client, style, paging)
 end
 
