@@ -22,8 +22,11 @@ local jwt = require "prismacloud.emulator.jwt"
 local state_mod = require "prismacloud.emulator.state"
 
 -- The resource families, in registration order (groups before accounts:
--- /cloud/group/{id} must win over /cloud/{cloud_type}/{id}).
-local FAMILIES = {"alerts", "policies", "groups", "accounts", "compliance", "audit", "search", "csv", "users", "lists", "reports", "rules", "integrations", "iam", "settings", "licensing", "inventory"}
+-- /cloud/group/{id} must win over /cloud/{cloud_type}/{id}); each module has register(router, app).
+local FAMILIES = {
+  "alerts", "policies", "groups", "accounts", "compliance", "audit", "search", "csv", "users",
+  "lists", "reports", "rules", "integrations", "iam", "settings", "licensing", "inventory"
+}
 
 local M = {}
 
