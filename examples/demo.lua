@@ -5,26 +5,11 @@
 -- stops it at the end.
 local prismacloud = require "prismacloud"
 
+-- Starts the local emulator (stopped at the end, or by itself if the demo dies).
 local function start_emulator()
-  local pidfile, out = os.tmpname(), os.tmpname()
-  os.execute(("sh -c 'echo $$ > %s; exec lua5.4 bin/prismacloud-emulator --port 0 --alerts 20000' > %s 2>/dev/null &")
-    :format(pidfile, out))
-  for _ = 1, 200 do
-    local f = io.open(out)
-    local line = f and f:read("l")
-    if f then f:close() end
-    local url = line and line:match("^listening (%S+)")
-    if url then
-      local p = assert(io.open(pidfile))
-      local pid = p:read("n")
-      p:close()
-      os.remove(pidfile)
-      os.remove(out)
-      return url, function() os.execute("kill " .. pid) end
-    end
-    os.execute("sleep 0.05")
-  end
-  error("the emulator did not start")
+  local emu = assert(require("prismacloud.emulator.process").start{
+    script = "bin/prismacloud-emulator", args = {"--alerts", "20000"}})
+  return emu.url, emu.stop
 end
 
 -- Prints rows (arrays of cells) as a table with a header.

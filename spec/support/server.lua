@@ -9,15 +9,14 @@
 --   srv.clear()                 --> no faults, empty log (also clear_faults, clear_requests)
 --   srv.login(), srv.config{token_ttl = 2}, srv.request(method, path, body, headers)
 --   srv.stop()
-local socket = require "socket"
 local http = require "socket.http"
 local ltn12 = require "ltn12"
 local cjson = require "cjson"
+local process = require "prismacloud.emulator.process"
 
 local M = {}
 
 M.start_timeout = 10   -- seconds to wait for the "listening" line
-M.stop_timeout = 5     -- seconds to wait for the process to exit after SIGTERM
 M.request_timeout = 10 -- seconds for the helper's own HTTP calls
 
 -- The repository root, from where this file lives.
@@ -39,39 +38,12 @@ local function shell_quote(s)
   return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
 end
 
-local function read_file(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local data = f:read("a")
-  f:close()
-  return data
-end
+-- True while pid runs; waits up to timeout seconds for pid to exit (true when it did).
+M.alive = process.alive
+M.wait_exit = process.wait_exit
 
--- This process's id (Linux /proc), for the emulator's --watch-pid.
-local function own_pid()
-  local stat = read_file("/proc/self/stat")
-  return stat and tonumber(stat:match("^(%d+)"))
-end
-
--- True while pid runs (a zombie counts as gone: it may not be our child).
-function M.alive(pid)
-  local stat = read_file(("/proc/%d/stat"):format(pid))
-  if stat then return stat:match("^%d+ %b() (%a)") ~= "Z" end
-  if read_file("/proc/self/stat") then return false end
-  return os.execute(("kill -0 %d 2>/dev/null"):format(pid)) == true
-end
-
--- Waits up to timeout seconds for pid to exit; true when it did.
-function M.wait_exit(pid, timeout)
-  local deadline = socket.gettime() + timeout
-  while M.alive(pid) do
-    if socket.gettime() > deadline then return false end
-    socket.sleep(0.01)
-  end
-  return true
-end
-
-local function command_line(opts, files)
+-- The emulator's command-line arguments for start{} options.
+local function arguments(opts, certs)
   local args = {"--port", tostring(opts.port or 0)}
   for key, value in pairs(opts) do
     local flag = FLAGS[key]
@@ -84,61 +56,18 @@ local function command_line(opts, files)
       args[#args + 1] = tostring(value)
     end
   end
-  if opts.tls and not opts.cert_dir then
+  if certs then
     args[#args + 1] = "--cert-dir"
-    args[#args + 1] = files.certs
+    args[#args + 1] = certs
   end
-  local watch = own_pid()
-  if watch then
-    args[#args + 1] = "--watch-pid"
-    args[#args + 1] = tostring(watch)
-  end
-  for i, a in ipairs(args) do args[i] = shell_quote(a) end
-  -- `exec` makes the shell's $$ the emulator's own pid.
-  local inner = ("echo $$ > %s; LUA_PATH=%s; export LUA_PATH; exec lua5.4 %s %s < /dev/null > %s 2> %s")
-    :format(shell_quote(files.pid), shell_quote(ROOT .. "/lua/?.lua;" .. ROOT .. "/lua/?/init.lua;;"),
-      shell_quote(ROOT .. "/bin/prismacloud-emulator"), table.concat(args, " "),
-      shell_quote(files.out), shell_quote(files.err))
-  return ("sh -c %s > /dev/null 2>&1 &"):format(shell_quote(inner))
+  return args
 end
 
-local function remove_files(files)
-  for name, path in pairs(files) do
-    if name == "certs" then
-      for _, f in ipairs{"ca.pem", "server.pem", "server.key", "other-ca.pem"} do os.remove(path .. "/" .. f) end
-    end
-    os.remove(path)
-  end
-end
-
--- Waits for "listening <url>" (and "ca <path>" with TLS); returns pid, url, ca
--- or raises with the emulator's stderr.
-local function wait_ready(files, tls)
-  local deadline = socket.gettime() + M.start_timeout
-  local pid
-  while true do
-    pid = pid or tonumber(read_file(files.pid) or "")
-    local out = read_file(files.out) or ""
-    local url = out:match("listening (%S+)\n")
-    local ca = out:match("\nca (%S+)\n")
-    if url and (ca or not tls) then
-      -- the pid file is written before the emulator starts, but this loop may
-      -- have read it (empty) just before that and the output just after
-      pid = pid or tonumber(read_file(files.pid) or "")
-      assert(pid, "the emulator printed its URL but its pid file is empty")
-      return pid, url, ca
-    end
-    local dead = pid and not M.alive(pid)
-    if dead or socket.gettime() > deadline then
-      if pid and not dead then os.execute(("kill -KILL %d 2>/dev/null"):format(pid)) end
-      local err = read_file(files.err) or ""
-      remove_files(files)
-      error(("emulator %s; stderr:\n%s"):format(
-        dead and "exited before listening" or ("did not print 'listening' within %gs"):format(M.start_timeout),
-        err), 3)
-    end
-    socket.sleep(0.005)
-  end
+-- Removes a generated certificate directory.
+local function remove_certs(dir)
+  if not dir then return end
+  for _, f in ipairs{"ca.pem", "server.pem", "server.key", "other-ca.pem"} do os.remove(dir .. "/" .. f) end
+  os.remove(dir)
 end
 
 -- One HTTP call of the helper: status, body (decoded when valid JSON), headers.
@@ -184,30 +113,26 @@ end
 -- accounts, anchor_ms, rate_limits. Returns the handle described at the top of this file.
 function M.start(opts)
   opts = opts or {}
-  local base = os.tmpname()
-  local files = {base = base, pid = base .. ".pid", out = base .. ".out", err = base .. ".err",
-                 certs = opts.tls and base .. ".certs" or nil}
-  if files.certs then os.execute("mkdir -m 700 " .. shell_quote(files.certs)) end
-  local cmd = command_line(opts, files)
-  if not os.execute(cmd) then
-    remove_files(files)
-    error("cannot run: " .. cmd, 2)
+  local certs
+  if opts.tls and not opts.cert_dir then
+    certs = os.tmpname()
+    os.remove(certs)
+    os.execute("mkdir -m 700 " .. shell_quote(certs))
   end
-  local pid, url, ca = wait_ready(files, opts.tls)
-
-  local srv = {url = url, ca = ca, pid = pid, files = files}
-  local stopped = false
+  local emu, err = process.start{script = ROOT .. "/bin/prismacloud-emulator", args = arguments(opts, certs),
+    tls = opts.tls, lua = "lua5.4", lua_path = ROOT .. "/lua/?.lua;" .. ROOT .. "/lua/?/init.lua;;",
+    timeout = M.start_timeout}
+  if not emu then
+    remove_certs(certs)
+    error(err, 2)
+  end
+  local srv = {url = emu.url, ca = emu.ca, pid = emu.pid}
 
   -- Stops the emulator (SIGTERM, then SIGKILL if it lingers); idempotent.
   function srv.stop()
-    if stopped then return end
-    stopped = true
-    os.execute(("kill -TERM %d 2>/dev/null"):format(pid))
-    if not M.wait_exit(pid, M.stop_timeout) then
-      os.execute(("kill -KILL %d 2>/dev/null"):format(pid))
-      M.wait_exit(pid, M.stop_timeout)
-    end
-    remove_files(files)
+    emu.stop()
+    remove_certs(certs)
+    certs = nil
   end
 
   -- Any call: status, body, headers.
@@ -261,9 +186,7 @@ function M.start(opts)
   end
 
   -- The emulator's stderr so far.
-  function srv.stderr()
-    return read_file(files.err) or ""
-  end
+  srv.stderr = emu.stderr
 
   return srv
 end

@@ -305,67 +305,12 @@ end
 -- The emulator (--emulator).
 --------------------------------------------------------------------------
 
-local function shell_quote(s)
-  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
-end
-
-local function read_all(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local data = f:read("a")
-  f:close()
-  return data
-end
-
-local function own_pid()
-  local stat = read_all("/proc/self/stat")
-  return stat and tonumber(stat:match("^(%d+)"))
-end
-
-local function alive(pid)
-  local stat = read_all(("/proc/%d/stat"):format(pid))
-  if stat then return stat:match("^%d+ %b() (%a)") ~= "Z" end
-  return os.execute(("kill -0 %d 2>/dev/null"):format(pid)) == true
-end
-
 --- Starts bin/prismacloud-emulator (it stops by itself if this process dies);
 -- returns {url, pid, stop = function}, or nil, message.
 -- syntax: emu, err = repl.start_emulator(script)
 function M.start_emulator(script)
-  if not script or not read_all(script) then return nil, "cannot find prismacloud-emulator" end
-  local base = os.tmpname()
-  local files = {base, base .. ".pid", base .. ".out", base .. ".err"}
-  local lua = (arg and arg[-1]) or "lua5.4"
-  local watch = own_pid()
-  local inner = ("echo $$ > %s; LUA_PATH=%s; export LUA_PATH; exec %s %s --port 0%s < /dev/null > %s 2> %s")
-    :format(shell_quote(files[2]), shell_quote(package.path), shell_quote(lua), shell_quote(script),
-      watch and (" --watch-pid " .. watch) or "", shell_quote(files[3]), shell_quote(files[4]))
-  local function cleanup() for _, f in ipairs(files) do os.remove(f) end end
-  if not os.execute(("sh -c %s > /dev/null 2>&1 &"):format(shell_quote(inner))) then
-    cleanup()
-    return nil, "cannot start the emulator"
-  end
-  for _ = 1, 400 do
-    local pid = tonumber(read_all(files[2]) or "")
-    local url = (read_all(files[3]) or ""):match("listening (%S+)\n")
-    if url and pid then
-      cleanup()
-      return {url = url, pid = pid, stop = function()
-        os.execute(("kill %d 2>/dev/null"):format(pid))
-        for _ = 1, 100 do
-          if not alive(pid) then break end
-          os.execute("sleep 0.05")
-        end
-      end}
-    end
-    if pid and not alive(pid) then break end
-    os.execute("sleep 0.025")
-  end
-  local err = read_all(files[4]) or ""
-  local pid = tonumber(read_all(files[2]) or "")
-  if pid and alive(pid) then os.execute(("kill %d 2>/dev/null"):format(pid)) end
-  cleanup()
-  return nil, "the emulator did not start: " .. err:gsub("%s+$", "")
+  if not script then return nil, "cannot find prismacloud-emulator" end
+  return require("prismacloud.emulator.process").start{script = script}
 end
 
 --------------------------------------------------------------------------
