@@ -3,13 +3,16 @@
 --
 --   lua5.4 bench/stream.lua stream BASE_URL   -- follow the page chain from /chain/ to its end
 --   lua5.4 bench/stream.lua one BASE_URL      -- fetch and decode the first page only
+--   lua5.4 bench/stream.lua download BASE_URL FILE  -- the 20 MB page streamed to FILE (option output)
+--   lua5.4 bench/stream.lua small BASE_URL    -- one 10 KB page: the process's own baseline
 --
--- Prints "alerts=N pages=P hwm_kb=K seconds=S".
+-- Prints "alerts=N pages=P hwm_kb=K seconds=S" (download and small: "bytes=N hwm_kb=K seconds=S").
 local prismacloud = require "prismacloud"
 local socket = require "socket"
 
 local mode, base = arg[1], arg[2]
-assert((mode == "stream" or mode == "one") and base, "usage: stream.lua stream|one BASE_URL")
+local MODES = {stream = true, one = true, download = true, small = true}
+assert(MODES[mode] and base, "usage: stream.lua stream|one|download|small BASE_URL [FILE]")
 
 local function hwm_kb()
   local f = assert(io.open("/proc/self/status"))
@@ -20,6 +23,14 @@ end
 
 local client <close> = prismacloud.new{url = base, retries = 0, timeout = 600}
 local t0 = socket.gettime()
+if mode == "download" or mode == "small" then
+  local path = mode == "download" and "/pages/large.json" or "/pages/small.json"
+  local res = assert(client:request("GET", path, {output = mode == "download" and arg[3] or nil}))
+  assert(res.status == 200, "HTTP " .. res.status)
+  local bytes = res.size or #prismacloud.json.encode(res.body)
+  io.stdout:write(("bytes=%d hwm_kb=%d seconds=%.3f\n"):format(bytes, hwm_kb(), socket.gettime() - t0))
+  return
+end
 local alerts, pages = 0, 0
 local path = "/chain/"
 while path do
