@@ -9,20 +9,9 @@ local requests = require "spec.support.requests"
 local query_of, body_of = requests.query_of, requests.body_of
 
 describe("families", function()
+  local fx = server.fixture{alerts = 500}
   local srv, client
-
-  setup(function()
-    srv = server.start{alerts = 500}
-    client = prismacloud.new{url = srv.url, access_key = "test-key", secret_key = "test-secret", retries = 0}
-    assert(client:login())
-  end)
-
-  teardown(function()
-    if client then client:close() end
-    if srv then srv.stop() end
-  end)
-
-  before_each(function() srv.clear() end)
+  setup(function() srv, client = fx.srv, fx.client end)
 
   -- The one request logged for path.
   local function only(path) return requests.only(srv, path) end

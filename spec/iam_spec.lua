@@ -10,20 +10,9 @@ local prismacloud = require "prismacloud"
 local body_of, query_of = requests.body_of, requests.query_of
 
 describe("identity families", function()
+  local fx = server.fixture{}
   local srv, client
-
-  setup(function()
-    srv = server.start{}
-    client = prismacloud.new{url = srv.url, access_key = "test-key", secret_key = "test-secret", retries = 0}
-    assert(client:login())
-  end)
-
-  teardown(function()
-    if client then client:close() end
-    if srv then srv.stop() end
-  end)
-
-  before_each(function() srv.clear() end)
+  setup(function() srv, client = fx.srv, fx.client end)
 
   -- The one request the client sent since the last clear (the login aside), checked against the catalog.
   local function sent(operation_id)

@@ -13,20 +13,9 @@ local RULES = "/license/api/v1/credit-allocation-rules"
 local RULE = "/license/api/v1/credit-allocation-rule"
 
 describe("licensing", function()
+  local fx = server.fixture{seed = 3}
   local srv, client
-
-  setup(function()
-    srv = server.start{seed = 3}
-    client = prismacloud.new{url = srv.url, access_key = "test-key", secret_key = "test-secret", retries = 0}
-    assert(client:login())
-  end)
-
-  teardown(function()
-    if client then client:close() end
-    if srv then srv.stop() end
-  end)
-
-  before_each(function() srv.clear() end)
+  setup(function() srv, client = fx.srv, fx.client end)
 
   local function only(path) return requests.only(srv, path) end
 

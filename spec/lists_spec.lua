@@ -9,20 +9,9 @@ local requests = require "spec.support.requests"
 local query_of, body_of, check = requests.query_of, requests.body_of, requests.check
 
 describe("resource lists and collections", function()
+  local fx = server.fixture{seed = 7}
   local srv, client
-
-  setup(function()
-    srv = server.start{seed = 7}
-    client = prismacloud.new{url = srv.url, access_key = "test-key", secret_key = "test-secret", retries = 0}
-    assert(client:login())
-  end)
-
-  teardown(function()
-    if client then client:close() end
-    if srv then srv.stop() end
-  end)
-
-  before_each(function() srv.clear() end)
+  setup(function() srv, client = fx.srv, fx.client end)
 
   local function only(path) return requests.only(srv, path) end
 

@@ -424,20 +424,9 @@ describe("search", function()
 end)
 
 describe("saved_searches", function()
+  local fx = server.fixture{resources = 300}
   local srv, client
-
-  setup(function()
-    srv = server.start{resources = 300}
-    client = prismacloud.new{url = srv.url, access_key = "test-key", secret_key = "test-secret", retries = 0}
-    assert(client:login())
-  end)
-
-  teardown(function()
-    if client then client:close() end
-    if srv then srv.stop() end
-  end)
-
-  before_each(function() srv.clear() end)
+  setup(function() srv, client = fx.srv, fx.client end)
 
   it("list: the saved searches (system defaults to begin with)", function()
     local list = assert(client.saved_searches:list())

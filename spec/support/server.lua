@@ -9,6 +9,7 @@
 --   srv.clear()                 --> no faults, empty log (also clear_faults, clear_requests)
 --   srv.login(), srv.config{token_ttl = 2}, srv.request(method, path, body, headers)
 --   srv.stop()
+--   local fx = server.fixture{alerts = 500}  -- in a describe: fx.srv and a logged-in fx.client
 local http = require "socket.http"
 local ltn12 = require "ltn12"
 local cjson = require "cjson"
@@ -189,6 +190,29 @@ function M.start(opts)
   srv.stderr = emu.stderr
 
   return srv
+end
+
+-- Inside a describe block: an emulator (start{} options) and a client of it
+-- logged in as test-key / test-secret with no retries (client_opts add or
+-- override options) for the whole block, both stopped after it; the
+-- emulator's faults and request log are cleared before each test. Returns a
+-- table whose srv and client fields are set once the block runs.
+function M.fixture(opts, client_opts)
+  local busted = require "busted" -- setup and friends are not globals of a required module
+  local fx = {}
+  busted.setup(function()
+    fx.srv = M.start(opts)
+    local o = {url = fx.srv.url, access_key = "test-key", secret_key = "test-secret", retries = 0}
+    for k, v in pairs(client_opts or {}) do o[k] = v end
+    fx.client = require("prismacloud").new(o)
+    assert(fx.client:login())
+  end)
+  busted.teardown(function()
+    if fx.client then fx.client:close() end
+    if fx.srv then fx.srv.stop() end
+  end)
+  busted.before_each(function() fx.srv.clear() end)
+  return fx
 end
 
 return M
