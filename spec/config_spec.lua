@@ -5,20 +5,24 @@ local prismacloud = require "prismacloud"
 local config = require "prismacloud.config"
 local server = require "support.server"
 
--- Runs a shell command (without the sanitizer preload of `make asan`: the
--- tools are not ours to check, and their leak reports would only be noise).
 local function sh(cmd)
-  local p = assert(io.popen("env -u LD_PRELOAD sh -c '" .. cmd:gsub("'", "'\\''") .. "'"))
+  local p = assert(io.popen(cmd))
   local out = p:read("a")
   local ok, _, code = p:close()
   return out, ok, code
+end
+
+-- Runs a file tool (chmod, mkdir, mktemp, rm) without the sanitizer preload
+-- of `make asan`: the tools are not ours to check, their leak reports only noise.
+local function tool(cmd)
+  return sh("env -u LD_PRELOAD " .. cmd)
 end
 
 local function write(path, text, mode)
   local f = assert(io.open(path, "wb"))
   f:write(text)
   f:close()
-  sh(("chmod %s '%s'"):format(mode or "600", path))
+  tool(("chmod %s '%s'"):format(mode or "600", path))
 end
 
 describe("config", function()
@@ -31,7 +35,7 @@ describe("config", function()
   end
 
   before_each(function()
-    dir = (sh("mktemp -d"):gsub("%s+$", ""))
+    dir = (tool("mktemp -d"):gsub("%s+$", ""))
     env = {PC_CONFIG_DIR = dir}
     warnings = {}
     config.getenv = function(name) return env[name] end
@@ -40,7 +44,7 @@ describe("config", function()
 
   after_each(function()
     config.getenv, config.warn = real_getenv, real_warn
-    sh("rm -rf '" .. dir .. "'")
+    tool("rm -rf '" .. dir .. "'")
   end)
 
   describe("precedence", function()
@@ -200,7 +204,7 @@ describe("config", function()
     end)
 
     it("falls back to $HOME/.prismacloud/credentials.json", function()
-      sh("mkdir -p '" .. dir .. "/.prismacloud'")
+      tool("mkdir -p '" .. dir .. "/.prismacloud'")
       write(dir .. "/.prismacloud/credentials.json", '{"url":"api.prismacloud.io","identity":"h","secret":"s"}')
       env = {HOME = dir}
       assert.equal("h", assert(config.resolve()).access_key)
@@ -226,7 +230,7 @@ describe("config", function()
       assert.equal(1, #warnings)
       assert.matches("readable by group or others %(mode 644%)", warnings[1])
       warnings = {}
-      sh("chmod 600 '" .. dir .. "/credentials.json'")
+      tool("chmod 600 '" .. dir .. "/credentials.json'")
       assert(config.resolve())
       assert.same({}, warnings)
     end)
