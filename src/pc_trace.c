@@ -114,20 +114,15 @@ void pc_trace_flush(lua_State *L, pc_client *c, pc_xfer *x, int self) {
   add_body_size(x, "> ", &x->trace_out);
   add_body_size(x, "< ", &x->trace_in);
   if (x->trace.len == 0) return;
+  lua_getiuservalue(L, self, 1);
+  lua_getfield(L, -1, "hooks");
+  lua_getfield(L, -1, "trace"); /* user value, hooks, function: fetched once for every line */
   p = x->trace.data;
   end = p + x->trace.len;
-  while (p < end) {
+  while (lua_type(L, -1) == LUA_TFUNCTION && p < end) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     if (!nl) nl = end;
-    lua_getiuservalue(L, self, 1);
-    lua_getfield(L, -1, "hooks");
-    lua_getfield(L, -1, "trace");
-    lua_replace(L, -3);
-    lua_pop(L, 1);
-    if (lua_type(L, -1) != LUA_TFUNCTION) {
-      lua_pop(L, 1);
-      break;
-    }
+    lua_pushvalue(L, -1);
     lua_pushlstring(L, p, (size_t)(nl - p));
     if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
       c->stats.hook_errors++;
@@ -138,6 +133,7 @@ void pc_trace_flush(lua_State *L, pc_client *c, pc_xfer *x, int self) {
     }
     p = nl + 1;
   }
+  lua_pop(L, 3);
   pc_buf_reset(&x->trace);
   if (c->closed) luaL_error(L, "the client was closed by a hook during a request");
 }
