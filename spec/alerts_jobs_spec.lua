@@ -3,18 +3,12 @@
 -- setting; against the emulator over real sockets, each request checked
 -- against the catalog.
 local server = require "spec.support.server"
+local files = require "spec.support.files"
+local read_all = files.read
 local requests = require "spec.support.requests"
 local prismacloud = require "prismacloud"
 local jobs = require "prismacloud.jobs"
 local cjson = require "cjson"
-
-local function read_all(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
 
 describe("alert jobs and settings", function()
   local srv, client, path

@@ -18,9 +18,7 @@ local function read(path)
   return s
 end
 
-local function shell_quote(s)
-  return "'" .. s:gsub("'", "'\\''") .. "'"
-end
+local shell_quote = require("spec.support.files").shell_quote
 
 local function have_reference()
   return read(OPENAPI_DIR .. "/Alerts.json") ~= nil

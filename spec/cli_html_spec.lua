@@ -6,25 +6,9 @@
 -- shows the error in #script-errors, so the check can fail. Pending when
 -- Chromium is not installed.
 local server = require "spec.support.server"
+local files = require "spec.support.files"
+local shell_quote, read_file, write_file = files.shell_quote, files.read, files.write
 local cjson = require "cjson"
-
-local function shell_quote(s)
-  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
-end
-
-local function read_file(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local data = f:read("a")
-  f:close()
-  return data
-end
-
-local function write_file(path, data)
-  local f = assert(io.open(path, "wb"))
-  f:write(data)
-  f:close()
-end
 
 local function chromium_path()
   for _, name in ipairs{"chromium", "chromium-browser"} do
@@ -48,15 +32,12 @@ describe("alerts summary as HTML in headless Chromium", function()
 
   setup(function()
     srv = server.start{alerts = 1200}
-    local p = io.popen("env -u LD_PRELOAD mktemp -d")
-    dir = p:read("l")
-    p:close()
-    assert(dir and dir ~= "")
+    dir = files.temp_dir()
   end)
 
   teardown(function()
     if srv then srv.stop() end
-    if dir then os.execute("env -u LD_PRELOAD rm -rf " .. shell_quote(dir)) end
+    if dir then files.remove_dir(dir) end
   end)
 
   local function cli(args)

@@ -5,28 +5,13 @@
 -- (usage, with a usage line); -v never shows the secret or the token; `call`
 -- refuses a missing required parameter before sending anything.
 local server = require "spec.support.server"
+local files = require "spec.support.files"
+local shell_quote, read_file, write_file = files.shell_quote, files.read, files.write
 local requests = require "spec.support.requests"
 local prismacloud = require "prismacloud"
 local cjson = require "cjson"
 
 local SECRET = "Sup3r-Secret-Value-42"
-
-local function shell_quote(s)
-  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
-end
-
-local function read_file(path)
-  local f = assert(io.open(path, "rb"))
-  local data = f:read("a")
-  f:close()
-  return data
-end
-
-local function write_file(path, data)
-  local f = assert(io.open(path, "wb"))
-  f:write(data)
-  f:close()
-end
 
 local function lines_of(s)
   local out = {}

@@ -5,39 +5,12 @@
 -- jobs and timeouts come back as nil, err, downloads stream to a file equal
 -- to what the emulator serves, and a failed download leaves nothing behind.
 local server = require "spec.support.server"
+local files = require "spec.support.files"
+local read_all, temp_dir, listing, remove_dir = files.read, files.temp_dir, files.listing, files.remove_dir
 local requests = require "spec.support.requests"
 local prismacloud = require "prismacloud"
 local jobs = require "prismacloud.jobs"
 local core = require "prismacloud.core"
-
-local function read_all(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
--- A fresh empty directory; its listing; its removal.
-local function temp_dir()
-  local name = os.tmpname()
-  os.remove(name)
-  assert(os.execute("mkdir -m 700 '" .. name .. "'"))
-  return name
-end
-
-local function listing(dir)
-  local p = io.popen("ls -A '" .. dir .. "'")
-  local out = {}
-  for line in p:lines() do out[#out + 1] = line end
-  p:close()
-  return out
-end
-
-local function remove_dir(dir)
-  for _, f in ipairs(listing(dir)) do os.remove(dir .. "/" .. f) end
-  os.remove(dir)
-end
 
 -- Splits CSV text into lines (the emulator's CSV never has newlines in fields here).
 local function line_count(text)

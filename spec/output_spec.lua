@@ -4,29 +4,8 @@
 local prismacloud = require "prismacloud"
 local server = require "support.server"
 
-local function read(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function write(path, s)
-  local f = assert(io.open(path, "wb"))
-  f:write(s)
-  f:close()
-end
-
--- The names in dir (a fresh directory per test).
-local function listing(dir)
-  local p = io.popen("env -u LD_PRELOAD ls -A " .. dir)
-  local names = {}
-  for name in p:lines() do names[#names + 1] = name end
-  p:close()
-  table.sort(names)
-  return names
-end
+local files = require "spec.support.files"
+local read, write, listing = files.read, files.write, files.listing
 
 describe("request option output", function()
   local srv, c, dir
@@ -41,11 +20,9 @@ describe("request option output", function()
   end)
   before_each(function()
     srv.clear()
-    local p = io.popen("env -u LD_PRELOAD mktemp -d")
-    dir = p:read("l")
-    p:close()
+    dir = files.temp_dir()
   end)
-  after_each(function() os.execute("env -u LD_PRELOAD rm -rf '" .. dir .. "'") end)
+  after_each(function() files.remove_dir(dir) end)
 
   it("streams a 2xx body to the file, byte for byte", function()
     local size = 5 * 1024 * 1024 + 7

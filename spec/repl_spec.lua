@@ -5,27 +5,11 @@
 -- a count; errors are reported and the loop goes on. With tmux, one session
 -- on a real terminal: readline completion, colour and history.
 local server = require "spec.support.server"
+local files = require "spec.support.files"
+local shell_quote, read_file, write_file = files.shell_quote, files.read, files.write
 local requests = require "spec.support.requests"
 local prismacloud = require "prismacloud"
 local repl = require "prismacloud.cli.repl"
-
-local function shell_quote(s)
-  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
-end
-
-local function read_file(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local data = f:read("a")
-  f:close()
-  return data
-end
-
-local function write_file(path, data)
-  local f = assert(io.open(path, "wb"))
-  f:write(data)
-  f:close()
-end
 
 local BASE_ENV = "env -u PC_URL -u PC_IDENTITY -u PC_SECRET -u PRISMACLOUD_URL -u PRISMACLOUD_USERNAME "
   .. "-u PRISMACLOUD_PASSWORD PC_CONFIG_DIR=/nonexistent HOME=/nonexistent "
@@ -192,15 +176,11 @@ describe("prismacloud repl", function()
       error("the terminal never showed " .. pattern .. "; it shows:\n" .. text)
     end
 
-    setup(function()
-      local p = io.popen("mktemp -d")
-      home = p:read("l")
-      p:close()
-    end)
+    setup(function() home = files.temp_dir() end)
 
     teardown(function()
       tmux("kill-server")
-      if home then os.execute("rm -rf " .. shell_quote(home)) end
+      if home then files.remove_dir(home) end
     end)
 
     it("completes with Tab, colours results and keeps history", function()

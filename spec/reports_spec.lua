@@ -4,35 +4,10 @@
 -- streams the file (equal to what the emulator serves, Lua memory flat), and
 -- failed downloads leave nothing behind.
 local server = require "spec.support.server"
+local files = require "spec.support.files"
+local read_all, temp_dir, listing, clean = files.read, files.temp_dir, files.listing, files.clear
 local requests = require "spec.support.requests"
 local prismacloud = require "prismacloud"
-
-local function read_all(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function temp_dir()
-  local name = os.tmpname()
-  os.remove(name)
-  assert(os.execute("mkdir -m 700 '" .. name .. "'"))
-  return name
-end
-
-local function listing(dir)
-  local p = io.popen("ls -A '" .. dir .. "'")
-  local out = {}
-  for line in p:lines() do out[#out + 1] = line end
-  p:close()
-  return out
-end
-
-local function clean(dir)
-  for _, f in ipairs(listing(dir)) do os.remove(dir .. "/" .. f) end
-end
 
 describe("reports", function()
   local srv, client, dir

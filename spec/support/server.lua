@@ -35,9 +35,7 @@ local FLAGS = {
   resources = "--resources", csv_delay_ms = "--csv-delay-ms",
 }
 
-local function shell_quote(s)
-  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
-end
+local shell_quote = require("spec.support.files").shell_quote
 
 -- True while pid runs; waits up to timeout seconds for pid to exit (true when it did).
 M.alive = process.alive
