@@ -97,10 +97,12 @@ local function lookup(id, level)
   error(("unknown operation '%s'%s"):format(id, hint), level + 1)
 end
 
--- Percent-encodes every byte but RFC 3986's unreserved ones.
-local function encode_segment(s)
+--- Percent-encodes every byte but RFC 3986's unreserved ones (one path segment).
+-- syntax: segment = catalog.encode_segment(s)
+function M.encode_segment(s)
   return (s:gsub("[^%w%-._~]", function(c) return ("%%%02X"):format(c:byte()) end))
 end
+local encode_segment = M.encode_segment
 
 local function scalar_text(v)
   if math.type(v) == "integer" then return ("%d"):format(v) end

@@ -83,10 +83,6 @@ local function ui_filters(v, fname)
   return out
 end
 
-local function encode_segment(s)
-  return (s:gsub("[^%w%-._~]", function(c) return ("%%%02X"):format(c:byte()) end))
-end
-
 -- The style of a paged search kind, and the paging options. `query` is a
 -- saved search's id for the by-id kinds.
 local function style(kind, query, opts, fname, extra)
@@ -105,7 +101,9 @@ local function style(kind, query, opts, fname, extra)
   end
   local spec = KINDS[kind]
   local body, paging, first_path = {query = query}, {}, spec.first
-  if spec.by_id then body.query, first_path = nil, spec.first .. encode_segment(query) end
+  if spec.by_id then
+    body.query, first_path = nil, spec.first .. require("prismacloud.catalog").encode_segment(query)
+  end
   for k, v in pairs(extra or {}) do body[k] = v end
   for k, v in pairs(opts or {}) do
     if PAGING[k] or k == "api_version" then
