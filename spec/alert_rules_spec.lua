@@ -8,21 +8,13 @@ local requests = require "spec.support.requests"
 local query_of, body_of = requests.query_of, requests.body_of
 
 describe("alert_rules", function()
+  local fx = server.fixture{}
   local srv, client, group_id
 
   setup(function()
-    srv = server.start{}
-    client = prismacloud.new{url = srv.url, access_key = "test-key", secret_key = "test-secret", retries = 0}
-    assert(client:login())
+    srv, client = fx.srv, fx.client
     group_id = assert(client.account_groups:list())[1].id
   end)
-
-  teardown(function()
-    if client then client:close() end
-    if srv then srv.stop() end
-  end)
-
-  before_each(function() srv.clear() end)
 
   local function only(path) return requests.only(srv, path) end
 

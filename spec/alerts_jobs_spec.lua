@@ -6,28 +6,23 @@ local server = require "spec.support.server"
 local files = require "spec.support.files"
 local read_all = files.read
 local requests = require "spec.support.requests"
-local prismacloud = require "prismacloud"
 local jobs = require "prismacloud.jobs"
 local cjson = require "cjson"
 
 describe("alert jobs and settings", function()
+  local fx = server.fixture{alerts = 400, csv_delay_ms = 50}
   local srv, client, path
 
   setup(function()
-    srv = server.start{alerts = 400, csv_delay_ms = 50}
-    client = prismacloud.new{url = srv.url, access_key = "test-key", secret_key = "test-secret", retries = 0}
-    assert(client:login())
+    srv, client = fx.srv, fx.client
     path = os.tmpname()
   end)
 
   teardown(function()
-    if client then client:close() end
-    if srv then srv.stop() end
     os.remove(path)
   end)
 
   before_each(function()
-    srv.clear()
     os.remove(path)
   end)
 

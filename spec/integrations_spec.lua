@@ -13,24 +13,14 @@ local BASE = "/api/v1/tenant/" .. PRISMA_ID
 local HOOKS, TEMPLATES = BASE .. "/integration", BASE .. "/template"
 
 describe("integrations", function()
+  local fx = server.fixture{}
   local srv, client
 
   local function new_client()
     return prismacloud.new{url = srv.url, access_key = "test-key", secret_key = "test-secret", retries = 0}
   end
 
-  setup(function()
-    srv = server.start{}
-    client = new_client()
-    assert(client:login())
-  end)
-
-  teardown(function()
-    if client then client:close() end
-    if srv then srv.stop() end
-  end)
-
-  before_each(function() srv.clear() end)
+  setup(function() srv, client = fx.srv, fx.client end)
 
   local function only(path) return requests.only(srv, path) end
 
@@ -384,21 +374,13 @@ describe("integrations", function()
 end)
 
 describe("integrations (Integrations Pull: Okta, Qualys, Tenable)", function()
+  local fx = server.fixture{}
   local srv, client, I
 
   setup(function()
-    srv = server.start{}
-    client = prismacloud.new{url = srv.url, access_key = "test-key", secret_key = "test-secret", retries = 0}
-    assert(client:login())
+    srv, client = fx.srv, fx.client
     I = client.integrations
   end)
-
-  teardown(function()
-    if client then client:close() end
-    if srv then srv.stop() end
-  end)
-
-  before_each(function() srv.clear() end)
 
   local function only(path) return requests.only(srv, path) end
 
@@ -497,22 +479,14 @@ describe("integrations (Integrations Pull: Okta, Qualys, Tenable)", function()
 end)
 
 describe("notification_templates", function()
+  local fx = server.fixture{}
   local srv, client, T
 
   setup(function()
-    srv = server.start{}
-    client = prismacloud.new{url = srv.url, access_key = "test-key", secret_key = "test-secret", retries = 0}
-    assert(client:login())
+    srv, client = fx.srv, fx.client
     T = client.notification_templates
     assert(T:prisma_id())
   end)
-
-  teardown(function()
-    if client then client:close() end
-    if srv then srv.stop() end
-  end)
-
-  before_each(function() srv.clear() end)
 
   local function only(path) return requests.only(srv, path) end
 

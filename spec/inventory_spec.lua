@@ -7,26 +7,17 @@
 -- every request fits the catalog; dry runs send nothing; errors are nil, err.
 local server = require "spec.support.server"
 local requests = require "spec.support.requests"
-local prismacloud = require "prismacloud"
 
 local body_of, query_of = requests.body_of, requests.query_of
 
 describe("inventory and resources", function()
+  local fx = server.fixture{resources = 700}
   local srv, client, token
 
   setup(function()
-    srv = server.start{resources = 700}
-    client = prismacloud.new{url = srv.url, access_key = "test-key", secret_key = "test-secret", retries = 0}
-    assert(client:login())
+    srv, client = fx.srv, fx.client
     token = srv.login()
   end)
-
-  teardown(function()
-    if client then client:close() end
-    if srv then srv.stop() end
-  end)
-
-  before_each(function() srv.clear() end)
 
   local function auth() return {["x-redlock-auth"] = token} end
 

@@ -20,23 +20,19 @@ local function line_count(text)
 end
 
 describe("async jobs", function()
+  local fx = server.fixture{alerts = 300, csv_delay_ms = 300}
   local srv, client, dir
 
   setup(function()
-    srv = server.start{alerts = 300, csv_delay_ms = 300}
-    client = prismacloud.new{url = srv.url, access_key = "test-key", secret_key = "test-secret", retries = 0}
-    assert(client:login())
+    srv, client = fx.srv, fx.client
     dir = temp_dir()
   end)
 
   teardown(function()
-    if client then client:close() end
-    if srv then srv.stop() end
     if dir then remove_dir(dir) end
   end)
 
   before_each(function()
-    srv.clear()
     srv.config{csv_delay_ms = 300}
   end)
 

@@ -7,7 +7,6 @@
 -- back as nil, err with the documented status and i18n key.
 local server = require "spec.support.server"
 local requests = require "spec.support.requests"
-local prismacloud = require "prismacloud"
 
 local body_of = requests.body_of
 
@@ -16,21 +15,13 @@ local EVENT_Q = "event from cloud.audit_logs where cloud.type = 'aws'"
 local IAM_Q = "config from iam where dest.cloud.type = 'AWS'"
 
 describe("search", function()
+  local fx = server.fixture{resources = 600}
   local srv, client, token
 
   setup(function()
-    srv = server.start{resources = 600}
-    client = prismacloud.new{url = srv.url, access_key = "test-key", secret_key = "test-secret", retries = 0}
-    assert(client:login())
+    srv, client = fx.srv, fx.client
     token = srv.login()
   end)
-
-  teardown(function()
-    if client then client:close() end
-    if srv then srv.stop() end
-  end)
-
-  before_each(function() srv.clear() end)
 
   -- The emulator's whole answer for a query, in one page (not through the client).
   local function oracle(path, body)
