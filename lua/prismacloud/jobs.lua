@@ -131,13 +131,8 @@ function M.download(client, id, args, path, opts)
   req.output = path
   if opts.dry_run then return req end
   -- the core streams to a temporary file beside path and renames it on success; a 204 leaves path alone
-  local res, err = client:request(req.method, req.path, {query = req.query, output = path, idempotent = true})
-  if not res then return nil, err end
-  if res.status < 200 or res.status > 299 then
-    local failure = core.http_error(res, req.method, req.path)
-    failure.attempts = res.attempts
-    return nil, failure
-  end
+  local _, res = client:send(req.method, req.path, {query = req.query, output = path, idempotent = true})
+  if pager.is_error(res) then return nil, res end
   if res.status == 204 then
     return nil, new_error("pending", ("%s %s: no content yet (204)"):format(req.method, req.path),
       {status = 204, method = req.method, path = req.path, attempts = res.attempts})
