@@ -334,7 +334,19 @@ local function send_response(sock, req, res, limits)
                  unterminated = res.unterminated}
   local out = response_head(shown, length, keep, req, limits)
   if not no_body and not res.unterminated then
-    out = out .. (res.reset and body:sub(1, #body // 2) or body)
+    body = res.reset and body:sub(1, #body // 2) or body
+    if res.trickle_ms then
+      -- the head at once, then the body a chunk at a time
+      local ok = sock:xwrite(out, "bn", limits.io_timeout) and sock:flush("n", limits.io_timeout)
+      local step = res.trickle_bytes or 1
+      for i = 1, #body, step do
+        if not ok then return false end
+        cqueues.sleep(res.trickle_ms / 1000)
+        ok = sock:xwrite(body:sub(i, i + step - 1), "bn", limits.io_timeout) and sock:flush("n", limits.io_timeout)
+      end
+      return ok and keep or false
+    end
+    out = out .. body
   end
   local ok = sock:xwrite(out, "bn", limits.io_timeout)
   return ok and keep or false
@@ -406,6 +418,7 @@ function Server:serve_connection(sock, conn)
     conn.requests = conn.requests + 1
     self.stats.requests = self.stats.requests + 1
     local res = self:dispatch(req)
+    if res.drop then return "close" end -- the request was read and acted on; no answer at all
     local keep = send_response(sock, req, res, limits)
     if res.reset or res.truncate then return "abort" end
     if not keep then return "close" end

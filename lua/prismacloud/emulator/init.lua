@@ -48,6 +48,8 @@ M.defaults = {
   rate_limits = false,        -- 429 on /v2/alert beyond 2/s, burst 10, per user
   resources = 1000,           -- generated cloud resources for RQL config search (made on demand)
   csv_delay_ms = 1000,        -- how long an alert CSV job stays IN_PROGRESS
+  clock_skew = 0,             -- seconds the emulator's clock is ahead (negative: behind) for its tokens
+  token_iat = true,           -- issued tokens carry iat (false: exp alone)
 }
 
 -- Options of listen/serve that go to the HTTP engine.
@@ -162,9 +164,10 @@ App.__index = App
 -- A new JWT for sub with iat, exp = iat + token_ttl (millisecond precision,
 -- so a 1-second token expires 1 second after it was issued), and a unique jti.
 function App:issue_token(sub)
-  local iat = now_ms() / 1000
+  local iat = now_ms() / 1000 + self.config.clock_skew
   local claims = {sub = sub, iat = iat, exp = iat + self.config.token_ttl, jti = hex(rand.bytes(8)),
                   customerName = self.config.customer_name}
+  if not self.config.token_iat then claims.iat = nil end
   return jwt.sign(claims, self.jwt_key)
 end
 
@@ -183,7 +186,7 @@ end
 function App:authenticate(req)
   local token = req.headers["x-redlock-auth"]
   if not token or token == "" then return nil, "invalid_auth_token" end
-  local claims, why = jwt.verify(token, self.jwt_key, now())
+  local claims, why = jwt.verify(token, self.jwt_key, now() + self.config.clock_skew)
   if claims then return claims end
   return nil, why == "expired" and "token_expired" or "invalid_auth_token"
 end
@@ -243,7 +246,8 @@ function App:route(req)
 end
 
 -- The response to a scripted fault that replaces the normal one, or nil
--- when the fault only modifies it (just stall_ms, reset, truncate, close, headers).
+-- when the fault only modifies it (just stall_ms, reset, truncate, close,
+-- drop, trickle, headers).
 local function fault_response(fault)
   if fault.status == nil and fault.body == nil and not fault.malformed then return nil end
   local headers, has_type = {}, false
@@ -267,6 +271,8 @@ local function apply_fault(res, fault, scripted)
   res.stall_ms, res.reset, res.truncate = fault.stall_ms, fault.reset, fault.truncate
   res.close = res.close or fault.close
   res.bare_lf, res.unterminated = fault.bare_lf, fault.unterminated
+  res.drop, res.trickle_ms = fault.drop, fault.trickle_ms
+  res.trickle_bytes = fault.trickle_bytes and math.tointeger(fault.trickle_bytes)
   if fault.headers and not scripted then
     res.headers = res.headers or {}
     for k, v in pairs(fault.headers) do res.headers[k] = v end
@@ -445,6 +451,10 @@ local FAULT_FIELDS = {
   truncate = function(v) return type(v) == "boolean" end,
   malformed = function(v) return type(v) == "boolean" end,
   close = function(v) return type(v) == "boolean" end,
+  drop = function(v) return type(v) == "boolean" end,         -- close without answering (an empty reply)
+  trickle_ms = function(v) return type(v) == "number" and v >= 1 end, -- the body a chunk at a time, this far apart
+  -- the chunk size of a trickle (default 1)
+  trickle_bytes = function(v) return type(v) == "number" and math.tointeger(v) ~= nil and v >= 1 end,
   bare_lf = function(v) return type(v) == "boolean" end,      -- header lines end in LF alone
   unterminated = function(v) return type(v) == "boolean" end, -- the header block never ends, then close
 }
@@ -487,6 +497,8 @@ local CONFIG_FIELDS = {
   rate_limits = function(v) return type(v) == "boolean" end,
   resources = count_field(10000000),
   csv_delay_ms = function(v) return type(v) == "number" and math.tointeger(v) ~= nil and v >= 0 end,
+  clock_skew = function(v) return type(v) == "number" and v > -1e6 and v < 1e6 end,
+  token_iat = function(v) return type(v) == "boolean" end,
 }
 
 local function add_control_routes(app, r)
