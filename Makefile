@@ -78,7 +78,7 @@ bench: all
 	$(RUN_ENV) LUA=$(LUA) $(LUA) bench/run.lua
 
 # The suite under AddressSanitizer + UndefinedBehaviorSanitizer, in GC-stress mode.
-ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all
 asan: clean
 	$(MAKE) all CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined"
 	$(RUN_ENV) LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
@@ -105,13 +105,15 @@ uninstall:
 clean:
 	rm -rf build prismacloud
 
-# libFuzzer targets (clang): the JSON decoder, the JWT payload reader, the
-# error reader, response header parsing and the URL builder. Each runs
+# libFuzzer targets (clang): every parser of what a server or a caller
+# sends: the JSON decoder, the JWT reader, the error reader, response header
+# parsing, the request-URL builder, the base-URL reader, the trace's
+# redaction and the Retry-After reader. Each runs
 # FUZZ_SECONDS from the seed corpus in fuzz/corpus/<target> (copied, so the
 # seeds stay as committed); a crash leaves its input in build/fuzz/.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 10
-FUZZ_TARGETS  = json jwt error headers url
+FUZZ_TARGETS  = json jwt error headers url base trace retry_after
 FUZZ_FLAGS    = -std=c99 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=all $(LUA_CFLAGS) $(CURL_CFLAGS)
 .PHONY: fuzz

@@ -1,89 +1,19 @@
-/*
- * pc_auth.c: the JWT lifecycle: login, extend, lifetime from the token's
- * claims, proactive renewal at 80% of the lifetime, refresh after a 401.
- * See pc_client.h. Secrets never become Lua strings: the login body is
- * built in C into a buffer that is wiped after use.
- */
+/* pc_auth.c: the JWT lifecycle; see pc_auth.h. */
+#include "pc_auth.h"
+
 #include <string.h>
 
 #include <lauxlib.h>
 
-#include "pc_client.h"
+#include "pc_clock.h"
 #include "pc_error.h"
+#include "pc_exchange.h"
+#include "pc_hook.h"
 #include "pc_json.h"
-#include "pc_retry.h"
 
-#define DEFAULT_TOKEN_LIFE 600.0 /* the API's documented JWT lifetime */
-#define RENEW_AT 0.8             /* share of the lifetime after which we renew */
+#define RENEW_AT 0.8 /* share of the lifetime after which we renew */
 
 int pc_auth_can_login(const pc_client *c) { return c->access_key.len > 0 && c->secret_key.len > 0; }
-
-/* Decodes base64url (no padding needed) into out; returns 0 on bad input. */
-static int base64url_decode(const char *s, size_t len, pc_buf *out) {
-  unsigned acc = 0;
-  int bits = 0;
-  size_t i;
-  pc_buf_reset(out);
-  if (!pc_buf_grow(out, len)) return 0;
-  for (i = 0; i < len; i++) {
-    char ch = s[i];
-    int v;
-    if (ch >= 'A' && ch <= 'Z') v = ch - 'A';
-    else if (ch >= 'a' && ch <= 'z') v = ch - 'a' + 26;
-    else if (ch >= '0' && ch <= '9') v = ch - '0' + 52;
-    else if (ch == '-' || ch == '+') v = 62;
-    else if (ch == '_' || ch == '/') v = 63;
-    else if (ch == '=') break;
-    else return 0;
-    acc = (acc << 6) | (unsigned)v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out->data[out->len++] = (char)((acc >> bits) & 0xFF);
-    }
-  }
-  out->data[out->len] = '\0';
-  return 1;
-}
-
-/* [-0, +0, m] Reads a numeric claim of the decoded payload on top; -1 when absent. */
-static double claim(lua_State *L, const char *name) {
-  double v = -1;
-  if (lua_type(L, -1) == LUA_TTABLE) {
-    if (lua_getfield(L, -1, name) == LUA_TNUMBER) v = lua_tonumber(L, -1);
-    lua_pop(L, 1);
-  }
-  return v;
-}
-
-double pc_auth_token_lifetime(lua_State *L, pc_buf *scratch, const char *tok, size_t len) {
-  const char *p1 = memchr(tok, '.', len), *p2;
-  char err[64];
-  double exp, iat, life = DEFAULT_TOKEN_LIFE;
-  if (!p1) return life;
-  p2 = memchr(p1 + 1, '.', len - (size_t)(p1 + 1 - tok));
-  if (!p2 || !base64url_decode(p1 + 1, (size_t)(p2 - p1 - 1), scratch)) return life;
-  if (!pc_json_decode(L, scratch->data, scratch->len, err, sizeof err)) {
-    pc_buf_reset(scratch);
-    return life;
-  }
-  pc_buf_reset(scratch);
-  exp = claim(L, "exp");
-  iat = claim(L, "iat");
-  lua_pop(L, 1);
-  if (exp > 0 && iat > 0 && exp > iat) life = exp - iat;
-  else if (exp > 0) life = exp - pc_now_wall();
-  return life > 0 ? life : 0;
-}
-
-void pc_auth_set_token(lua_State *L, pc_client *c, const char *token, size_t len) {
-  pc_buf_wipe(&c->token);
-  if (!pc_buf_add(&c->token, token, len)) luaL_error(L, "not enough memory");
-  c->token_t0 = pc_now_monotonic();
-  c->token_gen++;
-  c->token_life = pc_auth_token_lifetime(L, &c->auth_body, token, len);
-  c->token_exp_wall = pc_now_wall() + c->token_life;
-}
 
 /* Seconds since the token arrived. */
 static double token_age(const pc_client *c) { return pc_now_monotonic() - c->token_t0; }
@@ -102,9 +32,9 @@ static void keep_session(lua_State *L, int self) {
   n = (lua_Integer)lua_rawlen(L, -1);
   lua_getiuservalue(L, self, 1);
   lua_createtable(L, 0, 4);
-  lua_createtable(L, (int)n, 0);
+  lua_createtable(L, n < 1000 ? (int)n : 1000, 0);
   names = lua_gettop(L);
-  lua_createtable(L, (int)n, 0);
+  lua_createtable(L, n < 1000 ? (int)n : 1000, 0);
   customers = lua_gettop(L);
   for (i = 1; i <= n; i++) {
     if (lua_rawgeti(L, body + 1, i) == LUA_TTABLE) {
@@ -128,7 +58,7 @@ static void keep_session(lua_State *L, int self) {
   lua_pop(L, 2);
 }
 
-/* [-0, +0, e] Calls on_token with {event =, expires_in =}. */
+/* [-0, +0, m] Calls on_token with {event =, expires_in =}. */
 static void token_hook(lua_State *L, pc_client *c, int self, const char *event) {
   if (!pc_hook_wanted(L, self, "on_token")) return;
   lua_createtable(L, 0, 2);
@@ -139,7 +69,8 @@ static void token_hook(lua_State *L, pc_client *c, int self, const char *event) 
   pc_hook_call(L, c, self, "on_token");
 }
 
-/* [-0, +0, e] Builds the login body {"username","password","customerName"?,"prismaId"?}. */
+/* Builds the login body {"username","password","customerName"?,"prismaId"?}
+ * into c->auth_body. Returns 0 when a field is not valid UTF-8 or memory runs out. */
 static int login_body(pc_client *c) {
   pc_buf *b = &c->auth_body;
   pc_buf_reset(b);
@@ -157,65 +88,78 @@ static int login_body(pc_client *c) {
   return pc_buf_addc(b, '}');
 }
 
+/* [-0, +1, m] Pushes an auth error about `path` with `message`. */
+static void auth_error(lua_State *L, const char *message, long status, const char *method,
+                       const char *path) {
+  pc_error_push(L, "auth", message);
+  if (status > 0) pc_error_setint(L, "status", status);
+  pc_error_setstr(L, "method", method);
+  pc_error_setstr(L, "path", path);
+}
+
 /* [-0, +(0|1), e] One login (POST /login) or extend (GET /auth_token/extend)
- * exchange. On success adopts the new token and returns 1; else pushes the
- * error and returns 0. */
+ * exchange on the main slot. On success adopts the new token and returns
+ * 1; else pushes the error and returns 0. */
 static int auth_exchange(lua_State *L, pc_client *c, int self, int login) {
-  const char *path = login ? "/login" : "/auth_token/extend", *method = login ? "POST" : "GET";
+  pc_exchange e;
   CURLcode rc;
-  long status = 0;
+  long status;
   size_t tlen;
   const char *tok;
   int base = lua_gettop(L);
 
+  memset(&e, 0, sizeof e);
+  e.method = login ? "POST" : "GET";
+  e.path = login ? "/login" : "/auth_token/extend";
+  e.path_len = strlen(e.path);
   pc_buf_reset(&c->auth_url);
-  if (!(pc_buf_add(&c->auth_url, c->base.data, c->base.len) && pc_buf_adds(&c->auth_url, path)))
+  if (!(pc_buf_add(&c->auth_url, c->base.data, c->base.len) && pc_buf_adds(&c->auth_url, e.path)))
     return luaL_error(L, "not enough memory");
-  pc_headers_free(&c->main.req_headers);
-  pc_headers_add(L, &c->main, "Accept", 6, "application/json", 16);
-  pc_headers_add(L, &c->main, "Expect", 6, "", 0);
+  e.rq.url = c->auth_url.data;
+  e.rq.method = e.method;
+  e.rq.resendable = 1; /* a login or extend sent twice does no harm */
+  e.rq.timeout_ms = c->timeout_ms;
+  e.send_token = !login;
   if (login) {
     if (!login_body(c)) {
       pc_buf_wipe(&c->auth_body);
-      pc_error_push(L, "auth", "access_key, secret_key, customer_name and prisma_id must be valid UTF-8");
+      auth_error(L, "access_key, secret_key, customer_name and prisma_id must be valid UTF-8", 0,
+                 e.method, e.path);
       return 0;
     }
-    pc_headers_add(L, &c->main, "Content-Type", 12, "application/json", 16);
+    e.rq.body = c->auth_body.data;
+    e.rq.blen = c->auth_body.len;
     c->stats.logins++;
   } else {
-    pc_headers_add(L, &c->main, "x-redlock-auth", 14, c->token.data, c->token.len);
     c->stats.extends++;
   }
-  rc = pc_transfer(c, &c->main, c->auth_url.data, method, login ? c->auth_body.data : NULL,
-                   login ? c->auth_body.len : 0);
+  pc_exchange_begin(L, c, &c->main, &e);
+  rc = curl_easy_perform(c->main.easy);
   pc_buf_wipe(&c->auth_body);
-  pc_trace_flush(L, c, &c->main, self);
-  if (rc != CURLE_OK) {
-    pc_transfer_error(L, &c->main, rc, method, path);
-    return 0;
-  }
-  curl_easy_getinfo(c->main.easy, CURLINFO_RESPONSE_CODE, &status);
-  if (!pc_response_push(L, &c->main, status, method, path)) return 0;
+  status = pc_exchange_end(L, c, &c->main, &e, rc, self);
+  if (status == 0) return 0;
   if (status != 200) {
     lua_getfield(L, -1, "headers");
     lua_getfield(L, -2, "body");
-    pc_error_push_http(L, status, -2, -1, method, path);
-    lua_replace(L, -4);
-    lua_pop(L, 2);
+    pc_error_push_http(L, status, -2, -1, e.method, e.path);
+    lua_replace(L, base + 1);
+    lua_settop(L, base + 1);
     return 0;
   }
   lua_getfield(L, -1, "body");
   if (lua_type(L, -1) != LUA_TTABLE || lua_getfield(L, -1, "token") != LUA_TSTRING ||
       lua_rawlen(L, -1) == 0) {
     lua_settop(L, base);
-    pc_error_push(L, "auth", "the response holds no token");
-    pc_error_setint(L, "status", status);
-    pc_error_setstr(L, "method", method);
-    pc_error_setstr(L, "path", path);
+    auth_error(L, "the response holds no token", status, e.method, e.path);
     return 0;
   }
   tok = lua_tolstring(L, -1, &tlen);
-  pc_auth_set_token(L, c, tok, tlen);
+  if (!pc_client_set_token(L, c, tok, tlen, 1)) {
+    lua_settop(L, base);
+    auth_error(L, "the response holds a token that cannot travel in a header "
+                  "(control characters or spaces): refused", status, e.method, e.path);
+    return 0;
+  }
   lua_pop(L, 1);
   keep_session(L, self);
   lua_settop(L, base);
@@ -223,7 +167,8 @@ static int auth_exchange(lua_State *L, pc_client *c, int self, int login) {
   return 1;
 }
 
-int pc_auth_login(lua_State *L, pc_client *c, int self) {
+/* [-0, +(0|1), e] Logs in now. Returns 1, or pushes an error and returns 0. */
+static int login(lua_State *L, pc_client *c, int self) {
   if (!pc_auth_can_login(c)) {
     pc_error_push(L, "auth", "no access_key and secret_key to log in with");
     return 0;
@@ -233,10 +178,10 @@ int pc_auth_login(lua_State *L, pc_client *c, int self) {
 
 int pc_auth_ensure(lua_State *L, pc_client *c, int self) {
   double age;
-  if (c->token.len == 0) return pc_auth_can_login(c) ? pc_auth_login(L, c, self) : 1;
+  if (c->token.len == 0) return pc_auth_can_login(c) ? login(L, c, self) : 1;
   age = token_age(c);
   if (age >= c->token_life) {
-    if (pc_auth_can_login(c)) return pc_auth_login(L, c, self);
+    if (pc_auth_can_login(c)) return login(L, c, self);
     pc_error_push(L, "auth", "the token has expired and no access_key/secret_key are set to log in again");
     return 0;
   }
@@ -244,7 +189,7 @@ int pc_auth_ensure(lua_State *L, pc_client *c, int self) {
     if (auth_exchange(L, c, self, 0)) return 1;
     if (pc_auth_can_login(c)) {
       lua_pop(L, 1); /* the extend error */
-      return pc_auth_login(L, c, self);
+      return login(L, c, self);
     }
     lua_pop(L, 1); /* still valid: go on with it */
   }
@@ -257,5 +202,23 @@ int pc_auth_refresh(lua_State *L, pc_client *c, int self) {
     if (!pc_auth_can_login(c)) return 0;
     lua_pop(L, 1);
   }
-  return pc_auth_login(L, c, self);
+  return login(L, c, self);
+}
+
+/* [-1, +(1|2), e] The body of client:login, run with the client busy. */
+static int login_now(lua_State *L) {
+  pc_client *c = (pc_client *)lua_touserdata(L, 1);
+  if (login(L, c, 1)) {
+    lua_pushboolean(L, 1);
+    return 1;
+  }
+  lua_pushnil(L);
+  lua_insert(L, -2);
+  return 2;
+}
+
+int pc_auth_login_method(lua_State *L) {
+  pc_client *c = pc_client_check(L, 1);
+  lua_settop(L, 1);
+  return pc_client_exclusive(L, c, login_now);
 }

@@ -10,10 +10,13 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "pc_auth.h"
 #include "pc_client.h"
+#include "pc_clock.h"
 #include "pc_error.h"
 #include "pc_json.h"
-#include "pc_retry.h"
+#include "pc_parallel.h"
+#include "pc_request.h"
 #include "pc_util.h"
 
 static pthread_mutex_t curl_init_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -47,11 +50,22 @@ static int core_monotime(lua_State *L) {
   return 1;
 }
 
-/* core.sleep(seconds): [-0, +0, v] sleeps; blocks the whole lua_State. */
+/* core.sleep(seconds): [-0, +1, v] sleeps (0 to a day of seconds; blocks
+ * the whole lua_State); true, or false when a signal cut it short. */
 static int core_sleep(lua_State *L) {
-  pc_sleep(luaL_checknumber(L, 1));
-  return 0;
+  lua_Number s = luaL_checknumber(L, 1);
+  luaL_argcheck(L, s >= 0 && s <= PC_SLEEP_MAX, 1, "seconds from 0 to 86400 expected");
+  lua_pushboolean(L, pc_sleep(s));
+  return 1;
 }
+
+/* The client methods that carry exchanges (the rest live in pc_client.c). */
+static const luaL_Reg exchanges[] = {
+    {"request", pc_request},
+    {"parallel", pc_parallel},
+    {"login", pc_auth_login_method},
+    {NULL, NULL},
+};
 
 PC_EXPORT int luaopen_prismacloud_core(lua_State *L);
 
@@ -60,7 +74,7 @@ int luaopen_prismacloud_core(lua_State *L) {
   CURLcode rc = init_curl();
   if (rc != CURLE_OK) return luaL_error(L, "libcurl global init failed: %s", curl_easy_strerror(rc));
   lua_newtable(L);
-  pc_client_register(L);
+  pc_client_register(L, exchanges);
   pc_error_register(L);
   lua_newtable(L);
   pc_json_register(L);

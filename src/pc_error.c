@@ -7,6 +7,7 @@
 #include <lauxlib.h>
 
 #include "pc_json.h"
+#include "pc_clock.h"
 #include "pc_retry.h"
 
 const char *pc_error_kind_for_status(long status) {
@@ -143,49 +144,80 @@ void pc_error_push_http(lua_State *L, long status, int headers, int body,
   lua_settop(L, top + 1);
 }
 
-/* __tostring: [-0, +1, m] "prismacloud: <kind>: <message> (HTTP n, GET /path, request id x)". */
+/* [-0, +1, m] Field k of the error at index 1 as text: a string, or a
+ * number formatted in a copy; NULL for anything else. Reads raw, so no
+ * metamethod runs; the value stays on the stack (keeping the text alive). */
+static const char *text_field(lua_State *L, const char *k) {
+  lua_pushstring(L, k);
+  switch (lua_rawget(L, 1)) {
+    case LUA_TSTRING:
+      return lua_tostring(L, -1);
+    case LUA_TNUMBER:
+      if (lua_isinteger(L, -1)) lua_pushfstring(L, "%I", (LUAI_UACINT)lua_tointeger(L, -1));
+      else lua_pushfstring(L, "%f", (LUAI_UACNUMBER)lua_tonumber(L, -1));
+      lua_replace(L, -2);
+      return lua_tostring(L, -1);
+    default:
+      return NULL;
+  }
+}
+
+/* __tostring: [-0, +1, m] "prismacloud: <kind> error: <message> (HTTP n,
+ * GET /path, after n attempts, request id x)". Reads the fields raw and
+ * takes only strings and numbers, so an error table with odd fields (or
+ * fields with metatables) still prints. */
 static int error_tostring(lua_State *L) {
   luaL_Buffer b;
+  const char *kind, *message, *status, *method, *path, *attempts, *rid;
   int extra = 0;
   luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 1);
+  kind = text_field(L, "kind");
+  message = text_field(L, "message");
+  status = text_field(L, "status");
+  method = text_field(L, "method");
+  path = text_field(L, "path");
+  attempts = text_field(L, "attempts");
+  rid = text_field(L, "request_id");
   luaL_buffinit(L, &b);
-  lua_getfield(L, 1, "kind");
-  lua_getfield(L, 1, "message");
-  lua_pushfstring(L, "prismacloud: %s error: %s", luaL_optstring(L, -2, "unknown"),
-                  luaL_optstring(L, -1, "(no message)"));
-  luaL_addvalue(&b);
-  lua_pop(L, 2);
-  if (lua_getfield(L, 1, "status") == LUA_TNUMBER) {
-    lua_pushfstring(L, " (HTTP %d", (int)lua_tointeger(L, -1));
-    luaL_addvalue(&b);
+  luaL_addstring(&b, "prismacloud: ");
+  luaL_addstring(&b, kind ? kind : "unknown");
+  luaL_addstring(&b, " error: ");
+  luaL_addstring(&b, message ? message : "(no message)");
+  if (status) {
+    luaL_addstring(&b, " (HTTP ");
+    luaL_addstring(&b, status);
     extra = 1;
   }
-  lua_pop(L, 1);
-  lua_getfield(L, 1, "method");
-  lua_getfield(L, 1, "path");
-  if (lua_isstring(L, -2) && lua_isstring(L, -1)) {
-    lua_pushfstring(L, "%s%s %s", extra ? ", " : " (", lua_tostring(L, -2), lua_tostring(L, -1));
-    lua_replace(L, -3);
-    lua_pop(L, 1);
-    luaL_addvalue(&b);
-    extra = 1;
-  } else {
-    lua_pop(L, 2);
-  }
-  if (lua_getfield(L, 1, "attempts") == LUA_TNUMBER && lua_tointeger(L, -1) > 1) {
-    lua_pushfstring(L, "%safter %d attempts", extra ? ", " : " (", (int)lua_tointeger(L, -1));
-    luaL_addvalue(&b);
+  if (method && path) {
+    luaL_addstring(&b, extra ? ", " : " (");
+    luaL_addstring(&b, method);
+    luaL_addchar(&b, ' ');
+    luaL_addstring(&b, path);
     extra = 1;
   }
-  lua_pop(L, 1);
-  if (lua_getfield(L, 1, "request_id") == LUA_TSTRING) {
-    lua_pushfstring(L, "%srequest id %s", extra ? ", " : " (", lua_tostring(L, -1));
-    luaL_addvalue(&b);
+  if (attempts && strcmp(attempts, "1") != 0 && strcmp(attempts, "0") != 0) {
+    luaL_addstring(&b, extra ? ", after " : " (after ");
+    luaL_addstring(&b, attempts);
+    luaL_addstring(&b, " attempts");
     extra = 1;
   }
-  lua_pop(L, 1);
+  if (rid) {
+    luaL_addstring(&b, extra ? ", request id " : " (request id ");
+    luaL_addstring(&b, rid);
+    extra = 1;
+  }
   if (extra) luaL_addchar(&b, ')');
   luaL_pushresult(&b);
+  return 1;
+}
+
+/* __concat: [-2, +1, e] an error joins strings as its text does: err .. "x", "x" .. err. */
+static int error_concat(lua_State *L) {
+  lua_settop(L, 2);
+  luaL_tolstring(L, 1, NULL);
+  luaL_tolstring(L, 2, NULL);
+  lua_concat(L, 2);
   return 1;
 }
 
@@ -204,6 +236,8 @@ void pc_error_register(lua_State *L) {
   luaL_newmetatable(L, PC_ERROR_MT);
   lua_pushcfunction(L, error_tostring);
   lua_setfield(L, -2, "__tostring");
+  lua_pushcfunction(L, error_concat);
+  lua_setfield(L, -2, "__concat");
   lua_setfield(L, -2, "Error");
   lua_pushcfunction(L, error_from_response);
   lua_setfield(L, -2, "http_error");

@@ -393,7 +393,29 @@ typedef struct dec {
   int mt;                     /* absolute stack index of the array metatable */
   const char *msg;            /* problem, set on failure */
   const unsigned char *at;    /* offending byte, set on failure */
+  size_t budget;              /* estimated bytes of Lua values still allowed */
+  int over;                   /* the budget ran out (not a syntax error) */
 } dec;
+
+/* Estimated memory of decoded values (64-bit Lua 5.4): a stack or table
+ * slot, a table header, a string header, an extra hash-node share. */
+#define COST_VALUE 16
+#define COST_TABLE 56
+#define COST_STRING 24
+#define COST_MEMBER 16
+
+/* No stack effect. Charges n estimated bytes; 0 (a failure) when the
+ * budget would run out. */
+static inline int dec_charge(struct dec *d, size_t n, const unsigned char *at) {
+  if (n > d->budget) {
+    d->over = 1;
+    d->msg = "decoded value over the size limit";
+    d->at = at;
+    return 0;
+  }
+  d->budget -= n;
+  return 1;
+}
 
 /* No stack effect. Records a syntax error; returns 0 for `return dec_fail()`. */
 static int dec_fail(dec *d, const char *msg, const unsigned char *at) {
@@ -453,6 +475,7 @@ static int dec_string_esc(dec *d, const unsigned char *run,
     }
     if (p > run) luaL_addlstring(&b, (const char *)run, (size_t)(p - run));
     if (c == '"') {
+      if (!dec_charge(d, COST_STRING + luaL_bufflen(&b), p)) return 0;
       luaL_pushresult(&b);
       d->p = p + 1;
       return 1;
@@ -529,6 +552,7 @@ static int dec_string(dec *d) {
     if (p >= end) return dec_eof(d);
     c = *p;
     if (c == '"') {
+      if (!dec_charge(d, COST_STRING + (size_t)(p - run), run)) return 0;
       lua_pushlstring(d->L, (const char *)run, (size_t)(p - run));
       d->p = p + 1;
       return 1;
@@ -668,6 +692,7 @@ static int dec_array(dec *d) {
   lua_Integer i = 0; /* > 0 once the table exists (long arrays) */
   if (++d->depth > PC_JSON_MAX_DEPTH)
     return dec_fail(d, "nesting deeper than " DEPTH_TEXT, p);
+  if (!dec_charge(d, COST_TABLE, p)) return 0;
   p = skip_ws(p + 1, end);
   if (p < end && *p == ']') {
     lua_createtable(L, 0, 0);
@@ -708,6 +733,7 @@ static int dec_object(dec *d) {
   int base = lua_gettop(L), n = 0, direct = 0;
   if (++d->depth > PC_JSON_MAX_DEPTH)
     return dec_fail(d, "nesting deeper than " DEPTH_TEXT, p);
+  if (!dec_charge(d, COST_TABLE, p)) return 0;
   p = skip_ws(p + 1, end);
   if (p < end && *p == '}') {
     lua_createtable(L, 0, 0);
@@ -721,6 +747,7 @@ static int dec_object(dec *d) {
       p = skip_ws(d->p, end);
       if (p >= end) return dec_eof(d);
       if (*p != ':') return dec_fail(d, "expected ':'", p);
+      if (!dec_charge(d, COST_MEMBER, p)) return 0;
       d->p = skip_ws(p + 1, end);
       if (!dec_value(d)) return 0;
       if (direct) {
@@ -749,6 +776,7 @@ static int dec_object(dec *d) {
 static int dec_value(dec *d) {
   const unsigned char *p = d->p;
   if (p >= d->end) return dec_eof(d);
+  if (!dec_charge(d, COST_VALUE, p)) return 0;
   switch (*p) {
     case '"':
       return dec_string(d);
@@ -778,8 +806,8 @@ static int dec_value(dec *d) {
 
 /* [-0, +(1|0), m] See pc_json.h. The input is borrowed, never read past
  * s+len; the array metatable is kept at a fixed slot during the parse. */
-int pc_json_decode(lua_State *L, const char *s, size_t len, char *err,
-                   size_t errlen) {
+int pc_json_decode_capped(lua_State *L, const char *s, size_t len, size_t cap,
+                          char *err, size_t errlen) {
   dec d;
   int top = lua_gettop(L);
   const unsigned char *p;
@@ -792,6 +820,8 @@ int pc_json_decode(lua_State *L, const char *s, size_t len, char *err,
   d.mt = top + 1;
   d.msg = "invalid JSON";
   d.at = d.start;
+  d.budget = cap;
+  d.over = 0;
   d.p = skip_ws(d.start, d.end);
   if (!dec_value(&d)) goto fail;
   p = skip_ws(d.p, d.end);
@@ -806,7 +836,12 @@ fail:
   if (err != NULL && errlen > 0)
     snprintf(err, errlen, "%s at byte offset %zu", d.msg,
              (size_t)(d.at - d.start));
-  return 0;
+  return d.over ? -1 : 0;
+}
+
+int pc_json_decode(lua_State *L, const char *s, size_t len, char *err,
+                   size_t errlen) {
+  return pc_json_decode_capped(L, s, len, (size_t)-1, err, errlen) == 1;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -30,6 +30,13 @@ void pc_json_encode(lua_State *L, int idx, pc_buf *out);
  * Raises only on memory errors. */
 int pc_json_decode(lua_State *L, const char *s, size_t len, char *err, size_t errlen);
 
+/* [-0, +(1|0), m] Like pc_json_decode, with a cap on the estimated memory
+ * of the decoded Lua values (bytes; each value, table, string and object
+ * member is charged what it costs a 64-bit Lua 5.4). Returns 1 (pushed), 0
+ * (malformed; err set) or -1 (over the cap; err set, nothing pushed). */
+int pc_json_decode_capped(lua_State *L, const char *s, size_t len, size_t cap, char *err,
+                          size_t errlen);
+
 /* No stack effect. Appends the `len` bytes at `s` to `out` as a quoted,
  * escaped JSON string. Returns 0 (having appended nothing useful) when
  * `s` is not valid UTF-8 or memory runs out; never raises. For building

@@ -1,37 +1,18 @@
-/* pc_response.c: collecting a response from libcurl and turning it into Lua; see pc_client.h. */
+/* pc_response.c: a finished transfer as Lua values; see pc_response.h. */
+#include "pc_response.h"
+
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include <lauxlib.h>
 
-#include "pc_client.h"
 #include "pc_error.h"
 #include "pc_json.h"
-
-size_t pc_response_write(char *ptr, size_t size, size_t nmemb, void *userdata) {
-  pc_xfer *x = (pc_xfer *)userdata;
-  size_t n = size * nmemb;
-  if (x->output) {
-    if (x->sink_state == PC_SINK_UNDECIDED) pc_sink_decide(x);
-    if (x->sink_state == PC_SINK_FILE) return pc_sink_write(x, ptr, n);
-  }
-  if (n > x->max_body - x->resp.len) {
-    x->body_too_large = 1;
-    return 0; /* CURLE_WRITE_ERROR */
-  }
-  return pc_buf_add(&x->resp, ptr, n) ? n : 0;
-}
-
-size_t pc_response_header(char *ptr, size_t size, size_t nmemb, void *userdata) {
-  pc_xfer *x = (pc_xfer *)userdata;
-  size_t n = size * nmemb;
-  /* A new status line (after 100 Continue, a redirect or a proxy CONNECT)
-   * starts the headers of the response we keep. */
-  if (n >= 5 && memcmp(ptr, "HTTP/", 5) == 0) pc_buf_reset(&x->resp_headers);
-  return pc_buf_add(&x->resp_headers, ptr, n) ? n : 0;
-}
+#include "pc_retry.h"
+#include "pc_sink.h"
 
 void pc_response_push_headers(lua_State *L, pc_buf *raw) {
   char *p, *end;
@@ -79,8 +60,8 @@ static int is_json_type(const char *ct) {
          (n > 5 && strncasecmp(ct + n - 5, "+json", 5) == 0);
 }
 
-int pc_response_push(lua_State *L, pc_xfer *x, long status, const char *method,
-                     const char *path) {
+int pc_response_push(lua_State *L, pc_xfer *x, long status, const char *method, const char *path,
+                     size_t max_decoded) {
   int json = 0;
   lua_createtable(L, 0, 3);
   lua_pushinteger(L, status);
@@ -92,21 +73,26 @@ int pc_response_push(lua_State *L, pc_xfer *x, long status, const char *method,
   if (x->output && PC_SINK_STATUS(status)) { /* streamed to the file: no body */
     lua_pushstring(L, x->output);
     lua_setfield(L, -2, "output");
-    lua_pushinteger(L, x->sink_len);
+    lua_pushinteger(L, (lua_Integer)x->sink_len);
     lua_setfield(L, -2, "size");
     return 1;
   }
   if (x->resp.len == 0) return 1; /* no body: res.body is nil */
   if (json) {
     char err[160];
-    if (pc_json_decode(L, x->resp.data, x->resp.len, err, sizeof err)) {
+    int ok = pc_json_decode_capped(L, x->resp.data, x->resp.len, max_decoded, err, sizeof err);
+    if (ok == 1) {
       lua_setfield(L, -2, "body");
       return 1;
     }
     if (status >= 200 && status < 300) {
       lua_pop(L, 1);
       pc_error_push(L, "decode", "");
-      lua_pushfstring(L, "invalid JSON in response body: %s", err);
+      if (ok < 0)
+        lua_pushfstring(L, "response body too large to decode: over max_decoded (%I bytes)",
+                        (lua_Integer)max_decoded);
+      else
+        lua_pushfstring(L, "invalid JSON in response body: %s", err);
       lua_setfield(L, -2, "message");
       pc_error_setint(L, "status", status);
       pc_error_setstr(L, "method", method);
@@ -117,4 +103,57 @@ int pc_response_push(lua_State *L, pc_xfer *x, long status, const char *method,
   lua_pushlstring(L, x->resp.data, x->resp.len);
   lua_setfield(L, -2, "body");
   return 1;
+}
+
+/* The error kind of a libcurl failure. */
+static const char *transport_kind(CURLcode rc) {
+  switch (rc) {
+    case CURLE_OPERATION_TIMEDOUT:
+      return "timeout";
+    case CURLE_SSL_CONNECT_ERROR: case CURLE_PEER_FAILED_VERIFICATION: case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER: case CURLE_SSL_CACERT_BADFILE: case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_CRL_BADFILE: case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS: case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED: case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_SHUTDOWN_FAILED: case CURLE_USE_SSL_FAILED:
+      return "tls";
+    default:
+      return "transport";
+  }
+}
+
+void pc_response_push_failure(lua_State *L, pc_xfer *x, CURLcode rc, const char *method,
+                              const char *path) {
+  int transient = pc_retry_transient(0, rc);
+  if (x->sink_errno) {
+    pc_error_push(L, "io", "");
+    lua_pushfstring(L, "cannot write '%s': %s", x->output, strerror(x->sink_errno));
+    lua_setfield(L, -2, "message");
+    pc_error_setstr(L, "output", x->output);
+    transient = 0;
+  } else if (x->cut == PC_CUT_BUDGET) {
+    pc_error_push(L, "transport", "");
+    lua_pushfstring(L, "response body larger than max_body (%I bytes buffered at once)",
+                    (lua_Integer)x->budget->max);
+    lua_setfield(L, -2, "message");
+    transient = 0;
+  } else if (x->cut == PC_CUT_RATIO) {
+    pc_error_push(L, "transport", "");
+    lua_pushfstring(L, "response body decompresses more than %d times its size (max_ratio): refused",
+                    (int)x->max_ratio);
+    lua_setfield(L, -2, "message");
+    transient = 0;
+  } else if (x->resend_refused) {
+    pc_error_push(L, "transport",
+                  "the connection closed without an answer after the request went out; "
+                  "it was not sent again because it is not idempotent");
+  } else {
+    pc_error_push(L, transport_kind(rc), x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+  }
+  pc_error_setint(L, "code", (lua_Integer)rc);
+  pc_error_setstr(L, "method", method);
+  pc_error_setstr(L, "path", path);
+  lua_pushboolean(L, transient);
+  lua_setfield(L, -2, "retryable");
+  pc_sink_reset(x);
 }

@@ -1,24 +1,33 @@
-/* pc_retry.c: retry policy, backoff and clocks; see pc_retry.h. */
+/* pc_retry.c: the retry decision, backoff and Retry-After; see pc_retry.h. */
 #include "pc_retry.h"
 
-#include <errno.h>
-#include <stdlib.h>
-#include <time.h>
-
-int pc_retry_status(long status, int idempotent) {
-  return status == 429 || status == 502 || status == 503 || status == 504 ||
-         (status == 500 && idempotent);
+/* Failures after which the server cannot have acted on the request: the
+ * connection never carried it. */
+static int never_sent(CURLcode rc) {
+  return rc == CURLE_COULDNT_CONNECT || rc == CURLE_SSL_CONNECT_ERROR;
 }
 
-int pc_retry_transport(CURLcode rc) {
+int pc_retry_transient(long status, CURLcode rc) {
+  if (status > 0) return status == 429 || status == 502 || status == 503 || status == 504;
   switch (rc) {
     case CURLE_COULDNT_CONNECT: case CURLE_OPERATION_TIMEDOUT: case CURLE_SSL_CONNECT_ERROR:
     case CURLE_HTTP2: case CURLE_HTTP2_STREAM: case CURLE_PARTIAL_FILE: case CURLE_GOT_NOTHING:
-    case CURLE_SEND_ERROR: case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR: case CURLE_RECV_ERROR: case CURLE_SEND_FAIL_REWIND:
       return 1;
     default:
       return 0;
   }
+}
+
+int pc_retry_allowed(long status, CURLcode rc, int idempotent, double retry_after, int timeouts) {
+  if (status > 0) {
+    if (status == 429 || (status == 503 && retry_after >= 0)) return 1;
+    return idempotent && (status == 500 || status == 502 || status == 503 || status == 504);
+  }
+  if (never_sent(rc)) return 1;
+  if (!idempotent) return 0;
+  if (rc == CURLE_OPERATION_TIMEDOUT) return timeouts < 1;
+  return pc_retry_transient(0, rc);
 }
 
 /* xorshift64*: a small per-client generator; no global state. */
@@ -39,46 +48,24 @@ double pc_retry_backoff(const pc_retry_policy *p, int retry, uint64_t *rng) {
   return ceiling * (double)(next_random(rng) >> 11) / 9007199254740992.0; /* [0, 1) * ceiling */
 }
 
+static int is_ows(char c) { return c == ' ' || c == '\t'; }
+
 double pc_retry_after(const char *value, double now) {
-  char *end;
-  double v;
+  double v = 0;
   time_t t;
-  if (!value || !*value) return -1;
-  while (*value == ' ') value++;
+  if (!value) return -1;
+  while (is_ows(*value)) value++;
+  if (*value == '\0') return -1;
   if (*value >= '0' && *value <= '9') {
-    v = strtod(value, &end);
-    while (*end == ' ') end++;
-    return *end == '\0' && v >= 0 ? v : -1;
+    for (; *value >= '0' && *value <= '9'; value++)
+      if (v < PC_RETRY_AFTER_MAX) v = v * 10 + (*value - '0');
+    while (is_ows(*value)) value++;
+    if (*value != '\0') return -1;
+    return v < PC_RETRY_AFTER_MAX ? v : PC_RETRY_AFTER_MAX;
   }
   t = curl_getdate(value, NULL);
   if (t == (time_t)-1) return -1;
   v = (double)t - now;
-  return v > 0 ? v : 0;
-}
-
-double pc_now_monotonic(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-double pc_now_wall(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-void pc_sleep(double seconds) {
-  struct timespec ts;
-  if (!(seconds > 0)) return;
-  ts.tv_sec = (time_t)seconds;
-  ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
-  while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
-  }
-}
-
-uint64_t pc_rng_seed(const void *salt) {
-  uint64_t s = (uint64_t)(uintptr_t)salt ^ (uint64_t)(pc_now_monotonic() * 1e9) ^
-               ((uint64_t)(pc_now_wall() * 1e6) << 17);
-  return s ? s : 1;
+  if (!(v > 0)) return 0;
+  return v < PC_RETRY_AFTER_MAX ? v : PC_RETRY_AFTER_MAX;
 }

@@ -1,23 +1,11 @@
-/*
- * pc_sink.c: streaming a success body to a file (request option `output`).
- *
- * A 2xx body goes to a temporary file beside the target (`<output>.XXXXXX`,
- * mode 0600) as it arrives, and is renamed over the target only when the
- * whole exchange succeeded, so a failed or retried download leaves nothing
- * behind and the target is never half-written. Any other status is buffered
- * and decoded as usual (it is an error body); a 204 leaves the target alone. The memory used is libcurl's
- * receive buffer plus stdio's, whatever the size of the file.
- */
+/* pc_sink.c: streaming a success body to a file; see pc_sink.h. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <lauxlib.h>
-
-#include "pc_client.h"
-#include "pc_error.h"
+#include "pc_sink.h"
 
 /* Closes and removes the temporary file, if any; keeps sink_errno. */
 static void discard(pc_xfer *x) {
@@ -82,7 +70,7 @@ size_t pc_sink_write(pc_xfer *x, const char *p, size_t n) {
     x->sink_errno = errno ? errno : EIO;
     return 0; /* CURLE_WRITE_ERROR */
   }
-  x->sink_len += (lua_Integer)n;
+  x->sink_len += (long long)n;
   return n;
 }
 
@@ -104,16 +92,4 @@ int pc_sink_commit(pc_xfer *x) {
   free(x->sink_tmp);
   x->sink_tmp = NULL;
   return 1;
-}
-
-void pc_sink_push_error(lua_State *L, pc_xfer *x, const char *method, const char *path) {
-  discard(x);
-  pc_error_push(L, "io", "");
-  lua_pushfstring(L, "cannot write '%s': %s", x->output, strerror(x->sink_errno ? x->sink_errno : EIO));
-  lua_setfield(L, -2, "message");
-  pc_error_setstr(L, "output", x->output);
-  pc_error_setstr(L, "method", method);
-  pc_error_setstr(L, "path", path);
-  lua_pushboolean(L, 0);
-  lua_setfield(L, -2, "retryable");
 }

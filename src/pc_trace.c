@@ -1,59 +1,115 @@
-/*
- * pc_trace.c: the verbose trace (client option `trace`).
- *
- * When a client has a trace function, libcurl runs verbose and its debug
- * callback writes one text line per event into the slot's trace buffer,
- * already redacted: "* " connection notes, "> " request header lines, "< "
- * response header lines, and for bodies only their size ("> [123 bytes of
- * body]"), never their content (a login body holds the secret, its response
- * the token). Values of the headers that carry credentials are replaced by
- * "<redacted>". After each exchange the lines go to the trace function, one
- * call per line, under pcall, outside any libcurl callback.
- */
+/* pc_trace.c: the redacted verbose trace; see pc_trace.h. */
+#include "pc_trace.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-
-#include <lauxlib.h>
-
-#include "pc_client.h"
 
 /* Header names whose values are never shown. */
 static const char *const SECRET_HEADERS[] = {"x-redlock-auth", "authorization",
                                              "proxy-authorization", "cookie", "set-cookie",
                                              "x-api-key", NULL};
 
-/* Whether the header line (name: value) carries a credential. */
-static int secret_header(const char *line, size_t len) {
-  const char *colon = memchr(line, ':', len);
-  size_t n;
+static const char REDACTED[] = "<redacted>";
+
+int pc_trace_secret_name(const char *name, size_t n) {
   int i;
-  if (!colon) return 0;
-  n = (size_t)(colon - line);
   for (i = 0; SECRET_HEADERS[i]; i++)
-    if (strlen(SECRET_HEADERS[i]) == n && strncasecmp(line, SECRET_HEADERS[i], n) == 0) return 1;
+    if (strlen(SECRET_HEADERS[i]) == n && strncasecmp(name, SECRET_HEADERS[i], n) == 0) return 1;
   return 0;
 }
 
-/* Appends "<prefix><line>\n" to the trace, redacting a credential's value
- * and replacing control characters. Never touches Lua; on out-of-memory the
- * line is dropped. */
+int pc_trace_mask(pc_xfer *x, const char *p, size_t n) {
+  if (!p || n == 0) return 1;
+  if (x->nsecrets >= PC_XFER_MAX_SECRETS) return 0;
+  x->secrets[x->nsecrets].p = p;
+  x->secrets[x->nsecrets].n = n;
+  x->nsecrets++;
+  return 1;
+}
+
+/* Letters, digits and '-': what a header name is made of here. */
+static int name_char(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_';
+}
+
+/* Length of a credential header name plus its ':' at line[i] (spaces may
+ * stand before the ':'), when one starts there on a name boundary (`prev`
+ * is the byte written before it, so that the boundary holds in the
+ * redacted line too); else 0. */
+static size_t secret_name_at(const char *line, size_t len, size_t i, char prev, size_t *name_len) {
+  int k;
+  if (name_char((unsigned char)prev)) return 0;
+  for (k = 0; SECRET_HEADERS[k]; k++) {
+    size_t n = strlen(SECRET_HEADERS[k]), j;
+    if (len - i < n + 1 || strncasecmp(line + i, SECRET_HEADERS[k], n) != 0) continue;
+    for (j = i + n; j < len && (line[j] == ' ' || line[j] == '\t'); j++) {
+    }
+    if (j < len && line[j] == ':') {
+      *name_len = n;
+      return j + 1 - i;
+    }
+  }
+  return 0;
+}
+
+/* When "://" starts at line[i] and the authority after it holds user-info
+ * (an '@'), returns the offset just past its last '@'; else 0. */
+static size_t userinfo_end(const char *line, size_t len, size_t i) {
+  size_t j, at = 0;
+  if (len - i < 3 || memcmp(line + i, "://", 3) != 0) return 0;
+  for (j = i + 3; j < len; j++) {
+    char c = line[j];
+    if (c == '/' || c == '?' || c == '#' || c == ' ' || c == '\t' || c == '\'' || c == '"' ||
+        c == ']' || c == '>' || c == ')')
+      break;
+    if (c == '@') at = j + 1;
+  }
+  return at;
+}
+
+/* Length of a masked string starting at line[i], or 0. */
+static size_t secret_at(const pc_xfer *x, const char *line, size_t len, size_t i) {
+  int k;
+  for (k = 0; k < x->nsecrets; k++) {
+    size_t n = x->secrets[k].n;
+    if (n <= len - i && memcmp(line + i, x->secrets[k].p, n) == 0) return n;
+  }
+  return 0;
+}
+
+/* Appends "<prefix><line>\n" to the trace, redacted (see pc_trace.h). On
+ * out-of-memory the rest of the line is dropped: a line is cut, never
+ * shown unredacted. */
 static void add_line(pc_xfer *x, const char *prefix, const char *line, size_t len) {
-  size_t i;
+  pc_buf *t = &x->trace;
+  size_t i = 0, start;
   while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
-  if (len == 0) return;
-  if (!pc_buf_adds(&x->trace, prefix)) return;
-  if (secret_header(line, len)) {
-    const char *colon = memchr(line, ':', len);
-    pc_buf_add(&x->trace, line, (size_t)(colon - line));
-    pc_buf_adds(&x->trace, ": <redacted>\n");
-    return;
+  if (len == 0 || !pc_buf_adds(t, prefix)) return;
+  start = t->len;
+  while (i < len) {
+    unsigned char c = (unsigned char)line[i];
+    char prev = t->len > start ? t->data[t->len - 1] : ' ';
+    size_t n, name_len = 0;
+    if ((n = secret_at(x, line, len, i)) > 0) {
+      if (!pc_buf_adds(t, REDACTED)) return;
+      i += n;
+    } else if ((n = secret_name_at(line, len, i, prev, &name_len)) > 0) {
+      /* the name stays; the value up to a closing ']' goes */
+      if (!(pc_buf_add(t, line + i, name_len) && pc_buf_adds(t, ": ") && pc_buf_adds(t, REDACTED)))
+        return;
+      for (i += n; i < len && line[i] != ']'; i++) {
+      }
+    } else if ((n = userinfo_end(line, len, i)) > 0) {
+      if (!(pc_buf_adds(t, "://") && pc_buf_adds(t, REDACTED) && pc_buf_addc(t, '@'))) return;
+      i = n;
+    } else {
+      if (!pc_buf_addc(t, c < 0x20 || c == 0x7f ? '?' : (char)c)) return;
+      i++;
+    }
   }
-  for (i = 0; i < len; i++) {
-    unsigned char ch = (unsigned char)line[i];
-    if (!pc_buf_addc(&x->trace, ch < 0x20 || ch == 0x7f ? '?' : (char)ch)) return;
-  }
-  pc_buf_addc(&x->trace, '\n');
+  pc_buf_addc(t, '\n');
 }
 
 /* Adds every line of a block (header blocks come whole or a line at a time). */
@@ -102,38 +158,14 @@ int pc_trace_debug(CURL *easy, curl_infotype type, char *data, size_t size, void
   return 0;
 }
 
+void pc_trace_finish(pc_xfer *x) {
+  add_body_size(x, "> ", &x->trace_out);
+  add_body_size(x, "< ", &x->trace_in);
+}
+
 int pc_trace_enable(pc_xfer *x) {
   int ok = curl_easy_setopt(x->easy, CURLOPT_DEBUGFUNCTION, pc_trace_debug) == CURLE_OK;
   ok &= curl_easy_setopt(x->easy, CURLOPT_DEBUGDATA, x) == CURLE_OK;
   ok &= curl_easy_setopt(x->easy, CURLOPT_VERBOSE, 1L) == CURLE_OK;
   return ok;
-}
-
-void pc_trace_flush(lua_State *L, pc_client *c, pc_xfer *x, int self) {
-  const char *p, *end;
-  add_body_size(x, "> ", &x->trace_out);
-  add_body_size(x, "< ", &x->trace_in);
-  if (x->trace.len == 0) return;
-  lua_getiuservalue(L, self, 1);
-  lua_getfield(L, -1, "hooks");
-  lua_getfield(L, -1, "trace"); /* user value, hooks, function: fetched once for every line */
-  p = x->trace.data;
-  end = p + x->trace.len;
-  while (lua_type(L, -1) == LUA_TFUNCTION && p < end) {
-    const char *nl = memchr(p, '\n', (size_t)(end - p));
-    if (!nl) nl = end;
-    lua_pushvalue(L, -1);
-    lua_pushlstring(L, p, (size_t)(nl - p));
-    if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
-      c->stats.hook_errors++;
-      lua_warning(L, "prismacloud: trace function failed: ", 1);
-      lua_warning(L, luaL_tolstring(L, -1, NULL), 0);
-      lua_pop(L, 2);
-      break;
-    }
-    p = nl + 1;
-  }
-  lua_pop(L, 3);
-  pc_buf_reset(&x->trace);
-  if (c->closed) luaL_error(L, "the client was closed by a hook during a request");
 }

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <lauxlib.h>
 
@@ -45,30 +46,83 @@ int pc_url_escape(pc_buf *out, const char *s, size_t len) {
   return 1;
 }
 
-void pc_url_base(lua_State *L, const char *s, pc_buf *out) {
-  size_t len = strlen(s), i;
-  const char *sep = strstr(s, "://");
+/* Whether host (n bytes, no port) names this machine: localhost,
+ * *.localhost, 127.0.0.0/8 or [::1]. */
+static int is_loopback(const char *h, size_t n) {
+  size_t i, dots = 0;
+  if ((n == 9 && strncasecmp(h, "localhost", 9) == 0) || (n == 5 && memcmp(h, "[::1]", 5) == 0))
+    return 1;
+  if (n > 10 && strncasecmp(h + n - 10, ".localhost", 10) == 0) return 1;
+  if (n < 7 || memcmp(h, "127.", 4) != 0) return 0;
+  for (i = 0; i < n; i++) {
+    if (h[i] == '.') dots++;
+    else if (h[i] < '0' || h[i] > '9') return 0;
+  }
+  return dots == 3;
+}
+
+void pc_url_base(lua_State *L, const char *s, int allow_http, pc_buf *out) {
+  size_t len = strlen(s), i, alen, hlen;
+  const char *sep = strstr(s, "://"), *auth, *host;
+  int http = 0;
   pc_buf_reset(out);
   for (i = 0; i < len; i++)
     if (is_ctl((unsigned char)s[i]) || s[i] == ' ')
       luaL_error(L, "bad option 'url' (control character or space in URL)");
   if (sep) {
     size_t n = (size_t)(sep - s);
-    if (!((n == 5 && strncmp(s, "https", 5) == 0) || (n == 4 && strncmp(s, "http", 4) == 0)))
+    if (!((n == 5 && strncasecmp(s, "https", 5) == 0) || (n == 4 && strncasecmp(s, "http", 4) == 0)))
       luaL_error(L, "bad option 'url' (scheme must be http or https)");
-    check_mem(L, pc_buf_add(out, s, len));
+    http = n == 4;
+    check_mem(L, pc_buf_adds(out, http ? "http" : "https") && pc_buf_add(out, sep, len - n));
   } else {
     check_mem(L, pc_buf_adds(out, "https://") && pc_buf_add(out, s, len));
   }
   while (out->len > 0 && out->data[out->len - 1] == '/') out->data[--out->len] = '\0';
-  sep = strstr(out->data, "://");
-  if (!sep || sep[3] == '\0' || sep[3] == '/')
-    luaL_error(L, "bad option 'url' (no host in '%s')", s);
+  auth = strstr(out->data, "://");
+  if (!auth || auth[3] == '\0') luaL_error(L, "bad option 'url' (no host in the URL)");
+  auth += 3;
+  alen = strcspn(auth, "/?#");
+  if (memchr(auth, '@', alen))
+    luaL_error(L, "bad option 'url' (user-info in a URL is refused: credentials go in "
+                  "access_key and secret_key)");
+  if (strpbrk(auth, "?#"))
+    luaL_error(L, "bad option 'url' (a query or fragment has no place in the base URL)");
+  host = auth;
+  if (*host == '[') {
+    const char *close = memchr(host, ']', alen);
+    if (!close || (close + 1 < host + alen && close[1] != ':'))
+      luaL_error(L, "bad option 'url' (an IPv6 host must be [address] or [address]:port)");
+    hlen = (size_t)(close - host) + 1;
+  } else {
+    const char *colon = memchr(host, ':', alen);
+    hlen = colon ? (size_t)(colon - host) : alen;
+  }
+  if (hlen == 0) luaL_error(L, "bad option 'url' (no host in the URL)");
+  if (http && !allow_http && !is_loopback(host, hlen))
+    luaL_error(L, "bad option 'url' (http:// would send the credentials in clear text: "
+                  "only a loopback host may use it, unless allow_http = true)");
+}
+
+/* [-0, +0, v] Raises when a segment of the path part (before any '?') is "." or "..". */
+static void check_segments(lua_State *L, const char *path, size_t len) {
+  size_t i, start = 1;
+  for (i = 1; i <= len; i++) {
+    if (i == len || path[i] == '/' || path[i] == '?') {
+      size_t n = i - start;
+      if ((n == 1 && path[start] == '.') || (n == 2 && path[start] == '.' && path[start + 1] == '.'))
+        luaL_error(L, "bad argument 'path' (dot segment '%s' at byte %d: encode it as %%2E)",
+                   n == 1 ? "." : "..", (int)start + 1);
+      if (i == len || path[i] == '?') return;
+      start = i + 1;
+    }
+  }
 }
 
 int pc_url_path(lua_State *L, const char *path, size_t len, pc_buf *out) {
   size_t i;
   if (len == 0 || path[0] != '/') luaL_error(L, "bad argument 'path' (must start with '/')");
+  check_segments(L, path, len);
   check_mem(L, pc_buf_grow(out, len * 3));
   for (i = 0; i < len; i++) {
     unsigned char c = (unsigned char)path[i];

@@ -10,16 +10,20 @@
 
 #include "pc_buf.h"
 
-/* [-0, +0, e] Normalises the base URL `s` into `out` (cleared first):
+/* [-0, +0, v] Normalises the base URL `s` into `out` (cleared first):
  * adds https:// when no scheme is given, keeps http:// and https://,
- * refuses other schemes, control characters and spaces, strips trailing
- * slashes. Raises "bad option 'url' (...)" on invalid input. */
-void pc_url_base(lua_State *L, const char *s, pc_buf *out);
+ * strips trailing slashes. Refuses other schemes, control characters and
+ * spaces, user-info (user:password@), a query or fragment, an empty host,
+ * and http:// to a host other than loopback unless `allow_http`. Raises
+ * "bad option 'url' (...)" without echoing the URL. */
+void pc_url_base(lua_State *L, const char *s, int allow_http, pc_buf *out);
 
 /* [-0, +0, e] Appends `path` to `out`, percent-encoding bytes that may not
  * appear in a path (spaces, quotes, non-ASCII...). Keeps '%' so that an
  * already-encoded path passes unchanged, and a '?' starts a raw query string.
- * Raises when the path does not start with '/' or holds control characters.
+ * Raises when the path does not start with '/', holds control characters,
+ * or holds a "." or ".." segment (which would climb out of its place: a
+ * value that is only dots must be sent encoded, "%2E").
  * Returns 1 when the path carried its own query string. */
 int pc_url_path(lua_State *L, const char *path, size_t len, pc_buf *out);
 
