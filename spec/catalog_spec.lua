@@ -395,6 +395,33 @@ describe("client:call", function()
     assert.equal("/alert/42", srv.requests()[2].path)
   end)
 
+  it("never lets a '.' or '..' path parameter become a dot segment (issue 13, finding 8)", function()
+    -- a server whose root answers DELETE with 200: a request that escaped its
+    -- segment would reach it and look like a success
+    srv.fault{path = "/", method = "DELETE", status = 200, body = "{}", times = 100,
+              headers = {["Content-Type"] = "application/json"}}
+    local cases = {
+      {function() return client.policies:delete("..") end, "/policy/%2E%2E"},
+      {function() return client:call("delete-policy", {id = ".."}) end, "/policy/%2E%2E"},
+      {function() return client.policies:delete(".") end, "/policy/%2E"},
+      {function() return client:call("get-alert", {id = "..."}) end, "/alert/%2E%2E%2E"},
+    }
+    for _, case in ipairs(cases) do
+      srv.clear_requests()
+      local body, err = case[1]()
+      assert.is_nil(body, "a dot segment reached another path and was taken for a success")
+      assert.truthy(prismacloud.is_error(err))
+      local log = srv.requests()
+      assert.equal(1, #log)
+      assert.equal(case[2], log[1].path)
+      assert.equal(0, #srv.requests("/"))
+    end
+    assert.equal("%2E%2E", catalog.encode_segment(".."))
+    assert.equal("%2E", catalog.encode_segment("."))
+    assert.equal("a..b", catalog.encode_segment("a..b")) -- not a dot segment: left alone
+    assert.equal(".a", catalog.encode_segment(".a"))
+  end)
+
   it("returns what client:send returns", function()
     local body, err = client:call("get-alert", {id = "x"})
     assert.is_nil(body)

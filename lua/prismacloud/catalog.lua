@@ -97,9 +97,12 @@ local function lookup(id, level)
   error(("unknown operation '%s'%s"):format(id, hint), level + 1)
 end
 
---- Percent-encodes every byte but RFC 3986's unreserved ones (one path segment).
+--- Percent-encodes every byte but RFC 3986's unreserved ones (one path segment);
+-- a segment made only of dots has them encoded too ("." -> "%2E", ".." ->
+-- "%2E%2E"), so that it can never be a dot segment that climbs out of its place.
 -- syntax: segment = catalog.encode_segment(s)
 function M.encode_segment(s)
+  if s:find("^%.+$") then return (s:gsub("%.", "%%2E")) end
   return (s:gsub("[^%w%-._~]", function(c) return ("%%%02X"):format(c:byte()) end))
 end
 local encode_segment = M.encode_segment
