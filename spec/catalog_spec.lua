@@ -467,6 +467,32 @@ describe("client:call", function()
       assert.has_error(function() client:call(42) end)
     end)
 
+    it("for a huge unknown id, with bounded work and a short message (issue 13, finding 21)", function()
+      -- Work is counted in Lua VM instructions (a count hook), not in time: the
+      -- hook raises once suggest() has run more than BUDGET of them. A normal
+      -- typo needs well under a million; the old unbounded edit distance needed
+      -- hundreds of millions for a 4,000-character id.
+      local BUDGET = 3000000
+      local function bounded(f, ...)
+        local co = coroutine.create(f)
+        debug.sethook(co, function() error("suggest did more than " .. BUDGET .. " VM instructions", 2) end,
+          "", BUDGET)
+        local res = table.pack(coroutine.resume(co, ...))
+        assert(res[1], res[2])
+        return table.unpack(res, 2, res.n)
+      end
+      assert.same({"get-alert", "get-alerts"}, bounded(catalog.suggest, "get-alertz"))
+      for _, n in ipairs{300, 4000, 100000} do
+        local id = ("get-alertz"):rep(n // 10)
+        assert.same({}, bounded(catalog.suggest, id))
+        local ok, err = bounded(pcall, client.call, client, id)
+        assert.is_false(ok)
+        assert.matches("unknown operation 'get%-alertz", err)
+        assert.is_true(#err < 300, "the message holds the whole id: " .. #err .. " bytes")
+        assert.matches(("(%d bytes)"):format(#id), err, 1, true)
+      end
+    end)
+
     it("for a missing path parameter, naming it", function()
       local ok, err = pcall(client.call, client, "get-alert", {})
       assert.is_false(ok)
