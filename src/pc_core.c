@@ -12,6 +12,7 @@
 
 #include "pc_client.h"
 #include "pc_error.h"
+#include "pc_fs.h"
 #include "pc_json.h"
 #include "pc_retry.h"
 #include "pc_util.h"
@@ -62,6 +63,7 @@ int luaopen_prismacloud_core(lua_State *L) {
   lua_newtable(L);
   pc_client_register(L);
   pc_error_register(L);
+  pc_fs_register(L);
   lua_newtable(L);
   pc_json_register(L);
   lua_setfield(L, -2, "json");
