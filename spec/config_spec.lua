@@ -235,6 +235,111 @@ describe("config", function()
       assert.same({}, warnings)
     end)
 
+    describe("that others could change (issue 13, finding 9)", function()
+      local core = require "prismacloud.core"
+      local marker
+
+      -- A profile whose secret_command leaves a marker file when it runs.
+      local function hostile(path, mode)
+        marker = dir .. "/ran"
+        os.remove(marker)
+        write(path, prismacloud.json.encode{url = "api.prismacloud.io", identity = "k",
+          secret_command = ("touch '%s'; echo s"):format(marker)}, mode)
+      end
+
+      -- Asserts that resolve and connect refuse the profile for `why` (a
+      -- pattern), naming the file and the fix, and that its command never ran.
+      local function refused(why, file, fix)
+        for _, f in ipairs{config.resolve, prismacloud.connect} do
+          local opts, err = f()
+          assert.is_nil(opts)
+          assert.is_true(prismacloud.is_error(err))
+          assert.equal("auth", err.kind)
+          assert.matches(why, err.message)
+          assert.truthy(err.message:find(file, 1, true), err.message)
+          assert.truthy(err.message:find("fix: " .. fix, 1, true), err.message)
+        end
+        assert.is_nil(io.open(marker), "the secret_command of an unsafe profile ran")
+      end
+
+      it("runs the command of a safe profile (the marker works)", function()
+        hostile(dir .. "/credentials.json", "600")
+        assert.equal("s", assert(config.resolve()).secret_key)
+        assert.truthy(io.open(marker), "the marker was not written")
+      end)
+
+      it("refuses a file writable by group or others, even with the secret in the environment", function()
+        for _, mode in ipairs{"620", "602", "666"} do
+          hostile(dir .. "/credentials.json", mode)
+          refused("writable by group or others %(mode " .. mode .. "%)", dir .. "/credentials.json",
+            "chmod go-w " .. dir .. "/credentials.json")
+          env.PC_SECRET = "from-env" -- its URL could still send the environment's secret elsewhere
+          refused("writable by group or others", dir .. "/credentials.json", "chmod go-w")
+          env.PC_SECRET = nil
+        end
+        -- readable only: used, with the warning kept
+        hostile(dir .. "/credentials.json", "644")
+        assert(config.resolve())
+        assert.matches("readable by group or others", warnings[1])
+      end)
+
+      it("refuses a file in a directory writable by group or others, sticky or not", function()
+        for _, mode in ipairs{"770", "707", "1777"} do
+          hostile(dir .. "/credentials.json", "600")
+          tool(("chmod %s '%s'"):format(mode, dir))
+          refused("its directory " .. dir:gsub("%p", "%%%0") .. " is writable by group or others", dir,
+            "chmod go-w " .. dir)
+          tool(("chmod 700 '%s'"):format(dir))
+        end
+      end)
+
+      it("refuses a symbolic link to a file in a directory others can write, and a link to a directory", function()
+        local open_dir = dir .. "/open"
+        tool(("mkdir -m 777 '%s'"):format(open_dir))
+        tool(("chmod 777 '%s'"):format(open_dir)) -- whatever the umask
+        hostile(open_dir .. "/real.json", "600")
+        tool(("ln -s '%s' '%s'"):format(open_dir .. "/real.json", dir .. "/credentials.json"))
+        refused("its directory .*/open is writable by group or others", dir .. "/credentials.json", "chmod go-w")
+        os.remove(dir .. "/credentials.json")
+        tool(("ln -s '%s' '%s'"):format(open_dir, dir .. "/credentials.json"))
+        refused("not a regular file", dir .. "/credentials.json", "make it one")
+      end)
+
+      it("refuses a file owned by another user (root-owned or one's own is fine)", function()
+        if core.euid() ~= 0 then
+          -- Only root can give a file to another user, so a non-root run
+          -- cannot build this case; CI runs the suite as root.
+          pending("needs root to chown a file to another user")
+          return
+        end
+        hostile(dir .. "/credentials.json", "600")
+        tool(("chown 65534 '%s'"):format(dir .. "/credentials.json"))
+        refused("owned by uid 65534, neither you %(uid 0%) nor root", dir .. "/credentials.json",
+          "chown 0 " .. dir .. "/credentials.json")
+        tool(("chown 0 '%s'"):format(dir .. "/credentials.json"))
+        tool(("chown 65534 '%s'"):format(dir))
+        refused("its directory .* is owned by uid 65534", dir, "chown 0 " .. dir)
+        tool(("chown 0 '%s'"):format(dir))
+        assert(config.resolve())
+      end)
+
+      it("core.file_info reports owner, mode and type, following links; nil, message otherwise", function()
+        hostile(dir .. "/f.json", "640")
+        tool(("ln -s f.json '%s'"):format(dir .. "/l.json"))
+        local info = assert(core.file_info(dir .. "/l.json"))
+        assert.same({uid = core.euid(), mode = tonumber("640", 8), type = "file", link = true,
+                     real = assert(core.file_info(dir)).real .. "/f.json"}, info)
+        assert.equal(tonumber("700", 8), core.file_info(dir).mode)
+        assert.equal("directory", core.file_info(dir).type)
+        assert.equal("other", core.file_info("/dev/null").type)
+        local none, message, errno = core.file_info(dir .. "/none")
+        assert.is_nil(none)
+        assert.matches("none: ", message)
+        assert.equal("integer", math.type(errno))
+        assert.has_error(function() core.file_info() end)
+      end)
+    end)
+
     it("fails on a missing named profile, not on a missing default one", function()
       local opts, err = config.resolve("nope")
       assert.is_nil(opts)

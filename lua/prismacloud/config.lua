@@ -2,7 +2,8 @@
 -- `resolve(profile, overrides)` merges, key by key, explicit overrides over
 -- the environment over a profile file (~/.prismacloud/<name>.json), runs a
 -- `secret_command` when that is where the secret comes from, and normalises
--- the URL. `connect` hands the result to `prismacloud.new`. See doc/config.md.
+-- the URL. `connect` hands the result to `prismacloud.new`. A profile that
+-- others could change is refused, as OpenSSH refuses such a config. See doc/config.md.
 local core = require "prismacloud.core"
 local json = require "prismacloud.json"
 
@@ -131,18 +132,60 @@ local function read_file(path)
   return data
 end
 
-local function shell_quote(s)
+-- A path as a shell word, quoted only when it needs to be (for the fixes messages suggest).
+local function shell_word(s)
+  if s:find("^[%w/._,:+@%%-]+$") then return s end
   return "'" .. s:gsub("'", "'\\''") .. "'"
 end
 
--- Permission bits of a file as an integer (via stat(1)), or nil.
-local function file_mode(path)
-  local p = io.popen("stat -c %a " .. shell_quote(path) .. " 2>/dev/null")
-  if not p then return nil end
-  local out = p:read("a")
-  p:close()
-  local digits = out and out:match("^%s*([0-7]+)%s*$")
-  return digits and tonumber(digits, 8)
+-- The directory part of a path: "/" for "/x", "." for "x".
+local function dir_of(path)
+  local dir = path:match("^(.*)/[^/]*$")
+  if dir == nil then return "." end
+  if dir == "" then return "/" end
+  return dir
+end
+
+local GROUP_OTHER_WRITE, GROUP_OTHER_READ = 18, 36 -- 0022, 0044
+
+-- Nil when the profile at path (file_info `info`) is safe to use, else the
+-- error refusing it, as OpenSSH refuses its config: the file (through a
+-- symbolic link: the file it points to) must be a regular file owned by the
+-- effective user or root and not writable by group or others, and so must
+-- the directory holding it (and the one holding the link) be.
+local function unsafe_profile(path, info)
+  local euid = core.euid()
+  local function refuse(why, fix)
+    return setmetatable({kind = "auth", file = path, message = ("profile %s refused: %s, so someone else could "
+      .. "change its URL or its secret_command; fix: %s"):format(path, why, fix)}, core.Error)
+  end
+  local function owned(i) return i.uid == euid or i.uid == 0 end
+  if info.type ~= "file" then
+    return refuse("it is not a regular file", "make it one (a JSON file)")
+  end
+  if not owned(info) then
+    return refuse(("it is owned by uid %d, neither you (uid %d) nor root"):format(info.uid, euid),
+      ("chown %d %s (or remove it)"):format(euid, shell_word(info.real or path)))
+  end
+  if info.mode & GROUP_OTHER_WRITE ~= 0 then
+    return refuse(("it is writable by group or others (mode %03o)"):format(info.mode),
+      "chmod go-w " .. shell_word(info.real or path))
+  end
+  local dirs = {dir_of(path)}
+  if info.real and dir_of(info.real) ~= dirs[1] then dirs[2] = dir_of(info.real) end
+  for _, dir in ipairs(dirs) do
+    local d, why = core.file_info(dir)
+    if not d then
+      return refuse(("its directory cannot be checked (%s)"):format(why), "check " .. shell_word(dir))
+    elseif not owned(d) then
+      return refuse(("its directory %s is owned by uid %d, neither you (uid %d) nor root"):format(dir, d.uid, euid),
+        ("chown %d %s, or move the profile to a directory of yours"):format(euid, shell_word(dir)))
+    elseif d.mode & GROUP_OTHER_WRITE ~= 0 then
+      return refuse(("its directory %s is writable by group or others (mode %03o)"):format(dir, d.mode),
+        ("chmod go-w %s, or move the profile to a directory only you can write"):format(shell_word(dir)))
+    end
+  end
+  return nil
 end
 
 -- Where a profile lives: a path when the name holds a '/', else <dir>/<name>.json.
@@ -158,23 +201,32 @@ local function profile_path(name)
 end
 
 -- Reads a profile into {option = value} and where each came from; nil, err
--- when a named profile is missing or any profile is malformed.
+-- when a named profile is missing, or any profile is unsafe (see
+-- unsafe_profile: then nothing of it is used, its secret_command never runs)
+-- or malformed.
 local function load_profile(name, explicit)
   local path = profile_path(name)
-  local data = path and read_file(path)
-  if not data then
+  local info, why
+  if path then info, why = core.file_info(path) end
+  if not info then
     if explicit then
-      return fail("auth", ("profile '%s' not found (%s)"):format(name, path or "no $HOME"))
+      return fail("auth", ("profile '%s' not found (%s)"):format(name, why or "no $HOME"))
     end
+    return {}, {}
+  end
+  local unsafe = unsafe_profile(path, info)
+  if unsafe then return nil, unsafe end
+  local data = read_file(path)
+  if not data then
+    if explicit then return fail("auth", ("profile '%s' cannot be read (%s)"):format(name, path)) end
     return {}, {}
   end
   local ok, doc = pcall(json.decode, data)
   if not ok or type(doc) ~= "table" then
     return fail("decode", ("profile %s is not a JSON object"):format(path))
   end
-  local mode = file_mode(path)
-  if mode and mode & 0x24 ~= 0 then   -- 0044: readable by group or others
-    M.warn(("profile %s is readable by group or others (mode %o); chmod 600 it"):format(path, mode))
+  if info.mode & GROUP_OTHER_READ ~= 0 then
+    M.warn(("profile %s is readable by group or others (mode %03o); chmod 600 it"):format(path, info.mode))
   end
   local unknown = {}
   for k in pairs(doc) do
