@@ -467,6 +467,39 @@ describe("prismacloud CLI", function()
     end)
   end)
 
+  describe("TLS verification turned off (issue 13, finding 16)", function()
+    -- Lines of stderr that say verification is off.
+    local function warnings_in(err)
+      local n = 0
+      for _, line in ipairs(lines_of(err)) do
+        if line:find("verification is off", 1, true) then n = n + 1 end
+      end
+      return n
+    end
+
+    it("warns once on stderr, for a command and for the REPL, and never when it is on", function()
+      local stdin = os.tmpname()
+      write_file(stdin, "print(pc ~= nil)\n")
+      for _, var in ipairs{"PC_VERIFY=false", "PC_VERIFY=0", "PRISMACLOUD_SKIP_SSL_CERT_VERIFICATION=true"} do
+        local code, out, err = cli("accounts list -o json", {env = {var}})
+        assert.equals(0, code, err)
+        assert.equals(9, #cjson.decode(out))
+        assert.equals(1, warnings_in(err), var .. ": " .. err)
+        assert.equals(1, #lines_of(err), err)
+        code, out, err = cli("repl", {env = {var}, stdin = stdin})
+        assert.equals(0, code, err)
+        assert.equals("true\n", out)
+        assert.equals(1, warnings_in(err), "repl, " .. var .. ": " .. err)
+      end
+      for _, var in ipairs{"PC_VERIFY=true", "PRISMACLOUD_SKIP_SSL_CERT_VERIFICATION=false"} do
+        local code, _, err = cli("accounts list -o json", {env = {var}})
+        assert.equals(0, code, err)
+        assert.equals("", err)
+      end
+      os.remove(stdin)
+    end)
+  end)
+
   describe("alerts summary", function()
     it("counts open alerts by severity, policy, cloud, account and day (JSON)", function()
       local code, out = cli("alerts summary --since to_now:epoch -o json")

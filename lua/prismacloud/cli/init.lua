@@ -496,6 +496,10 @@ end
 -- syntax: code = cli.main(argv [, {emulator_script = path}])
 function M.main(argv, env)
   env = env or {}
+  -- The library reports what a user must know (TLS verification turned off,
+  -- a failing hook) as Lua warnings, which the interpreter keeps silent until
+  -- asked: a command line shows them, one line each on stderr.
+  warn("@on")
   local debug_on = os.getenv("PRISMACLOUD_DEBUG")
   local ok, result = xpcall(run, function(e)
     if debug_on and debug_on ~= "" and not args.is_usage_error(e) and not is_error(e) then
