@@ -358,6 +358,22 @@ describe("prismacloud CLI", function()
       no_traceback(err)
     end)
 
+    it("exits 1 on a URL holding credentials, sending nothing and never showing them (issue 13, finding 17)", function()
+      local host = srv.url:match("^http://(.*)$")
+      for _, url in ipairs{"http://test-key:" .. SECRET .. "@" .. host, "http://api.prismacloud.io:443@" .. host} do
+        local code, out, err = cli("accounts list", {url = url})
+        assert.equals(1, code)
+        assert.equals("", out)
+        assert.equals(1, #lines_of(err), err)
+        assert.matches("credentials", err)
+        assert.matches("env PC_URL", err, 1, true)
+        assert.is_nil(err:find(SECRET, 1, true))
+        assert.is_nil(err:find("api.prismacloud.io", 1, true))
+        no_traceback(err)
+      end
+      assert.equals(0, #srv.requests())
+    end)
+
     it("exits 1 on a wrong secret", function()
       local code, out, err = cli("accounts list", {secret = "wrong"})
       assert.equals(1, code)

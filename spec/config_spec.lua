@@ -478,6 +478,88 @@ describe("config", function()
       assert.same({}, warnings)
     end)
 
+    describe("authority (issue 13, finding 17)", function()
+      -- Asserts normalize_url refuses url with nil, err whose message matches
+      -- `why` and holds none of the `hidden` strings.
+      local function refuses(url, why, hidden)
+        local out, err = config.normalize_url(url)
+        assert.is_nil(out, url)
+        assert.is_true(prismacloud.is_error(err), url)
+        assert.equal("decode", err.kind)
+        assert.matches(why, err.message)
+        for _, h in ipairs(hidden or {}) do
+          assert.is_nil(err.message:find(h, 1, true), ("'%s' shows in: %s"):format(h, err.message))
+          assert.is_nil(tostring(err):find(h, 1, true))
+        end
+      end
+
+      it("refuses userinfo, naming the real host and never the user or password", function()
+        refuses("http://api.prismacloud.io:443@127.0.0.1:9", "credentials.*host '127%.0%.0%.1:9'",
+          {"api.prismacloud.io", ":443"})
+        refuses("https://me:hunter2@api.prismacloud.io/", "credentials", {"hunter2", "me:"})
+        refuses("https://me:hun@ter2@api.prismacloud.io", "credentials", {"hunter2", "hun@", "ter2", "me:"})
+        refuses("https://@api.prismacloud.io", "credentials")
+        refuses("api.prismacloud.io@evil.example", "credentials.*evil%.example", {"api.prismacloud.io"})
+        -- a password holding '/', '?' or '#' splits the URL early: still refused, still unseen
+        refuses("https://me:s3cr/et@api.prismacloud.io", "'@'", {"s3cr", "et@", "me:"})
+        refuses("https://me:s3cr?et@api.prismacloud.io", "query", {"s3cr", "et@", "me:"})
+        refuses("https://me:s3cr#et@api.prismacloud.io", "fragment", {"s3cr", "et@", "me:"})
+        assert.same({}, warnings) -- no host was taken for the API host, not even an unknown one
+      end)
+
+      it("reads IPv6 literals, ports and label boundaries", function()
+        assert.equal("https://[::1]:4443", config.normalize_url("https://[::1]:4443/"))
+        assert.equal("http://[::1]", config.normalize_url("http://[::1]"))
+        assert.equal("https://api.prismacloud.io:443", config.normalize_url("api.prismacloud.io:0443"))
+        assert.equal("https://api.prismacloud.io", config.normalize_url("api.prismacloud.io:"))
+        assert.same({}, warnings)
+        assert.equal("https://[2001:db8::1]:8443/x", config.normalize_url("[2001:DB8::1]:8443/x/"))
+        assert.equal(1, #warnings)
+        assert.matches("'%[2001:db8::1%]'", warnings[1])
+        -- redlock.io and prismacloud.io are domains, not suffixes of a name
+        assert.equal("https://evilredlock.io", config.normalize_url("evilredlock.io"))
+        assert.equal("https://app.evilprismacloud.io", config.normalize_url("app.evilprismacloud.io"))
+        assert.equal(3, #warnings)
+      end)
+
+      it("refuses what cannot be an API base URL", function()
+        for _, case in ipairs{
+          {"ftp://api.prismacloud.io", "scheme"}, {"https:/api.prismacloud.io", "scheme"},
+          {"https://", "no host"}, {"", "empty"}, {"https://:443", "no host"},
+          {"https://api.prismacloud.io?x=1", "query"}, {"https://api.prismacloud.io/#x", "fragment"},
+          {"https://api.prisma cloud.io", "control character or a space"},
+          {"https://api.prismacloud.io\0.evil", "control character"},
+          {"https://api.prismacloud.io\27[31m", "control character"},
+          {"https://ex\\ample.com", "host"}, {"https://exämple.com", "non%-ASCII"},
+          {"https://api.prismacloud.io:99999", "port"}, {"https://api.prismacloud.io:https", "port"},
+          {"https://api.prismacloud.io:0", "port"}, {"https://[::1", "IPv6"}, {"https://[zz::1]", "IPv6"},
+          {"https://api.prismacloud.io/a%zz", "percent"}, {"https://api.prismacloud.io/a<b>", "path"},
+        } do
+          refuses(case[1], case[2])
+        end
+        assert.has_error(function() config.normalize_url(42) end,
+          "bad argument #1 to 'normalize_url' (string expected, got number)")
+      end)
+
+      it("resolve and connect return the refusal, naming where the URL came from", function()
+        env.PC_URL, env.PC_IDENTITY, env.PC_SECRET = "https://me:hunter2@127.0.0.1:9", "k", "s"
+        for _, f in ipairs{config.resolve, prismacloud.connect} do
+          local opts, err = f()
+          assert.is_nil(opts)
+          assert.equal("decode", err.kind)
+          assert.matches("credentials", err.message)
+          assert.matches("env PC_URL", err.message)
+          assert.is_nil(tostring(err):find("hunter2", 1, true))
+        end
+        env.PC_URL = nil
+        profile('{"url":"https://me:hunter2@127.0.0.1:9","identity":"k","secret":"s"}')
+        local opts, err = config.resolve()
+        assert.is_nil(opts)
+        assert.matches("profile .*credentials%.json %(url%)", err.message)
+        assert.is_nil(tostring(err):find("hunter2", 1, true))
+      end)
+    end)
+
     it("keeps a url over a region in the same layer", function()
       local opts = assert(config.resolve{url = "api2.prismacloud.io", region = "eu", token = "t"})
       assert.equal("https://api2.prismacloud.io", opts.url)

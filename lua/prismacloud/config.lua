@@ -90,24 +90,88 @@ local function is_loopback(host)
     or host == "[::1]" or host == "::1"
 end
 
+-- A URL that cannot be used: nil, err (kind "decode"). The messages never
+-- quote the URL: it may hold a password.
+local function bad_url(why)
+  return fail("decode", "unusable API URL: " .. why)
+end
+
+-- Whether host (lower case) is `domain` or a name under it.
+local function in_domain(host, domain)
+  return host == domain or host:sub(-#domain - 1) == "." .. domain
+end
+
 --- Normalises an API URL: https:// assumed (http:// kept), trailing `/` removed,
 -- console hosts (`app*`) mapped to API hosts, `redlock.io` to `prismacloud.io`.
 -- Warns (once) about a host that is not a known regional host, unless loopback.
--- syntax: url = config.normalize_url(url)
+-- Returns nil, err (kind "decode") for a URL that cannot be an API base URL:
+-- credentials in it (user:password@; they belong in access_key/secret_key), a
+-- scheme other than http/https, no host, a bad port or IPv6 literal, a query or
+-- fragment, control characters, spaces or non-ASCII bytes. Never quotes the URL.
+-- syntax: url, err = config.normalize_url(url)
 function M.normalize_url(url)
   if type(url) ~= "string" then
     error("bad argument #1 to 'normalize_url' (string expected, got " .. type(url) .. ")", 2)
   end
   url = trim(url)
+  if url == "" then return bad_url("it is empty") end
+  if url:find("[%c ]") then return bad_url("it holds a control character or a space") end
+  if url:find("[\128-\255]") then
+    return bad_url("it holds a non-ASCII byte (percent-encode it; an international host name: use its xn-- form)")
+  end
   local scheme, rest = url:match("^(%a[%w+.-]*)://(.*)$")
-  if not scheme then scheme, rest = "https", url end
-  scheme = scheme:lower()
-  local authority, path = rest:match("^([^/]*)(.*)$")
-  local host, port = authority:match("^(%[.*%])(.*)$")
-  if not host then host, port = authority:match("^([^:]*)(.*)$") end
+  if scheme then
+    scheme = scheme:lower()
+    if scheme ~= "http" and scheme ~= "https" then
+      return bad_url(("its scheme is '%s'; only http and https are supported"):format(scheme))
+    end
+  elseif url:match("^%a[%w+.-]*:/") then
+    return bad_url("its scheme is malformed (scheme://host expected)")
+  else
+    scheme, rest = "https", url
+  end
+  -- RFC 3986: the authority runs to the first '/', '?' or '#'; userinfo is what precedes its last '@'.
+  local authority, path = rest:match("^([^/?#]*)(.*)$")
+  if path:find("?", 1, true) then return bad_url("it holds a query ('?'); a base URL takes none") end
+  if path:find("#", 1, true) then return bad_url("it holds a fragment ('#'); a base URL takes none") end
+  local at = authority:find("@[^@]*$")
+  if at then
+    return bad_url(("it holds credentials (a user name or password before '@', host '%s'): put them in "
+      .. "access_key and secret_key (PC_IDENTITY, PC_SECRET), never in the URL"):format(authority:sub(at + 1)))
+  end
+  if path:find("@", 1, true) then
+    return bad_url("it holds '@' in its path (if that is a password, it belongs in secret_key, never in the URL)")
+  end
+  local host, port
+  if authority:sub(1, 1) == "[" then
+    host, port = authority:match("^(%[[%x:.]+%])(.*)$")
+    if not host or not host:find(":", 1, true) then
+      return bad_url("its IPv6 address is malformed ([address] expected)")
+    end
+  else
+    host, port = authority:match("^([^:]*)(.*)$")
+  end
+  if host == "" then return bad_url("it has no host") end
+  if not host:find("^%[") and not host:find("^[%w%-%._]+$") then
+    return bad_url("its host holds a character a host name cannot have")
+  end
+  if port == ":" then
+    port = ""
+  elseif port ~= "" then
+    local digits = port:match("^:(%d+)$")
+    local n = digits and #digits <= 5 and tonumber(digits)
+    if not n or n < 1 or n > 65535 then return bad_url("its port is not a number from 1 to 65535") end
+    port = (":%d"):format(n)
+  end
+  if path:find("[^%w%-%._~!$&'()*+,;=:/%%]") then
+    return bad_url("its path holds a character that must be percent-encoded")
+  end
+  if path:gsub("%%%x%x", ""):find("%", 1, true) then
+    return bad_url("its path holds a '%' that is not a percent-encoding (%XX)")
+  end
   host = host:lower()
-  host = host:gsub("redlock%.io$", "prismacloud.io")
-  if host:match("prismacloud%.io$") or host:match("prismacloud%.cn$") then
+  if in_domain(host, "redlock.io") then host = host:sub(1, -11) .. "prismacloud.io" end
+  if in_domain(host, "prismacloud.io") or in_domain(host, "prismacloud.cn") then
     host = host:gsub("^app(%d*)%.", "api%1.")
   end
   path = path:gsub("/+$", "")
@@ -392,7 +456,12 @@ local function resolve(profile, overrides)
   if not opts.url then
     return fail("auth", "no API URL: set PC_URL, pass url or region, or add 'url' to a profile")
   end
-  opts.url = M.normalize_url(opts.url)
+  local url, url_err = M.normalize_url(opts.url)
+  if not url then
+    url_err.message = ("%s (from %s)"):format(url_err.message, sources.url or "override url")
+    return nil, url_err
+  end
+  opts.url = url
   if not opts.token and not (opts.access_key and opts.secret_key) then
     local missing = opts.access_key and "secret" or "access key and secret"
     return fail("auth", "no credentials (" .. missing .. " missing): set PC_IDENTITY and PC_SECRET, "
