@@ -71,12 +71,14 @@ function M.pretty(value, opts)
   local render
   local function scalar(v)
     local t = type(v)
-    if t == "string" then return paint("string", ("%q"):format(v):gsub("\\\n", "\\n")) end
+    if t == "string" then -- %q leaves C1 controls and invalid UTF-8 raw: output.printable shows them
+      return paint("string", output.printable((("%q"):format(v):gsub("\\\n", "\\n"))))
+    end
     if math.type(v) == "integer" then return paint("number", ("%d"):format(v)) end
     if t == "number" then return paint("number", ("%.14g"):format(v)) end
     if t == "boolean" or t == "nil" then return paint(t, tostring(v)) end
     if v == json.null then return paint("nil", "null") end
-    if is_error(v) then return paint("note", "<error: " .. tostring(v) .. ">") end
+    if is_error(v) then return paint("note", "<error: " .. output.printable(tostring(v)) .. ">") end
     if t == "userdata" and getmetatable(v) == require("prismacloud.core").client_mt then
       return paint("note", "<prismacloud client: help(pc)>")
     end
@@ -374,7 +376,8 @@ function M.run(opts)
     local err
     client, err = opts.connect(options)
     if not client then
-      io.stderr:write("prismacloud: no client (", tostring(err):gsub("^prismacloud: ", ""), "); pc is nil\n")
+      io.stderr:write("prismacloud: no client (", output.printable((tostring(err):gsub("^prismacloud: ", ""))),
+        "); pc is nil\n")
     end
   end
 
@@ -406,13 +409,13 @@ function M.run(opts)
       if err ~= "incomplete" then
         buffer = nil
         if not chunk then
-          io.stdout:write("error: ", err, "\n")
+          io.stdout:write("error: ", output.printable(err, true), "\n")
         else
           local results = table.pack(pcall(chunk))
           if not results[1] then
             local e = results[2]
             local text = is_error(e) and tostring(e) or tostring(type(e) == "table" and e.message or e)
-            io.stdout:write("error: ", text, "\n")
+            io.stdout:write("error: ", output.printable(text, true), "\n")
           else
             for i = 2, results.n do
               io.stdout:write(M.pretty(results[i], {colour = colour, response = i > 2}), "\n")
