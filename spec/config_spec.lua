@@ -204,7 +204,7 @@ describe("config", function()
     end)
 
     it("falls back to $HOME/.prismacloud/credentials.json", function()
-      tool("mkdir -p '" .. dir .. "/.prismacloud'")
+      tool("mkdir -p -m 700 '" .. dir .. "/.prismacloud'") -- whatever the umask: a group-writable one is refused
       write(dir .. "/.prismacloud/credentials.json", '{"url":"api.prismacloud.io","identity":"h","secret":"s"}')
       env = {HOME = dir}
       assert.equal("h", assert(config.resolve()).access_key)
