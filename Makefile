@@ -62,7 +62,7 @@ test: all
 	$(RUN_ENV) timeout $(TEST_TIMEOUT) $(BUSTED) $(BUSTED_ARGS)
 
 lint:
-	$(LUACHECK) --quiet lua spec examples bin bench tools
+	$(LUACHECK) --quiet lua spec examples bin bench tools fuzz
 	$(CPPCHECK) --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 	  --inline-suppr --suppress=missingIncludeSystem src
 
@@ -116,6 +116,12 @@ FUZZ_SECONDS ?= 10
 FUZZ_TARGETS  = json jwt error headers url base trace retry_after
 FUZZ_FLAGS    = -std=c99 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=all $(LUA_CFLAGS) $(CURL_CFLAGS)
+# The Lua-side parsers (config.normalize_url, prismacloud.timerange): a seeded,
+# fixed-budget generator checking their properties (a few seconds; see the file).
+.PHONY: fuzz-lua
+fuzz-lua: all
+	$(RUN_ENV) $(LUA) fuzz/lua_fuzz.lua
+
 .PHONY: fuzz
 fuzz:
 	mkdir -p build/fuzz

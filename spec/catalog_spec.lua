@@ -395,6 +395,33 @@ describe("client:call", function()
     assert.equal("/alert/42", srv.requests()[2].path)
   end)
 
+  it("never lets a '.' or '..' path parameter become a dot segment (issue 13, finding 8)", function()
+    -- a server whose root answers DELETE with 200: a request that escaped its
+    -- segment would reach it and look like a success
+    srv.fault{path = "/", method = "DELETE", status = 200, body = "{}", times = 100,
+              headers = {["Content-Type"] = "application/json"}}
+    local cases = {
+      {function() return client.policies:delete("..") end, "/policy/%2E%2E"},
+      {function() return client:call("delete-policy", {id = ".."}) end, "/policy/%2E%2E"},
+      {function() return client.policies:delete(".") end, "/policy/%2E"},
+      {function() return client:call("get-alert", {id = "..."}) end, "/alert/%2E%2E%2E"},
+    }
+    for _, case in ipairs(cases) do
+      srv.clear_requests()
+      local body, err = case[1]()
+      assert.is_nil(body, "a dot segment reached another path and was taken for a success")
+      assert.truthy(prismacloud.is_error(err))
+      local log = srv.requests()
+      assert.equal(1, #log)
+      assert.equal(case[2], log[1].path)
+      assert.equal(0, #srv.requests("/"))
+    end
+    assert.equal("%2E%2E", catalog.encode_segment(".."))
+    assert.equal("%2E", catalog.encode_segment("."))
+    assert.equal("a..b", catalog.encode_segment("a..b")) -- not a dot segment: left alone
+    assert.equal(".a", catalog.encode_segment(".a"))
+  end)
+
   it("returns what client:send returns", function()
     local body, err = client:call("get-alert", {id = "x"})
     assert.is_nil(body)
@@ -438,6 +465,32 @@ describe("client:call", function()
       assert.is_false(ok)
       assert.matches("unknown operation 'no-such-thing-at-all'", err, 1, true)
       assert.has_error(function() client:call(42) end)
+    end)
+
+    it("for a huge unknown id, with bounded work and a short message (issue 13, finding 21)", function()
+      -- Work is counted in Lua VM instructions (a count hook), not in time: the
+      -- hook raises once suggest() has run more than BUDGET of them. A normal
+      -- typo needs well under a million; the old unbounded edit distance needed
+      -- hundreds of millions for a 4,000-character id.
+      local BUDGET = 3000000
+      local function bounded(f, ...)
+        local co = coroutine.create(f)
+        debug.sethook(co, function() error("suggest did more than " .. BUDGET .. " VM instructions", 2) end,
+          "", BUDGET)
+        local res = table.pack(coroutine.resume(co, ...))
+        assert(res[1], res[2])
+        return table.unpack(res, 2, res.n)
+      end
+      assert.same({"get-alert", "get-alerts"}, bounded(catalog.suggest, "get-alertz"))
+      for _, n in ipairs{300, 4000, 100000} do
+        local id = ("get-alertz"):rep(n // 10)
+        assert.same({}, bounded(catalog.suggest, id))
+        local ok, err = bounded(pcall, client.call, client, id)
+        assert.is_false(ok)
+        assert.matches("unknown operation 'get%-alertz", err)
+        assert.is_true(#err < 300, "the message holds the whole id: " .. #err .. " bytes")
+        assert.matches(("(%d bytes)"):format(#id), err, 1, true)
+      end
     end)
 
     it("for a missing path parameter, naming it", function()

@@ -358,6 +358,22 @@ describe("prismacloud CLI", function()
       no_traceback(err)
     end)
 
+    it("exits 1 on a URL holding credentials, sending nothing and never showing them (issue 13, finding 17)", function()
+      local host = srv.url:match("^http://(.*)$")
+      for _, url in ipairs{"http://test-key:" .. SECRET .. "@" .. host, "http://api.prismacloud.io:443@" .. host} do
+        local code, out, err = cli("accounts list", {url = url})
+        assert.equals(1, code)
+        assert.equals("", out)
+        assert.equals(1, #lines_of(err), err)
+        assert.matches("credentials", err)
+        assert.matches("env PC_URL", err, 1, true)
+        assert.is_nil(err:find(SECRET, 1, true))
+        assert.is_nil(err:find("api.prismacloud.io", 1, true))
+        no_traceback(err)
+      end
+      assert.equals(0, #srv.requests())
+    end)
+
     it("exits 1 on a wrong secret", function()
       local code, out, err = cli("accounts list", {secret = "wrong"})
       assert.equals(1, code)
@@ -464,6 +480,139 @@ describe("prismacloud CLI", function()
       assert.matches("404", err)
       assert.is_nil(err:find(SECRET, 1, true))
       assert.is_nil(err:find("eyJ", 1, true))
+    end)
+  end)
+
+  describe("control characters in API data (issue 13, finding 15)", function()
+    -- ESC sequences (colour, OSC title), BEL, NUL, DEL, C1 controls encoded in
+    -- UTF-8 (U+009B is a one-character CSI for some terminals), CR/LF and tab.
+    local HOSTILE = "\27[31mred\27]0;pwned\7 csi\194\155m nul\0 del\127 cr\r lf\n tab\t é"
+    -- Raw bytes a JSON body cannot hold: C1 bytes that are not UTF-8.
+    local RAW = "raw\155[2J\128\159 \27[5m end"
+    local JSON_CT = {["Content-Type"] = "application/json"}
+
+    -- Asserts the bytes can drive no terminal: no C0 control but tab, CR, LF;
+    -- no DEL; no C1 control, encoded or raw; valid UTF-8 throughout.
+    local function harmless(bytes, what)
+      assert.is_nil(bytes:find("[%z\1-\8\11\12\14-\31\127]"), what .. " holds a control character: " .. bytes)
+      assert.is_nil(bytes:find("\194[\128-\159]"), what .. " holds a C1 control: " .. bytes)
+      assert.truthy(utf8.len(bytes), what .. " is not valid UTF-8 (a raw C1 byte?): " .. bytes)
+    end
+
+    local function serve(path, body, status, headers)
+      srv.fault{path = path, status = status or 200, body = body, headers = headers or JSON_CT, times = 1}
+    end
+
+    it("shows them as visible escapes in table, CSV, JSON, ndjson and HTML output", function()
+      local record = {id = "g-1", name = HOSTILE, description = "d\27[2J", [HOSTILE] = "key"}
+      for _, format in ipairs{"table", "csv", "json", "ndjson", "html"} do
+        serve("/cloud/group", cjson.encode{record})
+        local code, out, err = cli("groups list -o " .. format .. " --columns id,name,description")
+        assert.equals(0, code, err)
+        harmless(out, format)
+        if format == "table" then -- (a long cell is cut)
+          assert.truthy(out:find("\\x1b[31mred\\x1b]0;pwned\\x07 csi\\u009bm nul\\x00", 1, true), out)
+        elseif format == "csv" then
+          local want = "\\x1b[31mred\\x1b]0;pwned\\x07 csi\\u009bm nul\\x00 del\\x7f cr  lf  tab  é"
+          assert.truthy(out:find(want, 1, true), out)
+        else
+          assert.truthy(out:find("pwned", 1, true))
+        end
+      end
+      -- columns chosen from the records' keys: the header is made harmless too
+      for _, format in ipairs{"table", "csv", "html"} do
+        serve("/cloud/group", cjson.encode{{id = "g-1", [HOSTILE] = "v"}})
+        local code, out, err = cli("get /cloud/group -o " .. format)
+        assert.equals(0, code, err)
+        harmless(out, format .. " header")
+        assert.truthy(out:find("\\x1b[31mred", 1, true), out)
+      end
+      -- one object: a field / value table
+      serve("/cloud/group/g-1", cjson.encode(record))
+      local code, out, err = cli("call get-account-group id=g-1 -o table")
+      assert.equals(0, code, err)
+      harmless(out, "field/value table")
+      -- a body that is not JSON, written as it came: harmless in a table or CSV
+      serve("/cloud/group", RAW, 200, {["Content-Type"] = "text/plain"})
+      code, out, err = cli("get /cloud/group -o table")
+      assert.equals(0, code, err)
+      harmless(out, "text body")
+      assert.truthy(out:find("raw\\x9b[2J\\x80\\x9f \\x1b[5m end", 1, true), out)
+    end)
+
+    it("output.printable keeps valid UTF-8 and escapes the rest; summary labels use it", function()
+      local output = require "prismacloud.cli.output"
+      assert.equal("plain é € 𝄞", output.printable("plain é € 𝄞"))
+      assert.equal("\\x1b\\x07\\x00\\x7f\\x09\\x0a", output.printable("\27\7\0\127\t\n"))
+      assert.equal("a\tb\r\nc\\x1b", output.printable("a\tb\r\nc\27", true))
+      assert.equal("\\u0080\\u009f\194\160", output.printable("\194\128\194\159\194\160"))
+      -- overlong, surrogate, beyond U+10FFFF, truncated, lone continuation: byte by byte
+      assert.equal("\\xc0\\xaf", output.printable("\192\175"))
+      assert.equal("\\xed\\xa0\\x80", output.printable("\237\160\128"))
+      assert.equal("\\xf4\\x90\\x80\\x80", output.printable("\244\144\128\128"))
+      assert.equal("x\\xe2\\x82", output.printable("x\226\130"))
+      assert.equal("\\x9b[2J", output.printable("\155[2J"))
+      local summary = require "prismacloud.cli.summary"
+      local text = summary.text({total = 1, by_severity = {}, by_policy = {{key = HOSTILE, count = 1}},
+        by_cloud = {}, by_account = {{key = RAW, count = 1}}, by_day = {}, left_out = {}}, {utf8 = true})
+      harmless(text, "summary text")
+    end)
+
+    it("shows them as visible escapes in error lines", function()
+      local bodies = {
+        {cjson.encode{error = {code = "E1", message = HOSTILE}}, JSON_CT},
+        {cjson.encode{status = 400, error = "Bad Request", message = HOSTILE}, JSON_CT},
+        {RAW, {["Content-Type"] = "text/plain"}},
+        {"{}", {["Content-Type"] = "application/json", ["x-redlock-status"] =
+          cjson.encode{{i18nKey = "bad\27[31m\7", severity = "error", subject = "s\194\155"}}}},
+      }
+      for i, b in ipairs(bodies) do
+        serve("/cloud/group", b[1], 400, b[2])
+        local code, out, err = cli("groups list -o json")
+        assert.equals(1, code, err)
+        assert.equals("", out)
+        assert.equals(1, #lines_of(err), err)
+        harmless(err, "error line " .. i)
+        assert.truthy(err:find("\\x1b[", 1, true) or err:find("\\x9b", 1, true), err)
+      end
+      -- and with -v, whose trace shows the response's header lines
+      serve("/cloud/group", "{}", 400, {["Content-Type"] = "application/json", ["X-Evil"] = "a\194\155b"})
+      local code, _, err = cli("-v groups list -o json")
+      assert.equals(1, code)
+      harmless(err, "-v trace")
+    end)
+  end)
+
+  describe("TLS verification turned off (issue 13, finding 16)", function()
+    -- Lines of stderr that say verification is off.
+    local function warnings_in(err)
+      local n = 0
+      for _, line in ipairs(lines_of(err)) do
+        if line:find("verification is off", 1, true) then n = n + 1 end
+      end
+      return n
+    end
+
+    it("warns once on stderr, for a command and for the REPL, and never when it is on", function()
+      local stdin = os.tmpname()
+      write_file(stdin, "print(pc ~= nil)\n")
+      for _, var in ipairs{"PC_VERIFY=false", "PC_VERIFY=0", "PRISMACLOUD_SKIP_SSL_CERT_VERIFICATION=true"} do
+        local code, out, err = cli("accounts list -o json", {env = {var}})
+        assert.equals(0, code, err)
+        assert.equals(9, #cjson.decode(out))
+        assert.equals(1, warnings_in(err), var .. ": " .. err)
+        assert.equals(1, #lines_of(err), err)
+        code, out, err = cli("repl", {env = {var}, stdin = stdin})
+        assert.equals(0, code, err)
+        assert.equals("true\n", out)
+        assert.equals(1, warnings_in(err), "repl, " .. var .. ": " .. err)
+      end
+      for _, var in ipairs{"PC_VERIFY=true", "PRISMACLOUD_SKIP_SSL_CERT_VERIFICATION=false"} do
+        local code, _, err = cli("accounts list -o json", {env = {var}})
+        assert.equals(0, code, err)
+        assert.equals("", err)
+      end
+      os.remove(stdin)
     end)
   end)
 

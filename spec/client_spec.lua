@@ -423,6 +423,59 @@ describe("TLS", function()
     assert.equal(1, n)
   end)
 
+  describe("CA store from the environment (issue 13, finding 16)", function()
+    local shell_quote = require("spec.support.files").shell_quote
+    local other_ca
+
+    setup(function() other_ca = srv.ca:gsub("ca%.pem$", "other-ca.pem") end)
+
+    -- Runs prismacloud.new{url =, [cafile =]} and one request in a child lua5.4
+    -- whose environment holds exactly the given CA variables; returns "ok 200"
+    -- or "err <kind>".
+    local function child(vars, cafile)
+      local script = ("local pc = require 'prismacloud'; local c = pc.new{url = %q, retries = 0, cafile = %s}; "
+        .. "local res, err = c:request('GET', '/_test/echo'); "
+        .. "io.write(res and ('ok ' .. res.status) or ('err ' .. err.kind))"):format(srv.url,
+          cafile and ("%q"):format(cafile) or "nil")
+      local words = {}
+      for _, v in ipairs(vars) do words[#words + 1] = shell_quote(v) end
+      local p = io.popen(("env -u CURL_CA_BUNDLE -u SSL_CERT_FILE -u SSL_CERT_DIR %s "
+        .. "LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./?.so;;' lua5.4 -e %s 2>&1")
+        :format(table.concat(words, " "), shell_quote(script)))
+      local out = p:read("a")
+      p:close()
+      return out
+    end
+
+    it("CURL_CA_BUNDLE, then SSL_CERT_FILE, give cafile when neither cafile nor capath is given", function()
+      assert.equal("err tls", child{})
+      assert.equal("ok 200", child{"SSL_CERT_FILE=" .. srv.ca})
+      assert.equal("ok 200", child{"CURL_CA_BUNDLE=" .. srv.ca})
+      assert.equal("err tls", child{"CURL_CA_BUNDLE=" .. other_ca, "SSL_CERT_FILE=" .. srv.ca})
+      assert.equal("ok 200", child{"CURL_CA_BUNDLE=", "SSL_CERT_FILE=" .. srv.ca}) -- empty counts as unset
+      assert.equal("err tls", child({"SSL_CERT_FILE=" .. srv.ca}, other_ca)) -- an explicit cafile wins
+      assert.equal("ok 200", child({"CURL_CA_BUNDLE=" .. other_ca}, srv.ca))
+    end)
+
+    it("SSL_CERT_DIR gives capath (a directory hashed by openssl rehash)", function()
+      if os.execute("command -v openssl > /dev/null 2>&1") ~= true then
+        pending("openssl is not installed")
+        return
+      end
+      local files = require "spec.support.files"
+      local dir = files.temp_dir()
+      os.execute(("cp %s %s/ca.pem && env -u LD_PRELOAD openssl rehash %s > /dev/null 2>&1")
+        :format(shell_quote(srv.ca), shell_quote(dir), shell_quote(dir)))
+      local ok, out = pcall(function()
+        assert.equal("err tls", child{"SSL_CERT_DIR=" .. srv.ca:match("^(.*)/")}) -- not hashed: no use
+        return child{"SSL_CERT_DIR=" .. dir}
+      end)
+      files.remove_dir(dir)
+      assert(ok, out)
+      assert.equal("ok 200", out)
+    end)
+  end)
+
   it("succeeds with verify = false", function()
     local c <close> = prismacloud.new{url = srv.url, verify = false}
     assert.equal(200, assert(c:request("GET", "/_test/echo")).status)

@@ -204,7 +204,7 @@ describe("config", function()
     end)
 
     it("falls back to $HOME/.prismacloud/credentials.json", function()
-      tool("mkdir -p '" .. dir .. "/.prismacloud'")
+      tool("mkdir -p -m 700 '" .. dir .. "/.prismacloud'") -- whatever the umask: a group-writable one is refused
       write(dir .. "/.prismacloud/credentials.json", '{"url":"api.prismacloud.io","identity":"h","secret":"s"}')
       env = {HOME = dir}
       assert.equal("h", assert(config.resolve()).access_key)
@@ -233,6 +233,111 @@ describe("config", function()
       tool("chmod 600 '" .. dir .. "/credentials.json'")
       assert(config.resolve())
       assert.same({}, warnings)
+    end)
+
+    describe("that others could change (issue 13, finding 9)", function()
+      local core = require "prismacloud.core"
+      local marker
+
+      -- A profile whose secret_command leaves a marker file when it runs.
+      local function hostile(path, mode)
+        marker = dir .. "/ran"
+        os.remove(marker)
+        write(path, prismacloud.json.encode{url = "api.prismacloud.io", identity = "k",
+          secret_command = ("touch '%s'; echo s"):format(marker)}, mode)
+      end
+
+      -- Asserts that resolve and connect refuse the profile for `why` (a
+      -- pattern), naming the file and the fix, and that its command never ran.
+      local function refused(why, file, fix)
+        for _, f in ipairs{config.resolve, prismacloud.connect} do
+          local opts, err = f()
+          assert.is_nil(opts)
+          assert.is_true(prismacloud.is_error(err))
+          assert.equal("auth", err.kind)
+          assert.matches(why, err.message)
+          assert.truthy(err.message:find(file, 1, true), err.message)
+          assert.truthy(err.message:find("fix: " .. fix, 1, true), err.message)
+        end
+        assert.is_nil(io.open(marker), "the secret_command of an unsafe profile ran")
+      end
+
+      it("runs the command of a safe profile (the marker works)", function()
+        hostile(dir .. "/credentials.json", "600")
+        assert.equal("s", assert(config.resolve()).secret_key)
+        assert.truthy(io.open(marker), "the marker was not written")
+      end)
+
+      it("refuses a file writable by group or others, even with the secret in the environment", function()
+        for _, mode in ipairs{"620", "602", "666"} do
+          hostile(dir .. "/credentials.json", mode)
+          refused("writable by group or others %(mode " .. mode .. "%)", dir .. "/credentials.json",
+            "chmod go-w " .. dir .. "/credentials.json")
+          env.PC_SECRET = "from-env" -- its URL could still send the environment's secret elsewhere
+          refused("writable by group or others", dir .. "/credentials.json", "chmod go-w")
+          env.PC_SECRET = nil
+        end
+        -- readable only: used, with the warning kept
+        hostile(dir .. "/credentials.json", "644")
+        assert(config.resolve())
+        assert.matches("readable by group or others", warnings[1])
+      end)
+
+      it("refuses a file in a directory writable by group or others, sticky or not", function()
+        for _, mode in ipairs{"770", "707", "1777"} do
+          hostile(dir .. "/credentials.json", "600")
+          tool(("chmod %s '%s'"):format(mode, dir))
+          refused("its directory " .. dir:gsub("%p", "%%%0") .. " is writable by group or others", dir,
+            "chmod go-w " .. dir)
+          tool(("chmod 700 '%s'"):format(dir))
+        end
+      end)
+
+      it("refuses a symbolic link to a file in a directory others can write, and a link to a directory", function()
+        local open_dir = dir .. "/open"
+        tool(("mkdir -m 777 '%s'"):format(open_dir))
+        tool(("chmod 777 '%s'"):format(open_dir)) -- whatever the umask
+        hostile(open_dir .. "/real.json", "600")
+        tool(("ln -s '%s' '%s'"):format(open_dir .. "/real.json", dir .. "/credentials.json"))
+        refused("its directory .*/open is writable by group or others", dir .. "/credentials.json", "chmod go-w")
+        os.remove(dir .. "/credentials.json")
+        tool(("ln -s '%s' '%s'"):format(open_dir, dir .. "/credentials.json"))
+        refused("not a regular file", dir .. "/credentials.json", "make it one")
+      end)
+
+      it("refuses a file owned by another user (root-owned or one's own is fine)", function()
+        if core.euid() ~= 0 then
+          -- Only root can give a file to another user, so a non-root run
+          -- cannot build this case; CI runs the suite as root.
+          pending("needs root to chown a file to another user")
+          return
+        end
+        hostile(dir .. "/credentials.json", "600")
+        tool(("chown 65534 '%s'"):format(dir .. "/credentials.json"))
+        refused("owned by uid 65534, neither you %(uid 0%) nor root", dir .. "/credentials.json",
+          "chown 0 " .. dir .. "/credentials.json")
+        tool(("chown 0 '%s'"):format(dir .. "/credentials.json"))
+        tool(("chown 65534 '%s'"):format(dir))
+        refused("its directory .* is owned by uid 65534", dir, "chown 0 " .. dir)
+        tool(("chown 0 '%s'"):format(dir))
+        assert(config.resolve())
+      end)
+
+      it("core.file_info reports owner, mode and type, following links; nil, message otherwise", function()
+        hostile(dir .. "/f.json", "640")
+        tool(("ln -s f.json '%s'"):format(dir .. "/l.json"))
+        local info = assert(core.file_info(dir .. "/l.json"))
+        assert.same({uid = core.euid(), mode = tonumber("640", 8), type = "file", link = true,
+                     real = assert(core.file_info(dir)).real .. "/f.json"}, info)
+        assert.equal(tonumber("700", 8), core.file_info(dir).mode)
+        assert.equal("directory", core.file_info(dir).type)
+        assert.equal("other", core.file_info("/dev/null").type)
+        local none, message, errno = core.file_info(dir .. "/none")
+        assert.is_nil(none)
+        assert.matches("none: ", message)
+        assert.equal("integer", math.type(errno))
+        assert.has_error(function() core.file_info() end)
+      end)
     end)
 
     it("fails on a missing named profile, not on a missing default one", function()
@@ -371,6 +476,88 @@ describe("config", function()
         config.normalize_url(url)
       end
       assert.same({}, warnings)
+    end)
+
+    describe("authority (issue 13, finding 17)", function()
+      -- Asserts normalize_url refuses url with nil, err whose message matches
+      -- `why` and holds none of the `hidden` strings.
+      local function refuses(url, why, hidden)
+        local out, err = config.normalize_url(url)
+        assert.is_nil(out, url)
+        assert.is_true(prismacloud.is_error(err), url)
+        assert.equal("decode", err.kind)
+        assert.matches(why, err.message)
+        for _, h in ipairs(hidden or {}) do
+          assert.is_nil(err.message:find(h, 1, true), ("'%s' shows in: %s"):format(h, err.message))
+          assert.is_nil(tostring(err):find(h, 1, true))
+        end
+      end
+
+      it("refuses userinfo, naming the real host and never the user or password", function()
+        refuses("http://api.prismacloud.io:443@127.0.0.1:9", "credentials.*host '127%.0%.0%.1:9'",
+          {"api.prismacloud.io", ":443"})
+        refuses("https://me:hunter2@api.prismacloud.io/", "credentials", {"hunter2", "me:"})
+        refuses("https://me:hun@ter2@api.prismacloud.io", "credentials", {"hunter2", "hun@", "ter2", "me:"})
+        refuses("https://@api.prismacloud.io", "credentials")
+        refuses("api.prismacloud.io@evil.example", "credentials.*evil%.example", {"api.prismacloud.io"})
+        -- a password holding '/', '?' or '#' splits the URL early: still refused, still unseen
+        refuses("https://me:s3cr/et@api.prismacloud.io", "'@'", {"s3cr", "et@", "me:"})
+        refuses("https://me:s3cr?et@api.prismacloud.io", "query", {"s3cr", "et@", "me:"})
+        refuses("https://me:s3cr#et@api.prismacloud.io", "fragment", {"s3cr", "et@", "me:"})
+        assert.same({}, warnings) -- no host was taken for the API host, not even an unknown one
+      end)
+
+      it("reads IPv6 literals, ports and label boundaries", function()
+        assert.equal("https://[::1]:4443", config.normalize_url("https://[::1]:4443/"))
+        assert.equal("http://[::1]", config.normalize_url("http://[::1]"))
+        assert.equal("https://api.prismacloud.io:443", config.normalize_url("api.prismacloud.io:0443"))
+        assert.equal("https://api.prismacloud.io", config.normalize_url("api.prismacloud.io:"))
+        assert.same({}, warnings)
+        assert.equal("https://[2001:db8::1]:8443/x", config.normalize_url("[2001:DB8::1]:8443/x/"))
+        assert.equal(1, #warnings)
+        assert.matches("'%[2001:db8::1%]'", warnings[1])
+        -- redlock.io and prismacloud.io are domains, not suffixes of a name
+        assert.equal("https://evilredlock.io", config.normalize_url("evilredlock.io"))
+        assert.equal("https://app.evilprismacloud.io", config.normalize_url("app.evilprismacloud.io"))
+        assert.equal(3, #warnings)
+      end)
+
+      it("refuses what cannot be an API base URL", function()
+        for _, case in ipairs{
+          {"ftp://api.prismacloud.io", "scheme"}, {"https:/api.prismacloud.io", "scheme"},
+          {"https://", "no host"}, {"", "empty"}, {"https://:443", "no host"},
+          {"https://api.prismacloud.io?x=1", "query"}, {"https://api.prismacloud.io/#x", "fragment"},
+          {"https://api.prisma cloud.io", "control character or a space"},
+          {"https://api.prismacloud.io\0.evil", "control character"},
+          {"https://api.prismacloud.io\27[31m", "control character"},
+          {"https://ex\\ample.com", "host"}, {"https://exämple.com", "non%-ASCII"},
+          {"https://api.prismacloud.io:99999", "port"}, {"https://api.prismacloud.io:https", "port"},
+          {"https://api.prismacloud.io:0", "port"}, {"https://[::1", "IPv6"}, {"https://[zz::1]", "IPv6"},
+          {"https://api.prismacloud.io/a%zz", "percent"}, {"https://api.prismacloud.io/a<b>", "path"},
+        } do
+          refuses(case[1], case[2])
+        end
+        assert.has_error(function() config.normalize_url(42) end,
+          "bad argument #1 to 'normalize_url' (string expected, got number)")
+      end)
+
+      it("resolve and connect return the refusal, naming where the URL came from", function()
+        env.PC_URL, env.PC_IDENTITY, env.PC_SECRET = "https://me:hunter2@127.0.0.1:9", "k", "s"
+        for _, f in ipairs{config.resolve, prismacloud.connect} do
+          local opts, err = f()
+          assert.is_nil(opts)
+          assert.equal("decode", err.kind)
+          assert.matches("credentials", err.message)
+          assert.matches("env PC_URL", err.message)
+          assert.is_nil(tostring(err):find("hunter2", 1, true))
+        end
+        env.PC_URL = nil
+        profile('{"url":"https://me:hunter2@127.0.0.1:9","identity":"k","secret":"s"}')
+        local opts, err = config.resolve()
+        assert.is_nil(opts)
+        assert.matches("profile .*credentials%.json %(url%)", err.message)
+        assert.is_nil(tostring(err):find("hunter2", 1, true))
+      end)
     end)
 
     it("keeps a url over a region in the same layer", function()

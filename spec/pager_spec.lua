@@ -36,6 +36,23 @@ describe("timerange", function()
     assert.has_error(function() timerange.parse{type = "sideways"} end)
   end)
 
+  it("refuses a ready table whose numbers are not integers, with a clean error (found by fuzz/lua_fuzz.lua)", function()
+    for _, v in ipairs{
+      {type = "absolute", value = {startTime = "5", endTime = 10}},  -- once: attempt to compare
+      {type = "absolute", value = {startTime = 0, endTime = "5"}},
+      {type = "absolute", value = {startTime = 1.0, endTime = 2.0}}, -- returned as is: floats would reach the API
+      {type = "relative", value = {amount = "24", unit = "day"}},
+      {type = "relative", value = {amount = 24.0, unit = "day"}},
+      {from = "1000", to = "2000"}, {amount = "3", unit = "d"},
+    } do
+      for _, f in ipairs{timerange.parse, timerange.query, timerange.future} do
+        local ok, err = pcall(f, v)
+        assert.is_false(ok)
+        assert.matches("bad time range table", err)
+      end
+    end
+  end)
+
   it("raises errors that name the bad value", function()
     local function message(v)
       local ok, err = pcall(timerange.parse, v)

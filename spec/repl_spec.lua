@@ -204,6 +204,80 @@ describe("prismacloud repl", function()
       assert.truthy(history:find('pc.alerts:count("open")', 1, true), history)
     end)
 
+    describe("history file (issue 13, finding 18)", function()
+      -- Runs one REPL session in tmux with HOME = dir, typing each line; returns
+      -- once the session has ended.
+      local function session(dir, lines)
+        local cmd = ("env -u PC_URL NO_COLOR=1 HOME=%s TERM=xterm-256color PC_CONFIG_DIR=/nonexistent "
+          .. "LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./?.so;;' lua5.4 bin/prismacloud repl")
+          :format(shell_quote(dir))
+        tmux(("new-session -d -s hist -x 160 -y 50 %s"):format(shell_quote(cmd)))
+        local function pane() return tmux("capture-pane -p -t hist") end
+        local function wait(pattern)
+          for _ = 1, 400 do
+            if pane():find(pattern, 1, true) then return end
+            os.execute("sleep 0.05")
+          end
+          error("the terminal never showed " .. pattern .. "; it shows:\n" .. pane())
+        end
+        wait("\n>")
+        for i, line in ipairs(lines) do
+          tmux(("send-keys -t hist -l %s"):format(shell_quote(line)))
+          tmux("send-keys -t hist Enter")
+          wait(("mark %d"):format(i))
+        end
+        tmux("send-keys -t hist 'exit()' Enter")
+        for _ = 1, 400 do
+          if not tmux("list-sessions"):find("hist:", 1, true) then return end
+          os.execute("sleep 0.05")
+        end
+        error("the REPL did not end")
+      end
+
+      local function mode_of(path)
+        return ("%o"):format(assert(require("prismacloud.core").file_info(path)).mode)
+      end
+
+      -- Statements, each printing "mark <n>" so that the spec knows it ran.
+      local LINES = {
+        'x = 1 print("mark 1")',
+        'opts = {access_key = "k", secret_key = "Hunter2-Secret-Key"} print("mark 2")',
+        'pw = {password = "Hunter3-Password"} print("mark 3")',
+        'auth = {token = "eyJ-Token-Value"} print("mark 4")',
+        'print("mark " .. 5)',
+      }
+
+      it("is created with mode 600, and lines that look like they carry a secret stay out of it", function()
+        local dir = files.temp_dir()
+        os.execute("chmod 755 " .. shell_quote(dir)) -- a usual home: others may list it
+        session(dir, LINES)
+        local path = dir .. "/.prismacloud_history"
+        local history = read_file(path) or ""
+        local mode = mode_of(path)
+        files.remove_dir(dir)
+        assert.equal("600", mode)
+        assert.truthy(history:find('x = 1 print("mark 1")', 1, true), history)
+        assert.truthy(history:find('print("mark " .. 5)', 1, true), history)
+        for _, secret in ipairs{"Hunter2", "Hunter3", "eyJ-Token"} do
+          assert.is_nil(history:find(secret, 1, true), secret .. " is in the history:\n" .. history)
+        end
+      end)
+
+      it("tightens an existing history file readable by others to 600, keeping its lines", function()
+        local dir = files.temp_dir()
+        local path = dir .. "/.prismacloud_history"
+        write_file(path, "old_line = 1\n")
+        os.execute("chmod 644 " .. shell_quote(path))
+        session(dir, {LINES[1]})
+        local history = read_file(path) or ""
+        local mode = mode_of(path)
+        files.remove_dir(dir)
+        assert.equal("600", mode)
+        assert.truthy(history:find("old_line = 1\n", 1, true), history)
+        assert.truthy(history:find('x = 1 print("mark 1")', 1, true), history)
+      end)
+    end)
+
     it("reads plain lines with a prompt when lua-readline cannot be loaded", function()
       local srv = server.start{policies = 30}
       local cmd = ("env -u NO_COLOR HOME=%s TERM=xterm-256color PC_CONFIG_DIR=/nonexistent PC_URL=%s "

@@ -14,6 +14,7 @@
 #include "pc_client.h"
 #include "pc_clock.h"
 #include "pc_error.h"
+#include "pc_fs.h"
 #include "pc_json.h"
 #include "pc_parallel.h"
 #include "pc_request.h"
@@ -76,6 +77,7 @@ int luaopen_prismacloud_core(lua_State *L) {
   lua_newtable(L);
   pc_client_register(L, exchanges);
   pc_error_register(L);
+  pc_fs_register(L);
   lua_newtable(L);
   pc_json_register(L);
   lua_setfield(L, -2, "json");

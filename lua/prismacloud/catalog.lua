@@ -49,33 +49,45 @@ function M.count()
   return #ids()
 end
 
--- Edit distance between a and b (case-insensitive), for suggestions.
-local function distance(a, b)
-  a, b = a:lower(), b:lower()
+-- Edit distance between a and b (lower-cased already) when it is at most
+-- `limit`, else limit + 1. The rows stop as soon as every cell of one exceeds
+-- the limit, and strings whose lengths differ by more than it are not compared
+-- at all (their distance is at least that difference): the cost is bounded by
+-- the catalog's ids, never by the length of a.
+local function distance(a, b, limit)
+  local n, m = #a, #b
+  if n - m > limit or m - n > limit then return limit + 1 end
   local prev = {}
-  for j = 0, #b do prev[j] = j end
-  for i = 1, #a do
+  for j = 0, m do prev[j] = j end
+  for i = 1, n do
     local cur = {[0] = i}
     local ca = a:byte(i)
-    for j = 1, #b do
+    local best = i
+    for j = 1, m do
       local cost = ca == b:byte(j) and 0 or 1
-      cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+      local d = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+      cur[j] = d
+      if d < best then best = d end
     end
+    if best > limit then return limit + 1 end
     prev = cur
   end
-  return prev[#b]
+  return prev[m]
 end
 
 --- Up to `max` known ids close to `id`: by edit distance, or containing it.
+-- The work is bounded whatever the length of id (a long one matches nothing).
 -- syntax: ids = catalog.suggest(id [, max = 3])
 function M.suggest(id, max)
   max = max or 3
   local scored = {}
   local needle = id:lower()
+  local limit = math.max(2, #id // 3)
   for _, known in ipairs(ids()) do
-    local d = distance(id, known)
-    if #needle >= 3 and known:lower():find(needle, 1, true) then d = math.min(d, 1) end
-    if d <= math.max(2, #id // 3) then scored[#scored + 1] = {known, d} end
+    local lower = known:lower()
+    local d = distance(needle, lower, limit)
+    if #needle >= 3 and #needle <= #lower and lower:find(needle, 1, true) then d = math.min(d, 1) end
+    if d <= limit then scored[#scored + 1] = {known, d} end
   end
   table.sort(scored, function(x, y)
     if x[2] ~= y[2] then return x[2] < y[2] end
@@ -86,6 +98,12 @@ function M.suggest(id, max)
   return out
 end
 
+-- An id as shown in a message: a long one cut, with its length.
+local function shown_id(id)
+  if #id <= 80 then return id end
+  return ("%s... (%d bytes)"):format(id:sub(1, 60), #id)
+end
+
 local function lookup(id, level)
   if type(id) ~= "string" then
     error(("bad argument #1 to 'call' (operation id expected, got %s)"):format(type(id)), level + 1)
@@ -94,12 +112,15 @@ local function lookup(id, level)
   if op then return op end
   local close = M.suggest(id)
   local hint = #close > 0 and ("; did you mean '" .. table.concat(close, "', '") .. "'?") or ""
-  error(("unknown operation '%s'%s"):format(id, hint), level + 1)
+  error(("unknown operation '%s'%s"):format(shown_id(id), hint), level + 1)
 end
 
---- Percent-encodes every byte but RFC 3986's unreserved ones (one path segment).
+--- Percent-encodes every byte but RFC 3986's unreserved ones (one path segment);
+-- a segment made only of dots has them encoded too ("." -> "%2E", ".." ->
+-- "%2E%2E"), so that it can never be a dot segment that climbs out of its place.
 -- syntax: segment = catalog.encode_segment(s)
 function M.encode_segment(s)
+  if s:find("^%.+$") then return (s:gsub("%.", "%%2E")) end
   return (s:gsub("[^%w%-._~]", function(c) return ("%%%02X"):format(c:byte()) end))
 end
 local encode_segment = M.encode_segment

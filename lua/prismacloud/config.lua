@@ -2,7 +2,8 @@
 -- `resolve(profile, overrides)` merges, key by key, explicit overrides over
 -- the environment over a profile file (~/.prismacloud/<name>.json), runs a
 -- `secret_command` when that is where the secret comes from, and normalises
--- the URL. `connect` hands the result to `prismacloud.new`. See doc/config.md.
+-- the URL. `connect` hands the result to `prismacloud.new`. A profile that
+-- others could change is refused, as OpenSSH refuses such a config. See doc/config.md.
 local core = require "prismacloud.core"
 local json = require "prismacloud.json"
 
@@ -89,24 +90,88 @@ local function is_loopback(host)
     or host == "[::1]" or host == "::1"
 end
 
+-- A URL that cannot be used: nil, err (kind "decode"). The messages never
+-- quote the URL: it may hold a password.
+local function bad_url(why)
+  return fail("decode", "unusable API URL: " .. why)
+end
+
+-- Whether host (lower case) is `domain` or a name under it.
+local function in_domain(host, domain)
+  return host == domain or host:sub(-#domain - 1) == "." .. domain
+end
+
 --- Normalises an API URL: https:// assumed (http:// kept), trailing `/` removed,
 -- console hosts (`app*`) mapped to API hosts, `redlock.io` to `prismacloud.io`.
 -- Warns (once) about a host that is not a known regional host, unless loopback.
--- syntax: url = config.normalize_url(url)
+-- Returns nil, err (kind "decode") for a URL that cannot be an API base URL:
+-- credentials in it (user:password@; they belong in access_key/secret_key), a
+-- scheme other than http/https, no host, a bad port or IPv6 literal, a query or
+-- fragment, control characters, spaces or non-ASCII bytes. Never quotes the URL.
+-- syntax: url, err = config.normalize_url(url)
 function M.normalize_url(url)
   if type(url) ~= "string" then
     error("bad argument #1 to 'normalize_url' (string expected, got " .. type(url) .. ")", 2)
   end
   url = trim(url)
+  if url == "" then return bad_url("it is empty") end
+  if url:find("[%c ]") then return bad_url("it holds a control character or a space") end
+  if url:find("[\128-\255]") then
+    return bad_url("it holds a non-ASCII byte (percent-encode it; an international host name: use its xn-- form)")
+  end
   local scheme, rest = url:match("^(%a[%w+.-]*)://(.*)$")
-  if not scheme then scheme, rest = "https", url end
-  scheme = scheme:lower()
-  local authority, path = rest:match("^([^/]*)(.*)$")
-  local host, port = authority:match("^(%[.*%])(.*)$")
-  if not host then host, port = authority:match("^([^:]*)(.*)$") end
+  if scheme then
+    scheme = scheme:lower()
+    if scheme ~= "http" and scheme ~= "https" then
+      return bad_url(("its scheme is '%s'; only http and https are supported"):format(scheme))
+    end
+  elseif url:match("^%a[%w+.-]*:/") then
+    return bad_url("its scheme is malformed (scheme://host expected)")
+  else
+    scheme, rest = "https", url
+  end
+  -- RFC 3986: the authority runs to the first '/', '?' or '#'; userinfo is what precedes its last '@'.
+  local authority, path = rest:match("^([^/?#]*)(.*)$")
+  if path:find("?", 1, true) then return bad_url("it holds a query ('?'); a base URL takes none") end
+  if path:find("#", 1, true) then return bad_url("it holds a fragment ('#'); a base URL takes none") end
+  local at = authority:find("@[^@]*$")
+  if at then
+    return bad_url(("it holds credentials (a user name or password before '@', host '%s'): put them in "
+      .. "access_key and secret_key (PC_IDENTITY, PC_SECRET), never in the URL"):format(authority:sub(at + 1)))
+  end
+  if path:find("@", 1, true) then
+    return bad_url("it holds '@' in its path (if that is a password, it belongs in secret_key, never in the URL)")
+  end
+  local host, port
+  if authority:sub(1, 1) == "[" then
+    host, port = authority:match("^(%[[%x:.]+%])(.*)$")
+    if not host or not host:find(":", 1, true) then
+      return bad_url("its IPv6 address is malformed ([address] expected)")
+    end
+  else
+    host, port = authority:match("^([^:]*)(.*)$")
+  end
+  if host == "" then return bad_url("it has no host") end
+  if not host:find("^%[") and not host:find("^[%w%-%._]+$") then
+    return bad_url("its host holds a character a host name cannot have")
+  end
+  if port == ":" then
+    port = ""
+  elseif port ~= "" then
+    local digits = port:match("^:(%d+)$")
+    local n = digits and #digits <= 5 and tonumber(digits)
+    if not n or n < 1 or n > 65535 then return bad_url("its port is not a number from 1 to 65535") end
+    port = (":%d"):format(n)
+  end
+  if path:find("[^%w%-%._~!$&'()*+,;=:/%%]") then
+    return bad_url("its path holds a character that must be percent-encoded")
+  end
+  if path:gsub("%%%x%x", ""):find("%", 1, true) then
+    return bad_url("its path holds a '%' that is not a percent-encoding (%XX)")
+  end
   host = host:lower()
-  host = host:gsub("redlock%.io$", "prismacloud.io")
-  if host:match("prismacloud%.io$") or host:match("prismacloud%.cn$") then
+  if in_domain(host, "redlock.io") then host = host:sub(1, -11) .. "prismacloud.io" end
+  if in_domain(host, "prismacloud.io") or in_domain(host, "prismacloud.cn") then
     host = host:gsub("^app(%d*)%.", "api%1.")
   end
   path = path:gsub("/+$", "")
@@ -131,18 +196,60 @@ local function read_file(path)
   return data
 end
 
-local function shell_quote(s)
+-- A path as a shell word, quoted only when it needs to be (for the fixes messages suggest).
+local function shell_word(s)
+  if s:find("^[%w/._,:+@%%-]+$") then return s end
   return "'" .. s:gsub("'", "'\\''") .. "'"
 end
 
--- Permission bits of a file as an integer (via stat(1)), or nil.
-local function file_mode(path)
-  local p = io.popen("stat -c %a " .. shell_quote(path) .. " 2>/dev/null")
-  if not p then return nil end
-  local out = p:read("a")
-  p:close()
-  local digits = out and out:match("^%s*([0-7]+)%s*$")
-  return digits and tonumber(digits, 8)
+-- The directory part of a path: "/" for "/x", "." for "x".
+local function dir_of(path)
+  local dir = path:match("^(.*)/[^/]*$")
+  if dir == nil then return "." end
+  if dir == "" then return "/" end
+  return dir
+end
+
+local GROUP_OTHER_WRITE, GROUP_OTHER_READ = 18, 36 -- 0022, 0044
+
+-- Nil when the profile at path (file_info `info`) is safe to use, else the
+-- error refusing it, as OpenSSH refuses its config: the file (through a
+-- symbolic link: the file it points to) must be a regular file owned by the
+-- effective user or root and not writable by group or others, and so must
+-- the directory holding it (and the one holding the link) be.
+local function unsafe_profile(path, info)
+  local euid = core.euid()
+  local function refuse(why, fix)
+    return setmetatable({kind = "auth", file = path, message = ("profile %s refused: %s, so someone else could "
+      .. "change its URL or its secret_command; fix: %s"):format(path, why, fix)}, core.Error)
+  end
+  local function owned(i) return i.uid == euid or i.uid == 0 end
+  if info.type ~= "file" then
+    return refuse("it is not a regular file", "make it one (a JSON file)")
+  end
+  if not owned(info) then
+    return refuse(("it is owned by uid %d, neither you (uid %d) nor root"):format(info.uid, euid),
+      ("chown %d %s (or remove it)"):format(euid, shell_word(info.real or path)))
+  end
+  if info.mode & GROUP_OTHER_WRITE ~= 0 then
+    return refuse(("it is writable by group or others (mode %03o)"):format(info.mode),
+      "chmod go-w " .. shell_word(info.real or path))
+  end
+  local dirs = {dir_of(path)}
+  if info.real and dir_of(info.real) ~= dirs[1] then dirs[2] = dir_of(info.real) end
+  for _, dir in ipairs(dirs) do
+    local d, why = core.file_info(dir)
+    if not d then
+      return refuse(("its directory cannot be checked (%s)"):format(why), "check " .. shell_word(dir))
+    elseif not owned(d) then
+      return refuse(("its directory %s is owned by uid %d, neither you (uid %d) nor root"):format(dir, d.uid, euid),
+        ("chown %d %s, or move the profile to a directory of yours"):format(euid, shell_word(dir)))
+    elseif d.mode & GROUP_OTHER_WRITE ~= 0 then
+      return refuse(("its directory %s is writable by group or others (mode %03o)"):format(dir, d.mode),
+        ("chmod go-w %s, or move the profile to a directory only you can write"):format(shell_word(dir)))
+    end
+  end
+  return nil
 end
 
 -- Where a profile lives: a path when the name holds a '/', else <dir>/<name>.json.
@@ -158,23 +265,32 @@ local function profile_path(name)
 end
 
 -- Reads a profile into {option = value} and where each came from; nil, err
--- when a named profile is missing or any profile is malformed.
+-- when a named profile is missing, or any profile is unsafe (see
+-- unsafe_profile: then nothing of it is used, its secret_command never runs)
+-- or malformed.
 local function load_profile(name, explicit)
   local path = profile_path(name)
-  local data = path and read_file(path)
-  if not data then
+  local info, why
+  if path then info, why = core.file_info(path) end
+  if not info then
     if explicit then
-      return fail("auth", ("profile '%s' not found (%s)"):format(name, path or "no $HOME"))
+      return fail("auth", ("profile '%s' not found (%s)"):format(name, why or "no $HOME"))
     end
+    return {}, {}
+  end
+  local unsafe = unsafe_profile(path, info)
+  if unsafe then return nil, unsafe end
+  local data = read_file(path)
+  if not data then
+    if explicit then return fail("auth", ("profile '%s' cannot be read (%s)"):format(name, path)) end
     return {}, {}
   end
   local ok, doc = pcall(json.decode, data)
   if not ok or type(doc) ~= "table" then
     return fail("decode", ("profile %s is not a JSON object"):format(path))
   end
-  local mode = file_mode(path)
-  if mode and mode & 0x24 ~= 0 then   -- 0044: readable by group or others
-    M.warn(("profile %s is readable by group or others (mode %o); chmod 600 it"):format(path, mode))
+  if info.mode & GROUP_OTHER_READ ~= 0 then
+    M.warn(("profile %s is readable by group or others (mode %03o); chmod 600 it"):format(path, info.mode))
   end
   local unknown = {}
   for k in pairs(doc) do
@@ -340,7 +456,12 @@ local function resolve(profile, overrides)
   if not opts.url then
     return fail("auth", "no API URL: set PC_URL, pass url or region, or add 'url' to a profile")
   end
-  opts.url = M.normalize_url(opts.url)
+  local url, url_err = M.normalize_url(opts.url)
+  if not url then
+    url_err.message = ("%s (from %s)"):format(url_err.message, sources.url or "override url")
+    return nil, url_err
+  end
+  opts.url = url
   if not opts.token and not (opts.access_key and opts.secret_key) then
     local missing = opts.access_key and "secret" or "access key and secret"
     return fail("auth", "no credentials (" .. missing .. " missing): set PC_IDENTITY and PC_SECRET, "

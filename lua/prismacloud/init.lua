@@ -49,6 +49,21 @@ core.client_mt.__index = function(self, key)
   return family
 end
 
+-- The CA store the curl tool takes from the environment when it is given
+-- neither a CA file nor a CA directory (libcurl itself reads none of these):
+-- CURL_CA_BUNDLE as the file; else SSL_CERT_FILE as the file and SSL_CERT_DIR
+-- as the directory. An empty variable counts as unset. Returns cafile, capath.
+local function ca_from_env()
+  local function get(name)
+    local v = os.getenv(name)
+    if v == nil or v == "" then return nil end
+    return v
+  end
+  local bundle = get("CURL_CA_BUNDLE")
+  if bundle then return bundle, nil end
+  return get("SSL_CERT_FILE"), get("SSL_CERT_DIR")
+end
+
 --- Creates a client. See README "Client options" for every option.
 -- syntax: client = prismacloud.new{url = "api.prismacloud.io", access_key = "...", secret_key = "..."}
 function M.new(opts)
@@ -59,9 +74,12 @@ function M.new(opts)
   if dry_run ~= nil and type(dry_run) ~= "boolean" then
     error("bad option 'dry_run' (boolean expected, got " .. type(dry_run) .. ")", 2)
   end
-  if opts.rate_limit == true or opts.trace == true or dry_run ~= nil then
+  local cafile, capath
+  if opts.cafile == nil and opts.capath == nil then cafile, capath = ca_from_env() end
+  if opts.rate_limit == true or opts.trace == true or dry_run ~= nil or cafile or capath then
     local copy = {}
     for k, v in pairs(opts) do copy[k] = v end
+    copy.cafile, copy.capath = copy.cafile or cafile, copy.capath or capath
     if opts.rate_limit == true then
       -- pace each documented endpoint at its documented rate (see prismacloud.limiter)
       copy.rate_limit = require("prismacloud.limiter").new()

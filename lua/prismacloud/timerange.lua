@@ -32,14 +32,21 @@ local function fail(v, why, level)
   error(("bad time range %s (%s)"):format(describe(v), why), level + 1)
 end
 
+-- A number of milliseconds >= 0 as an integer (1000.0 -> 1000), else nil;
+-- a string is not a number here.
 local function ms(v)
-  local n = math.tointeger(v)
+  local n = type(v) == "number" and math.tointeger(v)
   if n and n >= 0 then return n end
   return nil
 end
 
+-- Whether v is already what the API takes: an integer >= 0.
+local function is_ms(v)
+  return math.type(v) == "integer" and v >= 0
+end
+
 local function relative(v, amount, unit, level)
-  local n = math.tointeger(amount)
+  local n = type(amount) == "number" and math.tointeger(amount)
   if not n or n < 1 then fail(v, "amount must be a positive integer", level + 1) end
   if not M.UNITS[unit] then
     fail(v, ("unit must be hour, day, week, month or year, not '%s'"):format(tostring(unit)), level + 1)
@@ -69,15 +76,17 @@ end
 
 local function from_table(v, level)
   if v.type ~= nil then
-    -- A ready API time range: validated, then returned as is.
+    -- A ready API time range: validated, then returned as is (so its numbers
+    -- must be integers already: a string or a float would reach the API).
     if v.type == "relative" then
       local value = type(v.value) == "table" and v.value or fail(v, "relative needs value {amount, unit}", level + 1)
+      if math.type(value.amount) ~= "integer" then fail(v, "amount must be a positive integer", level + 1) end
       relative(v, value.amount, value.unit, level + 1)
     elseif v.type == "absolute" then
       local value = type(v.value) == "table" and v.value or fail(v, "absolute needs value {startTime, endTime}",
         level + 1)
       local s, e = value.startTime, value.endTime
-      if (s ~= nil and not ms(s)) or not ms(e) or (s and e < s) then
+      if (s ~= nil and not is_ms(s)) or not is_ms(e) or (s and e < s) then
         fail(v, "absolute needs integer milliseconds startTime <= endTime", level + 1)
       end
     elseif v.type == "to_now" then

@@ -66,7 +66,7 @@ local function describe_config(opts, sources)
   for _, k in ipairs(keys) do
     if k == "access_key" or k == "secret_key" or k == "token" or k == "url" or k == "customer_name"
       or k == "verify" or k == "cafile" then
-      stderr:write(("* %s = %s (%s)\n"):format(k, tostring(shown[k]), sources[k] or "given"))
+      stderr:write(output.printable(("* %s = %s (%s)"):format(k, tostring(shown[k]), sources[k] or "given")), "\n")
     end
   end
 end
@@ -82,7 +82,7 @@ function M.connect(options)
   if options.verbose then
     describe_config(opts, sources)
     -- one already-redacted line per request and response header line
-    opts.trace = function(line) stderr:write(line, "\n") end
+    opts.trace = function(line) stderr:write(output.printable(line), "\n") end
   end
   return prismacloud.new(opts)
 end
@@ -434,7 +434,8 @@ local function run_emulator(script, rest)
   return M.EXIT_OK
 end
 
--- One line of an error value (a prismacloud.Error, a message or anything else).
+-- One line of an error value (a prismacloud.Error, a message or anything else),
+-- harmless for a terminal (output.printable: an API's message may hold anything).
 local function message_of(e)
   local text
   if is_error(e) then
@@ -442,7 +443,7 @@ local function message_of(e)
   else
     text = tostring(type(e) == "table" and e.message or e):gsub("^[^\n:]+%.lua:%d+: ", "")
   end
-  return (text:gsub("%s*\n%s*", " "))
+  return output.printable((text:gsub("%s*\n%s*", " ")))
 end
 
 local function run(argv, env)
@@ -496,6 +497,10 @@ end
 -- syntax: code = cli.main(argv [, {emulator_script = path}])
 function M.main(argv, env)
   env = env or {}
+  -- The library reports what a user must know (TLS verification turned off,
+  -- a failing hook) as Lua warnings, which the interpreter keeps silent until
+  -- asked: a command line shows them, one line each on stderr.
+  warn("@on")
   local debug_on = os.getenv("PRISMACLOUD_DEBUG")
   local ok, result = xpcall(run, function(e)
     if debug_on and debug_on ~= "" and not args.is_usage_error(e) and not is_error(e) then
@@ -505,9 +510,9 @@ function M.main(argv, env)
   end, argv, env)
   if ok then return result end
   local e = result.value
-  if result.traceback then stderr:write(result.traceback, "\n") end
+  if result.traceback then stderr:write(output.printable(result.traceback, true), "\n") end
   if args.is_usage_error(e) then
-    stderr:write("prismacloud: ", e.message, "\n")
+    stderr:write("prismacloud: ", output.printable(e.message), "\n")
     stderr:write(env.command and ("usage: " .. env.command.usage .. "\n") or
       "usage: prismacloud <command> [options] (prismacloud --help lists them)\n")
     return M.EXIT_USAGE

@@ -41,6 +41,46 @@ function M.use_colour(is_tty)
   return is_tty and os.getenv("TERM") ~= "dumb"
 end
 
+--- Text made harmless for a terminal, so that data from the API can never
+-- drive it: C0 control characters and DEL become `\xHH` (ESC is `\x1b`, BEL
+-- `\x07`; tab, CR and LF stay when keep_lines is true), C1 controls
+-- (U+0080..U+009F, which some terminals obey as ESC sequences) `\u00HH`, and a
+-- byte that is not part of valid UTF-8 `\xHH`. Everything else stays as it is.
+-- syntax: s = output.printable(s [, keep_lines])
+function M.printable(s, keep_lines)
+  if not s:find("[%c\128-\255]") then return s end
+  local out, i, n = {}, 1, #s
+  while i <= n do
+    local j = s:find("[%c\128-\255]", i)
+    if not j then
+      out[#out + 1] = s:sub(i)
+      break
+    end
+    if j > i then out[#out + 1] = s:sub(i, j - 1) end
+    local b = s:byte(j)
+    local len = b >= 0xF0 and 4 or b >= 0xE0 and 3 or b >= 0xC2 and 2 or 1
+    local seq = s:sub(j, j + len - 1)
+    if b < 0x80 then
+      out[#out + 1] = keep_lines and (b == 9 or b == 10 or b == 13) and seq or ("\\x%02x"):format(b)
+    elseif len > 1 and #seq == len and utf8.len(seq) == 1 then
+      local cp = utf8.codepoint(seq)
+      out[#out + 1] = cp < 0xA0 and ("\\u%04x"):format(cp) or seq
+    else
+      out[#out + 1], len = ("\\x%02x"):format(b), 1
+    end
+    i = j + len
+  end
+  return table.concat(out)
+end
+local printable = M.printable
+
+-- JSON text with the characters a terminal may obey but JSON lets stand raw
+-- (DEL, and C1 controls U+0080..U+009F) written as \u escapes; the same JSON.
+local function json_safe(text)
+  return (text:gsub("\127", "\\u007f"):gsub("\194([\128-\159])",
+    function(c) return ("\\u%04x"):format(c:byte()) end))
+end
+
 local function is_array(v)
   return type(v) == "table" and (v[1] ~= nil or getmetatable(v) == json.array_mt or next(v) == nil)
 end
@@ -199,7 +239,7 @@ function M.pretty_json(text)
 end
 
 local function encode(v)
-  return json.encode(v)
+  return json_safe(json.encode(v))
 end
 
 -- The record cut down to the given columns (nested paths kept as dotted keys).
@@ -238,7 +278,7 @@ local function row_cells(record, columns, short)
   local cells = {}
   for i, c in ipairs(columns) do
     local v = type(record) == "table" and M.field(record, c) or (c == "value" and record or nil)
-    cells[i] = M.cell(c, v, short):gsub("[\r\n\t]", " ")
+    cells[i] = printable((M.cell(c, v, short):gsub("[\r\n\t]", " ")))
   end
   return cells
 end
@@ -345,7 +385,7 @@ function Writer:row(record)
     if self.count == 1 then
       self.columns = self.columns or M.choose_columns{record}
       local head = {}
-      for i, c in ipairs(self.columns) do head[i] = csv_field(c) end
+      for i, c in ipairs(self.columns) do head[i] = csv_field(printable(c)) end
       out:write(table.concat(head, ","), "\r\n")
     end
     local cells = row_cells(record, self.columns, false)
@@ -364,14 +404,15 @@ function Writer:finish()
     out:write(self.count == 0 and "[]\n" or "\n]\n")
   elseif f == "table" or f == "html" then
     local columns = self.columns or M.choose_columns(self.rows)
-    local rows = {}
+    local rows, header = {}, {}
     for i, r in ipairs(self.rows) do rows[i] = row_cells(r, columns, f == "table") end
+    for i, c in ipairs(columns) do header[i] = printable(c) end
     if f == "table" then
-      if #columns > 0 then M.write_table(out, columns, rows, {colour = self.colour, width = self.width}) end
+      if #columns > 0 then M.write_table(out, header, rows, {colour = self.colour, width = self.width}) end
     else
       local parts = {"<h1>", html_escape(self.title), "</h1>\n<p>", ("%d"):format(#rows),
                      " rows</p>\n<table>\n<thead><tr>"}
-      for _, c in ipairs(columns) do parts[#parts + 1] = "<th>" .. html_escape(c) .. "</th>" end
+      for _, c in ipairs(header) do parts[#parts + 1] = "<th>" .. html_escape(c) .. "</th>" end
       parts[#parts + 1] = "</tr></thead>\n<tbody>\n"
       for _, row in ipairs(rows) do
         parts[#parts + 1] = "<tr>"
@@ -393,8 +434,8 @@ end
 function M.value(body, format, opts)
   opts = opts or {}
   local out = opts.out or io.stdout
-  if type(body) == "string" then -- not JSON (a CSV download, text): as it came
-    out:write(body)
+  if type(body) == "string" then -- not JSON (a CSV download, text): as it came, harmless for a terminal
+    out:write((format == "table" or format == "csv") and printable(body, true) or body)
     return
   end
   local rows = M.rows_of(body)
@@ -416,7 +457,10 @@ function M.value(body, format, opts)
     for k in pairs(body) do keys[#keys + 1] = tostring(k) end
     table.sort(keys)
     local rows_kv = {}
-    for i, k in ipairs(keys) do rows_kv[i] = {k, (M.cell(k, body[k], true):gsub("[\r\n\t]", " "))} end
+    for i, k in ipairs(keys) do
+      rows_kv[i] = {printable((k:gsub("[\r\n\t]", " "))),
+                    printable((M.cell(k, body[k], true):gsub("[\r\n\t]", " ")))}
+    end
     M.write_table(out, {"field", "value"}, rows_kv, {colour = opts.colour, width = opts.width})
     return
   end

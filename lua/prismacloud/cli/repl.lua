@@ -4,9 +4,10 @@
 --   > help(pc.alerts)                -- the family's functions with their syntax lines
 --   > pc:operations("alert")         -- the catalog
 --
--- Line editing, history (~/.prismacloud_history) and tab completion of fields
--- and methods come from lua-readline when it is installed and stdin is a
--- terminal; otherwise lines are read with io.read (statements can be piped in).
+-- Line editing, history (~/.prismacloud_history, mode 600, without the lines
+-- that look like they carry a secret) and tab completion of fields and methods
+-- come from lua-readline when it is installed and stdin is a terminal;
+-- otherwise lines are read with io.read (statements can be piped in).
 -- Results are pretty-printed (colour on a terminal unless NO_COLOR is set;
 -- long lists cut with a count). `--emulator` starts the local emulator and
 -- stops it (by its PID) on exit.
@@ -71,12 +72,14 @@ function M.pretty(value, opts)
   local render
   local function scalar(v)
     local t = type(v)
-    if t == "string" then return paint("string", ("%q"):format(v):gsub("\\\n", "\\n")) end
+    if t == "string" then -- %q leaves C1 controls and invalid UTF-8 raw: output.printable shows them
+      return paint("string", output.printable((("%q"):format(v):gsub("\\\n", "\\n"))))
+    end
     if math.type(v) == "integer" then return paint("number", ("%d"):format(v)) end
     if t == "number" then return paint("number", ("%.14g"):format(v)) end
     if t == "boolean" or t == "nil" then return paint(t, tostring(v)) end
     if v == json.null then return paint("nil", "null") end
-    if is_error(v) then return paint("note", "<error: " .. tostring(v) .. ">") end
+    if is_error(v) then return paint("note", "<error: " .. output.printable(tostring(v)) .. ">") end
     if t == "userdata" and getmetatable(v) == require("prismacloud.core").client_mt then
       return paint("note", "<prismacloud client: help(pc)>")
     end
@@ -317,19 +320,58 @@ end
 -- The loop.
 --------------------------------------------------------------------------
 
+-- Words that make a line look like it carries a secret (lower case).
+local SECRET_WORDS = {"secret", "password", "passwd", "token", "credential", "auth"}
+
+--- Whether a typed line may go into the history: not when it looks like it
+-- carries a secret (it names a secret, password, passwd, token, credential
+-- or auth*, in any case: `secret_key = "..."`, `{token = ...}`, `x-redlock-auth`).
+-- syntax: ok = repl.history_allows(line)
+function M.history_allows(line)
+  local lower = line:lower()
+  for _, word in ipairs(SECRET_WORDS) do
+    if lower:find(word, 1, true) then return false end
+  end
+  return true
+end
+
+-- The history file, made private (mode 600: created so, or an existing one
+-- tightened) before readline reads or writes it; "" (no history) when HOME is
+-- unset or the file cannot be made private (said once on stderr).
+local function history_file()
+  local home = os.getenv("HOME")
+  if not home or home == "" then return "" end
+  local path = home .. "/.prismacloud_history"
+  local ok, err = require("prismacloud.core").private_file(path)
+  if not ok then
+    io.stderr:write("prismacloud: no history: ", output.printable(tostring(err)), "\n")
+    return ""
+  end
+  return path
+end
+
 -- A line reader: readline on a terminal when lua-readline is installed, else io.read.
 local function line_reader(env, interactive)
   if interactive then
     local ok, rl = pcall(require, "readline")
     if ok then
-      local home = os.getenv("HOME")
-      rl.set_options{histfile = home and (home .. "/.prismacloud_history") or "", keeplines = 1000}
+      -- lines go into the history here, not by readline (auto_add), so that
+      -- those that look like they carry a secret can be left out
+      rl.set_options{histfile = history_file(), keeplines = 1000, auto_add = false}
       rl.set_readline_name("prismacloud")
       rl.set_completion_append_character("")
       rl.set_complete_function(function(text, from, to)
         return M.complete(env, text:sub(from, to))
       end)
-      return function(prompt) return rl.readline(prompt) end, function() rl.save_history() end
+      local previous
+      return function(prompt)
+        local line = rl.readline(prompt)
+        if line and #line >= 2 and line ~= previous and M.history_allows(line) then
+          rl.add_history(line)
+          previous = line
+        end
+        return line
+      end, function() rl.save_history() end
     end
   end
   return function(prompt)
@@ -374,7 +416,8 @@ function M.run(opts)
     local err
     client, err = opts.connect(options)
     if not client then
-      io.stderr:write("prismacloud: no client (", tostring(err):gsub("^prismacloud: ", ""), "); pc is nil\n")
+      io.stderr:write("prismacloud: no client (", output.printable((tostring(err):gsub("^prismacloud: ", ""))),
+        "); pc is nil\n")
     end
   end
 
@@ -406,13 +449,13 @@ function M.run(opts)
       if err ~= "incomplete" then
         buffer = nil
         if not chunk then
-          io.stdout:write("error: ", err, "\n")
+          io.stdout:write("error: ", output.printable(err, true), "\n")
         else
           local results = table.pack(pcall(chunk))
           if not results[1] then
             local e = results[2]
             local text = is_error(e) and tostring(e) or tostring(type(e) == "table" and e.message or e)
-            io.stdout:write("error: ", text, "\n")
+            io.stdout:write("error: ", output.printable(text, true), "\n")
           else
             for i = 2, results.n do
               io.stdout:write(M.pretty(results[i], {colour = colour, response = i > 2}), "\n")

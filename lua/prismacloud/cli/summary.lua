@@ -211,19 +211,21 @@ function M.text(s, opts)
       add("")
       add(bold("By " .. g[2]:lower()) .. M.left_out_note(s, g[1]))
       local label_w, max, num_w = 0, 0, 1
-      for _, r in ipairs(rows) do
-        label_w = math.max(label_w, width_of(r.key))
+      local labels = {} -- the keys come from the API: harmless for a terminal
+      for i, r in ipairs(rows) do
+        labels[i] = output.printable(tostring(r.key))
+        label_w = math.max(label_w, width_of(labels[i]))
         max = math.max(max, r.count)
         num_w = math.max(num_w, #tostring(r.count))
       end
       label_w = math.min(label_w, math.max(16, math.floor(width * 0.45)))
       local bar_w = math.max(10, width - label_w - num_w - 6)
-      for _, r in ipairs(rows) do
+      for i, r in ipairs(rows) do
         local b = M.bar(r.count, max, bar_w, u)
         local code = colour and g[1] == "by_severity" and SEVERITY_COLOUR[r.key] or (colour and "32")
         local shown = code and ("\27[" .. code .. "m" .. b .. "\27[0m") or b
         local n = tostring(r.count)
-        add(("  %s %s%s %s%s%s"):format(pad(clip(r.key, label_w, not u), label_w), sep, shown,
+        add(("  %s %s%s %s%s%s"):format(pad(clip(labels[i], label_w, not u), label_w), sep, shown,
           (" "):rep(bar_w - width_of(b)), (" "):rep(num_w - #n), n))
       end
     end
