@@ -66,8 +66,8 @@ lint:
 	$(CPPCHECK) --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 	  --inline-suppr --suppress=missingIncludeSystem src
 
-# What CI runs: lint, the suite, the suite again under ASan+UBSan and under valgrind, the fuzzers.
-check: lint test asan valgrind fuzz
+# What CI runs: lint, the suite, the suite again under ASan+UBSan and under valgrind, the fuzzers (C and Lua).
+check: lint test asan valgrind fuzz fuzz-lua
 
 demo: all
 	$(RUN_ENV) $(LUA) examples/demo.lua

@@ -4,7 +4,8 @@
  *  - no masked string appears in the trace (they are 8 to 40 hex digits,
  *    which nothing the redactor writes can form);
  *  - after a credential header name and its ':' comes " <redacted>";
- *  - every line starts with "* ", "> " or "< " and holds no control byte.
+ *  - every line starts with "* ", "> " or "< " and holds no control byte
+ *    (C0, DEL, or C1 written as UTF-8).
  * Input: a byte n (secrets: n % 5), each secret as a length byte and that
  * many bytes (mapped to hex digits), then chunks [type][len][bytes]. */
 #include <strings.h>
@@ -27,7 +28,11 @@ static int name_char(char c) {
 static void check_line(const char *p, size_t n) {
   size_t i, k;
   FUZZ_CHECK(n >= 2 && (p[0] == '*' || p[0] == '>' || p[0] == '<') && p[1] == ' ');
-  for (i = 0; i < n; i++) FUZZ_CHECK((unsigned char)p[i] >= 0x20 && p[i] != 0x7f);
+  for (i = 0; i < n; i++) {
+    FUZZ_CHECK((unsigned char)p[i] >= 0x20 && p[i] != 0x7f);
+    if ((unsigned char)p[i] == 0xC2 && i + 1 < n)
+      FUZZ_CHECK((unsigned char)p[i + 1] < 0x80 || (unsigned char)p[i + 1] > 0x9F); /* no C1 */
+  }
   for (i = 2; i < n; i++) {
     if (name_char(p[i - 1])) continue;
     for (k = 0; NAMES[k]; k++) {

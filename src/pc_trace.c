@@ -79,6 +79,27 @@ static size_t secret_at(const pc_xfer *x, const char *line, size_t len, size_t i
   return 0;
 }
 
+/* Length of the valid UTF-8 sequence at p (n bytes left) when it is not a
+ * C1 control (U+0080..U+009F); 0 for a C1 control or a byte that does not
+ * start a valid sequence (shown as '?'). */
+static size_t printable_utf8(const char *p, size_t n) {
+  const unsigned char *u = (const unsigned char *)p;
+  size_t k, need;
+  unsigned cp;
+  if (u[0] >= 0xC2 && u[0] <= 0xDF) need = 2, cp = u[0] & 0x1Fu;
+  else if (u[0] >= 0xE0 && u[0] <= 0xEF) need = 3, cp = u[0] & 0x0Fu;
+  else if (u[0] >= 0xF0 && u[0] <= 0xF4) need = 4, cp = u[0] & 0x07u;
+  else return 0;
+  if (n < need) return 0;
+  for (k = 1; k < need; k++) {
+    if ((u[k] & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (u[k] & 0x3Fu);
+  }
+  if (need == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) return 0;
+  if (need == 4 && (cp < 0x10000 || cp > 0x10FFFF)) return 0;
+  return cp >= 0xA0 ? need : 0;
+}
+
 /* Appends "<prefix><line>\n" to the trace, redacted (see pc_trace.h). On
  * out-of-memory the rest of the line is dropped: a line is cut, never
  * shown unredacted. */
@@ -104,8 +125,11 @@ static void add_line(pc_xfer *x, const char *prefix, const char *line, size_t le
     } else if ((n = userinfo_end(line, len, i)) > 0) {
       if (!(pc_buf_adds(t, "://") && pc_buf_adds(t, REDACTED) && pc_buf_addc(t, '@'))) return;
       i = n;
+    } else if (c >= 0x80 && (n = printable_utf8(line + i, len - i)) > 0) {
+      if (!pc_buf_add(t, line + i, n)) return;
+      i += n;
     } else {
-      if (!pc_buf_addc(t, c < 0x20 || c == 0x7f ? '?' : (char)c)) return;
+      if (!pc_buf_addc(t, c < 0x20 || c >= 0x7f ? '?' : (char)c)) return;
       i++;
     }
   }

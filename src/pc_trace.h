@@ -12,7 +12,7 @@
  * "[HTTP/2] [1] [name: value]", proxy URLs): the value after any
  * credential header name, the user-info of any URL, and every occurrence
  * of the slot's masked strings become "<redacted>"; control characters
- * become '?'. pc_hook.c hands the lines to the trace function.
+ * (C0, DEL, C1) and bytes that are not UTF-8 become '?'. pc_hook.c hands the lines to the trace function.
  */
 #ifndef PC_TRACE_H
 #define PC_TRACE_H
