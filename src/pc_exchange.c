@@ -135,7 +135,7 @@ long pc_exchange_end(lua_State *L, pc_client *c, pc_xfer *x, const pc_exchange *
     return 0;
   }
   curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
-  if (x->output && PC_SINK_STATUS(status) && !pc_sink_commit(x)) {
+  if (x->sink.output && PC_SINK_STATUS(status) && !pc_sink_commit(&x->sink)) {
     pc_response_push_failure(L, x, rc, e->method, e->path);
     return 0;
   }

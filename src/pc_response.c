@@ -70,10 +70,10 @@ int pc_response_push(lua_State *L, pc_xfer *x, long status, const char *method, 
   if (lua_getfield(L, -1, "content-type") == LUA_TSTRING) json = is_json_type(lua_tostring(L, -1));
   lua_pop(L, 1);
   lua_setfield(L, -2, "headers");
-  if (x->output && PC_SINK_STATUS(status)) { /* streamed to the file: no body */
-    lua_pushstring(L, x->output);
+  if (x->sink.output && PC_SINK_STATUS(status)) { /* streamed to the file: no body */
+    lua_pushstring(L, x->sink.output);
     lua_setfield(L, -2, "output");
-    lua_pushinteger(L, (lua_Integer)x->sink_len);
+    lua_pushinteger(L, (lua_Integer)x->sink.len);
     lua_setfield(L, -2, "size");
     return 1;
   }
@@ -125,11 +125,11 @@ static const char *transport_kind(CURLcode rc) {
 void pc_response_push_failure(lua_State *L, pc_xfer *x, CURLcode rc, const char *method,
                               const char *path) {
   int transient = pc_retry_transient(0, rc);
-  if (x->sink_errno) {
+  if (x->sink.err) {
     pc_error_push(L, "io", "");
-    lua_pushfstring(L, "cannot write '%s': %s", x->output, strerror(x->sink_errno));
+    lua_pushfstring(L, "cannot write '%s': %s", x->sink.output, strerror(x->sink.err));
     lua_setfield(L, -2, "message");
-    pc_error_setstr(L, "output", x->output);
+    pc_error_setstr(L, "output", x->sink.output);
     transient = 0;
   } else if (x->cut == PC_CUT_BUDGET) {
     pc_error_push(L, "transport", "");
@@ -155,5 +155,5 @@ void pc_response_push_failure(lua_State *L, pc_xfer *x, CURLcode rc, const char 
   pc_error_setstr(L, "path", path);
   lua_pushboolean(L, transient);
   lua_setfield(L, -2, "retryable");
-  pc_sink_reset(x);
+  pc_sink_reset(&x->sink);
 }

@@ -12,23 +12,40 @@
 #ifndef PC_SINK_H
 #define PC_SINK_H
 
-#include "pc_xfer.h"
+#include <stddef.h>
+#include <stdio.h>
 
-/* Removes any temporary file of slot x and readies it for a new exchange. */
-void pc_sink_reset(pc_xfer *x);
+/* Where a body with `output` goes. */
+enum { PC_SINK_UNDECIDED, PC_SINK_FILE, PC_SINK_BUFFER };
 
-/* Called at the first body bytes when x->output is set: a 2xx status
- * streams to a new temporary file beside x->output, anything else is
+/* The statuses whose body goes to the output file: 2xx but 204 (No Content
+ * says there is no file, so the target is left as it is). */
+#define PC_SINK_STATUS(status) ((status) >= 200 && (status) < 300 && (status) != 204)
+
+typedef struct pc_sink {
+  const char *output; /* the target (borrowed for the exchange); NULL: no file */
+  FILE *file;         /* the temporary file beside it, while streaming */
+  char *tmp;          /* its name (malloc'd) */
+  long long len;      /* bytes written to it */
+  int state;          /* PC_SINK_* of the exchange in flight */
+  int err;            /* why creating or writing the file failed (errno); 0: it did not */
+} pc_sink;
+
+/* Removes any temporary file and readies the sink for a new exchange (keeps output). */
+void pc_sink_reset(pc_sink *s);
+
+/* Called at the first body bytes when s->output is set: a 2xx `status`
+ * streams to a new temporary file beside s->output, anything else is
  * buffered. */
-void pc_sink_decide(pc_xfer *x);
+void pc_sink_decide(pc_sink *s, long status);
 
 /* The write path while streaming: n on success, 0 (a write error for
- * libcurl) with sink_errno set on failure. */
-size_t pc_sink_write(pc_xfer *x, const char *p, size_t n);
+ * libcurl) with s->err set on failure. */
+size_t pc_sink_write(pc_sink *s, const char *p, size_t n);
 
 /* Finishes a successful download: closes the temporary file and renames it
- * over x->output (an empty body makes an empty file). Returns 1, or 0 with
- * sink_errno set and the temporary file removed. */
-int pc_sink_commit(pc_xfer *x);
+ * over s->output (an empty body makes an empty file). Returns 1, or 0 with
+ * s->err set and the temporary file removed. */
+int pc_sink_commit(pc_sink *s);
 
 #endif

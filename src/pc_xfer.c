@@ -3,7 +3,6 @@
 
 #include <string.h>
 
-#include "pc_sink.h"
 #include "pc_util.h"
 
 /* libcurl write callback: the body goes to the output file (a 2xx with
@@ -13,9 +12,13 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata) {
   pc_xfer *x = (pc_xfer *)userdata;
   pc_budget *b = x->budget;
   size_t n = size * nmemb;
-  if (x->output) {
-    if (x->sink_state == PC_SINK_UNDECIDED) pc_sink_decide(x);
-    if (x->sink_state == PC_SINK_FILE) return pc_sink_write(x, ptr, n);
+  if (x->sink.output) {
+    if (x->sink.state == PC_SINK_UNDECIDED) {
+      long status = 0;
+      curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+      pc_sink_decide(&x->sink, status);
+    }
+    if (x->sink.state == PC_SINK_FILE) return pc_sink_write(&x->sink, ptr, n);
   }
   if (n > b->max - b->used) {
     x->cut = PC_CUT_BUDGET;
@@ -100,8 +103,8 @@ void pc_xfer_clear_headers(pc_xfer *x) {
 void pc_xfer_abandon(pc_xfer *x) {
   if (x->easy) curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, NULL);
   pc_xfer_clear_headers(x);
-  pc_sink_reset(x);
-  x->output = NULL;
+  pc_sink_reset(&x->sink);
+  x->sink.output = NULL;
   x->upload = NULL;
   x->upload_len = x->upload_off = 0;
   x->nsecrets = 0;
@@ -169,8 +172,8 @@ void pc_xfer_prepare(pc_xfer *x, const pc_xfer_request *rq) {
   pc_buf_reset(&x->resp_headers);
   x->cut = PC_CUT_NONE;
   x->errbuf[0] = '\0';
-  pc_sink_reset(x);
-  x->output = rq->output;
+  pc_sink_reset(&x->sink);
+  x->sink.output = rq->output;
   x->trace_in = x->trace_out = 0;
 }
 
@@ -181,5 +184,5 @@ void pc_xfer_finish(pc_xfer *x, long long *sent, long long *received) {
   x->nsecrets = 0; /* the spans may point into memory the caller frees next */
   curl_easy_getinfo(x->easy, CURLINFO_SIZE_UPLOAD_T, &n);
   *sent = (long long)n;
-  *received = (long long)(x->resp.len + x->resp_headers.len) + x->sink_len;
+  *received = (long long)(x->resp.len + x->resp_headers.len) + x->sink.len;
 }

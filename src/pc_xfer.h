@@ -13,6 +13,7 @@
 #include <curl/curl.h>
 
 #include "pc_buf.h"
+#include "pc_sink.h"
 
 /* A cap shared by all the slots of one client: the response bytes they
  * buffer at once (decompressed), whatever the number of slots. */
@@ -33,13 +34,6 @@ typedef struct pc_span {
 /* Why a response was cut short by the slot itself. */
 enum { PC_CUT_NONE, PC_CUT_BUDGET, PC_CUT_RATIO };
 
-/* Where a body with `output` goes (see pc_sink.h). */
-enum { PC_SINK_UNDECIDED, PC_SINK_FILE, PC_SINK_BUFFER };
-
-/* The statuses whose body goes to the output file: 2xx but 204 (No Content
- * says there is no file, so the target is left as it is). */
-#define PC_SINK_STATUS(status) ((status) >= 200 && (status) < 300 && (status) != 204)
-
 /* Decompressed bytes after which the compression ratio is checked. */
 #define PC_RATIO_FLOOR ((size_t)1 << 20)
 
@@ -58,13 +52,7 @@ typedef struct pc_xfer {
   const char *upload;              /* borrowed for the exchange */
   size_t upload_len, upload_off;
   int resend_refused;              /* libcurl wanted to send the body again; refused */
-  /* streaming a 2xx body to a file (request option output; pc_sink.c) */
-  const char *output;              /* borrowed for the exchange; NULL: buffered */
-  FILE *sink;                      /* the temporary file beside output, while streaming */
-  char *sink_tmp;                  /* its name (malloc'd) */
-  long long sink_len;              /* bytes written to it */
-  int sink_state;                  /* PC_SINK_* of the exchange in flight */
-  int sink_errno;                  /* why creating or writing the file failed; 0: it did not */
+  pc_sink sink;                    /* a 2xx body streamed to a file (request option output) */
   /* the redacted trace (client option trace; pc_trace.c) */
   pc_buf trace;                    /* lines of the exchange, each ending in '\n' */
   curl_off_t trace_out, trace_in;  /* body bytes not yet reported in the trace */
