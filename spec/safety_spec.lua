@@ -377,6 +377,37 @@ describe("core safety", function()
     end)
   end)
 
+  describe("base URLs (findings 16 and 17)", function()
+    it("refuses user-info without echoing it, so it never reaches tostring or a login", function()
+      for _, url in ipairs{"https://user:Pa55word@api.prismacloud.io", "http://api.prismacloud.io:443@127.0.0.1:9",
+                           "user:Pa55word@127.0.0.1:9", "https://Pa55word@[::1]:9"} do
+        local ok, err = pcall(prismacloud.new, {url = url, access_key = "k", secret_key = "s"})
+        assert.is_false(ok)
+        assert.matches("user%-info", err)
+        assert.is_nil(err:find("Pa55word", 1, true))
+      end
+      assert.same({}, arrivals(fx.srv))
+    end)
+
+    it("refuses http:// to a host that is not loopback unless allow_http = true", function()
+      assert.error_matches(function() prismacloud.new{url = "http://api.prismacloud.io"} end, "clear text")
+      assert.error_matches(function() prismacloud.new{url = "http://10.0.0.1:8080"} end, "allow_http")
+      assert.error_matches(function() prismacloud.new{url = "http://127.evil.example"} end, "clear text")
+      for _, url in ipairs{"http://localhost:9", "http://127.0.0.1:9", "http://[::1]:9", "http://emu.localhost"} do
+        prismacloud.new{url = url}:close()
+      end
+      local c = prismacloud.new{url = "http://api.prismacloud.io", allow_http = true}
+      assert.matches("api%.prismacloud%.io", tostring(c))
+      c:close()
+    end)
+
+    it("refuses a query, a fragment or a malformed IPv6 host in the base URL", function()
+      for _, url in ipairs{"https://h/api?x=1", "https://h#frag", "https://[::1", "https://[::1]x"} do
+        assert.has_error(function() prismacloud.new{url = url} end)
+      end
+    end)
+  end)
+
   describe("injection through tokens and options (finding 12)", function()
     it("refuses a token option or user_agent that could end a header line", function()
       for _, t in ipairs{"abc\r\nX-Evil: 1", "abc\n", "a\0b", "a b", ""} do
