@@ -511,6 +511,21 @@ describe("core safety", function()
   end)
 
   describe("secrets in the trace (findings 4 and 11)", function()
+    it("masks the token in transfers still running while client:parallel renews it", function()
+      local lines = {}
+      local c <close> = new{trace = function(l) lines[#lines + 1] = l end}
+      assert(c:login())
+      local before = c:stats().extends
+      fx.srv.fault{path = "/_test/echo", status = 401, times = 1}
+      fx.srv.fault{path = "/_test/bytes", trickle_ms = 40, trickle_bytes = 4, times = 3}
+      local reqs = {{method = "GET", path = "/_test/echo"}}
+      for i = 2, 4 do reqs[i] = {method = "GET", path = "/_test/bytes", query = {size = 40, i = i}} end
+      local results = c:parallel(reqs, {concurrency = 4})
+      for i = 1, 4 do assert.equal(200, results[i].status) end
+      assert.equal(before + 1, c:stats().extends) -- the token changed under the running transfers
+      for _, l in ipairs(lines) do assert.is_nil(l:find("eyJ", 1, true), l) end
+    end)
+
     it("redacts the user-info of a proxy taken from the environment", function()
       local port = fx.srv.url:match(":(%d+)$")
       local child = spawn(([[

@@ -67,15 +67,30 @@ static void header(lua_State *L, pc_xfer *x, const char *name, size_t nlen, cons
   if (!pc_xfer_header(x, name, nlen, value, vlen)) luaL_error(L, "not enough memory");
 }
 
+/* [-0, +0, e] Masks the token and the secret key in slot x's trace. The
+ * slot masks its own copy: in client:parallel another request may renew the
+ * token (freeing the old one) while this transfer still runs. */
+static void mask_client_secrets(lua_State *L, pc_client *c, pc_xfer *x) {
+  pc_buf *b = &x->secret_copy;
+  pc_buf_wipe(b);
+  if (!(pc_buf_add(b, c->token.data ? c->token.data : "", c->token.len) &&
+        pc_buf_add(b, c->secret_key.data ? c->secret_key.data : "", c->secret_key.len)))
+    luaL_error(L, "not enough memory");
+  pc_trace_mask(x, b->data, c->token.len);
+  pc_trace_mask(x, b->data + c->token.len, c->secret_key.len);
+}
+
 /* [-0, +0, e] Adds the caller's validated lines to the list, masking the
- * values of credential headers in the trace. */
-static void add_caller_headers(lua_State *L, pc_xfer *x, const char *p, size_t len) {
+ * values of credential headers in the trace when `tracing` (the lines live
+ * as long as the request). */
+static void add_caller_headers(lua_State *L, pc_xfer *x, const char *p, size_t len, int tracing) {
   const char *end = p + len;
   while (p < end) {
     const char *nl = memchr(p, '\n', (size_t)(end - p)), *colon = memchr(p, ':', (size_t)(nl - p));
     const char *value = colon + 2;
     header(L, x, p, (size_t)(colon - p), value, (size_t)(nl - value));
-    if (pc_trace_secret_name(p, (size_t)(colon - p))) pc_trace_mask(x, value, (size_t)(nl - value));
+    if (tracing && pc_trace_secret_name(p, (size_t)(colon - p)))
+      pc_trace_mask(x, value, (size_t)(nl - value));
     p = nl + 1;
   }
 }
@@ -84,9 +99,8 @@ void pc_exchange_begin(lua_State *L, pc_client *c, pc_xfer *x, const pc_exchange
   int have = e->have;
   pc_xfer_clear_headers(x);
   x->nsecrets = 0;
-  pc_trace_mask(x, c->token.data, c->token.len);
-  pc_trace_mask(x, c->secret_key.data, c->secret_key.len);
-  if (e->headers) add_caller_headers(L, x, e->headers, e->hlen);
+  if (c->tracing) mask_client_secrets(L, c, x);
+  if (e->headers) add_caller_headers(L, x, e->headers, e->hlen, c->tracing);
   if (!(have & PC_HAVE_ACCEPT)) header(L, x, "Accept", 6, "application/json", 16);
   if (!(have & PC_HAVE_CONTENT_TYPE) &&
       (e->rq.body || (strcmp(e->method, "GET") && strcmp(e->method, "DELETE"))))

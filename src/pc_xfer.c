@@ -108,6 +108,7 @@ void pc_xfer_abandon(pc_xfer *x) {
   x->upload = NULL;
   x->upload_len = x->upload_off = 0;
   x->nsecrets = 0;
+  pc_buf_wipe(&x->secret_copy);
   x->trace_in = x->trace_out = 0;
   pc_buf_wipe(&x->trace);
   pc_xfer_drop_response(x);
@@ -182,6 +183,7 @@ void pc_xfer_finish(pc_xfer *x, long long *sent, long long *received) {
   curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, NULL);
   pc_xfer_clear_headers(x);
   x->nsecrets = 0; /* the spans may point into memory the caller frees next */
+  pc_buf_wipe(&x->secret_copy);
   curl_easy_getinfo(x->easy, CURLINFO_SIZE_UPLOAD_T, &n);
   *sent = (long long)n;
   *received = (long long)(x->resp.len + x->resp_headers.len) + x->sink.len;

@@ -58,6 +58,7 @@ typedef struct pc_xfer {
   curl_off_t trace_out, trace_in;  /* body bytes not yet reported in the trace */
   pc_span secrets[PC_XFER_MAX_SECRETS]; /* masked wherever they appear in the trace */
   int nsecrets;
+  pc_buf secret_copy;              /* the client's secrets as this exchange knew them (wiped) */
 } pc_xfer;
 
 /* What one exchange sends. */
