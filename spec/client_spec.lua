@@ -23,6 +23,33 @@ describe("client transport", function()
     return res.body
   end
 
+  describe("last_response", function()
+    it("keeps the status, headers and attempts of the last response, never its body", function()
+      local _, err = client:send("GET", "/_test/status/404")
+      assert.equal(404, err.status)
+      local last = client:last_response()
+      assert.equal(404, last.status)
+      assert.equal("GET", last.method)
+      assert.equal("/_test/status/404", last.path)
+      assert.equal(1, last.attempts)
+      assert.is_string(last.headers["content-type"])
+      assert.is_nil(last.body)
+      assert(client:send("POST", "/_test/echo", {body = {a = 1}}))
+      assert.equal(200, client:last_response().status)
+      assert.equal("POST", client:last_response().method)
+    end)
+
+    it("is nil after a request that got no response", function()
+      assert(client:send("GET", "/_test/echo"))
+      local c <close> = prismacloud.new{url = "http://127.0.0.1:1", token = "t", retries = 0}
+      assert.is_nil(c:last_response())
+      assert(client:send("GET", "/_test/echo"))
+      local _, err = c:request("GET", "/x")
+      assert.equal("transport", err.kind)
+      assert.is_nil(c:last_response())
+    end)
+  end)
+
   describe("methods", function()
     for _, m in ipairs{"GET", "POST", "PUT", "PATCH", "DELETE"} do
       it("sends " .. m, function()

@@ -429,12 +429,24 @@ static int client_rate_limit(lua_State *L) {
   return 1;
 }
 
+/* client:last_response(): [-0, +1, -] {status, headers, attempts, method,
+ * path} of the last response client:request (and so send, call and every
+ * family verb) received, or nil when the last request got none. Never the
+ * body. client:parallel leaves it alone. */
+static int client_last_response(lua_State *L) {
+  pc_client_check(L, 1);
+  lua_getiuservalue(L, 1, 1);
+  lua_getfield(L, -1, "last_response");
+  return 1;
+}
+
 void pc_client_register(lua_State *L, const luaL_Reg *more) {
   static const luaL_Reg methods[] = {
       {"close", client_close},
       {"session", client_session},
       {"stats", client_stats},
       {"rate_limit", client_rate_limit},
+      {"last_response", client_last_response},
       {NULL, NULL},
   };
   static const luaL_Reg meta[] = {

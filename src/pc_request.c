@@ -314,6 +314,30 @@ int pc_req_settle(lua_State *L, pc_client *c, pc_req *r, int self, long status, 
 
 /* ---- client:request ---- */
 
+/* [-0, +0, m] Keeps what client:last_response() shows of the outcome on top
+ * (a response when status > 0: {status, headers, attempts, method, path},
+ * never the body; nothing after an error). */
+static void keep_last_response(lua_State *L, const pc_req *r, long status) {
+  lua_getiuservalue(L, 1, 1);
+  if (status > 0) {
+    lua_createtable(L, 0, 5);
+    lua_pushinteger(L, status);
+    lua_setfield(L, -2, "status");
+    lua_getfield(L, -3, "headers");
+    lua_setfield(L, -2, "headers");
+    lua_pushinteger(L, r->attempt);
+    lua_setfield(L, -2, "attempts");
+    lua_pushstring(L, r->ex.method);
+    lua_setfield(L, -2, "method");
+    lua_pushlstring(L, r->ex.path, r->ex.path_len);
+    lua_setfield(L, -2, "path");
+  } else {
+    lua_pushnil(L);
+  }
+  lua_setfield(L, -2, "last_response");
+  lua_pop(L, 1);
+}
+
 /* [-4, +(1|2), e] The body of client:request, run with the client busy
  * (arguments: client, method, path, options or nil). */
 static int request_now(lua_State *L) {
@@ -347,11 +371,13 @@ static int request_now(lua_State *L) {
         pc_req_push_interrupted(L, &r);
         break;
       default:
+        keep_last_response(L, &r, status);
         if (status > 0) return 1;
         break;
     }
     break;
   }
+  if (lua_type(L, -1) == LUA_TTABLE) keep_last_response(L, &r, 0);
   lua_pushnil(L);
   lua_insert(L, -2);
   return 2;
