@@ -37,7 +37,7 @@ build = {
     ["prismacloud.core"] = {
       sources = {
         "src/pc_auth.c", "src/pc_buf.c", "src/pc_client.c", "src/pc_clock.c", "src/pc_core.c",
-        "src/pc_error.c", "src/pc_exchange.c", "src/pc_fs.c", "src/pc_hook.c", "src/pc_json.c",
+        "src/pc_error.c", "src/pc_exchange.c", "src/pc_fs.c", "src/pc_hook.c", "src/pc_interrupt.c", "src/pc_json.c",
         "src/pc_jwt.c", "src/pc_parallel.c", "src/pc_request.c", "src/pc_response.c",
         "src/pc_retry.c", "src/pc_sink.c", "src/pc_trace.c", "src/pc_url.c", "src/pc_util.c",
         "src/pc_xfer.c",

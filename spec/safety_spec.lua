@@ -318,6 +318,49 @@ describe("core safety", function()
     end)
   end)
 
+  describe("Ctrl-C during a transfer, for hosts that catch it (core.catch_interrupts)", function()
+    it("stops a stalled request and a stalled parallel at once; the next request works", function()
+      fx.srv.fault{path = "/_test/echo", stall_ms = 30000, times = 1}
+      local child = spawn(([[
+        local pc = require "prismacloud"
+        local core = require "prismacloud.core"
+        local c = pc.new{url = %q, token = "t", timeout = 60}
+        core.catch_interrupts(true)
+        io.stdout:write("ready\n"); io.stdout:flush()
+        local res, err = c:request("GET", "/_test/echo")
+        io.stdout:write("first ", tostring(err and err.kind), "\n"); io.stdout:flush()
+        local results = c:parallel{{method = "GET", path = "/_test/stall", query = {ms = 30000}},
+                                   {method = "GET", path = "/_test/stall", query = {ms = 30000}}}
+        io.stdout:write("parallel ", tostring(results[1].kind), " ", tostring(results[2].kind), "\n")
+        io.stdout:flush()
+        res = c:request("GET", "/_test/echo")
+        io.stdout:write("after ", tostring(res and res.status), " ", tostring(core.catch_interrupts(false)), "\n")
+      ]]):format(fx.srv.url))
+      assert.is_true(wait_output(child, "ready"))
+      for _ = 1, 100 do
+        if #fx.srv.requests("/_test/echo") > 0 then break end
+        socket.sleep(0.05)
+      end
+      socket.sleep(0.2)
+      os.execute("kill -INT " .. child.pid)
+      assert.is_true(wait_output(child, "first "))
+      for _ = 1, 100 do
+        if #fx.srv.requests("/_test/stall") >= 2 then break end
+        socket.sleep(0.05)
+      end
+      socket.sleep(0.2)
+      os.execute("kill -INT " .. child.pid)
+      local exited = wait_exit(child, 15)
+      if not exited then os.execute("kill -KILL " .. child.pid) end
+      local out = files.read(child.out) or ""
+      files.remove_dir(child.dir)
+      assert.is_true(exited, out)
+      assert.matches("first interrupted", out)
+      assert.matches("parallel interrupted interrupted", out)
+      assert.matches("after 200 false", out)
+    end)
+  end)
+
   describe("sizes a server controls (finding 7)", function()
     it("refuses a compression bomb by its ratio, with default options", function()
       local c <close> = new{}

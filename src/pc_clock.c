@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <time.h>
 
+#include "pc_interrupt.h"
+
 double pc_now_monotonic(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -18,6 +20,7 @@ double pc_now_wall(void) {
 
 int pc_sleep(double seconds) {
   struct timespec ts;
+  if (pc_interrupt_pending()) return 0;
   if (!(seconds > 0)) return 1; /* also NaN */
   if (seconds > PC_SLEEP_MAX) seconds = PC_SLEEP_MAX;
   ts.tv_sec = (time_t)seconds;

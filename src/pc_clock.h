@@ -19,8 +19,9 @@ double pc_now_wall(void);
 
 /* Sleeps `seconds` (NaN and values <= 0: no sleep; clamped to
  * PC_SLEEP_MAX). A signal ends the sleep early: returns 0 when a signal
- * interrupted it (so that the caller can give up, and the interpreter's
- * SIGINT handling gets to run), 1 when it slept the whole time. */
+ * interrupted it, or a caught SIGINT is pending (see pc_interrupt.h), so
+ * that the caller can give up and the interpreter's SIGINT handling gets
+ * to run; 1 when it slept the whole time. */
 int pc_sleep(double seconds);
 
 /* Seeds a generator state from the clock and an address. */

@@ -15,6 +15,7 @@
 #include "pc_clock.h"
 #include "pc_error.h"
 #include "pc_fs.h"
+#include "pc_interrupt.h"
 #include "pc_json.h"
 #include "pc_parallel.h"
 #include "pc_request.h"
@@ -78,6 +79,7 @@ int luaopen_prismacloud_core(lua_State *L) {
   pc_client_register(L, exchanges);
   pc_error_register(L);
   pc_fs_register(L);
+  pc_interrupt_register(L);
   lua_newtable(L);
   pc_json_register(L);
   lua_setfield(L, -2, "json");

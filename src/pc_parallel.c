@@ -16,6 +16,7 @@
 #include "pc_client.h"
 #include "pc_clock.h"
 #include "pc_hook.h"
+#include "pc_interrupt.h"
 #include "pc_request.h"
 
 #define MAX_CONCURRENCY 64
@@ -184,7 +185,7 @@ static lua_Integer interrupt_waiting(lua_State *L, job *jobs, lua_Integer fresh,
 static int parallel_now(lua_State *L) {
   pc_client *c = (pc_client *)lua_touserdata(L, 1);
   lua_Integer n = (lua_Integer)lua_rawlen(L, 2), i, fresh = 0, left;
-  int conc = (int)lua_tointeger(L, 3), s, active = 0;
+  int conc = (int)lua_tointeger(L, 3), s, active = 0, interrupted = 0;
   int slot_job[MAX_CONCURRENCY];
   const int results = 5, anchors = 6;
   pc_buf *url, *body;
@@ -211,6 +212,12 @@ static int parallel_now(lua_State *L) {
     double now = pc_now_monotonic(), wake = -1;
     int running = 0, queued, freed;
     CURLMsg *msg;
+    if (pc_interrupt_pending()) { /* a caught Ctrl-C: start nothing more; transfers stop by themselves */
+      left -= interrupt_waiting(L, jobs, fresh, n, results);
+      fresh = n;
+      interrupted = 1;
+      if (active == 0) break;
+    }
     for (s = 0; s < conc; s++) {
       lua_Integer k;
       if (slot_job[s] >= 0) continue;
@@ -231,8 +238,10 @@ static int parallel_now(lua_State *L) {
       }
     }
     if (active == 0) {
-      if (left > 0 && wake > 0 && !pc_sleep(wake - pc_now_monotonic()))
+      if (left > 0 && wake > 0 && !pc_sleep(wake - pc_now_monotonic())) {
         left -= interrupt_waiting(L, jobs, fresh, n, results);
+        interrupted = 1;
+      }
       continue;
     }
     curl_multi_perform(c->multi, &running);
@@ -266,6 +275,7 @@ static int parallel_now(lua_State *L) {
       curl_multi_poll(c->multi, NULL, 0, ms, NULL);
     }
   }
+  if (interrupted) pc_interrupt_clear(); /* reported in the results */
   lua_settop(L, results);
   return 1;
 }

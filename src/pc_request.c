@@ -13,6 +13,7 @@
 #include "pc_clock.h"
 #include "pc_error.h"
 #include "pc_hook.h"
+#include "pc_interrupt.h"
 #include "pc_json.h"
 #include "pc_url.h"
 
@@ -378,6 +379,7 @@ static int request_now(lua_State *L) {
     break;
   }
   if (lua_type(L, -1) == LUA_TTABLE) keep_last_response(L, &r, 0);
+  if (r.rc == CURLE_ABORTED_BY_CALLBACK || pc_interrupt_pending()) pc_interrupt_clear(); /* reported */
   lua_pushnil(L);
   lua_insert(L, -2);
   return 2;

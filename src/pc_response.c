@@ -143,6 +143,9 @@ void pc_response_push_failure(lua_State *L, pc_xfer *x, CURLcode rc, const char 
                     (int)x->max_ratio);
     lua_setfield(L, -2, "message");
     transient = 0;
+  } else if (rc == CURLE_ABORTED_BY_CALLBACK) {
+    pc_error_push(L, "interrupted", "interrupted (SIGINT) during the transfer");
+    transient = 0;
   } else if (x->resend_refused) {
     pc_error_push(L, "transport",
                   "the connection closed without an answer after the request went out; "

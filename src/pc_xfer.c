@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "pc_interrupt.h"
+
 #include "pc_util.h"
 
 /* libcurl write callback: the body goes to the output file (a 2xx with
@@ -69,6 +71,18 @@ static int on_seek(void *userdata, curl_off_t offset, int origin) {
   return CURL_SEEKFUNC_FAIL;
 }
 
+/* libcurl progress callback, on while a host catches interrupts: a
+ * pending SIGINT stops the transfer (CURLE_ABORTED_BY_CALLBACK). */
+static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow) {
+  (void)userdata;
+  (void)dltotal;
+  (void)dlnow;
+  (void)ultotal;
+  (void)ulnow;
+  return pc_interrupt_pending();
+}
+
 int pc_xfer_bind(pc_xfer *x, pc_budget *budget) {
   CURL *e = x->easy;
   int ok = 1;
@@ -82,6 +96,7 @@ int pc_xfer_bind(pc_xfer *x, pc_budget *budget) {
   ok &= curl_easy_setopt(e, CURLOPT_READDATA, x) == CURLE_OK;
   ok &= curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek) == CURLE_OK;
   ok &= curl_easy_setopt(e, CURLOPT_SEEKDATA, x) == CURLE_OK;
+  ok &= curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress) == CURLE_OK;
   ok &= curl_easy_setopt(e, CURLOPT_HTTPHEADER, NULL) == CURLE_OK;
   ok &= curl_easy_setopt(e, CURLOPT_DEBUGDATA, x) == CURLE_OK; /* a duplicated handle had its source's */
   return ok;
@@ -168,6 +183,7 @@ void pc_xfer_prepare(pc_xfer *x, const pc_xfer_request *rq) {
   curl_easy_setopt(x->easy, CURLOPT_URL, rq->url);
   curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->req_headers);
   curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, rq->timeout_ms);
+  curl_easy_setopt(x->easy, CURLOPT_NOPROGRESS, pc_interrupt_catching() ? 0L : 1L);
   set_method(x, rq);
   pc_xfer_drop_response(x);
   pc_buf_reset(&x->resp_headers);

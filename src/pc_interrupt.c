@@ -1,0 +1,51 @@
+/* pc_interrupt.c: an opt-in SIGINT flag for interactive hosts; see pc_interrupt.h. */
+#include "pc_interrupt.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+static volatile sig_atomic_t pending;  /* set by the handler */
+static volatile sig_atomic_t catching; /* the handler is installed */
+static struct sigaction previous;      /* put back when catching ends */
+
+/* The SIGINT handler: async-signal-safe, it only sets the flag. */
+static void on_sigint(int sig) {
+  (void)sig;
+  pending = 1;
+}
+
+int pc_interrupt_pending(void) { return pending != 0; }
+
+void pc_interrupt_clear(void) { pending = 0; }
+
+int pc_interrupt_catching(void) { return catching != 0; }
+
+/* core.catch_interrupts(on): [-0, +1, v] installs (true) or removes (false)
+ * the SIGINT handler; returns whether a SIGINT was pending (and consumes it). */
+static int catch_interrupts(lua_State *L) {
+  int on;
+  luaL_checktype(L, 1, LUA_TBOOLEAN);
+  on = lua_toboolean(L, 1);
+  if (on && !catching) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; /* no SA_RESTART: a wait in progress ends at once */
+    if (sigaction(SIGINT, &sa, &previous) != 0) return luaL_error(L, "cannot install a SIGINT handler");
+    catching = 1;
+  } else if (!on && catching) {
+    sigaction(SIGINT, &previous, NULL);
+    catching = 0;
+  }
+  lua_pushboolean(L, pending != 0);
+  pending = 0;
+  return 1;
+}
+
+void pc_interrupt_register(lua_State *L) {
+  lua_pushcfunction(L, catch_interrupts);
+  lua_setfield(L, -2, "catch_interrupts");
+}

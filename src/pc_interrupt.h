@@ -1,0 +1,29 @@
+/*
+ * pc_interrupt: Ctrl-C for interactive hosts (the REPL, the CLI), opt-in.
+ *
+ * core.catch_interrupts(true) installs a SIGINT handler that only sets a
+ * flag; every transfer then checks it from libcurl's progress callback
+ * and stops within a poll (an `interrupted` error), and every wait between
+ * attempts stops too. core.catch_interrupts(false) puts the previous
+ * handler back. This is process-wide state by nature (signals are), so it
+ * is never on unless a host asks; scripts keep the interpreter's own
+ * SIGINT handling.
+ */
+#ifndef PC_INTERRUPT_H
+#define PC_INTERRUPT_H
+
+#include <lua.h>
+
+/* Whether a SIGINT arrived while catching and was not consumed yet. */
+int pc_interrupt_pending(void);
+
+/* Consumes a pending SIGINT (after an exchange reported it). */
+void pc_interrupt_clear(void);
+
+/* Whether the handler is installed (transfers then watch the flag). */
+int pc_interrupt_catching(void);
+
+/* [-0, +0, m] Sets catch_interrupts in the module table on top. */
+void pc_interrupt_register(lua_State *L);
+
+#endif
