@@ -429,14 +429,28 @@ static int client_rate_limit(lua_State *L) {
   return 1;
 }
 
-/* client:last_response(): [-0, +1, -] {status, headers, attempts, method,
+/* client:last_response(): [-0, +1, m] {status, headers, attempts, method,
  * path} of the last response client:request (and so send, call and every
  * family verb) received, or nil when the last request got none. Never the
  * body. client:parallel leaves it alone. */
 static int client_last_response(lua_State *L) {
-  pc_client_check(L, 1);
+  pc_client *c = pc_client_check(L, 1);
+  if (c->last_status <= 0) {
+    lua_pushnil(L);
+    return 1;
+  }
   lua_getiuservalue(L, 1, 1);
-  lua_getfield(L, -1, "last_response");
+  lua_createtable(L, 0, 5);
+  lua_pushinteger(L, c->last_status);
+  lua_setfield(L, -2, "status");
+  lua_pushinteger(L, c->last_attempts);
+  lua_setfield(L, -2, "attempts");
+  lua_pushstring(L, c->last_method);
+  lua_setfield(L, -2, "method");
+  lua_getfield(L, -2, "last_headers");
+  lua_setfield(L, -2, "headers");
+  lua_getfield(L, -2, "last_path");
+  lua_setfield(L, -2, "path");
   return 1;
 }
 

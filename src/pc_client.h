@@ -76,6 +76,9 @@ typedef struct pc_client {
   pc_stats stats;
   pc_rate_limit rl;
   long timeout_ms;                 /* default time for one attempt */
+  long last_status;                /* client:last_response(): status (0: none), attempts, */
+  int last_attempts;               /* method; its headers and path are in the user value */
+  const char *last_method;         /* (static) */
   int tracing;                     /* a trace function is set: every slot traces */
   int busy;                        /* an exchange is under way (see the re-entrancy rule) */
   int closed;

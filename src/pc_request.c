@@ -274,7 +274,7 @@ int pc_req_settle(lua_State *L, pc_client *c, pc_req *r, int self, long status, 
     return PC_REPLAY;
   }
   set_attempts(L, r->attempt);
-  if (status > 0) after = retry_after_of(L);
+  if (status == 429 || status >= 500) after = retry_after_of(L); /* where a wait may follow */
   if (status > 0 || r->rc != CURLE_OK)
     allowed = pc_retry_allowed(status, r->rc, r->idempotent, after, r->timeouts);
   else /* no transfer of the request itself: a login that failed, a deadline that passed */
@@ -316,26 +316,19 @@ int pc_req_settle(lua_State *L, pc_client *c, pc_req *r, int self, long status, 
 /* ---- client:request ---- */
 
 /* [-0, +0, m] Keeps what client:last_response() shows of the outcome on top
- * (a response when status > 0: {status, headers, attempts, method, path},
- * never the body; nothing after an error). */
-static void keep_last_response(lua_State *L, const pc_req *r, long status) {
+ * (a response when status > 0; nothing after an error): the figures in the
+ * client, its headers table and the path string (argument 3) in the user
+ * value, never the body. The table is made only when asked for. */
+static void keep_last_response(lua_State *L, pc_client *c, const pc_req *r, long status) {
+  c->last_status = status;
+  c->last_attempts = r->attempt;
+  c->last_method = r->ex.method;
+  if (status <= 0) return;
   lua_getiuservalue(L, 1, 1);
-  if (status > 0) {
-    lua_createtable(L, 0, 5);
-    lua_pushinteger(L, status);
-    lua_setfield(L, -2, "status");
-    lua_getfield(L, -3, "headers");
-    lua_setfield(L, -2, "headers");
-    lua_pushinteger(L, r->attempt);
-    lua_setfield(L, -2, "attempts");
-    lua_pushstring(L, r->ex.method);
-    lua_setfield(L, -2, "method");
-    lua_pushlstring(L, r->ex.path, r->ex.path_len);
-    lua_setfield(L, -2, "path");
-  } else {
-    lua_pushnil(L);
-  }
-  lua_setfield(L, -2, "last_response");
+  lua_getfield(L, -2, "headers");
+  lua_setfield(L, -2, "last_headers");
+  lua_pushvalue(L, 3);
+  lua_setfield(L, -2, "last_path");
   lua_pop(L, 1);
 }
 
@@ -372,13 +365,13 @@ static int request_now(lua_State *L) {
         pc_req_push_interrupted(L, &r);
         break;
       default:
-        keep_last_response(L, &r, status);
+        keep_last_response(L, c, &r, status);
         if (status > 0) return 1;
         break;
     }
     break;
   }
-  if (lua_type(L, -1) == LUA_TTABLE) keep_last_response(L, &r, 0);
+  keep_last_response(L, c, &r, 0);
   if (r.rc == CURLE_ABORTED_BY_CALLBACK || pc_interrupt_pending()) pc_interrupt_clear(); /* reported */
   lua_pushnil(L);
   lua_insert(L, -2);
