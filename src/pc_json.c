@@ -15,7 +15,6 @@
 
 #include <locale.h>
 #include <math.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -395,7 +394,25 @@ typedef struct dec {
   const unsigned char *at;    /* offending byte, set on failure */
   size_t budget;              /* estimated bytes of Lua values still allowed */
   int over;                   /* the budget ran out (not a syntax error) */
+  struct strcache *sc;        /* recent short strings (see strcache below) */
+  int sct;                    /* absolute stack index of the table holding them */
 } dec;
+
+/* A cache of recent short strings, per lua_State (in the registry): a page
+ * of alerts repeats the same few dozen keys and values thousands of times,
+ * and pushing a cached string (compare the bytes, fetch from an array
+ * slot) skips Lua's hashing and interning, or for longer strings the
+ * allocation. Direct-mapped; the table in its user value holds the strings,
+ * so the pointers here stay valid; a slot is replaced whole. */
+#define SC_SLOTS 512
+#define SC_MAX_KEY 64   /* object keys up to this many bytes are cached */
+#define SC_MAX_VALUE 24 /* string values up to this many */
+#define PC_STRCACHE "prismacloud.json_strings"
+
+struct strcache {
+  const char *p[SC_SLOTS];
+  size_t n[SC_SLOTS];
+};
 
 /* Estimated memory of decoded values (64-bit Lua 5.4): a stack or table
  * slot, a table header, a string header, an extra hash-node share. */
@@ -542,9 +559,26 @@ static int dec_string_esc(dec *d, const unsigned char *run,
   }
 }
 
-/* [-0, +(1|0), m] Parses the string whose opening quote is at d->p. Without
- * escapes it is pushed straight from the input. */
-static int dec_string(dec *d) {
+/* [-0, +1, m] Pushes the n bytes at s (n >= 1), from the string cache
+ * when they are there, else as a new string that then takes its slot. */
+static void push_cached(dec *d, const unsigned char *s, size_t n) {
+  struct strcache *sc = d->sc;
+  unsigned slot = ((unsigned)n * 131u + s[0] * 31u + s[n >> 1] * 7u + s[n - 1]) & (SC_SLOTS - 1);
+  if (sc->n[slot] == n && memcmp(sc->p[slot], s, n) == 0) {
+    lua_rawgeti(d->L, d->sct, (lua_Integer)slot + 1);
+    return;
+  }
+  lua_pushlstring(d->L, (const char *)s, n);
+  lua_pushvalue(d->L, -1);
+  lua_rawseti(d->L, d->sct, (lua_Integer)slot + 1);
+  sc->p[slot] = lua_tostring(d->L, -1);
+  sc->n[slot] = n;
+}
+
+/* [-0, +(1|0), m] Parses the string whose opening quote is at d->p (an
+ * object key when `key`). Without escapes it is pushed straight from the
+ * input, or from the string cache when short. */
+static int dec_string(dec *d, int key) {
   const unsigned char *p = d->p + 1, *end = d->end, *run = p;
   for (;;) {
     unsigned c;
@@ -552,8 +586,10 @@ static int dec_string(dec *d) {
     if (p >= end) return dec_eof(d);
     c = *p;
     if (c == '"') {
-      if (!dec_charge(d, COST_STRING + (size_t)(p - run), run)) return 0;
-      lua_pushlstring(d->L, (const char *)run, (size_t)(p - run));
+      size_t n = (size_t)(p - run);
+      if (!dec_charge(d, COST_STRING + n, run)) return 0;
+      if (n > 0 && n <= (key ? SC_MAX_KEY : SC_MAX_VALUE)) push_cached(d, run, n);
+      else lua_pushlstring(d->L, (const char *)run, n);
       d->p = p + 1;
       return 1;
     }
@@ -743,7 +779,7 @@ static int dec_object(dec *d) {
       if (*p != '"') return dec_fail(d, "expected string key", p);
       luaL_checkstack(L, 6, "json decode");
       d->p = p;
-      if (!dec_string(d)) return 0;
+      if (!dec_string(d, 1)) return 0;
       p = skip_ws(d->p, end);
       if (p >= end) return dec_eof(d);
       if (*p != ':') return dec_fail(d, "expected ':'", p);
@@ -779,7 +815,7 @@ static int dec_value(dec *d) {
   if (!dec_charge(d, COST_VALUE, p)) return 0;
   switch (*p) {
     case '"':
-      return dec_string(d);
+      return dec_string(d, 0);
     case '{':
       return dec_object(d);
     case '[':
@@ -804,8 +840,28 @@ static int dec_value(dec *d) {
   }
 }
 
+/* [-0, +1, m] Pushes the table of this lua_State's string cache (made on
+ * first use and kept in the registry) and returns the cache. */
+static struct strcache *push_strcache(lua_State *L) {
+  struct strcache *sc;
+  if (lua_getfield(L, LUA_REGISTRYINDEX, PC_STRCACHE) != LUA_TUSERDATA) {
+    lua_pop(L, 1);
+    sc = (struct strcache *)lua_newuserdatauv(L, sizeof *sc, 1);
+    memset(sc, 0, sizeof *sc);
+    lua_createtable(L, SC_SLOTS, 0);
+    lua_setiuservalue(L, -2, 1);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, PC_STRCACHE);
+  }
+  sc = (struct strcache *)lua_touserdata(L, -1);
+  lua_getiuservalue(L, -1, 1);
+  lua_remove(L, -2);
+  return sc;
+}
+
 /* [-0, +(1|0), m] See pc_json.h. The input is borrowed, never read past
- * s+len; the array metatable is kept at a fixed slot during the parse. */
+ * s+len; the array metatable and the string cache's table are kept at
+ * fixed slots during the parse. */
 int pc_json_decode_capped(lua_State *L, const char *s, size_t len, size_t cap,
                           char *err, size_t errlen) {
   dec d;
@@ -813,6 +869,8 @@ int pc_json_decode_capped(lua_State *L, const char *s, size_t len, size_t cap,
   const unsigned char *p;
   luaL_checkstack(L, 8, "json decode");
   push_array_mt(L);
+  d.sc = push_strcache(L);
+  d.sct = top + 2;
   d.L = L;
   d.start = (const unsigned char *)s;
   d.end = d.start + len;
@@ -829,7 +887,8 @@ int pc_json_decode_capped(lua_State *L, const char *s, size_t len, size_t cap,
     dec_fail(&d, "trailing characters", p);
     goto fail;
   }
-  lua_remove(L, top + 1); /* the metatable, under the value */
+  lua_replace(L, top + 1); /* the value where the metatable was, */
+  lua_settop(L, top + 1);  /* and the cache's table gone */
   return 1;
 fail:
   lua_settop(L, top); /* also closes a pending luaL_Buffer box */
