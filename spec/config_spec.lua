@@ -593,6 +593,28 @@ describe("config", function()
     end)
   end)
 
+  describe("values the client refuses", function()
+    it("from the environment or a profile: nil, err naming where; from the caller: a raise", function()
+      env.PC_URL, env.PC_IDENTITY, env.PC_SECRET = "http://api.prismacloud.io", "k", "s"
+      local client, err = prismacloud.connect()
+      assert.is_nil(client)
+      assert.equal("decode", err.kind)
+      assert.matches("clear text", err.message)
+      assert.matches("env PC_URL", err.message)
+      env.PC_URL = nil
+      profile('{"url": "http://10.1.2.3", "identity": "k", "secret": "s"}')
+      client, err = prismacloud.connect()
+      assert.is_nil(client)
+      assert.matches("profile", err.message)
+      assert.has_error(function()
+        prismacloud.connect{url = "http://10.1.2.3", access_key = "k", secret_key = "s"}
+      end)
+      client = assert(prismacloud.connect{url = "http://10.1.2.3", access_key = "k", secret_key = "s",
+                                          allow_http = true})
+      client:close()
+    end)
+  end)
+
   describe("connect to the emulator", function()
     local srv
     setup(function() srv = server.start{} end)

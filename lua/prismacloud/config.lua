@@ -492,9 +492,18 @@ end
 -- can be found or a secret_command fails.
 -- syntax: client = config.connect([profile], [overrides])
 function M.connect(profile, overrides)
-  local opts, err = resolve(check_args(profile, overrides, "connect"))
-  if not opts then return nil, err end
-  return require("prismacloud").new(opts)
+  local opts, sources = resolve(check_args(profile, overrides, "connect"))
+  if not opts then return nil, sources end
+  local ok, client = pcall(require("prismacloud").new, opts)
+  if ok then return client end
+  -- a value the environment or a profile gave that the client refuses is
+  -- a failure of the configuration, not of the caller: nil, err naming where
+  local key = type(client) == "string" and client:match("bad option '([%w_]+)'")
+  local source = key and sources[key]
+  if source and not source:find("^override ") then
+    return fail("decode", ("%s (from %s)"):format(client:gsub("^.-: bad option", "bad option"), source))
+  end
+  error(client, 2)
 end
 
 return M
