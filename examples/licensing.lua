@@ -14,8 +14,11 @@ local function fail(what, e)
   os.exit(1)
 end
 
-local stats, page = client.licensing:counts{time_range = "30d"}
-if not stats then fail("reading usage counts", page) end
+-- One usage row is enough for the totals: the page carries the workloads per resource type (stats),
+-- the number of accounts (totalRows) and the plan (client.licensing:counts gives the stats alone).
+local rows, token_or_err, page = client.licensing:usage({time_range = "30d"}, {page_size = 1})
+if not rows then fail("reading usage counts", token_or_err) end
+local stats = page.stats or {}
 local types = {}
 for t in pairs(stats) do types[#types + 1] = t end
 table.sort(types)
