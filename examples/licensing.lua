@@ -16,8 +16,8 @@ end
 
 -- One usage row is enough for the totals: the page carries the workloads per resource type (stats),
 -- the number of accounts (totalRows) and the plan (client.licensing:counts gives the stats alone).
-local rows, token_or_err, page = client.licensing:usage({time_range = "30d"}, {page_size = 1})
-if not rows then fail("reading usage counts", token_or_err) end
+local first_rows, token_or_err, page = client.licensing:usage({time_range = "30d"}, {page_size = 1})
+if not first_rows then fail("reading usage counts", token_or_err) end
 local stats = page.stats or {}
 local types = {}
 for t in pairs(stats) do types[#types + 1] = t end
