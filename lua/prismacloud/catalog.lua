@@ -274,39 +274,54 @@ function Client:call(id, args)
   return self:send(req.method, req.path, opts)
 end
 
--- Runs `find` over every operation's id, path and summary; raises when the
--- pattern is malformed (unless plain).
-local function matching(pattern, plain)
+-- A Lua pattern matching without regard to case on lower-cased text: its letters lower-cased,
+-- except the one after each % (a class such as %S or %A, or an escaped character).
+local function fold(pattern)
+  return (pattern:gsub("(%%?)(.)", function(escape, c) return escape == "" and c:lower() or escape .. c end))
+end
+
+-- The operations whose id, path or summary contains text (without regard to case) or, unless
+-- plain, matches it as a Lua pattern (also without regard to case); raises when the pattern is
+-- malformed (unless plain).
+local function matching(text, plain)
+  local needle = text and text:lower()
+  local pattern = text and not plain and fold(text)
+  local function matches(field)
+    if not field then return false end
+    field = field:lower()
+    return field:find(needle, 1, true) ~= nil or (pattern and field:find(pattern) ~= nil)
+  end
   local out = {}
   for _, id in ipairs(ids()) do
     local op = operations[id]
-    if pattern == nil or id:find(pattern, 1, plain) or op.path:find(pattern, 1, plain)
-      or (op.summary and op.summary:find(pattern, 1, plain)) then
+    if text == nil or matches(id) or matches(op.path) or matches(op.summary) then
       out[#out + 1] = {id = id, method = op.method, path = op.path, summary = op.summary}
     end
   end
   return out
 end
 
---- The operations whose id, path or summary matches a Lua pattern (a plain
--- substring when the pattern is malformed), sorted by id; all without one.
--- syntax: list = client:operations([pattern])  --> {{id =, method =, path =, summary =}, ...}
-function M.operations(pattern)
-  if pattern ~= nil and type(pattern) ~= "string" then
-    error(("bad argument #1 to 'operations' (string expected, got %s)"):format(type(pattern)), 2)
+--- The operations whose id, path or summary contains the text or matches it as a Lua pattern,
+-- both without regard to case ("alert rule", "Alert%-Rule", "^get%-alert"), sorted by id; all
+-- without one. The CLI's `prismacloud operations TEXT` is this search.
+-- syntax: list = catalog.operations([text])  --> {{id =, method =, path =, summary =}, ...}
+function M.operations(text)
+  if text ~= nil and type(text) ~= "string" then
+    error(("bad argument #1 to 'operations' (string expected, got %s)"):format(type(text)), 2)
   end
-  local ok, list = pcall(matching, pattern, false)
+  local ok, list = pcall(matching, text, false)
   if ok then return list end
-  return matching(pattern, true)
+  return matching(text, true) -- a malformed pattern: the text alone
 end
 
---- The operations whose id, path or summary matches: {{id, method, path, summary}}, sorted by id.
--- syntax: list = client:operations([pattern])
-function Client.operations(_, pattern)
-  if pattern ~= nil and type(pattern) ~= "string" then
-    error(("bad argument #1 to 'operations' (string expected, got %s)"):format(type(pattern)), 2)
+--- The operations whose id, path or summary contains the text or matches it as a Lua pattern, without
+-- regard to case: {{id, method, path, summary}}, sorted by id (catalog.operations).
+-- syntax: list = client:operations([text])
+function Client.operations(_, text)
+  if text ~= nil and type(text) ~= "string" then
+    error(("bad argument #1 to 'operations' (string expected, got %s)"):format(type(text)), 2)
   end
-  return M.operations(pattern)
+  return M.operations(text)
 end
 
 return M

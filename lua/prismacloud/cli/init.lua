@@ -363,17 +363,8 @@ command({"call"}, "prismacloud call OPERATION_ID [key=value ...] [--body FILE|-]
 end, math.huge)
 
 command({"operations"}, "prismacloud operations [TEXT]", nil, function(ctx)
-  local list = require("prismacloud.catalog").operations()
-  local needle = ctx.words[1] and ctx.words[1]:lower()
-  if needle then
-    local kept = {}
-    for _, op in ipairs(list) do
-      if (op.id .. " " .. op.path .. " " .. (op.summary or "")):lower():find(needle, 1, true) then
-        kept[#kept + 1] = op
-      end
-    end
-    list = kept
-  end
+  -- the library's search (client:operations): text or a Lua pattern, without regard to case
+  local list = require("prismacloud.catalog").operations(ctx.words[1])
   ctx:write_list(list, {"id", "method", "path", "summary"}, "Operations")
 end, 1)
 
