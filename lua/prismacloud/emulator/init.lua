@@ -440,9 +440,11 @@ end
 -- Field checks of a fault spec: key -> function(value) returning ok.
 local FAULT_FIELDS = {
   method = function(v) return type(v) == "string" and v:match("^[%a*]+$") end,
-  path = function(v) return type(v) == "string" and (v:sub(1, 1) == "/" or v == "*") end, -- "*": any API path
+  -- "*": any API path
+  path = function(v) return type(v) == "string" and (v:sub(1, 1) == "/" or v == "*") end,
   times = function(v) return type(v) == "number" and math.tointeger(v) and v >= 1 end,
-  skip = function(v) return type(v) == "number" and math.tointeger(v) and v >= 0 end, -- matching requests let through first
+  -- matching requests let through first
+  skip = function(v) return type(v) == "number" and math.tointeger(v) and v >= 0 end,
   status = function(v) return type(v) == "number" and math.tointeger(v) and v >= 100 and v <= 999 end,
   headers = function(v)
     if type(v) ~= "table" then return false end
