@@ -107,6 +107,10 @@ local ok, failure = pcall(function()
   for i, id in ipairs(sample) do reqs[i] = {method = "GET", path = "/alert/" .. id} end
   local details = {}
   for i, res in ipairs(client:parallel(reqs, {concurrency = 4})) do
+    -- each result is the response for any HTTP status, or the error when none came
+    if not prismacloud.is_error(res) and (res.status < 200 or res.status > 299) then
+      res = require("prismacloud.core").http_error(res, reqs[i].method, reqs[i].path)
+    end
     if prismacloud.is_error(res) then
       details[i] = {sample[i], "error", tostring(res)}
     else
@@ -144,6 +148,6 @@ local ok, failure = pcall(function()
 end)
 stop()
 if not ok then
-  io.stderr:write("demo failed: ", tostring(failure), "\n")
+  io.stderr:write(arg[0], ": ", (tostring(failure):gsub("[\r\n\t]+", " ")), "\n")
   os.exit(1)
 end

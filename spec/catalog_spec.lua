@@ -323,6 +323,41 @@ describe("client:operations", function()
     local plain = client:operations("/alert/{id}")
     assert.truthy(#plain >= 1)
   end)
+
+  local function ids_of(list)
+    local out = {}
+    for i, op in ipairs(list) do out[i] = op.id end
+    return out
+  end
+
+  it("finds text and patterns without regard to case", function()
+    local want = {"add-alert-rule", "delete-alert-rule", "get-alert-rule", "get-alert-rules-v2", "update-alert-rule"}
+    for _, needle in ipairs{"alert rule", "Alert Rule", "ALERT RULE", "aLeRt RuLe"} do
+      assert.same(want, ids_of(client:operations(needle)), needle)
+    end
+    assert.same(ids_of(client:operations("^get%-alert")), ids_of(client:operations("^GET%-ALERT")))
+    assert.same(ids_of(client:operations("perform config search")), ids_of(client:operations("Perform Config Search")))
+    -- a class keeps its meaning: %S is not lowered to %s
+    assert.same(ids_of(client:operations("^get%-alerts%-v2$")), ids_of(client:operations("^GET%-ALERTS%-V%d$")))
+    assert.same({"get-alert-rules-v2"}, ids_of(client:operations("^get%-alert%-rule%S")))
+    -- an id with dashes is found as text even where the dash means something in a pattern
+    assert.same({"get-alert-rule", "get-alert-rules-v2"}, ids_of(client:operations("Get-Alert-Rule")))
+  end)
+
+  it("is the CLI's search: `prismacloud operations TEXT` lists the same operations", function()
+    for _, needle in ipairs{"alert rule", "Alert Rule", "^get%-alert", "/alert/{id}", "[Alerts", "get-alert-rule"} do
+      local p = io.popen(("env -u PC_URL LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./?.so;;' "
+        .. "lua5.4 bin/prismacloud operations %s -o csv --columns id 2>&1"):format(
+          require("spec.support.files").shell_quote(needle)))
+      local out = p:read("a")
+      p:close()
+      local got = {}
+      for line in out:gmatch("[^\r\n]+") do -- CSV lines end in CRLF
+        if line ~= "id" then got[#got + 1] = line end
+      end
+      assert.same(ids_of(client:operations(needle)), got, needle)
+    end
+  end)
 end)
 
 describe("client:call", function()

@@ -430,6 +430,21 @@ describe("emulator over HTTP", function()
       assert.is_string(srv.login()) -- consumed: the next login works
     end)
 
+    it("path '*' matches any API path but the control plane's; skip lets requests through first", function()
+      srv.fault{path = "*", skip = 2, status = 418}
+      assert.equal(200, (srv.request("GET", "/_test/echo")))
+      assert.equal(200, (srv.request("GET", "/_emulator/faults"))) -- neither counted nor faulted
+      assert.equal(200, (srv.request("GET", "/_test/text")))
+      assert.equal(418, (srv.request("GET", "/_test/status/201")))
+      assert.equal(201, (srv.request("GET", "/_test/status/201")))
+      srv.fault{method = "POST", path = "/_test/echo", skip = 1, status = 500}
+      assert.equal(200, (srv.request("GET", "/_test/echo")))
+      assert.equal(200, (srv.request("POST", "/_test/echo", "x")))
+      assert.equal(500, (srv.request("POST", "/_test/echo", "x")))
+      assert.equal(400, (srv.request("POST", "/_emulator/faults", {path = "/a", skip = -1})))
+      assert.equal(400, (srv.request("POST", "/_emulator/faults", {path = "a*"})))
+    end)
+
     it("lists, clears and validates faults", function()
       srv.fault{path = "/a", status = 500, times = 3}
       local _, list = srv.request("GET", "/_emulator/faults")

@@ -91,7 +91,12 @@ describe("integrations", function()
       local list, err = c.integrations:list()
       assert.is_nil(list)
       assert.equal(500, err.status)
-      assert.has_error(function() c.notification_templates:each() end)
+      local it = c.notification_templates:each() -- the Prisma ID is looked up on the first :next()
+      local none, e = it:next()
+      assert.is_nil(none)
+      assert.equal(500, e.status)
+      srv.fault{path = "/auth_token/extend", status = 500}
+      assert.has_error(function() for _ in c.notification_templates:each() do end end)
       assert.equal(0, #srv.requests(HOOKS))
       local bad <close> = prismacloud.new{url = srv.url, access_key = "test-key", secret_key = "wrong", retries = 0}
       list, err = bad.integrations:list()

@@ -58,9 +58,10 @@ function F:create(key, opts)
     error(("bad argument #1 to 'create' (name or table expected, got %s)"):format(type(key)), 2)
   end
   opts = pager.options(opts, DRY, "create")
-  local body, res = pager.call(self.client, "add-access-keys", {body = key}, opts)
-  if body and not opts.dry_run then F.hide_secret(body) end
-  return body, res
+  local body, err = pager.call(self.client, "add-access-keys", {body = key}, opts)
+  if body == nil then return nil, err end
+  if not opts.dry_run then F.hide_secret(body) end
+  return body
 end
 
 --- Activates or deactivates an access key (an expired key cannot be activated).

@@ -80,7 +80,7 @@ function F:set_enabled(id, enabled, opts)
   pager.check_id(id, 1, "set_enabled")
   pager.check_boolean(enabled, 2, "set_enabled")
   opts = pager.options(opts, DRY, "set_enabled")
-  local rule, err = self.client:call("get-alert-rule", {id = id})
+  local rule, err = pager.table_body(self.client, self.client:call("get-alert-rule", {id = id}))
   if not rule then return nil, err end
   rule.enabled = enabled
   return pager.call(self.client, "update-alert-rule", {id = id, body = rule}, opts)

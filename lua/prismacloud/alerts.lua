@@ -146,9 +146,9 @@ end
 function F:list(filter)
   local s, paging = style(filter, "list")
   paging.max_items, paging.max_pages = nil, nil
-  local page, err = pager.pages(self.client, s, paging):next()
+  local page, err = pager.page(self.client, s, paging)
   if not page then return nil, err end
-  return page.items, page.nextPageToken, page
+  return page.items or {}, page.nextPageToken, page
 end
 
 --- One alert by id.
@@ -170,9 +170,10 @@ function F:count(status)
     error(("bad argument #1 to 'count' (status '%s'; allowed values: %s)"):format(tostring(status),
       table.concat(COUNT_STATUSES, ", ")), 2)
   end
-  local body, res = self.client:call("get-alert-count", {status = status})
-  if not body then return nil, res end
-  return body.count, res
+  local body, err = pager.table_body(self.client, self.client:call("get-alert-count", {status = status}))
+  if not body then return nil, err end
+  if math.type(body.count) ~= "integer" then return pager.decode_error(self.client, "the answer has no count") end
+  return body.count
 end
 
 -- The body of a dismiss/reopen: target is an array of alert ids or a filter with policy_id.
@@ -304,18 +305,18 @@ function F:filter_options(name, query)
   if query ~= nil and type(query) ~= "string" then
     error(("bad argument #2 to 'filter_options' (string expected, got %s)"):format(type(query)), 2)
   end
-  local body, err = self.client:call("get-alert-filter-options", {body = {filterName = F.FILTERS[name] or name,
-                                                                          query = query}})
+  local body, err = pager.table_body(self.client, self.client:call("get-alert-filter-options",
+    {body = {filterName = F.FILTERS[name] or name, query = query}}))
   if not body then return nil, err end
-  return body.suggestions or {}, body
+  return body.suggestions or {}
 end
 
 --- Whether dismissing an alert needs a note (a tenant setting): true or false; or nil, err.
 -- syntax: required, err = client.alerts:dismissal_note_required()
 function F:dismissal_note_required()
-  local body, err = self.client:call("is-dismissal-note-required")
+  local body, err = pager.table_body(self.client, self.client:call("is-dismissal-note-required"))
   if not body then return nil, err end
-  return body.requireDismissalNote == true, err
+  return body.requireDismissalNote == true
 end
 
 --- Sets whether dismissing an alert needs a note.
@@ -376,9 +377,9 @@ local function export(self, kind, args, path, opts)
   if type(job) ~= "table" or type(job.id) ~= "string" then
     return nil, jobs.error("decode", "the job submission returned no job id")
   end
+  local function poll() return pager.table_body(self.client, self.client:call(ops.status, {id = job.id})) end
   local status
-  status, err = jobs.wait(function() return self.client:call(ops.status, {id = job.id}) end,
-    function(s) return JOB_READY[s.status] == true end, opts)
+  status, err = jobs.wait(poll, function(s) return JOB_READY[s.status] == true end, opts)
   if not status then return nil, err end
   local result
   result, err = jobs.download(self.client, ops.download, {id = job.id}, path)

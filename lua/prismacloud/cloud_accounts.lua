@@ -172,7 +172,7 @@ function F:by_name(name)
   if type(name) ~= "string" then
     error(("bad argument #1 to 'by_name' (string expected, got %s)"):format(type(name)), 2)
   end
-  local names, err = self:names()
+  local names, err = pager.table_body(self.client, self:names())
   if not names then return nil, err end
   for _, a in ipairs(names) do
     if a.name == name then return self:get(a.cloudType, a.id) end

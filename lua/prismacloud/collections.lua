@@ -56,7 +56,7 @@ local crud = pager.crud{
 function F:list(filter, paging)
   local s = style(query_of(filter, "list"))
   paging = pager.options(paging, {page_size = true, cursor = true}, "list")
-  local page, err = pager.pages(self.client, s, paging):next()
+  local page, err = pager.page(self.client, s, paging)
   if not page then return nil, err end
   local token = page.nextPageToken
   if token == "" then token = nil end

@@ -104,13 +104,18 @@ function M.is_error(v)
 end
 
 --- Sends a request and keeps only success: the decoded body of a 2xx
--- response (and the response), or nil and a structured error for any other
--- status or a transport failure.
--- syntax: body, res = client:send(method, path [, {query =, body =, headers =}])
+-- response (true when it has no body), or nil and a structured error for any
+-- other status or a transport failure. The response's status and headers:
+-- client:last_response().
+-- syntax: body, err = client:send(method, path [, {query =, body =, headers =}])
 function Client:send(method, path, opts)
   local res, err = self:request(method, path, opts)
   if not res then return nil, err end
-  if res.status >= 200 and res.status < 300 then return res.body, res end
+  if res.status >= 200 and res.status < 300 then
+    local body = res.body
+    if body == nil then return true end
+    return body
+  end
   local failure = core.http_error(res, method:upper(), path)
   failure.attempts = res.attempts
   return nil, failure

@@ -217,7 +217,7 @@ function F.tenant(client)
   elseif session.customers then
     found = prisma_ids(session.customers, session.customer_names or {})
   else
-    local body, err = client:send("GET", "/auth_token/extend")
+    local body, err = pager.table_body(client, client:send("GET", "/auth_token/extend"))
     if not body then return nil, err end
     body.token = nil -- the client keeps its own token
     local customers = {}
@@ -331,9 +331,9 @@ local PULL = {pull = true}
 local PULL_DRY = {pull = true, dry_run = true}
 
 -- The Pull API's test answer {success, tests, errorMessages} as true, or nil, err.
-local function pull_test_result(body, res)
-  if body == nil then return nil, res end
-  if type(body) ~= "table" or body.success ~= false then return true, res end
+local function pull_test_result(body, send_err)
+  if body == nil then return nil, send_err end
+  if type(body) ~= "table" or body.success ~= false then return true end
   local why = {}
   for _, t in ipairs(body.tests or {}) do
     if t.success == false then why[#why + 1] = t.errorMessage or t.description or t.key end
@@ -359,9 +359,11 @@ function F:each(filter, paging)
   local query, pull = query_of(filter, "each")
   local path = "/integration"
   if not pull then
-    local prisma_id, err = tenant(self.client)
-    if not prisma_id then error(err, 2) end
-    path = pager.request_for(OPS.list[1], {prismaId = prisma_id}).path
+    path = function() -- learnt on the first :next(), whose nil, err says when it cannot be
+      local prisma_id, err = tenant(self.client)
+      if not prisma_id then return nil, err end
+      return pager.request_for(OPS.list[1], {prismaId = prisma_id}).path
+    end
   end
   return pager.items(self.client, pager.single{path = path, query = query}, paging)
 end
@@ -403,7 +405,7 @@ function F:set_enabled(id, enabled, opts)
   if not opts.pull then
     return send(self, "state", false, {id = id, body = {enabled = enabled}}, opts)
   end
-  local stored, err = self:get(id, PULL)
+  local stored, err = pager.table_body(self.client, self:get(id, PULL))
   if not stored then return nil, err end
   stored.enabled = enabled
   return send(self, "update", true, {id = id, body = stored}, opts)
@@ -424,7 +426,7 @@ function F:test(what, opts)
   opts = pager.options(opts, PULL_DRY, "test")
   local query
   if type(what) == "string" and what ~= "" then
-    local stored, err = self:get(what, opts.pull and PULL or nil)
+    local stored, err = pager.table_body(self.client, self:get(what, opts.pull and PULL or nil))
     if not stored then return nil, err end
     query = {id = what}
     what = {name = stored.name, integrationType = stored.integrationType, integrationConfig = stored.integrationConfig}
@@ -433,9 +435,8 @@ function F:test(what, opts)
   end
   F.validate(what, "test", 2)
   local pull = opts.pull or is_pull(what.integrationType)
-  local body, res = send(self, "test", pull, {query = query, body = what}, opts)
-  if pull and not opts.dry_run then return pull_test_result(body, res) end
-  return body, res
+  if not pull or opts.dry_run then return send(self, "test", pull, {query = query, body = what}, opts) end
+  return pull_test_result(send(self, "test", pull, {query = query, body = what}, opts))
 end
 
 --- The integration with exactly this name (of a type, for Okta, Qualys and Tenable ones):
@@ -474,10 +475,11 @@ function F:security_hub_regions(account_id)
   check_string(account_id, 1, "security_hub_regions")
   local prisma_id, err = tenant(self.client)
   if not prisma_id then return nil, err end
-  local body, res = self.client:call("get-security-hub-region-by-account-id-v1",
-    {prismaId = prisma_id, accountId = account_id})
-  if body == nil then return nil, res end
-  return body.regions or {}, res
+  local body
+  body, err = pager.table_body(self.client, self.client:call("get-security-hub-region-by-account-id-v1",
+    {prismaId = prisma_id, accountId = account_id}))
+  if body == nil then return nil, err end
+  return body.regions or {}
 end
 
 --- The integration types the tenant API supports (GET .../integration/channels): an array of names.

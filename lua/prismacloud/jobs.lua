@@ -120,7 +120,7 @@ function M.wait(status_fn, ready_fn, opts)
   end
 end
 
---- Streams a catalog GET operation's 2xx body to a file: {output = path, size = bytes, status =}, res;
+--- Streams a catalog GET operation's 2xx body to a file: {output = path, size = bytes, status =};
 -- or nil, err: an HTTP error, kind "pending" for a 204 (no file yet), kind "io"; no file is left behind.
 -- With opts.dry_run returns the request.
 -- syntax: result, err = jobs.download(client, operation_id, {<path params>}, path [, {dry_run = true}])
@@ -131,13 +131,18 @@ function M.download(client, id, args, path, opts)
   req.output = path
   if opts.dry_run then return req end
   -- the core streams to a temporary file beside path and renames it on success; a 204 leaves path alone
-  local _, res = client:send(req.method, req.path, {query = req.query, output = path, idempotent = true})
-  if pager.is_error(res) then return nil, res end
+  local res, err = client:request(req.method, req.path, {query = req.query, output = path, idempotent = true})
+  if not res then return nil, err end
+  if res.status < 200 or res.status >= 300 then
+    local failure = core.http_error(res, req.method, req.path)
+    failure.attempts = res.attempts
+    return nil, failure
+  end
   if res.status == 204 then
     return nil, new_error("pending", ("%s %s: no content yet (204)"):format(req.method, req.path),
       {status = 204, method = req.method, path = req.path, attempts = res.attempts})
   end
-  return {output = path, size = res.size, status = res.status}, res
+  return {output = path, size = res.size, status = res.status}
 end
 
 return M

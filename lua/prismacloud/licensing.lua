@@ -64,7 +64,7 @@ end
 function F:usage(filter, paging)
   local style = usage_style(usage_body(filter, "usage"))
   paging = pager.options(paging, {page_size = true, cursor = true}, "usage")
-  local page, err = pager.pages(self.client, style, paging):next()
+  local page, err = pager.page(self.client, style, paging)
   if not page then return nil, err end
   return type(page.items) == "table" and page.items or {}, page.nextPageToken, page
 end
@@ -81,15 +81,16 @@ function F:pages(filter, paging)
   return pager.pages(self.client, usage_style(usage_body(filter, "pages")), paging)
 end
 
---- The usage counts: workloads per resource type (stats), with the page holding totalRows and
--- planType (one row is fetched).
--- syntax: stats, page = client.licensing:counts([filter]); nil, err on failure
+--- The usage counts: workloads per resource type ({[resource type] = n}; one row is fetched). The
+-- number of accounts (totalRows) and the plan (planType) are in the page usage() returns third.
+-- syntax: stats, err = client.licensing:counts([filter])
 function F:counts(filter)
   local body = usage_body(filter, "counts")
   body.limit = 1
-  local page, err = self.client:call("license-usage-count-by-cloud-paginated-v2", {body = body})
+  local page, err = pager.table_body(self.client,
+    self.client:call("license-usage-count-by-cloud-paginated-v2", {body = body}))
   if not page then return nil, err end
-  return page.stats or {}, page
+  return page.stats or {}
 end
 
 --- Usage over time: {dataPoints = {{timeRange, counts = {cloud = {type = n}}}}, workloadsPurchased, timeUnit}.
@@ -201,7 +202,7 @@ end
 --- The names of every credit allocation rule (an array of strings).
 -- syntax: names, err = client.licensing:rule_names()
 function F:rule_names()
-  local body, err = self.client:call("getCreditAllocationRuleNames")
+  local body, err = pager.table_body(self.client, self.client:call("getCreditAllocationRuleNames"))
   if not body then return nil, err end
   return body.names or {}
 end

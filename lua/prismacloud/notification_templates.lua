@@ -68,9 +68,11 @@ end
 -- syntax: for template in client.notification_templates:each([filter]) do ... end
 function F:each(filter, paging)
   local query = query_of(filter, "each")
-  local prisma_id, err = integrations.tenant(self.client)
-  if not prisma_id then error(err, 2) end
-  local path = pager.request_for("get-all-templates-v1", {prismaId = prisma_id}).path
+  local function path() -- learnt on the first :next(), whose nil, err says when it cannot be
+    local prisma_id, err = integrations.tenant(self.client)
+    if not prisma_id then return nil, err end
+    return pager.request_for("get-all-templates-v1", {prismaId = prisma_id}).path
+  end
   return pager.items(self.client, pager.single{path = path, query = query}, paging)
 end
 

@@ -8,7 +8,8 @@
 --   local item, err = items:next()              -- the same with nil, err semantics
 --   items:cursor()                              -- token of the next page (nil when none is left)
 --
--- A style says how pages are fetched: first(opts) -> request, after(token) -> request,
+-- A style says how pages are fetched: first(opts) -> request (or nil, err when it cannot be
+-- made: the first :next() returns them), after(token) -> request,
 -- items(body) -> array, token(body) -> next token or nil. Requests are
 -- {method, path, query, body, idempotent}; an optional total(body) reads the
 -- result's size where it is not the page's totalRows. Styles: alert_v2, token, single.
@@ -40,11 +41,12 @@ local function is_error(v)
 end
 M.is_error = is_error
 
+-- The decoded page, or nil when a 2xx answer had no body, or nil, err.
 local function send(client, req)
-  local body, res = client:send(req.method, req.path, {query = req.query, body = req.body,
+  local body, err = client:send(req.method, req.path, {query = req.query, body = req.body,
                                                        idempotent = req.idempotent})
-  if body == nil and not is_error(res) then return nil, nil end -- a 2xx without a body
-  return body, res
+  if body == true then return nil end -- a 2xx without a body
+  return body, err
 end
 
 --- A page iterator. Each page is the decoded body; `pages.next_token` is the next page's token.
@@ -65,17 +67,22 @@ function Pages:next()
     self.done = true
     return nil
   end
-  local req
+  local req, err
   if self.next_token ~= nil then
     req = self.style.after(self.next_token)
   elseif not self.started then
-    req = self.style.first(self.opts)
+    req, err = self.style.first(self.opts)
+    if not req then
+      self.done, self.err = true, err
+      return nil, err
+    end
   else
     self.done = true
     return nil
   end
   self.started = true
-  local body, err = send(self.client, req)
+  local body
+  body, err = send(self.client, req)
   if body == nil then
     if err == nil then -- a 2xx without a body: an empty page, the end
       self.done, self.next_token = true, nil
@@ -89,6 +96,15 @@ function Pages:next()
   if token == nil or token == "" then token = nil end
   self.next_token = token
   return body
+end
+
+--- One page, for a verb that returns a page's items: the page (a table); or nil, err (a decode error when
+-- a 2xx answer had no body or one that is not a JSON object or array).
+-- syntax: page, err = pager.page(client, style [, {page_size =, cursor =}])
+function M.page(client, style, opts)
+  local page, err = M.pages(client, style, opts):next()
+  if page == nil and err == nil then return M.decode_error(client, "the answer has no body") end
+  return M.table_body(client, page, err)
 end
 
 --- Token of the page after the last one returned (nil at the end); give it as `{cursor = token}` to resume.
@@ -212,12 +228,19 @@ function M.token(spec)
   }
 end
 
---- A plain list: one request, the body (an array) is the only page.
+--- A plain list: one request, the body (an array) is the only page. path may be a function
+-- returning the path, or nil, err (the iterator's first :next() then returns them).
 -- syntax: style = pager.single{method = "GET", path =, query =}
 function M.single(spec)
   return {
     first = function()
-      return {method = spec.method or "GET", path = spec.path, query = spec.query, body = spec.body,
+      local path = spec.path
+      if type(path) == "function" then
+        local err
+        path, err = path()
+        if not path then return nil, err end
+      end
+      return {method = spec.method or "GET", path = path, query = spec.query, body = spec.body,
               idempotent = true}
     end,
     after = function() error("a single-page list has no next page", 2) end,
@@ -274,17 +297,36 @@ end
 local DRY_RUN = {dry_run = true}
 
 --- Sends a catalog operation, or with opts.dry_run returns the request it would send.
--- A 2xx without a body gives true. Returns body | true | request, res; or nil, err. Given fname
--- (a mutating verb's name), opts is checked first ({dry_run = true} only): a method returns this
--- call directly, so that a bad option points at the method's caller.
--- syntax: result, res = pager.call(client, operation_id, args, opts [, fname])
+-- Returns what client:call returns: the decoded body, true for a 2xx without a body, the request
+-- on a dry run; or nil, err. Given fname (a mutating verb's name), opts is checked first
+-- ({dry_run = true} only): a method returns this call directly, so that a bad option points at
+-- the method's caller.
+-- syntax: result, err = pager.call(client, operation_id, args, opts [, fname])
 function M.call(client, id, args, opts, fname)
   if fname then opts = M.options(opts, DRY_RUN, fname) end
   if opts and opts.dry_run then return M.request_for(id, args) end
-  local body, res = client:call(id, args)
-  if body ~= nil then return body, res end
-  if is_error(res) then return nil, res end
-  return true, res
+  return client:call(id, args)
+end
+
+--- nil and a decode error naming the last request (its method, path and status): for a verb whose
+-- 2xx answer lacks what the verb promises.
+-- syntax: nil, err = pager.decode_error(client, message)
+function M.decode_error(client, message)
+  local last = client:last_response() or {}
+  return nil, setmetatable({kind = "decode", message = message, status = last.status, method = last.method,
+                            path = last.path, attempts = last.attempts, retryable = false},
+                           require("prismacloud.core").Error)
+end
+
+--- For a verb that reads fields of an answer: the decoded body when it is a table; nil, err as
+-- given; or nil and a decode error when a 2xx answer had no body or one that is not a JSON object
+-- or array.
+-- syntax: body, err = pager.table_body(client, body, err)
+function M.table_body(client, body, err)
+  if type(body) == "table" then return body end
+  if body == nil then return nil, err end
+  return M.decode_error(client, body == true and "the answer has no body"
+    or "the answer is not a JSON object or array")
 end
 
 --------------------------------------------------------------------------
@@ -385,6 +427,7 @@ function M.crud(spec)
       error(("bad argument #1 to '%s' (string expected, got %s)"):format(fnames.by_name, type(name)), 2)
     end
     local list, err = spec.names(self, name, ...)
+    if getmetatable(list) ~= Items then list, err = M.table_body(self.client, list, err) end
     if not list then return nil, err end
     local function found(item)
       if spec.fetch then return verbs.get(self, item[id_field]) end

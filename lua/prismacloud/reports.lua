@@ -77,13 +77,14 @@ function F:delete(id, opts)
   return crud.delete(self, id, opts)
 end
 
---- The generation status of a report ("pending", "completed", ...) and the whole config; or nil, err.
--- syntax: status, report_or_err = client.reports:status(id)
+--- The generation status of a report ("pending", "completed", ...); or nil, err. The whole config: get(id).
+-- syntax: status, err = client.reports:status(id)
 function F:status(id)
   pager.check_string(id, 1, "status", "report id")
-  local report, err = self.client:call("get-specified-report", {id = id})
+  local report, err = pager.table_body(self.client, self.client:call("get-specified-report", {id = id}))
   if not report then return nil, err end
-  return report.status, report
+  if type(report.status) ~= "string" then return pager.decode_error(self.client, "the report has no status") end
+  return report.status
 end
 
 --- The generated instances of a scheduled report (metadata with lastScheduled and counts).
@@ -114,10 +115,10 @@ function F:filter_options(name, query)
   if query ~= nil and type(query) ~= "string" then
     error(("bad argument #2 to 'filter_options' (string expected, got %s)"):format(type(query)), 2)
   end
-  local body, err = self.client:call("get-report-posture-filter-options",
-    {body = {filterName = F.FILTERS[name] or name, query = query}})
+  local body, err = pager.table_body(self.client, self.client:call("get-report-posture-filter-options",
+    {body = {filterName = F.FILTERS[name] or name, query = query}}))
   if not body then return nil, err end
-  return body.suggestions or {}, body
+  return body.suggestions or {}
 end
 
 --- The report types available per cloud type ({aws = {"COMPLIANCE", ...}, ...}).
@@ -139,10 +140,13 @@ function F:download(id, path, opts)
   local op, args = "download-report", {id = id}
   if opts.at then op, args.lastScheduled = "download-historical-by-id", opts.at end
   local result, err = jobs.download(self.client, op, args, path, {dry_run = opts.dry_run})
-  if not result and err.kind == "pending" then
-    err.message = ("report %s is not generated yet"):format(id) -- a 204: no file was written
+  if not result then
+    if err.kind == "pending" then
+      err.message = ("report %s is not generated yet"):format(id) -- a 204: no file was written
+    end
+    return nil, err
   end
-  return result, err
+  return result
 end
 
 --- Creates a report config, waits until it is generated (backoff, see prismacloud.jobs), streams the file to
@@ -160,7 +164,7 @@ function F:generate(report, path, opts)
     return nil, jobs.error("decode", "the report creation returned no report id")
   end
   local done
-  done, err = jobs.wait(function() return self:get(created.id) end,
+  done, err = jobs.wait(function() return pager.table_body(self.client, self:get(created.id)) end,
     function(r) return type(r.status) == "string" and F.READY[r.status:lower()] == true end, opts)
   if not done then return nil, err end
   local result

@@ -58,7 +58,7 @@ end
 
 --- An asset by its id (Get Asset, the newer lookup): `data.asset`, or another view with type
 -- ("raw_config", "timeline", "alerts", ...; "asset" by default); more fields go in `extra`.
--- syntax: res, err = client.resources:asset(asset_id [, type [, extra]])
+-- syntax: asset, err = client.resources:asset(asset_id [, type [, extra]])
 function F:asset(asset_id, kind, extra)
   pager.check_string(asset_id, 1, "asset", "asset id")
   if kind ~= nil and type(kind) ~= "string" then

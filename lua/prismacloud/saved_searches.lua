@@ -108,7 +108,7 @@ function F:create(spec, opts)
   if id == nil then
     local op, args = probe_request(kind, spec.query, tr)
     if opts.dry_run then return pager.request_for(op, args) end
-    local found, err = self.client:call(op, args)
+    local found, err = pager.table_body(self.client, self.client:call(op, args))
     if not found then return nil, err end
     id = found.id
     tr = tr or found.timeRange
@@ -129,7 +129,7 @@ function F:update(id, changes, opts)
     if not UPDATE_FIELDS[k] then error(("unknown field '%s' in the changes to 'update'"):format(tostring(k)), 2) end
   end
   opts = pager.options(opts, DRY, "update")
-  local current, err = self.client:call("search-history-by-id", {id = id})
+  local current, err = pager.table_body(self.client, self.client:call("search-history-by-id", {id = id}))
   if not current then return nil, err end
   local body = {}
   for k, v in pairs(current) do body[k] = v end
@@ -147,8 +147,10 @@ end
 function F:run(search, opts)
   if type(search) == "string" then
     pager.check_string(search, 1, "run", "search id")
-    local found, err = self.client:call("search-history-by-id", {id = search})
+    local found, err = pager.table_body(self.client, self.client:call("search-history-by-id", {id = search}))
     if not found then return nil, err end
+    local model = found.searchModel or found
+    if type(model.query) ~= "string" then return pager.decode_error(self.client, "the saved search has no query") end
     search = found
   elseif type(search) ~= "table" then
     error(("bad argument #1 to 'run' (search id or table expected, got %s)"):format(type(search)), 2)

@@ -149,7 +149,7 @@ end
 --- Whether logins are restricted to the login IP allow lists: true or false, or nil, err.
 -- syntax: enabled, err = client.trusted_ips:login_ips_enabled()
 function F:login_ips_enabled()
-  local body, err = self.client:call("get-login-ip-allow-list-status")
+  local body, err = pager.table_body(self.client, self.client:call("get-login-ip-allow-list-status"))
   if body == nil then return nil, err end
   return body.enabled == true
 end

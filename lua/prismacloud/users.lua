@@ -74,9 +74,10 @@ end
 function F:create_account(account, opts)
   check_table(account, 1, "create_account")
   opts = pager.options(opts, DRY, "create_account")
-  local body, res = pager.call(self.client, "add-user-v3", {body = account}, opts)
-  if type(body) == "table" and not opts.dry_run then access_keys.hide_secret(body) end
-  return body, res
+  local body, err = pager.call(self.client, "add-user-v3", {body = account}, opts)
+  if body == nil then return nil, err end
+  if not opts.dry_run then access_keys.hide_secret(body) end
+  return body
 end
 
 --- The emails and display names of every user (GET /user/name).

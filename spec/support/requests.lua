@@ -89,4 +89,19 @@ function M.check(entry, operation_id)
   return entry
 end
 
+--- The catalog operation a logged request is: its id and the operation (the template with the fewest
+-- parameters among those fitting its method and path), or nil.
+function M.operation_of(entry)
+  local best, best_id, best_params
+  for id, op in pairs(operations) do
+    if type(op) == "table" and op.method == entry.method and op.path and entry.path:find(path_pattern(op.path)) then
+      local params = select(2, op.path:gsub("{", ""))
+      if not best or params < best_params or params == best_params and id < best_id then
+        best, best_id, best_params = op, id, params
+      end
+    end
+  end
+  return best_id, best
+end
+
 return M

@@ -5,6 +5,7 @@
 --   local srv = server.start{tls = true, token_ttl = 1}
 --   srv.url, srv.ca, srv.pid
 --   srv.fault{path = "/v2/alert", status = 503, times = 2}
+--   srv.fault{path = "*", skip = 4, status = 400} -- the fifth API request, whatever its path
 --   srv.requests("/v2/alert")   --> the request log for that path
 --   srv.clear()                 --> no faults, empty log (also clear_faults, clear_requests)
 --   srv.login(), srv.config{token_ttl = 2}, srv.request(method, path, body, headers)

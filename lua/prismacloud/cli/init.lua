@@ -357,23 +357,14 @@ command({"call"}, "prismacloud call OPERATION_ID [key=value ...] [--body FILE|-]
   local call_args = operation_args(id, op, {table.unpack(ctx.words, 2)})
   call_args.body = read_body(ctx.options)
   if op.body_required and call_args.body == nil then usage_fail("operation '%s' needs a body: --body FILE|-", id) end
-  local body, res = ctx:client():call(id, call_args)
-  if body == nil and is_error(res) then error(res, 0) end
-  if body ~= nil then output.value(body, ctx.format, ctx:value_opts(id)) end
+  local body, err = ctx:client():call(id, call_args)
+  if body == nil then error(err, 0) end
+  if body ~= true then output.value(body, ctx.format, ctx:value_opts(id)) end -- true: a 2xx without a body
 end, math.huge)
 
 command({"operations"}, "prismacloud operations [TEXT]", nil, function(ctx)
-  local list = require("prismacloud.catalog").operations()
-  local needle = ctx.words[1] and ctx.words[1]:lower()
-  if needle then
-    local kept = {}
-    for _, op in ipairs(list) do
-      if (op.id .. " " .. op.path .. " " .. (op.summary or "")):lower():find(needle, 1, true) then
-        kept[#kept + 1] = op
-      end
-    end
-    list = kept
-  end
+  -- the library's search (client:operations): text or a Lua pattern, without regard to case
+  local list = require("prismacloud.catalog").operations(ctx.words[1])
   ctx:write_list(list, {"id", "method", "path", "summary"}, "Operations")
 end, 1)
 
@@ -383,10 +374,10 @@ for _, method in ipairs{"get", "post", "put", "delete"} do
     local path = ctx.words[1]
     if not path or path:sub(1, 1) ~= "/" then usage_fail("%s needs a path starting with '/'", method) end
     local query = args.key_values({table.unpack(ctx.words, 2)}, method)
-    local body, res = ctx:client():send(method:upper(), path, {query = next(query) and query or nil,
+    local body, err = ctx:client():send(method:upper(), path, {query = next(query) and query or nil,
                                                                 body = read_body(ctx.options)})
-    if body == nil and is_error(res) then error(res, 0) end
-    if body ~= nil then output.value(body, ctx.format, ctx:value_opts(path)) end
+    if body == nil then error(err, 0) end
+    if body ~= true then output.value(body, ctx.format, ctx:value_opts(path)) end -- true: a 2xx without a body
   end, math.huge)
 end
 

@@ -208,10 +208,15 @@ function App:record(req)
   return entry
 end
 
--- Takes the first queued fault matching req, consuming one of its times.
+-- Takes the first queued fault matching req, consuming one of its times. A fault's path "*"
+-- matches every path but the control plane's (/_emulator/); a fault with skip = n lets n matching
+-- requests through first.
 function App:take_fault(req)
   for i, fault in ipairs(self.faults) do
-    if fault.path == req.path and (fault.method == "*" or fault.method == req.method) then
+    local path_ok = fault.path == req.path or fault.path == "*" and req.path:sub(1, 11) ~= "/_emulator/"
+    if path_ok and (fault.method == "*" or fault.method == req.method) and fault.skip > 0 then
+      fault.skip = fault.skip - 1
+    elseif path_ok and (fault.method == "*" or fault.method == req.method) then
       fault.times = fault.times - 1
       if fault.times <= 0 then table.remove(self.faults, i) end
       return fault
@@ -435,8 +440,11 @@ end
 -- Field checks of a fault spec: key -> function(value) returning ok.
 local FAULT_FIELDS = {
   method = function(v) return type(v) == "string" and v:match("^[%a*]+$") end,
-  path = function(v) return type(v) == "string" and v:sub(1, 1) == "/" end,
+  -- "*": any API path
+  path = function(v) return type(v) == "string" and (v:sub(1, 1) == "/" or v == "*") end,
   times = function(v) return type(v) == "number" and math.tointeger(v) and v >= 1 end,
+  -- matching requests let through first
+  skip = function(v) return type(v) == "number" and math.tointeger(v) and v >= 0 end,
   status = function(v) return type(v) == "number" and math.tointeger(v) and v >= 100 and v <= 999 end,
   headers = function(v)
     if type(v) ~= "table" then return false end
@@ -471,6 +479,7 @@ local function make_fault(spec)
   for k, v in pairs(spec) do fault[k] = v end
   fault.method = (spec.method or "*"):upper()
   fault.times = math.tointeger(spec.times or 1)
+  fault.skip = math.tointeger(spec.skip or 0)
   fault.status = spec.status and math.tointeger(spec.status)
   return fault
 end
