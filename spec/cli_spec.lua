@@ -206,6 +206,36 @@ describe("prismacloud CLI", function()
       for _, a in ipairs(want) do assert.truthy(out:find("\n" .. a.name .. " ", 1, true), a.name) end
     end)
 
+    it("keeps false in CSV and table cells: disabled accounts and policies (issue 15)", function()
+      local accounts = assert(client.cloud_accounts:list())
+      local disabled = {}
+      for _, a in ipairs(accounts) do
+        if a.enabled == false then disabled[#disabled + 1] = a end
+      end
+      assert.is_true(#disabled > 0, "the emulator has no disabled account")
+      local code, out, err = cli("accounts list -o csv --columns name,enabled")
+      assert.equals(0, code, err)
+      local rows = lines_of(out)
+      assert.equals(#accounts + 1, #rows)
+      for i, a in ipairs(accounts) do assert.equals(a.name .. "," .. tostring(a.enabled), rows[i + 1]) end
+      code, out, err = cli("accounts list -o table --columns name,enabled")
+      assert.equals(0, code, err)
+      local shown = {}
+      for _, line in ipairs(lines_of(out)) do
+        local name, enabled = line:match("^(%S+)%s+(%S+)$")
+        if name then shown[name] = enabled end
+      end
+      for _, a in ipairs(accounts) do assert.equals(tostring(a.enabled), shown[a.name]) end
+
+      local policies = assert(client.policies:list{enabled = false})
+      assert.is_true(#policies > 0, "the emulator has no disabled policy")
+      code, out, err = cli("policies list --enabled false -o csv --columns policyId,enabled")
+      assert.equals(0, code, err)
+      rows = lines_of(out)
+      assert.equals(#policies + 1, #rows)
+      for i, p in ipairs(policies) do assert.equals(p.policyId .. ",false", rows[i + 1]) end
+    end)
+
     it("writes account groups, compliance standards and the audit log as JSON", function()
       for _, case in ipairs{{"groups list", "/cloud/group", "get-account-groups", client.account_groups},
                             {"compliance list", "/compliance", "get-all-standards", client.compliance}} do

@@ -277,7 +277,12 @@ M.html_escape = html_escape
 local function row_cells(record, columns, short)
   local cells = {}
   for i, c in ipairs(columns) do
-    local v = type(record) == "table" and M.field(record, c) or (c == "value" and record or nil)
+    local v
+    if type(record) == "table" then
+      v = M.field(record, c)
+    elseif c == "value" then
+      v = record
+    end
     cells[i] = printable((M.cell(c, v, short):gsub("[\r\n\t]", " ")))
   end
   return cells
