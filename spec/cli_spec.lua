@@ -370,6 +370,65 @@ describe("prismacloud CLI", function()
     end)
   end)
 
+  describe("reproducible JSON (issue 15)", function()
+    local json = require "prismacloud.json"
+
+    -- Whether every object in the JSON text has its keys in sorted order.
+    local function keys_sorted(text)
+      local last = {}
+      for line in text:gmatch("[^\n]+") do
+        local indent, key = line:match('^( *)"(.-)": ')
+        if key then
+          local d = #indent
+          if last[d] and last[d] >= key then return false, line end
+          last[d] = key
+        end
+        if line:match("{$") then last[#line:match("^ *") + 2] = nil end -- an object opens
+      end
+      return true
+    end
+
+    it("gives byte-identical, sorted, indented output on identical runs, which decodes to the same data", function()
+      for _, case in ipairs{
+        {"alerts list --since to_now:epoch -n 40 -o json", function() local out = {}
+          for a in client.alerts:each{time_range = "to_now:epoch", max_items = 40} do out[#out + 1] = a end
+          return out end},
+        {"policies list -o json", function() return assert(client.policies:list()) end},
+        {"accounts list -o json", function() return assert(client.cloud_accounts:list()) end},
+        {"call get-account-groups -o json", function() return assert(client.account_groups:list()) end},
+      } do
+        local code1, out1, err1 = cli(case[1])
+        assert.equals(0, code1, err1)
+        local code2, out2, err2 = cli(case[1])
+        assert.equals(0, code2, err2)
+        assert.is_true(out1 == out2, case[1] .. ": two runs differ")
+        assert.same(case[2](), json.decode(out1))
+        local ok, line = keys_sorted(out1)
+        assert(ok, case[1] .. ": keys out of order at " .. tostring(line))
+        assert.matches("^%[\n  {\n    \"", out1)
+      end
+    end)
+
+    it("keeps integers, floats, null, empty arrays and empty objects; ndjson is sorted too", function()
+      local output = require "prismacloud.cli.output"
+      local value = {b = 1, a = {json.empty_array, json.null, 2.5, 3.0, 1736225516707}, c = {}, ["é"] = "x\127"}
+      assert.equals('{\n  "a": [\n    [],\n    null,\n    2.5,\n    3.0,\n    1736225516707\n  ],\n'
+        .. '  "b": 1,\n  "c": {},\n  "é": "x\\u007f"\n}', output.json_text(value))
+      assert.equals('{"a":[[],null,2.5,3.0,1736225516707],"b":1,"c":{},"é":"x\\u007f"}',
+        output.json_text(value, true))
+      assert.equals("[]", output.json_text(json.decode("[]")))
+      assert.has_error(function() output.json_text({1, nil, 3}) end)
+      local code1, out1 = cli("policies list -o ndjson")
+      local code2, out2 = cli("policies list -o ndjson")
+      assert.equals(0, code1)
+      assert.equals(0, code2)
+      assert.is_true(out1 == out2, "two ndjson runs differ")
+      local first = out1:match("^[^\n]+")
+      assert.equals(output.json_text(json.decode(first), true), first)
+      assert.is_true(first:find('^{"[^"]+":') ~= nil and #lines_of(out1) > 1)
+    end)
+  end)
+
   describe("exit codes and errors", function()
     it("exits 1 with the API's error on one line", function()
       local code, out, err = cli("call get-alert id=P-999999")

@@ -293,7 +293,7 @@ command({"alerts", "summary"}, "prismacloud alerts summary [--since 30d] [--stat
     if ctx.format == "table" then
       ctx.out:write(summary.text(s, {utf8 = output.utf8_locale(), colour = ctx.colour, width = ctx.width}))
     elseif ctx.format == "json" then
-      ctx.out:write(output.pretty_json(require("prismacloud.json").encode(s)), "\n")
+      ctx.out:write(output.json_text(s), "\n")
     elseif ctx.format == "html" then
       ctx.out:write(summary.html(s))
     else
