@@ -153,9 +153,48 @@ describe("prismacloud CLI", function()
       assert.equals(0, code)
       local lines = lines_of(out)
       assert.equals(4, #lines)
-      assert.matches("^id%s+status%s+alertTime%s+resource%.cloudType%s+resource%.account%s+resource%.name%s+policyId$",
+      assert.matches("^id%s+status%s+alertTime%s+policy%.severity%s+policy%.name%s+resource%.account%s+resource%.name$",
         lines[1])
       for i = 2, 4 do assert.matches("^P%-%d+%s+%a+%s+%d%d%d%d%-%d%d%-%d%d %d%d:%d%d%s", lines[i]) end
+    end)
+
+    it("asks for detailed alerts when the columns need them, and only then (issue 15)", function()
+      local want = {}
+      for a in client.alerts:each{time_range = "30d", max_items = 4, detailed = true} do want[#want + 1] = a end
+      srv.clear_requests()
+      -- the default columns of a table and CSV: severity and policy name filled in
+      local code, out, err = cli("alerts list --since 30d -o csv -n 4")
+      assert.equals(0, code, err)
+      local rows = lines_of(out)
+      assert.equals("id,status,alertTime,policy.severity,policy.name,resource.account,resource.name", rows[1])
+      for i, a in ipairs(want) do
+        local severity, name = rows[i + 1]:match("^[^,]*,[^,]*,[^,]*,([^,]*),([^,]*),")
+        assert.equals(a.policy.severity, severity)
+        assert.equals(a.policy.name, name)
+        assert.is_true(#a.policy.name > 0 and #a.policy.severity > 0)
+      end
+      local q = requests.query_of(requests.check(requests.only(srv, "/v2/alert"), "get-alerts-v2"))
+      assert.equals("true", q.detailed)
+      -- --columns reaching a field only detailed alerts have
+      srv.clear_requests()
+      code, out, err = cli("alerts list --since 30d -o json -n 4 --columns id,policy.name,resource.data.region")
+      assert.equals(0, code, err)
+      for i, a in ipairs(cjson.decode(out)) do
+        assert.equals(want[i].policy.name, a["policy.name"])
+        assert.equals(want[i].resource.data.region, a["resource.data.region"])
+      end
+      assert.equals("true", requests.query_of(requests.only(srv, "/v2/alert")).detailed)
+      -- columns the brief answer has, and JSON of whole alerts: not detailed (unless --detailed)
+      for _, args in ipairs{"-o csv --columns id,status,policy.policyId,resource.name", "-o json", "-o ndjson"} do
+        srv.clear_requests()
+        code, _, err = cli("alerts list --since 30d -n 4 " .. args)
+        assert.equals(0, code, err)
+        assert.equals("false", requests.query_of(requests.only(srv, "/v2/alert")).detailed, args)
+      end
+      srv.clear_requests()
+      code = cli("alerts list --since 30d -n 4 -o json --detailed")
+      assert.equals(0, code)
+      assert.equals("true", requests.query_of(requests.only(srv, "/v2/alert")).detailed)
     end)
 
     it("narrows a table to the terminal's width", function()

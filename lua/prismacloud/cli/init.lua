@@ -108,14 +108,19 @@ function Context:client()
   return self._client
 end
 
--- A writer for records with the command's default columns (used by table, csv and html).
-function Context:writer(preset, title)
+-- The columns written: --columns, else (table, csv and html) the command's preset; nil: every field.
+function Context:columns(preset)
   local columns = self.options.columns
   if not columns and (self.format == "table" or self.format == "csv" or self.format == "html") then
     columns = preset
   end
-  return output.writer(self.format, {columns = columns, colour = self.colour, title = title, out = self.out,
-                                     width = self.width})
+  return columns
+end
+
+-- A writer for records with the command's default columns (used by table, csv and html).
+function Context:writer(preset, title)
+  return output.writer(self.format, {columns = self:columns(preset), colour = self.colour, title = title,
+                                     out = self.out, width = self.width})
 end
 
 -- Writes the records of an array (up to --max-items).
@@ -175,10 +180,23 @@ local function read_body(options)
   return value
 end
 
-local ALERT_COLUMNS = {"id", "status", "alertTime", "resource.cloudType", "resource.account", "resource.name",
-                       "policyId"}
-local ALERT_COLUMNS_DETAILED = {"id", "status", "alertTime", "policy.severity", "policy.name", "resource.account",
-                                "resource.name"}
+local ALERT_COLUMNS = {"id", "status", "alertTime", "policy.severity", "policy.name", "resource.account",
+                       "resource.name"}
+
+-- The policy fields an alert has without `detailed` (the others, like name and
+-- severity, and resource.data, come only in detailed answers).
+local ALERT_BRIEF_POLICY = {policyId = true, policyType = true, remediable = true, systemDefault = true}
+
+-- Whether columns reach fields only detailed alerts have (policy.name, policy.severity, resource.data...).
+local function needs_detailed(columns)
+  for _, c in ipairs(columns or {}) do
+    local field = c:match("^policy%.([^.]+)")
+    if (field and not ALERT_BRIEF_POLICY[field]) or c == "resource.data" or c:match("^resource%.data%.") then
+      return true
+    end
+  end
+  return false
+end
 
 -- The alert filter table of the command's options.
 local function alert_filter(o, default_since)
@@ -268,8 +286,10 @@ end
 
 command({"alerts", "list"}, "prismacloud alerts list [--since 24h] [--status open] [--severity high] ...",
   ALERT_FILTER_OPTIONS, function(ctx)
-    local items = ctx:client().alerts:each(alert_filter(ctx.options, "24h"))
-    ctx:write_items(items, ctx.options.detailed and ALERT_COLUMNS_DETAILED or ALERT_COLUMNS, "Alerts")
+    local filter = alert_filter(ctx.options, "24h")
+    -- detailed alerts when the columns shown need them (the default ones do: severity, policy name)
+    if needs_detailed(ctx:columns(ALERT_COLUMNS)) then filter.detailed = true end
+    ctx:write_items(ctx:client().alerts:each(filter), ALERT_COLUMNS, "Alerts")
   end)
 
 command({"alerts", "summary"}, "prismacloud alerts summary [--since 30d] [--status open] [-o table|json|html]",
