@@ -591,6 +591,29 @@ describe("prismacloud CLI", function()
     end)
   end)
 
+  describe("emulator on a busy port (issue 15)", function()
+    it("says in one line which port is in use and exits non-zero, for both launchers", function()
+      local socket = require "socket"
+      local taken = assert(socket.bind("127.0.0.1", 0))
+      local port = select(2, taken:getsockname())
+      for _, launcher in ipairs{"bin/prismacloud-emulator", "bin/prismacloud emulator"} do
+        local out, err = os.tmpname(), os.tmpname()
+        -- (timeout: an emulator that did listen would serve until stopped)
+        local _, _, code = os.execute(("env LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./?.so;;' "
+          .. "timeout 20 lua5.4 %s --port %d --alerts 5 > %s 2> %s < /dev/null"):format(launcher, port,
+          shell_quote(out), shell_quote(err)))
+        local o, e = read_file(out), read_file(err)
+        os.remove(out)
+        os.remove(err)
+        assert.equals(1, code, launcher .. ": " .. e)
+        assert.equals("", o)
+        assert.equals(("prismacloud-emulator: cannot listen on 127.0.0.1:%d: port %d is in use\n"):format(port, port),
+          e)
+      end
+      taken:close()
+    end)
+  end)
+
   describe("-v", function()
     it("shows settings and requests, never the secret or the token", function()
       local code, out, err = cli("-v accounts list -o json")
