@@ -8,7 +8,12 @@
 -- json and ndjson write the records as the API sent them (--columns keeps only
 -- those fields); table, csv and html write one column per field, nested fields
 -- named with dots ("resource.name"), epoch milliseconds in time fields as dates.
-local json = require "prismacloud.json"
+-- prismacloud.json (the C core's codec), loaded on first use: `prismacloud help` and
+-- `prismacloud completion` run without the C core (make install generates the scripts).
+local json = setmetatable({}, {__index = function(self, k)
+  setmetatable(self, {__index = require "prismacloud.json"})
+  return self[k]
+end})
 
 local M = {}
 
