@@ -9,7 +9,6 @@ local M = {}
 
 M.EXIT_OK, M.EXIT_API, M.EXIT_USAGE = 0, 1, 2
 
-
 local stderr = io.stderr
 
 local function usage_fail(fmt, ...)
@@ -250,7 +249,8 @@ end
 -- overview (brief nil: not listed); about: what it does (per-command help);
 -- options: the set of its own options (besides args.GLOBAL); defaults: shown
 -- after an option's help; max_words: how many words it takes after its own
--- (args: what they are, for completion: "operation", "command" or "free").
+-- (args: what they are, for completion: "operation" ids, "command" words, a
+-- "shell", the "emulator"'s own options, or "free" text).
 local COMMANDS = {}
 
 local function command(c)
