@@ -31,6 +31,9 @@ LUA_VERSION  ?= 5.4
 LUA_LMOD     ?= $(PREFIX)/share/lua/$(LUA_VERSION)
 LUA_CMOD     ?= $(PREFIX)/lib/lua/$(LUA_VERSION)
 BINDIR       ?= $(PREFIX)/bin
+# Completion scripts, generated from the CLI's command table at install time.
+BASHCOMPDIR  ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR   ?= $(PREFIX)/share/zsh/site-functions
 
 SRCS  = $(wildcard src/*.c)
 HDRS  = $(wildcard src/*.h)
@@ -97,10 +100,17 @@ install: all
 	cd lua && find . -name '*.lua' -exec install -D -m 0644 {} $(DESTDIR)$(LUA_LMOD)/{} \;
 	install -m 0755 bin/prismacloud-emulator $(DESTDIR)$(BINDIR)/prismacloud-emulator
 	install -m 0755 bin/prismacloud $(DESTDIR)$(BINDIR)/prismacloud
+	mkdir -p build/completion
+	$(RUN_ENV) $(LUA) bin/prismacloud completion bash > build/completion/prismacloud
+	$(RUN_ENV) $(LUA) bin/prismacloud completion zsh > build/completion/_prismacloud
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 0644 build/completion/prismacloud $(DESTDIR)$(BASHCOMPDIR)/prismacloud
+	install -m 0644 build/completion/_prismacloud $(DESTDIR)$(ZSHCOMPDIR)/_prismacloud
 
 uninstall:
 	rm -rf $(DESTDIR)$(LUA_CMOD)/prismacloud $(DESTDIR)$(LUA_LMOD)/prismacloud
 	rm -f $(DESTDIR)$(BINDIR)/prismacloud-emulator $(DESTDIR)$(BINDIR)/prismacloud
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/prismacloud $(DESTDIR)$(ZSHCOMPDIR)/_prismacloud
 
 clean:
 	rm -rf build prismacloud

@@ -75,6 +75,7 @@ build = {
     ["prismacloud.cli.args"] = "lua/prismacloud/cli/args.lua",
     ["prismacloud.cli.output"] = "lua/prismacloud/cli/output.lua",
     ["prismacloud.cli.summary"] = "lua/prismacloud/cli/summary.lua",
+    ["prismacloud.cli.completion"] = "lua/prismacloud/cli/completion.lua",
     ["prismacloud.notification_templates"] = "lua/prismacloud/notification_templates.lua",
     ["prismacloud.integrations"] = "lua/prismacloud/integrations.lua",
     ["prismacloud.alert_rules"] = "lua/prismacloud/alert_rules.lua",

@@ -153,9 +153,48 @@ describe("prismacloud CLI", function()
       assert.equals(0, code)
       local lines = lines_of(out)
       assert.equals(4, #lines)
-      assert.matches("^id%s+status%s+alertTime%s+resource%.cloudType%s+resource%.account%s+resource%.name%s+policyId$",
+      assert.matches("^id%s+status%s+alertTime%s+policy%.severity%s+policy%.name%s+resource%.account%s+resource%.name$",
         lines[1])
       for i = 2, 4 do assert.matches("^P%-%d+%s+%a+%s+%d%d%d%d%-%d%d%-%d%d %d%d:%d%d%s", lines[i]) end
+    end)
+
+    it("asks for detailed alerts when the columns need them, and only then (issue 15)", function()
+      local want = {}
+      for a in client.alerts:each{time_range = "30d", max_items = 4, detailed = true} do want[#want + 1] = a end
+      srv.clear_requests()
+      -- the default columns of a table and CSV: severity and policy name filled in
+      local code, out, err = cli("alerts list --since 30d -o csv -n 4")
+      assert.equals(0, code, err)
+      local rows = lines_of(out)
+      assert.equals("id,status,alertTime,policy.severity,policy.name,resource.account,resource.name", rows[1])
+      for i, a in ipairs(want) do
+        local severity, name = rows[i + 1]:match("^[^,]*,[^,]*,[^,]*,([^,]*),([^,]*),")
+        assert.equals(a.policy.severity, severity)
+        assert.equals(a.policy.name, name)
+        assert.is_true(#a.policy.name > 0 and #a.policy.severity > 0)
+      end
+      local q = requests.query_of(requests.check(requests.only(srv, "/v2/alert"), "get-alerts-v2"))
+      assert.equals("true", q.detailed)
+      -- --columns reaching a field only detailed alerts have
+      srv.clear_requests()
+      code, out, err = cli("alerts list --since 30d -o json -n 4 --columns id,policy.name,resource.data.region")
+      assert.equals(0, code, err)
+      for i, a in ipairs(cjson.decode(out)) do
+        assert.equals(want[i].policy.name, a["policy.name"])
+        assert.equals(want[i].resource.data.region, a["resource.data.region"])
+      end
+      assert.equals("true", requests.query_of(requests.only(srv, "/v2/alert")).detailed)
+      -- columns the brief answer has, and JSON of whole alerts: not detailed (unless --detailed)
+      for _, args in ipairs{"-o csv --columns id,status,policy.policyId,resource.name", "-o json", "-o ndjson"} do
+        srv.clear_requests()
+        code, _, err = cli("alerts list --since 30d -n 4 " .. args)
+        assert.equals(0, code, err)
+        assert.equals("false", requests.query_of(requests.only(srv, "/v2/alert")).detailed, args)
+      end
+      srv.clear_requests()
+      code = cli("alerts list --since 30d -n 4 -o json --detailed")
+      assert.equals(0, code)
+      assert.equals("true", requests.query_of(requests.only(srv, "/v2/alert")).detailed)
     end)
 
     it("narrows a table to the terminal's width", function()
@@ -204,6 +243,36 @@ describe("prismacloud CLI", function()
       assert.equals(#want + 1, #lines)
       assert.matches("^name%s+cloudType%s+accountId%s+enabled%s+status%s+lastModifiedTs$", lines[1])
       for _, a in ipairs(want) do assert.truthy(out:find("\n" .. a.name .. " ", 1, true), a.name) end
+    end)
+
+    it("keeps false in CSV and table cells: disabled accounts and policies (issue 15)", function()
+      local accounts = assert(client.cloud_accounts:list())
+      local disabled = {}
+      for _, a in ipairs(accounts) do
+        if a.enabled == false then disabled[#disabled + 1] = a end
+      end
+      assert.is_true(#disabled > 0, "the emulator has no disabled account")
+      local code, out, err = cli("accounts list -o csv --columns name,enabled")
+      assert.equals(0, code, err)
+      local rows = lines_of(out)
+      assert.equals(#accounts + 1, #rows)
+      for i, a in ipairs(accounts) do assert.equals(a.name .. "," .. tostring(a.enabled), rows[i + 1]) end
+      code, out, err = cli("accounts list -o table --columns name,enabled")
+      assert.equals(0, code, err)
+      local shown = {}
+      for _, line in ipairs(lines_of(out)) do
+        local name, enabled = line:match("^(%S+)%s+(%S+)$")
+        if name then shown[name] = enabled end
+      end
+      for _, a in ipairs(accounts) do assert.equals(tostring(a.enabled), shown[a.name]) end
+
+      local policies = assert(client.policies:list{enabled = false})
+      assert.is_true(#policies > 0, "the emulator has no disabled policy")
+      code, out, err = cli("policies list --enabled false -o csv --columns policyId,enabled")
+      assert.equals(0, code, err)
+      rows = lines_of(out)
+      assert.equals(#policies + 1, #rows)
+      for i, p in ipairs(policies) do assert.equals(p.policyId .. ",false", rows[i + 1]) end
     end)
 
     it("writes account groups, compliance standards and the audit log as JSON", function()
@@ -340,6 +409,65 @@ describe("prismacloud CLI", function()
     end)
   end)
 
+  describe("reproducible JSON (issue 15)", function()
+    local json = require "prismacloud.json"
+
+    -- Whether every object in the JSON text has its keys in sorted order.
+    local function keys_sorted(text)
+      local last = {}
+      for line in text:gmatch("[^\n]+") do
+        local indent, key = line:match('^( *)"(.-)": ')
+        if key then
+          local d = #indent
+          if last[d] and last[d] >= key then return false, line end
+          last[d] = key
+        end
+        if line:match("{$") then last[#line:match("^ *") + 2] = nil end -- an object opens
+      end
+      return true
+    end
+
+    it("gives byte-identical, sorted, indented output on identical runs, which decodes to the same data", function()
+      for _, case in ipairs{
+        {"alerts list --since to_now:epoch -n 40 -o json", function() local out = {}
+          for a in client.alerts:each{time_range = "to_now:epoch", max_items = 40} do out[#out + 1] = a end
+          return out end},
+        {"policies list -o json", function() return assert(client.policies:list()) end},
+        {"accounts list -o json", function() return assert(client.cloud_accounts:list()) end},
+        {"call get-account-groups -o json", function() return assert(client.account_groups:list()) end},
+      } do
+        local code1, out1, err1 = cli(case[1])
+        assert.equals(0, code1, err1)
+        local code2, out2, err2 = cli(case[1])
+        assert.equals(0, code2, err2)
+        assert.is_true(out1 == out2, case[1] .. ": two runs differ")
+        assert.same(case[2](), json.decode(out1))
+        local ok, line = keys_sorted(out1)
+        assert(ok, case[1] .. ": keys out of order at " .. tostring(line))
+        assert.matches("^%[\n  {\n    \"", out1)
+      end
+    end)
+
+    it("keeps integers, floats, null, empty arrays and empty objects; ndjson is sorted too", function()
+      local output = require "prismacloud.cli.output"
+      local value = {b = 1, a = {json.empty_array, json.null, 2.5, 3.0, 1736225516707}, c = {}, ["é"] = "x\127"}
+      assert.equals('{\n  "a": [\n    [],\n    null,\n    2.5,\n    3.0,\n    1736225516707\n  ],\n'
+        .. '  "b": 1,\n  "c": {},\n  "é": "x\\u007f"\n}', output.json_text(value))
+      assert.equals('{"a":[[],null,2.5,3.0,1736225516707],"b":1,"c":{},"é":"x\\u007f"}',
+        output.json_text(value, true))
+      assert.equals("[]", output.json_text(json.decode("[]")))
+      assert.has_error(function() output.json_text({1, nil, 3}) end)
+      local code1, out1 = cli("policies list -o ndjson")
+      local code2, out2 = cli("policies list -o ndjson")
+      assert.equals(0, code1)
+      assert.equals(0, code2)
+      assert.is_true(out1 == out2, "two ndjson runs differ")
+      local first = out1:match("^[^\n]+")
+      assert.equals(output.json_text(json.decode(first), true), first)
+      assert.is_true(first:find('^{"[^"]+":') ~= nil and #lines_of(out1) > 1)
+    end)
+  end)
+
   describe("exit codes and errors", function()
     it("exits 1 with the API's error on one line", function()
       local code, out, err = cli("call get-alert id=P-999999")
@@ -460,6 +588,29 @@ describe("prismacloud CLI", function()
       for _, suffix in ipairs{"", ".pid", ".out"} do os.remove(base .. suffix) end
       assert.equals(0, code)
       assert.equals(4, #cjson.decode(out))
+    end)
+  end)
+
+  describe("emulator on a busy port (issue 15)", function()
+    it("says in one line which port is in use and exits non-zero, for both launchers", function()
+      local socket = require "socket"
+      local taken = assert(socket.bind("127.0.0.1", 0))
+      local port = select(2, taken:getsockname())
+      for _, launcher in ipairs{"bin/prismacloud-emulator", "bin/prismacloud emulator"} do
+        local out, err = os.tmpname(), os.tmpname()
+        -- (timeout: an emulator that did listen would serve until stopped)
+        local _, _, code = os.execute(("env LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./?.so;;' "
+          .. "timeout 20 lua5.4 %s --port %d --alerts 5 > %s 2> %s < /dev/null"):format(launcher, port,
+          shell_quote(out), shell_quote(err)))
+        local o, e = read_file(out), read_file(err)
+        os.remove(out)
+        os.remove(err)
+        assert.equals(1, code, launcher .. ": " .. e)
+        assert.equals("", o)
+        assert.equals(("prismacloud-emulator: cannot listen on 127.0.0.1:%d: port %d is in use\n"):format(port, port),
+          e)
+      end
+      taken:close()
     end)
   end)
 

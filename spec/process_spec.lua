@@ -19,6 +19,22 @@ describe("emulator process", function()
     emu.stop()
   end)
 
+  it("runs the emulator in its own session, out of reach of the terminal's Ctrl-C (issue 15)", function()
+    local function session_of(pid)
+      local f = assert(io.open(("/proc/%s/stat"):format(pid)))
+      local stat = f:read("a")
+      f:close()
+      return tonumber(stat:match("^%d+ %b() %a %d+ %d+ (%d+)"))
+    end
+    if not io.open("/proc/self/stat") then return end -- no /proc: cannot tell
+    local emu = assert(process.start{script = "bin/prismacloud-emulator", args = {"--alerts", "1"},
+                                     lua = "lua5.4", lua_path = PATH})
+    local sid, own = session_of(emu.pid), session_of("self")
+    emu.stop()
+    assert.equal(emu.pid, sid)
+    assert.are_not.equal(own, sid)
+  end)
+
   it("an emulator that exits before listening gives nil and its stderr", function()
     local emu, err = process.start{script = "bin/prismacloud-emulator", args = {"--nonsense"},
                                    lua = "lua5.4", lua_path = PATH}

@@ -278,6 +278,94 @@ describe("prismacloud repl", function()
       end)
     end)
 
+    it("Ctrl-C at the idle prompt drops the typed line, leaves the emulator running, runs the next line "
+      .. "(issue 15)", function()
+      local cmd = ("env -u PC_URL NO_COLOR=1 HOME=%s TERM=xterm-256color PC_CONFIG_DIR=/nonexistent "
+        .. "LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./?.so;;' lua5.4 bin/prismacloud repl --emulator")
+        :format(shell_quote(home))
+      tmux(("new-session -d -s ctrlc -x 160 -y 50 %s"):format(shell_quote(cmd)))
+      local function pane() return tmux("capture-pane -p -t ctrlc") end
+      -- Polls the pane until it shows text (plain), for at most seconds.
+      local function wait(text, seconds)
+        local shown = ""
+        for _ = 1, (seconds or 20) * 20 do
+          shown = pane()
+          if shown:find(text, 1, true) then return shown end
+          os.execute("sleep 0.05")
+        end
+        error("the terminal never showed " .. text .. "; it shows:\n" .. shown)
+      end
+      local pid = tonumber(wait("\n>"):match("emulator http://%S+ %(pid (%d+)%)"))
+      assert.is_number(pid)
+      tmux("send-keys -t ctrlc -l 'print(\"one \" .. pc.alerts:count())'")
+      tmux("send-keys -t ctrlc Enter")
+      wait("\none ")
+      -- a half-typed line, then Ctrl-C at the prompt, twice
+      tmux("send-keys -t ctrlc -l 'abc'")
+      wait("> abc")
+      tmux("send-keys -t ctrlc C-c")
+      wait("> abc^C\n>")
+      tmux("send-keys -t ctrlc C-c")
+      os.execute("sleep 0.3")
+      assert.is_true(server.alive(pid), "Ctrl-C reached the emulator")
+      -- the next line runs, and the emulator answers it at once
+      tmux("send-keys -t ctrlc -l 'print(\"two \" .. pc.alerts:count())'")
+      tmux("send-keys -t ctrlc Enter")
+      local text = wait("\ntwo ", 5)
+      assert.matches("\n> print%(\"two \" %.%. pc%.alerts:count%(%)%)\ntwo %d+\n", text)
+      assert.is_nil(text:find("error", 1, true), text)
+      assert.is_nil(text:find("abcprint", 1, true), text)
+      -- Ctrl-C at a continuation prompt drops the pending lines
+      tmux("send-keys -t ctrlc -l 'for i = 1, 2 do'")
+      tmux("send-keys -t ctrlc Enter")
+      wait("\n>>")
+      tmux("send-keys -t ctrlc C-c")
+      wait(">> ^C\n>")
+      tmux("send-keys -t ctrlc -l 'print(\"three\")'")
+      tmux("send-keys -t ctrlc Enter")
+      text = wait("\nthree\n", 5)
+      assert.is_nil(text:find("error", 1, true), text)
+      tmux("send-keys -t ctrlc 'exit()' Enter")
+      for _ = 1, 400 do
+        if not tmux("list-sessions"):find("ctrlc:", 1, true) then break end
+        os.execute("sleep 0.05")
+      end
+      assert.is_nil(tmux("list-sessions"):find("ctrlc:", 1, true))
+      assert.is_true(server.wait_exit(pid, 10), "the emulator outlived the REPL")
+    end)
+
+    it("without lua-readline, Ctrl-C at the prompt drops the line and the next line runs (issue 15)", function()
+      local cmd = ("env -u PC_URL NO_COLOR=1 HOME=%s TERM=xterm-256color PC_CONFIG_DIR=/nonexistent "
+        .. "LUA_INIT='package.preload.readline = function() error(\"hidden\") end' "
+        .. "LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./?.so;;' lua5.4 bin/prismacloud repl --emulator")
+        :format(shell_quote(home))
+      tmux(("new-session -d -s nolr -x 160 -y 50 %s"):format(shell_quote(cmd)))
+      local function pane() return tmux("capture-pane -p -t nolr") end
+      local function wait(text, seconds)
+        local shown = ""
+        for _ = 1, (seconds or 20) * 20 do
+          shown = pane()
+          if shown:find(text, 1, true) then return shown end
+          os.execute("sleep 0.05")
+        end
+        error("the terminal never showed " .. text .. "; it shows:\n" .. shown)
+      end
+      local pid = tonumber(wait("\n>"):match("emulator http://%S+ %(pid (%d+)%)"))
+      tmux("send-keys -t nolr -l 'abc'")
+      wait("> abc")
+      tmux("send-keys -t nolr C-c")
+      wait("> abc^C\n>")
+      tmux("send-keys -t nolr C-c")
+      os.execute("sleep 0.3")
+      tmux("send-keys -t nolr -l '#pc.policies:list()'")
+      tmux("send-keys -t nolr Enter")
+      local text = wait("\n300\n", 10)
+      assert.is_nil(text:find("error", 1, true), text)
+      assert.is_true(server.alive(pid))
+      tmux("send-keys -t nolr 'exit()' Enter")
+      assert.is_true(server.wait_exit(pid, 10), "the emulator outlived the REPL")
+    end)
+
     it("reads plain lines with a prompt when lua-readline cannot be loaded", function()
       local srv = server.start{policies = 30}
       local cmd = ("env -u NO_COLOR HOME=%s TERM=xterm-256color PC_CONFIG_DIR=/nonexistent PC_URL=%s "

@@ -14,7 +14,7 @@ local M = {}
 -- gathers every value given (each split at commas).
 M.OPTIONS = {
   output = "string", columns = "list", ["max-items"] = "integer", profile = "string",
-  verbose = "flag", help = "flag",
+  verbose = "flag", help = "flag", version = "flag",
   since = "string", status = "list", severity = "list", policy = "list", cloud = "list",
   account = "list", group = "list", detailed = "flag",
   enabled = "string", type = "string", name = "string",
@@ -23,7 +23,48 @@ M.OPTIONS = {
 M.SHORT = {o = "output", v = "verbose", h = "help", n = "max-items"}
 
 -- Options every command accepts.
-M.GLOBAL = {output = true, columns = true, ["max-items"] = true, profile = true, verbose = true, help = true}
+M.GLOBAL = {output = true, columns = true, ["max-items"] = true, profile = true, verbose = true, help = true,
+            version = true}
+
+-- The options in the order the help lists them.
+M.ORDER = {"since", "status", "severity", "policy", "cloud", "account", "group", "type", "name", "enabled",
+           "detailed", "body", "emulator", "output", "columns", "max-items", "page-size", "profile", "verbose",
+           "help", "version"}
+
+-- What each option takes (false: a flag) and what it does, for the help.
+M.HELP = {
+  output = {"FMT", "table, json, ndjson, csv or html (default: table on a terminal, else json)"},
+  columns = {"A,B,C", "fields to show (dotted paths reach nested fields: resource.name)"},
+  ["max-items"] = {"N", "stop after N items"},
+  ["page-size"] = {"N", "items per request where the API pages (alerts, rql)"},
+  profile = {"NAME", "~/.prismacloud/NAME.json (default: the environment, then 'credentials')"},
+  verbose = {false, "show where the settings came from and each request (secrets redacted)"},
+  help = {false, "this help"},
+  version = {false, "the versions of prismacloud, Lua and libcurl"},
+  since = {"RANGE", "time range: 24h, 7d, 2w, 1mo, 1y, to_now:epoch, ..."},
+  status = {"S", "alert status: open, dismissed, snoozed, resolved, pending_resolution"},
+  severity = {"S", "policy severity: critical, high, medium, low, informational"},
+  policy = {"NAME", "policy name"},
+  cloud = {"C", "cloud type: aws, azure, gcp, alibaba_cloud, oci"},
+  account = {"NAME", "cloud account name"},
+  group = {"NAME", "account group name"},
+  type = {"T", "policy type: config, network, audit_event"},
+  name = {"NAME", "policy name"},
+  enabled = {"true|false", "only the enabled (true) or the disabled (false) policies"},
+  detailed = {false, "full alerts (policy and resource details)"},
+  body = {"FILE|-", "the request body: a JSON file, or - for stdin"},
+  emulator = {false, "start a local emulator (stopped on exit) and connect pc to it"},
+}
+
+-- The values an option takes, where they are a fixed set (for completion).
+M.VALUES = {
+  output = {"table", "json", "ndjson", "csv", "html"},
+  status = {"open", "dismissed", "snoozed", "resolved", "pending_resolution"},
+  severity = {"critical", "high", "medium", "low", "informational"},
+  cloud = {"aws", "azure", "gcp", "alibaba_cloud", "oci"},
+  type = {"config", "network", "audit_event"},
+  enabled = {"true", "false"},
+}
 
 local UsageError = {}
 UsageError.__index = UsageError

@@ -9,39 +9,6 @@ local M = {}
 
 M.EXIT_OK, M.EXIT_API, M.EXIT_USAGE = 0, 1, 2
 
-M.USAGE = [[
-usage: prismacloud <command> [options]
-
-Commands:
-  alerts list       [--since 24h] [--status S] [--severity S] [--policy NAME] [--cloud C]
-                    [--account NAME] [--group NAME] [--detailed]
-  alerts summary    [--since 30d] [--status open] (same filters): counts by severity, policy,
-                    cloud and account as bar charts, and a daily trend
-  policies list     [--severity S] [--cloud C] [--type T] [--name NAME] [--enabled true|false]
-  rql QUERY         [--since 24h]   e.g. rql "config from cloud.resource where api.name = 'x'"
-  accounts list     cloud accounts
-  groups list       account groups
-  compliance list   compliance standards
-  audit             [--since 24h]   the audit log
-  call OPERATION_ID [key=value ...] [--body FILE|-]   any catalog operation
-  operations        [TEXT]          the catalog (id, method, path, summary) containing TEXT
-  get PATH          [key=value ...] raw request (also post, put, delete PATH [--body FILE|-])
-  emulator          [options]       the local API emulator (see prismacloud emulator --help)
-  repl              [--emulator]    an interactive Lua prompt with a connected client `pc`
-
-Options (any command):
-  -o, --output FMT   table, json, ndjson, csv or html (default: table on a terminal, else json)
-  --columns A,B,C    fields to show (dotted paths reach nested fields: resource.name)
-  -n, --max-items N  stop after N items
-  --page-size N      items per request where the API pages (alerts, rql)
-  --profile NAME     ~/.prismacloud/NAME.json (default: the environment, then 'credentials')
-  -v, --verbose      show where the settings came from and each request (secrets redacted)
-  -h, --help         this help
-
-Credentials: PC_URL, PC_IDENTITY, PC_SECRET (or PRISMACLOUD_*), or a profile file.
-Exit codes: 0 success, 1 API error, 2 usage error.
-]]
-
 local stderr = io.stderr
 
 local function usage_fail(fmt, ...)
@@ -108,14 +75,19 @@ function Context:client()
   return self._client
 end
 
--- A writer for records with the command's default columns (used by table, csv and html).
-function Context:writer(preset, title)
+-- The columns written: --columns, else (table, csv and html) the command's preset; nil: every field.
+function Context:columns(preset)
   local columns = self.options.columns
   if not columns and (self.format == "table" or self.format == "csv" or self.format == "html") then
     columns = preset
   end
-  return output.writer(self.format, {columns = columns, colour = self.colour, title = title, out = self.out,
-                                     width = self.width})
+  return columns
+end
+
+-- A writer for records with the command's default columns (used by table, csv and html).
+function Context:writer(preset, title)
+  return output.writer(self.format, {columns = self:columns(preset), colour = self.colour, title = title,
+                                     out = self.out, width = self.width})
 end
 
 -- Writes the records of an array (up to --max-items).
@@ -175,10 +147,23 @@ local function read_body(options)
   return value
 end
 
-local ALERT_COLUMNS = {"id", "status", "alertTime", "resource.cloudType", "resource.account", "resource.name",
-                       "policyId"}
-local ALERT_COLUMNS_DETAILED = {"id", "status", "alertTime", "policy.severity", "policy.name", "resource.account",
-                                "resource.name"}
+local ALERT_COLUMNS = {"id", "status", "alertTime", "policy.severity", "policy.name", "resource.account",
+                       "resource.name"}
+
+-- The policy fields an alert has without `detailed` (the others, like name and
+-- severity, and resource.data, come only in detailed answers).
+local ALERT_BRIEF_POLICY = {policyId = true, policyType = true, remediable = true, systemDefault = true}
+
+-- Whether columns reach fields only detailed alerts have (policy.name, policy.severity, resource.data...).
+local function needs_detailed(columns)
+  for _, c in ipairs(columns or {}) do
+    local field = c:match("^policy%.([^.]+)")
+    if (field and not ALERT_BRIEF_POLICY[field]) or c == "resource.data" or c:match("^resource%.data%.") then
+      return true
+    end
+  end
+  return false
+end
 
 -- The alert filter table of the command's options.
 local function alert_filter(o, default_since)
@@ -259,21 +244,44 @@ end
 -- The commands.
 --------------------------------------------------------------------------
 
+-- The command table: help, dispatch and the completion scripts are read from it.
+-- words: what selects it; usage: its usage line; head, brief: its entry in the
+-- overview (brief nil: not listed); about: what it does (per-command help);
+-- options: the set of its own options (besides args.GLOBAL); defaults: shown
+-- after an option's help; max_words: how many words it takes after its own
+-- (args: what they are, for completion: "operation" ids, "command" words, a
+-- "shell", the "emulator"'s own options, or "free" text).
 local COMMANDS = {}
 
-local function command(words, usage, options, run, max_words)
-  COMMANDS[#COMMANDS + 1] = {words = words, usage = usage, options = options or {}, run = run,
-                             max_words = max_words or 0}
+local function command(c)
+  c.options = c.options or {}
+  c.max_words = c.max_words or 0
+  COMMANDS[#COMMANDS + 1] = c
 end
 
-command({"alerts", "list"}, "prismacloud alerts list [--since 24h] [--status open] [--severity high] ...",
-  ALERT_FILTER_OPTIONS, function(ctx)
-    local items = ctx:client().alerts:each(alert_filter(ctx.options, "24h"))
-    ctx:write_items(items, ctx.options.detailed and ALERT_COLUMNS_DETAILED or ALERT_COLUMNS, "Alerts")
-  end)
+command{words = {"alerts", "list"},
+  usage = "prismacloud alerts list [--since 24h] [--status open] [--severity high] ...",
+  brief = "[--since 24h] [--status S] [--severity S] [--policy NAME] [--cloud C]\n"
+    .. "[--account NAME] [--group NAME] [--detailed]",
+  about = "The alerts matching the filters (of the last 24 hours unless --since says otherwise), read page by "
+    .. "page. Tables, CSV and HTML show id, status, alertTime, policy.severity, policy.name, resource.account and "
+    .. "resource.name; detailed alerts are asked for whenever the columns shown need them (policy.name, "
+    .. "policy.severity, resource.data, ...). JSON and ndjson write the alerts as the API sends them.",
+  options = ALERT_FILTER_OPTIONS, defaults = {since = "24h"}, run = function(ctx)
+    local filter = alert_filter(ctx.options, "24h")
+    -- detailed alerts when the columns shown need them (the default ones do: severity, policy name)
+    if needs_detailed(ctx:columns(ALERT_COLUMNS)) then filter.detailed = true end
+    ctx:write_items(ctx:client().alerts:each(filter), ALERT_COLUMNS, "Alerts")
+  end}
 
-command({"alerts", "summary"}, "prismacloud alerts summary [--since 30d] [--status open] [-o table|json|html]",
-  ALERT_FILTER_OPTIONS, function(ctx)
+command{words = {"alerts", "summary"},
+  usage = "prismacloud alerts summary [--since 30d] [--status open] [-o table|json|html]",
+  brief = "[--since 30d] [--status open] (same filters): counts by severity, policy,\n"
+    .. "cloud and account as bar charts, and a daily trend",
+  about = "Counts of the alerts matching the filters (the open alerts of the last 30 days unless --status and "
+    .. "--since say otherwise) by severity, policy (top 10), cloud and account, as bar charts, and a daily trend. "
+    .. "-o html draws them as SVG in one page, -o json writes the counts, -o csv rows of group, key, count.",
+  options = ALERT_FILTER_OPTIONS, defaults = {since = "30d", status = "open"}, run = function(ctx)
     local summary = require "prismacloud.cli.summary"
     local client = ctx:client()
     local o = ctx.options
@@ -293,58 +301,74 @@ command({"alerts", "summary"}, "prismacloud alerts summary [--since 30d] [--stat
     if ctx.format == "table" then
       ctx.out:write(summary.text(s, {utf8 = output.utf8_locale(), colour = ctx.colour, width = ctx.width}))
     elseif ctx.format == "json" then
-      ctx.out:write(output.pretty_json(require("prismacloud.json").encode(s)), "\n")
+      ctx.out:write(output.json_text(s), "\n")
     elseif ctx.format == "html" then
       ctx.out:write(summary.html(s))
     else
       ctx:write_list(summary.rows(s), {"group", "key", "count"})
     end
-  end)
+  end}
 
-command({"policies", "list"}, "prismacloud policies list [--severity high] [--cloud aws] [--enabled true]",
-  {severity = true, cloud = true, type = true, name = true, enabled = true}, function(ctx)
+command{words = {"policies", "list"},
+  usage = "prismacloud policies list [--severity high] [--cloud aws] [--enabled true]",
+  brief = "[--severity S] [--cloud C] [--type T] [--name NAME] [--enabled true|false]",
+  about = "The policies matching the filters.",
+  options = {severity = true, cloud = true, type = true, name = true, enabled = true}, run = function(ctx)
     local o = ctx.options
     local list, err = ctx:client().policies:list{severity = many(o.severity), cloud_type = many(o.cloud),
       type = o.type, name = o.name, enabled = o.enabled}
     if not list then error(err, 0) end
     ctx:write_list(list, {"policyId", "name", "severity", "policyType", "cloudType", "enabled", "lastModifiedOn"},
       "Policies")
-  end)
+  end}
 
-command({"rql"}, "prismacloud rql \"config from cloud.resource where ...\" [--since 24h]",
-  {since = true, ["page-size"] = true},
-  function(ctx)
+command{words = {"rql"}, usage = "prismacloud rql \"config from cloud.resource where ...\" [--since 24h]",
+  head = "rql QUERY", brief = "[--since 24h]   e.g. rql \"config from cloud.resource where api.name = 'x'\"",
+  about = "Runs an RQL query and writes what it finds: `config from cloud.resource` (resources), `config from "
+    .. "iam` (permissions), `event from` (events) or `network from` (the whole answer).",
+  options = {since = true, ["page-size"] = true}, max_words = 1, args = "free", run = function(ctx)
     local query = ctx.words[1]
     if not query or query == "" then usage_fail("rql needs a query") end
     run_rql(ctx, query)
-  end, 1)
+  end}
 
-command({"accounts", "list"}, "prismacloud accounts list", nil, function(ctx)
-  local list, err = ctx:client().cloud_accounts:list()
-  if not list then error(err, 0) end
-  ctx:write_list(list, {"name", "cloudType", "accountId", "enabled", "status", "lastModifiedTs"}, "Cloud accounts")
-end)
+command{words = {"accounts", "list"}, usage = "prismacloud accounts list", brief = "cloud accounts",
+  about = "The cloud accounts.", run = function(ctx)
+    local list, err = ctx:client().cloud_accounts:list()
+    if not list then error(err, 0) end
+    ctx:write_list(list, {"name", "cloudType", "accountId", "enabled", "status", "lastModifiedTs"}, "Cloud accounts")
+  end}
 
-command({"groups", "list"}, "prismacloud groups list", nil, function(ctx)
-  local list, err = ctx:client().account_groups:list()
-  if not list then error(err, 0) end
-  ctx:write_list(list, {"id", "name", "description", "accountIds", "lastModifiedTs"}, "Account groups")
-end)
+command{words = {"groups", "list"}, usage = "prismacloud groups list", brief = "account groups",
+  about = "The account groups.", run = function(ctx)
+    local list, err = ctx:client().account_groups:list()
+    if not list then error(err, 0) end
+    ctx:write_list(list, {"id", "name", "description", "accountIds", "lastModifiedTs"}, "Account groups")
+  end}
 
-command({"compliance", "list"}, "prismacloud compliance list", nil, function(ctx)
-  local list, err = ctx:client().compliance:list()
-  if not list then error(err, 0) end
-  ctx:write_list(list, {"id", "name", "cloudType", "policiesAssignedCount", "systemDefault"},
-    "Compliance standards")
-end)
+command{words = {"compliance", "list"}, usage = "prismacloud compliance list", brief = "compliance standards",
+  about = "The compliance standards.", run = function(ctx)
+    local list, err = ctx:client().compliance:list()
+    if not list then error(err, 0) end
+    ctx:write_list(list, {"id", "name", "cloudType", "policiesAssignedCount", "systemDefault"},
+      "Compliance standards")
+  end}
 
-command({"audit"}, "prismacloud audit [--since 24h]", {since = true}, function(ctx)
-  local list, err = ctx:client().audit_logs:list(ctx.options.since or "24h")
-  if not list then error(err, 0) end
-  ctx:write_list(list, {"timestamp", "user", "actionType", "resourceType", "resourceName", "result"}, "Audit log")
-end)
+command{words = {"audit"}, usage = "prismacloud audit [--since 24h]", brief = "[--since 24h]   the audit log",
+  about = "The audit log (of the last 24 hours unless --since says otherwise).",
+  options = {since = true}, defaults = {since = "24h"}, run = function(ctx)
+    local list, err = ctx:client().audit_logs:list(ctx.options.since or "24h")
+    if not list then error(err, 0) end
+    ctx:write_list(list, {"timestamp", "user", "actionType", "resourceType", "resourceName", "result"},
+      "Audit log")
+  end}
 
-command({"call"}, "prismacloud call OPERATION_ID [key=value ...] [--body FILE|-]", {body = true}, function(ctx)
+command{words = {"call"}, usage = "prismacloud call OPERATION_ID [key=value ...] [--body FILE|-]",
+  head = "call OPERATION_ID", brief = "[key=value ...] [--body FILE|-]   any catalog operation",
+  about = "Calls any of the API's documented operations by its id (`prismacloud operations TEXT` finds them), "
+    .. "with its path and query parameters as key=value (a key given twice sends both values) and its body "
+    .. "from --body.",
+  options = {body = true}, max_words = math.huge, args = "operation", run = function(ctx)
   local catalog = require "prismacloud.catalog"
   local id = ctx.words[1]
   if not id then usage_fail("call needs an operation id (see: prismacloud operations TEXT)") end
@@ -360,17 +384,26 @@ command({"call"}, "prismacloud call OPERATION_ID [key=value ...] [--body FILE|-]
   local body, err = ctx:client():call(id, call_args)
   if body == nil then error(err, 0) end
   if body ~= true then output.value(body, ctx.format, ctx:value_opts(id)) end -- true: a 2xx without a body
-end, math.huge)
+end}
 
-command({"operations"}, "prismacloud operations [TEXT]", nil, function(ctx)
+command{words = {"operations"}, usage = "prismacloud operations [TEXT]",
+  brief = "[TEXT]          the catalog (id, method, path, summary) matching TEXT",
+  about = "The catalog of the API's documented operations (id, method, path, summary): those whose id, path "
+    .. "or summary match TEXT (plain text or a Lua pattern, in any case) when it is given. Needs no credentials.",
+  max_words = 1, args = "free", run = function(ctx)
   -- the library's search (client:operations): text or a Lua pattern, without regard to case
   local list = require("prismacloud.catalog").operations(ctx.words[1])
   ctx:write_list(list, {"id", "method", "path", "summary"}, "Operations")
-end, 1)
+end}
 
 for _, method in ipairs{"get", "post", "put", "delete"} do
-  command({method}, ("prismacloud %s PATH [key=value ...]%s"):format(method,
-    method == "get" and "" or " [--body FILE|-]"), method ~= "get" and {body = true} or nil, function(ctx)
+  command{words = {method}, usage = ("prismacloud %s PATH [key=value ...]%s"):format(method,
+    method == "get" and "" or " [--body FILE|-]"),
+  head = method == "get" and "get PATH" or nil,
+  brief = method == "get" and "[key=value ...] raw request (also post, put, delete PATH [--body FILE|-])" or nil,
+  about = ("A raw %s request to PATH (starting with /), with key=value words as its query%s."):format(
+    method:upper(), method == "get" and "" or " and the body from --body"),
+  options = method ~= "get" and {body = true} or nil, max_words = math.huge, args = "free", run = function(ctx)
     local path = ctx.words[1]
     if not path or path:sub(1, 1) ~= "/" then usage_fail("%s needs a path starting with '/'", method) end
     local query = args.key_values({table.unpack(ctx.words, 2)}, method)
@@ -378,17 +411,51 @@ for _, method in ipairs{"get", "post", "put", "delete"} do
                                                                 body = read_body(ctx.options)})
     if body == nil then error(err, 0) end
     if body ~= true then output.value(body, ctx.format, ctx:value_opts(path)) end -- true: a 2xx without a body
-  end, math.huge)
+  end}
 end
 
-command({"repl"}, "prismacloud repl [--emulator] [--profile NAME]", {emulator = true}, function(ctx)
-  return require("prismacloud.cli.repl").run{options = ctx.options, emulator_script = ctx.emulator_script,
-                                              connect = M.connect}
-end)
+command{words = {"emulator"}, usage = "prismacloud emulator [--port N] [--tls] [--seed N] ... (its own options)",
+  brief = "[options]       the local API emulator (see prismacloud emulator --help)",
+  about = "Serves the local API emulator (bin/prismacloud-emulator) until stopped; its options are its own.",
+  max_words = math.huge, args = "emulator", run = function(ctx)
+    return M.run_emulator(ctx.emulator_script, ctx.words)
+  end}
 
-command({"help"}, "prismacloud help", nil, function(ctx)
-  ctx.out:write(M.USAGE)
-end)
+command{words = {"repl"}, usage = "prismacloud repl [--emulator] [--profile NAME]",
+  brief = "[--emulator]    an interactive Lua prompt with a connected client `pc`",
+  about = "An interactive Lua prompt with a connected client `pc` (from the environment or --profile, or from "
+    .. "a local emulator started and stopped with it under --emulator). help() there lists what it has; "
+    .. "Ctrl-C drops the line being typed, exit() or Ctrl-D leaves.",
+  options = {emulator = true}, run = function(ctx)
+    return require("prismacloud.cli.repl").run{options = ctx.options, emulator_script = ctx.emulator_script,
+                                                connect = M.connect}
+  end}
+
+command{words = {"help"}, usage = "prismacloud help [COMMAND]", head = "help [COMMAND]",
+  brief = "this help, or every option of a command (also: COMMAND --help)",
+  about = "This overview, or the full help of a command: `prismacloud help alerts list`, or of every command "
+    .. "a word starts (`prismacloud help alerts`).",
+  max_words = 2, args = "command", run = function(ctx)
+    if #ctx.words == 0 then
+      ctx.out:write(M.usage())
+      return
+    end
+    if ctx.words[1] == "emulator" then return M.run_emulator(ctx.emulator_script, {"--help"}) end
+    local found = M.commands_of(ctx.words)
+    if #found == 0 then usage_fail("unknown command '%s'", table.concat(ctx.words, " ")) end
+    ctx.out:write(M.help_of(found))
+  end}
+
+command{words = {"completion"}, usage = "prismacloud completion bash|zsh", head = "completion SHELL",
+  brief = "the bash or zsh completion script (make install places both)",
+  about = "Writes the completion script for bash or zsh, generated from the command table. `make install` "
+    .. "places both; or load it by hand: `source <(prismacloud completion bash)`.",
+  max_words = 1, args = "shell", run = function(ctx)
+    local shell = ctx.words[1]
+    local completion = require "prismacloud.cli.completion"
+    if not completion[shell] then usage_fail("completion needs a shell: bash or zsh") end
+    ctx.out:write(completion[shell](M.completion_table(ctx.emulator_script)))
+  end}
 
 function Context:value_opts(title)
   return {columns = self.options.columns, colour = self.colour, title = title, out = self.out,
@@ -410,8 +477,140 @@ local function find_command(words)
   return best
 end
 
+--- The commands a list of words names: the one it selects, else every command it starts.
+-- syntax: list = cli.commands_of({"alerts"})
+function M.commands_of(words)
+  local c = find_command(words)
+  if c then return {c} end
+  local out = {}
+  for _, x in ipairs(COMMANDS) do
+    local match = #words > 0
+    for i, w in ipairs(words) do match = match and x.words[i] == w end
+    if match then out[#out + 1] = x end
+  end
+  return out
+end
+
+-- text wrapped at width, each line starting with indent (the first with first, when given).
+local function wrap(text, width, indent, first)
+  local lines, line = {}, first or indent
+  local fresh = true
+  for word in text:gmatch("%S+") do
+    if not fresh and #line + 1 + #word > width then
+      lines[#lines + 1] = line
+      line, fresh = indent, true
+    end
+    line = line .. (fresh and "" or " ") .. word
+    fresh = false
+  end
+  lines[#lines + 1] = line
+  return table.concat(lines, "\n")
+end
+
+local WIDTH = 100
+
+-- One option's help line(s): "  -o, --output FMT   text".
+local function option_help(name, default)
+  local short
+  for k, v in pairs(args.SHORT) do
+    if v == name then short = k end
+  end
+  local h = args.HELP[name]
+  local left = (short and ("-" .. short .. ", ") or "") .. "--" .. name .. (h[1] and (" " .. h[1]) or "")
+  local text = h[2]
+  if args.OPTIONS[name] == "list" and name ~= "columns" then text = text .. " (repeat, or separate by commas)" end
+  if default then text = text .. (" (default %s)"):format(default) end
+  if #left > 18 then return "  " .. left .. "\n" .. wrap(text, WIDTH, (" "):rep(21)) end
+  return wrap(text, WIDTH, (" "):rep(21), ("  %-18s "):format(left))
+end
+
+local FOOTER = "Credentials: PC_URL, PC_IDENTITY, PC_SECRET (or PRISMACLOUD_*), or a profile file.\n"
+  .. "Exit codes: 0 success, 1 API error, 2 usage error.\n"
+
+--- The overview: every listed command with its brief, the options any command takes.
+-- syntax: text = cli.usage()
+function M.usage()
+  local out = {"usage: prismacloud <command> [options]", "", "Commands:"}
+  for _, c in ipairs(COMMANDS) do
+    if c.brief then
+      local head = c.head or table.concat(c.words, " ")
+      local first, rest = c.brief:match("^([^\n]*)\n?(.*)$")
+      out[#out + 1] = ("  %-17s %s"):format(head, first)
+      for line in rest:gmatch("[^\n]+") do out[#out + 1] = (" "):rep(20) .. line end
+    end
+  end
+  out[#out + 1] = ""
+  out[#out + 1] = "Options (any command):"
+  for _, name in ipairs(args.ORDER) do
+    if args.GLOBAL[name] or name == "page-size" then out[#out + 1] = option_help(name) end
+  end
+  out[#out + 1] = ""
+  out[#out + 1] = "`prismacloud help COMMAND` (or COMMAND --help) lists every option of a command."
+  return table.concat(out, "\n") .. "\n" .. FOOTER
+end
+
+--- The full help of commands: usage line, what it does, every option it takes.
+-- syntax: text = cli.help_of(commands)
+function M.help_of(list)
+  local parts = {}
+  for _, c in ipairs(list) do
+    local own, global = {}, {}
+    for _, name in ipairs(args.ORDER) do
+      if c.options[name] then own[#own + 1] = option_help(name, c.defaults and c.defaults[name]) end
+      if args.GLOBAL[name] then global[#global + 1] = option_help(name) end
+    end
+    local out = {"usage: " .. c.usage, "", wrap(c.about, WIDTH, "")}
+    if #own > 0 then
+      out[#out + 1] = "\nOptions:\n" .. table.concat(own, "\n")
+    end
+    out[#out + 1] = "\nOptions of every command:\n" .. table.concat(global, "\n")
+    parts[#parts + 1] = table.concat(out, "\n") .. "\n"
+  end
+  return table.concat(parts, "\n") .. "\n" .. FOOTER
+end
+
+--- The version line: prismacloud, Lua and libcurl.
+-- syntax: text = cli.version()
+function M.version()
+  local core = require "prismacloud.core"
+  return ("prismacloud %s (%s, libcurl %s)\n"):format(require("prismacloud")._VERSION, _VERSION,
+    core.curl_version)
+end
+
+--- What the completion scripts are generated from: the commands (words, options,
+-- args), the options (kind, short name, values), the catalog's operation ids and
+-- the emulator's options (read from its script's usage text).
+-- syntax: t = cli.completion_table([emulator_script])
+function M.completion_table(emulator_script)
+  local commands = {}
+  for _, c in ipairs(COMMANDS) do
+    local options = {}
+    for name in pairs(c.options) do options[#options + 1] = name end
+    table.sort(options)
+    commands[#commands + 1] = {words = c.words, options = options, args = c.args}
+  end
+  local global = {}
+  for _, name in ipairs(args.ORDER) do
+    if args.GLOBAL[name] then global[#global + 1] = name end
+  end
+  local ids = {}
+  for id in pairs(require "prismacloud.operations") do ids[#ids + 1] = id end -- (data only: no C core)
+  table.sort(ids)
+  local emulator_options = {}
+  local f = emulator_script and io.open(emulator_script)
+  if f then
+    local text = f:read("a")
+    f:close()
+    for name in (text:match("local USAGE = %[%[(.-)%]%]") or ""):gmatch("\n%s+(%-%-[%w-]+)") do
+      emulator_options[#emulator_options + 1] = name
+    end
+  end
+  return {commands = commands, global = global, kinds = args.OPTIONS, short = args.SHORT, values = args.VALUES,
+          operations = ids, emulator_options = emulator_options}
+end
+
 -- Runs the emulator script with the rest of the command line as its own.
-local function run_emulator(script, rest)
+function M.run_emulator(script, rest)
   if not script or not io.open(script) then
     stderr:write("prismacloud: cannot find prismacloud-emulator next to this script\n")
     return M.EXIT_USAGE
@@ -438,17 +637,28 @@ local function message_of(e)
 end
 
 local function run(argv, env)
-  if argv[1] == "emulator" then return run_emulator(env.emulator_script, {table.unpack(argv, 2)}) end
+  if argv[1] == "emulator" then return M.run_emulator(env.emulator_script, {table.unpack(argv, 2)}) end
   local parsed = args.parse(argv)
   local o = parsed.options
+  if o.version then
+    io.stdout:write(M.version())
+    return M.EXIT_OK
+  end
   if #parsed.words == 0 then
     if o.help then
-      io.stdout:write(M.USAGE)
+      io.stdout:write(M.usage())
       return M.EXIT_OK
     end
     usage_fail("no command given")
   end
   local cmd = find_command(parsed.words)
+  if not cmd and o.help then -- `alerts --help`: every command the words start
+    local list = M.commands_of(parsed.words)
+    if #list > 0 then
+      io.stdout:write(M.help_of(list))
+      return M.EXIT_OK
+    end
+  end
   if not cmd then
     local subs = {}
     for _, c in ipairs(COMMANDS) do
@@ -461,7 +671,7 @@ local function run(argv, env)
   end
   env.command = cmd
   if o.help then
-    io.stdout:write("usage: ", cmd.usage, "\n")
+    io.stdout:write(M.help_of{cmd})
     return M.EXIT_OK
   end
   args.check_allowed(parsed, cmd.options, table.concat(cmd.words, " "))

@@ -8,7 +8,12 @@
 -- json and ndjson write the records as the API sent them (--columns keeps only
 -- those fields); table, csv and html write one column per field, nested fields
 -- named with dots ("resource.name"), epoch milliseconds in time fields as dates.
-local json = require "prismacloud.json"
+-- prismacloud.json (the C core's codec), loaded on first use: `prismacloud help` and
+-- `prismacloud completion` run without the C core (make install generates the scripts).
+local json = setmetatable({}, {__index = function(self, k)
+  setmetatable(self, {__index = require "prismacloud.json"})
+  return self[k]
+end})
 
 local M = {}
 
@@ -195,51 +200,50 @@ function M.choose_columns(records)
   return columns
 end
 
---- Indents compact JSON text by two spaces per level (strings are left alone).
--- syntax: s = output.pretty_json(text)
-function M.pretty_json(text)
-  local out, depth, i, n = {}, 0, 1, #text
-  local function newline() out[#out + 1] = "\n" .. ("  "):rep(depth) end
-  while i <= n do
-    local c = text:sub(i, i)
-    if c == '"' then
-      local j = i + 1
-      while true do
-        local q = text:find('["\\]', j)
-        if not q then j = n break end
-        if text:sub(q, q) == "\\" then j = q + 2 else j = q break end
-      end
-      out[#out + 1] = text:sub(i, j)
-      i = j
-    elseif c == "{" or c == "[" then
-      local close = c == "{" and "}" or "]"
-      if text:sub(i + 1, i + 1) == close then
-        out[#out + 1] = c .. close
-        i = i + 1
-      else
-        out[#out + 1] = c
-        depth = depth + 1
-        newline()
-      end
-    elseif c == "}" or c == "]" then
-      depth = depth - 1
-      newline()
-      out[#out + 1] = c
-    elseif c == "," then
-      out[#out + 1] = ","
-      newline()
-    elseif c == ":" then
-      out[#out + 1] = ": "
-    else
-      out[#out + 1] = c
+--- JSON text that is the same on every run: object keys in byte order, two
+-- spaces of indentation per level (one line when compact is true). The value
+-- goes through the core's codec first (encode, then decode), so what
+-- prismacloud.json refuses is refused here too, and integers, floats, null and
+-- empty arrays come out as prismacloud.json writes them; DEL and C1 controls
+-- are written as \u escapes.
+-- syntax: text = output.json_text(value [, compact])
+function M.json_text(value, compact)
+  local canonical = json.decode(json.encode(value))
+  local out = {}
+  local colon = compact and ":" or ": "
+  local function put(v, indent)
+    if type(v) ~= "table" then
+      out[#out + 1] = json.encode(v)
+      return
     end
-    i = i + 1
+    local inner = indent .. "  "
+    local sep = compact and "" or "\n" .. inner
+    local array = getmetatable(v) == json.array_mt
+    local keys
+    if not array then
+      keys = {}
+      for k in pairs(v) do keys[#keys + 1] = k end
+      table.sort(keys)
+    end
+    local n = array and #v or #keys
+    if n == 0 then
+      out[#out + 1] = array and "[]" or "{}"
+      return
+    end
+    out[#out + 1] = array and "[" or "{"
+    for i = 1, n do
+      out[#out + 1] = i == 1 and sep or "," .. sep
+      if array then
+        put(v[i], inner)
+      else
+        out[#out + 1] = json.encode(keys[i]) .. colon
+        put(v[keys[i]], inner)
+      end
+    end
+    out[#out + 1] = (compact and "" or "\n" .. indent) .. (array and "]" or "}")
   end
-  return table.concat(out)
-end
-
-local function encode(v)
-  return json_safe(json.encode(v))
+  put(canonical, "")
+  return json_safe(table.concat(out))
 end
 
 -- The record cut down to the given columns (nested paths kept as dotted keys).
@@ -277,7 +281,12 @@ M.html_escape = html_escape
 local function row_cells(record, columns, short)
   local cells = {}
   for i, c in ipairs(columns) do
-    local v = type(record) == "table" and M.field(record, c) or (c == "value" and record or nil)
+    local v
+    if type(record) == "table" then
+      v = M.field(record, c)
+    elseif c == "value" then
+      v = record
+    end
     cells[i] = printable((M.cell(c, v, short):gsub("[\r\n\t]", " ")))
   end
   return cells
@@ -377,10 +386,10 @@ function Writer:row(record)
   self.count = self.count + 1
   local f, out = self.format, self.out
   if f == "json" then
-    local text = M.pretty_json(encode(project(record, self.columns))):gsub("\n", "\n  ")
+    local text = M.json_text(project(record, self.columns)):gsub("\n", "\n  ")
     out:write(self.count == 1 and "[\n  " or ",\n  ", text)
   elseif f == "ndjson" then
-    out:write(encode(project(record, self.columns)), "\n")
+    out:write(M.json_text(project(record, self.columns), true), "\n")
   elseif f == "csv" then
     if self.count == 1 then
       self.columns = self.columns or M.choose_columns{record}
@@ -440,7 +449,7 @@ function M.value(body, format, opts)
   end
   local rows = M.rows_of(body)
   if format == "json" and not opts.columns and not (rows and opts.max_items) then
-    out:write(M.pretty_json(encode(body)), "\n")
+    out:write(M.json_text(body), "\n")
     return
   end
   if rows then
@@ -465,7 +474,7 @@ function M.value(body, format, opts)
     return
   end
   if format == "json" then
-    out:write(M.pretty_json(encode(project(body, opts.columns))), "\n")
+    out:write(M.json_text(project(body, opts.columns)), "\n")
     return
   end
   local w = M.writer(format, opts)

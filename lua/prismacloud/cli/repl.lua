@@ -9,8 +9,11 @@
 -- come from lua-readline when it is installed and stdin is a terminal;
 -- otherwise lines are read with io.read (statements can be piped in).
 -- Results are pretty-printed (colour on a terminal unless NO_COLOR is set;
--- long lists cut with a count). `--emulator` starts the local emulator and
--- stops it (by its PID) on exit.
+-- long lists cut with a count). `--emulator` starts the local emulator (in its
+-- own session, out of reach of the terminal's Ctrl-C) and stops it (by its PID)
+-- on exit. Ctrl-C at the prompt drops the line being typed (and pending
+-- continuation lines) and starts a fresh prompt; this needs lua-cqueues (a
+-- signalfd), without which the interpreter's own interruption applies.
 local output = require "prismacloud.cli.output"
 
 local M = {}
@@ -350,8 +353,38 @@ local function history_file()
   return path
 end
 
+-- Ctrl-C while a line is read, with lua-cqueues: SIGINT is blocked and read from a
+-- signalfd while the reader waits for input, so that it interrupts nothing and
+-- kills nothing; it only drops the line being typed. Returns nil without
+-- lua-cqueues (Ctrl-C then interrupts the way the interpreter does).
+-- watch:wait() --> "input" (stdin is readable) or "interrupt"; watch:done() unblocks SIGINT.
+local function interrupt_watch()
+  local ok, signal = pcall(require, "cqueues.signal")
+  if not ok then return nil end
+  local cqueues = require "cqueues"
+  local stdin = {pollfd = 0, events = "r"}
+  local listener
+  return {
+    wait = function()
+      signal.block(signal.SIGINT)
+      listener = listener or signal.listen(signal.SIGINT)
+      while true do
+        local a, b = cqueues.poll(stdin, listener)
+        if (a == listener or b == listener) and listener:wait(0) then return "interrupt" end
+        if a == stdin or b == stdin then return "input" end
+      end
+    end,
+    done = function()
+      if listener then signal.unblock(signal.SIGINT) end
+    end,
+  }
+end
+
 -- A line reader: readline on a terminal when lua-readline is installed, else io.read.
+-- read(prompt) returns the line, nil at the end of the input, or false when Ctrl-C
+-- dropped what was being typed.
 local function line_reader(env, interactive)
+  local watch = interactive and interrupt_watch()
   if interactive then
     local ok, rl = pcall(require, "readline")
     if ok then
@@ -364,13 +397,40 @@ local function line_reader(env, interactive)
         return M.complete(env, text:sub(from, to))
       end)
       local previous
-      return function(prompt)
-        local line = rl.readline(prompt)
+      local function remember(line)
         if line and #line >= 2 and line ~= previous and M.history_allows(line) then
           rl.add_history(line)
           previous = line
         end
         return line
+      end
+      if not watch then
+        return function(prompt) return remember(rl.readline(prompt)) end, function() rl.save_history() end
+      end
+      -- readline's callback interface: a character at a time, only once one is there.
+      -- The handler is removed only from inside itself, once readline has ended the
+      -- line and restored the terminal: lua-readline's handler_remove closes its
+      -- terminal stream before readline writes the restoring sequence to it, which
+      -- is safe only then. After Ctrl-C the handler stays, and the next install
+      -- starts a fresh line (lua-readline keeps the stream it opened then, one a Ctrl-C).
+      local done, line
+      local function on_line(l)
+        done, line = true, l
+        rl.handler_remove()
+      end
+      return function(prompt)
+        done, line = false, nil
+        rl.handler_install(prompt, on_line)
+        while not done do
+          if watch.wait() == "interrupt" then
+            io.stdout:write("^C\n")
+            done, line = true, false
+          else
+            rl.read_char()
+          end
+        end
+        watch.done()
+        return line and remember(line) or line
       end, function() rl.save_history() end
     end
   end
@@ -378,6 +438,14 @@ local function line_reader(env, interactive)
     if interactive then
       io.stdout:write(prompt)
       io.stdout:flush()
+    end
+    if watch then
+      local event = watch.wait()
+      watch.done()
+      if event == "interrupt" then -- (the terminal drops the typed line itself and echoes ^C)
+        io.stdout:write("\n")
+        return false
+      end
     end
     return io.read("l")
   end, function() end
@@ -436,8 +504,11 @@ function M.run(opts)
   local buffer
   while not done do
     local ok, line = pcall(read, buffer and ">> " or "> ")
-    if not ok then -- Ctrl-C at the prompt: drop the pending lines
+    if not ok then -- Ctrl-C at the prompt, without lua-cqueues (the interpreter's interruption)
       io.stdout:write("\n")
+      line = false
+    end
+    if line == false then -- Ctrl-C at the prompt: drop the pending lines
       buffer, line = nil, ""
     end
     if line == nil then break end

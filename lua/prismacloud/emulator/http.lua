@@ -12,6 +12,7 @@
 local cqueues = require "cqueues"
 local csocket = require "cqueues.socket"
 local csignal = require "cqueues.signal"
+local errno = require "cqueues.errno"
 
 local M = {}
 
@@ -542,7 +543,12 @@ function M.listen(opts)
   self.listener = csocket.listen{host = limits.host, port = limits.port, reuseaddr = true}
   self.listener:onerror(return_errors)
   local ok, err = self.listener:listen()
-  if not ok then error(("cannot listen on %s:%s: %s"):format(limits.host, limits.port, tostring(err)), 2) end
+  if not ok then
+    -- one line for a person: which port is in use (or the system's reason), no source location
+    local reason = err == errno.EADDRINUSE and ("port %s is in use"):format(limits.port)
+      or (math.type(err) == "integer" and errno.strerror(err)) or tostring(err)
+    error(("cannot listen on %s:%s: %s"):format(limits.host, limits.port, reason), 0)
+  end
   local _, host, port = self.listener:localname()
   self.host, self.port = host, port
   self.cq:wrap(function() self:accept_thread() end)

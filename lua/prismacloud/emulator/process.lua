@@ -6,7 +6,8 @@
 --   emu.stderr()                   -- what it wrote to stderr so far
 --   emu.stop()                     -- SIGTERM, then SIGKILL if it lingers; idempotent
 --
--- The emulator is told to watch this process (--watch-pid), so it also stops when we die.
+-- The emulator is told to watch this process (--watch-pid), so it also stops when we die; it
+-- runs in its own session, so the terminal's signals (Ctrl-C) do not reach it.
 local core = require "prismacloud.core"
 
 local M = {}
@@ -84,7 +85,10 @@ function M.start(opts)
   local inner = ("echo $$ > %s; LUA_PATH=%s; export LUA_PATH; exec %s %s %s < /dev/null > %s 2> %s")
     :format(shell_quote(files.pid), shell_quote(opts.lua_path or package.path), shell_quote(lua),
       shell_quote(opts.script), table.concat(args, " "), shell_quote(files.out), shell_quote(files.err))
-  if not os.execute(("sh -c %s > /dev/null 2>&1 &"):format(shell_quote(inner))) then
+  -- its own session (setsid, from util-linux): a Ctrl-C typed at the terminal of the
+  -- process that started it (the REPL's prompt) goes to that process group, not to it
+  local setsid = os.execute("command -v setsid > /dev/null 2>&1") and "setsid " or ""
+  if not os.execute(("%ssh -c %s > /dev/null 2>&1 &"):format(setsid, shell_quote(inner))) then
     remove_files(files)
     return nil, "cannot run the emulator"
   end
