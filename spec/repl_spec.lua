@@ -334,6 +334,49 @@ describe("prismacloud repl", function()
       assert.is_true(server.wait_exit(pid, 10), "the emulator outlived the REPL")
     end)
 
+    it("Ctrl-C during a request or a Lua loop stops it at once, prints interrupted, and the next line runs "
+      .. "(issue 15)", function()
+      local cmd = ("env -u PC_URL NO_COLOR=1 HOME=%s TERM=xterm-256color PC_CONFIG_DIR=/nonexistent "
+        .. "LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./?.so;;' lua5.4 bin/prismacloud repl --emulator")
+        :format(shell_quote(home))
+      tmux(("new-session -d -s busy -x 160 -y 50 %s"):format(shell_quote(cmd)))
+      local function pane() return tmux("capture-pane -p -t busy") end
+      local function wait(text, seconds)
+        local shown = ""
+        for _ = 1, (seconds or 20) * 20 do
+          shown = pane()
+          if shown:find(text, 1, true) then return shown end
+          os.execute("sleep 0.05")
+        end
+        error("the terminal never showed " .. text .. "; it shows:\n" .. shown)
+      end
+      local pid = tonumber(wait("\n>"):match("emulator http://%S+ %(pid (%d+)%)"))
+      -- a request the emulator holds for 60 s
+      tmux("send-keys -t busy -l 'x = pc:request(\"GET\", \"/_test/stall\", {query = {ms = 60000}})'")
+      tmux("send-keys -t busy Enter")
+      os.execute("sleep 1")
+      tmux("send-keys -t busy C-c")
+      wait("^C\ninterrupted\n>", 5)
+      -- a Lua loop
+      tmux("send-keys -t busy -l 'while true do end'")
+      tmux("send-keys -t busy Enter")
+      os.execute("sleep 0.5")
+      tmux("send-keys -t busy C-c")
+      wait("while true do end\n^C\ninterrupted\n>", 5)
+      -- the next line runs, against the same emulator
+      tmux("send-keys -t busy -l 'print(\"after \" .. pc.alerts:count())'")
+      tmux("send-keys -t busy Enter")
+      local text = wait("\nafter ", 10)
+      assert.matches("\nafter %d+\n", text)
+      assert.is_true(server.alive(pid))
+      tmux("send-keys -t busy 'exit()' Enter")
+      for _ = 1, 400 do
+        if not tmux("list-sessions"):find("busy:", 1, true) then break end
+        os.execute("sleep 0.05")
+      end
+      assert.is_true(server.wait_exit(pid, 10), "the emulator outlived the REPL")
+    end)
+
     it("without lua-readline, Ctrl-C at the prompt drops the line and the next line runs (issue 15)", function()
       local cmd = ("env -u PC_URL NO_COLOR=1 HOME=%s TERM=xterm-256color PC_CONFIG_DIR=/nonexistent "
         .. "LUA_INIT='package.preload.readline = function() error(\"hidden\") end' "

@@ -1,11 +1,12 @@
 /*
  * pc_interrupt: Ctrl-C for interactive hosts (the REPL, the CLI), opt-in.
  *
- * core.catch_interrupts(true) installs a SIGINT handler that only sets a
- * flag; every transfer then checks it from libcurl's progress callback
- * and stops within a poll (an `interrupted` error), and every wait between
- * attempts stops too. core.catch_interrupts(false) puts the previous
- * handler back. This is process-wide state by nature (signals are), so it
+ * core.catch_interrupts(true) installs a SIGINT handler that sets a flag
+ * and a stop hook: every transfer checks the flag from libcurl's progress
+ * callback and stops within a poll (an `interrupted` error), every wait
+ * between attempts stops too, and the Lua code of the thread that asked
+ * then raises "interrupted" (as the interpreter does for scripts).
+ * core.catch_interrupts(false) puts the previous handler back. This is process-wide state by nature (signals are), so it
  * is never on unless a host asks; scripts keep the interpreter's own
  * SIGINT handling.
  */

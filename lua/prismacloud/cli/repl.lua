@@ -522,8 +522,15 @@ function M.run(opts)
         if not chunk then
           io.stdout:write("error: ", output.printable(err, true), "\n")
         else
+          -- Ctrl-C while the line runs stops it: a transfer within a poll, Lua code at once
+          local core = require "prismacloud.core"
+          core.catch_interrupts(true)
           local results = table.pack(pcall(chunk))
-          if not results[1] then
+          core.catch_interrupts(false)
+          if not results[1] and (results[2] == "interrupted"
+              or (is_error(results[2]) and results[2].kind == "interrupted")) then
+            io.stdout:write("\ninterrupted\n") -- after the terminal's ^C
+          elseif not results[1] then
             local e = results[2]
             local text = is_error(e) and tostring(e) or tostring(type(e) == "table" and e.message or e)
             io.stdout:write("error: ", output.printable(text, true), "\n")
