@@ -8,7 +8,7 @@ example.run(function(client)
   -- One usage row is enough for the totals: its page carries the workloads per resource type
   -- (stats), the number of accounts (totalRows) and the plan (client.licensing:counts gives the
   -- stats alone).
-  local _, _, page = check("reading usage counts", client.licensing:usage({time_range = "30d"}, {page_size = 1}))
+  local page = check("reading usage counts", client.licensing:usage({time_range = "30d"}, {page_size = 1})).body
   local stats = page.stats or {}
   local types = {}
   for t in pairs(stats) do types[#types + 1] = t end

@@ -134,7 +134,7 @@ describe("alert jobs and settings", function()
 
   describe("remediation_commands", function()
     local function open_alerts(remediable, n)
-      return assert(client.alerts:list{status = "open", ["policy.remediable"] = remediable, limit = n})
+      return assert(client.alerts:list{status = "open", ["policy.remediable"] = remediable, limit = n}).items
     end
 
     it("alert ids of one policy: POST /alert/remediation, a script per alert", function()
@@ -230,7 +230,7 @@ describe("alert jobs and settings", function()
       assert.equal("7", q.limit)
       assert.equal("false", q.detailed)
       assert.equal(7, #got)
-      local v2 = assert(client.alerts:list{status = "open", time_range = "1y", limit = 7})
+      local v2 = assert(client.alerts:list{status = "open", time_range = "1y", limit = 7}).items
       for i = 1, 7 do assert.equal(v2[i].id, got[i].id) end
       srv.clear()
       local all = assert(client.alerts:list_v1{status = "open", time_range = "to_now:epoch", detailed = true})
@@ -276,7 +276,7 @@ describe("alert jobs and settings", function()
         "set-dismissal-note-required")
       assert.same({requireDismissalNote = true}, requests.body_of(entry))
       assert.is_true((client.alerts:dismissal_note_required()))
-      local alert = assert(client.alerts:list{status = "open", limit = 1})[1]
+      local alert = assert(client.alerts:list{status = "open", limit = 1}).items[1]
       local ok, err = client.alerts:dismiss({alert.id})
       assert.is_nil(ok)
       assert.equal(400, err.status)

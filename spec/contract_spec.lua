@@ -174,7 +174,7 @@ end
 local function alert_id(c, filter)
   filter = filter or {}
   filter.limit, filter.time_range = 1, filter.time_range or "1y"
-  return first(c.alerts:list(filter)).id
+  return first(c.alerts:list(filter).items).id
 end
 local function new_policy(name)
   return {name = name, policyType = "config", severity = "low", cloudType = "aws",

@@ -27,11 +27,13 @@ describe("families", function()
 
   describe("alerts", function()
     it("list: a simple filter goes out as GET /v2/alert with query parameters", function()
-      local items, token, page = client.alerts:list{status = "open", severity = {"high", "medium"},
-                                                   time_range = "1y", limit = 20}
+      local page, err = client.alerts:list{status = "open", severity = {"high", "medium"},
+                                          time_range = "1y", limit = 20}
+      assert.is_nil(err)
+      local items = page.items
       assert.equal(20, #items)
-      assert.is_string(token)
-      assert.is_true(page.totalRows > 20)
+      assert.is_string(page.next_token)
+      assert.is_true(page.body.totalRows > 20)
       local r = only("/v2/alert")
       assert.equal("GET", r.method)
       local q = query_of(r)
@@ -45,7 +47,7 @@ describe("families", function()
     it("list: a complex filter (absolute time, raw filters) goes out as POST", function()
       local now = os.time() * 1000
       local items = assert(client.alerts:list{cloud_type = "aws", time_range = {from = 0, to = now},
-                                              ["policy.label"] = "x", limit = 5, detailed = true})
+                                              ["policy.label"] = "x", limit = 5, detailed = true}).items
       assert.is_table(items)
       local r = only("/v2/alert")
       assert.equal("POST", r.method)
@@ -60,7 +62,7 @@ describe("families", function()
     it("list: a filter that would make a long URL goes out as POST", function()
       local ids = {}
       for i = 1, 800 do ids[i] = "P-" .. i end
-      local items = assert(client.alerts:list{alert_id = ids, time_range = "10y", limit = 1000})
+      local items = assert(client.alerts:list{alert_id = ids, time_range = "10y", limit = 1000}).items
       assert.equal(500, #items)
       local r = only("/v2/alert")
       assert.equal("POST", r.method)
@@ -69,14 +71,14 @@ describe("families", function()
     end)
 
     it("list: the next page from a cursor POSTs {pageToken} only", function()
-      local first, token = client.alerts:list{limit = 100}
-      local second, token2 = client.alerts:list{cursor = token}
-      assert.equal(100, #first)
-      assert.equal(100, #second)
-      assert.is_string(token2)
-      assert.not_equal(first[1].id, second[1].id)
+      local first = assert(client.alerts:list{limit = 100})
+      local second = assert(client.alerts:list{cursor = first.next_token})
+      assert.equal(100, #first.items)
+      assert.equal(100, #second.items)
+      assert.is_string(second.next_token)
+      assert.not_equal(first.items[1].id, second.items[1].id)
       local log = srv.requests("/v2/alert")
-      assert.same({pageToken = token}, body_of(log[2]))
+      assert.same({pageToken = first.next_token}, body_of(log[2]))
     end)
 
     it("rejects unknown filters and values outside the API's enums", function()

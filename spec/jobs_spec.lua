@@ -292,7 +292,7 @@ describe("async jobs", function()
 
   describe("alerts:remediate", function()
     local function first_open(remediable)
-      local items = assert(client.alerts:list{status = "open", ["policy.remediable"] = remediable, limit = 1})
+      local items = assert(client.alerts:list{status = "open", ["policy.remediable"] = remediable, limit = 1}).items
       assert.equal(1, #items)
       return items[1]
     end

@@ -43,7 +43,7 @@ describe("licensing", function()
         body)
       assert.equal("[]", only(USAGE).body:match('"accountIds":(%[%])'))
       srv.clear()
-      local _, _, page = client.licensing:usage(nil, {page_size = 1})
+      local page = assert(client.licensing:usage(nil, {page_size = 1})).body
       assert.is_true(page.totalRows > 100)
       assert.equal("Enterprise", page.planType)
       assert.same(stats, page.stats)
@@ -51,7 +51,7 @@ describe("licensing", function()
 
     it("each walks every row once across pages; the totals add up to the counts", function()
       local stats = assert(client.licensing:counts{cloud_types = {"aws"}, time_range = "1y"})
-      local _, _, page = client.licensing:usage({cloud_types = {"aws"}, time_range = "1y"}, {page_size = 1})
+      local page = assert(client.licensing:usage({cloud_types = {"aws"}, time_range = "1y"}, {page_size = 1})).body
       srv.clear()
       local total, rows = 0, 0
       local seen = {}
@@ -81,10 +81,11 @@ describe("licensing", function()
     it("usage gives one page and a cursor; each resumes from it and stops at max_items", function()
       local all = walk(client.licensing:each(nil, {page_size = 1000}))
       assert.is_true(#all > 150)
-      local items, token, page = client.licensing:usage(nil, {page_size = 50})
+      local page = assert(client.licensing:usage(nil, {page_size = 50}))
+      local items, token = page.items, page.next_token
       assert.equal(50, #items)
       assert.is_string(token)
-      assert.equal(#all, page.totalRows)
+      assert.equal(#all, page.body.totalRows)
       for i = 1, 50 do assert.equal(all[i], items[i].account.id) end
 
       srv.clear()

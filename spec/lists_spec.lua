@@ -163,10 +163,11 @@ describe("resource lists and collections", function()
     it("list gives one page and its cursor; each resumes from a cursor and stops at max_items", function()
       local all = walk(client.collections:each({order_by = "NAME"}, {page_size = 500}))
       srv.clear()
-      local first, token, page = client.collections:list({order_by = "NAME"}, {page_size = 40})
+      local page = assert(client.collections:list({order_by = "NAME"}, {page_size = 40}))
+      local first, token = page.items, page.next_token
       assert.equal(40, #first)
       assert.is_string(token)
-      assert.equal(token, page.nextPageToken)
+      assert.equal(token, page.body.nextPageToken)
       assert.same({order_by = "NAME", page_size = "40"}, query_of(check(only(PATH), "get-all-collections")))
       for i = 1, 40 do assert.equal(all[i], first[i].id) end
 
@@ -184,9 +185,9 @@ describe("resource lists and collections", function()
       assert.equal(2, #srv.requests(PATH))
       assert.is_string(it:cursor())
 
-      local second, token2 = client.collections:list(nil, {cursor = token})
-      assert.is_table(second)
-      assert.is_true(token2 == nil or type(token2) == "string")
+      local second = assert(client.collections:list(nil, {cursor = token}))
+      assert.is_table(second.items)
+      assert.is_true(second.next_token == nil or type(second.next_token) == "string")
       assert.has_error(function() client.collections:each{order_by = "SIZE"} end)
       assert.has_error(function() client.collections:list(nil, {max_items = 3}) end,
         "unknown option 'max_items' to 'list'")
@@ -243,7 +244,7 @@ describe("resource lists and collections", function()
       assert.is_nil(c)
       assert.equal(400, err.status)
       assert.equal("missing_required_parameter", err.code)
-      local first = client.collections:list()[1]
+      local first = assert(client.collections:list()).items[1]
       c, err = client.collections:create{name = first.name}
       assert.is_nil(c)
       assert.equal(409, err.status)

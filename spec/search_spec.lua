@@ -387,8 +387,8 @@ describe("search", function()
     end)
 
     it("for_alert: the search behind a network alert; a config alert is nil, err (404)", function()
-      local net = assert(client.alerts:list{policy_type = "network", time_range = "1y", limit = 1})[1]
-      local config = assert(client.alerts:list{policy_type = "config", time_range = "1y", limit = 1})[1]
+      local net = assert(client.alerts:list{policy_type = "network", time_range = "1y", limit = 1}).items[1]
+      local config = assert(client.alerts:list{policy_type = "config", time_range = "1y", limit = 1}).items[1]
       srv.clear()
       local res = assert(client.search:for_alert(net.id))
       local entry = requests.check(requests.only(srv, "/search/alert"), "search-for-alert-by-id")

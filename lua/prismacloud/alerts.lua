@@ -141,14 +141,15 @@ function F:pages(filter)
   return pager.pages(self.client, s, paging)
 end
 
---- One page: its items, the next page's token (nil at the end) and the whole page; or nil, err.
--- syntax: items, next_token, page = client.alerts:list{status =, limit =, cursor =, ...}
+--- One page: {items =, next_token =, body =} (next_token nil at the end, body the API's
+-- answer {items, totalRows, nextPageToken}); or nil, err. The next page: list{cursor = page.next_token}.
+-- syntax: page, err = client.alerts:list{status =, limit =, cursor =, ...}
 function F:list(filter)
   local s, paging = style(filter, "list")
   paging.max_items, paging.max_pages = nil, nil
   local page, err = pager.page(self.client, s, paging)
   if not page then return nil, err end
-  return page.items or {}, page.nextPageToken, page
+  return pager.list_page(page.items or {}, page.nextPageToken, page)
 end
 
 --- One alert by id.

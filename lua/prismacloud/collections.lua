@@ -50,17 +50,15 @@ local crud = pager.crud{
   names = function(self) return pager.items(self.client, style(query_of(nil, "by_name")), {page_size = 500}) end,
 }
 
---- One page of collections (filter: order_by, exclude_asset_group): its items, the next
--- page's token (nil at the end) and the whole page; or nil, err.
--- syntax: items, next_token, page = client.collections:list([filter] [, {page_size =, cursor =}])
+--- One page of collections (filter: order_by, exclude_asset_group): {items =, next_token =,
+-- body =} (next_token nil at the end, body the API's answer); or nil, err.
+-- syntax: page, err = client.collections:list([filter] [, {page_size =, cursor =}])
 function F:list(filter, paging)
   local s = style(query_of(filter, "list"))
   paging = pager.options(paging, {page_size = true, cursor = true}, "list")
   local page, err = pager.page(self.client, s, paging)
   if not page then return nil, err end
-  local token = page.nextPageToken
-  if token == "" then token = nil end
-  return items_of(page), token, page
+  return pager.list_page(items_of(page), page.nextPageToken, page)
 end
 
 --- Every collection, lazily page by page (a for-loop raises a prismacloud.Error on failure).

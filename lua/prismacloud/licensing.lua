@@ -58,15 +58,16 @@ local function usage_style(body)
   return pager.token{method = "POST", path = USAGE_V2, body = body}
 end
 
---- One page of usage rows ({account, cloudType, total, resourceTypeCount}): its items, the next
--- page's token (nil at the end) and the whole page ({totalRows, stats, planType, ...}); or nil, err.
--- syntax: items, next_token, page = client.licensing:usage([filter] [, {page_size =, cursor =}])
+--- One page of usage rows ({account, cloudType, total, resourceTypeCount}): {items =,
+-- next_token =, body =} (next_token nil at the end, body the API's answer {totalRows, stats,
+-- planType, ...}); or nil, err.
+-- syntax: page, err = client.licensing:usage([filter] [, {page_size =, cursor =}])
 function F:usage(filter, paging)
   local style = usage_style(usage_body(filter, "usage"))
   paging = pager.options(paging, {page_size = true, cursor = true}, "usage")
   local page, err = pager.page(self.client, style, paging)
   if not page then return nil, err end
-  return type(page.items) == "table" and page.items or {}, page.nextPageToken, page
+  return pager.list_page(type(page.items) == "table" and page.items or {}, page.nextPageToken, page)
 end
 
 --- Every usage row, lazily page by page (a for-loop raises a prismacloud.Error on failure).

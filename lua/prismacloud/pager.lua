@@ -107,6 +107,14 @@ function M.page(client, style, opts)
   return M.table_body(client, page, err)
 end
 
+--- One page as the list verbs return it: {items =, next_token =, body =}, where body is the
+-- API's answer and next_token nil at the end ("" counts as the end).
+-- syntax: page = pager.list_page(items, token, body)
+function M.list_page(items, token, body)
+  if token == "" then token = nil end
+  return {items = items, next_token = token, body = body}
+end
+
 --- Token of the page after the last one returned (nil at the end); give it as `{cursor = token}` to resume.
 -- syntax: token = pages:cursor()
 function Pages:cursor()
