@@ -129,3 +129,24 @@ describe("the rock", function()
     p:close()
   end)
 end)
+
+describe("the release files", function()
+  it("LICENSE is the licence the rockspecs declare", function()
+    local license = files.read("LICENSE")
+    assert.is_truthy(license, "no LICENSE")
+    assert.matches("^MIT License\n\nCopyright %(c%) %d%d%d%d the prismacloud for Lua authors\n", license)
+    for _, rockspec in ipairs{ROCKSPEC, EMULATOR_ROCKSPEC} do
+      assert.matches('\n  license = "MIT",\n', files.read(rockspec), 1, true)
+    end
+  end)
+
+  it("CHANGELOG.md has this version, with the numbers the code has", function()
+    local changelog = files.read("CHANGELOG.md")
+    assert.is_truthy(changelog, "no CHANGELOG.md")
+    assert.matches("\n## " .. require("prismacloud")._VERSION:gsub("%.", "%%.") .. " ", changelog)
+    assert.matches(("all %d operations"):format(require("prismacloud.catalog").count()), changelog, 1, true)
+    local families = 0
+    for _ in pairs(require("prismacloud").families) do families = families + 1 end
+    assert.matches(("%d resource families"):format(families), changelog, 1, true)
+  end)
+end)
