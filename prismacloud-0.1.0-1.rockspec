@@ -40,6 +40,9 @@ external_dependencies = {
 }
 build = {
   type = "builtin",
+  -- kept in the rock's folder (luarocks show --rock-dir prismacloud): the guides and the
+  -- lua-language-server type definitions
+  copy_directories = { "doc", "types" },
   modules = {
     ["prismacloud.core"] = {
       sources = {

@@ -40,8 +40,8 @@ describe("the rock", function()
   setup(function()
     if not HAVE_LUAROCKS then return end
     tree, src = files.temp_dir(), files.temp_dir()
-    local _, err, ok = run(("tar -cf - src lua bin %s %s | tar -xf - -C %s"):format(ROCKSPEC, EMULATOR_ROCKSPEC,
-      q(src)))
+    local _, err, ok = run(("tar -cf - src lua bin doc types %s %s | tar -xf - -C %s"):format(ROCKSPEC,
+      EMULATOR_ROCKSPEC, q(src)))
     assert(ok, "cannot copy the sources: " .. err)
   end)
 
@@ -69,6 +69,12 @@ describe("the rock", function()
       io.write(pc._VERSION, " ", json.encode(json.decode('{"a":[1,2.5]}')), " ", type(pc.new), "\n")]]))
     assert(ok, err)
     assert.equal('0.1.0 {"a":[1,2.5]} function\n', out)
+    -- the editor type definitions and the guides come along, in the rock's folder
+    out, err, ok = run(luarocks .. q(tree) .. " show --rock-dir prismacloud")
+    assert(ok, err)
+    local dir = out:match("^%s*(.-)%s*$")
+    assert.is_truthy(files.read(dir .. "/types/prismacloud.lua"), "no types/ in " .. dir)
+    assert.is_truthy(files.read(dir .. "/doc/config.md"), "no doc/ in " .. dir)
   end)
 
   it("runs the CLI and the emulator from the tree", function()
