@@ -371,12 +371,18 @@ local function render_module(root, mod, family_of)
     end
   end
   local main_owner = family_of[mod.module] and "F" or "M"
-  if not owners[main_owner] then
+  if not owners[main_owner] and not doc.exports[1] then
     for o in pairs(owners) do main_owner = o end
   end
   for _, fn in ipairs(doc.functions) do
     if gen.public(fn.name) and fn.owner == main_owner then
       render_function(out, classes, doc, fn, holder, mod.module)
+    end
+  end
+  for _, e in ipairs(doc.exports) do
+    if e.owner == main_owner then
+      render_function(out, classes, doc, {name = e.name, owner = e.owner, params = e.params, summary = e.summary,
+        syntax = e.syntax, first = e.line, last = e.line}, holder, mod.module)
     end
   end
   for _, alias in ipairs(doc.aliases) do

@@ -115,7 +115,7 @@ function M.parse(path)
   local lines = {}
   for line in (read(path) .. "\n"):gmatch("(.-)\r?\n") do lines[#lines + 1] = line end
   if lines[#lines] == "" then lines[#lines] = nil end
-  local doc = {functions = {}, aliases = {}, locals = {}, lines = lines, path = path}
+  local doc = {functions = {}, aliases = {}, locals = {}, exports = {}, lines = lines, path = path}
   doc.blocks = header_blocks(lines)
   local first = doc.blocks[1]
   doc.summary = first and first.kind == "text" and table.concat(first.lines, " ") or nil
@@ -162,6 +162,45 @@ function M.parse(path)
         j = j - 1
       end
       doc.functions[#doc.functions + 1] = fn
+    end
+    -- a function exported by assignment: `M.name = local_function` or `M.name = os.getenv`
+    local e_owner, e_name, e_target = line:match("^([%w_]+)%.([%w_]+)%s*=%s*([%a_][%w_.]*)%s*$")
+    if e_owner and e_owner ~= e_target:match("^[%w_]+") and e_name:find("^%l")
+        and (doc.locals[e_target] or e_target:find("^os%.") or e_target:find("^io%.")
+             or e_target:find("^string%.")) then
+      doc.exports[#doc.exports + 1] = {owner = e_owner, name = e_name, target = e_target, line = i,
+                                       comment_line = i - 1}
+    end
+  end
+  local base = path:match("([%w_]+)%.lua$")
+  if base == "init" then base = "prismacloud" end
+  -- what an export is: a documented local function, or another module's function
+  for _, e in ipairs(doc.exports) do
+    local l = doc.locals[e.target]
+    local comment_at = l and l.first - 1 or e.comment_line
+    local text = {}
+    local j = comment_at
+    while j >= 1 and lines[j]:find("^%-%-") do
+      table.insert(text, 1, lines[j]:match("^%-%-%-?%s*(.-)%s*$"))
+      j = j - 1
+    end
+    e.summary = #text > 0 and table.concat(text, " ") or nil
+    e.params = l and l.params or {"..."}
+    e.syntax = ("%s.%s(%s)"):format(base, e.name, table.concat(e.params, ", "))
+    if not l and e.summary == nil then e.summary = ("The same as `%s`."):format(e.target) end
+  end
+  -- a module that only re-exports a table (prismacloud.json): the functions its comment lists
+  -- as `name(args) -> result`
+  if #doc.functions == 0 and #doc.exports == 0 then
+    for _, block in ipairs(doc.blocks) do
+      if block.kind == "text" then
+        local text = table.concat(block.lines, " ")
+        for name, args, result in text:gmatch("([%a_][%w_]*)%(([%w_, ]*)%)%s*%->%s*([%w_ ]-)[;.]") do
+          local syntax = ("%s = %s.%s(%s)"):format(result:match("[%w_]+$"), base, name, args)
+          doc.exports[#doc.exports + 1] = {owner = "M", name = name, params = param_names(args),
+                                           summary = ("Returns %s."):format(result), line = 1, syntax = syntax}
+        end
+      end
     end
   end
   return doc

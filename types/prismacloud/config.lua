@@ -55,4 +55,10 @@ function config.describe(opts) end
 ---@return prismacloud.Client? client
 function config.connect(profile, overrides) end
 
+---Reads an environment variable; replaceable so tests need no real environment.
+---
+---`config.getenv(...)`
+---@param ...? any
+function config.getenv(...) end
+
 return config

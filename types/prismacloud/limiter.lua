@@ -14,4 +14,10 @@ local limiter = {}
 ---@return any pace
 function limiter.new(operations, clock, margin) end
 
+---"/alert/{id}" -> "^/alert/[^/]+$", magic characters escaped.
+---
+---`limiter.template_pattern(path)`
+---@param path any
+function limiter.template_pattern(path) end
+
 return limiter
