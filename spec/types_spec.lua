@@ -29,6 +29,16 @@ describe("type definitions", function()
     assert(#stale == 0, "stale: " .. table.concat(stale, ", ") .. "; run make generate")
   end)
 
+  it("are installed by make install (and shipped in the rock: spec/rock_spec.lua)", function()
+    local dir = files.temp_dir()
+    finally(function() files.remove_dir(dir) end)
+    assert(os.execute("env -u LD_PRELOAD make -s install DESTDIR=" .. dir .. " PREFIX=/usr/local >/dev/null"))
+    for path in pairs(definitions()) do
+      local installed = dir .. "/usr/local/share/prismacloud/" .. path
+      assert.equal(read(path), files.read(installed), path .. " not installed as " .. installed)
+    end
+  end)
+
   it("the staleness check can fail: a changed, a missing and an extra file are reported", function()
     local root = files.temp_dir()
     finally(function() files.remove_dir(root) end)
