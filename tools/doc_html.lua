@@ -359,7 +359,8 @@ local function module_page(mod, family)
       local id = M.function_id(fn, owner)
       local title
       if fn.owner == owner then
-        title = family and ("client.%s:%s"):format(family, fn.name) or (base .. (fn.method and ":" or ".") .. fn.name)
+        title = family and fn.method and ("client.%s:%s"):format(family, fn.name)
+          or (base .. (fn.method and ":" or ".") .. fn.name)
         if mod.module == "prismacloud" then title = "prismacloud." .. fn.name end
       else
         title = fn.owner .. (fn.method and ":" or ".") .. fn.name

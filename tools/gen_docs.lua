@@ -250,6 +250,23 @@ function M.render(root)
   return table.concat(out, "\n")
 end
 
+--- Text wrapped at width columns (words never split).
+function M.wrap(text, width)
+  local lines, line = {}, ""
+  for word in text:gmatch("%S+") do
+    -- (a line never starts with what Markdown would read as a list, a heading, a table or a quote)
+    local starts_block = word:find("^[-#|*+>]") or word:find("^%d+[.)]$")
+    if line ~= "" and #line + 1 + #word > width and not starts_block then
+      lines[#lines + 1] = line
+      line = word
+    else
+      line = line == "" and word or (line .. " " .. word)
+    end
+  end
+  lines[#lines + 1] = line
+  return table.concat(lines, "\n")
+end
+
 --- The generated Markdown for the modules of M.README_MODULES: each module's comment (its
 -- text and its examples) and its public functions.
 function M.render_modules(root)
@@ -266,7 +283,7 @@ function M.render_modules(root)
         out[#out + 1] = "```"
       else
         local text = table.concat(block.lines, " ")
-        out[#out + 1] = i == 1 and capital(text) or text
+        out[#out + 1] = M.wrap(i == 1 and capital(text) or text, 100)
       end
       out[#out + 1] = ""
     end
