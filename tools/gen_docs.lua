@@ -111,9 +111,13 @@ end
 -- functions lists every `function Owner:name` / `function Owner.name` at the top level (summary
 -- and syntax are nil when the comment lines are missing; first..last are its lines) and aliases
 -- every `Owner.name = Owner.other` line.
+local parsed = {} -- path -> {text =, doc =}: a file is read anew each time, parsed once per content
 function M.parse(path)
+  local source = read(path)
+  local cached = parsed[path]
+  if cached and cached.text == source then return cached.doc end
   local lines = {}
-  for line in (read(path) .. "\n"):gmatch("(.-)\r?\n") do lines[#lines + 1] = line end
+  for line in (source .. "\n"):gmatch("(.-)\r?\n") do lines[#lines + 1] = line end
   if lines[#lines] == "" then lines[#lines] = nil end
   local doc = {functions = {}, aliases = {}, locals = {}, exports = {}, lines = lines, path = path}
   doc.blocks = header_blocks(lines)
@@ -203,6 +207,7 @@ function M.parse(path)
       end
     end
   end
+  parsed[path] = {text = source, doc = doc}
   return doc
 end
 
