@@ -13,7 +13,7 @@ local EMULATOR_ROCKSPEC = "prismacloud-emulator-0.1.0-1.rockspec"
 -- Runs a shell command without the sanitizer preload and the suite's Lua paths: stdout, stderr, ok.
 local function run(cmd, dir)
   local out, err = os.tmpname(), os.tmpname()
-  local ok = os.execute(("cd %s && (env -u LD_PRELOAD -u LUA_PATH -u LUA_CPATH -u LUA_INIT %s) >%s 2>%s </dev/null")
+  local ok = os.execute(("cd %s && (unset LD_PRELOAD LUA_PATH LUA_CPATH LUA_INIT; %s) >%s 2>%s </dev/null")
     :format(q(dir or "."), cmd, q(out), q(err)))
   local o, e = files.read(out), files.read(err)
   os.remove(out)
