@@ -34,6 +34,7 @@ BINDIR       ?= $(PREFIX)/bin
 # Completion scripts, generated from the CLI's command table at install time.
 BASHCOMPDIR  ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR   ?= $(PREFIX)/share/zsh/site-functions
+TYPESDIR     ?= $(PREFIX)/share/prismacloud/types
 
 SRCS  = $(wildcard src/*.c)
 HDRS  = $(wildcard src/*.h)
@@ -44,7 +45,7 @@ CORE  = prismacloud/core.so
 # Environment that runs the in-tree build.
 RUN_ENV = LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./?.so;;'
 
-.PHONY: all test check lint demo deps install uninstall clean asan valgrind bench
+.PHONY: all test check lint demo deps install uninstall clean asan valgrind bench generate doc
 
 all: $(CORE)
 
@@ -75,6 +76,17 @@ check: lint test asan valgrind fuzz fuzz-lua
 demo: all
 	$(RUN_ENV) $(LUA) examples/demo.lua
 
+# Every generated file that is committed, from the doc comments and the CLI's help: the README's
+# table of contents, families, library modules and CLI help, and the editor type definitions in
+# types/ (spec/docs_spec.lua and spec/types_spec.lua fail when any is stale).
+generate: all
+	$(RUN_ENV) $(LUA) tools/gen_docs.lua
+
+# The browsable HTML reference, from the same doc comments, into build/doc (a build output).
+doc: all
+	rm -rf build/doc
+	$(RUN_ENV) $(LUA) tools/gen_docs.lua --html build/doc
+
 # Benchmarks against curl, lua-cjson and the ideal schedule on a private nginx
 # (prints ratios, asserts nothing; not part of test/check). See bench/README.md.
 bench: all
@@ -98,6 +110,7 @@ install: all
 	install -d $(DESTDIR)$(LUA_CMOD)/prismacloud $(DESTDIR)$(LUA_LMOD) $(DESTDIR)$(BINDIR)
 	install -m 0755 $(CORE) $(DESTDIR)$(LUA_CMOD)/prismacloud/core.so
 	cd lua && find . -name '*.lua' -exec install -D -m 0644 {} $(DESTDIR)$(LUA_LMOD)/{} \;
+	cd types && find . -name '*.lua' -exec install -D -m 0644 {} $(DESTDIR)$(TYPESDIR)/{} \;
 	install -m 0755 bin/prismacloud-emulator $(DESTDIR)$(BINDIR)/prismacloud-emulator
 	install -m 0755 bin/prismacloud $(DESTDIR)$(BINDIR)/prismacloud
 	mkdir -p build/completion
@@ -111,6 +124,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(LUA_CMOD)/prismacloud $(DESTDIR)$(LUA_LMOD)/prismacloud
 	rm -f $(DESTDIR)$(BINDIR)/prismacloud-emulator $(DESTDIR)$(BINDIR)/prismacloud
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/prismacloud $(DESTDIR)$(ZSHCOMPDIR)/_prismacloud
+	rm -rf $(DESTDIR)$(TYPESDIR)
 
 clean:
 	rm -rf build prismacloud

@@ -10,7 +10,8 @@ description = {
   detailed = [[
 A Lua 5.4 client for the Prisma Cloud "Cloud Security" (CSPM) REST API. A C core on
 libcurl owns transport, the JWT lifecycle, retries and an exact JSON <-> Lua mapping;
-Lua modules give each resource family idiomatic functions. Ships a local API emulator.
+Lua modules give each resource family idiomatic functions. Ships a command line tool, a
+REPL and a local API emulator, whose own dependencies the rock prismacloud-emulator brings.
 ]],
   license = "MIT",
   labels = { "prismacloud", "cspm", "security", "rest", "curl" },
@@ -19,6 +20,8 @@ dependencies = {
   "lua >= 5.4, < 5.5",
 }
 build_dependencies = {}
+-- The library, the CLI and the REPL need nothing more. The emulator (`prismacloud emulator`)
+-- needs lua-cjson, cqueues, luaossl and lua-zlib: the rock prismacloud-emulator depends on them.
 test_dependencies = {
   "busted",
   "lua-cjson",
@@ -28,11 +31,18 @@ test_dependencies = {
   "luaossl",
   "lua-zlib",
 }
+-- Only the library is looked for: LuaRocks searches lib/ and the multiarch lib/<triplet>/ for it,
+-- but headers only in include/, while Debian keeps curl/curl.h in include/<triplet>/, where the
+-- compiler finds it by itself. LIBCURL_DIR (or LIBCURL_INCDIR and LIBCURL_LIBDIR) still points
+-- elsewhere, as for any rock.
 external_dependencies = {
-  LIBCURL = { header = "curl/curl.h", library = "curl" },
+  LIBCURL = { library = "curl" },
 }
 build = {
   type = "builtin",
+  -- kept in the rock's folder (luarocks show --rock-dir prismacloud): the guides and the
+  -- lua-language-server type definitions
+  copy_directories = { "doc", "types" },
   modules = {
     ["prismacloud.core"] = {
       sources = {

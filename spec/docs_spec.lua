@@ -4,6 +4,13 @@
 -- client's methods and the module's functions are described in the README.
 local gen = require "tools.gen_docs"
 
+-- The generated families reference, made once for the whole file.
+local rendered
+local function render()
+  rendered = rendered or gen.render(".")
+  return rendered
+end
+
 local function read(path)
   local f = assert(io.open(path, "rb"))
   local s = f:read("a")
@@ -26,14 +33,14 @@ describe("documentation", function()
   it("the README's families reference is current (lua5.4 tools/gen_docs.lua)", function()
     local readme = read("README.md")
     assert.is_truthy(readme:find(gen.BEGIN, 1, true), "README.md lacks the generated families section")
-    assert.equal(gen.update(readme, gen.render(".")), readme)
+    assert.equal(gen.update(readme, render()), readme)
   end)
 
   it("the README shows the CLI's help as the CLI prints it, and an example of every command", function()
     local readme = read("README.md")
     local cli = gen.render_cli(".")
     assert.matches("Exit codes: 0 success", cli, 1, true)
-    assert.equal(gen.update(readme, gen.render("."), cli), readme)
+    assert.equal(gen.update(readme, render(), cli), readme)
     local commands = 0
     for line in cli:gmatch("[^\n]+") do
       local words = line:match("^  (%l[%l ]-)%s%s") or line:match("^  (%l+) %u")
@@ -102,6 +109,116 @@ describe("documentation", function()
     end
     table.sort(missing)
     assert(#missing == 0, "not in README.md: " .. table.concat(missing, ", "))
+  end)
+
+  it("every module's intro, which starts its README section, is whole sentences", function()
+    for _, mod in ipairs(gen.modules(".")) do
+      local summary = gen.parse(mod.file).summary
+      assert(summary and summary:find("[.!?]%)?$"), mod.file .. ": its intro stops mid-sentence: " .. tostring(summary))
+    end
+    -- and the README shows them whole: every family section's first paragraph ends a sentence
+    local readme = read("README.md")
+    for _, fam in ipairs(gen.families(".")) do
+      local intro = readme:match("\n### `client%." .. fam.name .. "`\n\n(.-)\n\n")
+      assert(intro and intro:find("[.!?]%)?$"), "README: client." .. fam.name .. "'s intro: " .. tostring(intro))
+    end
+  end)
+
+  it("a module's intro is its whole first paragraph, not its first line", function()
+    local file = os.tmpname()
+    local f = assert(io.open(file, "w"))
+    f:write("--- m.x: the thing (`client.x`) for\n-- two lines.\n--\n--   example()\n-- More text.\nlocal M = {}\n")
+    f:close()
+    local doc = gen.parse(file)
+    os.remove(file)
+    assert.equal("the thing (`client.x`) for two lines.", doc.summary)
+    assert.same({{kind = "text", lines = {"the thing (`client.x`) for", "two lines."}},
+                 {kind = "code", lines = {"example()"}}, {kind = "text", lines = {"More text."}}}, doc.blocks)
+  end)
+
+  it("the README opens with a table of contents of its sections, current, whose links resolve", function()
+    local readme = read("README.md")
+    local a, b = readme:find(gen.TOC_BEGIN, 1, true), readme:find(gen.TOC_END, 1, true)
+    assert(a and b, "README.md has no table of contents markers")
+    assert(a < readme:find("\n## ", 1), "the table of contents comes before the first section")
+    local toc = readme:sub(a, b + #gen.TOC_END - 1)
+    assert.equal(gen.render_toc(readme), toc)
+    local anchors, listed = {}, {}
+    for _, h in ipairs(gen.headings(readme)) do anchors[h.anchor] = true end
+    for target in toc:gmatch("%]%(#([^)]+)%)") do
+      assert(anchors[target], "the table of contents links to #" .. target .. ", which no heading has")
+      listed[target] = true
+    end
+    for _, h in ipairs(gen.headings(readme)) do
+      if h.level == 2 or h.level == 3 then assert(listed[h.anchor], h.text .. " is not in the table of contents") end
+    end
+    -- anchors as GitHub makes them, a repeated heading numbered
+    assert.same({"the-client-clientsendx", "the-client-clientsendx-1"},
+      {gen.headings("## The client: `client:send(x)`\n## The client: `client:send(x)`")[1].anchor,
+       gen.headings("## The client: `client:send(x)`\n## The client: `client:send(x)`")[2].anchor})
+  end)
+
+  it("the README describes the modules scripts call directly, prismacloud.jobs among them, whole", function()
+    local readme = read("README.md")
+    -- every library module the generated reference tells the reader to see has its section
+    local named = {}
+    for module in render():gmatch("prismacloud%.([%w_]+)") do named["prismacloud." .. module] = true end
+    local library = {}
+    for _, mod in ipairs(gen.modules(".")) do library[mod.module] = true end
+    for module in pairs(named) do
+      if library[module] then
+        assert(readme:find("\n##+ [^\n]*`" .. module:gsub("%p", "%%%0") .. "`"), module .. " has no README section")
+      end
+    end
+    assert.is_true(named["prismacloud.jobs"])
+    for _, module in ipairs(gen.README_MODULES) do
+      local doc = gen.parse("lua/" .. module:gsub("%.", "/") .. ".lua")
+      for _, fn in ipairs(doc.functions) do
+        if fn.owner == "M" and gen.public(fn.name) then
+          assert(readme:find(fn.syntax, 1, true), module .. "." .. fn.name .. " is not in the README")
+        end
+      end
+    end
+  end)
+
+  it("the Markdown documents link inside the repository only to files and headings that exist", function()
+    local p = io.popen("ls README.md CHANGELOG.md doc/*.md")
+    local docs = {}
+    for file in p:lines() do docs[#docs + 1] = file end
+    p:close()
+    local bad = {}
+    for _, file in ipairs(docs) do
+      local text = read(file)
+      local dir = file:match("^(.*)/") or "."
+      for target in text:gsub("```.-```", ""):gmatch("%]%(([^)%s]+)%)") do
+        if not target:find("^%a[%w+.-]*:") then -- not a URL: a file of the repository, and a heading in it
+          local path, anchor = target:match("^([^#]*)#?(.*)$")
+          local resolved = path == "" and file or (dir .. "/" .. path)
+          local parts = {}
+          for part in resolved:gmatch("[^/]+") do
+            if part == ".." then
+              if #parts == 0 or parts[#parts] == ".." then parts[#parts + 1] = ".." else parts[#parts] = nil end
+            elseif part ~= "." then
+              parts[#parts + 1] = part
+            end
+          end
+          resolved = table.concat(parts, "/")
+          local f = not resolved:find("^%.%.") and io.open(resolved, "rb")
+          if not f then
+            bad[#bad + 1] = file .. ": " .. target .. " (outside the repository or missing)"
+          else
+            local body = f:read("a")
+            f:close()
+            if anchor ~= "" then
+              local found = false
+              for _, h in ipairs(gen.headings(body)) do found = found or h.anchor == anchor end
+              if not found then bad[#bad + 1] = file .. ": " .. target .. " (no such heading)" end
+            end
+          end
+        end
+      end
+    end
+    assert(#bad == 0, "broken links:\n" .. table.concat(bad, "\n"))
   end)
 
   it("the check can fail: a function without its lines is reported", function()
