@@ -4,8 +4,9 @@
  * core.catch_interrupts(true) installs a SIGINT handler that sets a flag
  * and a stop hook: every transfer checks the flag from libcurl's progress
  * callback and stops within a poll (an `interrupted` error), every wait
- * between attempts stops too, and the Lua code of the thread that asked
- * then raises "interrupted" (as the interpreter does for scripts).
+ * between attempts stops too, and then the Lua code of the thread that
+ * asked raises "interrupted" at its next instruction (as the interpreter
+ * does for scripts), so the whole statement under way stops.
  * core.catch_interrupts(false) puts the previous handler back. This is process-wide state by nature (signals are), so it
  * is never on unless a host asks; scripts keep the interpreter's own
  * SIGINT handling.
@@ -18,7 +19,8 @@
 /* Whether a SIGINT arrived while catching and was not consumed yet. */
 int pc_interrupt_pending(void);
 
-/* Consumes a pending SIGINT (after an exchange reported it). */
+/* Consumes a pending SIGINT after an exchange reported it as an
+ * `interrupted` error (the stop hook still raises in the Lua code after it). */
 void pc_interrupt_clear(void);
 
 /* Whether the handler is installed (transfers then watch the flag). */
