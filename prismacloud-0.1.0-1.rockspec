@@ -122,6 +122,9 @@ build = {
     ["prismacloud.emulator.rules"] = "lua/prismacloud/emulator/rules.lua",
     ["prismacloud.emulator.reports"] = "lua/prismacloud/emulator/reports.lua",
     ["prismacloud.emulator.lists"] = "lua/prismacloud/emulator/lists.lua",
+    ["prismacloud.schema"] = "lua/prismacloud/schema/init.lua",
+    ["prismacloud.schema.data"] = "lua/prismacloud/schema/data.lua",
+    ["prismacloud.schema.defects"] = "lua/prismacloud/schema/defects.lua",
   },
   install = {
     bin = { ["prismacloud-emulator"] = "bin/prismacloud-emulator", ["prismacloud"] = "bin/prismacloud" },
