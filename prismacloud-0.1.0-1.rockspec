@@ -21,7 +21,7 @@ dependencies = {
 }
 build_dependencies = {}
 -- The library, the CLI and the REPL need nothing more. The emulator (`prismacloud emulator`)
--- needs lua-cjson, cqueues, luaossl and lua-zlib: the rock prismacloud-emulator depends on them.
+-- needs cqueues, luaossl and lua-zlib: the rock prismacloud-emulator depends on them.
 test_dependencies = {
   "busted",
   "lua-cjson",
@@ -105,7 +105,6 @@ build = {
     ["prismacloud.emulator.data"] = "lua/prismacloud/emulator/data.lua",
     ["prismacloud.emulator.groups"] = "lua/prismacloud/emulator/groups.lua",
     ["prismacloud.emulator.http"] = "lua/prismacloud/emulator/http.lua",
-    ["prismacloud.emulator.json"] = "lua/prismacloud/emulator/json.lua",
     ["prismacloud.emulator.policies"] = "lua/prismacloud/emulator/policies.lua",
     ["prismacloud.emulator.rql"] = "lua/prismacloud/emulator/rql.lua",
     ["prismacloud.emulator.search"] = "lua/prismacloud/emulator/search.lua",
@@ -122,9 +121,11 @@ build = {
     ["prismacloud.emulator.rules"] = "lua/prismacloud/emulator/rules.lua",
     ["prismacloud.emulator.reports"] = "lua/prismacloud/emulator/reports.lua",
     ["prismacloud.emulator.lists"] = "lua/prismacloud/emulator/lists.lua",
+    ["prismacloud.emulator.referee"] = "lua/prismacloud/emulator/referee.lua",
     ["prismacloud.schema"] = "lua/prismacloud/schema/init.lua",
     ["prismacloud.schema.data"] = "lua/prismacloud/schema/data.lua",
     ["prismacloud.schema.defects"] = "lua/prismacloud/schema/defects.lua",
+    ["prismacloud.schema.synth"] = "lua/prismacloud/schema/synth.lua",
   },
   install = {
     bin = { ["prismacloud-emulator"] = "bin/prismacloud-emulator", ["prismacloud"] = "bin/prismacloud" },

@@ -16,12 +16,11 @@ emulator needs; this rock brings it: install it to run the emulator.
   license = "MIT",
   labels = { "prismacloud", "cspm", "emulator", "testing" },
 }
--- On Debian these come as the packages lua-cjson, lua-cqueues, lua-luaossl and lua-zlib: with them
+-- On Debian these come as the packages lua-cqueues, lua-luaossl and lua-zlib: with them
 -- installed, `luarocks make --deps-mode none` this rockspec (or skip it).
 dependencies = {
   "lua >= 5.4, < 5.5",
   "prismacloud == 0.1.0",
-  "lua-cjson",
   "cqueues",
   "luaossl",
   "lua-zlib",

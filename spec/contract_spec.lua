@@ -178,7 +178,8 @@ local function alert_id(c, filter)
 end
 local function new_policy(name)
   return {name = name, policyType = "config", severity = "low", cloudType = "aws",
-          rule = {name = name, criteria = "config from cloud.resource where api.name = 'x'", type = "Config"}}
+          rule = {name = name, criteria = "config from cloud.resource where api.name = 'x'", type = "Config",
+                  parameters = {savedSearch = "false", withIac = "false"}}}
 end
 local function new_rule(c, name)
   return {name = name, description = "contract", enabled = true, scanAll = true, allowAutoRemediate = false,
@@ -325,18 +326,21 @@ local ARGS = {
   ["access_keys.set_enabled"] = function(c) return fresh_key(c), false end,
 
   ["account_groups.by_name"] = function(c) return first(c.account_groups:list()).name end,
-  ["account_groups.create"] = function() return {name = unique("contract group"), accountIds = {}} end,
+  ["account_groups.create"] = function()
+    return {name = unique("contract group"), accountIds = require("prismacloud.json").empty_array}
+  end,
   ["account_groups.delete"] = function(c)
     local name = unique("contract group")
-    must(c.account_groups:create{name = name, accountIds = {}})
+    must(c.account_groups:create{name = name, accountIds = require("prismacloud.json").empty_array})
     return must(c.account_groups:by_name(name)).id
   end,
   ["account_groups.get"] = function(c) return group_id(c) end,
   ["account_groups.update"] = function(c)
     local name = unique("contract group")
-    must(c.account_groups:create{name = name, accountIds = {}})
+    local none = require("prismacloud.json").empty_array
+    must(c.account_groups:create{name = name, accountIds = none})
     local g = must(c.account_groups:by_name(name))
-    return g.id, {name = name, description = "changed", accountIds = {}}
+    return g.id, {name = name, description = "changed", accountIds = none}
   end,
 
   ["alert_rules.by_name"] = function(c) return first(c.alert_rules:list()).name end,

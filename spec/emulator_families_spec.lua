@@ -263,7 +263,7 @@ describe("emulator families", function()
   describe("policies", function()
     local new_policy = {
       name = "Spec policy: S3 without tags", policyType = "config", severity = "low", cloudType = "aws",
-      description = "made by the spec", labels = {},
+      description = "made by the spec", labels = require("prismacloud.json").empty_array,
       rule = {name = "Spec policy: S3 without tags", type = "Config",
               criteria = "config from cloud.resource where api.name = 'aws-s3api-get-bucket-acl'",
               parameters = {savedSearch = "false", withIac = "false"}},
@@ -389,7 +389,8 @@ describe("emulator families", function()
       assert.equal(400, status)
       assert.equal("invalid_account_ids", i18n(headers))
 
-      status = api("PUT", "/cloud/group/" .. g.id, {name = "Spec Group 2", accountIds = {}})
+      status = api("PUT", "/cloud/group/" .. g.id, {name = "Spec Group 2",
+                                                    accountIds = require("prismacloud.json").empty_array})
       assert.equal(200, status)
       local _, text = raw(srv, "GET", "/cloud/group/" .. g.id, token)
       assert.matches('"accountIds":%[%]', text)

@@ -270,7 +270,7 @@ describe("emulator over HTTP", function()
       assert.equal("Not Found", spring.error)
       assert.equal("no such thing", spring.message)
       assert.equal("/_test/spring_error", spring.path)
-      assert.is_number(spring.timestamp)
+      assert.matches("^%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%d%.%d%d%dZ$", spring.timestamp) -- a string, as documented
     end)
 
     it("reset sends half the body and closes; truncate announces more than it sends", function()

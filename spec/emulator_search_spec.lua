@@ -224,15 +224,44 @@ describe("emulator search, csv, users", function()
       end
     end)
 
-    it("refuses RQL outside the subset, saying what is supported", function()
-      for _, q in ipairs{"config from iam where action.name = 'x'", "network from vpc.flow_record",
-                         "config where resource.name = 'x'", "config where api.name LIKE 'x'",
-                         "config where json.rule = a matches b", "config where api.name = 'x' addcolumn y"} do
+    it("refuses another kind of search or source, saying what is supported", function()
+      for _, q in ipairs{"config from iam where action.name = 'x'", "network from vpc.flow_record"} do
         local status, body, headers = api("POST", "/search/config", {query = q})
         assert.equal(400, status, q)
         assert.equal("unsupported_rql_query", i18n(headers), q)
         assert.truthy(body.message:find("supported RQL", 1, true), q)
       end
+    end)
+
+    it("accepts what it cannot evaluate, as the API would, and says so in X-Emulator-Unevaluated", function()
+      local base = "config from cloud.resource where cloud.type = 'aws' AND api.name = 'aws-s3api-get-bucket-acl'"
+      local _, every = api("POST", "/search/config", {query = base, limit = 1000})
+      for q, skipped in pairs{
+        [base .. " AND resource.name = 'x'"] = "resource.name = 'x'",
+        [base .. " AND json.rule = tags[*] size > 2"] = "tags[*] size > 2",
+        [base .. " AND json.rule = name != 'x'"] = "name != 'x'",
+        [base .. " addcolumn acl.grants"] = "addcolumn acl.grants",
+      } do
+        local status, body, headers = api("POST", "/search/config", {query = q, limit = 1000})
+        assert.equal(200, status, q)
+        assert.equal(skipped, headers["x-emulator-unevaluated"], q)
+        assert.equal(#every.data.items, #body.data.items, q) -- the condition holds for every resource
+      end
+      local status, _, headers = api("POST", "/search/config", {query = base})
+      assert.equal(200, status)
+      assert.is_nil(headers["x-emulator-unevaluated"])
+      -- network (bytes, threat.*) and IAM attributes it does not know
+      status, _, headers = api("POST", "/search", {query = "network from vpc.flow_record where bytes > 10000 AND "
+        .. "threat.source.inputs = 'x'", timeRange = {type = "relative", value = {amount = 1, unit = "day"}}})
+      assert.equal(200, status)
+      assert.equal("bytes > 10000 | threat.source.inputs = 'x'", headers["x-emulator-unevaluated"])
+      status, _, headers = api("POST", "/api/v1/permission", {query = "config from iam where "
+        .. "source.cloud.service.name = 'ec2' AND dest.cloud.type = 'AWS'", limit = 5})
+      assert.equal(200, status)
+      assert.equal("source.cloud.service.name = 'ec2'", headers["x-emulator-unevaluated"])
+      -- a syntax error is still one
+      status = api("POST", "/search/config", {query = base .. " AND ("})
+      assert.equal(400, status)
     end)
 
     it("checks query, limit and page tokens", function()
@@ -335,8 +364,9 @@ describe("emulator search, csv, users", function()
       local s5, _, h5 = api("POST", "/user/role", {name = "Y", roleType = "Developer", accountGroupIds = {"nope"}})
       assert.equal(400, s5)
       assert.equal("invalid_account_group_ids", i18n(h5))
+      local none = require("prismacloud.json").empty_array
       assert.equal(200, (api("PUT", "/user/role/" .. role.id, {name = "Auditors 2", roleType = "Developer",
-                                                               accountGroupIds = {}})))
+                                                               accountGroupIds = none})))
       assert.equal("Developer", role_named("Auditors 2").roleType)
       assert.equal(200, (api("DELETE", "/user/role/" .. role.id)))
       local s6, _, h6 = api("GET", "/user/role/" .. role.id)

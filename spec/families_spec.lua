@@ -162,7 +162,8 @@ describe("families", function()
   describe("policies", function()
     local function new_policy(name)
       return {name = name, policyType = "config", severity = "low", cloudType = "aws",
-              rule = {name = name, criteria = "config from cloud.resource where api.name = 'x'", type = "Config"}}
+              rule = {name = name, criteria = "config from cloud.resource where api.name = 'x'", type = "Config",
+                      parameters = {savedSearch = "false", withIac = "false"}}}
     end
 
     it("list: GET /v2/policy with the filter as query parameters", function()
@@ -397,8 +398,9 @@ describe("families", function()
     end)
 
     it("validate: POST /policy/rule/validate, true or nil, err", function()
-      assert.is_true(client.policies:validate{policyType = "config",
-        rule = {criteria = "config from cloud.resource where api.name = 'aws-s3api-get-bucket-acl'"}})
+      assert.is_true(client.policies:validate{name = "v", severity = "low", policyType = "config",
+        rule = {name = "v", type = "Config", parameters = {savedSearch = "false", withIac = "false"},
+                criteria = "config from cloud.resource where api.name = 'aws-s3api-get-bucket-acl'"}})
       check(only("/policy/rule/validate"), "policy-rule-validate")
       local ok, err = client.policies:validate{policyType = "network",
         rule = {criteria = "config from cloud.resource where api.name = 'x'"}}

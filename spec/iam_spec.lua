@@ -332,7 +332,8 @@ describe("identity families", function()
       assert.is_nil(client.permission_groups:by_name("Nope"))
 
       -- a role uses the group by naming it as its roleType
-      assert.is_true(client.roles:create{name = "Reader role", roleType = "Readers", accountGroupIds = {}})
+      assert.is_true(client.roles:create{name = "Reader role", roleType = "Readers",
+                                         accountGroupIds = require("prismacloud.json").empty_array})
       srv.clear()
       assert.is_true(client.permission_groups:update(g.id, {name = "Readers 2",
         features = {{featureName = "alerts", operations = {READ = true, UPDATE = true}}}}))

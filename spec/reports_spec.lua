@@ -182,7 +182,8 @@ describe("reports", function()
       srv.clear()
       local new_name = name()
       local updated = assert(client.reports:update(r.id, {name = new_name, cloudType = "aws",
-        target = {scheduleEnabled = true, schedule = "DTSTART:20250101T000000\nRRULE:FREQ=WEEKLY"}}))
+        target = {scheduleEnabled = true, schedule = "DTSTART:20250101T000000\nRRULE:FREQ=WEEKLY",
+                  timeRange = {type = "to_now", value = "epoch"}}}))
       local entry = requests.check(requests.only(srv, "/report/" .. r.id), "update-report")
       assert.equal(new_name, requests.body_of(entry).name)
       assert.equal(new_name, updated.name)

@@ -14,7 +14,9 @@
 local http = require "socket.http"
 local ltn12 = require "ltn12"
 local cjson = require "cjson"
+local pcjson = require "prismacloud.json"
 local process = require "prismacloud.emulator.process"
+local referee = require "spec.support.referee"
 
 local M = {}
 
@@ -37,6 +39,7 @@ local FLAGS = {
 }
 
 local shell_quote = require("spec.support.files").shell_quote
+local b64url -- below
 
 -- True while pid runs; waits up to timeout seconds for pid to exit (true when it did).
 M.alive = process.alive
@@ -47,8 +50,8 @@ local function arguments(opts, certs)
   local args = {"--port", tostring(opts.port or 0)}
   for key, value in pairs(opts) do
     local flag = FLAGS[key]
-    if key == "tls" or key == "rate_limits" then
-      if value then args[#args + 1] = key == "tls" and "--tls" or "--rate-limits" end
+    if key == "tls" or key == "rate_limits" or key == "referee" then
+      if value then args[#args + 1] = "--" .. key:gsub("_", "-") end
     elseif not flag then
       error(("server.start: unknown option '%s'"):format(tostring(key)), 3)
     elseif key ~= "port" then
@@ -75,7 +78,10 @@ end
 local function call(srv, method, path, body, headers)
   local h = {}
   for k, v in pairs(headers or {}) do h[k:lower()] = v end
-  if body ~= nil and type(body) ~= "string" then body = cjson.encode(body) end
+  if body ~= nil and type(body) ~= "string" then
+    local ok, text = pcall(pcjson.encode, body) -- json.empty_array is []
+    body = ok and text or cjson.encode(body) -- what prismacloud.json refuses (invalid UTF-8, for the hostile specs)
+  end
   if body then
     h["content-type"] = h["content-type"] or "application/json"
     h["content-length"] = #body
@@ -98,10 +104,25 @@ local function call(srv, method, path, body, headers)
   local text = table.concat(chunks)
   local decoded = text
   if text ~= "" and (rheaders["content-type"] or ""):find("json", 1, true) then
-    local ok_json, value = pcall(cjson.decode, text)
+    local ok_json, value = pcall(pcjson.decode, text)
     if ok_json then decoded = value end -- malformed JSON stays a string
   end
   return status, decoded, rheaders
+end
+
+-- Base64url without padding (the emulator's control plane decodes it).
+local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+b64url = function(s)
+  return ((s:gsub(".", function(c)
+    local bits, b = "", c:byte()
+    for i = 8, 1, -1 do bits = bits .. (b % 2 ^ i - b % 2 ^ (i - 1) > 0 and "1" or "0") end
+    return bits
+  end) .. "0000"):gsub("%d%d%d?%d?%d?%d?", function(x)
+    if #x < 6 then return "" end
+    local n = 0
+    for i = 1, 6 do n = n * 2 + (x:sub(i, i) == "1" and 1 or 0) end
+    return B64:sub(n + 1, n + 1)
+  end))
 end
 
 local function url_escape(s)
@@ -113,6 +134,11 @@ end
 -- accounts, anchor_ms, rate_limits. Returns the handle described at the top of this file.
 function M.start(opts)
   opts = opts or {}
+  if opts.referee == nil then
+    local copy = {referee = true}
+    for k, v in pairs(opts) do copy[k] = v end
+    opts = copy
+  end
   local certs
   if opts.tls and not opts.cert_dir then
     certs = os.tmpname()
@@ -128,11 +154,20 @@ function M.start(opts)
   end
   local srv = {url = emu.url, ca = emu.ca, pid = emu.pid}
 
-  -- Stops the emulator (SIGTERM, then SIGKILL if it lingers); idempotent.
+  -- Stops the emulator (SIGTERM, then SIGKILL if it lingers); idempotent. With the referee on
+  -- (the default), then raises if it found what fails the suite (spec/support/referee.lua).
   function srv.stop()
+    local ok, list = false, nil
+    if opts.referee and M.alive(emu.pid) then ok, list = pcall(srv.take_violations) end
     emu.stop()
     remove_certs(certs)
     certs = nil
+    if ok then
+      local bad = referee.unexplained(list)
+      if #bad > 0 then
+        error("the API reference refutes exchanges with the emulator (when it stopped):\n" .. referee.describe(bad), 2)
+      end
+    end
   end
 
   -- Any call: status, body, headers.
@@ -140,8 +175,15 @@ function M.start(opts)
     return call(srv, method, path, body, headers)
   end
 
-  -- Queues a scripted fault; returns its id.
+  -- Queues a scripted fault; returns its id. A body that is not UTF-8 (the hostile specs' bytes)
+  -- goes as body_b64, which JSON can carry.
   function srv.fault(spec)
+    if type(spec.body) == "string" and not utf8.len(spec.body) then
+      local copy = {}
+      for k, v in pairs(spec) do copy[k] = v end
+      copy.body, copy.body_b64 = nil, b64url(spec.body)
+      spec = copy
+    end
     local status, body = call(srv, "POST", "/_emulator/faults", spec)
     assert(status == 201, "fault not queued: " .. cjson.encode(body))
     return body.id
@@ -185,6 +227,28 @@ function M.start(opts)
     return body.token
   end
 
+  -- What the referee found so far (see lua/prismacloud/emulator/referee.lua); take_violations
+  -- also makes it forget them. With PC_REFEREE_LOG set, each list is appended to that file too (one
+  -- JSON array per line): PC_REFEREE_LOG=/tmp/log make test collects what the whole suite saw.
+  local function fetch(clear)
+    local status, body = call(srv, "GET", "/_emulator/violations" .. (clear and "?clear=1" or ""))
+    assert(status == 200, "violations unavailable")
+    local log = os.getenv("PC_REFEREE_LOG")
+    if clear and log and log ~= "" and #body > 0 then
+      local f = io.open(log, "a")
+      if f then
+        f:write(cjson.encode(body), "\n")
+        f:close()
+      end
+    end
+    return body
+  end
+  function srv.violations() return fetch(false) end
+  function srv.take_violations() return fetch(true) end
+
+  -- True while the emulator process runs.
+  function srv.alive() return M.alive(emu.pid) end
+
   -- The emulator's stderr so far.
   srv.stderr = emu.stderr
 
@@ -211,6 +275,20 @@ function M.fixture(opts, client_opts)
     if fx.srv then fx.srv.stop() end
   end)
   busted.before_each(function() fx.srv.clear() end)
+  -- The reference referees every test's exchanges (see spec/support/referee.lua).
+  local test_name, subscription
+  busted.setup(function()
+    subscription = busted.subscribe({"test", "start"}, function(element)
+      test_name = element.name
+      return nil, true
+    end)
+  end)
+  busted.teardown(function()
+    if subscription then busted.unsubscribe(subscription.id, {"test", "start"}) end
+  end)
+  busted.after_each(function()
+    if fx.srv and fx.srv.alive() then referee.check(fx.srv, test_name) end
+  end)
   return fx
 end
 

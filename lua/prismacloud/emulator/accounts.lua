@@ -22,12 +22,12 @@
 -- /cloud/{cloud_type}/{id}.
 local api = require "prismacloud.emulator.api"
 local data = require "prismacloud.emulator.data"
-local json = require "prismacloud.emulator.json"
+local json = require "prismacloud.json"
 local state_mod = require "prismacloud.emulator.state"
 
 local M = {}
 
-local array = json.array
+local array = api.array
 
 -- The groups holding an account: {groupId, groupName, ...} list and ids.
 local function groups_of(st, account_id)
@@ -81,6 +81,10 @@ local CLOUDS = {
 }
 
 local function nonempty(v) return type(v) == "string" and v ~= "" end
+
+-- The account types of onboarding requests as accounts carry them (the answers' enum).
+local ACCOUNT_TYPES = {account = "ACCOUNT", organization = "ORGANIZATION", tenant = "TENANT",
+                       masterServiceAccount = "MASTER_SERVICE_ACCOUNT", workspace_domain = "ORGANIZATION"}
 
 -- The account part of an onboarding body: {accountId, accountType, name, enabled, groupIds} and
 -- the group ids (groupIds, else defaultAccountGroupId).
@@ -160,7 +164,7 @@ local function store_account(req, st, cloud, a, groups, base)
     deploymentType = CLOUDS[cloud].upper, enabled = true,
   }
   account.name = a.name
-  account.accountType = a.accountType or account.accountType or "account"
+  account.accountType = a.accountType and ACCOUNT_TYPES[a.accountType] or account.accountType or "ACCOUNT"
   if a.enabled ~= nil and a.enabled ~= json.null then account.enabled = a.enabled == true end
   account.lastModifiedTs, account.lastModifiedBy = now, api.user_of(req)
   st.accounts:put(id, account)
@@ -172,8 +176,9 @@ end
 local function trial(cloud, body)
   local a = account_part(cloud, body) or {}
   local function entry(name, ok, message)
+    -- statusMessage: {message, staticMessage (whether the message is a fixed text)}, as the reference has it
     return {name = name, status = ok and "ok" or "error",
-            statusMessage = ok and json.null or {staticMessage = message, message = message}}
+            statusMessage = {message = ok and "" or message, staticMessage = not ok}}
   end
   local out = array{}
   if cloud == "aws" then
@@ -190,7 +195,7 @@ local function trial(cloud, body)
   end
   out[2] = entry("Config", true)
   out[3] = {name = "Flow Logs", status = "warning",
-            statusMessage = {staticMessage = "no flow logs found", message = "no flow logs found"}}
+            statusMessage = {message = "no flow logs found", staticMessage = true}}
   return out
 end
 

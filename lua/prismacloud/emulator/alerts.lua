@@ -23,13 +23,13 @@
 -- table by policy or account index; page tokens carry the whole query.
 local api = require "prismacloud.emulator.api"
 local data = require "prismacloud.emulator.data"
-local json = require "prismacloud.emulator.json"
+local json = require "prismacloud.json"
 local jwt = require "prismacloud.emulator.jwt"
 local state_mod = require "prismacloud.emulator.state"
 
 local M = {}
 
-local array = json.array
+local array = api.array
 local hash, roll, SALT = data.hash, data.roll, data.SALT
 
 M.MAX_LIMIT = 10000     -- "The maximum cannot exceed 10,000. The default is 10,000."
@@ -110,17 +110,18 @@ local function group_names(st, account_id)
   return names
 end
 
--- The alert's policy object: the short form, or with detailed the fields
--- the API adds (name, severity, labels, complianceMetadata...).
+-- The alert's policy object, as the reference has it (PolicyModel: name, rule and severity are
+-- required, in lists too); detailed adds what the API adds then (labels, complianceMetadata...).
 local function alert_policy(p, detailed)
   local out = {policyId = p.policyId, policyType = p.policyType, systemDefault = p.systemDefault,
-               remediable = p.remediable}
+               remediable = p.remediable, name = p.name, severity = p.severity, rule = p.rule,
+               cloudType = p.cloudType}
   if detailed then
-    out.name, out.description, out.severity = p.name, p.description, p.severity
+    out.description = p.description
     out.labels, out.deleted, out.recommendation = p.labels, p.deleted, p.recommendation
     out.lastModifiedBy, out.lastModifiedOn = p.lastModifiedBy, p.lastModifiedOn
     out.complianceMetadata = p.complianceMetadata
-    out.policyUpi, out.cloudType = p.policyUpi, p.cloudType
+    out.policyUpi = p.policyUpi
     if p.remediation then out.remediation = p.remediation end
   end
   return out
@@ -383,7 +384,8 @@ end
 local function decode_token(st, token)
   if type(token) ~= "string" or #token > 65536 then return nil end
   local text = jwt.b64url_decode(token)
-  local q = text and json.decode(text)
+  local ok, q = pcall(json.decode, text or "")
+  if not ok then return nil end
   if type(q) ~= "table" or q.v ~= 1 or q.sid ~= st.id or type(q.f) ~= "table" then return nil end
   for _, k in ipairs{"lo", "hi", "l", "t", "n", "c"} do
     if math.type(q[k]) ~= "integer" then return nil end

@@ -2,10 +2,18 @@
 -- families: JSON responses with the emulator's own codec, errors the way the
 -- API sends them, request bodies and query values, the time range model
 -- (docs/api-time-range-model.md) and per-user rate limits.
-local json = require "prismacloud.emulator.json"
+local json = require "prismacloud.json"
 local http = require "prismacloud.emulator.http"
+local schema = require "prismacloud.schema"
+local synth = require "prismacloud.schema.synth"
 
 local M = {}
+
+--- Marks t (or a new table) as a JSON array: it encodes as [] even when empty.
+function M.array(t)
+  return setmetatable(t or {}, json.array_mt)
+end
+local array = M.array
 
 local JSON_TYPE = "application/json; charset=UTF-8"
 
@@ -26,14 +34,82 @@ function M.empty(status, headers)
   return {status = status, headers = headers or {}, body = ""}
 end
 
--- An API error: the x-redlock-status header [{"i18nKey","severity","subject"}]
--- and a Spring-style JSON body {timestamp, status, error, message, path}.
+-- The value of one field of an error body, by its name and schema (nil: not one the error fills).
+local error_field
+local function error_object(node, e)
+  local out = {}
+  for k, p in pairs(synth.properties_of(node, {}, {})) do out[k] = error_field(k, p, e) end
+  return out
+end
+
+function error_field(name, node, e)
+  local t = node.type
+  local lname = name:lower()
+  -- an enum of HTTP statuses ("400 BAD_REQUEST", ...) or of reasons ("BAD_REQUEST")
+  if node.enum then
+    local reason = e.reason:upper():gsub("%W+", "_")
+    for _, v in ipairs(node.enum) do
+      if type(v) == "string" and (v:find("^" .. e.status .. " ") or v == reason) then return v end
+    end
+  end
+  if (t == "object" or node.properties or node.allOf) and lname ~= "details" then
+    return error_object(node, e)
+  end
+  if lname == "timestamp" then
+    return t == "string" and synth.iso_time(e.now_ms) or e.now_ms
+  elseif lname == "status" or lname == "httpstatus" or lname == "statuscode" then
+    if t == "integer" or t == "number" then return e.status end
+    return node.enum and node.enum[1] or tostring(e.status)
+  elseif lname == "error" then
+    return e.reason
+  elseif lname == "message" or lname == "errormessage" or lname == "detail" or lname == "title"
+    or lname == "details" and t == "string" then
+    return e.message
+  elseif lname == "debugmessage" or lname == "i18nkey" or lname == "code" then
+    if t == "integer" or t == "number" then return e.status end
+    return e.key
+  elseif lname == "path" or lname == "instance" then
+    return e.path
+  elseif lname == "target" or lname == "subject" then
+    return e.subject or json.null
+  elseif lname == "details" then
+    return t == "array" and array{} or {}
+  elseif t == "array" then
+    return array{}
+  end
+  return nil
+end
+
+-- The body of an error answer to req: the shape its operation documents for the status (the
+-- referee set req.operation), filled with what is known; else the Spring body {timestamp, status,
+-- error, message, path} with timestamp an ISO 8601 string, as the reference has it.
+function M.error_body(req, status, key, subject, message)
+  local e = {now_ms = M.now_ms(), status = status, reason = http.reasons[status] or "Error", key = key,
+             subject = subject, message = message or key, path = req.path}
+  local op = req.operation and schema.operation(req.operation)
+  local res = op and schema.response_for(op, status)
+  local c = res and res.content[1]
+  local node = c and c.schema
+  local props, required = {}, {}
+  if node then synth.properties_of(node, props, required) end
+  if not next(props) then
+    return {timestamp = synth.iso_time(e.now_ms), status = status, error = e.reason, message = e.message,
+            path = req.path}
+  end
+  local out = {}
+  for name, p in pairs(props) do
+    local v = error_field(name, p, e)
+    if v == nil and required[name] then v = synth.value(p, {path = req.operation .. "/" .. name}) end
+    if v ~= nil then out[name] = v end
+  end
+  return out
+end
+
+-- An API error: the x-redlock-status header [{"i18nKey","severity","subject"}] and the error body
+-- the operation documents (M.error_body).
 function M.fail(req, status, key, subject, message)
-  local header = json.encode(json.array{{i18nKey = key, severity = "error", subject = subject or json.null}})
-  return M.json(status, {
-    timestamp = M.now_ms(), status = status, error = http.reasons[status] or "Error",
-    message = message or key, path = req.path,
-  }, {["x-redlock-status"] = header})
+  local header = json.encode(array{{i18nKey = key, severity = "error", subject = subject or json.null}})
+  return M.json(status, M.error_body(req, status, key, subject, message), {["x-redlock-status"] = header})
 end
 
 -- The decoded JSON request body: a table, or nil and a 400 response. An
@@ -44,7 +120,9 @@ function M.body(req, required)
     if required then return nil, M.fail(req, 400, "missing_required_parameter", "body", "request body required") end
     return {}
   end
-  local value, err = json.decode(text)
+  local ok, value = pcall(json.decode, text)
+  local err = not ok and value or nil
+  if not ok then value = nil end
   if type(value) ~= "table" then
     return nil, M.fail(req, 400, "bad_request", "body", err or "request body must be a JSON object or array")
   end
@@ -98,7 +176,7 @@ end
 
 -- The keys of a set, sorted, as a JSON array.
 function M.sorted_keys(set)
-  local out = json.array{}
+  local out = array{}
   for k in pairs(set) do out[#out + 1] = k end
   table.sort(out)
   return out
@@ -119,7 +197,7 @@ function M.suggest(req, filters, opts)
   local list = filters[name]
   if not list then return nil, M.fail(req, 400, opts.unknown or "invalid_parameter_value", name, "unknown filter") end
   local q = type(body.query) == "string" and body.query:lower() or ""
-  local out = json.array{}
+  local out = array{}
   for _, v in ipairs(list.options or list) do
     local at = v:lower():find(q, 1, true)
     if at == 1 or at and not opts.prefix then out[#out + 1] = v end

@@ -8,8 +8,8 @@
 -- in the range answer 413 too_many_matching_results_reduce_time_range.
 local api = require "prismacloud.emulator.api"
 local data = require "prismacloud.emulator.data"
-local json = require "prismacloud.emulator.json"
 
+local array = api.array
 local M = {}
 
 M.MAX_ROWS = 10000
@@ -49,7 +49,7 @@ function M.register(router, app)
     if hi - lo + 1 > M.MAX_ROWS then
       return api.fail(req, 413, "too_many_matching_results_reduce_time_range", "timeAmount")
     end
-    local out = json.array{}
+    local out = array{}
     for i = lo, hi do out[#out + 1] = M.entry(w, i) end
     return api.json(200, out)
   end)

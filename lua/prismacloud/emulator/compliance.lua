@@ -23,12 +23,12 @@
 -- the policiesAssignedCount and associatedPolicyIds.
 local api = require "prismacloud.emulator.api"
 local data = require "prismacloud.emulator.data"
-local json = require "prismacloud.emulator.json"
+local json = require "prismacloud.json"
 local state_mod = require "prismacloud.emulator.state"
 
 local M = {}
 
-local array = json.array
+local array = api.array
 
 local function section_policies(sec)
   local ids = array{}

@@ -20,12 +20,12 @@
 -- download time, page by page (yielding to other connections between pages),
 -- and capped at MAX_ROWS rows (recordCount says how many the query matched);
 -- about 12 s of CPU per 100,000 rows. Jobs live in the tenant state.
-local cjson = require "cjson"
 local cqueues = require "cqueues"
 local api = require "prismacloud.emulator.api"
 local data = require "prismacloud.emulator.data"
-local json = require "prismacloud.emulator.json"
+local json = require "prismacloud.json"
 
+local array = api.array
 local M = {}
 
 M.MAX_ROWS = 100000
@@ -76,7 +76,7 @@ local function alert_query(app, req, body)
   app.config.rate_limits = limits
   if not ok then error(res, 0) end
   if res.status ~= 200 then return res.status, nil, res end
-  return 200, cjson.decode(res.body), res
+  return 200, json.decode(res.body), res
 end
 
 -- The kinds of job: their path prefix and the uuid salt of their ids.
@@ -233,7 +233,7 @@ local function job_file(app, req, job)
     if by_policy[x] ~= by_policy[y] then return by_policy[x] > by_policy[y] end
     return x < y
   end)
-  local out = json.array{}
+  local out = array{}
   for i, id in ipairs(order) do
     local p = st.policies.by_id[id] or {}
     out[i] = {policyId = id, policyName = p.name, policyType = p.policyType, severity = p.severity,

@@ -11,11 +11,11 @@
 --   local data = require "prismacloud.emulator.data"
 --   local world = data.world{seed = 1, alerts = 5000, anchor_ms = 0}
 --   data.hash(world.seed, data.SALT.alert, 17)   --> a 64-bit integer
-local json = require "prismacloud.emulator.json"
+local json = require "prismacloud.json"
 
 local M = {}
 
-local array = json.array
+local function array(t) return setmetatable(t or {}, json.array_mt) end -- a JSON array, even empty
 
 --------------------------------------------------------------------------
 -- Hashing.
@@ -43,7 +43,7 @@ local roll = M.roll
 
 -- Salts: one per kind of generated thing.
 M.SALT = {account = 1, policy = 2, standard = 3, requirement = 4, section = 5, alert = 6,
-          alert_extra = 7, audit = 8, group = 9, uuid = 10, compliance = 11}
+          alert_extra = 7, audit = 8, group = 9, uuid = 10, compliance = 11, policy_search = 12}
 local SALT = M.SALT
 
 -- A UUID-looking string made from (seed, salt, index).
@@ -126,6 +126,8 @@ M.STANDARDS = {
 local REQUIREMENTS = {"Identity and Access Management", "Logging", "Monitoring", "Networking", "Storage"}
 
 M.DAY_MS = 86400000
+-- The tenant's customer id (integrations and notification templates carry it).
+M.CUSTOMER_ID = 100001
 
 --------------------------------------------------------------------------
 -- The catalogues.
@@ -212,7 +214,7 @@ end
 -- The built-in policies (Prisma Cloud defaults), shaped like GET /policy/{id}.
 -- Returns the list and, per policy, generation hints {service, resource_type, api}.
 local function make_policies(w, n, standards)
-  local list, seen, hints = {}, {}, {}
+  local list, seen, hints, searches = {}, {}, {}, {}
   for i = 1, n do
     local h = hash(w.seed, SALT.policy, i)
     local cloud = M.CLOUDS[roll(h, #M.CLOUDS, 0) + 1]
@@ -267,8 +269,16 @@ local function make_policies(w, n, standards)
       } or nil,
     }
     hints[i] = {service = t[4], resource_type = t[3], api = t[5]}
+    -- As on a tenant, some config policies run a saved search: the rule's criteria is the
+    -- search's id, the search (a system default saved search, listed by search history) the RQL.
+    if ptype == "config" and i % 10 == 0 then
+      local rule = list[i].rule
+      local search_id = uuid(w.seed, SALT.policy_search, i)
+      searches[#searches + 1] = {id = search_id, name = name, query = rule.criteria, cloud = cloud:lower()}
+      rule.criteria, rule.parameters.savedSearch = search_id, "true"
+    end
   end
-  return list, hints
+  return list, hints, searches
 end
 
 --------------------------------------------------------------------------
@@ -301,7 +311,7 @@ function M.world(opts)
     if not w.accounts_by_cloud[c] then w.accounts_by_cloud[c] = {w.accounts[1]} end
   end
   w.standards, w.requirements, w.sections = make_compliance(w)
-  w.policies, w.policy_hints = make_policies(w, math.max(opts.policies or 300, 1), w.standards)
+  w.policies, w.policy_hints, w.policy_searches = make_policies(w, math.max(opts.policies or 300, 1), w.standards)
   w.alert_step = math.max(w.span_ms // math.max(w.alert_count, 1), 1)
   w.audit_step = math.max((30 * M.DAY_MS) // math.max(w.audit_count, 1), 1)
   return w

@@ -13,12 +13,12 @@
 -- cloud account would be left in no group.
 local api = require "prismacloud.emulator.api"
 local data = require "prismacloud.emulator.data"
-local json = require "prismacloud.emulator.json"
+local json = require "prismacloud.json"
 local state_mod = require "prismacloud.emulator.state"
 
 local M = {}
 
-local array = json.array
+local array = api.array
 
 -- The cloud types of GET /cloud/group/name/{cloud_type}.
 local CLOUD_TYPES = {aws = true, azure = true, gcp = true, alibaba_cloud = true, oci = true}

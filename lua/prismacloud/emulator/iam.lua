@@ -24,12 +24,12 @@
 -- nowhere.
 local api = require "prismacloud.emulator.api"
 local data = require "prismacloud.emulator.data"
-local json = require "prismacloud.emulator.json"
+local json = require "prismacloud.json"
 local users = require "prismacloud.emulator.users"
 
 local M = {}
 
-local array = json.array
+local array = api.array
 
 M.MAX_KEYS = 2
 M.MAX_KEY_NAME = 100

@@ -14,12 +14,14 @@
 -- seeded tenant in app.state (see state.lua and data.lua), rebuilt when a
 -- data option changes through POST /_emulator/config. Routes take
 -- fn(req, params) and return {status =, headers =, body =} (see http.lua).
-local cjson = require "cjson"
+local pjson = require "prismacloud.json"
 local cqueues = require "cqueues"
 local rand = require "openssl.rand"
 local http = require "prismacloud.emulator.http"
 local jwt = require "prismacloud.emulator.jwt"
+local referee = require "prismacloud.emulator.referee"
 local state_mod = require "prismacloud.emulator.state"
+local synth = require "prismacloud.schema.synth"
 
 -- The resource families, in registration order (groups before accounts:
 -- /cloud/group/{id} must win over /cloud/{cloud_type}/{id}); each module has register(router, app).
@@ -50,6 +52,8 @@ M.defaults = {
   csv_delay_ms = 1000,        -- how long an alert CSV job stays IN_PROGRESS
   clock_skew = 0,             -- seconds the emulator's clock is ahead (negative: behind) for its tokens
   token_iat = true,           -- issued tokens carry iat (false: exp alone)
+  referee = false,            -- check every exchange against the API reference (GET /_emulator/violations)
+  violations_cap = 5000,      -- violations kept
 }
 
 -- Options of listen/serve that go to the HTTP engine.
@@ -97,10 +101,9 @@ local function query_count(req, name, default, max)
   return n
 end
 
--- Encodes a Lua array as a JSON array; lua-cjson would write {} for an empty one.
+-- Encodes a Lua list as a JSON array (even empty).
 local function encode_array(list)
-  if #list == 0 then return "[]" end
-  return cjson.encode(list)
+  return pjson.encode(setmetatable(list, pjson.array_mt))
 end
 
 --------------------------------------------------------------------------
@@ -113,7 +116,7 @@ local JSON_TYPE = "application/json; charset=UTF-8"
 local function json(status, value, headers)
   local h = {["Content-Type"] = JSON_TYPE}
   for k, v in pairs(headers or {}) do h[k] = v end
-  local body = type(value) == "string" and value or cjson.encode(value)
+  local body = type(value) == "string" and value or pjson.encode(value)
   return {status = status, headers = h, body = body}
 end
 M.json = json
@@ -122,7 +125,7 @@ M.json = json
 -- the API's key order.
 local function redlock_status(key, subject)
   return ('[{"i18nKey":%s,"severity":"error","subject":%s}]')
-    :format(cjson.encode(key), subject and cjson.encode(subject) or "null")
+    :format(pjson.encode(key), subject and pjson.encode(subject) or "null")
 end
 M.redlock_status = redlock_status
 
@@ -135,7 +138,7 @@ M.redlock_error = redlock_error
 -- A Spring Boot style error body {timestamp, status, error, message, path}.
 local function spring_error(status, message, path, headers)
   return json(status, {
-    timestamp = now_ms(), status = status, error = http.reasons[status] or "Error",
+    timestamp = synth.iso_time(now_ms()), status = status, error = http.reasons[status] or "Error",
     message = message, path = path,
   }, headers)
 end
@@ -143,13 +146,13 @@ M.spring_error = spring_error
 
 -- The {"error":{...}} body the API uses for bad arguments; for the control plane.
 local function bad_argument(message, target)
-  return json(400, {error = {code = "BadArgument", message = message, target = target or cjson.null,
+  return json(400, {error = {code = "BadArgument", message = message, target = target or pjson.null,
                              details = {}}})
 end
 
 -- Decodes a JSON object request body; nil and an error response when it is not one.
 local function json_object(req)
-  local ok, value = pcall(cjson.decode, req.body ~= "" and req.body or "{}")
+  local ok, value = pcall(pjson.decode, req.body ~= "" and req.body or "{}")
   if not ok or type(value) ~= "table" then return nil, bad_argument("request body must be a JSON object") end
   return value
 end
@@ -242,7 +245,14 @@ function App:route(req)
     if not claims then return redlock_error(401, key) end
     req.claims = claims
   end
-  if route then return route.fn(req, found, self) end
+  if route then
+    local res = route.fn(req, found, self)
+    if opts.module and type(res) == "table" then
+      res.headers = res.headers or {}
+      res.headers["X-Emulator-Route"] = opts.module
+    end
+    return res
+  end
   if #found > 0 then
     return spring_error(405, ("Request method '%s' is not supported"):format(req.method), req.path,
       {Allow = table.concat(found, ", ")})
@@ -264,7 +274,7 @@ local function fault_response(fault)
   if fault.malformed then
     body = '{"a": [1, 2,'
   elseif body ~= nil and type(body) ~= "string" then
-    body = cjson.encode(body)
+    body = pjson.encode(body)
   end
   if body and body ~= "" and not has_type then headers["Content-Type"] = JSON_TYPE end
   return {status = fault.status or 200, headers = headers, body = body or ""}
@@ -285,14 +295,24 @@ local function apply_fault(res, fault, scripted)
   return res
 end
 
--- The handler: log, scripted faults first, then normal routing.
+-- The handler: log, scripted faults first, then normal routing; with the referee on, an
+-- exchange of a catalog operation (no fault scripted) is checked against the reference.
 function App:handle(req)
   local entry = self:record(req)
+  local id, _, params = self.matcher:find(req.method, req.path)
+  req.operation, req.path_params = id, params
   local fault = self:take_fault(req)
   local scripted = fault and fault_response(fault)
   local res = scripted or self:route(req)
   if fault then apply_fault(res, fault, scripted) end
   if entry then entry.status = res.status end
+  if req.unevaluated then -- RQL conditions the emulator accepted without evaluating them
+    res.headers = res.headers or {}
+    res.headers["X-Emulator-Unevaluated"] = table.concat(req.unevaluated, " | ")
+  end
+  if self.config.referee and not fault and entry and req.operation then
+    referee.record(self.violations, self.config.violations_cap, req.operation, req, res, req.path_params)
+  end
   return res
 end
 
@@ -304,15 +324,18 @@ local function add_api_routes(app, r)
   r:add("POST", "/login", function(req)
     local body = json_object(req)
     local cfg = app.config
-    if not body or body.username ~= cfg.access_key or body.password ~= cfg.secret_key then
+    local own = body and body.username == cfg.access_key and body.password == cfg.secret_key
+    -- or an access key made through the API (POST /access_keys)
+    local users = require "prismacloud.emulator.users"
+    if not own and not (body and users.key_login(app, body.username, body.password)) then
       return redlock_error(401, "invalid_credentials")
     end
     return json(200, app:session_body(body.username))
-  end, {public = true})
+  end, {public = true, module = "auth"})
 
   r:add("GET", "/auth_token/extend", function(req)
     return json(200, app:session_body(req.claims.sub))
-  end)
+  end, {module = "auth"})
 
   -- Any method: for auth and retry tests (POST too, e.g. idempotent retries).
   r:add("*", "/v2/ping", function() return json(200, {ok = true}) end)
@@ -423,7 +446,7 @@ local function add_test_routes(_, r)
     if not stall then return bad_argument(serr, "stall_ms") end
     local items = {}
     for i = 1, 5 do items[i] = page * 5 + i end
-    local res = json(200, {page = page, items = items, next = page < 19 and page + 1 or cjson.null})
+    local res = json(200, {page = page, items = items, next = page < 19 and page + 1 or pjson.null})
     res.stall_ms = stall
     return res
   end, {auth = true})
@@ -454,6 +477,7 @@ local FAULT_FIELDS = {
     return true
   end,
   body = function(v) return v ~= nil end,
+  body_b64 = function(v) return type(v) == "string" end, -- the body's bytes, base64url (any bytes)
   stall_ms = function(v) return type(v) == "number" and v >= 0 end,
   reset = function(v) return type(v) == "boolean" end,
   truncate = function(v) return type(v) == "boolean" end,
@@ -481,6 +505,11 @@ local function make_fault(spec)
   fault.times = math.tointeger(spec.times or 1)
   fault.skip = math.tointeger(spec.skip or 0)
   fault.status = spec.status and math.tointeger(spec.status)
+  if spec.body_b64 then
+    fault.body = jwt.b64url_decode(spec.body_b64)
+    if not fault.body then return nil, "bad fault field 'body_b64'", "body_b64" end
+    fault.body_b64 = nil
+  end
   return fault
 end
 
@@ -508,6 +537,7 @@ local CONFIG_FIELDS = {
   csv_delay_ms = function(v) return type(v) == "number" and math.tointeger(v) ~= nil and v >= 0 end,
   clock_skew = function(v) return type(v) == "number" and v > -1e6 and v < 1e6 end,
   token_iat = function(v) return type(v) == "boolean" end,
+  referee = function(v) return type(v) == "boolean" end,
 }
 
 local function add_control_routes(app, r)
@@ -566,6 +596,20 @@ local function add_control_routes(app, r)
     return json(200, {token_ttl = app.config.token_ttl})
   end)
 
+  -- What the referee found (see referee.lua).
+  -- ?clear=1: and forget them.
+  r:add("GET", "/_emulator/violations", function(req)
+    local list = app.violations.list
+    if query_value(req, "clear") == "1" then app.violations = referee.new_log() end
+    return json(200, encode_array(list))
+  end)
+
+  r:add("DELETE", "/_emulator/violations", function()
+    local n = #app.violations.list
+    app.violations = referee.new_log()
+    return json(200, {cleared = n})
+  end)
+
   -- Memory and state sizes: ?gc=1 collects garbage first.
   r:add("GET", "/_emulator/stats", function(req)
     if query_value(req, "gc") == "1" then collectgarbage("collect") end
@@ -603,12 +647,21 @@ function M.new(opts)
     if M.defaults[k] ~= nil then config[k] = v end
   end
   local app = setmetatable({
-    config = config, router = http.router(), faults = {}, requests = {},
+    config = config, router = http.router(), faults = {}, requests = {}, violations = referee.new_log(),
+    matcher = referee.matcher(),
     next_fault_id = 0, jwt_key = rand.bytes(32), clock = cqueues.monotime,
   }, App)
   app.state = state_mod.new(config)
   add_api_routes(app, app.router)
-  for _, name in ipairs(FAMILIES) do require("prismacloud.emulator." .. name).register(app.router, app) end
+  for _, name in ipairs(FAMILIES) do
+    -- each route says which module serves it (X-Emulator-Route)
+    local tagging = setmetatable({add = function(_, method, pattern, fn, o)
+      o = o or {}
+      o.module = o.module or name
+      return app.router:add(method, pattern, fn, o)
+    end}, {__index = app.router})
+    require("prismacloud.emulator." .. name).register(tagging, app)
+  end
   add_test_routes(app, app.router)
   add_control_routes(app, app.router)
   return function(req) return app:handle(req) end, app

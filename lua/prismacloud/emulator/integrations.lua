@@ -41,13 +41,13 @@
 -- TEMPLATES templates, one Pull integration per Pull type.
 local api = require "prismacloud.emulator.api"
 local data = require "prismacloud.emulator.data"
-local json = require "prismacloud.emulator.json"
+local json = require "prismacloud.json"
 local state_mod = require "prismacloud.emulator.state"
 local types = require "prismacloud.integrations"
 
 local M = {}
 
-local array = json.array
+local array = api.array
 local SALT = 410
 
 -- The types the tenant API serves (Okta, Qualys and Tenable are Integrations Pull only).
@@ -105,6 +105,7 @@ function M.store(app)
       id = id, name = s[2], description = "Seeded " .. s[1] .. " integration", integrationType = s[1],
       integrationConfig = api.deep_copy(s[3]), enabled = s[4] ~= false,
       createdBy = data.USERS[k % 3 + 1], createdTs = at, lastModifiedBy = data.USERS[k % 3 + 1], lastModifiedTs = at,
+      customerId = data.CUSTOMER_ID,
     })
   end
   st.integrations = store
@@ -155,7 +156,7 @@ function M.template_store(app)
     store:put(id, {
       id = id, name = s[2], integrationType = s[1], integrationId = s[3], templateConfig = s[4],
       enabled = s[5] ~= false, createdBy = data.USERS[k % 3 + 1], createdTs = at,
-      lastModifiedBy = data.USERS[k % 3 + 1], lastModifiedTs = at,
+      lastModifiedBy = data.USERS[k % 3 + 1], lastModifiedTs = at, customerId = data.CUSTOMER_ID,
     })
   end
   st.templates = store
@@ -325,7 +326,7 @@ local function integration_routes(router, app, tenant, base)
     local item = {id = id, name = body.name, description = description,
                   integrationType = body.integrationType, integrationConfig = body.integrationConfig,
                   enabled = body.enabled ~= false, createdBy = who, createdTs = now, lastModifiedBy = who,
-                  lastModifiedTs = now}
+                  lastModifiedTs = now, customerId = data.CUSTOMER_ID}
     M.store(app):put(id, item)
     return api.json(200, item)
   end))
@@ -452,7 +453,7 @@ local function template_routes(router, app, tenant, base)
     local item = {id = id, name = body.name, integrationType = body.integrationType,
                   integrationId = body.integrationId, templateConfig = body.templateConfig,
                   enabled = body.enabled ~= false, createdBy = who, createdTs = now, lastModifiedBy = who,
-                  lastModifiedTs = now}
+                  lastModifiedTs = now, customerId = data.CUSTOMER_ID}
     M.template_store(app):put(id, item)
     return api.json(200, item)
   end))

@@ -22,14 +22,14 @@
 -- filters and the offset; an unknown token answers 400 invalid_parameter_value.
 local api = require "prismacloud.emulator.api"
 local data = require "prismacloud.emulator.data"
-local json = require "prismacloud.emulator.json"
+local json = require "prismacloud.json"
 local jwt = require "prismacloud.emulator.jwt"
 local search = require "prismacloud.emulator.search"
 local state_mod = require "prismacloud.emulator.state"
 
 local M = {}
 
-local array = json.array
+local array = api.array
 local roll = data.roll
 
 M.SCAN_LIMIT = 10000
@@ -122,11 +122,13 @@ local function filters_of(req, body)
       if type(f) ~= "table" or type(f.name) ~= "string" or type(f.value) ~= "string" then
         return nil, api.fail(req, 400, "invalid_parameter_value", "filters", "filters are {name, operator, value}")
       end
-      if not KNOWN[f.name] then
-        return nil, api.fail(req, 400, "invalid_parameter_value", f.name, "unknown filter " .. f.name)
+      if KNOWN[f.name] then
+        out[f.name] = out[f.name] or {}
+        table.insert(out[f.name], f.value)
+      else -- accepted, as the API does, but not applied: said in X-Emulator-Unevaluated
+        req.unevaluated = req.unevaluated or {}
+        table.insert(req.unevaluated, ("filter %s %s %s"):format(f.name, tostring(f.operator or "="), f.value))
       end
-      out[f.name] = out[f.name] or {}
-      table.insert(out[f.name], f.value)
     end
     return out
   end

@@ -2,7 +2,7 @@
 -- emulator's sessions: sign claims with a shared key, verify signature and
 -- expiry. base64url (RFC 4648 section 5, without padding) is written here.
 local hmac = require "openssl.hmac"
-local cjson = require "cjson"
+local json = require "prismacloud.json"
 
 local M = {}
 
@@ -63,14 +63,14 @@ end
 function M.sign(claims, key)
   assert(type(claims) == "table", "jwt.sign: claims table expected")
   assert(type(key) == "string" and key ~= "", "jwt.sign: key string expected")
-  local input = M.b64url_encode(HEADER) .. "." .. M.b64url_encode(cjson.encode(claims))
+  local input = M.b64url_encode(HEADER) .. "." .. M.b64url_encode(json.encode(claims))
   return input .. "." .. M.b64url_encode(signature(input, key))
 end
 
 local function decode_json_object(part)
   local text = M.b64url_decode(part)
   if not text then return nil end
-  local ok, value = pcall(cjson.decode, text)
+  local ok, value = pcall(json.decode, text)
   if ok and type(value) == "table" then return value end
   return nil
 end

@@ -17,13 +17,13 @@
 -- invalid_parameter_value, as documented.
 local api = require "prismacloud.emulator.api"
 local data = require "prismacloud.emulator.data"
-local json = require "prismacloud.emulator.json"
+local json = require "prismacloud.json"
 local lists = require "prismacloud.emulator.lists"
 local state_mod = require "prismacloud.emulator.state"
 
 local M = {}
 
-local array = json.array
+local array = api.array
 
 local SALT_USAGE, SALT_RULE = 43, 44
 M.MEMBER_ACCOUNTS = 150

@@ -15,13 +15,13 @@
 -- to a user role: deleting it fails as documented.
 local api = require "prismacloud.emulator.api"
 local data = require "prismacloud.emulator.data"
-local json = require "prismacloud.emulator.json"
+local json = require "prismacloud.json"
 local jwt = require "prismacloud.emulator.jwt"
 local state_mod = require "prismacloud.emulator.state"
 
 local M = {}
 
-local array = json.array
+local array = api.array
 
 -- Salts of this module's generated things (past data.SALT's).
 local SALT_LIST, SALT_COLLECTION = 41, 42

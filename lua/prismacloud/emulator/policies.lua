@@ -15,13 +15,13 @@
 -- edited in place: an update stores a new table.
 local alerts = require "prismacloud.emulator.alerts"
 local api = require "prismacloud.emulator.api"
-local json = require "prismacloud.emulator.json"
+local json = require "prismacloud.json"
 local data = require "prismacloud.emulator.data"
 local state_mod = require "prismacloud.emulator.state"
 
 local M = {}
 
-local array = json.array
+local array = api.array
 
 local POLICY_TYPES = {
   config = true, network = true, audit_event = true, anomaly = true, data = true, iam = true,

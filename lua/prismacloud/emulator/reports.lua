@@ -22,7 +22,7 @@
 -- Three completed reports are seeded per world.
 local api = require "prismacloud.emulator.api"
 local data = require "prismacloud.emulator.data"
-local json = require "prismacloud.emulator.json"
+local json = require "prismacloud.json"
 local state_mod = require "prismacloud.emulator.state"
 
 local M = {}
@@ -33,7 +33,7 @@ M.MAX_SIZE = 256 * 1024 * 1024
 M.MAX_REPORTS = 500
 M.SALT = 300 -- uuid salt of report ids
 
-local array = json.array
+local array = api.array
 
 local CLOUD_TYPES = {aws = true, azure = true, gcp = true, alibaba_cloud = true, oci = true}
 local TYPES = {COMPLIANCE = true, RIS = true, INVENTORY_OVERVIEW = true, INVENTORY_DETAIL = true}
@@ -157,7 +157,8 @@ end
 local function copy_target(target)
   target = type(target) == "table" and target or {}
   return {
-    timeRange = target.timeRange ~= json.null and target.timeRange or nil,
+    -- the reference requires a target's timeRange: a report made without one covers everything
+    timeRange = target.timeRange ~= json.null and target.timeRange or {type = "to_now", value = "epoch"},
     accounts = strings(target.accounts), accountGroups = strings(target.accountGroups),
     regions = strings(target.regions), complianceStandardIds = strings(target.complianceStandardIds),
     notifyTo = strings(target.notifyTo), schedule = type(target.schedule) == "string" and target.schedule or nil,

@@ -34,8 +34,11 @@
 -- not null; '>' and '<' when one is a number beyond the value. The negated
 -- forms are plain negations, so they hold for a missing path.
 --
--- Anything else (addcolumn, other attributes or operators) is refused with an
--- error that names this subset.
+-- A documented form the subset cannot evaluate (another attribute, another operator, a json.rule
+-- operator such as size or !=, a trailing addcolumn) is accepted, never refused: an emulator is
+-- no stricter than the API. Such a condition holds for every resource; it is listed in the tree's
+-- `unevaluated` field (and rql.parse's third argument, a request, gets it in req.unevaluated, which
+-- the emulator answers in the X-Emulator-Unevaluated header). Syntax errors are refused.
 --
 -- The other kinds of search parse with rql.parse(text, kind), the same
 -- conditions over their own attributes (no json.rule):
@@ -53,7 +56,7 @@
 --   local tree, err = rql.parse("config from cloud.resource where api.name = 'x'")
 --   local tree2 = rql.parse("event from cloud.audit_logs where operation = 'DeleteBucket'", "event")
 --   -- err = {kind = "syntax" | "unsupported", message = "..."}
-local json = require "prismacloud.emulator.json"
+local json = require "prismacloud.json"
 
 local M = {}
 
@@ -242,6 +245,31 @@ end
 local KEYWORDS = {["and"] = true, ["or"] = true, ["not"] = true, ["in"] = true, where = true, from = true,
                   config = true}
 
+-- Skips a condition the subset cannot evaluate, from token `from`: up to the next AND/OR or
+-- closing parenthesis outside parentheses (in a json.rule, its and/or too). Returns a node that
+-- holds for every resource and notes the condition's text.
+function Parser:skip(from, in_json)
+  if self.strict then raise("unsupported", "unsupported condition at %s", describe(self.tokens[from])) end
+  self.i = from
+  local depth, words = 0, {}
+  while true do
+    local t = self:peek()
+    if t.type == "end" then break end
+    if depth == 0 then
+      if t.type == "op" and t.value == ")" then break end
+      if t.type == "word" and (t.value:lower() == "and" or t.value:lower() == "or") then break end
+    end
+    if t.type == "op" and t.value == "(" then depth = depth + 1 end
+    if t.type == "op" and t.value == ")" then depth = depth - 1 end
+    words[#words + 1] = t.type == "string" and ("'%s'"):format(t.value) or t.value
+    self:next()
+  end
+  if #words == 0 then raise("syntax", "expected a condition, found %s", describe(self:peek())) end
+  local text = table.concat(words, " ")
+  self.unevaluated[#self.unevaluated + 1] = text
+  return {op = "unknown", text = text, json = in_json}
+end
+
 function Parser:condition()
   local t = self:peek()
   if t.type ~= "word" then raise("syntax", "expected a condition, found %s", describe(t)) end
@@ -252,7 +280,8 @@ function Parser:condition()
     return {op = "json", self:jexpr()}
   end
   if KEYWORDS[attr] then raise("syntax", "expected a condition, found %s", describe(t)) end
-  if not self.spec.attrs[attr] then raise("unsupported", "unsupported attribute '%s'", t.value) end
+  local start = self.i
+  if not self.spec.attrs[attr] then return self:skip(start) end
   self:next()
   local negate = false
   if self:is_op("=") or self:is_op("!=") then
@@ -276,7 +305,7 @@ function Parser:condition()
   end
   local found = self:peek()
   if found.type == "word" or (found.type == "op" and found.value ~= ")" and found.value ~= ",") then
-    raise("unsupported", "unsupported operator %s after %s", describe(found), attr)
+    return self:skip(start)
   end
   raise("syntax", "expected an operator after %s, found %s", attr, describe(found))
 end
@@ -334,8 +363,13 @@ function Parser:jfactor()
   end
   local t = self:peek()
   if t.type ~= "word" then raise("syntax", "expected a json.rule path, found %s", describe(t)) end
+  local start = self.i
   self:next()
-  local path = parse_path(t.value, t.pos)
+  local ok, path = pcall(parse_path, t.value, t.pos)
+  if not ok then
+    if type(path) == "table" and path.kind == "unsupported" then return self:skip(start, true) end
+    error(path, 0)
+  end
   local negate = false
   if self:is_word("does") then
     self:next()
@@ -367,22 +401,20 @@ function Parser:jfactor()
     self:next()
     return {op = "jequals", path = path, negate = false, value = self:value()}
   end
-  if w.type == "word" or w.type == "op" and w.value ~= ")" then
-    raise("unsupported", "unsupported json.rule operator %s", describe(w))
-  end
+  if w.type == "word" or w.type == "op" and w.value ~= ")" then return self:skip(start, true) end
   raise("syntax", "expected a json.rule operator, found %s", describe(w))
 end
 
 -- Parses a query of a kind ("config" by default, "event", "iam", "network"):
 -- the tree (a node, or {op = "all"}), or nil and {kind = "syntax" | "unsupported", message}.
-function M.parse(text, kind)
+function M.parse(text, kind, req, strict)
   local spec = M.KINDS[kind or "config"] or error("unknown RQL kind " .. tostring(kind), 2)
   if type(text) ~= "string" or text:match("^%s*$") then
     return nil, {kind = "syntax", message = "query is empty"}
   end
   local tokens, terr = M.tokenize(text)
   if not tokens then return nil, {kind = "syntax", message = terr} end
-  local p = setmetatable({tokens = tokens, i = 1, spec = spec}, Parser)
+  local p = setmetatable({tokens = tokens, i = 1, spec = spec, unevaluated = {}, strict = strict}, Parser)
   local ok, result = pcall(function()
     local first = p:peek()
     if not p:is_word(spec.word) then
@@ -411,14 +443,21 @@ function M.parse(text, kind)
     local rest = p:peek()
     if rest.type ~= "end" then
       local word = rest.type == "word" and rest.value:lower()
-      if word == "addcolumn" or word == "as" then
-        raise("unsupported", "unsupported clause %s", describe(rest))
-      end
-      raise("syntax", "unexpected %s", describe(rest))
+      if word ~= "addcolumn" and word ~= "as" then raise("syntax", "unexpected %s", describe(rest)) end
+      if p.strict then raise("unsupported", "unsupported clause %s", describe(rest)) end
+      local words = {}
+      while p:peek().type ~= "end" do words[#words + 1] = p:next().value end
+      p.unevaluated[#p.unevaluated + 1] = table.concat(words, " ")
     end
     return tree
   end)
-  if ok then return result end
+  if ok then
+    if #p.unevaluated > 0 then
+      result.unevaluated = p.unevaluated
+      if req then req.unevaluated = p.unevaluated end
+    end
+    return result
+  end
   if type(result) == "table" then return nil, result end
   error(result, 0)
 end
@@ -491,6 +530,7 @@ local function eval(node, r)
   if op == "and" then return eval(node[1], r) and eval(node[2], r) end
   if op == "or" then return eval(node[1], r) or eval(node[2], r) end
   if op == "json" then return eval(node[1], r) end
+  if op == "unknown" then return true end
   if op == "in" then
     local have, caseless = r.attr(node.attr), M.CASELESS[node.attr]
     local hit = false

@@ -19,12 +19,12 @@
 -- some sending to the seeded integrations and templates.
 local api = require "prismacloud.emulator.api"
 local data = require "prismacloud.emulator.data"
-local json = require "prismacloud.emulator.json"
+local json = require "prismacloud.json"
 local state_mod = require "prismacloud.emulator.state"
 
 local M = {}
 
-local array = json.array
+local array = api.array
 local SALT = 400
 M.RULES = 12
 local NOTIFY = {"notifyOnOpen", "notifyOnDismissed", "notifyOnSnoozed", "notifyOnResolved"}

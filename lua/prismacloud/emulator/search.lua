@@ -17,14 +17,14 @@
 -- Page tokens carry the query, its absolute time bounds, sort and offset.
 local api = require "prismacloud.emulator.api"
 local data = require "prismacloud.emulator.data"
-local json = require "prismacloud.emulator.json"
+local json = require "prismacloud.json"
 local jwt = require "prismacloud.emulator.jwt"
 local rql = require "prismacloud.emulator.rql"
 local state_mod = require "prismacloud.emulator.state"
 
 local M = {}
 
-local array = json.array
+local array = api.array
 local hash, roll = data.hash, data.roll
 
 M.DEFAULT_RESOURCES = 1000   -- app.config.resources overrides
@@ -304,7 +304,7 @@ local function search(app, req)
   if type(query) ~= "string" or query:match("^%s*$") then
     return api.fail(req, 400, "missing_required_parameter", "query", "query is required")
   end
-  local _, err = rql.parse(query)
+  local _, err = rql.parse(query, nil, req)
   if err then
     local key = err.kind == "syntax" and M.SYNTAX_KEY or M.UNSUPPORTED_KEY
     return api.fail(req, 400, key, "query", err.message .. "; " .. rql.SUPPORTED)
@@ -378,6 +378,16 @@ local function history(app)
       timestamp = st.world.anchor_ms - k * data.DAY_MS,
     })
   end
+  -- the saved searches that seeded policies run (their rule's criteria is the search's id)
+  for k, p in ipairs(st.world.policy_searches or {}) do
+    st.searches:put(p.id, {
+      id = p.id, name = p.name, description = "Saved search of the policy " .. p.name, searchType = "config",
+      query = p.query, saved = true, systemDefault = true, cloudType = p.cloud,
+      timeRange = {type = "relative", value = {amount = 24, unit = "hour"}},
+      createdBy = "Prisma Cloud System Admin", lastModifiedBy = "Prisma Cloud System Admin",
+      timestamp = st.world.anchor_ms - (#M.DEFAULT_SAVED + k) * data.DAY_MS,
+    })
+  end
   return st.searches
 end
 
@@ -413,7 +423,7 @@ end
 -- An entry as a SearchModel.
 local function model(e)
   return {id = e.id, name = e.name, description = e.description, searchType = e.searchType, query = e.query,
-          saved = e.saved, timeRange = e.timeRange, cloudType = e.cloudType or json.null, default = e.systemDefault,
+          saved = e.saved, timeRange = e.timeRange, cloudType = e.cloudType, default = e.systemDefault,
           readOnly = e.systemDefault, groupBy = array{}, filters = array{}, async = false}
 end
 
@@ -472,7 +482,7 @@ local function history_routes(router, app)
       end
     end
     local kind = e.searchType == "audit_event" and "event" or e.searchType
-    if rql.KINDS[kind] and not rql.parse(body.query, kind) then
+    if rql.KINDS[kind] and not rql.parse(body.query, kind, req) then
       return api.fail(req, 400, "unsupported_search_query", "query", rql.SUPPORTED_BY_KIND[kind])
     end
     e.name, e.query, e.timeRange, e.saved = body.name, body.query, body.timeRange, true
@@ -695,7 +705,7 @@ local function query_error(req, kind, query)
   if type(query) ~= "string" or query:match("^%s*$") then
     return api.fail(req, 400, "missing_required_parameter", "query", "query is required")
   end
-  local _, err = rql.parse(query, kind)
+  local _, err = rql.parse(query, kind, req)
   if err then
     local key = err.kind == "syntax" and M.SYNTAX_KEY or M.UNSUPPORTED_KEY
     return api.fail(req, 400, key, "query", err.message .. "; " .. rql.SUPPORTED_BY_KIND[kind])
@@ -714,16 +724,16 @@ end
 
 -- The UI filters of a filtered search: {{name, value}}, or nil and a response.
 local function ui_filters(req, kind, list)
-  if list == nil or list == json.null then return json.array{} end
+  if list == nil or list == json.null then return array{} end
   if type(list) ~= "table" then return nil, api.fail(req, 400, "invalid_parameter_value", "filters") end
-  local out = json.array{}
+  local out = array{}
   for _, f in ipairs(list) do
     if type(f) ~= "table" or not rql.KINDS[kind].attrs[f.name] or type(f.value) ~= "string" then
       return nil, api.fail(req, 400, "invalid_parameter_value", "filters",
         "filters are {name, operator = '=', value} on the attributes of the query")
     end
     local value = rql.CASELESS[f.name] and f.value:lower() or f.value
-    out[#out + 1] = json.array{f.name, value}
+    out[#out + 1] = array{f.name, value}
   end
   return out
 end
@@ -1022,7 +1032,7 @@ local function suggest(_, req, only_iam)
   end
   local valid = false
   if kind then
-    valid = rql.parse(query, kind) ~= nil
+    valid = rql.parse(query, kind, nil, true) ~= nil -- what the subset completes
     local word = query:match("([%w%.%-_]*)$") or ""
     local names = {}
     for name in pairs(rql.KINDS[kind].attrs) do names[#names + 1] = name end
@@ -1070,7 +1080,7 @@ local function search_versioned(app, req, version, search_id)
       return api.fail(req, 400, "missing_required_parameter", "query", "query is required")
     end
   end
-  local _, err = rql.parse(query)
+  local _, err = rql.parse(query, nil, req)
   if err then
     local key = err.kind == "syntax" and M.SYNTAX_KEY or M.UNSUPPORTED_KEY
     return api.fail(req, 400, key, "query", err.message .. "; " .. rql.SUPPORTED)

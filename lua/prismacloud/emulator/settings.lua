@@ -39,12 +39,11 @@
 -- answer 200 (OIDC: 201 with the id, 204) without one.
 local api = require "prismacloud.emulator.api"
 local data = require "prismacloud.emulator.data"
-local json = require "prismacloud.emulator.json"
 local state_mod = require "prismacloud.emulator.state"
 
 local M = {}
 
-local array = json.array
+local array = api.array
 local SALT = 320
 
 M.MAX_LOGIN_CIDRS = 10

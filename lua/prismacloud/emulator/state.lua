@@ -4,8 +4,9 @@
 -- group and cloud account stores. Rebuilt from scratch when the data options
 -- change (POST /_emulator/config).
 local data = require "prismacloud.emulator.data"
-local json = require "prismacloud.emulator.json"
+local json = require "prismacloud.json"
 
+local function array(t) return setmetatable(t or {}, json.array_mt) end -- a JSON array, even empty
 local M = {}
 
 -- The options that shape the world; changing one rebuilds the state.
@@ -49,7 +50,7 @@ M.new_store = new_store
 local function initial_groups(w)
   local groups = new_store()
   local function add(k, name, description, accounts)
-    local ids = json.array{}
+    local ids = array{}
     for _, a in ipairs(accounts) do ids[#ids + 1] = a.accountId end
     local id = data.uuid(w.seed, data.SALT.group, k)
     groups:put(id, {

@@ -33,14 +33,15 @@
 -- four roles, the generated users, a service account (v3 only; v2 lists
 -- user accounts), access keys (the emulator's own among them), the default
 -- permission groups and one custom one.
+local digest = require "openssl.digest"
 local api = require "prismacloud.emulator.api"
 local data = require "prismacloud.emulator.data"
-local json = require "prismacloud.emulator.json"
+local json = require "prismacloud.json"
 local state_mod = require "prismacloud.emulator.state"
 
 local M = {}
 
-local array = json.array
+local array = api.array
 
 M.MAX_ROLES = 10
 M.ROLE_TYPES = {
@@ -162,7 +163,7 @@ local function store(app)
   key(data.uuid(w.seed, SALT + 2, 2), "carol-old", emails[3], "expired", at - data.DAY_MS)
   key(data.uuid(w.seed, SALT + 2, 3), "svc-scanner-key", "svc-scanner", "active", 0)
   st.iam = {roles = roles, users = users, keys = keys, permission_groups = seed_permission_groups(w, at),
-            sso_bypass = {}, next = 100}
+            sso_bypass = {}, next = 100, secrets = {}}
   return st.iam
 end
 M.store = store
@@ -230,7 +231,7 @@ local function user_view(iam, u)
     email = u.email, firstName = u.firstName, lastName = u.lastName,
     displayName = u.lastName ~= "" and u.firstName .. " " .. u.lastName or u.firstName, timeZone = u.timeZone,
     enabled = u.enabled,
-    roleIds = array(api.copy(u.roleIds)), defaultRoleId = u.defaultRoleId, roles = roles,
+    roleIds = array(api.copy(u.roleIds)), defaultRoleId = u.defaultRoleId, roleId = u.defaultRoleId, roles = roles,
     activeRole = default and {id = default.id, name = default.name} or json.null,
     accessKeysAllowed = u.accessKeysAllowed, lastLoginTs = u.lastLoginTs, lastModifiedBy = u.lastModifiedBy,
     lastModifiedTs = u.lastModifiedTs,
@@ -333,8 +334,12 @@ local function has_default(roles, default)
   return false
 end
 
--- A new access key for owner: {id, secretKey}. The secret is made here,
--- handed out once and never kept.
+local function sha256(s)
+  return (digest.new("sha256"):final(s):gsub(".", function(c) return ("%02x"):format(c:byte()) end))
+end
+
+-- A new access key for owner: {id, secretKey}. The secret is made here and handed out once; only
+-- its SHA-256 is kept (iam.secrets), so that the key can log in (M.key_login).
 function M.new_key(app, iam, name, owner, expires, creator)
   iam.next = iam.next + 1
   local w = app.state.world
@@ -342,7 +347,21 @@ function M.new_key(app, iam, name, owner, expires, creator)
   local secret = data.uuid(w.seed, SALT + 3, iam.next):gsub("%-", "")
   iam.keys:put(id, {id = id, name = name, username = owner, createdBy = creator, createdTs = api.now_ms(),
                     expiresOn = expires or 0, lastUsedTime = 0, status = "active"})
+  iam.secrets[id] = sha256(secret)
   return {id = id, secretKey = secret}
+end
+
+--- Whether an access key made through the API (POST /access_keys, a service account) logs in
+-- with secret: it exists, is active, has not expired, and the secret is its own.
+function M.key_login(app, id, secret)
+  local iam = store(app)
+  local k = type(id) == "string" and iam.keys.by_id[id]
+  if not k or k.status ~= "active" or type(secret) ~= "string" or iam.secrets[id] ~= sha256(secret) then
+    return false
+  end
+  if k.expiresOn and k.expiresOn > 0 and k.expiresOn <= api.now_ms() then return false end
+  k.lastUsedTime = api.now_ms()
+  return true
 end
 
 -- The GET /v3/user view of a user or service account.
