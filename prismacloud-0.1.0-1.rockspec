@@ -122,6 +122,7 @@ build = {
     ["prismacloud.emulator.reports"] = "lua/prismacloud/emulator/reports.lua",
     ["prismacloud.emulator.lists"] = "lua/prismacloud/emulator/lists.lua",
     ["prismacloud.emulator.referee"] = "lua/prismacloud/emulator/referee.lua",
+    ["prismacloud.emulator.fallback"] = "lua/prismacloud/emulator/fallback.lua",
     ["prismacloud.schema"] = "lua/prismacloud/schema/init.lua",
     ["prismacloud.schema.data"] = "lua/prismacloud/schema/data.lua",
     ["prismacloud.schema.defects"] = "lua/prismacloud/schema/defects.lua",

@@ -19,6 +19,7 @@ local cqueues = require "cqueues"
 local rand = require "openssl.rand"
 local http = require "prismacloud.emulator.http"
 local jwt = require "prismacloud.emulator.jwt"
+local fallback = require "prismacloud.emulator.fallback"
 local referee = require "prismacloud.emulator.referee"
 local state_mod = require "prismacloud.emulator.state"
 local synth = require "prismacloud.schema.synth"
@@ -251,6 +252,11 @@ function App:route(req)
       res.headers = res.headers or {}
       res.headers["X-Emulator-Route"] = opts.module
     end
+    return res
+  end
+  if req.operation then -- a documented operation without a hand-written route
+    local res = fallback.answer(self, req)
+    res.headers["X-Emulator-Route"] = "spec"
     return res
   end
   if #found > 0 then
