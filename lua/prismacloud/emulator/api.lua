@@ -1,9 +1,11 @@
--- prismacloud.emulator.api: helpers shared by the emulator's resource
--- families: JSON responses with the emulator's own codec, errors the way the
--- API sends them, request bodies and query values, the time range model
+-- prismacloud.emulator.api: the one helper module of the emulator: its clock, JSON responses
+-- (prismacloud.json, the library's codec), errors the way the API sends them (each operation's
+-- documented error shape), request bodies and query values, the time range model
 -- (docs/api-time-range-model.md) and per-user rate limits.
 local json = require "prismacloud.json"
+local cqueues = require "cqueues"
 local http = require "prismacloud.emulator.http"
+local jwt = require "prismacloud.emulator.jwt"
 local schema = require "prismacloud.schema"
 local synth = require "prismacloud.schema.synth"
 
@@ -15,18 +17,53 @@ function M.array(t)
 end
 local array = M.array
 
-local JSON_TYPE = "application/json; charset=UTF-8"
-
--- Epoch milliseconds now (wall clock).
-function M.now_ms()
-  return math.floor(os.time() * 1000)
+-- The clock: wall-clock seconds with sub-second resolution, os.time() anchored once to the
+-- monotonic clock (so that token expiry is exact to the millisecond). Every module reads it.
+local wall0, mono0 = os.time(), cqueues.monotime()
+function M.now()
+  return wall0 + (cqueues.monotime() - mono0)
 end
 
--- A JSON response of value (encoded with arrays as [], integers integral).
-function M.json(status, value, headers)
+-- Epoch milliseconds now.
+function M.now_ms()
+  return math.floor(M.now() * 1000)
+end
+
+local JSON_TYPE = "application/json; charset=UTF-8"
+
+-- A JSON response of text, JSON already encoded.
+function M.json_text(status, text, headers)
   local h = {["Content-Type"] = JSON_TYPE}
   for k, v in pairs(headers or {}) do h[k] = v end
-  return {status = status, headers = h, body = json.encode(value)}
+  return {status = status, headers = h, body = text}
+end
+
+-- A JSON response of value, any Lua value (a string is sent as a JSON string).
+function M.json(status, value, headers)
+  return M.json_text(status, json.encode(value), headers)
+end
+
+-- The x-redlock-status header value: [{"i18nKey","severity","subject"}] in the API's key order.
+function M.redlock_status(key, subject)
+  return ('[{"i18nKey":%s,"severity":"error","subject":%s}]'):format(json.encode(key),
+    subject and json.encode(subject) or "null")
+end
+
+-- An error as the API gives it at times: the status, x-redlock-status, and no body.
+function M.redlock_error(status, key, subject)
+  return {status = status, headers = {["x-redlock-status"] = M.redlock_status(key, subject)}, body = ""}
+end
+
+-- A Spring Boot error body {timestamp, status, error, message, path} (timestamp a string, as the
+-- reference has it), for what no operation documents (an unknown path).
+function M.spring_error(status, message, path, headers)
+  return M.json(status, {timestamp = synth.iso_time(M.now_ms()), status = status,
+                         error = http.reasons[status] or "Error", message = message, path = path}, headers)
+end
+
+-- The {"error":{...}} body of a bad argument, for the control plane and the test routes.
+function M.bad_argument(message, target)
+  return M.json(400, {error = {code = "BadArgument", message = message, target = target or json.null, details = {}}})
 end
 
 -- A response without a body.
@@ -108,8 +145,29 @@ end
 -- An API error: the x-redlock-status header [{"i18nKey","severity","subject"}] and the error body
 -- the operation documents (M.error_body).
 function M.fail(req, status, key, subject, message)
-  local header = json.encode(array{{i18nKey = key, severity = "error", subject = subject or json.null}})
-  return M.json(status, M.error_body(req, status, key, subject, message), {["x-redlock-status"] = header})
+  return M.json(status, M.error_body(req, status, key, subject, message),
+    {["x-redlock-status"] = M.redlock_status(key, subject)})
+end
+
+--------------------------------------------------------------------------
+-- Page tokens: the one codec of every paged answer. Opaque (base64url of JSON), bound to one kind
+-- of listing and one state (sid: a new state refuses its tokens), carrying the query.
+--------------------------------------------------------------------------
+
+--- A page token of a listing kind in state sid, carrying q (strings, numbers, lists, maps).
+function M.page_token(kind, sid, q)
+  return jwt.b64url_encode(json.encode{v = 1, k = kind, sid = sid, q = q})
+end
+
+--- The query a page token carries (with q.sid set), or nil when it is not a token of (kind, sid).
+function M.read_token(kind, sid, token)
+  if type(token) ~= "string" or token == "" or #token > 65536 then return nil end
+  local ok, t = pcall(json.decode, jwt.b64url_decode(token) or "")
+  if not ok or type(t) ~= "table" or t.v ~= 1 or t.k ~= kind or t.sid ~= sid or type(t.q) ~= "table" then
+    return nil
+  end
+  t.q.sid = sid
+  return t.q
 end
 
 -- The decoded JSON request body: a table, or nil and a 400 response. An

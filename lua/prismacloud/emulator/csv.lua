@@ -21,6 +21,7 @@
 -- and capped at MAX_ROWS rows (recordCount says how many the query matched);
 -- about 12 s of CPU per 100,000 rows. Jobs live in the tenant state.
 local cqueues = require "cqueues"
+local alerts = require "prismacloud.emulator.alerts"
 local api = require "prismacloud.emulator.api"
 local data = require "prismacloud.emulator.data"
 local json = require "prismacloud.json"
@@ -65,16 +66,10 @@ local function row(st, a)
               r.resourceType, r.cloudServiceName}
 end
 
--- Calls the POST /v2/alert route with body (a table): status, decoded body, response.
+-- A page of alerts for body (a POST /v2/alert body): status, decoded page, response. The
+-- job's own pages do not count against the caller's rate limit.
 local function alert_query(app, req, body)
-  local route = app.router:find("POST", "/v2/alert")
-  local inner = {method = "POST", path = "/v2/alert", target = "/v2/alert", query = {}, rawquery = "",
-                 headers = {}, body = json.encode(body), claims = req.claims, conn = req.conn, server = req.server}
-  local limits = app.config.rate_limits
-  app.config.rate_limits = false -- the job's own pages do not count against the caller
-  local ok, res = pcall(route.fn, inner, {}, app)
-  app.config.rate_limits = limits
-  if not ok then error(res, 0) end
+  local res = alerts.page(app, req, body)
   if res.status ~= 200 then return res.status, nil, res end
   return 200, json.decode(res.body), res
 end

@@ -17,12 +17,12 @@
 local pjson = require "prismacloud.json"
 local cqueues = require "cqueues"
 local rand = require "openssl.rand"
+local api = require "prismacloud.emulator.api"
 local http = require "prismacloud.emulator.http"
 local jwt = require "prismacloud.emulator.jwt"
 local fallback = require "prismacloud.emulator.fallback"
 local referee = require "prismacloud.emulator.referee"
 local state_mod = require "prismacloud.emulator.state"
-local synth = require "prismacloud.schema.synth"
 
 -- The resource families, in registration order (groups before accounts:
 -- /cloud/group/{id} must win over /cloud/{cloud_type}/{id}); each module has register(router, app).
@@ -65,30 +65,21 @@ for k in pairs(http.defaults) do ENGINE_OPTIONS[k] = true end
 local PUBLIC_PREFIXES = {"/_test/", "/_emulator/"}
 
 --------------------------------------------------------------------------
--- Time and small helpers.
+-- Small helpers (responses, the clock: api.lua, shared with the families).
 --------------------------------------------------------------------------
 
--- Wall-clock seconds with sub-second resolution: os.time() anchored once to
--- the monotonic clock, so expiry checks are exact to the millisecond.
-local wall0, mono0 = os.time(), cqueues.monotime()
-local function now()
-  return wall0 + (cqueues.monotime() - mono0)
-end
-
-local function now_ms()
-  return math.floor(now() * 1000)
-end
+local now, now_ms = api.now, api.now_ms
+local json, json_text, redlock_status, redlock_error, spring_error = api.json, api.json_text, api.redlock_status,
+  api.redlock_error, api.spring_error
+local bad_argument = api.bad_argument
+M.json, M.redlock_status, M.redlock_error, M.spring_error = json, redlock_status, redlock_error, spring_error
 
 local function hex(bytes)
   return (bytes:gsub(".", function(c) return ("%02x"):format(c:byte()) end))
 end
 
 -- The first value of a query parameter (repeated names give arrays).
-local function query_value(req, name)
-  local v = req.query[name]
-  if type(v) == "table" then v = v[1] end
-  return v
-end
+local query_value = api.query
 
 -- A query parameter as a non-negative integer: default when absent, nil
 -- and a message when not a number.
@@ -105,50 +96,6 @@ end
 -- Encodes a Lua list as a JSON array (even empty).
 local function encode_array(list)
   return pjson.encode(setmetatable(list, pjson.array_mt))
-end
-
---------------------------------------------------------------------------
--- Response builders.
---------------------------------------------------------------------------
-
-local JSON_TYPE = "application/json; charset=UTF-8"
-
--- A JSON response; value is already-encoded JSON text or a Lua value.
-local function json(status, value, headers)
-  local h = {["Content-Type"] = JSON_TYPE}
-  for k, v in pairs(headers or {}) do h[k] = v end
-  local body = type(value) == "string" and value or pjson.encode(value)
-  return {status = status, headers = h, body = body}
-end
-M.json = json
-
--- The x-redlock-status header value: [{"i18nKey","severity","subject"}] in
--- the API's key order.
-local function redlock_status(key, subject)
-  return ('[{"i18nKey":%s,"severity":"error","subject":%s}]')
-    :format(pjson.encode(key), subject and pjson.encode(subject) or "null")
-end
-M.redlock_status = redlock_status
-
--- An error as the API gives it: status, x-redlock-status, and an empty body.
-local function redlock_error(status, key, subject)
-  return {status = status, headers = {["x-redlock-status"] = redlock_status(key, subject)}, body = ""}
-end
-M.redlock_error = redlock_error
-
--- A Spring Boot style error body {timestamp, status, error, message, path}.
-local function spring_error(status, message, path, headers)
-  return json(status, {
-    timestamp = synth.iso_time(now_ms()), status = status, error = http.reasons[status] or "Error",
-    message = message, path = path,
-  }, headers)
-end
-M.spring_error = spring_error
-
--- The {"error":{...}} body the API uses for bad arguments; for the control plane.
-local function bad_argument(message, target)
-  return json(400, {error = {code = "BadArgument", message = message, target = target or pjson.null,
-                             details = {}}})
 end
 
 -- Decodes a JSON object request body; nil and an error response when it is not one.
@@ -282,7 +229,7 @@ local function fault_response(fault)
   elseif body ~= nil and type(body) ~= "string" then
     body = pjson.encode(body)
   end
-  if body and body ~= "" and not has_type then headers["Content-Type"] = JSON_TYPE end
+  if body and body ~= "" and not has_type then headers["Content-Type"] = "application/json; charset=UTF-8" end
   return {status = fault.status or 200, headers = headers, body = body or ""}
 end
 
@@ -379,7 +326,7 @@ local function add_test_routes(_, r)
   r:add("GET", "/_test/gzip_bomb", function(req)
     local mb, err = query_count(req, "mb", 16, 256)
     if not mb then return bad_argument(err, "mb") end
-    local res = json(200, '"' .. ("0"):rep(mb * 1024 * 1024) .. '"')
+    local res = json_text(200, '"' .. ("0"):rep(mb * 1024 * 1024) .. '"')
     res.gzip = true
     return res
   end)
@@ -389,7 +336,7 @@ local function add_test_routes(_, r)
     if not size then return bad_argument(err, "size") end
     local items = {}
     for i = 1, size do items[i] = {id = i, name = "item-" .. i, ok = true} end
-    local res = json(200, encode_array(items))
+    local res = json_text(200, encode_array(items))
     res.gzip = true
     return res
   end)
@@ -403,7 +350,7 @@ local function add_test_routes(_, r)
   end)
 
   r:add("GET", "/_test/reset", function()
-    local res = json(200, encode_array((function()
+    local res = json_text(200, encode_array((function()
       local t = {}
       for i = 1, 500 do t[i] = {id = i} end
       return t
@@ -418,7 +365,7 @@ local function add_test_routes(_, r)
     return res
   end)
 
-  r:add("GET", "/_test/malformed", function() return json(200, '{"a": [1, 2,') end)
+  r:add("GET", "/_test/malformed", function() return json_text(200, '{"a": [1, 2,') end)
 
   r:add("GET", "/_test/text", function()
     return {status = 200, headers = {["Content-Type"] = "text/plain; charset=UTF-8"}, body = "hello"}
@@ -431,7 +378,7 @@ local function add_test_routes(_, r)
   end)
 
   r:add("GET", "/_test/redlock_error", function()
-    local res = json(400, '{"error":{"code":"BadArgument","message":"bad severity",' ..
+    local res = json_text(400, '{"error":{"code":"BadArgument","message":"bad severity",' ..
       '"target":"policy.severity","details":{}}}')
     res.headers["x-redlock-status"] = redlock_status("invalid_parameter_value", "policy.severity")
     res.headers["x-request-id"] = "test-req-1"
@@ -561,7 +508,7 @@ local function add_control_routes(app, r)
   r:add("GET", "/_emulator/faults", function()
     local list = {}
     for i, f in ipairs(app.faults) do list[i] = describe_fault(f) end
-    return json(200, encode_array(list))
+    return json_text(200, encode_array(list))
   end)
 
   r:add("DELETE", "/_emulator/faults", function()
@@ -576,7 +523,7 @@ local function add_control_routes(app, r)
     for _, entry in ipairs(app.requests) do
       if path == nil or entry.path == path then list[#list + 1] = entry end
     end
-    return json(200, encode_array(list))
+    return json_text(200, encode_array(list))
   end)
 
   r:add("DELETE", "/_emulator/requests", function()
@@ -607,7 +554,7 @@ local function add_control_routes(app, r)
   r:add("GET", "/_emulator/violations", function(req)
     local list = app.violations.list
     if query_value(req, "clear") == "1" then app.violations = referee.new_log() end
-    return json(200, encode_array(list))
+    return json_text(200, encode_array(list))
   end)
 
   r:add("DELETE", "/_emulator/violations", function()

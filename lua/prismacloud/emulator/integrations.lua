@@ -43,7 +43,6 @@ local api = require "prismacloud.emulator.api"
 local data = require "prismacloud.emulator.data"
 local json = require "prismacloud.json"
 local state_mod = require "prismacloud.emulator.state"
-local types = require "prismacloud.integrations"
 
 local M = {}
 
@@ -164,6 +163,73 @@ function M.template_store(app)
 end
 
 --------------------------------------------------------------------------
+-- What each type's integrationConfig holds, as the reference's configuration page says
+-- (docs/api-integration-config.md): the emulator's own reading of it, never the client's.
+-- required: every entry present ({"a", "b"}: either); test: what a test needs instead;
+-- together: one present needs the others; when: {field, value, require}; prefix: a required start.
+--------------------------------------------------------------------------
+
+local CONFIG = {
+  amazon_sqs = {required = {"queueUrl"}, together = {{"accessKey", "secretKey"}, {"roleArn", "externalId"}},
+                when = {{"moreInfo", true, {{"accessKey", "roleArn"}}}}},
+  aws_s3 = {required = {"s3Uri", "region", "roleArn", "externalId"}},
+  aws_sdl = {required = {"s3Uri", "region", "roleArn", "externalId"}},
+  aws_security_hub = {required = {"accountId", {"regions", "region"}}},
+  azure_service_bus_queue = {required = {"queueUrl", {"accountId", "connectionString"}}},
+  demisto = {required = {"hostUrl", "apiKey", "demistoVersion"}, when = {{"demistoVersion", "8.0", {"apiKeyID"}}}},
+  google_cscc = {required = {"orgId", "sourceId"}},
+  microsoft_teams = {required = {"url"}},
+  okta = {required = {"domain", "apiToken"}},
+  pager_duty = {required = {"integrationKey"}},
+  qualys = {required = {"login", "baseUrl", "password"}},
+  service_now = {required = {"hostUrl", "login", "password", "tables"}},
+  slack = {required = {"webhookUrl"}, prefix = {webhookUrl = "https://hooks.slack.com/"}},
+  snowflake = {required = {"hostUrl", "pipename", "stagingIntegrationId", "privateKey"}},
+  splunk = {required = {"authToken", "url"}},
+  tenable = {required = {"accessKey", "secretKey"}},
+  webhook = {required = {"url", "authToken"}, test = {"url"},
+             when = {{"isCustomPayloadEnabled", true, {"customPayloads"}}}},
+}
+
+local function present(config, field)
+  local v = config[field]
+  return v ~= nil and v ~= "" and v ~= json.null
+end
+
+-- The first entry of a list that config lacks ("integrationConfig.<field>"), or nil.
+local function lacking(config, entries)
+  for _, entry in ipairs(entries or {}) do
+    local any = false
+    for _, field in ipairs(type(entry) == "table" and entry or {entry}) do any = any or present(config, field) end
+    if not any then
+      return "integrationConfig." .. (type(entry) == "table" and table.concat(entry, "|") or entry)
+    end
+  end
+  return nil
+end
+
+-- Why config does not fit its type: the field and a message, or nil.
+local function check_config(itype, config, purpose)
+  local spec = CONFIG[itype]
+  if not spec then return nil end
+  local gap = lacking(config, purpose == "test" and spec.test or spec.required)
+  for _, group in ipairs(spec.together or {}) do
+    if not gap and (present(config, group[1]) or present(config, group[2])) then gap = lacking(config, group) end
+  end
+  for _, rule in ipairs(spec.when or {}) do
+    if not gap and config[rule[1]] == rule[2] then gap = lacking(config, rule[3]) end
+  end
+  if gap then return gap, ("integration type '%s': %s is required"):format(itype, gap) end
+  for field, start in pairs(spec.prefix or {}) do
+    if type(config[field]) ~= "string" or config[field]:sub(1, #start) ~= start then
+      return "integrationConfig." .. field, ("integration type '%s': integrationConfig.%s must start with %s")
+        :format(itype, field, start)
+    end
+  end
+  return nil
+end
+
+--------------------------------------------------------------------------
 -- Errors and checks.
 --------------------------------------------------------------------------
 
@@ -231,7 +297,7 @@ local function check_integration(app, req, body, purpose, base, pull)
   end
   local config = body.integrationConfig
   if not is_object(config) then return fail(req, 400, "missing_integration_config", "integrationConfig") end
-  local field, message = types.check_config(itype, config, purpose)
+  local field, message = check_config(itype, config, purpose)
   if field then return fail(req, 400, "invalid_integration_config", field, message) end
   for _, f in ipairs(base and IMMUTABLE[itype] or {}) do
     if config[f] ~= base.integrationConfig[f] then

@@ -23,7 +23,6 @@
 local api = require "prismacloud.emulator.api"
 local data = require "prismacloud.emulator.data"
 local json = require "prismacloud.json"
-local jwt = require "prismacloud.emulator.jwt"
 local search = require "prismacloud.emulator.search"
 local state_mod = require "prismacloud.emulator.state"
 
@@ -351,15 +350,12 @@ local function scan_state_id(app)
 end
 
 local function scan_token(app, filters, offset, limit)
-  return jwt.b64url_encode(json.encode{v = 1, k = "scan", sid = scan_state_id(app), f = filters, o = offset,
-                                       l = limit})
+  return api.page_token("scan", scan_state_id(app), {f = filters, o = offset, l = limit})
 end
 
 local function scan_decode(app, token)
-  if type(token) ~= "string" or token == "" or #token > 65536 then return nil end
-  local ok, t = pcall(json.decode, jwt.b64url_decode(token) or "")
-  if not ok or type(t) ~= "table" or t.v ~= 1 or t.k ~= "scan" or t.sid ~= scan_state_id(app)
-    or type(t.f) ~= "table" or math.type(t.o) ~= "integer" or math.type(t.l) ~= "integer" or t.o < 0 then
+  local t = api.read_token("scan", scan_state_id(app), token)
+  if not t or type(t.f) ~= "table" or math.type(t.o) ~= "integer" or math.type(t.l) ~= "integer" or t.o < 0 then
     return nil
   end
   for name, values in pairs(t.f) do

@@ -16,7 +16,6 @@
 local api = require "prismacloud.emulator.api"
 local data = require "prismacloud.emulator.data"
 local json = require "prismacloud.json"
-local jwt = require "prismacloud.emulator.jwt"
 local state_mod = require "prismacloud.emulator.state"
 
 local M = {}
@@ -33,20 +32,14 @@ M.COLLECTION_COUNT = 130
 -- Page tokens: opaque, bound to one state, carrying the query.
 --------------------------------------------------------------------------
 
---- A page token for query q (a table of strings and integers) of state st.
+--- A page token for query q (a table of strings and integers) of state st (api.page_token).
 function M.page_token(st, q)
-  local t = {sid = st.id}
-  for k, v in pairs(q) do t[k] = v end
-  return jwt.b64url_encode(json.encode(t))
+  return api.page_token("list", st.id, q)
 end
 
 --- The query a page token carries, or nil when it is not one of st's.
 function M.read_token(st, token)
-  if type(token) ~= "string" or token == "" or #token > 4096 then return nil end
-  local text = jwt.b64url_decode(token)
-  local ok, t = pcall(json.decode, text or "")
-  if not ok or type(t) ~= "table" or t.sid ~= st.id then return nil end
-  return t
+  return api.read_token("list", st.id, token)
 end
 
 -- True when v is a JSON array (or an empty table).

@@ -18,7 +18,6 @@
 local api = require "prismacloud.emulator.api"
 local data = require "prismacloud.emulator.data"
 local json = require "prismacloud.json"
-local jwt = require "prismacloud.emulator.jwt"
 local rql = require "prismacloud.emulator.rql"
 local state_mod = require "prismacloud.emulator.state"
 
@@ -231,18 +230,12 @@ local function state_id(app)
 end
 
 local function encode_token(q)
-  return jwt.b64url_encode(json.encode{v = 1, sid = q.sid, q = q.q, a = q.a, b = q.b, s = q.s, o = q.o,
-                                       l = q.l, j = q.j})
+  return api.page_token("config", q.sid, {q = q.q, a = q.a, b = q.b, s = q.s, o = q.o, l = q.l, j = q.j})
 end
 
 local function decode_token(app, token)
-  if type(token) ~= "string" or token == "" or #token > 65536 then return nil end
-  local text = jwt.b64url_decode(token)
-  local ok, q = pcall(json.decode, text or "")
-  if not ok or type(q) ~= "table" or q.v ~= 1 or q.sid ~= state_id(app) or type(q.q) ~= "string"
-    or type(q.s) ~= "table" then
-    return nil
-  end
+  local q = api.read_token("config", state_id(app), token)
+  if not q or type(q.q) ~= "string" or type(q.s) ~= "table" then return nil end
   for _, k in ipairs{"a", "b", "o", "l"} do
     if math.type(q[k]) ~= "integer" then return nil end
   end
@@ -654,16 +647,12 @@ local function series_matches(app, kind, q)
 end
 
 local function series_token(kind, q)
-  return jwt.b64url_encode(json.encode{v = 1, k = kind, sid = q.sid, q = q.q, a = q.a, b = q.b, o = q.o, l = q.l,
-                                       f = q.f})
+  return api.page_token(kind, q.sid, {q = q.q, a = q.a, b = q.b, o = q.o, l = q.l, f = q.f})
 end
 
 local function series_decode(app, kind, token)
-  if type(token) ~= "string" or token == "" or #token > 65536 then return nil end
-  local ok, q = pcall(json.decode, jwt.b64url_decode(token) or "")
-  if not ok or type(q) ~= "table" or q.v ~= 1 or q.k ~= kind or q.sid ~= state_id(app) or type(q.q) ~= "string" then
-    return nil
-  end
+  local q = api.read_token(kind, state_id(app), token)
+  if not q or type(q.q) ~= "string" then return nil end
   for _, k in ipairs{"a", "b", "o", "l"} do
     if math.type(q[k]) ~= "integer" then return nil end
   end
@@ -872,7 +861,7 @@ local function access_page(app, t)
   local out = {items = items, totalRows = n}
   t.o = t.o + #items
   if t.o < n then
-    out.nextPageToken = jwt.b64url_encode(json.encode{v = 1, k = "access", sid = t.sid, p = t.p, o = t.o, l = t.l})
+    out.nextPageToken = api.page_token("access", t.sid, {p = t.p, o = t.o, l = t.l})
   end
   return out
 end
@@ -894,13 +883,10 @@ local function permission_access_next(app, req)
   local body, bad = api.body(req, true)
   if not body then return bad end
   local t
-  if type(body.pageToken) == "string" and #body.pageToken <= 65536 then
-    local ok, v = pcall(json.decode, jwt.b64url_decode(body.pageToken) or "")
-    if ok and type(v) == "table" and v.v == 1 and v.k == "access" and v.sid == state_id(app)
-      and math.type(v.p) == "integer" and v.p >= 1 and v.p <= M.PERMISSIONS and math.type(v.o) == "integer"
-      and v.o >= 0 and math.type(v.l) == "integer" then
-      t = v
-    end
+  local v = api.read_token("access", state_id(app), body.pageToken)
+  if v and math.type(v.p) == "integer" and v.p >= 1 and v.p <= M.PERMISSIONS and math.type(v.o) == "integer"
+    and v.o >= 0 and math.type(v.l) == "integer" then
+    t = v
   end
   if not t then return api.fail(req, 400, "invalid_parameter_value", "pageToken", "invalid or expired page token") end
   local limit, lbad = parse_limit(req, body.limit, t.l)
