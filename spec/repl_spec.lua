@@ -417,13 +417,13 @@ describe("prismacloud repl", function()
       tmux(("new-session -d -s plain -x 160 -y 50 %s"):format(shell_quote(cmd)))
       local function pane() return tmux("capture-pane -p -t plain") end
       local text
-      for _ = 1, 400 do
+      for _ = 1, 1200 do -- up to a minute: a loaded machine under ASan starts slowly
         text = pane()
         if text:find("\n>", 1, true) then break end
         os.execute("sleep 0.05")
       end
       tmux("send-keys -t plain '#pc.policies:list()' Enter")
-      for _ = 1, 400 do
+      for _ = 1, 1200 do
         text = pane()
         if text:find("\n30\n", 1, true) then break end
         os.execute("sleep 0.05")
