@@ -22,7 +22,7 @@ describe("integrations", function()
 
   setup(function() srv, client = fx.srv, fx.client end)
 
-  local function only(path) return requests.only(srv, path) end
+  local only = fx.only
 
   local function key_of(err)
     assert.is_true(prismacloud.is_error(err), "expected a prismacloud.Error, got " .. tostring(err))
@@ -387,7 +387,7 @@ describe("integrations (Integrations Pull: Okta, Qualys, Tenable)", function()
     I = client.integrations
   end)
 
-  local function only(path) return requests.only(srv, path) end
+  local only = fx.only
 
   local function okta(name, domain)
     return {name = name, integrationType = "okta", integrationConfig = {domain = domain or "acme.okta.com",
@@ -493,7 +493,7 @@ describe("notification_templates", function()
     assert(T:prisma_id())
   end)
 
-  local function only(path) return requests.only(srv, path) end
+  local only = fx.only
 
   local function fails(status, key, subject, result, err)
     assert.is_nil(result)
