@@ -14,6 +14,7 @@ local timerange = require "prismacloud.timerange"
 local catalog = require "prismacloud.catalog"
 local json = require "prismacloud.json"
 local jobs = require "prismacloud.jobs"
+local errors = require "prismacloud.errors"
 
 local F = {}
 F.__index = F
@@ -376,7 +377,7 @@ local function export(self, kind, args, path, opts)
   local job, err = pager.call(self.client, ops.create, args)
   if not job then return nil, err end
   if type(job) ~= "table" or type(job.id) ~= "string" then
-    return nil, jobs.error("decode", "the job submission returned no job id")
+    return nil, errors.new("decode", "the job submission returned no job id")
   end
   local function poll() return pager.table_body(self.client, self.client:call(ops.status, {id = job.id})) end
   local status

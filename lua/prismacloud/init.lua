@@ -3,6 +3,7 @@
 -- errors live in the C core (`prismacloud.core`); this module adds the
 -- Lua-side conveniences every resource family builds on.
 local core = require "prismacloud.core"
+local errors = require "prismacloud.errors"
 
 local M = {}
 
@@ -100,7 +101,7 @@ end
 --- Whether `v` is an error object of this library.
 -- syntax: ok = prismacloud.is_error(v)
 function M.is_error(v)
-  return type(v) == "table" and getmetatable(v) == core.Error
+  return errors.is_error(v)
 end
 
 --- Sends a request and keeps only success: the decoded body of a 2xx
@@ -116,9 +117,7 @@ function Client:send(method, path, opts)
     if body == nil then return true end
     return body
   end
-  local failure = core.http_error(res, method:upper(), path)
-  failure.attempts = res.attempts
-  return nil, failure
+  return nil, errors.from_response(res, method:upper(), path)
 end
 
 --- Creates a client from overrides > environment > profile file (see doc/config.md).

@@ -13,6 +13,7 @@
 -- Types not in F.TYPES pass unchecked. The tenant's Prisma ID is learnt once
 -- per client from the session (see prisma_id).
 local pager = require "prismacloud.pager"
+local errors = require "prismacloud.errors"
 
 local F = {}
 F.__index = F
@@ -183,9 +184,6 @@ function F.service_now(t) return build("service_now", t) end
 
 local tenants = setmetatable({}, {__mode = "k"}) -- client -> Prisma ID
 
-local function failure(message)
-  return setmetatable({kind = "invalid_request", message = message}, require("prismacloud.core").Error)
-end
 
 -- The Prisma IDs a session names (for its customer, when it names one).
 local function prisma_ids(customers, wanted)
@@ -227,7 +225,8 @@ function F.tenant(client)
     found = prisma_ids(customers, {})
   end
   if #found ~= 1 then
-    return nil, failure(("the session names %d Prisma IDs; set one with client.integrations:prisma_id(id)")
+    return nil, errors.new("invalid_request",
+      ("the session names %d Prisma IDs; set one with client.integrations:prisma_id(id)")
       :format(#found))
   end
   tenants[client] = found[1]
@@ -339,7 +338,7 @@ local function pull_test_result(body, send_err)
     if t.success == false then why[#why + 1] = t.errorMessage or t.description or t.key end
   end
   local first = type(body.errorMessages) == "table" and body.errorMessages[1] or {}
-  local err = failure("integration test failed: " .. (#why > 0 and table.concat(why, "; ") or
+  local err = errors.new("invalid_request", "integration test failed: " .. (#why > 0 and table.concat(why, "; ") or
     tostring(first.i18nKey or "no reason given")))
   err.code, err.details = first.i18nKey, body.errorMessages
   return nil, err

@@ -17,6 +17,7 @@
 -- leaves no file behind and an existing file is only replaced by a whole one.
 local core = require "prismacloud.core"
 local pager = require "prismacloud.pager"
+local errors = require "prismacloud.errors"
 
 local M = {}
 
@@ -29,14 +30,7 @@ M.FAILED = {failed = true, error = true, errored = true, cancelled = true, cance
 local NUMBER_OPTIONS = {interval = true, factor = true, max_interval = true, timeout = true}
 local FUNCTION_OPTIONS = {on_poll = true, failed = true}
 
---- A prismacloud.Error of this kind and message, with extra fields (not retryable).
--- syntax: err = jobs.error(kind, message [, {field = value}])
-function M.error(kind, message, fields)
-  local err = {kind = kind, message = message, retryable = false, attempts = 1}
-  for k, v in pairs(fields or {}) do err[k] = v end
-  return setmetatable(err, core.Error)
-end
-local new_error = M.error
+local new_error = errors.new
 
 --- Checks a job option table (wait's options plus any of `extra`); raises naming a bad key. Returns a copy.
 -- syntax: opts = jobs.options(opts, fname [, {dry_run = true}])
@@ -98,7 +92,7 @@ function M.wait(status_fn, ready_fn, opts)
     attempt = attempt + 1
     local status, err = status_fn()
     if status == nil then
-      if pager.is_error(err) then return nil, err end
+      if errors.is_error(err) then return nil, err end
       return nil, new_error("decode", "the job status request returned no status", {attempts = attempt})
     end
     if opts.on_poll then opts.on_poll(status, attempt) end
@@ -134,9 +128,7 @@ function M.download(client, id, args, path, opts)
   local res, err = client:request(req.method, req.path, {query = req.query, output = path, idempotent = true})
   if not res then return nil, err end
   if res.status < 200 or res.status >= 300 then
-    local failure = core.http_error(res, req.method, req.path)
-    failure.attempts = res.attempts
-    return nil, failure
+    return nil, errors.from_response(res, req.method, req.path)
   end
   if res.status == 204 then
     return nil, new_error("pending", ("%s %s: no content yet (204)"):format(req.method, req.path),

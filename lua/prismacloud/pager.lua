@@ -36,11 +36,6 @@ local function check_options(opts, level)
   return opts
 end
 
-local function is_error(v)
-  return type(v) == "table" and getmetatable(v) == require("prismacloud.core").Error
-end
-M.is_error = is_error
-
 -- The decoded page, or nil when a 2xx answer had no body, or nil, err.
 local function send(client, req)
   local body, err = client:send(req.method, req.path, {query = req.query, body = req.body,
@@ -320,10 +315,7 @@ end
 -- 2xx answer lacks what the verb promises.
 -- syntax: nil, err = pager.decode_error(client, message)
 function M.decode_error(client, message)
-  local last = client:last_response() or {}
-  return nil, setmetatable({kind = "decode", message = message, status = last.status, method = last.method,
-                            path = last.path, attempts = last.attempts, retryable = false},
-                           require("prismacloud.core").Error)
+  return require("prismacloud.errors").decode(client, message)
 end
 
 --- For a verb that reads fields of an answer: the decoded body when it is a table; nil, err as

@@ -12,6 +12,7 @@
 -- prismacloud.jobs) and streams the file to disk.
 local pager = require "prismacloud.pager"
 local jobs = require "prismacloud.jobs"
+local errors = require "prismacloud.errors"
 
 local F = {}
 F.__index = F
@@ -161,7 +162,7 @@ function F:generate(report, path, opts)
   local created, err = self:create(report, {v1 = v1})
   if not created then return nil, err end
   if type(created) ~= "table" or type(created.id) ~= "string" then
-    return nil, jobs.error("decode", "the report creation returned no report id")
+    return nil, errors.new("decode", "the report creation returned no report id")
   end
   local done
   done, err = jobs.wait(function() return pager.table_body(self.client, self:get(created.id)) end,

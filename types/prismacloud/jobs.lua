@@ -5,9 +5,6 @@
 ---@class prismacloud.jobs
 local jobs = {}
 
----@class prismacloud.jobs.error.fields
----@field field? any
-
 ---@class prismacloud.jobs.options.opts
 ---@field factor? any
 ---@field failed? any
@@ -22,15 +19,6 @@ local jobs = {}
 ---@alias prismacloud.jobs.wait.opts prismacloud.jobs.options.opts
 
 ---@alias prismacloud.jobs.download.opts prismacloud.jobs.options.extra
-
----A prismacloud.Error of this kind and message, with extra fields (not retryable).
----
----`err = jobs.error(kind, message [, {field = value}])`
----@param kind any
----@param message any
----@param fields? prismacloud.jobs.error.fields
----@return prismacloud.Error? err
-function jobs.error(kind, message, fields) end
 
 ---Checks a job option table (wait's options plus any of `extra`); raises naming a bad key. Returns a copy.
 ---

@@ -226,8 +226,4 @@ function pager.check_integer(v, n, fname, noun) end
 ---@return any verbs
 function pager.crud(spec) end
 
----`pager.is_error(v)`
----@param v any
-function pager.is_error(v) end
-
 return pager

@@ -15,9 +15,7 @@ local function usage_fail(fmt, ...)
   error(args.usage_error(select("#", ...) > 0 and fmt:format(...) or fmt), 0)
 end
 
-local function is_error(v)
-  return require("prismacloud").is_error(v)
-end
+local is_error = require("prismacloud.errors").is_error
 
 --------------------------------------------------------------------------
 -- Connecting.

@@ -32,9 +32,7 @@ local KEYWORDS = {}
 for w in ([[and break do else elseif end false for function goto if in local nil not or repeat return then
   true until while]]):gmatch("%a+") do KEYWORDS[w] = true end
 
-local function is_error(v)
-  return require("prismacloud").is_error(v)
-end
+local is_error = require("prismacloud.errors").is_error
 
 local function sorted_keys(t)
   local keys = {}
