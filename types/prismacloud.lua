@@ -86,17 +86,11 @@ function Iterator:next() end
 local Client = {}
 
 ---@class prismacloud.Client.call.args
----@field auth? any
----@field backoff_base? any
----@field backoff_cap? any
 ---@field body? any
----@field deadline? any
 ---@field dry_run? any
 ---@field headers? any
----@field idempotent? any
+---@field output? any
 ---@field query? any
----@field retries? any
----@field timeout? any
 ---@field [string] any
 
 ---@class prismacloud.Client.parallel.opts
@@ -132,7 +126,7 @@ local Client = {}
 
 ---Calls a catalog operation: checks the arguments against the catalog, fills the path, and sends the request (`idempotent` set from the catalog unless given). Raises for misuse; returns what client:send returns: the decoded body of a 2xx answer, true when it has none; nil, err otherwise. With `dry_run = true`, or on a client made with `dry_run = true` when the operation is not idempotent (it changes something), nothing is sent and the request is returned: {method, path, query, body, headers}.
 ---
----`body, err = client:call(id, {<path param> = v, query =, body =, headers =, timeout =, dry_run =, ...})`
+---`body, err = client:call(id, {<path param> = v, query =, body =, headers =, output =, dry_run =, ...})`
 ---@param id any
 ---@param args prismacloud.Client.call.args
 ---@return any body

@@ -15,11 +15,10 @@ local M = {}
 
 local Client = core.Client
 
--- Keys of `args` that are not path parameters.
-local OPTION_KEYS = {
-  query = true, body = true, headers = true, timeout = true, retries = true, backoff_base = true,
-  backoff_cap = true, deadline = true, idempotent = true, auth = true, dry_run = true,
-}
+-- Keys of `args` that are not path parameters: the request options of client:request (the C
+-- core's one list of them), and dry_run.
+local OPTION_KEYS = {dry_run = true}
+for _, name in ipairs(core.request_options) do OPTION_KEYS[name] = true end
 
 -- Clients made with {dry_run = true}: their mutating calls return the request (weak keys).
 M.dry_run_clients = setmetatable({}, {__mode = "k"})
@@ -263,7 +262,7 @@ end
 -- `dry_run = true`, or on a client made with `dry_run = true` when the
 -- operation is not idempotent (it changes something), nothing is sent and
 -- the request is returned: {method, path, query, body, headers}.
--- syntax: body, err = client:call(id, {<path param> = v, query =, body =, headers =, timeout =, dry_run =, ...})
+-- syntax: body, err = client:call(id, {<path param> = v, query =, body =, headers =, output =, dry_run =, ...})
 function Client:call(id, args)
   local req = M.prepare(id, args, 2)
   if (args and args.dry_run) or (M.dry_run_clients[self] and not req.idempotent) then

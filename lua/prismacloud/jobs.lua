@@ -114,27 +114,38 @@ function M.wait(status_fn, ready_fn, opts)
   end
 end
 
---- Streams a catalog GET operation's 2xx body to a file: {output = path, size = bytes, status =};
--- or nil, err: an HTTP error, kind "pending" for a 204 (no file yet), kind "io"; no file is left behind.
--- With opts.dry_run returns the request.
+-- The size of the file at path, in bytes.
+local function file_size(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local size = f:seek("end")
+  f:close()
+  return size
+end
+
+--- Streams a catalog GET operation's 2xx body to a file (client:call with `output`): {output = path,
+-- size = bytes, status =}; or nil, err: an HTTP error, kind "pending" for a 204 (no file yet), kind
+-- "io"; no file is left behind. With opts.dry_run returns the request.
 -- syntax: result, err = jobs.download(client, operation_id, {<path params>}, path [, {dry_run = true}])
 function M.download(client, id, args, path, opts)
   pager.check_string(path, 4, "download", "file path")
   opts = pager.options(opts, {dry_run = true}, "download")
-  local req = pager.request_for(id, args)
-  req.output = path
-  if opts.dry_run then return req end
+  local call_args = {output = path, idempotent = true}
+  for k, v in pairs(args or {}) do call_args[k] = v end
+  if opts.dry_run then
+    local req = pager.request_for(id, call_args)
+    req.output = path
+    return req
+  end
   -- the core streams to a temporary file beside path and renames it on success; a 204 leaves path alone
-  local res, err = client:request(req.method, req.path, {query = req.query, output = path, idempotent = true})
-  if not res then return nil, err end
-  if res.status < 200 or res.status >= 300 then
-    return nil, errors.from_response(res, req.method, req.path)
+  local ok, err = client:call(id, call_args)
+  if not ok then return nil, err end
+  local last = client:last_response()
+  if last.status == 204 then
+    return nil, new_error("pending", ("%s %s: no content yet (204)"):format(last.method, last.path),
+      {status = 204, method = last.method, path = last.path, attempts = last.attempts})
   end
-  if res.status == 204 then
-    return nil, new_error("pending", ("%s %s: no content yet (204)"):format(req.method, req.path),
-      {status = 204, method = req.method, path = req.path, attempts = res.attempts})
-  end
-  return {output = path, size = res.size, status = res.status}
+  return {output = path, size = file_size(path), status = last.status}
 end
 
 return M

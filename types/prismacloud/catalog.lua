@@ -6,17 +6,10 @@
 local catalog = {}
 
 ---@class prismacloud.catalog.prepare.args
----@field auth? any
----@field backoff_base? any
----@field backoff_cap? any
 ---@field body? any
----@field deadline? any
 ---@field dry_run? any
 ---@field headers? any
----@field idempotent? any
 ---@field query? any
----@field retries? any
----@field timeout? any
 ---@field [string] any
 
 ---The catalog entry for id (read-only by convention), or nil.

@@ -39,7 +39,7 @@ function jobs.options(opts, fname, extra) end
 ---@return prismacloud.Error? err
 function jobs.wait(status_fn, ready_fn, opts) end
 
----Streams a catalog GET operation's 2xx body to a file: {output = path, size = bytes, status =}; or nil, err: an HTTP error, kind "pending" for a 204 (no file yet), kind "io"; no file is left behind. With opts.dry_run returns the request.
+---Streams a catalog GET operation's 2xx body to a file (client:call with `output`): {output = path, size = bytes, status =}; or nil, err: an HTTP error, kind "pending" for a 204 (no file yet), kind "io"; no file is left behind. With opts.dry_run returns the request.
 ---
 ---`result, err = jobs.download(client, operation_id, {<path params>}, path [, {dry_run = true}])`
 ---@param client any
