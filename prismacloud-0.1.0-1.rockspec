@@ -62,6 +62,7 @@ build = {
     ["prismacloud.config"] = "lua/prismacloud/config.lua",
     ["prismacloud.limiter"] = "lua/prismacloud/limiter.lua",
     ["prismacloud.catalog"] = "lua/prismacloud/catalog.lua",
+    ["prismacloud.client"] = "lua/prismacloud/client.lua",
     ["prismacloud.errors"] = "lua/prismacloud/errors.lua",
     ["prismacloud.operations"] = "lua/prismacloud/operations.lua",
     ["prismacloud.pager"] = "lua/prismacloud/pager.lua",

@@ -441,7 +441,6 @@ local ARGS = {
   ["integrations.names"] = function() return "okta" end,
   ["integrations.security_hub_regions"] = function(c) return (next(must(c.integrations:security_hub_accounts()))) end,
   ["integrations.set_enabled"] = function(c) return new_integration(c), false end,
-  ["integrations.tenant"] = function(c) return c end,
   ["integrations.test"] = function(c) return webhook(c, unique("contract hook")) end,
   ["integrations.update"] = function(c)
     local name = unique("contract hook")

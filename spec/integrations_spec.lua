@@ -84,6 +84,20 @@ describe("integrations", function()
         "bad argument #1 to 'prisma_id' (string expected, got number)")
     end)
 
+    it("is the client's (client:prisma_id), one per client, whichever family asks or sets it", function()
+      local c <close> = new_client()
+      local other <close> = new_client()
+      assert.equal("456", c:prisma_id("456"))
+      assert.equal("456", c.integrations:prisma_id())
+      assert.equal("456", c.notification_templates:prisma_id())
+      assert.equal(PRISMA_ID, assert(other:prisma_id())) -- another client learns its own
+      assert.equal("789", other.integrations:prisma_id("789"))
+      assert.equal("789", other:prisma_id())
+      assert.equal("456", c:prisma_id())
+      assert.has_error(function() c:prisma_id("") end,
+        "bad argument #1 to 'prisma_id' (string expected, got an empty string)")
+    end)
+
     it("a failed look-up comes back as nil, err from the verbs", function()
       local token = assert(srv.login())
       local c <close> = prismacloud.new{url = srv.url, token = token, retries = 0}

@@ -478,12 +478,10 @@ local function readme_summary(readme, name)
   return text:match("^(.-%.)%s") or text
 end
 
---- The options a request takes, as the C core checks them (REQUEST_KEYS in src/pc_request.c).
-function M.request_keys(root)
-  local src = read((root or ".") .. "/src/pc_request.c")
-  local list = src:match("REQUEST_KEYS%[%]%s*=%s*(%b{})") or "{}"
+--- The options a request takes, as the C core checks them (its one list: core.request_options).
+function M.request_keys()
   local keys = {}
-  for k in list:gmatch('"([%w_]+)"') do keys[#keys + 1] = k end
+  for i, k in ipairs(require("prismacloud.core").request_options) do keys[i] = k end
   return keys
 end
 
@@ -494,7 +492,7 @@ function M.client_methods(root)
   root = root or "."
   local readme = read(root .. "/README.md")
   local out, lua_methods = {}, {}
-  for _, file in ipairs{"init", "catalog"} do
+  for _, file in ipairs{"init", "client"} do
     local doc = gen.parse(root .. "/lua/prismacloud/" .. file .. ".lua")
     for _, fn in ipairs(doc.functions) do
       if fn.owner == "Client" and gen.public(fn.name) then
@@ -527,7 +525,7 @@ function M.client_methods(root)
     end
   end
   -- request's options, and send's, which hands them to request
-  local keys = M.request_keys(root)
+  local keys = M.request_keys()
   for _, m in ipairs(out) do
     if m.fn.name == "request" or m.fn.name == "send" then m.fn.extra_keys = {opts = keys} end
   end

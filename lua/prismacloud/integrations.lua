@@ -10,8 +10,8 @@
 -- Every body's integrationConfig is checked against its type's documented
 -- fields (docs/api-integration-config.md, kept as data in F.TYPES) before
 -- anything is sent; a missing field raises naming the type and the field.
--- Types not in F.TYPES pass unchecked. The tenant's Prisma ID is learnt once
--- per client from the session (see prisma_id).
+-- Types not in F.TYPES pass unchecked. The tenant's Prisma ID is the client's
+-- (client:prisma_id, learnt once per client from the session).
 local pager = require "prismacloud.pager"
 local errors = require "prismacloud.errors"
 
@@ -178,72 +178,12 @@ function F.pager_duty(t) return build("pager_duty", t) end
 -- syntax: body = integrations.service_now{name =, hostUrl =, login =, password =, tables = {{incident = true}}}
 function F.service_now(t) return build("service_now", t) end
 
---------------------------------------------------------------------------
--- The tenant's Prisma ID.
---------------------------------------------------------------------------
-
-local tenants = setmetatable({}, {__mode = "k"}) -- client -> Prisma ID
-
-
--- The Prisma IDs a session names (for its customer, when it names one).
-local function prisma_ids(customers, wanted)
-  local found = {}
-  for _, c in ipairs(customers or {}) do
-    if type(c.prisma_id) == "string" and c.prisma_id ~= "" and (#wanted ~= 1 or c.name == wanted[1]) then
-      found[#found + 1] = c.prisma_id
-    end
-  end
-  return found
-end
-
---- The Prisma ID of a client's tenant, shared by the tenant-scoped families: id, or nil, err.
--- It comes from the client's prisma_id option, else from the session's customer list (the login
--- answer; a client holding a bare token asks GET /auth_token/extend, which answers the same).
--- syntax: id, err = integrations.tenant(client)
-function F.tenant(client)
-  local id = tenants[client]
-  if id then return id end
-  local session = client:session()
-  if not (session.prisma_id or session.customers) and session.can_login then
-    local ok, err = client:login()
-    if not ok then return nil, err end
-    session = client:session()
-  end
-  local found
-  if session.prisma_id then
-    found = {session.prisma_id}
-  elseif session.customers then
-    found = prisma_ids(session.customers, session.customer_names or {})
-  else
-    local body, err = pager.table_body(client, client:send("GET", "/auth_token/extend"))
-    if not body then return nil, err end
-    body.token = nil -- the client keeps its own token
-    local customers = {}
-    for i, c in ipairs(type(body.customerNames) == "table" and body.customerNames or {}) do
-      customers[i] = type(c) == "table" and {name = c.customerName, prisma_id = c.prismaId} or {}
-    end
-    found = prisma_ids(customers, {})
-  end
-  if #found ~= 1 then
-    return nil, errors.new("invalid_request",
-      ("the session names %d Prisma IDs; set one with client.integrations:prisma_id(id)")
-      :format(#found))
-  end
-  tenants[client] = found[1]
-  return found[1]
-end
-local tenant = F.tenant
-
 --- The tenant's Prisma ID used in /api/v1/tenant/{prismaId} paths: sets it when given, else
--- learns it once per client (the prisma_id option, else the session's customer list).
+-- learns it once per client (client:prisma_id: the prisma_id option, else the session's customer list).
 -- syntax: id, err = client.integrations:prisma_id([id])
 function F:prisma_id(id)
-  if id ~= nil then
-    check_string(id, 1, "prisma_id")
-    tenants[self.client] = id
-    return id
-  end
-  return tenant(self.client)
+  if id ~= nil then check_string(id, 1, "prisma_id") end
+  return self.client:prisma_id(id)
 end
 
 --------------------------------------------------------------------------
@@ -320,7 +260,7 @@ local OPS = {
 -- returns the request on a dry run).
 local function send(self, verb, pull, args, opts)
   if pull then return pager.call(self.client, OPS[verb][2], args, opts) end
-  local prisma_id, err = tenant(self.client)
+  local prisma_id, err = self.client:prisma_id()
   if not prisma_id then return nil, err end
   args.prismaId = prisma_id
   return pager.call(self.client, OPS[verb][1], args, opts)
@@ -359,7 +299,7 @@ function F:each(filter, paging)
   local path = "/integration"
   if not pull then
     path = function() -- learnt on the first :next(), whose nil, err says when it cannot be
-      local prisma_id, err = tenant(self.client)
+      local prisma_id, err = self.client:prisma_id()
       if not prisma_id then return nil, err end
       return pager.request_for(OPS.list[1], {prismaId = prisma_id}).path
     end
@@ -463,7 +403,7 @@ end
 --- The AWS accounts with Security Hub enabled: a table {[account id] = account name}.
 -- syntax: accounts, err = client.integrations:security_hub_accounts()
 function F:security_hub_accounts()
-  local prisma_id, err = tenant(self.client)
+  local prisma_id, err = self.client:prisma_id()
   if not prisma_id then return nil, err end
   return self.client:call("get-security-hub-accounts-v1", {prismaId = prisma_id})
 end
@@ -472,7 +412,7 @@ end
 -- syntax: regions, err = client.integrations:security_hub_regions(account_id)
 function F:security_hub_regions(account_id)
   check_string(account_id, 1, "security_hub_regions")
-  local prisma_id, err = tenant(self.client)
+  local prisma_id, err = self.client:prisma_id()
   if not prisma_id then return nil, err end
   local body
   body, err = pager.table_body(self.client, self.client:call("get-security-hub-region-by-account-id-v1",
@@ -484,7 +424,7 @@ end
 --- The integration types the tenant API supports (GET .../integration/channels): an array of names.
 -- syntax: types, err = client.integrations:types()
 function F:types()
-  local prisma_id, err = tenant(self.client)
+  local prisma_id, err = self.client:prisma_id()
   if not prisma_id then return nil, err end
   return self.client:call("get-supported-integration-channels-v1", {prismaId = prisma_id})
 end

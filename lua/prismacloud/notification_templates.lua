@@ -6,8 +6,7 @@
 --   client.notification_templates:update(t.id, {name = t.name, integrationType = t.integrationType,
 --                                               templateConfig = t.templateConfig, enabled = false})
 --
--- The Prisma ID in the paths is the one client.integrations:prisma_id() knows or learns.
-local integrations = require "prismacloud.integrations"
+-- The Prisma ID in the paths is the one client:prisma_id() knows or learns.
 local pager = require "prismacloud.pager"
 
 local F = {}
@@ -52,7 +51,7 @@ local crud = pager.crud{names = function(self) return self:list() end}
 
 -- Sends operation id with the tenant's Prisma ID in its path (or returns the request on a dry run).
 local function send(self, id, args, opts)
-  local prisma_id, err = integrations.tenant(self.client)
+  local prisma_id, err = self.client:prisma_id()
   if not prisma_id then return nil, err end
   args.prismaId = prisma_id
   return pager.call(self.client, id, args, opts)
@@ -69,7 +68,7 @@ end
 function F:each(filter, paging)
   local query = query_of(filter, "each")
   local function path() -- learnt on the first :next(), whose nil, err says when it cannot be
-    local prisma_id, err = integrations.tenant(self.client)
+    local prisma_id, err = self.client:prisma_id()
     if not prisma_id then return nil, err end
     return pager.request_for("get-all-templates-v1", {prismaId = prisma_id}).path
   end
@@ -132,10 +131,10 @@ function F:by_name(name)
   return crud.by_name(self, name)
 end
 
---- The tenant's Prisma ID (the same as client.integrations:prisma_id, which can also set it).
+--- The tenant's Prisma ID (client:prisma_id, which can also set it).
 -- syntax: id, err = client.notification_templates:prisma_id()
 function F:prisma_id()
-  return integrations.tenant(self.client)
+  return self.client:prisma_id()
 end
 
 return F

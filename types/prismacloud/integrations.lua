@@ -144,15 +144,7 @@ function integrations.pager_duty(t) end
 ---@return any body
 function integrations.service_now(t) end
 
----The Prisma ID of a client's tenant, shared by the tenant-scoped families: id, or nil, err. It comes from the client's prisma_id option, else from the session's customer list (the login answer; a client holding a bare token asks GET /auth_token/extend, which answers the same).
----
----`id, err = integrations.tenant(client)`
----@param client any
----@return any id
----@return prismacloud.Error? err
-function integrations.tenant(client) end
-
----The tenant's Prisma ID used in /api/v1/tenant/{prismaId} paths: sets it when given, else learns it once per client (the prisma_id option, else the session's customer list).
+---The tenant's Prisma ID used in /api/v1/tenant/{prismaId} paths: sets it when given, else learns it once per client (client:prisma_id: the prisma_id option, else the session's customer list).
 ---
 ---`id, err = client.integrations:prisma_id([id])`
 ---@param id? any

@@ -88,7 +88,7 @@ function notification_templates:test(template_or_id, opts) end
 ---@return prismacloud.Error? err
 function notification_templates:by_name(name) end
 
----The tenant's Prisma ID (the same as client.integrations:prisma_id, which can also set it).
+---The tenant's Prisma ID (client:prisma_id, which can also set it).
 ---
 ---`id, err = client.notification_templates:prisma_id()`
 ---@return any id

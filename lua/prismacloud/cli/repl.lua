@@ -215,7 +215,7 @@ function M.help_text(v)
   end
   local client_fns, seen = {}, {}
   for _, fn in ipairs(CORE_METHODS) do client_fns[#client_fns + 1], seen[fn.name] = fn, true end
-  for _, m in ipairs{"prismacloud", "prismacloud.catalog"} do
+  for _, m in ipairs{"prismacloud", "prismacloud.client"} do
     for _, fn in ipairs(M.functions_of(m)) do
       if fn.syntax and fn.syntax:find("client:", 1, true) and not seen[fn.name] then
         client_fns[#client_fns + 1], seen[fn.name] = fn, true
