@@ -647,8 +647,8 @@ describe("dry runs", function()
     assert.error_matches(function() client:call("add-account-group", {dry_run = true}) end, "requires a body")
     assert.error_matches(function() client:call("delete-account-group", {dry_run = true}) end,
       "missing path parameter 'id'")
-    local pager = require "prismacloud.pager"
-    assert.error_matches(function() pager.request_for("get-alert", {id = "x", nope = 1}) end,
+    local verbs = require "prismacloud.verbs"
+    assert.error_matches(function() verbs.request_for("get-alert", {id = "x", nope = 1}) end,
       "no path parameter or option 'nope'")
     assert.error_matches(function() client.policies:create(nil, {dry_run = true}) end, "create")
     assert.equal(0, #srv.requests())

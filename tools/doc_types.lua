@@ -6,8 +6,8 @@
 --   * modules and functions: every lua/prismacloud/*.lua and its `function M.x` / `function F:x`
 --     (parameter names from the definition, optional ones from the `syntax:` line's brackets);
 --   * option tables: the names of the `syntax:` line's table literals, and the keys the code
---     accepts: a literal or named table given to pager.options(param, ...) or
---     pager.filter_query(param, ...), the keys looked up while walking `pairs(param)`, and the
+--     accepts: a literal or named table given to verbs.options(param, ...) or
+--     filters.query(param, ...), the keys looked up while walking `pairs(param)`, and the
 --     same through the module's own helper functions that receive the parameter;
 --   * returns: the names left of `=` in the `syntax:` line (a `for ... in` form returns an
 --     iterator);
@@ -182,12 +182,12 @@ local function accepted_keys(doc, rec, param, bindings, consts, depth, out)
     for _, k in ipairs(keys) do out[k] = true end
   end
   local p = param:gsub("%p", "%%%0")
-  -- pager.options(param, allowed ...) and pager.filter_query(param, names ...)
-  for pos in body:gmatch("pager%.options%s*()%(") do
+  -- verbs.options(param, allowed ...) and filters.query(param, names ...)
+  for pos in body:gmatch("verbs%.options%s*()%(") do
     local args = split_args((balanced(body, pos)))
     if args[1] and args[1].text == param and args[2] then add(keys_of_expr(args[2].text, consts, bindings)) end
   end
-  for pos in body:gmatch("pager%.filter_query%s*()%(") do
+  for pos in body:gmatch("filters%.query%s*()%(") do
     local args = split_args((balanced(body, pos)))
     if args[1] and args[1].text == param and args[2] then add(keys_of_expr(args[2].text, consts, bindings)) end
   end
@@ -201,7 +201,8 @@ local function accepted_keys(doc, rec, param, bindings, consts, depth, out)
     local target = doc.locals[short]
     if not target then
       for _, fn in ipairs(doc.functions) do
-        if fn.name == short and callee:find("^[%a_][%w_]*[.:]" .. short .. "$") and not callee:find("^pager") then
+        if fn.name == short and callee:find("^[%a_][%w_]*[.:]" .. short .. "$")
+            and not callee:find("^verbs") and not callee:find("^pager") then
           target = fn
         end
       end

@@ -5,13 +5,14 @@
 --   client.access_keys:set_enabled(key.id, false)
 --   for k in client.access_keys:each() do print(k.name, k.username, k.status) end
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
 
 local F = {}
 F.__index = F
 local DRY = {dry_run = true}
 
--- get, delete and by_name: the shared shape (pager.crud).
-local crud = pager.crud{
+-- get, delete and by_name: the shared shape (verbs.crud).
+local crud = verbs.crud{
   get = "get-access-key-by-id", delete = "delete-access-keys",
   names = function(self) return self.client:call("get-my-access-keys") end,
 }
@@ -57,8 +58,8 @@ function F:create(key, opts)
   if type(key) ~= "table" then
     error(("bad argument #1 to 'create' (name or table expected, got %s)"):format(type(key)), 2)
   end
-  opts = pager.options(opts, DRY, "create")
-  local body, err = pager.call(self.client, "add-access-keys", {body = key}, opts)
+  opts = verbs.options(opts, DRY, "create")
+  local body, err = verbs.call(self.client, "add-access-keys", {body = key}, opts)
   if body == nil then return nil, err end
   if not opts.dry_run then F.hide_secret(body) end
   return body
@@ -67,9 +68,9 @@ end
 --- Activates or deactivates an access key (an expired key cannot be activated).
 -- syntax: ok, err = client.access_keys:set_enabled(id, enabled [, {dry_run = true}])
 function F:set_enabled(id, enabled, opts)
-  pager.check_id(id, 1, "set_enabled")
-  pager.check_boolean(enabled, 2, "set_enabled")
-  return pager.call(self.client, "update-access-key-status", {id = id, status = tostring(enabled)}, opts, "set_enabled")
+  verbs.check_id(id, 1, "set_enabled")
+  verbs.check_boolean(enabled, 2, "set_enabled")
+  return verbs.call(self.client, "update-access-key-status", {id = id, status = tostring(enabled)}, opts, "set_enabled")
 end
 
 --- Deletes an access key.

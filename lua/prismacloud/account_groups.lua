@@ -3,12 +3,13 @@
 --   local g = client.account_groups:create{name = "prod", accountIds = {"123456789012"}}
 --   for g in client.account_groups:each() do print(g.name, g.cloudAccountCount) end
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
 
 local F = {}
 F.__index = F
 
 local function list_query(opts, fname)
-  opts = pager.options(opts, {details = true}, fname)
+  opts = verbs.options(opts, {details = true}, fname)
   if opts.details == false then return {excludeCloudAccountDetails = true} end
   return nil
 end
@@ -25,8 +26,8 @@ function F:each(opts)
   return pager.items(self.client, pager.single{path = "/cloud/group", query = list_query(opts, "each")})
 end
 
--- get, create, update, delete and by_name: the shared shape (pager.crud).
-local crud = pager.crud{
+-- get, create, update, delete and by_name: the shared shape (verbs.crud).
+local crud = verbs.crud{
   get = "get-account-group", create = "add-account-group", update = "update-account-group",
   delete = "delete-account-group", fetch = true,
   names = function(self) return self.client:call("get-account-group-name") end,

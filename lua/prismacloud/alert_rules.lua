@@ -8,6 +8,7 @@
 -- (GET /v2/alert/rule) leaves `alertRuleNotificationConfig` unpopulated;
 -- `get` returns it.
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
 
 local F = {}
 F.__index = F
@@ -30,8 +31,8 @@ local function query_of(filter, fname)
   return query
 end
 
--- get, create, update, delete and by_name: the shared shape (pager.crud).
-local crud = pager.crud{
+-- get, create, update, delete and by_name: the shared shape (verbs.crud).
+local crud = verbs.crud{
   get = "get-alert-rule", create = "add-alert-rule", update = "update-alert-rule", delete = "delete-alert-rule",
   names = function(self) return self.client:call("get-alert-rules-v2") end,
 }
@@ -77,13 +78,13 @@ end
 -- has no status call). A dry run reads the rule and returns the update it would send.
 -- syntax: rule, err = client.alert_rules:set_enabled(id, enabled [, {dry_run = true}])
 function F:set_enabled(id, enabled, opts)
-  pager.check_id(id, 1, "set_enabled")
-  pager.check_boolean(enabled, 2, "set_enabled")
-  opts = pager.options(opts, DRY, "set_enabled")
-  local rule, err = pager.table_body(self.client, self.client:call("get-alert-rule", {id = id}))
+  verbs.check_id(id, 1, "set_enabled")
+  verbs.check_boolean(enabled, 2, "set_enabled")
+  opts = verbs.options(opts, DRY, "set_enabled")
+  local rule, err = verbs.table_body(self.client, self.client:call("get-alert-rule", {id = id}))
   if not rule then return nil, err end
   rule.enabled = enabled
-  return pager.call(self.client, "update-alert-rule", {id = id, body = rule}, opts)
+  return verbs.call(self.client, "update-alert-rule", {id = id, body = rule}, opts)
 end
 
 --- The alert rule with exactly this name: rule (as the list gives it), or nil when there is none, or nil, err.

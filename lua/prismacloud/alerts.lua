@@ -10,6 +10,7 @@
 -- The first page goes out as GET /v2/alert when the filter is simple (a relative
 -- time range, a short URL) and as POST otherwise; later pages always POST {pageToken} only.
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
 local timerange = require "prismacloud.timerange"
 local catalog = require "prismacloud.catalog"
 local json = require "prismacloud.json"
@@ -156,7 +157,7 @@ end
 --- One alert by id.
 -- syntax: alert, err = client.alerts:get(id [, {detailed = true}])
 function F:get(id, opts)
-  opts = pager.options(opts, {detailed = true}, "get")
+  opts = verbs.options(opts, {detailed = true}, "get")
   return self.client:call("get-alert", {id = id, query = {detailed = opts.detailed and true or false}})
 end
 
@@ -172,9 +173,9 @@ function F:count(status)
     error(("bad argument #1 to 'count' (status '%s'; allowed values: %s)"):format(tostring(status),
       table.concat(COUNT_STATUSES, ", ")), 2)
   end
-  local body, err = pager.table_body(self.client, self.client:call("get-alert-count", {status = status}))
+  local body, err = verbs.table_body(self.client, self.client:call("get-alert-count", {status = status}))
   if not body then return nil, err end
-  if math.type(body.count) ~= "integer" then return pager.decode_error(self.client, "the answer has no count") end
+  if math.type(body.count) ~= "integer" then return errors.decode(self.client, "the answer has no count") end
   return body.count
 end
 
@@ -205,39 +206,39 @@ end
 --- Dismisses alerts (ids, or a filter naming policy_id) with a note. `{dry_run = true}` returns the request.
 -- syntax: ok, err = client.alerts:dismiss(ids_or_filter, note [, {dry_run = true}])
 function F:dismiss(target, note, opts)
-  opts = pager.options(opts, {dry_run = true}, "dismiss")
+  opts = verbs.options(opts, {dry_run = true}, "dismiss")
   local body = change_body(target, "dismiss")
   body.dismissalNote = note
-  return pager.call(self.client, "dismiss-alerts", {body = body}, opts)
+  return verbs.call(self.client, "dismiss-alerts", {body = body}, opts)
 end
 
 --- Snoozes alerts until a future point: "7d", or {until = ms}.
 -- syntax: ok, err = client.alerts:snooze(ids, time_range [, note [, {dry_run = true}]])
 function F:snooze(target, time_range, note, opts)
-  opts = pager.options(opts, {dry_run = true}, "snooze")
+  opts = verbs.options(opts, {dry_run = true}, "snooze")
   local body = change_body(target, "snooze")
   body.dismissalTimeRange = timerange.future(time_range)
   body.dismissalNote = note or "snoozed"
-  return pager.call(self.client, "dismiss-alerts", {body = body}, opts)
+  return verbs.call(self.client, "dismiss-alerts", {body = body}, opts)
 end
 
 --- Reopens dismissed or snoozed alerts (ids, or a filter naming policy_id).
 -- syntax: ok, err = client.alerts:reopen(ids_or_filter [, {dry_run = true}])
 function F:reopen(target, opts)
-  opts = pager.options(opts, {dry_run = true}, "reopen")
-  return pager.call(self.client, "reopen-alerts", {body = change_body(target, "reopen")}, opts)
+  opts = verbs.options(opts, {dry_run = true}, "reopen")
+  return verbs.call(self.client, "reopen-alerts", {body = change_body(target, "reopen")}, opts)
 end
 
 --- Remediates an open alert of a remediable policy (the policy's remediation runs on the resource).
 -- syntax: ok, err = client.alerts:remediate(id [, {finding_id =, dry_run = true}])
 function F:remediate(id, opts)
-  pager.check_string(id, 1, "remediate", "alert id")
-  opts = pager.options(opts, {dry_run = true, finding_id = true}, "remediate")
+  verbs.check_string(id, 1, "remediate", "alert id")
+  opts = verbs.options(opts, {dry_run = true, finding_id = true}, "remediate")
   if opts.finding_id ~= nil and type(opts.finding_id) ~= "string" then
     error(("option 'finding_id' to 'remediate' must be a string (got %s)"):format(type(opts.finding_id)), 2)
   end
   local args = {id = id, query = opts.finding_id and {findingId = opts.finding_id} or nil}
-  return pager.call(self.client, "perform-remediation-for-alert", args, {dry_run = opts.dry_run})
+  return verbs.call(self.client, "perform-remediation-for-alert", args, {dry_run = opts.dry_run})
 end
 
 -- Whether every filter name is a query parameter of the operation and the URL stays short.
@@ -303,11 +304,11 @@ end
 --- The options of one alert filter, those containing `query` when given: an array of strings, or nil, err.
 -- syntax: options, err = client.alerts:filter_options(name [, query])
 function F:filter_options(name, query)
-  pager.check_string(name, 1, "filter_options", "filter name")
+  verbs.check_string(name, 1, "filter_options", "filter name")
   if query ~= nil and type(query) ~= "string" then
     error(("bad argument #2 to 'filter_options' (string expected, got %s)"):format(type(query)), 2)
   end
-  local body, err = pager.table_body(self.client, self.client:call("get-alert-filter-options",
+  local body, err = verbs.table_body(self.client, self.client:call("get-alert-filter-options",
     {body = {filterName = F.FILTERS[name] or name, query = query}}))
   if not body then return nil, err end
   return body.suggestions or {}
@@ -316,7 +317,7 @@ end
 --- Whether dismissing an alert needs a note (a tenant setting): true or false; or nil, err.
 -- syntax: required, err = client.alerts:dismissal_note_required()
 function F:dismissal_note_required()
-  local body, err = pager.table_body(self.client, self.client:call("is-dismissal-note-required"))
+  local body, err = verbs.table_body(self.client, self.client:call("is-dismissal-note-required"))
   if not body then return nil, err end
   return body.requireDismissalNote == true
 end
@@ -324,17 +325,17 @@ end
 --- Sets whether dismissing an alert needs a note.
 -- syntax: ok, err = client.alerts:set_dismissal_note_required(required [, {dry_run = true}])
 function F:set_dismissal_note_required(required, opts)
-  pager.check_boolean(required, 1, "set_dismissal_note_required")
-  opts = pager.options(opts, {dry_run = true}, "set_dismissal_note_required")
-  return pager.call(self.client, "set-dismissal-note-required", {body = {requireDismissalNote = required}}, opts)
+  verbs.check_boolean(required, 1, "set_dismissal_note_required")
+  opts = verbs.options(opts, {dry_run = true}, "set_dismissal_note_required")
+  return verbs.call(self.client, "set-dismissal-note-required", {body = {requireDismissalNote = required}}, opts)
 end
 
 --- The CLI commands that remediate alerts of one remediable policy (alert ids, or {policy_id =, time_range =}):
 -- {cliScript, alertIdVsCliScript = {[id] = script}, cliDescription, scriptImpact}; or nil, err.
 -- syntax: commands, err = client.alerts:remediation_commands(ids_or_filter [, {dry_run = true}])
 function F:remediation_commands(target, opts)
-  opts = pager.options(opts, {dry_run = true}, "remediation_commands")
-  return pager.call(self.client, "get-alerts-remediation", {body = change_body(target, "remediation_commands")}, opts)
+  opts = verbs.options(opts, {dry_run = true}, "remediation_commands")
+  return verbs.call(self.client, "get-alerts-remediation", {body = change_body(target, "remediation_commands")}, opts)
 end
 
 -- The operations of the alert jobs: a CSV file, a JSON list of alerts, a JSON list of counts by policy.
@@ -374,12 +375,12 @@ end
 -- Creates a job, waits for it, streams its file to path.
 local function export(self, kind, args, path, opts)
   local ops = JOB_OPS[kind]
-  local job, err = pager.call(self.client, ops.create, args)
+  local job, err = verbs.call(self.client, ops.create, args)
   if not job then return nil, err end
   if type(job) ~= "table" or type(job.id) ~= "string" then
     return nil, errors.new("decode", "the job submission returned no job id")
   end
-  local function poll() return pager.table_body(self.client, self.client:call(ops.status, {id = job.id})) end
+  local function poll() return verbs.table_body(self.client, self.client:call(ops.status, {id = job.id})) end
   local status
   status, err = jobs.wait(poll, function(s) return JOB_READY[s.status] == true end, opts)
   if not status then return nil, err end
@@ -393,22 +394,22 @@ end
 --- Submits a job making a CSV of the alerts matching a filter: the job ({id, status, ...}).
 -- syntax: job, err = client.alerts:csv_create({status =, time_range =, detailed =, ...} [, {dry_run = true}])
 function F:csv_create(filter, opts)
-  opts = pager.options(opts, {dry_run = true}, "csv_create")
-  return pager.call(self.client, JOB_OPS.csv.create, job_args("csv", filter, nil, "csv_create"), opts)
+  opts = verbs.options(opts, {dry_run = true}, "csv_create")
+  return verbs.call(self.client, JOB_OPS.csv.create, job_args("csv", filter, nil, "csv_create"), opts)
 end
 
 --- The status of an alert CSV job ({id, status = "IN_PROGRESS" | "READY_TO_DOWNLOAD" | ..., recordCount}).
 -- syntax: job, err = client.alerts:csv_status(job_id)
 function F:csv_status(job_id)
-  pager.check_string(job_id, 1, "csv_status", "job id")
+  verbs.check_string(job_id, 1, "csv_status", "job id")
   return self.client:call(JOB_OPS.csv.status, {id = job_id})
 end
 
 --- Streams a ready alert CSV job's file to path: {output = path, size = bytes}; nothing is left on failure.
 -- syntax: result, err = client.alerts:csv_download(job_id, path [, {dry_run = true}])
 function F:csv_download(job_id, path, opts)
-  pager.check_string(job_id, 1, "csv_download", "job id")
-  pager.check_string(path, 2, "csv_download", "file path")
+  verbs.check_string(job_id, 1, "csv_download", "job id")
+  verbs.check_string(path, 2, "csv_download", "file path")
   return jobs.download(self.client, JOB_OPS.csv.download, {id = job_id}, path, opts)
 end
 
@@ -417,7 +418,7 @@ end
 -- syntax: result, err = client.alerts:export_csv(filter, path [, {interval =, timeout =, on_poll =, ...}])
 function F:export_csv(filter, path, opts)
   local args = job_args("csv", filter, nil, "export_csv")
-  pager.check_string(path, 2, "export_csv", "file path")
+  verbs.check_string(path, 2, "export_csv", "file path")
   return export(self, "csv", args, path, jobs.options(opts, "export_csv"))
 end
 
@@ -425,29 +426,29 @@ end
 -- alert counts by policy instead): the job ({id, status, ...}).
 -- syntax: job, err = client.alerts:json_create(filter [, {by_policy = true, fields = {...}, dry_run = true}])
 function F:json_create(filter, opts)
-  opts = pager.options(opts, {dry_run = true, by_policy = true, fields = true}, "json_create")
+  opts = verbs.options(opts, {dry_run = true, by_policy = true, fields = true}, "json_create")
   local kind = opts.by_policy and "policy" or "json"
   if kind == "policy" and opts.fields ~= nil then
     error("option 'fields' to 'json_create' does not apply with by_policy", 2)
   end
-  return pager.call(self.client, JOB_OPS[kind].create, job_args(kind, filter, opts.fields, "json_create"),
+  return verbs.call(self.client, JOB_OPS[kind].create, job_args(kind, filter, opts.fields, "json_create"),
     {dry_run = opts.dry_run})
 end
 
 --- The status of an alert JSON job (the same shape as csv_status).
 -- syntax: job, err = client.alerts:json_status(job_id [, {by_policy = true}])
 function F:json_status(job_id, opts)
-  pager.check_string(job_id, 1, "json_status", "job id")
-  opts = pager.options(opts, {by_policy = true}, "json_status")
+  verbs.check_string(job_id, 1, "json_status", "job id")
+  opts = verbs.options(opts, {by_policy = true}, "json_status")
   return self.client:call(JOB_OPS[opts.by_policy and "policy" or "json"].status, {id = job_id})
 end
 
 --- Streams a ready alert JSON job's file to path: {output = path, size = bytes}; nothing is left on failure.
 -- syntax: result, err = client.alerts:json_download(job_id, path [, {by_policy = true, dry_run = true}])
 function F:json_download(job_id, path, opts)
-  pager.check_string(job_id, 1, "json_download", "job id")
-  pager.check_string(path, 2, "json_download", "file path")
-  opts = pager.options(opts, {by_policy = true, dry_run = true}, "json_download")
+  verbs.check_string(job_id, 1, "json_download", "job id")
+  verbs.check_string(path, 2, "json_download", "file path")
+  opts = verbs.options(opts, {by_policy = true, dry_run = true}, "json_download")
   return jobs.download(self.client, JOB_OPS[opts.by_policy and "policy" or "json"].download, {id = job_id}, path,
     {dry_run = opts.dry_run})
 end
@@ -461,7 +462,7 @@ function F:export_json(filter, path, opts)
     error("option 'fields' to 'export_json' does not apply with by_policy", 2)
   end
   local args = job_args(kind, filter, opts.fields, "export_json")
-  pager.check_string(path, 2, "export_json", "file path")
+  verbs.check_string(path, 2, "export_json", "file path")
   opts.by_policy, opts.fields = nil, nil
   return export(self, kind, args, path, opts)
 end

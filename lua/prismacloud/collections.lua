@@ -5,6 +5,7 @@
 --   local c = client.collections:create{name = "prod", assetGroups = {accountIds = {"*"}}}
 --   client.collections:delete(c.id)
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
 
 local F = {}
 F.__index = F
@@ -14,7 +15,7 @@ local ORDERS = {ID = true, NAME = true, LAST_MODIFIED_TS = true}
 
 -- The query of a listing filter {order_by =, exclude_asset_group =}; raises on a bad key or value.
 local function query_of(filter, fname)
-  filter = pager.options(filter, {order_by = true, exclude_asset_group = true}, fname)
+  filter = verbs.options(filter, {order_by = true, exclude_asset_group = true}, fname)
   local q = {}
   if filter.order_by ~= nil then
     if not ORDERS[filter.order_by] then
@@ -43,8 +44,8 @@ local function style(query)
                      token_field = "next_page_token", items = items_of}
 end
 
--- get, create, update, delete and by_name: the shared shape (pager.crud).
-local crud = pager.crud{
+-- get, create, update, delete and by_name: the shared shape (verbs.crud).
+local crud = verbs.crud{
   get = "get-collection-by-id", create = "create-collection", update = "update-collection-by-id",
   delete = "delete-collection-by-id",
   names = function(self) return pager.items(self.client, style(query_of(nil, "by_name")), {page_size = 500}) end,
@@ -55,7 +56,7 @@ local crud = pager.crud{
 -- syntax: page, err = client.collections:list([filter] [, {page_size =, cursor =}])
 function F:list(filter, paging)
   local s = style(query_of(filter, "list"))
-  paging = pager.options(paging, {page_size = true, cursor = true}, "list")
+  paging = verbs.options(paging, {page_size = true, cursor = true}, "list")
   local page, err = pager.page(self.client, s, paging)
   if not page then return nil, err end
   return pager.list_page(items_of(page), page.nextPageToken, page)

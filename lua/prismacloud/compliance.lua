@@ -9,6 +9,7 @@
 -- created, updated, cloned and deleted. The API answers these writes without a body: they
 -- return true.
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
 local operations = require "prismacloud.operations"
 local timerange = require "prismacloud.timerange"
 local json = require("prismacloud.core").json
@@ -17,18 +18,18 @@ local F = {}
 F.__index = F
 
 
--- get, create, update, delete and by_name of standards: the shared shape (pager.crud).
-local standards = pager.crud{
+-- get, create, update, delete and by_name of standards: the shared shape (verbs.crud).
+local standards = verbs.crud{
   get = "get-standards-by-id", create = "add-standard", update = "update-standard", delete = "delete-standard",
   id = "complianceId", fnames = {get = "standard"},
   names = function(self) return self:standards() end,
 }
-local requirements = pager.crud{
+local requirements = verbs.crud{
   get = "get-requirement-by-id", update = "update-requirement", delete = "delete-requirement",
   id = "requirementId",
   fnames = {get = "requirement", update = "update_requirement", delete = "delete_requirement"},
 }
-local sections = pager.crud{
+local sections = verbs.crud{
   update = "update-section", delete = "delete-section", id = "sectionId",
   fnames = {update = "update_section", delete = "delete_section"},
 }
@@ -80,8 +81,8 @@ end
 --- Clones a standard (built in or custom) with its requirements and sections under a new {name, description}.
 -- syntax: ok, err = client.compliance:clone(id, {name =, description =} [, {dry_run = true}])
 function F:clone(id, standard, opts)
-  pager.check_table(standard, 2, "clone")
-  return pager.call(self.client, "clone-standard", {complianceId = id, body = standard}, opts, "clone")
+  verbs.check_table(standard, 2, "clone")
+  return verbs.call(self.client, "clone-standard", {complianceId = id, body = standard}, opts, "clone")
 end
 
 --- The requirements of a standard.
@@ -99,8 +100,8 @@ end
 --- Adds a requirement {name, requirementId, description} to a custom standard.
 -- syntax: ok, err = client.compliance:add_requirement(standard_id, requirement [, {dry_run = true}])
 function F:add_requirement(standard_id, requirement, opts)
-  pager.check_table(requirement, 2, "add_requirement")
-  return pager.call(self.client, "add-requirement", {complianceId = standard_id, body = requirement},
+  verbs.check_table(requirement, 2, "add_requirement")
+  return verbs.call(self.client, "add-requirement", {complianceId = standard_id, body = requirement},
     opts, "add_requirement")
 end
 
@@ -125,8 +126,8 @@ end
 --- Adds a section {sectionId, description} to a requirement of a custom standard.
 -- syntax: ok, err = client.compliance:add_section(requirement_id, section [, {dry_run = true}])
 function F:add_section(requirement_id, section, opts)
-  pager.check_table(section, 2, "add_section")
-  return pager.call(self.client, "add-section", {requirementId = requirement_id, body = section}, opts, "add_section")
+  verbs.check_table(section, 2, "add_section")
+  return verbs.call(self.client, "add-section", {requirementId = requirement_id, body = section}, opts, "add_section")
 end
 
 --- Updates a section {sectionId, description}.

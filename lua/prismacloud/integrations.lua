@@ -13,12 +13,13 @@
 -- Types not in F.TYPES pass unchecked. The tenant's Prisma ID is the client's
 -- (client:prisma_id, learnt once per client from the session).
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
 local errors = require "prismacloud.errors"
 
 local F = {}
 F.__index = F
 local DRY = {dry_run = true}
-local check_string = pager.check_string
+local check_string = verbs.check_string
 
 -- What integrationConfig must hold, per integrationType (docs/api-integration-config.md):
 --   required       fields every config needs; an entry {"a", "b"} is satisfied by either
@@ -190,8 +191,8 @@ end
 -- Verbs.
 --------------------------------------------------------------------------
 
--- by_name: the shared name lookup (pager.crud) over the list.
-local crud = pager.crud{names = function(self, _, filter) return self:list(filter) end}
+-- by_name: the shared name lookup (verbs.crud) over the list.
+local crud = verbs.crud{names = function(self, _, filter) return self:list(filter) end}
 
 local function csv(v, what, fname)
   if type(v) == "string" then return v end
@@ -259,11 +260,11 @@ local OPS = {
 -- Sends a verb's operation: the Pull one, or the tenant one with the Prisma ID in its path (or
 -- returns the request on a dry run).
 local function send(self, verb, pull, args, opts)
-  if pull then return pager.call(self.client, OPS[verb][2], args, opts) end
+  if pull then return verbs.call(self.client, OPS[verb][2], args, opts) end
   local prisma_id, err = self.client:prisma_id()
   if not prisma_id then return nil, err end
   args.prismaId = prisma_id
-  return pager.call(self.client, OPS[verb][1], args, opts)
+  return verbs.call(self.client, OPS[verb][1], args, opts)
 end
 
 local PULL = {pull = true}
@@ -301,7 +302,7 @@ function F:each(filter, paging)
     path = function() -- learnt on the first :next(), whose nil, err says when it cannot be
       local prisma_id, err = self.client:prisma_id()
       if not prisma_id then return nil, err end
-      return pager.request_for(OPS.list[1], {prismaId = prisma_id}).path
+      return verbs.request_for(OPS.list[1], {prismaId = prisma_id}).path
     end
   end
   return pager.items(self.client, pager.single{path = path, query = query}, paging)
@@ -311,7 +312,7 @@ end
 -- syntax: integration, err = client.integrations:get(id [, {pull = true}])
 function F:get(id, opts)
   check_string(id, 1, "get")
-  opts = pager.options(opts, PULL, "get")
+  opts = verbs.options(opts, PULL, "get")
   return send(self, "get", opts.pull, {id = id})
 end
 
@@ -321,7 +322,7 @@ end
 -- syntax: integration, err = client.integrations:create(integration [, {dry_run = true}])
 function F:create(integration, opts)
   F.validate(integration, "create", 2)
-  opts = pager.options(opts, DRY, "create")
+  opts = verbs.options(opts, DRY, "create")
   return send(self, "create", is_pull(integration.integrationType), {body = integration}, opts)
 end
 
@@ -330,7 +331,7 @@ end
 function F:update(id, integration, opts)
   check_string(id, 1, "update")
   F.validate(integration, "update", 2)
-  opts = pager.options(opts, PULL_DRY, "update")
+  opts = verbs.options(opts, PULL_DRY, "update")
   local pull = opts.pull or is_pull(integration.integrationType)
   return send(self, "update", pull, {id = id, body = integration}, opts)
 end
@@ -339,12 +340,12 @@ end
 -- syntax: ok, err = client.integrations:set_enabled(id, enabled [, {dry_run = true, pull = true}])
 function F:set_enabled(id, enabled, opts)
   check_string(id, 1, "set_enabled")
-  pager.check_boolean(enabled, 2, "set_enabled")
-  opts = pager.options(opts, PULL_DRY, "set_enabled")
+  verbs.check_boolean(enabled, 2, "set_enabled")
+  opts = verbs.options(opts, PULL_DRY, "set_enabled")
   if not opts.pull then
     return send(self, "state", false, {id = id, body = {enabled = enabled}}, opts)
   end
-  local stored, err = pager.table_body(self.client, self:get(id, PULL))
+  local stored, err = verbs.table_body(self.client, self:get(id, PULL))
   if not stored then return nil, err end
   stored.enabled = enabled
   return send(self, "update", true, {id = id, body = stored}, opts)
@@ -354,7 +355,7 @@ end
 -- syntax: ok, err = client.integrations:delete(id [, {dry_run = true, pull = true}])
 function F:delete(id, opts)
   check_string(id, 1, "delete")
-  opts = pager.options(opts, PULL_DRY, "delete")
+  opts = verbs.options(opts, PULL_DRY, "delete")
   return send(self, "delete", opts.pull, {id = id}, opts)
 end
 
@@ -362,10 +363,10 @@ end
 -- the id of an existing one (its stored settings are sent). true, or nil, err saying why it failed.
 -- syntax: ok, err = client.integrations:test(integration_or_id [, {dry_run = true, pull = true}])
 function F:test(what, opts)
-  opts = pager.options(opts, PULL_DRY, "test")
+  opts = verbs.options(opts, PULL_DRY, "test")
   local query
   if type(what) == "string" and what ~= "" then
-    local stored, err = pager.table_body(self.client, self:get(what, opts.pull and PULL or nil))
+    local stored, err = verbs.table_body(self.client, self:get(what, opts.pull and PULL or nil))
     if not stored then return nil, err end
     query = {id = what}
     what = {name = stored.name, integrationType = stored.integrationType, integrationConfig = stored.integrationConfig}
@@ -391,7 +392,7 @@ function F:names(itype, opts)
   if type(itype) ~= "string" then
     error(("bad argument #1 to 'names' (string expected, got %s)"):format(type(itype)), 2)
   end
-  opts = pager.options(opts, {only_enabled = true}, "names")
+  opts = verbs.options(opts, {only_enabled = true}, "names")
   local query = {type = itype}
   if opts.only_enabled ~= nil then
     if type(opts.only_enabled) ~= "boolean" then error("bad option 'only_enabled' to 'names' (boolean expected)", 2) end
@@ -415,7 +416,7 @@ function F:security_hub_regions(account_id)
   local prisma_id, err = self.client:prisma_id()
   if not prisma_id then return nil, err end
   local body
-  body, err = pager.table_body(self.client, self.client:call("get-security-hub-region-by-account-id-v1",
+  body, err = verbs.table_body(self.client, self.client:call("get-security-hub-region-by-account-id-v1",
     {prismaId = prisma_id, accountId = account_id}))
   if body == nil then return nil, err end
   return body.regions or {}

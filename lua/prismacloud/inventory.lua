@@ -9,7 +9,7 @@
 -- out as GET query parameters when the GET endpoint declares every name and the URL stays under
 -- MAX_URL; otherwise as a POST body {filters = [{name, operator = "=", value}], groupBy}.
 -- v2 (`version = 2`) also takes a time range (GET: relative only; "24h" by default).
-local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
 local timerange = require "prismacloud.timerange"
 local catalog = require "prismacloud.catalog"
 local json = require "prismacloud.json"
@@ -176,8 +176,8 @@ function F:suggest(filter_name, query)
     {body = {filterName = filter_name, query = query or ""}})
 end
 
--- get_filter, save_filter, update_filter and delete_filter: the shared shape (pager.crud).
-local saved = pager.crud{
+-- get_filter, save_filter, update_filter and delete_filter: the shared shape (verbs.crud).
+local saved = verbs.crud{
   get = "get-saved-asset-inventory-filter", create = "save-asset-inventory-filter",
   update = "update-saved-asset-inventory-filter", delete = "delete-saved-asset-inventory-filter",
   fnames = {get = "get_filter", create = "save_filter", update = "update_filter", delete = "delete_filter"},

@@ -16,7 +16,7 @@
 -- temporary file beside it and renamed when complete, so a failed download
 -- leaves no file behind and an existing file is only replaced by a whole one.
 local core = require "prismacloud.core"
-local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
 local errors = require "prismacloud.errors"
 
 local M = {}
@@ -128,12 +128,12 @@ end
 -- "io"; no file is left behind. With opts.dry_run returns the request.
 -- syntax: result, err = jobs.download(client, operation_id, {<path params>}, path [, {dry_run = true}])
 function M.download(client, id, args, path, opts)
-  pager.check_string(path, 4, "download", "file path")
-  opts = pager.options(opts, {dry_run = true}, "download")
+  verbs.check_string(path, 4, "download", "file path")
+  opts = verbs.options(opts, {dry_run = true}, "download")
   local call_args = {output = path, idempotent = true}
   for k, v in pairs(args or {}) do call_args[k] = v end
   if opts.dry_run then
-    local req = pager.request_for(id, call_args)
+    local req = verbs.request_for(id, call_args)
     req.output = path
     return req
   end

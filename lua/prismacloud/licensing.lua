@@ -8,6 +8,7 @@
 -- time_range = "30d" (relative only, the default)}. Usage rows and rules are paged by pageToken.
 local json = require("prismacloud.core").json
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
 local timerange = require "prismacloud.timerange"
 
 local F = {}
@@ -40,7 +41,7 @@ end
 
 -- The body of a usage request from a filter table; v1: one cloud type (the query), no cloudTypes.
 local function usage_body(filter, fname, v1)
-  filter = pager.options(filter, {account_ids = true, cloud_types = true, time_range = true}, fname)
+  filter = verbs.options(filter, {account_ids = true, cloud_types = true, time_range = true}, fname)
   if v1 and filter.cloud_types ~= nil then
     error(("bad filter to '%s' (the cloud type is its first argument)"):format(fname), 3)
   end
@@ -64,7 +65,7 @@ end
 -- syntax: page, err = client.licensing:usage([filter] [, {page_size =, cursor =}])
 function F:usage(filter, paging)
   local style = usage_style(usage_body(filter, "usage"))
-  paging = pager.options(paging, {page_size = true, cursor = true}, "usage")
+  paging = verbs.options(paging, {page_size = true, cursor = true}, "usage")
   local page, err = pager.page(self.client, style, paging)
   if not page then return nil, err end
   return pager.list_page(type(page.items) == "table" and page.items or {}, page.nextPageToken, page)
@@ -88,7 +89,7 @@ end
 function F:counts(filter)
   local body = usage_body(filter, "counts")
   body.limit = 1
-  local page, err = pager.table_body(self.client,
+  local page, err = verbs.table_body(self.client,
     self.client:call("license-usage-count-by-cloud-paginated-v2", {body = body}))
   if not page then return nil, err end
   return page.stats or {}
@@ -103,7 +104,7 @@ end
 --- The usage rows of one cloud type (v1), lazily page by page.
 -- syntax: for row in client.licensing:cloud_usage(cloud_type [, filter] [, paging]) do ... end
 function F:cloud_usage(cloud_type, filter, paging)
-  local cloud = pager.check_string(cloud_type, 1, "cloud_usage", "cloud type string"):lower()
+  local cloud = verbs.check_string(cloud_type, 1, "cloud_usage", "cloud type string"):lower()
   local body = usage_body(filter, "cloud_usage", true)
   body.cloudType = cloud
   local style = pager.token{method = "POST", path = USAGE_V1, query = {cloud_type = cloud}, body = body}
@@ -113,7 +114,7 @@ end
 --- Usage over time of one cloud type (v1).
 -- syntax: graph, err = client.licensing:cloud_time_series(cloud_type [, filter])
 function F:cloud_time_series(cloud_type, filter)
-  local cloud = pager.check_string(cloud_type, 1, "cloud_time_series", "cloud type string"):lower()
+  local cloud = verbs.check_string(cloud_type, 1, "cloud_time_series", "cloud type string"):lower()
   local body = usage_body(filter, "cloud_time_series", true)
   body.cloudType = cloud
   return self.client:call("license-usage-graph", {body = body})
@@ -127,7 +128,7 @@ local THRESHOLDS = {above = "AboveThreshold", below = "BelowThreshold"}
 
 -- The body of a rule listing from {names =, account_group_ids =, threshold = "above"|"below", time_range =}.
 local function rules_body(filter, fname)
-  filter = pager.options(filter, {names = true, account_group_ids = true, threshold = true, time_range = true}, fname)
+  filter = verbs.options(filter, {names = true, account_group_ids = true, threshold = true, time_range = true}, fname)
   local threshold = filter.threshold
   if threshold ~= nil and not THRESHOLDS[threshold] then
     error(("bad threshold to '%s' ('above' or 'below' expected, got %s)"):format(fname, tostring(threshold)), 3)
@@ -145,8 +146,8 @@ local function rules_of(body)
   return type(body) == "table" and type(body.rules) == "table" and body.rules or {}
 end
 
--- get, create, update, delete and by_name of rules: the shared shape (pager.crud).
-local crud = pager.crud{
+-- get, create, update, delete and by_name of rules: the shared shape (verbs.crud).
+local crud = verbs.crud{
   get = "getCreditAllocationRule", create = "createCreditAllocationRule", update = "updateCreditAllocationRule",
   delete = "deleteCreditAllocationRule", id = "ruleId",
   fnames = {get = "rule", create = "create_rule", update = "update_rule", delete = "delete_rule",
@@ -203,7 +204,7 @@ end
 --- The names of every credit allocation rule (an array of strings).
 -- syntax: names, err = client.licensing:rule_names()
 function F:rule_names()
-  local body, err = pager.table_body(self.client, self.client:call("getCreditAllocationRuleNames"))
+  local body, err = verbs.table_body(self.client, self.client:call("getCreditAllocationRuleNames"))
   if not body then return nil, err end
   return body.names or {}
 end

@@ -8,6 +8,7 @@
 --
 -- The Prisma ID in the paths is the one client:prisma_id() knows or learns.
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
 
 local F = {}
 F.__index = F
@@ -44,17 +45,17 @@ local function query_of(filter, fname)
   return query
 end
 
-local check_string, check_table = pager.check_string, pager.check_table
+local check_string, check_table = verbs.check_string, verbs.check_table
 
--- by_name: the shared name lookup (pager.crud) over the list.
-local crud = pager.crud{names = function(self) return self:list() end}
+-- by_name: the shared name lookup (verbs.crud) over the list.
+local crud = verbs.crud{names = function(self) return self:list() end}
 
 -- Sends operation id with the tenant's Prisma ID in its path (or returns the request on a dry run).
 local function send(self, id, args, opts)
   local prisma_id, err = self.client:prisma_id()
   if not prisma_id then return nil, err end
   args.prismaId = prisma_id
-  return pager.call(self.client, id, args, opts)
+  return verbs.call(self.client, id, args, opts)
 end
 
 --- Notification templates, all or filtered {id = {...}, type = "email" or {...}, enabled = true|false}.
@@ -70,7 +71,7 @@ function F:each(filter, paging)
   local function path() -- learnt on the first :next(), whose nil, err says when it cannot be
     local prisma_id, err = self.client:prisma_id()
     if not prisma_id then return nil, err end
-    return pager.request_for("get-all-templates-v1", {prismaId = prisma_id}).path
+    return verbs.request_for("get-all-templates-v1", {prismaId = prisma_id}).path
   end
   return pager.items(self.client, pager.single{path = path, query = query}, paging)
 end
@@ -86,7 +87,7 @@ end
 -- syntax: template, err = client.notification_templates:create(template [, {dry_run = true}])
 function F:create(template, opts)
   check_table(template, 1, "create", "template table")
-  opts = pager.options(opts, DRY, "create")
+  opts = verbs.options(opts, DRY, "create")
   return send(self, "create-template-v1", {body = template}, opts)
 end
 
@@ -95,7 +96,7 @@ end
 function F:update(id, template, opts)
   check_string(id, 1, "update")
   check_table(template, 2, "update", "template table")
-  opts = pager.options(opts, DRY, "update")
+  opts = verbs.options(opts, DRY, "update")
   return send(self, "update-template-v1", {id = id, body = template}, opts)
 end
 
@@ -103,7 +104,7 @@ end
 -- syntax: ok, err = client.notification_templates:delete(id [, {dry_run = true}])
 function F:delete(id, opts)
   check_string(id, 1, "delete")
-  opts = pager.options(opts, DRY, "delete")
+  opts = verbs.options(opts, DRY, "delete")
   return send(self, "delete-template-v1", {id = id}, opts)
 end
 
@@ -111,7 +112,7 @@ end
 -- stored template (its settings are sent). true, or nil, err.
 -- syntax: ok, err = client.notification_templates:test(template_or_id [, {dry_run = true}])
 function F:test(what, opts)
-  opts = pager.options(opts, DRY, "test")
+  opts = verbs.options(opts, DRY, "test")
   local query
   if type(what) == "string" and what ~= "" then
     local stored, err = self:get(what)

@@ -5,19 +5,20 @@
 --                                   operations = {READ = true}}}}
 --   for g in client.permission_groups:each{roles = true} do print(g.name, g.type) end
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
 
 local F = {}
 F.__index = F
 
--- create, update, delete and by_name: the shared shape (pager.crud).
-local crud = pager.crud{
+-- create, update, delete and by_name: the shared shape (verbs.crud).
+local crud = verbs.crud{
   create = "save", update = "update", delete = "deletePermissionGroup",
   names = function(self) return self.client:call("getAll") end,
 }
 
 -- The query of {roles =, features =}: includeAssociatedRoles, includeFeatures.
 local function include_query(opts, allowed, fname)
-  opts = pager.options(opts, allowed, fname)
+  opts = verbs.options(opts, allowed, fname)
   local q = {includeAssociatedRoles = opts.roles, includeFeatures = opts.features}
   return next(q) and q or nil
 end
@@ -39,7 +40,7 @@ end
 --- One permission group by id.
 -- syntax: group, err = client.permission_groups:get(id [, {roles = true}])
 function F:get(id, opts)
-  pager.check_id(id, 1, "get")
+  verbs.check_id(id, 1, "get")
   return self.client:call("get_1", {id = id, query = include_query(opts, {roles = true}, "get")})
 end
 

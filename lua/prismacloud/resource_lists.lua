@@ -5,6 +5,7 @@
 --                                          members = {{env = "prod"}}}
 --   client.resource_lists:delete(l.id)
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
 
 local F = {}
 F.__index = F
@@ -17,8 +18,8 @@ local function list_query(list_type, fname)
   return {listType = list_type or "TAG"}
 end
 
--- get, create, update, delete and by_name: the shared shape (pager.crud).
-local crud = pager.crud{
+-- get, create, update, delete and by_name: the shared shape (verbs.crud).
+local crud = verbs.crud{
   get = "get-resource-list-by-id", create = "add-resource-list", update = "update-resource-list",
   delete = "delete-resource-list-by-id",
   names = function(self, _, list_type)

@@ -10,6 +10,7 @@
 -- the URL stays under MAX_URL; a longer one (a big token, many filter values, or a filter the GET
 -- does not declare) goes out as POST {filters, limit, pageToken} to the same path, as the API offers.
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
 local timerange = require "prismacloud.timerange"
 local inventory = require "prismacloud.inventory"
 
@@ -21,14 +22,14 @@ F.MAX_URL = inventory.MAX_URL
 --- A resource by rrn, with its JSON in `data` (ResourceMetaModel); nil, err on failure.
 -- syntax: resource, err = client.resources:get(rrn)
 function F:get(rrn)
-  pager.check_string(rrn, 1, "get", "rrn")
+  verbs.check_string(rrn, 1, "get", "rrn")
   return self.client:call("get-resource", {body = {rrn = rrn}})
 end
 
 --- The raw configuration JSON of a resource (at a timeline item, when given); nil, err on failure.
 -- syntax: json, err = client.resources:raw(rrn [, timeline_item_id])
 function F:raw(rrn, timeline_item_id)
-  pager.check_string(rrn, 1, "raw", "rrn")
+  verbs.check_string(rrn, 1, "raw", "rrn")
   if timeline_item_id ~= nil and type(timeline_item_id) ~= "string" then
     error(("bad argument #2 to 'raw' (string expected, got %s)"):format(type(timeline_item_id)), 2)
   end
@@ -38,21 +39,21 @@ end
 --- The timeline of a resource: its state changes, newest first (ids usable with raw); nil, err on failure.
 -- syntax: items, err = client.resources:timeline(rrn)
 function F:timeline(rrn)
-  pager.check_string(rrn, 1, "timeline", "rrn")
+  verbs.check_string(rrn, 1, "timeline", "rrn")
   return self.client:call("get-timeline-for-resource", {body = {rrn = rrn}})
 end
 
 --- The network settings (security group rules) of a resource: an array; nil, err on failure.
 -- syntax: rules, err = client.resources:network(rrn)
 function F:network(rrn)
-  pager.check_string(rrn, 1, "network", "rrn")
+  verbs.check_string(rrn, 1, "network", "rrn")
   return self.client:call("get-network-for-resource", {body = {rrn = rrn}})
 end
 
 --- The alerts of a resource: an array of {id, severity}; nil, err on failure.
 -- syntax: alerts, err = client.resources:alerts(rrn)
 function F:alerts(rrn)
-  pager.check_string(rrn, 1, "alerts", "rrn")
+  verbs.check_string(rrn, 1, "alerts", "rrn")
   return self.client:call("get-alerts-for-resource", {body = {rrn = rrn}})
 end
 
@@ -60,7 +61,7 @@ end
 -- ("raw_config", "timeline", "alerts", ...; "asset" by default); more fields go in `extra`.
 -- syntax: asset, err = client.resources:asset(asset_id [, type [, extra]])
 function F:asset(asset_id, kind, extra)
-  pager.check_string(asset_id, 1, "asset", "asset id")
+  verbs.check_string(asset_id, 1, "asset", "asset id")
   if kind ~= nil and type(kind) ~= "string" then
     error(("bad argument #2 to 'asset' (string expected, got %s)"):format(type(kind)), 2)
   end

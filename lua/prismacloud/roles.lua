@@ -5,12 +5,13 @@
 --   for role in client.roles:each() do print(role.name, role.roleType) end
 --   local admin = client.roles:by_name("System Admin")
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
 
 local F = {}
 F.__index = F
 
--- get, create, update, delete and by_name: the shared shape (pager.crud).
-local crud = pager.crud{
+-- get, create, update, delete and by_name: the shared shape (verbs.crud).
+local crud = verbs.crud{
   get = "get-user-role", create = "add-user-role", update = "update-user-role", delete = "delete-user-role",
   fetch = true, names = function(self) return self.client:call("get-user-role-name") end,
 }

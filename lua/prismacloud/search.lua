@@ -21,6 +21,7 @@
 -- {{name =, operator =, value =}}) sends the first page to /search/event/filtered (the Investigate
 -- view's filters), later pages still through /search/event/page.
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
 local timerange = require "prismacloud.timerange"
 local json = require "prismacloud.json"
 
@@ -189,7 +190,7 @@ end
 -- syntax: result, err = client.search:event_aggregate(query [, {time_range =, id =}])
 function F:event_aggregate(query, opts)
   check_query(query, "event_aggregate", 2)
-  opts = pager.options(opts, {time_range = true, id = true}, "event_aggregate")
+  opts = verbs.options(opts, {time_range = true, id = true}, "event_aggregate")
   local body = {query = query, id = opts.id}
   if opts.time_range ~= nil then body.timeRange = timerange.parse(opts.time_range) end
   return self.client:call("search-events-aggregated", {body = body})
@@ -221,7 +222,7 @@ end
 --- The last access of one permission (an `iam` result's id) per destination resource, lazily.
 -- syntax: items = client.search:iam_access(permission_id, query [, {page_size =, max_items =, cursor =}])
 function F:iam_access(permission_id, query, opts)
-  pager.check_string(permission_id, 1, "iam_access", "permission id")
+  verbs.check_string(permission_id, 1, "iam_access", "permission id")
   local s, paging = style("iam_access", query, opts, "iam_access", {permissionId = permission_id})
   return pager.items(self.client, s, paging)
 end
@@ -248,7 +249,7 @@ local NETWORK_OPTIONS = {time_range = true, id = true, cloud_type = true}
 -- syntax: result, err = client.search:network(query [, {time_range =, cloud_type =}])
 function F:network(query, opts)
   check_query(query, "network", 2)
-  opts = pager.options(opts, NETWORK_OPTIONS, "network")
+  opts = verbs.options(opts, NETWORK_OPTIONS, "network")
   local body = {query = query, timeRange = timerange.parse(opts.time_range or "24h"), id = opts.id,
                 cloudType = opts.cloud_type}
   return self.client:call("search-network", {body = body})
@@ -257,7 +258,7 @@ end
 --- The search behind a network or anomaly alert (its query, and the rows in `data`); nil, err on failure.
 -- syntax: result, err = client.search:for_alert(alert_id)
 function F:for_alert(alert_id)
-  pager.check_string(alert_id, 1, "for_alert", "alert id")
+  verbs.check_string(alert_id, 1, "for_alert", "alert id")
   return self.client:call("search-for-alert-by-id", {query = {alertId = alert_id}})
 end
 
