@@ -42,7 +42,7 @@ end
 --- The access keys one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for key in client.access_keys:each([{max_items =}]) do ... end
 function F:each(paging)
-  return pager.items(self.client, pager.single{path = "/access_keys"}, paging)
+  return pager.items(self.client, pager.single{op = "get-my-access-keys"}, paging)
 end
 
 --- One access key's metadata by id.

@@ -23,7 +23,7 @@ end
 --- The account groups one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for group in client.account_groups:each([{details = false}]) do ... end
 function F:each(opts)
-  return pager.items(self.client, pager.single{path = "/cloud/group", query = list_query(opts, "each")})
+  return pager.items(self.client, pager.single{op = "get-account-groups", query = list_query(opts, "each")})
 end
 
 -- get, create, update, delete and by_name: the shared shape (verbs.crud).

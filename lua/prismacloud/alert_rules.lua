@@ -46,7 +46,7 @@ end
 --- The alert rules one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for rule in client.alert_rules:each([{enabled = true}]) do ... end
 function F:each(filter, paging)
-  local style = pager.single{path = "/v2/alert/rule", query = query_of(filter, "each")}
+  local style = pager.single{op = "get-alert-rules-v2", query = query_of(filter, "each")}
   return pager.items(self.client, style, paging)
 end
 

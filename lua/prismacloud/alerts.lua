@@ -102,29 +102,40 @@ local function post_body(names, settings)
   return {filters = filters, timeRange = settings.time_range}
 end
 
+-- Whether every filter name is a query parameter of the operation and the URL stays short.
+local function fits_query(op_id, names)
+  local declared, length = {}, 0
+  for _, p in ipairs(catalog.get(op_id).params.query) do declared[p.name] = true end
+  for name, values in pairs(names) do
+    if not declared[name] then return false end
+    for _, v in ipairs(values) do length = length + #name + #v * 3 + 2 end
+  end
+  return length < MAX_GET_URL
+end
+
+local function add_names(query, names)
+  for name, values in pairs(names) do query[name] = #values == 1 and values[1] or values end
+  return query
+end
+
 -- The first-page request: GET when simple, POST otherwise.
 local function first_request(names, settings, page_size)
   local detailed = settings.detailed and true or false
   local tr = settings.time_range
-  if tr and tr.type == "relative" and not settings.filters then
+  if tr and tr.type == "relative" and not settings.filters and fits_query("get-alerts-v2", names) then
     local query = timerange.query(tr, {detailed = detailed, limit = page_size})
-    local length = 0
-    for name, values in pairs(names) do
-      query[name] = #values == 1 and values[1] or values
-      for _, v in ipairs(values) do length = length + #name + #v * 3 + 2 end
-    end
-    if length < MAX_GET_URL then
-      return {method = "GET", path = "/v2/alert", query = query, idempotent = true}
-    end
+    return {op = "get-alerts-v2", args = {query = add_names(query, names)}}
   end
   local body = post_body(names, settings)
   body.limit = page_size
-  return {method = "POST", path = "/v2/alert", query = {detailed = detailed}, body = body, idempotent = true}
+  return {op = "post-alerts-v2", args = {query = {detailed = detailed}, body = body}}
 end
 
+-- The style of an alert walk: the first page GET or POST, later pages POST {pageToken} only.
 local function style(filter, fname)
   local names, settings, paging = split(filter, fname)
-  local s = pager.alert_v2{first = function(opts) return first_request(names, settings, opts.page_size) end}
+  local s = pager.continued{first = function(opts) return first_request(names, settings, opts.page_size) end,
+                            next_op = "post-alerts-v2", items = function(body) return body.items or {} end}
   return s, paging
 end
 
@@ -239,22 +250,6 @@ function F:remediate(id, opts)
   end
   local args = {id = id, query = opts.finding_id and {findingId = opts.finding_id} or nil}
   return verbs.call(self.client, "perform-remediation-for-alert", args, {dry_run = opts.dry_run})
-end
-
--- Whether every filter name is a query parameter of the operation and the URL stays short.
-local function fits_query(op_id, names)
-  local declared, length = {}, 0
-  for _, p in ipairs(catalog.get(op_id).params.query) do declared[p.name] = true end
-  for name, values in pairs(names) do
-    if not declared[name] then return false end
-    for _, v in ipairs(values) do length = length + #name + #v * 3 + 2 end
-  end
-  return length < MAX_GET_URL
-end
-
-local function add_names(query, names)
-  for name, values in pairs(names) do query[name] = #values == 1 and values[1] or values end
-  return query
 end
 
 --- Alert counts by policy for a filter (GET /alert/policy when it takes the filter, else POST): an array of

@@ -25,7 +25,7 @@ end
 --- The entries one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for entry in client.audit_logs:each([time_range]) do ... end
 function F:each(time_range)
-  return pager.items(self.client, pager.single{path = "/audit/redlock", query = query_of(time_range)})
+  return pager.items(self.client, pager.single{op = "rl-audit-logs", query = query_of(time_range)})
 end
 
 return F

@@ -70,7 +70,7 @@ end
 --- The cloud accounts one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for account in client.cloud_accounts:each([opts]) do ... end
 function F:each(opts)
-  return pager.items(self.client, pager.single{path = "/cloud", query = list_query(opts, "each")})
+  return pager.items(self.client, pager.single{op = "get-cloud-accounts", query = list_query(opts, "each")})
 end
 
 --- Account ids and names {id, name, cloudType}, optionally filtered.

@@ -10,7 +10,6 @@ local verbs = require "prismacloud.verbs"
 local F = {}
 F.__index = F
 
-local PATH = "/entitlement/api/v1/collection"
 local ORDERS = {ID = true, NAME = true, LAST_MODIFIED_TS = true}
 
 -- The query of a listing filter {order_by =, exclude_asset_group =}; raises on a bad key or value.
@@ -40,7 +39,7 @@ end
 
 -- The page style: GET with page_size / next_page_token, items in `value`.
 local function style(query)
-  return pager.token{method = "GET", path = PATH, query = query, size_field = "page_size",
+  return pager.token{op = "get-all-collections", query = query, size_field = "page_size",
                      token_field = "next_page_token", items = items_of}
 end
 

@@ -44,7 +44,7 @@ F.list = F.standards
 --- The standards one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for standard in client.compliance:each() do ... end
 function F:each()
-  return pager.items(self.client, pager.single{path = "/compliance"})
+  return pager.items(self.client, pager.single{op = "get-all-standards"})
 end
 
 --- One compliance standard by id.

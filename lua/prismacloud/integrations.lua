@@ -297,15 +297,15 @@ end
 -- syntax: for integration in client.integrations:each([filter]) do ... end
 function F:each(filter, paging)
   local query, pull = query_of(filter, "each")
-  local path = "/integration"
+  local args
   if not pull then
-    path = function() -- learnt on the first :next(), whose nil, err says when it cannot be
+    args = function() -- learnt on the first :next(), whose nil, err says when it cannot be
       local prisma_id, err = self.client:prisma_id()
       if not prisma_id then return nil, err end
-      return verbs.request_for(OPS.list[1], {prismaId = prisma_id}).path
+      return {prismaId = prisma_id}
     end
   end
-  return pager.items(self.client, pager.single{path = path, query = query}, paging)
+  return pager.items(self.client, pager.single{op = OPS.list[pull and 2 or 1], args = args, query = query}, paging)
 end
 
 --- One integration by id ({pull = true}: an Okta, Qualys or Tenable one).

@@ -14,8 +14,6 @@ local timerange = require "prismacloud.timerange"
 local F = {}
 F.__index = F
 
-local USAGE_V2, USAGE_V1 = "/license/api/v2/usage", "/license/api/v1/usage"
-local RULES_PATH = "/license/api/v1/credit-allocation-rules"
 
 -- A list of strings from a string or an array (nil stays nil); raises naming the field.
 local function strings(v, field, fname)
@@ -56,7 +54,7 @@ end
 
 -- v2 usage pages: POST {accountIds, cloudTypes, timeRange, limit}, then {..., pageToken}.
 local function usage_style(body)
-  return pager.token{method = "POST", path = USAGE_V2, body = body}
+  return pager.token{op = "license-usage-count-by-cloud-paginated-v2", body = body}
 end
 
 --- One page of usage rows ({account, cloudType, total, resourceTypeCount}): {items =,
@@ -107,7 +105,8 @@ function F:cloud_usage(cloud_type, filter, paging)
   local cloud = verbs.check_string(cloud_type, 1, "cloud_usage", "cloud type string"):lower()
   local body = usage_body(filter, "cloud_usage", true)
   body.cloudType = cloud
-  local style = pager.token{method = "POST", path = USAGE_V1, query = {cloud_type = cloud}, body = body}
+  local style = pager.token{op = "license-usage-count-by-cloud-paginated_1", query = {cloud_type = cloud},
+                            body = body}
   return pager.items(self.client, style, paging)
 end
 
@@ -153,7 +152,7 @@ local crud = verbs.crud{
   fnames = {get = "rule", create = "create_rule", update = "update_rule", delete = "delete_rule",
             by_name = "rule_by_name"},
   names = function(self, name)
-    local style = pager.token{method = "POST", path = RULES_PATH, body = {ruleNames = {name}},
+    local style = pager.token{op = "getCreditAllocationRules", body = {ruleNames = {name}},
                               items = rules_of,
                               next_token = function(body) return body.pageToken end}
     return pager.items(self.client, style)
@@ -164,7 +163,7 @@ local crud = verbs.crud{
 -- filter: {names =, account_group_ids =, threshold = "above"|"below", time_range =}.
 -- syntax: for rule in client.licensing:rules([filter] [, {page_size =, max_items =, cursor =}]) do ... end
 function F:rules(filter, paging)
-  local style = pager.token{method = "POST", path = RULES_PATH, body = rules_body(filter, "rules"),
+  local style = pager.token{op = "getCreditAllocationRules", body = rules_body(filter, "rules"),
                             items = rules_of,
                             next_token = function(body) return body.pageToken end}
   return pager.items(self.client, style, paging)

@@ -68,12 +68,12 @@ end
 -- syntax: for template in client.notification_templates:each([filter]) do ... end
 function F:each(filter, paging)
   local query = query_of(filter, "each")
-  local function path() -- learnt on the first :next(), whose nil, err says when it cannot be
+  local function args() -- learnt on the first :next(), whose nil, err says when it cannot be
     local prisma_id, err = self.client:prisma_id()
     if not prisma_id then return nil, err end
-    return verbs.request_for("get-all-templates-v1", {prismaId = prisma_id}).path
+    return {prismaId = prisma_id}
   end
-  return pager.items(self.client, pager.single{path = path, query = query}, paging)
+  return pager.items(self.client, pager.single{op = "get-all-templates-v1", args = args, query = query}, paging)
 end
 
 --- One template by id.

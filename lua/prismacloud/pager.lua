@@ -1,6 +1,7 @@
 --- prismacloud.pager: lazy pagination over the client, one page alive at a time.
 --
---   local pages = pager.pages(client, pager.alert_v2{body = {...}, query = {detailed = false}}, {page_size = 100})
+--   local pages = pager.pages(client, pager.token{op = "license-usage-count-by-cloud-paginated-v2", body = {...}},
+--                             {page_size = 100})
 --   for page in pages do ... end                -- raises a prismacloud.Error on failure
 --   local page, err = pages:next()              -- or: nil when done, nil + err on failure
 --   local items = pager.items(client, style, {max_items = 500, cursor = token})
@@ -10,9 +11,13 @@
 --
 -- A style says how pages are fetched: first(opts) -> request (or nil, err when it cannot be
 -- made: the first :next() returns them), after(token) -> request,
--- items(body) -> array, token(body) -> next token or nil. Requests are
--- {method, path, query, body, idempotent}; an optional total(body) reads the
--- result's size where it is not the page's totalRows. Styles: alert_v2, token, single.
+-- items(body) -> array, token(body) -> next token or nil. A request names a catalog operation
+-- and its arguments, {op = id, args = {<path param> =, query =, body =}}: every page goes
+-- through client:call (checked against the catalog, marked idempotent: a page is a read). An
+-- optional total(body) reads the result's size where it is not the page's totalRows.
+-- Styles: single (one request), token (pageToken / nextPageToken in the query or the body),
+-- continued (a first request of its own, then the token to a continuation operation).
+local catalog = require "prismacloud.catalog"
 local errors = require "prismacloud.errors"
 
 local M = {}
@@ -40,8 +45,9 @@ end
 
 -- The decoded page, or nil when a 2xx answer had no body, or nil, err.
 local function send(client, req)
-  local body, err = client:send(req.method, req.path, {query = req.query, body = req.body,
-                                                       idempotent = req.idempotent})
+  local args = {idempotent = true}
+  for k, v in pairs(req.args or {}) do args[k] = v end
+  local body, err = client:call(req.op, args)
   if body == true then return nil end -- a 2xx without a body
   return body, err
 end
@@ -194,70 +200,86 @@ local function array_items(body)
   return body.items or body
 end
 
---- /v2/alert: the first page POSTs the filters (limit = page_size); later
--- pages POST {pageToken} only (never in a URL), marked idempotent.
--- syntax: style = pager.alert_v2{path = "/v2/alert", body = {...}, query = {...}, first = req}
-function M.alert_v2(spec)
-  local path = spec.path or "/v2/alert"
+local function next_page_token(body)
+  return type(body) == "table" and body.nextPageToken or nil
+end
+
+-- A copy of t (nil stays nil).
+local function copy(t)
+  if t == nil then return nil end
+  local out = {}
+  for k, v in pairs(t) do out[k] = v end
+  return out
+end
+
+-- The catalog entry of a style's operation; raises naming an unknown one.
+local function operation(id)
+  local op = catalog.get(id)
+  if not op then error(("unknown operation '%s'"):format(tostring(id)), 3) end
+  return op
+end
+
+--- A plain list: one request to operation op, the body (an array, or its items) the only page.
+-- args: its path parameters (or a function returning them, or nil, err: the iterator's first
+-- :next() then returns them); query and body as client:call takes them.
+-- syntax: style = pager.single{op =, args =, query =, body =, items =}
+function M.single(spec)
+  operation(spec.op)
   return {
-    first = function(opts)
-      if spec.first then return spec.first(opts) end
-      local body = {}
-      for k, v in pairs(spec.body or {}) do body[k] = v end
-      if opts.page_size then body.limit = opts.page_size end
-      return {method = "POST", path = path, query = spec.query, body = body, idempotent = true}
+    first = function()
+      local args = spec.args
+      if type(args) == "function" then
+        local err
+        args, err = args()
+        if not args then return nil, err end
+      end
+      args = copy(args) or {}
+      args.query, args.body = spec.query, spec.body
+      return {op = spec.op, args = args}
     end,
-    after = function(token)
-      return {method = "POST", path = path, body = {pageToken = token}, idempotent = true}
-    end,
-    items = function(body) return body.items or {} end,
-    token = function(body) return body.nextPageToken end,
+    after = function() error("a single-page list has no next page", 2) end,
+    items = spec.items or array_items,
+    token = function() return nil end,
   }
 end
 
---- Generic pageToken / nextPageToken paging: POST adds pageToken to the body, GET to the query.
--- syntax: style = pager.token{method = "POST", path =, body =, query =, size_field = "limit"}
+--- Generic pageToken / nextPageToken paging of operation op: a POST puts the token and the page
+-- size in the body, a GET in the query (the catalog says which the operation is).
+-- syntax: style = pager.token{op =, args =, body =, query =, size_field = "limit", token_field = "pageToken"}
 function M.token(spec)
-  local method = (spec.method or "POST"):upper()
+  local in_query = operation(spec.op).method == "GET"
   local function request(opts, token)
-    local query, body = {}, nil
-    for k, v in pairs(spec.query or {}) do query[k] = v end
-    if method ~= "GET" then
-      body = {}
-      for k, v in pairs(spec.body or {}) do body[k] = v end
-    end
+    local args = copy(spec.args) or {}
+    local query, body = copy(spec.query) or {}, nil
+    if not in_query then body = copy(spec.body) or {} end
     local target = body or query
     if opts and opts.page_size then target[spec.size_field or "limit"] = opts.page_size end
     if token then target[spec.token_field or "pageToken"] = token end
-    return {method = method, path = spec.path, query = next(query) and query or nil, body = body,
-            idempotent = spec.idempotent ~= false}
+    args.query, args.body = next(query) and query or nil, body
+    return {op = spec.op, args = args}
   end
   return {
     first = function(opts) return request(opts) end,
     after = function(token) return request(nil, token) end,
     items = spec.items or array_items,
-    token = spec.next_token or function(body) return type(body) == "table" and body.nextPageToken or nil end,
+    token = spec.next_token or next_page_token,
   }
 end
 
---- A plain list: one request, the body (an array) is the only page. path may be a function
--- returning the path, or nil, err (the iterator's first :next() then returns them).
--- syntax: style = pager.single{method = "GET", path =, query =}
-function M.single(spec)
+--- A first request of its own (first(opts) -> request, or nil, err), then every later page POSTs
+-- next_body(token) ({pageToken = token} by default) to the continuation operation next_op: the
+-- alerts (/v2/alert) and the RQL searches (/search/config -> /search/config/page) page so, and a
+-- page token never goes into a URL.
+-- syntax: style = pager.continued{first =, next_op =, next_body =, items =, token =, total =}
+function M.continued(spec)
+  operation(spec.next_op)
+  local next_body = spec.next_body or function(token) return {pageToken = token} end
   return {
-    first = function()
-      local path = spec.path
-      if type(path) == "function" then
-        local err
-        path, err = path()
-        if not path then return nil, err end
-      end
-      return {method = spec.method or "GET", path = path, query = spec.query, body = spec.body,
-              idempotent = true}
-    end,
-    after = function() error("a single-page list has no next page", 2) end,
+    first = spec.first,
+    after = function(token) return {op = spec.next_op, args = {body = next_body(token)}} end,
     items = spec.items or array_items,
-    token = function() return nil end,
+    token = spec.token or next_page_token,
+    total = spec.total,
   }
 end
 

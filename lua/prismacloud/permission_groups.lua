@@ -34,7 +34,7 @@ end
 -- syntax: for group in client.permission_groups:each([{roles = true, features = true}]) do ... end
 function F:each(opts)
   local query = include_query(opts, LIST_OPTS, "each")
-  return pager.items(self.client, pager.single{path = "/authz/v1/permission_group", query = query})
+  return pager.items(self.client, pager.single{op = "getAll", query = query})
 end
 
 --- One permission group by id.

@@ -29,7 +29,7 @@ end
 --- The matching policies one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for policy in client.policies:each(filter) do ... end
 function F:each(filter, paging)
-  local style = pager.single{path = "/v2/policy", query = filters.query(filter, F.FILTERS, "each", "policy")}
+  local style = pager.single{op = "get-policies-v2", query = filters.query(filter, F.FILTERS, "each", "policy")}
   return pager.items(self.client, style, paging)
 end
 

@@ -37,7 +37,7 @@ end
 --- The matching report configs one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for report in client.reports:each(filter) do ... end
 function F:each(filter, paging)
-  local style = pager.single{path = "/report", query = filters.query(filter, F.FILTERS, "each", "report")}
+  local style = pager.single{op = "list-reports-Reports", query = filters.query(filter, F.FILTERS, "each", "report")}
   return pager.items(self.client, style, paging)
 end
 

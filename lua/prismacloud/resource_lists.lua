@@ -36,7 +36,7 @@ end
 --- The resource lists one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for list in client.resource_lists:each([list_type]) do ... end
 function F:each(list_type, paging)
-  local style = pager.single{path = "/v1/resource_list", query = list_query(list_type, "each")}
+  local style = pager.single{op = "get-all-resource-list-for-customer", query = list_query(list_type, "each")}
   return pager.items(self.client, style, paging)
 end
 

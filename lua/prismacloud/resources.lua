@@ -13,6 +13,7 @@ local pager = require "prismacloud.pager"
 local verbs = require "prismacloud.verbs"
 local timerange = require "prismacloud.timerange"
 local inventory = require "prismacloud.inventory"
+local catalog = require "prismacloud.catalog"
 
 local F = {}
 F.__index = F
@@ -76,15 +77,16 @@ end
 
 local SETTINGS = {version = true, time_range = true, page_size = true, max_items = true, max_pages = true,
                   cursor = true}
-local PATHS = {[1] = {"/resource/scan_info", "get-resource-scan-info"},
-               [2] = {"/v2/resource/scan_info", "get-resource-scan-info-v2"}}
+-- Per version: the GET and the POST operation (the same path).
+local OPS = {[1] = {"get-resource-scan-info", "post-resource-scan-info"},
+             [2] = {"get-resource-scan-info-v2", "post-resource-scan-info-v2"}}
 
 -- The style of a scan_info walk, and the paging options.
 local function scan_style(filter, fname)
   local u = inventory.util
   local names, settings = u.split(filter, SETTINGS, fname, 3)
   local version = settings.version or 2
-  if not PATHS[version] then
+  if not OPS[version] then
     error(("bad option 'version' to '%s' (1 or 2 expected, got %s)"):format(fname, tostring(version)), 3)
   end
   if settings.time_range ~= nil and version ~= 1 then
@@ -94,7 +96,8 @@ local function scan_style(filter, fname)
   if names["cloud.type"] then -- the GET declares lower-case cloud types
     for i, v in ipairs(names["cloud.type"]) do names["cloud.type"][i] = v:lower() end
   end
-  local path, get_op = PATHS[version][1], PATHS[version][2]
+  local get_op, post_op = OPS[version][1], OPS[version][2]
+  local path = catalog.get(get_op).path
   local base = {}
   for name, values in pairs(names) do base[name] = #values == 1 and values[1] or values end
   if tr then
@@ -113,11 +116,11 @@ local function scan_style(filter, fname)
       query.limit = size and tostring(size) or nil
       query.pageToken = token
       if u.url_length(path, query) <= F.MAX_URL then
-        return {method = "GET", path = path, query = query, idempotent = true}
+        return {op = get_op, args = {query = query}}
       end
     end
     local body = {filters = u.filters(names), limit = size, pageToken = token, timeRange = tr}
-    return {method = "POST", path = path, body = body, idempotent = true}
+    return {op = post_op, args = {body = body}}
   end
   local style = {
     first = function() return request(nil) end,

@@ -25,7 +25,7 @@ end
 --- The roles one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for role in client.roles:each([{max_items =}]) do ... end
 function F:each(paging)
-  return pager.items(self.client, pager.single{path = "/user/role"}, paging)
+  return pager.items(self.client, pager.single{op = "get-user-roles"}, paging)
 end
 
 --- One role by id.

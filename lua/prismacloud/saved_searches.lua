@@ -49,7 +49,7 @@ end
 --- The saved (or recent) searches one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for s in client.saved_searches:each([{filter =, limit =}]) do ... end
 function F:each(opts)
-  return pager.items(self.client, pager.single{path = "/search/history", query = list_query(opts, "each")})
+  return pager.items(self.client, pager.single{op = "search-history", query = list_query(opts, "each")})
 end
 
 local crud = verbs.crud{get = "search-history-by-id", delete = "search-history-delete", name_field = "searchName",

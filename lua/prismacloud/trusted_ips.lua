@@ -41,7 +41,7 @@ end
 --- The trusted networks one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for network in client.trusted_ips:each_network([{max_items =}]) do ... end
 function F:each_network(paging)
-  return pager.items(self.client, pager.single{path = "/allow_list/network"}, paging)
+  return pager.items(self.client, pager.single{op = "get-networks-list"}, paging)
 end
 
 --- One trusted network by uuid.

@@ -24,7 +24,7 @@ end
 --- The users one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for user in client.users:each([{max_items =}]) do ... end
 function F:each(paging)
-  return pager.items(self.client, pager.single{path = "/v2/user"}, paging)
+  return pager.items(self.client, pager.single{op = "get-user-profiles-v2"}, paging)
 end
 
 --- One user by email.

@@ -15,23 +15,28 @@ local pager = {}
 
 ---@alias prismacloud.pager.items.opts prismacloud.pager.pages.opts
 
----@class prismacloud.pager.alert_v2.spec
----@field body? table
----@field first? any
----@field path? string
----@field query? table
+---@class prismacloud.pager.single.spec
+---@field args? any
+---@field body? any
+---@field items? any
+---@field op? any
+---@field query? any
 
 ---@class prismacloud.pager.token.spec
+---@field args? any
 ---@field body? any
----@field method? string
----@field path? any
+---@field op? any
 ---@field query? any
 ---@field size_field? string
+---@field token_field? string
 
----@class prismacloud.pager.single.spec
----@field method? string
----@field path? any
----@field query? any
+---@class prismacloud.pager.continued.spec
+---@field first? any
+---@field items? any
+---@field next_body? any
+---@field next_op? any
+---@field token? any
+---@field total? any
 
 ---A page iterator. Each page is the decoded body; `pages.next_token` is the next page's token.
 ---
@@ -77,25 +82,25 @@ function pager.items(client, style, opts) end
 ---@return boolean? ok
 function pager.is_items(v) end
 
----/v2/alert: the first page POSTs the filters (limit = page_size); later pages POST {pageToken} only (never in a URL), marked idempotent.
+---A plain list: one request to operation op, the body (an array, or its items) the only page. args: its path parameters (or a function returning them, or nil, err: the iterator's first :next() then returns them); query and body as client:call takes them.
 ---
----`style = pager.alert_v2{path = "/v2/alert", body = {...}, query = {...}, first = req}`
----@param spec? prismacloud.pager.alert_v2.spec
+---`style = pager.single{op =, args =, query =, body =, items =}`
+---@param spec? prismacloud.pager.single.spec
 ---@return any style
-function pager.alert_v2(spec) end
+function pager.single(spec) end
 
----Generic pageToken / nextPageToken paging: POST adds pageToken to the body, GET to the query.
+---Generic pageToken / nextPageToken paging of operation op: a POST puts the token and the page size in the body, a GET in the query (the catalog says which the operation is).
 ---
----`style = pager.token{method = "POST", path =, body =, query =, size_field = "limit"}`
+---`style = pager.token{op =, args =, body =, query =, size_field = "limit", token_field = "pageToken"}`
 ---@param spec? prismacloud.pager.token.spec
 ---@return any style
 function pager.token(spec) end
 
----A plain list: one request, the body (an array) is the only page. path may be a function returning the path, or nil, err (the iterator's first :next() then returns them).
+---A first request of its own (first(opts) -> request, or nil, err), then every later page POSTs next_body(token) ({pageToken = token} by default) to the continuation operation next_op: the alerts (/v2/alert) and the RQL searches (/search/config -> /search/config/page) page so, and a page token never goes into a URL.
 ---
----`style = pager.single{method = "GET", path =, query =}`
----@param spec? prismacloud.pager.single.spec
+---`style = pager.continued{first =, next_op =, next_body =, items =, token =, total =}`
+---@param spec? prismacloud.pager.continued.spec
 ---@return any style
-function pager.single(spec) end
+function pager.continued(spec) end
 
 return pager
