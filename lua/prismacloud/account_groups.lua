@@ -4,26 +4,24 @@
 --   for g in client.account_groups:each() do print(g.name, g.cloudAccountCount) end
 local pager = require "prismacloud.pager"
 local verbs = require "prismacloud.verbs"
+local filters = require "prismacloud.filters"
 
 local F = {}
 F.__index = F
 
-local function list_query(opts, fname)
-  opts = verbs.options(opts, {details = true}, fname)
-  if opts.details == false then return {excludeCloudAccountDetails = true} end
-  return nil
-end
+-- The list options: {details = false} leaves the accounts out.
+local LIST_OPTS = filters.define{params = {details = {"excludeCloudAccountDetails", "negated"}}}
 
 --- Every account group (with account details unless {details = false}).
 -- syntax: groups, err = client.account_groups:list([{details = false}])
 function F:list(opts)
-  return self.client:call("get-account-groups", {query = list_query(opts, "list")})
+  return self.client:call("get-account-groups", {query = LIST_OPTS:query(opts, "list")})
 end
 
 --- The account groups one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for group in client.account_groups:each([{details = false}]) do ... end
 function F:each(opts)
-  return pager.items(self.client, pager.single{op = "get-account-groups", query = list_query(opts, "each")})
+  return pager.items(self.client, pager.single{op = "get-account-groups", query = LIST_OPTS:query(opts, "each")})
 end
 
 -- get, create, update, delete and by_name: the shared shape (verbs.crud).

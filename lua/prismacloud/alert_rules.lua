@@ -9,27 +9,14 @@
 -- `get` returns it.
 local pager = require "prismacloud.pager"
 local verbs = require "prismacloud.verbs"
+local filters = require "prismacloud.filters"
 
 local F = {}
 F.__index = F
 local DRY = {dry_run = true}
 
--- The query of a list filter: only `enabled` is documented.
-local function query_of(filter, fname)
-  if filter == nil then return nil end
-  if type(filter) ~= "table" then
-    error(("bad argument #1 to '%s' (filter table expected, got %s)"):format(fname, type(filter)), 3)
-  end
-  local query = {}
-  for k, v in pairs(filter) do
-    if k ~= "enabled" then error(("unknown alert rule filter '%s' in '%s'"):format(tostring(k), fname), 3) end
-    if type(v) ~= "boolean" then
-      error(("bad filter 'enabled' to '%s' (boolean expected, got %s)"):format(fname, type(v)), 3)
-    end
-    query.enabled = tostring(v)
-  end
-  return query
-end
+-- The list filter: only `enabled` is documented.
+local FILTER_SET = filters.define{what = "alert rule", params = {enabled = {"enabled", "boolean"}}}
 
 -- get, create, update, delete and by_name: the shared shape (verbs.crud).
 local crud = verbs.crud{
@@ -40,13 +27,13 @@ local crud = verbs.crud{
 --- Alert rules you may see (GET /v2/alert/rule), all or only {enabled = true|false}: an array, or nil, err.
 -- syntax: rules, err = client.alert_rules:list([{enabled = true}])
 function F:list(filter)
-  return self.client:call("get-alert-rules-v2", {query = query_of(filter, "list")})
+  return self.client:call("get-alert-rules-v2", {query = FILTER_SET:query(filter, "list")})
 end
 
 --- The alert rules one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for rule in client.alert_rules:each([{enabled = true}]) do ... end
 function F:each(filter, paging)
-  local style = pager.single{op = "get-alert-rules-v2", query = query_of(filter, "each")}
+  local style = pager.single{op = "get-alert-rules-v2", query = FILTER_SET:query(filter, "each")}
   return pager.items(self.client, style, paging)
 end
 

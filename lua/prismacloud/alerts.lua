@@ -6,13 +6,15 @@
 --   client.alerts:remediate("P-3")
 --   local result = client.alerts:export_csv({status = "open", time_range = "30d"}, "alerts.csv")
 --
--- Filters use short names (below) or the API's own dotted names ("policy.label" = ...).
--- The first page goes out as GET /v2/alert when the filter is simple (a relative
--- time range, a short URL) and as POST otherwise; later pages always POST {pageToken} only.
+-- Filters use short names (below) or the API's own dotted names ("policy.label" = ...)
+-- (prismacloud.filters). The first page goes out as GET /v2/alert when the filter is simple
+-- (a relative time range, names the GET declares, a short URL) and as POST otherwise; later
+-- pages always POST {pageToken} only.
 local pager = require "prismacloud.pager"
 local verbs = require "prismacloud.verbs"
 local timerange = require "prismacloud.timerange"
 local catalog = require "prismacloud.catalog"
+local filters = require "prismacloud.filters"
 local json = require "prismacloud.json"
 local jobs = require "prismacloud.jobs"
 local errors = require "prismacloud.errors"
@@ -28,103 +30,46 @@ F.FILTERS = {
   account_name = "cloud.account", account_group = "account.group", region = "cloud.region",
   resource_id = "resource.id", resource_name = "resource.name", resource_type = "resource.type",
 }
--- Keys of a filter table that are not filters.
-local SETTINGS = {time_range = true, detailed = true, limit = true, filters = true}
 local PAGING = {page_size = true, max_items = true, max_pages = true, cursor = true}
-local MAX_GET_URL = 4000 -- longer first pages are POSTed
-
-local function enum_of(op_id, name)
-  for _, p in ipairs(catalog.get(op_id).params.query) do
-    if p.name == name then return p.enum end
-  end
-  return nil
-end
-local ENUMS = {["alert.status"] = enum_of("get-alerts-v2", "alert.status"),
-               ["policy.severity"] = enum_of("get-alerts-v2", "policy.severity"),
-               ["policy.type"] = enum_of("get-alerts-v2", "policy.type")}
+-- The alert filters: the short names, any dotted API name, values checked against the enums of
+-- GET /v2/alert; the other keys of a filter table.
+local FILTER_SET = filters.define{what = "alert", names = F.FILTERS, enums = "get-alerts-v2",
+  settings = {time_range = true, detailed = true, limit = true, filters = true, page_size = true, max_items = true,
+              max_pages = true, cursor = true}}
 
 local function list_of(v)
   if type(v) == "table" then return v end
   return {v}
 end
 
-local function text(v)
-  if type(v) == "boolean" then return tostring(v) end
-  if math.type(v) == "integer" then return ("%d"):format(v) end
-  if type(v) ~= "string" and type(v) ~= "number" then return nil end
-  return tostring(v)
-end
-
--- Splits a filter table into {api name -> {values}}, settings and paging options; raises on misuse.
-local function split(filter, fname)
-  if filter ~= nil and type(filter) ~= "table" then
-    error(("bad argument #1 to '%s' (filter table expected, got %s)"):format(fname, type(filter)), 4)
-  end
-  local names, settings, paging = {}, {}, {}
-  for k, v in pairs(filter or {}) do
-    if SETTINGS[k] then
-      settings[k] = v
-    elseif PAGING[k] then
-      paging[k] = v
-    else
-      local name = F.FILTERS[k] or (type(k) == "string" and k:find(".", 1, true) and k)
-      if not name then error(("unknown alert filter '%s' in '%s'"):format(tostring(k), fname), 4) end
-      local values = {}
-      for i, x in ipairs(list_of(v)) do
-        values[i] = text(x) or error(("alert filter '%s' must be a string, number or boolean"):format(k), 4)
-        local enum = ENUMS[name]
-        if enum then
-          local ok = false
-          for _, e in ipairs(enum) do ok = ok or e == values[i]:lower() end
-          if not ok then
-            error(("alert filter '%s' is '%s'; allowed values: %s"):format(k, values[i], table.concat(enum, ", ")), 4)
-          end
-        end
-      end
-      names[name] = values
-    end
+-- Splits a filter table into {api name -> {values}}, settings and paging options; raises on misuse
+-- at the caller of the verb `depth` calls above (1: the verb calls split itself).
+local function split(filter, fname, depth)
+  local f = FILTER_SET:split(filter, fname, 2 + (depth or 1))
+  local settings, paging = {}, {}
+  for k, v in pairs(f.settings) do
+    if PAGING[k] then paging[k] = v else settings[k] = v end
   end
   if settings.time_range ~= nil then settings.time_range = timerange.parse(settings.time_range) end
   if settings.limit ~= nil and paging.page_size == nil then paging.page_size = settings.limit end
-  return names, settings, paging
+  return f.names, settings, paging
 end
 
 -- The POST /v2/alert body of a filter.
 local function post_body(names, settings)
-  local filters = setmetatable({}, json.array_mt)
-  local sorted = {}
-  for name in pairs(names) do sorted[#sorted + 1] = name end
-  table.sort(sorted)
-  for _, name in ipairs(sorted) do
-    for _, v in ipairs(names[name]) do filters[#filters + 1] = {name = name, operator = "=", value = v} end
-  end
-  for _, f in ipairs(settings.filters or {}) do filters[#filters + 1] = f end
-  return {filters = filters, timeRange = settings.time_range}
+  local list = filters.body(names)
+  for _, f in ipairs(settings.filters or {}) do list[#list + 1] = f end
+  return {filters = list, timeRange = settings.time_range}
 end
 
--- Whether every filter name is a query parameter of the operation and the URL stays short.
-local function fits_query(op_id, names)
-  local declared, length = {}, 0
-  for _, p in ipairs(catalog.get(op_id).params.query) do declared[p.name] = true end
-  for name, values in pairs(names) do
-    if not declared[name] then return false end
-    for _, v in ipairs(values) do length = length + #name + #v * 3 + 2 end
-  end
-  return length < MAX_GET_URL
-end
-
-local function add_names(query, names)
-  for name, values in pairs(names) do query[name] = #values == 1 and values[1] or values end
-  return query
-end
-
--- The first-page request: GET when simple, POST otherwise.
+-- The first-page request: GET when simple (a relative time range, filters GET /v2/alert declares,
+-- a URL within filters.MAX_URL), POST otherwise.
 local function first_request(names, settings, page_size)
   local detailed = settings.detailed and true or false
   local tr = settings.time_range
-  if tr and tr.type == "relative" and not settings.filters and fits_query("get-alerts-v2", names) then
-    local query = timerange.query(tr, {detailed = detailed, limit = page_size})
-    return {op = "get-alerts-v2", args = {query = add_names(query, names)}}
+  if tr and tr.type == "relative" and not settings.filters then
+    local query = filters.query(names, timerange.query(tr, {detailed = detailed, limit = page_size}))
+    if filters.fits("get-alerts-v2", query) then return {op = "get-alerts-v2", args = {query = query}} end
   end
   local body = post_body(names, settings)
   body.limit = page_size
@@ -133,7 +78,7 @@ end
 
 -- The style of an alert walk: the first page GET or POST, later pages POST {pageToken} only.
 local function style(filter, fname)
-  local names, settings, paging = split(filter, fname)
+  local names, settings, paging = split(filter, fname, 2)
   local s = pager.continued{first = function(opts) return first_request(names, settings, opts.page_size) end,
                             next_op = "post-alerts-v2", items = function(body) return body.items or {} end}
   return s, paging
@@ -209,7 +154,7 @@ local function change_body(target, fname)
   end
   copy.policy_id = nil
   copy.time_range = copy.time_range or "to_now:epoch"
-  local names, settings = split(copy, fname)
+  local names, settings = split(copy, fname, 2)
   local body = post_body(names, settings)
   return {policies = list_of(policies), filter = body}
 end
@@ -261,11 +206,12 @@ function F:counts_by_policy(filter)
   if extra then
     error(("bad argument #1 to 'counts_by_policy' ('%s' does not apply: one count per policy)"):format(extra), 2)
   end
+  local query = filters.query(names)
   if settings.time_range == nil and settings.detailed == nil and not settings.filters
-    and fits_query("get-alerts-grouped", names) then
-    return self.client:call("get-alerts-grouped", {query = add_names({}, names)})
+    and filters.fits("get-alerts-grouped", query) then
+    return self.client:call("get-alerts-grouped", {query = query})
   end
-  local query = settings.detailed ~= nil and {detailed = settings.detailed and true or false} or nil
+  query = settings.detailed ~= nil and {detailed = settings.detailed and true or false} or nil
   return self.client:call("post-alerts-grouped", {query = query, body = post_body(names, settings)})
 end
 
@@ -281,9 +227,9 @@ function F:list_v1(filter)
   end
   local detailed = settings.detailed and true or false
   local tr = settings.time_range
-  if tr and tr.type == "relative" and not settings.filters and fits_query("get-alerts", names) then
-    local query = timerange.query(tr, {detailed = detailed, limit = settings.limit})
-    return self.client:call("get-alerts", {query = add_names(query, names)})
+  if tr and tr.type == "relative" and not settings.filters then
+    local query = filters.query(names, timerange.query(tr, {detailed = detailed, limit = settings.limit}))
+    if filters.fits("get-alerts", query) then return self.client:call("get-alerts", {query = query}) end
   end
   local body = post_body(names, settings)
   body.limit = settings.limit
@@ -347,7 +293,7 @@ local JOB_READY = {READY_TO_DOWNLOAD = true, COMPLETED = true}
 
 -- The create request of an alert job (paging keys do not apply: a job holds every match).
 local function job_args(kind, filter, fields, fname)
-  local names, settings, paging = split(filter, fname)
+  local names, settings, paging = split(filter, fname, 2)
   local extra = settings.limit ~= nil and "limit" or next(paging)
   if extra then
     error(("bad argument #1 to '%s' ('%s' does not apply to a job: it holds every match)"):format(fname, extra), 3)

@@ -13,6 +13,7 @@
 -- ("alibaba_cloud") and OCI take their own flat bodies.
 local pager = require "prismacloud.pager"
 local verbs = require "prismacloud.verbs"
+local filters = require "prismacloud.filters"
 
 local F = {}
 F.__index = F
@@ -53,32 +54,30 @@ local function write_query(opts)
   return nil
 end
 
-local function list_query(opts, fname)
-  opts = verbs.options(opts, {details = true, pending = true}, fname)
-  local q = {}
-  if opts.details == false then q.excludeAccountGroupDetails = true end
-  if opts.pending then q.includePendingAccounts = true end
-  return next(q) and q or nil
-end
+-- The list options: {details = false} leaves the account groups out, {pending = true} adds pending accounts.
+local LIST_OPTS = filters.define{params = {details = {"excludeAccountGroupDetails", "negated"},
+                                           pending = {"includePendingAccounts", "flag"}}}
+-- The options of names and types.
+local NAMES_OPTS = filters.define{params = {cloud_type = {"cloudType", "value"}, only_active = {"onlyActive", "value"},
+                                            account_group_ids = {"accountGroupIds", "value"}}}
+local TYPES_OPTS = filters.define{params = {accessible = {"onlyAccessible", "flag"}}}
 
 --- Every cloud account.
 -- syntax: accounts, err = client.cloud_accounts:list([{details = false, pending = true}])
 function F:list(opts)
-  return self.client:call("get-cloud-accounts", {query = list_query(opts, "list")})
+  return self.client:call("get-cloud-accounts", {query = LIST_OPTS:query(opts, "list")})
 end
 
 --- The cloud accounts one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for account in client.cloud_accounts:each([opts]) do ... end
 function F:each(opts)
-  return pager.items(self.client, pager.single{op = "get-cloud-accounts", query = list_query(opts, "each")})
+  return pager.items(self.client, pager.single{op = "get-cloud-accounts", query = LIST_OPTS:query(opts, "each")})
 end
 
 --- Account ids and names {id, name, cloudType}, optionally filtered.
 -- syntax: names, err = client.cloud_accounts:names([{cloud_type =, only_active =, account_group_ids = {...}}])
 function F:names(filter)
-  filter = verbs.options(filter, {cloud_type = true, only_active = true, account_group_ids = true}, "names")
-  local q = {cloudType = filter.cloud_type, onlyActive = filter.only_active, accountGroupIds = filter.account_group_ids}
-  return self.client:call("get-cloud-account-names", {query = q})
+  return self.client:call("get-cloud-account-names", {query = NAMES_OPTS:query(filter, "names")})
 end
 
 --- One cloud account by cloud type ("aws", "azure", "gcp", ...) and id.
@@ -147,8 +146,7 @@ end
 --- The cloud types Prisma Cloud supports (only those with accessible accounts with {accessible = true}).
 -- syntax: types, err = client.cloud_accounts:types([{accessible = true}])
 function F:types(opts)
-  opts = verbs.options(opts, {accessible = true}, "types")
-  return self.client:call("get-cloud-types", {query = opts.accessible and {onlyAccessible = true} or nil})
+  return self.client:call("get-cloud-types", {query = TYPES_OPTS:query(opts, "types")})
 end
 
 --- The e-mail addresses of an account's owners.

@@ -10,9 +10,8 @@
 -- return true.
 local pager = require "prismacloud.pager"
 local verbs = require "prismacloud.verbs"
-local operations = require "prismacloud.operations"
+local filters = require "prismacloud.filters"
 local timerange = require "prismacloud.timerange"
-local json = require("prismacloud.core").json
 
 local F = {}
 F.__index = F
@@ -153,70 +152,23 @@ F.POSTURE_FILTERS = {
   standard = "policy.complianceStandard", requirement = "policy.complianceRequirement",
   section = "policy.complianceSection",
 }
-local SPECIAL = {standard_id = true, requirement_id = true, time_range = true}
+local POSTURE = filters.define{what = "posture", names = F.POSTURE_FILTERS, values = "strings",
+                               settings = {standard_id = true, requirement_id = true, time_range = true}}
 
--- A GET URL longer than this goes out as a POST instead.
-F.MAX_QUERY = 8000
-
--- The filter as {name, values} pairs (sorted), the time range, the scope; raises on bad input.
+-- The filter's names ({api name -> {values}}), the time range and the scope; raises on bad input.
 local function posture_args(filter, fname)
-  if filter ~= nil and type(filter) ~= "table" then
-    error(("bad argument #1 to '%s' (filter table expected, got %s)"):format(fname, type(filter)), 3)
-  end
-  filter = filter or {}
-  local pairs_list = {}
-  for k, v in pairs(filter) do
-    if not SPECIAL[k] then
-      local name = F.POSTURE_FILTERS[k] or (type(k) == "string" and k:find(".", 1, true) and k)
-      if not name then error(("unknown posture filter '%s' in '%s'"):format(tostring(k), fname), 3) end
-      local values = type(v) == "table" and v or {v}
-      for _, x in ipairs(values) do
-        if type(x) ~= "string" then
-          error(("bad posture filter '%s' in '%s' (string or strings expected)"):format(tostring(k), fname), 3)
-        end
-      end
-      pairs_list[#pairs_list + 1] = {name, values}
-    end
-  end
-  table.sort(pairs_list, function(a, b) return a[1] < b[1] end)
-  if filter.requirement_id ~= nil and filter.standard_id == nil then
-    error(("bad filter to '%s' (requirement_id needs standard_id)"):format(fname), 3)
+  local f = POSTURE:split(filter, fname, 4)
+  local settings = f.settings
+  if settings.requirement_id ~= nil and settings.standard_id == nil then
+    error(("bad filter to '%s' (requirement_id needs standard_id)"):format(fname), 4)
   end
   for _, k in ipairs{"standard_id", "requirement_id"} do
-    if filter[k] ~= nil and type(filter[k]) ~= "string" then
-      error(("bad %s to '%s' (string expected, got %s)"):format(k, fname, type(filter[k])), 3)
+    if settings[k] ~= nil and type(settings[k]) ~= "string" then
+      error(("bad %s to '%s' (string expected, got %s)"):format(k, fname, type(settings[k])), 4)
     end
   end
-  local tr = filter.time_range ~= nil and timerange.parse(filter.time_range) or nil
-  return pairs_list, tr, filter.standard_id, filter.requirement_id
-end
-
--- The encoded length of a query string.
-local function query_length(list, tr)
-  local n = tr and 60 or 0
-  for _, p in ipairs(list) do
-    for _, v in ipairs(p[2]) do
-      n = n + #p[1] + 2 + #(v:gsub("[^%w%-._~]", "%%XX"))
-    end
-  end
-  return n
-end
-
-local TIME_PARAMS = {timeType = true, timeAmount = true, timeUnit = true}
-
--- Whether a GET operation takes every filter name and the time range (a relative one, or none
--- when it requires one) in its query.
-local function get_fits(op, list, tr)
-  local declared = {}
-  for _, p in ipairs(op.params and op.params.query or {}) do
-    declared[p.name] = true
-    if p.required and not (tr and TIME_PARAMS[p.name]) then return false end
-  end
-  for _, p in ipairs(list) do
-    if not declared[p[1]] then return false end
-  end
-  if tr and (tr.type ~= "relative" or not declared.timeType) then return false end
-  return query_length(list, tr) <= F.MAX_QUERY
+  local tr = settings.time_range ~= nil and timerange.parse(settings.time_range) or nil
+  return f.names, tr, settings.standard_id, settings.requirement_id
 end
 
 -- Whether a v2 POST operation's body takes a time range (only the overall trend's does).
@@ -226,25 +178,21 @@ end
 
 -- The operation id and its args for a posture or trend request.
 local function posture_call(kind, filter, fname)
-  local list, tr, standard_id, requirement_id = posture_args(filter, fname)
+  local names, tr, standard_id, requirement_id = posture_args(filter, fname)
   local base = "compliance-posture" .. (kind == "trend" and "-trend" or "")
     .. (requirement_id and "-for-requirement" or standard_id and "-for-standard" or "")
   local args = {complianceId = standard_id, requirementId = requirement_id}
-  -- In order: v2 GET, v2 POST, v1 GET, v1 POST (which takes every filter and time range).
+  -- In order: v2 GET, v2 POST, v1 GET, v1 POST (which takes every filter and time range). A GET
+  -- takes relative time ranges only.
+  local query = filters.query(names, tr and timerange.query(tr) or {})
   for _, version in ipairs{"-v2", ""} do
     local get_id, post_id = "get-" .. base .. version, "post-" .. base .. version
-    if get_fits(operations[get_id], list, tr) then
-      local query = tr and timerange.query(tr) or {}
-      for _, p in ipairs(list) do query[p[1]] = #p[2] == 1 and p[2][1] or p[2] end
+    if (not tr or tr.type == "relative") and filters.fits(get_id, query) then
       args.query = query
       return get_id, args
     end
     if version == "" or not tr or post_takes_time(post_id) then
-      local filters = setmetatable({}, json.array_mt)
-      for _, p in ipairs(list) do
-        for _, v in ipairs(p[2]) do filters[#filters + 1] = {name = p[1], operator = "=", value = v} end
-      end
-      args.body = {filters = filters, timeRange = tr}
+      args.body = {filters = filters.body(names), timeRange = tr}
       return post_id, args
     end
   end
@@ -253,7 +201,7 @@ end
 --- Passed and failed resources: overall, per standard (standard_id) or per requirement (with
 -- requirement_id); filter: account, cloud_type, region, account_group, standard, requirement,
 -- section (strings or arrays), time_range. GET for simple filters, POST for the rest (and past
--- 8 KB of URL); a time range on a standard or requirement uses the v1 endpoints (v2 take none).
+-- filters.MAX_URL); a time range on a standard or requirement uses the v1 endpoints (v2 take none).
 -- syntax: posture, err = client.compliance:posture([{standard_id =, requirement_id =, cloud_type =, ...}])
 function F:posture(filter)
   local id, args = posture_call("posture", filter, "posture")

@@ -14,6 +14,7 @@
 -- (client:prisma_id, learnt once per client from the session).
 local pager = require "prismacloud.pager"
 local verbs = require "prismacloud.verbs"
+local filters = require "prismacloud.filters"
 local errors = require "prismacloud.errors"
 
 local F = {}
@@ -194,16 +195,10 @@ end
 -- by_name: the shared name lookup (verbs.crud) over the list.
 local crud = verbs.crud{names = function(self, _, filter) return self:list(filter) end}
 
-local function csv(v, what, fname)
-  if type(v) == "string" then return v end
-  if type(v) == "table" and #v > 0 then
-    for _, x in ipairs(v) do
-      if type(x) ~= "string" then error(("bad filter '%s' to '%s' (strings expected)"):format(what, fname), 4) end
-    end
-    return table.concat(v, ",")
-  end
-  error(("bad filter '%s' to '%s' (string or array of strings expected)"):format(what, fname), 4)
-end
+-- The list filter of the tenant API {type =, ids =, only_enabled =}: every integration unless only_enabled.
+local FILTER_SET = filters.define{what = "integration",
+  params = {type = {"type", "csv"}, ids = {"ids", "csv"}, only_enabled = {"onlyEnabled", "boolean"}},
+  defaults = {onlyEnabled = "false"}}
 
 -- Okta, Qualys and Tenable integrations live in the Integrations Pull API (/integration, no Prisma ID).
 local function is_pull(itype)
@@ -228,23 +223,9 @@ local function query_of(filter, fname)
     end
     return {type = kinds}, true
   end
-  local query = {onlyEnabled = "false"}
-  for k, v in pairs(filter) do
-    if k == "type" then
-      query.type = csv(v, k, fname)
-      for t in query.type:gmatch("[^,]+") do
-        if is_pull(t) then
-          error(("list %s integrations on their own: %s{type = '%s'}"):format(t, fname, t), 3)
-        end
-      end
-    elseif k == "ids" then
-      query.ids = csv(v, k, fname)
-    elseif k == "only_enabled" then
-      if type(v) ~= "boolean" then error(("bad filter 'only_enabled' to '%s' (boolean expected)"):format(fname), 3) end
-      query.onlyEnabled = tostring(v)
-    else
-      error(("unknown integration filter '%s' in '%s'"):format(tostring(k), fname), 3)
-    end
+  local query = FILTER_SET:query(filter, fname, 3)
+  for t in (query.type or ""):gmatch("[^,]+") do
+    if is_pull(t) then error(("list %s integrations on their own: %s{type = '%s'}"):format(t, fname, t), 3) end
   end
   return query, false
 end

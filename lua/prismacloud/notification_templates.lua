@@ -9,41 +9,15 @@
 -- The Prisma ID in the paths is the one client:prisma_id() knows or learns.
 local pager = require "prismacloud.pager"
 local verbs = require "prismacloud.verbs"
+local filters = require "prismacloud.filters"
 
 local F = {}
 F.__index = F
 local DRY = {dry_run = true}
 
-local function strings(v, what, fname)
-  if type(v) == "string" then return {v} end
-  if type(v) == "table" and #v > 0 then
-    for _, x in ipairs(v) do
-      if type(x) ~= "string" then error(("bad filter '%s' to '%s' (strings expected)"):format(what, fname), 4) end
-    end
-    return v
-  end
-  error(("bad filter '%s' to '%s' (string or array of strings expected)"):format(what, fname), 4)
-end
-
--- The query of a list filter {id =, type =, enabled =}.
-local function query_of(filter, fname)
-  if filter == nil then return nil end
-  if type(filter) ~= "table" then
-    error(("bad argument #1 to '%s' (filter table expected, got %s)"):format(fname, type(filter)), 3)
-  end
-  local query = {}
-  for k, v in pairs(filter) do
-    if k == "id" or k == "type" then
-      query[k] = strings(v, k, fname)
-    elseif k == "enabled" then
-      if type(v) ~= "boolean" then error(("bad filter 'enabled' to '%s' (boolean expected)"):format(fname), 3) end
-      query.enabled = tostring(v)
-    else
-      error(("unknown template filter '%s' in '%s'"):format(tostring(k), fname), 3)
-    end
-  end
-  return query
-end
+-- The list filter {id =, type =, enabled =}.
+local FILTER_SET = filters.define{what = "template",
+  params = {id = {"id", "strings"}, type = {"type", "strings"}, enabled = {"enabled", "boolean"}}}
 
 local check_string, check_table = verbs.check_string, verbs.check_table
 
@@ -61,13 +35,13 @@ end
 --- Notification templates, all or filtered {id = {...}, type = "email" or {...}, enabled = true|false}.
 -- syntax: templates, err = client.notification_templates:list([{id =, type =, enabled =}])
 function F:list(filter)
-  return send(self, "get-all-templates-v1", {query = query_of(filter, "list")})
+  return send(self, "get-all-templates-v1", {query = FILTER_SET:query(filter, "list")})
 end
 
 --- The templates one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for template in client.notification_templates:each([filter]) do ... end
 function F:each(filter, paging)
-  local query = query_of(filter, "each")
+  local query = FILTER_SET:query(filter, "each")
   local function args() -- learnt on the first :next(), whose nil, err says when it cannot be
     local prisma_id, err = self.client:prisma_id()
     if not prisma_id then return nil, err end

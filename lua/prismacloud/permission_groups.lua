@@ -6,6 +6,7 @@
 --   for g in client.permission_groups:each{roles = true} do print(g.name, g.type) end
 local pager = require "prismacloud.pager"
 local verbs = require "prismacloud.verbs"
+local filters = require "prismacloud.filters"
 
 local F = {}
 F.__index = F
@@ -16,24 +17,21 @@ local crud = verbs.crud{
   names = function(self) return self.client:call("getAll") end,
 }
 
--- The query of {roles =, features =}: includeAssociatedRoles, includeFeatures.
-local function include_query(opts, allowed, fname)
-  opts = verbs.options(opts, allowed, fname)
-  local q = {includeAssociatedRoles = opts.roles, includeFeatures = opts.features}
-  return next(q) and q or nil
-end
-local LIST_OPTS = {roles = true, features = true}
+-- The options {roles =, features =}: includeAssociatedRoles, includeFeatures.
+local LIST_OPTS = filters.define{params = {roles = {"includeAssociatedRoles", "value"},
+                                           features = {"includeFeatures", "value"}}}
+local GET_OPTS = filters.define{params = {roles = {"includeAssociatedRoles", "value"}}}
 
 --- Every permission group, default and custom (with roles and features when asked).
 -- syntax: groups, err = client.permission_groups:list([{roles = true, features = true}])
 function F:list(opts)
-  return self.client:call("getAll", {query = include_query(opts, LIST_OPTS, "list")})
+  return self.client:call("getAll", {query = LIST_OPTS:query(opts, "list")})
 end
 
 --- The permission groups one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for group in client.permission_groups:each([{roles = true, features = true}]) do ... end
 function F:each(opts)
-  local query = include_query(opts, LIST_OPTS, "each")
+  local query = LIST_OPTS:query(opts, "each")
   return pager.items(self.client, pager.single{op = "getAll", query = query})
 end
 
@@ -41,7 +39,7 @@ end
 -- syntax: group, err = client.permission_groups:get(id [, {roles = true}])
 function F:get(id, opts)
   verbs.check_id(id, 1, "get")
-  return self.client:call("get_1", {id = id, query = include_query(opts, {roles = true}, "get")})
+  return self.client:call("get_1", {id = id, query = GET_OPTS:query(opts, "get")})
 end
 
 --- Adds a custom permission group {name, description, features = {{featureName, operations}}}.

@@ -19,17 +19,18 @@ F.FILTERS = {
   allow_deleted = "policy.allowDeleted", compliance_requirement = "policy.complianceRequirement",
   compliance_section = "policy.complianceSection", rule_type = "policy.rule.type",
 }
+local FILTER_SET = filters.define{what = "policy", names = F.FILTERS, enums = "get-policies-v2"}
 
 --- Policies matching a filter (GET /v2/policy): an array, or nil, err.
 -- syntax: list, err = client.policies:list{name =, severity =, type =, enabled =, cloud_type =, label =, ...}
 function F:list(filter)
-  return self.client:call("get-policies-v2", {query = filters.query(filter, F.FILTERS, "list", "policy")})
+  return self.client:call("get-policies-v2", {query = FILTER_SET:query(filter, "list")})
 end
 
 --- The matching policies one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for policy in client.policies:each(filter) do ... end
 function F:each(filter, paging)
-  local style = pager.single{op = "get-policies-v2", query = filters.query(filter, F.FILTERS, "each", "policy")}
+  local style = pager.single{op = "get-policies-v2", query = FILTER_SET:query(filter, "each")}
   return pager.items(self.client, style, paging)
 end
 

@@ -25,19 +25,20 @@ F.FILTERS = {
   compliance_standard = "policy.complianceStandard", frequency = "report.frequency", schedule = "report.schedule",
   recipient = "report.email.recipients", type = "report_view",
 }
+local FILTER_SET = filters.define{what = "report", names = F.FILTERS, enums = "list-reports-Reports"}
 -- Statuses (compared without case) meaning the file is ready.
 F.READY = {completed = true}
 
 --- Report configs matching a filter (GET /report): an array, or nil, err.
 -- syntax: list, err = client.reports:list{cloud_type =, type =, frequency =, schedule =, account_group =, ...}
 function F:list(filter)
-  return self.client:call("list-reports-Reports", {query = filters.query(filter, F.FILTERS, "list", "report")})
+  return self.client:call("list-reports-Reports", {query = FILTER_SET:query(filter, "list")})
 end
 
 --- The matching report configs one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for report in client.reports:each(filter) do ... end
 function F:each(filter, paging)
-  local style = pager.single{op = "list-reports-Reports", query = filters.query(filter, F.FILTERS, "each", "report")}
+  local style = pager.single{op = "list-reports-Reports", query = FILTER_SET:query(filter, "each")}
   return pager.items(self.client, style, paging)
 end
 

@@ -7,18 +7,17 @@
 --
 -- scan_info pages by pageToken (Resource Scan Info V2; `version = 1` for the older endpoint, which
 -- takes a time range). Each page goes out as GET with the filters and the token in the query while
--- the URL stays under MAX_URL; a longer one (a big token, many filter values, or a filter the GET
--- does not declare) goes out as POST {filters, limit, pageToken} to the same path, as the API offers.
+-- the GET declares them and the URL stays under filters.MAX_URL; a longer one (a big token, many
+-- filter values, or a filter the GET does not declare) goes out as POST {filters, limit, pageToken}
+-- to the same path, as the API offers.
 local pager = require "prismacloud.pager"
 local verbs = require "prismacloud.verbs"
 local timerange = require "prismacloud.timerange"
 local inventory = require "prismacloud.inventory"
-local catalog = require "prismacloud.catalog"
+local filters = require "prismacloud.filters"
 
 local F = {}
 F.__index = F
-
-F.MAX_URL = inventory.MAX_URL
 
 --- A resource by rrn, with its JSON in `data` (ResourceMetaModel); nil, err on failure.
 -- syntax: resource, err = client.resources:get(rrn)
@@ -75,16 +74,16 @@ function F:asset(asset_id, kind, extra)
   return self.client:call("get-asset-details-by-id", {body = body})
 end
 
-local SETTINGS = {version = true, time_range = true, page_size = true, max_items = true, max_pages = true,
-                  cursor = true}
+local SCAN_FILTERS = filters.define{what = "inventory", names = inventory.FILTERS,
+  settings = {version = true, time_range = true, page_size = true, max_items = true, max_pages = true, cursor = true}}
 -- Per version: the GET and the POST operation (the same path).
 local OPS = {[1] = {"get-resource-scan-info", "post-resource-scan-info"},
              [2] = {"get-resource-scan-info-v2", "post-resource-scan-info-v2"}}
 
 -- The style of a scan_info walk, and the paging options.
 local function scan_style(filter, fname)
-  local u = inventory.util
-  local names, settings = u.split(filter, SETTINGS, fname, 3)
+  local f = SCAN_FILTERS:split(filter, fname, 3)
+  local names, settings = f.names, f.settings
   local version = settings.version or 2
   if not OPS[version] then
     error(("bad option 'version' to '%s' (1 or 2 expected, got %s)"):format(fname, tostring(version)), 3)
@@ -97,9 +96,7 @@ local function scan_style(filter, fname)
     for i, v in ipairs(names["cloud.type"]) do names["cloud.type"][i] = v:lower() end
   end
   local get_op, post_op = OPS[version][1], OPS[version][2]
-  local path = catalog.get(get_op).path
-  local base = {}
-  for name, values in pairs(names) do base[name] = #values == 1 and values[1] or values end
+  local base = filters.query(names)
   if tr then
     timerange.query(tr, base)
     if tr.type == "relative" then base.timeAmount = tostring(base.timeAmount) end
@@ -107,19 +104,16 @@ local function scan_style(filter, fname)
     -- the v1 GET takes relative and to_now (epoch) ranges only
     if tr.type == "absolute" or (tr.type == "to_now" and tr.value ~= "epoch") then base = nil end
   end
-  local get_ok = base ~= nil and u.declares(get_op, base)
   local size = settings.page_size
   local function request(token)
-    if get_ok then
+    if base then
       local query = {}
       for k, v in pairs(base) do query[k] = v end
       query.limit = size and tostring(size) or nil
       query.pageToken = token
-      if u.url_length(path, query) <= F.MAX_URL then
-        return {op = get_op, args = {query = query}}
-      end
+      if filters.fits(get_op, query) then return {op = get_op, args = {query = query}} end
     end
-    local body = {filters = u.filters(names), limit = size, pageToken = token, timeRange = tr}
+    local body = {filters = filters.body(names), limit = size, pageToken = token, timeRange = tr}
     return {op = post_op, args = {body = body}}
   end
   local style = {

@@ -9,6 +9,7 @@
 -- recent search); POST /search/history/{id} with a name and saved = true makes it a saved search.
 local pager = require "prismacloud.pager"
 local verbs = require "prismacloud.verbs"
+local filters = require "prismacloud.filters"
 local errors = require "prismacloud.errors"
 local timerange = require "prismacloud.timerange"
 
@@ -29,27 +30,21 @@ local function kind_of(query)
   return "config"
 end
 
-local LIST_OPTIONS = {filter = true, limit = true}
-
-local function list_query(opts, fname)
-  opts = verbs.options(opts, LIST_OPTIONS, fname)
-  local filter = opts.filter or "saved"
-  if filter ~= "saved" and filter ~= "recent" then
-    error(("bad option 'filter' to '%s' (saved or recent expected, got %s)"):format(fname, tostring(filter)), 3)
-  end
-  return {filter = filter, limit = opts.limit}
-end
+-- The list options: {filter = "saved" | "recent" ("saved" by default), limit =}.
+local LIST_OPTS = filters.define{
+  params = {filter = {"filter", "enum", {"saved", "recent"}}, limit = {"limit", "value"}},
+  defaults = {filter = "saved"}}
 
 --- Saved searches (or recent ones with filter = "recent"), newest first: an array, or nil, err.
 -- syntax: list, err = client.saved_searches:list([{filter = "saved" | "recent", limit = n}])
 function F:list(opts)
-  return self.client:call("search-history", {query = list_query(opts, "list")})
+  return self.client:call("search-history", {query = LIST_OPTS:query(opts, "list")})
 end
 
 --- The saved (or recent) searches one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for s in client.saved_searches:each([{filter =, limit =}]) do ... end
 function F:each(opts)
-  return pager.items(self.client, pager.single{op = "search-history", query = list_query(opts, "each")})
+  return pager.items(self.client, pager.single{op = "search-history", query = LIST_OPTS:query(opts, "each")})
 end
 
 local crud = verbs.crud{get = "search-history-by-id", delete = "search-history-delete", name_field = "searchName",

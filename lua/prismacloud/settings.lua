@@ -9,11 +9,14 @@
 --   client.settings:add_trusted_list{name = "scanner", trustedListType = "ip", applicablePolicies = {policy_id},
 --                                    trustedListEntries = {{ipCIDR = "198.51.100.7/32"}}}
 local verbs = require "prismacloud.verbs"
+local filters = require "prismacloud.filters"
 
 local F = {}
 F.__index = F
 
 local check_string, check_table = verbs.check_string, verbs.check_table
+-- Who an OpenID Connect login URL is for.
+local OIDC_LOGIN = filters.define{params = {user_name = {"user_name", "value"}, prisma_id = {"prisma_id", "value"}}}
 
 -- The anomaly trusted lists (integer ids): the shared shape (verbs.crud).
 local trusted = verbs.crud{
@@ -158,9 +161,7 @@ end
 --- The URL that starts an OpenID Connect login: {url = ...}.
 -- syntax: result, err = client.settings:oidc_login_url([{user_name =, prisma_id =}])
 function F:oidc_login_url(who)
-  who = verbs.options(who, {user_name = true, prisma_id = true}, "oidc_login_url")
-  local query = {user_name = who.user_name, prisma_id = who.prisma_id}
-  return self.client:call("get-oidc-login-url", {query = next(query) and query or nil})
+  return self.client:call("get-oidc-login-url", {query = OIDC_LOGIN:query(who, "oidc_login_url")})
 end
 
 return F

@@ -6,10 +6,19 @@
 local catalog = {}
 
 ---@class prismacloud.catalog.prepare.args
+---@field auth? any
+---@field backoff_base? any
+---@field backoff_cap? any
 ---@field body? any
+---@field deadline? any
 ---@field dry_run? any
 ---@field headers? any
+---@field idempotent? any
+---@field max_retry_after? any
+---@field output? any
 ---@field query? any
+---@field retries? any
+---@field timeout? any
 ---@field [string] any
 
 ---The catalog entry for id (read-only by convention), or nil.

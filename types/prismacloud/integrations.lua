@@ -53,6 +53,8 @@ local integrations = {}
 ---@field only_enabled? any
 ---@field type? any
 
+---@alias prismacloud.integrations.each.filter prismacloud.integrations.list.filter
+
 ---@class prismacloud.integrations.get.opts
 ---@field pull? boolean
 
@@ -163,7 +165,7 @@ function integrations:list(filter) end
 ---The integrations one by one (a for-loop raises a prismacloud.Error on failure).
 ---
 ---`for integration in client.integrations:each([filter]) do ... end`
----@param filter? any
+---@param filter? prismacloud.integrations.each.filter
 ---@param paging? any
 ---@return prismacloud.Iterator
 function integrations:each(filter, paging) end
