@@ -63,6 +63,7 @@ build = {
     ["prismacloud.limiter"] = "lua/prismacloud/limiter.lua",
     ["prismacloud.catalog"] = "lua/prismacloud/catalog.lua",
     ["prismacloud.client"] = "lua/prismacloud/client.lua",
+    ["prismacloud.doc_comments"] = "lua/prismacloud/doc_comments.lua",
     ["prismacloud.errors"] = "lua/prismacloud/errors.lua",
     ["prismacloud.operations"] = "lua/prismacloud/operations.lua",
     ["prismacloud.pager"] = "lua/prismacloud/pager.lua",
