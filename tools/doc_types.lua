@@ -255,7 +255,12 @@ end
 
 --- The option keys the code of a function accepts in its parameter (sorted).
 function M.code_keys(doc, fn, param)
-  doc.constants = doc.constants or constants(doc)
+  if not doc.constants then
+    -- the module's own constants, and prismacloud.verbs' (verbs.DRY_RUN)
+    local verbs_path = package.searchpath("prismacloud.verbs", package.path)
+    doc.constants = verbs_path and constants(gen.parse(verbs_path)) or {}
+    for name, keys in pairs(constants(doc)) do doc.constants[name] = keys end
+  end
   doc.filter_sets = doc.filter_sets or filter_sets(doc, doc.constants)
   local out = {}
   accepted_keys(doc, fn, param, {}, doc.constants, 0, out)

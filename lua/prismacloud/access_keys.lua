@@ -7,9 +7,7 @@
 local pager = require "prismacloud.pager"
 local verbs = require "prismacloud.verbs"
 
-local F = {}
-F.__index = F
-local DRY = {dry_run = true}
+local F = verbs.family()
 
 -- get, delete and by_name: the shared shape (verbs.crud).
 local crud = verbs.crud{
@@ -47,9 +45,7 @@ end
 
 --- One access key's metadata by id.
 -- syntax: key, err = client.access_keys:get(id)
-function F:get(id)
-  return crud.get(self, id)
-end
+F.get = crud.get
 
 --- Creates an access key from a name or {name, expiresOn, serviceAccountName}: {id, secretKey}, shown once.
 -- syntax: key, err = client.access_keys:create(name_or_key [, {dry_run = true}])
@@ -58,7 +54,7 @@ function F:create(key, opts)
   if type(key) ~= "table" then
     error(("bad argument #1 to 'create' (name or table expected, got %s)"):format(type(key)), 2)
   end
-  opts = verbs.options(opts, DRY, "create")
+  opts = verbs.options(opts, verbs.DRY_RUN, "create")
   local body, err = verbs.call(self.client, "add-access-keys", {body = key}, opts)
   if body == nil then return nil, err end
   if not opts.dry_run then F.hide_secret(body) end
@@ -75,14 +71,10 @@ end
 
 --- Deletes an access key.
 -- syntax: ok, err = client.access_keys:delete(id [, {dry_run = true}])
-function F:delete(id, opts)
-  return crud.delete(self, id, opts)
-end
+F.delete = crud.delete
 
 --- The access key with exactly this name: key, or nil when there is none, or nil, err.
 -- syntax: key, err = client.access_keys:by_name(name)
-function F:by_name(name)
-  return crud.by_name(self, name)
-end
+F.by_name = crud.by_name
 
 return F

@@ -6,8 +6,7 @@ local pager = require "prismacloud.pager"
 local verbs = require "prismacloud.verbs"
 local filters = require "prismacloud.filters"
 
-local F = {}
-F.__index = F
+local F = verbs.family()
 
 -- The list options: {details = false} leaves the accounts out.
 local LIST_OPTS = filters.define{params = {details = {"excludeCloudAccountDetails", "negated"}}}
@@ -33,34 +32,24 @@ local crud = verbs.crud{
 
 --- One account group by id.
 -- syntax: group, err = client.account_groups:get(id)
-function F:get(id)
-  return crud.get(self, id)
-end
+F.get = crud.get
 
 --- Creates an account group {name, description, accountIds}.
 -- syntax: group, err = client.account_groups:create(group [, {dry_run = true}])
-function F:create(group, opts)
-  return crud.create(self, group, opts)
-end
+F.create = crud.create
 
 --- Replaces an account group.
 -- syntax: group, err = client.account_groups:update(id, group [, {dry_run = true}])
-function F:update(id, group, opts)
-  return crud.update(self, id, group, opts)
-end
+F.update = crud.update
 
 --- Deletes an account group.
 -- syntax: ok, err = client.account_groups:delete(id [, {dry_run = true}])
-function F:delete(id, opts)
-  return crud.delete(self, id, opts)
-end
+F.delete = crud.delete
 
 --- The account group with exactly this name (GET /cloud/group/name, then the group):
 -- group, or nil when there is none, or nil, err.
 -- syntax: group, err = client.account_groups:by_name(name)
-function F:by_name(name)
-  return crud.by_name(self, name)
-end
+F.by_name = crud.by_name
 
 --- Account group ids and names {id, name, autoCreated}, optionally of one cloud type only.
 -- syntax: names, err = client.account_groups:names([cloud_type])

@@ -11,9 +11,7 @@ local pager = require "prismacloud.pager"
 local verbs = require "prismacloud.verbs"
 local filters = require "prismacloud.filters"
 
-local F = {}
-F.__index = F
-local DRY = {dry_run = true}
+local F = verbs.family()
 
 -- The list filter: only `enabled` is documented.
 local FILTER_SET = filters.define{what = "alert rule", params = {enabled = {"enabled", "boolean"}}}
@@ -39,27 +37,19 @@ end
 
 --- One alert rule by id (policyScanConfigId), with its notification configs.
 -- syntax: rule, err = client.alert_rules:get(id)
-function F:get(id)
-  return crud.get(self, id)
-end
+F.get = crud.get
 
 --- Creates an alert rule {name, description, enabled, scanAll, allowAutoRemediate, target = {accountGroups}, ...}.
 -- syntax: rule, err = client.alert_rules:create(rule [, {dry_run = true}])
-function F:create(rule, opts)
-  return crud.create(self, rule, opts)
-end
+F.create = crud.create
 
 --- Replaces an alert rule (send back what get returned, edited).
 -- syntax: rule, err = client.alert_rules:update(id, rule [, {dry_run = true}])
-function F:update(id, rule, opts)
-  return crud.update(self, id, rule, opts)
-end
+F.update = crud.update
 
 --- Deletes an alert rule.
 -- syntax: ok, err = client.alert_rules:delete(id [, {dry_run = true}])
-function F:delete(id, opts)
-  return crud.delete(self, id, opts)
-end
+F.delete = crud.delete
 
 --- Enables or disables an alert rule: reads it, then sends it back with `enabled` changed (the API
 -- has no status call). A dry run reads the rule and returns the update it would send.
@@ -67,7 +57,7 @@ end
 function F:set_enabled(id, enabled, opts)
   verbs.check_id(id, 1, "set_enabled")
   verbs.check_boolean(enabled, 2, "set_enabled")
-  opts = verbs.options(opts, DRY, "set_enabled")
+  opts = verbs.options(opts, verbs.DRY_RUN, "set_enabled")
   local rule, err = verbs.table_body(self.client, self.client:call("get-alert-rule", {id = id}))
   if not rule then return nil, err end
   rule.enabled = enabled
@@ -76,8 +66,6 @@ end
 
 --- The alert rule with exactly this name: rule (as the list gives it), or nil when there is none, or nil, err.
 -- syntax: rule, err = client.alert_rules:by_name(name)
-function F:by_name(name)
-  return crud.by_name(self, name)
-end
+F.by_name = crud.by_name
 
 return F

@@ -19,8 +19,7 @@ local json = require "prismacloud.json"
 local jobs = require "prismacloud.jobs"
 local errors = require "prismacloud.errors"
 
-local F = {}
-F.__index = F
+local F = verbs.family()
 
 -- Short filter names -> the API's filter names.
 F.FILTERS = {

@@ -2,10 +2,10 @@
 --
 --   for entry in client.audit_logs:each("7d") do print(entry.timestamp, entry.user, entry.action) end
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
 local timerange = require "prismacloud.timerange"
 
-local F = {}
-F.__index = F
+local F = verbs.family()
 
 -- The query of a time range (relative only, as the endpoint documents); "24h" by default.
 local function query_of(time_range)

@@ -15,8 +15,7 @@ local pager = require "prismacloud.pager"
 local verbs = require "prismacloud.verbs"
 local filters = require "prismacloud.filters"
 
-local F = {}
-F.__index = F
+local F = verbs.family()
 
 
 -- Cloud type spellings -> the API's path value.

@@ -8,8 +8,7 @@ local pager = require "prismacloud.pager"
 local verbs = require "prismacloud.verbs"
 local filters = require "prismacloud.filters"
 
-local F = {}
-F.__index = F
+local F = verbs.family()
 
 -- The listing filter {order_by =, exclude_asset_group =}.
 local FILTER_SET = filters.define{params = {order_by = {"order_by", "enum", {"ID", "NAME", "LAST_MODIFIED_TS"}},
@@ -58,33 +57,23 @@ end
 
 --- One collection by id.
 -- syntax: collection, err = client.collections:get(id)
-function F:get(id)
-  return crud.get(self, id)
-end
+F.get = crud.get
 
 --- Creates a collection {name, description, assetGroups = {accountIds, accountGroupIds, repositoryIds}}.
 -- syntax: collection, err = client.collections:create(collection [, {dry_run = true}])
-function F:create(collection, opts)
-  return crud.create(self, collection, opts)
-end
+F.create = crud.create
 
 --- Replaces a collection.
 -- syntax: collection, err = client.collections:update(id, collection [, {dry_run = true}])
-function F:update(id, collection, opts)
-  return crud.update(self, id, collection, opts)
-end
+F.update = crud.update
 
 --- Deletes a collection.
 -- syntax: ok, err = client.collections:delete(id [, {dry_run = true}])
-function F:delete(id, opts)
-  return crud.delete(self, id, opts)
-end
+F.delete = crud.delete
 
 --- The collection with exactly this name (walks the pages until found): collection, or nil
 -- when there is none, or nil, err.
 -- syntax: collection, err = client.collections:by_name(name)
-function F:by_name(name)
-  return crud.by_name(self, name)
-end
+F.by_name = crud.by_name
 
 return F

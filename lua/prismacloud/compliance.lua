@@ -13,8 +13,7 @@ local verbs = require "prismacloud.verbs"
 local filters = require "prismacloud.filters"
 local timerange = require "prismacloud.timerange"
 
-local F = {}
-F.__index = F
+local F = verbs.family()
 
 
 -- get, create, update, delete and by_name of standards: the shared shape (verbs.crud).
@@ -48,34 +47,24 @@ end
 
 --- One compliance standard by id.
 -- syntax: standard, err = client.compliance:standard(id)
-function F:standard(id)
-  return standards.get(self, id)
-end
+F.standard = standards.get
 F.get = F.standard
 
 --- The standard with exactly this name: standard, or nil when there is none, or nil, err.
 -- syntax: standard, err = client.compliance:by_name(name)
-function F:by_name(name)
-  return standards.by_name(self, name)
-end
+F.by_name = standards.by_name
 
 --- Creates a custom standard {name, description}: true, or nil, err (find it with by_name).
 -- syntax: ok, err = client.compliance:create(standard [, {dry_run = true}])
-function F:create(standard, opts)
-  return standards.create(self, standard, opts)
-end
+F.create = standards.create
 
 --- Updates a custom standard {name, description}.
 -- syntax: ok, err = client.compliance:update(id, standard [, {dry_run = true}])
-function F:update(id, standard, opts)
-  return standards.update(self, id, standard, opts)
-end
+F.update = standards.update
 
 --- Deletes a custom standard.
 -- syntax: ok, err = client.compliance:delete(id [, {dry_run = true}])
-function F:delete(id, opts)
-  return standards.delete(self, id, opts)
-end
+F.delete = standards.delete
 
 --- Clones a standard (built in or custom) with its requirements and sections under a new {name, description}.
 -- syntax: ok, err = client.compliance:clone(id, {name =, description =} [, {dry_run = true}])
@@ -92,9 +81,7 @@ end
 
 --- One requirement by id.
 -- syntax: requirement, err = client.compliance:requirement(id)
-function F:requirement(id)
-  return requirements.get(self, id)
-end
+F.requirement = requirements.get
 
 --- Adds a requirement {name, requirementId, description} to a custom standard.
 -- syntax: ok, err = client.compliance:add_requirement(standard_id, requirement [, {dry_run = true}])
@@ -106,15 +93,11 @@ end
 
 --- Updates a requirement {name, requirementId, description}.
 -- syntax: ok, err = client.compliance:update_requirement(id, requirement [, {dry_run = true}])
-function F:update_requirement(id, requirement, opts)
-  return requirements.update(self, id, requirement, opts)
-end
+F.update_requirement = requirements.update
 
 --- Deletes a requirement of a custom standard.
 -- syntax: ok, err = client.compliance:delete_requirement(id [, {dry_run = true}])
-function F:delete_requirement(id, opts)
-  return requirements.delete(self, id, opts)
-end
+F.delete_requirement = requirements.delete
 
 --- The sections of a requirement.
 -- syntax: sections, err = client.compliance:sections(requirement_id)
@@ -131,15 +114,11 @@ end
 
 --- Updates a section {sectionId, description}.
 -- syntax: ok, err = client.compliance:update_section(id, section [, {dry_run = true}])
-function F:update_section(id, section, opts)
-  return sections.update(self, id, section, opts)
-end
+F.update_section = sections.update
 
 --- Deletes a section of a custom standard.
 -- syntax: ok, err = client.compliance:delete_section(id [, {dry_run = true}])
-function F:delete_section(id, opts)
-  return sections.delete(self, id, opts)
-end
+F.delete_section = sections.delete
 
 --------------------------------------------------------------------------
 -- Posture: one of 24 operations (v2 or v1, GET or POST, overall, per standard or per

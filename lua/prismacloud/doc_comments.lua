@@ -51,6 +51,44 @@ local function param_names(list, method)
   return out
 end
 
+-- The summary and the syntax line of the doc comment above line i (each nil when missing).
+local function comment_above(lines, i)
+  local summary, syntax
+  local j = i - 1
+  while j >= 1 and lines[j]:find("^%-%-") do
+    syntax = syntax or lines[j]:match("^%-%-%s*syntax:%s*(.-)%s*$")
+    local s = lines[j]:match("^%-%-%-%s+(.-)%s*$")
+    if s then
+      -- a summary may run on over the plain comment lines before the syntax line
+      local k = j + 1
+      while k < i and lines[k]:find("^%-%-%s") and not lines[k]:find("^%-%-%s*syntax:") do
+        s = s .. " " .. lines[k]:match("^%-%-%s*(.-)%s*$")
+        k = k + 1
+      end
+      summary = s
+    end
+    j = j - 1
+  end
+  return summary, syntax
+end
+
+-- The items of a comma-separated list at the top level (commas inside brackets and braces stay).
+local function split_top(text)
+  local out, depth, buf = {}, 0, {}
+  for ch in text:gmatch(".") do
+    if ch == "{" or ch == "(" then depth = depth + 1 elseif ch == "}" or ch == ")" then depth = depth - 1 end
+    if ch == "," and depth == 0 then
+      out[#out + 1] = table.concat(buf)
+      buf = {}
+    else
+      buf[#buf + 1] = ch
+    end
+  end
+  local last = table.concat(buf)
+  if last:find("%S") then out[#out + 1] = last end
+  return out
+end
+
 local parsed = {} -- path -> {text =, doc =}: a file is read anew each time, parsed once per content
 
 --- Parses a Lua source file: its module summary and its documented functions.
@@ -98,23 +136,28 @@ function M.parse(path)
         end
       end
       fn.last = last
-      local j = i - 1
-      while j >= 1 and lines[j]:find("^%-%-") do
-        local syntax = lines[j]:match("^%-%-%s*syntax:%s*(.-)%s*$")
-        if syntax then fn.syntax = syntax end
-        local summary = lines[j]:match("^%-%-%-%s+(.-)%s*$")
-        if summary then
-          -- a summary may run on over the plain comment lines before the syntax line
-          local k = j + 1
-          while k < i and lines[k]:find("^%-%-%s") and not lines[k]:find("^%-%-%s*syntax:") do
-            summary = summary .. " " .. lines[k]:match("^%-%-%s*(.-)%s*$")
-            k = k + 1
-          end
-          fn.summary = summary
-        end
-        j = j - 1
-      end
+      fn.summary, fn.syntax = comment_above(lines, i)
       doc.functions[#doc.functions + 1] = fn
+    end
+    -- a function declared by assignment under its doc comment: `F.get = crud.get`, a verb made by a
+    -- helper (prismacloud.verbs); its parameters are those its syntax line names
+    local v_owner, v_name, v_target = line:match("^([%w_]+)%.([%w_]+)%s*=%s*([%a_][%w_]*)[.:][%w_]+%s*$")
+    if v_owner and v_owner ~= v_target and not ({os = true, io = true, string = true})[v_target] then
+      local summary, syntax = comment_above(lines, i)
+      if syntax then
+        local method = syntax:find(":" .. v_name .. "%s*[({]") ~= nil
+        local args = syntax:match(v_name .. "%s*(%b())") or syntax:match(v_name .. "%s*(%b{})") or "()"
+        local names = method and {"self"} or {}
+        if args:find("^{") then -- f{...}: one table
+          names[#names + 1] = "filter"
+        else
+          for _, item in ipairs(split_top((args:sub(2, -2):gsub("[%[%]]", "")))) do
+            names[#names + 1] = item:match("^%s*([%a_][%w_]*)%s*$") or "opts"
+          end
+        end
+        doc.functions[#doc.functions + 1] = {owner = v_owner, name = v_name, line = i, first = i, last = i,
+          method = method, params = names, comment = {}, summary = summary, syntax = syntax, declared = true}
+      end
     end
     -- a function exported by assignment: `M.name = local_function` or `M.name = os.getenv`
     local e_owner, e_name, e_target = line:match("^([%w_]+)%.([%w_]+)%s*=%s*([%a_][%w_.]*)%s*$")

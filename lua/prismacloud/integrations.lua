@@ -17,9 +17,7 @@ local verbs = require "prismacloud.verbs"
 local filters = require "prismacloud.filters"
 local errors = require "prismacloud.errors"
 
-local F = {}
-F.__index = F
-local DRY = {dry_run = true}
+local F = verbs.family()
 local check_string = verbs.check_string
 
 -- What integrationConfig must hold, per integrationType (docs/api-integration-config.md):
@@ -303,7 +301,7 @@ end
 -- syntax: integration, err = client.integrations:create(integration [, {dry_run = true}])
 function F:create(integration, opts)
   F.validate(integration, "create", 2)
-  opts = verbs.options(opts, DRY, "create")
+  opts = verbs.options(opts, verbs.DRY_RUN, "create")
   return send(self, "create", is_pull(integration.integrationType), {body = integration}, opts)
 end
 
@@ -363,9 +361,7 @@ end
 --- The integration with exactly this name (of a type, for Okta, Qualys and Tenable ones):
 -- integration, or nil when there is none, or nil, err.
 -- syntax: integration, err = client.integrations:by_name(name [, {type = "okta"}])
-function F:by_name(name, filter)
-  return crud.by_name(self, name, filter)
-end
+F.by_name = crud.by_name
 
 --- Ids and names of one type's Okta, Qualys or Tenable integrations (GET /integration/name).
 -- syntax: list, err = client.integrations:names(integration_type [, {only_enabled = true}])

@@ -15,8 +15,7 @@ local timerange = require "prismacloud.timerange"
 local filters = require "prismacloud.filters"
 local json = require "prismacloud.json"
 
-local F = {}
-F.__index = F
+local F = verbs.family()
 
 -- Short filter names -> the API's names.
 F.FILTERS = {
@@ -116,26 +115,18 @@ end
 
 --- One saved inventory filter by id.
 -- syntax: filter, err = client.inventory:get_filter(id)
-function F:get_filter(id)
-  return saved.get(self, id)
-end
+F.get_filter = saved.get
 
 --- Saves an inventory filter (a FilterModel: {filters = {{name =, operator = "=", value =}}, groupBy =, ...}).
 -- syntax: filter, err = client.inventory:save_filter(model [, {dry_run = true}])
-function F:save_filter(model, opts)
-  return saved.create(self, model, opts)
-end
+F.save_filter = saved.create
 
 --- Replaces a saved inventory filter.
 -- syntax: filter, err = client.inventory:update_filter(id, model [, {dry_run = true}])
-function F:update_filter(id, model, opts)
-  return saved.update(self, id, model, opts)
-end
+F.update_filter = saved.update
 
 --- Deletes a saved inventory filter.
 -- syntax: ok, err = client.inventory:delete_filter(id [, {dry_run = true}])
-function F:delete_filter(id, opts)
-  return saved.delete(self, id, opts)
-end
+F.delete_filter = saved.delete
 
 return F

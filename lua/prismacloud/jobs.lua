@@ -114,15 +114,6 @@ function M.wait(status_fn, ready_fn, opts)
   end
 end
 
--- The size of the file at path, in bytes.
-local function file_size(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local size = f:seek("end")
-  f:close()
-  return size
-end
-
 --- Streams a catalog GET operation's 2xx body to a file (client:call with `output`): {output = path,
 -- size = bytes, status =}; or nil, err: an HTTP error, kind "pending" for a 204 (no file yet), kind
 -- "io"; no file is left behind. With opts.dry_run returns the request.
@@ -145,7 +136,10 @@ function M.download(client, id, args, path, opts)
     return nil, new_error("pending", ("%s %s: no content yet (204)"):format(last.method, last.path),
       {status = 204, method = last.method, path = last.path, attempts = last.attempts})
   end
-  return {output = path, size = file_size(path), status = last.status}
+  local file = io.open(path, "rb") -- (the size of what was written)
+  local size = file and file:seek("end")
+  if file then file:close() end
+  return {output = path, size = size, status = last.status}
 end
 
 return M

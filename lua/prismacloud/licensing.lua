@@ -11,8 +11,7 @@ local pager = require "prismacloud.pager"
 local verbs = require "prismacloud.verbs"
 local timerange = require "prismacloud.timerange"
 
-local F = {}
-F.__index = F
+local F = verbs.family()
 
 
 -- A list of strings from a string or an array (nil stays nil); raises naming the field.
@@ -171,34 +170,24 @@ end
 
 --- One credit allocation rule by id (without usage).
 -- syntax: rule, err = client.licensing:rule(id)
-function F:rule(id)
-  return crud.get(self, id)
-end
+F.rule = crud.get
 
 --- Creates a credit allocation rule {name, targetType = "AccountGroup", allocatedCredits,
 -- alarmThreshold, accountGroups}.
 -- syntax: rule, err = client.licensing:create_rule(rule [, {dry_run = true}])
-function F:create_rule(rule, opts)
-  return crud.create(self, rule, opts)
-end
+F.create_rule = crud.create
 
 --- Updates a credit allocation rule (PATCH: absent fields stay as they are).
 -- syntax: rule, err = client.licensing:update_rule(id, changes [, {dry_run = true}])
-function F:update_rule(id, changes, opts)
-  return crud.update(self, id, changes, opts)
-end
+F.update_rule = crud.update
 
 --- Deletes a credit allocation rule.
 -- syntax: ok, err = client.licensing:delete_rule(id [, {dry_run = true}])
-function F:delete_rule(id, opts)
-  return crud.delete(self, id, opts)
-end
+F.delete_rule = crud.delete
 
 --- The credit allocation rule with exactly this name: rule, or nil when there is none, or nil, err.
 -- syntax: rule, err = client.licensing:rule_by_name(name)
-function F:rule_by_name(name)
-  return crud.by_name(self, name)
-end
+F.rule_by_name = crud.by_name
 
 --- The names of every credit allocation rule (an array of strings).
 -- syntax: names, err = client.licensing:rule_names()

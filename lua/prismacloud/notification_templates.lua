@@ -11,9 +11,7 @@ local pager = require "prismacloud.pager"
 local verbs = require "prismacloud.verbs"
 local filters = require "prismacloud.filters"
 
-local F = {}
-F.__index = F
-local DRY = {dry_run = true}
+local F = verbs.family()
 
 -- The list filter {id =, type =, enabled =}.
 local FILTER_SET = filters.define{what = "template",
@@ -61,7 +59,7 @@ end
 -- syntax: template, err = client.notification_templates:create(template [, {dry_run = true}])
 function F:create(template, opts)
   check_table(template, 1, "create", "template table")
-  opts = verbs.options(opts, DRY, "create")
+  opts = verbs.options(opts, verbs.DRY_RUN, "create")
   return send(self, "create-template-v1", {body = template}, opts)
 end
 
@@ -70,7 +68,7 @@ end
 function F:update(id, template, opts)
   check_string(id, 1, "update")
   check_table(template, 2, "update", "template table")
-  opts = verbs.options(opts, DRY, "update")
+  opts = verbs.options(opts, verbs.DRY_RUN, "update")
   return send(self, "update-template-v1", {id = id, body = template}, opts)
 end
 
@@ -78,7 +76,7 @@ end
 -- syntax: ok, err = client.notification_templates:delete(id [, {dry_run = true}])
 function F:delete(id, opts)
   check_string(id, 1, "delete")
-  opts = verbs.options(opts, DRY, "delete")
+  opts = verbs.options(opts, verbs.DRY_RUN, "delete")
   return send(self, "delete-template-v1", {id = id}, opts)
 end
 
@@ -86,7 +84,7 @@ end
 -- stored template (its settings are sent). true, or nil, err.
 -- syntax: ok, err = client.notification_templates:test(template_or_id [, {dry_run = true}])
 function F:test(what, opts)
-  opts = verbs.options(opts, DRY, "test")
+  opts = verbs.options(opts, verbs.DRY_RUN, "test")
   local query
   if type(what) == "string" and what ~= "" then
     local stored, err = self:get(what)
@@ -102,9 +100,7 @@ end
 
 --- The template with exactly this name: template, or nil when there is none, or nil, err.
 -- syntax: template, err = client.notification_templates:by_name(name)
-function F:by_name(name)
-  return crud.by_name(self, name)
-end
+F.by_name = crud.by_name
 
 --- The tenant's Prisma ID (client:prisma_id, which can also set it).
 -- syntax: id, err = client.notification_templates:prisma_id()

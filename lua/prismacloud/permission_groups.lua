@@ -8,8 +8,7 @@ local pager = require "prismacloud.pager"
 local verbs = require "prismacloud.verbs"
 local filters = require "prismacloud.filters"
 
-local F = {}
-F.__index = F
+local F = verbs.family()
 
 -- create, update, delete and by_name: the shared shape (verbs.crud).
 local crud = verbs.crud{
@@ -44,21 +43,15 @@ end
 
 --- Adds a custom permission group {name, description, features = {{featureName, operations}}}.
 -- syntax: ok, err = client.permission_groups:create(group [, {dry_run = true}])
-function F:create(group, opts)
-  return crud.create(self, group, opts)
-end
+F.create = crud.create
 
 --- Replaces a custom permission group.
 -- syntax: ok, err = client.permission_groups:update(id, group [, {dry_run = true}])
-function F:update(id, group, opts)
-  return crud.update(self, id, group, opts)
-end
+F.update = crud.update
 
 --- Deletes a custom permission group.
 -- syntax: ok, err = client.permission_groups:delete(id [, {dry_run = true}])
-function F:delete(id, opts)
-  return crud.delete(self, id, opts)
-end
+F.delete = crud.delete
 
 --- The feature names a custom permission group can grant.
 -- syntax: names, err = client.permission_groups:features()
@@ -68,8 +61,6 @@ end
 
 --- The permission group with exactly this name: group, or nil when there is none, or nil, err.
 -- syntax: group, err = client.permission_groups:by_name(name)
-function F:by_name(name)
-  return crud.by_name(self, name)
-end
+F.by_name = crud.by_name
 
 return F

@@ -8,8 +8,7 @@ local pager = require "prismacloud.pager"
 local verbs = require "prismacloud.verbs"
 local filters = require "prismacloud.filters"
 
-local F = {}
-F.__index = F
+local F = verbs.family()
 
 -- Short filter names -> the query parameters of GET /v2/policy.
 F.FILTERS = {
@@ -42,33 +41,23 @@ local crud = verbs.crud{
 
 --- One policy by id.
 -- syntax: policy, err = client.policies:get(id)
-function F:get(id)
-  return crud.get(self, id)
-end
+F.get = crud.get
 
 --- Creates a policy from a table (name, policyType, severity, rule, ...).
 -- syntax: policy, err = client.policies:create(policy [, {dry_run = true}])
-function F:create(policy, opts)
-  return crud.create(self, policy, opts)
-end
+F.create = crud.create
 
 --- Replaces a policy (send back what get returned, edited).
 -- syntax: policy, err = client.policies:update(id, policy [, {dry_run = true}])
-function F:update(id, policy, opts)
-  return crud.update(self, id, policy, opts)
-end
+F.update = crud.update
 
 --- Deletes a custom policy.
 -- syntax: ok, err = client.policies:delete(id [, {dry_run = true}])
-function F:delete(id, opts)
-  return crud.delete(self, id, opts)
-end
+F.delete = crud.delete
 
 --- The policy with exactly this name: policy, or nil when there is none, or nil, err.
 -- syntax: policy, err = client.policies:by_name(name)
-function F:by_name(name)
-  return crud.by_name(self, name)
-end
+F.by_name = crud.by_name
 
 --- Enables or disables a policy (PATCH /policy/{id}/status/{enabled}).
 -- syntax: ok, err = client.policies:set_enabled(id, enabled [, {dry_run = true}])

@@ -16,8 +16,7 @@ local filters = require "prismacloud.filters"
 local jobs = require "prismacloud.jobs"
 local errors = require "prismacloud.errors"
 
-local F = {}
-F.__index = F
+local F = verbs.family()
 
 -- Short filter names -> the query parameters of GET /report.
 F.FILTERS = {
@@ -49,15 +48,11 @@ local crud = verbs.crud{
 
 --- One report config by id (with pass/fail counts once generated).
 -- syntax: report, err = client.reports:get(id)
-function F:get(id)
-  return crud.get(self, id)
-end
+F.get = crud.get
 
 --- The report config with exactly this name: report, or nil when there is none, or nil, err.
 -- syntax: report, err = client.reports:by_name(name)
-function F:by_name(name)
-  return crud.by_name(self, name)
-end
+F.by_name = crud.by_name
 
 --- Creates a report config {name, cloudType, type, target = {...}} (POST /v2/report; {v1 = true}: POST /report,
 -- whose target needs a timeRange). The report starts generating.
@@ -71,15 +66,11 @@ end
 
 --- Replaces a report config (its target is required; send back what get returned, edited).
 -- syntax: report, err = client.reports:update(id, report [, {dry_run = true}])
-function F:update(id, report, opts)
-  return crud.update(self, id, report, opts)
-end
+F.update = crud.update
 
 --- Deletes a report config.
 -- syntax: ok, err = client.reports:delete(id [, {dry_run = true}])
-function F:delete(id, opts)
-  return crud.delete(self, id, opts)
-end
+F.delete = crud.delete
 
 --- The generation status of a report ("pending", "completed", ...); or nil, err. The whole config: get(id).
 -- syntax: status, err = client.reports:status(id)

@@ -16,8 +16,7 @@ local timerange = require "prismacloud.timerange"
 local inventory = require "prismacloud.inventory"
 local filters = require "prismacloud.filters"
 
-local F = {}
-F.__index = F
+local F = verbs.family()
 
 --- A resource by rrn, with its JSON in `data` (ResourceMetaModel); nil, err on failure.
 -- syntax: resource, err = client.resources:get(rrn)

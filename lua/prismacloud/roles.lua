@@ -7,8 +7,7 @@
 local pager = require "prismacloud.pager"
 local verbs = require "prismacloud.verbs"
 
-local F = {}
-F.__index = F
+local F = verbs.family()
 
 -- get, create, update, delete and by_name: the shared shape (verbs.crud).
 local crud = verbs.crud{
@@ -30,27 +29,19 @@ end
 
 --- One role by id.
 -- syntax: role, err = client.roles:get(id)
-function F:get(id)
-  return crud.get(self, id)
-end
+F.get = crud.get
 
 --- Adds a role {name, roleType, accountGroupIds, description, ...}.
 -- syntax: ok, err = client.roles:create(role [, {dry_run = true}])
-function F:create(role, opts)
-  return crud.create(self, role, opts)
-end
+F.create = crud.create
 
 --- Replaces a role (send back what get returned, edited).
 -- syntax: ok, err = client.roles:update(id, role [, {dry_run = true}])
-function F:update(id, role, opts)
-  return crud.update(self, id, role, opts)
-end
+F.update = crud.update
 
 --- Deletes a role that no user holds.
 -- syntax: ok, err = client.roles:delete(id [, {dry_run = true}])
-function F:delete(id, opts)
-  return crud.delete(self, id, opts)
-end
+F.delete = crud.delete
 
 --- The ids and names of every role ({id, name}).
 -- syntax: names, err = client.roles:names()
@@ -66,8 +57,6 @@ end
 
 --- The role with exactly this name: role, or nil when there is none, or nil, err.
 -- syntax: role, err = client.roles:by_name(name)
-function F:by_name(name)
-  return crud.by_name(self, name)
-end
+F.by_name = crud.by_name
 
 return F

@@ -13,10 +13,8 @@ local filters = require "prismacloud.filters"
 local errors = require "prismacloud.errors"
 local timerange = require "prismacloud.timerange"
 
-local F = {}
-F.__index = F
+local F = verbs.family()
 
-local DRY = {dry_run = true}
 
 -- searchType of a search kind, and back.
 local SEARCH_TYPE = {config = "config", event = "audit_event", network = "network", iam = "iam"}
@@ -52,21 +50,15 @@ local crud = verbs.crud{get = "search-history-by-id", delete = "search-history-d
 
 --- One saved or recent search by id (its SearchModel: query, timeRange, searchType, name, ...).
 -- syntax: search, err = client.saved_searches:get(id)
-function F:get(id)
-  return crud.get(self, id)
-end
+F.get = crud.get
 
 --- The saved search with this name, or nil when there is none, or nil, err.
 -- syntax: search, err = client.saved_searches:by_name(name)
-function F:by_name(name)
-  return crud.by_name(self, name)
-end
+F.by_name = crud.by_name
 
 --- Deletes a saved search.
 -- syntax: ok, err = client.saved_searches:delete(id [, {dry_run = true}])
-function F:delete(id, opts)
-  return crud.delete(self, id, opts)
-end
+F.delete = crud.delete
 
 -- The first request of a search of this kind, made only to obtain its id.
 local function probe_request(kind, query, tr)
@@ -94,7 +86,7 @@ function F:create(spec, opts)
   if type(spec.query) ~= "string" or spec.query:match("^%s*$") then
     error(("bad argument #1 to 'create' (query expected, got %s)"):format(type(spec.query)), 2)
   end
-  opts = verbs.options(opts, DRY, "create")
+  opts = verbs.options(opts, verbs.DRY_RUN, "create")
   local kind = spec.type or kind_of(spec.query)
   if not SEARCH_TYPE[kind] then
     error(("bad argument #1 to 'create' (type must be config, event, network or iam, not '%s')"):format(
@@ -125,7 +117,7 @@ function F:update(id, changes, opts)
   for k in pairs(changes) do
     if not UPDATE_FIELDS[k] then error(("unknown field '%s' in the changes to 'update'"):format(tostring(k)), 2) end
   end
-  opts = verbs.options(opts, DRY, "update")
+  opts = verbs.options(opts, verbs.DRY_RUN, "update")
   local current, err = verbs.table_body(self.client, self.client:call("search-history-by-id", {id = id}))
   if not current then return nil, err end
   local body = {}

@@ -25,8 +25,7 @@ local verbs = require "prismacloud.verbs"
 local timerange = require "prismacloud.timerange"
 local json = require "prismacloud.json"
 
-local F = {}
-F.__index = F
+local F = verbs.family()
 
 F.DEFAULT_PAGE_SIZE = 100
 

@@ -11,8 +11,7 @@
 local verbs = require "prismacloud.verbs"
 local filters = require "prismacloud.filters"
 
-local F = {}
-F.__index = F
+local F = verbs.family()
 
 local check_string, check_table = verbs.check_string, verbs.check_table
 -- Who an OpenID Connect login URL is for.
@@ -70,33 +69,23 @@ end
 
 --- One anomaly trusted list by its (integer) id.
 -- syntax: list, err = client.settings:trusted_list(id)
-function F:trusted_list(id)
-  return trusted.get(self, id)
-end
+F.trusted_list = trusted.get
 
 --- The anomaly trusted list with exactly this name: list, or nil when there is none, or nil, err.
 -- syntax: list, err = client.settings:trusted_list_by_name(name)
-function F:trusted_list_by_name(name)
-  return trusted.by_name(self, name)
-end
+F.trusted_list_by_name = trusted.by_name
 
 --- Adds an anomaly trusted list {name, trustedListType, applicablePolicies, trustedListEntries, ...}: its ids.
 -- syntax: ids, err = client.settings:add_trusted_list(list [, {dry_run = true}])
-function F:add_trusted_list(list, opts)
-  return trusted.create(self, list, opts)
-end
+F.add_trusted_list = trusted.create
 
 --- Replaces an anomaly trusted list.
 -- syntax: ids, err = client.settings:update_trusted_list(id, list [, {dry_run = true}])
-function F:update_trusted_list(id, list, opts)
-  return trusted.update(self, id, list, opts)
-end
+F.update_trusted_list = trusted.update
 
 --- Deletes an anomaly trusted list.
 -- syntax: ok, err = client.settings:delete_trusted_list(id [, {dry_run = true}])
-function F:delete_trusted_list(id, opts)
-  return trusted.delete(self, id, opts)
-end
+F.delete_trusted_list = trusted.delete
 
 --- The kinds of anomaly trusted list ("ip", "resource", "domain", ...): {[type] = {name, description, ...}}.
 -- syntax: types, err = client.settings:trusted_list_types()

@@ -9,8 +9,7 @@
 local pager = require "prismacloud.pager"
 local verbs = require "prismacloud.verbs"
 
-local F = {}
-F.__index = F
+local F = verbs.family()
 
 local check_string = verbs.check_string
 
@@ -46,15 +45,11 @@ end
 
 --- One trusted network by uuid.
 -- syntax: network, err = client.trusted_ips:network(uuid)
-function F:network(uuid)
-  return networks.get(self, uuid)
-end
+F.network = networks.get
 
 --- The trusted network with exactly this name: network, or nil when there is none, or nil, err.
 -- syntax: network, err = client.trusted_ips:network_by_name(name)
-function F:network_by_name(name)
-  return networks.by_name(self, name)
-end
+F.network_by_name = networks.by_name
 
 --- Adds a trusted network (without CIDR blocks) by name: the network {uuid, name, cidrs}.
 -- syntax: network, err = client.trusted_ips:add_network(name [, {dry_run = true}])
@@ -119,33 +114,23 @@ end
 
 --- One login IP allow list by id.
 -- syntax: list, err = client.trusted_ips:login_ip(id)
-function F:login_ip(id)
-  return login_lists.get(self, id)
-end
+F.login_ip = login_lists.get
 
 --- The login IP allow list with exactly this name: list, or nil when there is none, or nil, err.
 -- syntax: list, err = client.trusted_ips:login_ips_by_name(name)
-function F:login_ips_by_name(name)
-  return login_lists.by_name(self, name)
-end
+F.login_ips_by_name = login_lists.by_name
 
 --- Adds a login IP allow list {name, cidr = {1 to 10 CIDRs}, description}: the list.
 -- syntax: list, err = client.trusted_ips:add_login_ips(list [, {dry_run = true}])
-function F:add_login_ips(list, opts)
-  return login_lists.create(self, list, opts)
-end
+F.add_login_ips = login_lists.create
 
 --- Replaces a login IP allow list {name, cidr, description}: the list.
 -- syntax: list, err = client.trusted_ips:update_login_ips(id, list [, {dry_run = true}])
-function F:update_login_ips(id, list, opts)
-  return login_lists.update(self, id, list, opts)
-end
+F.update_login_ips = login_lists.update
 
 --- Deletes a login IP allow list.
 -- syntax: ok, err = client.trusted_ips:delete_login_ips(id [, {dry_run = true}])
-function F:delete_login_ips(id, opts)
-  return login_lists.delete(self, id, opts)
-end
+F.delete_login_ips = login_lists.delete
 
 --- Whether logins are restricted to the login IP allow lists: true or false, or nil, err.
 -- syntax: enabled, err = client.trusted_ips:login_ips_enabled()

@@ -9,9 +9,7 @@ local verbs = require "prismacloud.verbs"
 local access_keys = require "prismacloud.access_keys"
 local json = require "prismacloud.json"
 
-local F = {}
-F.__index = F
-local DRY = {dry_run = true}
+local F = verbs.family()
 
 local check_string, check_table = verbs.check_string, verbs.check_table
 
@@ -74,7 +72,7 @@ end
 -- syntax: result, err = client.users:create_account(account [, {dry_run = true}])
 function F:create_account(account, opts)
   check_table(account, 1, "create_account")
-  opts = verbs.options(opts, DRY, "create_account")
+  opts = verbs.options(opts, verbs.DRY_RUN, "create_account")
   local body, err = verbs.call(self.client, "add-user-v3", {body = account}, opts)
   if body == nil then return nil, err end
   if not opts.dry_run then access_keys.hide_secret(body) end
@@ -116,7 +114,7 @@ end
 -- syntax: ok, err = client.users:set_sso_bypass(emails [, {dry_run = true}])
 function F:set_sso_bypass(emails, opts)
   check_table(emails, 1, "set_sso_bypass")
-  opts = verbs.options(opts, DRY, "set_sso_bypass")
+  opts = verbs.options(opts, verbs.DRY_RUN, "set_sso_bypass")
   local list = setmetatable({}, json.array_mt) -- [] even when empty
   for i, email in ipairs(emails) do list[i] = email end
   return verbs.call(self.client, "update-sso-bypass-allowed-users", {body = list}, opts)

@@ -11,6 +11,18 @@ local pager = require "prismacloud.pager"
 
 local M = {}
 
+--- A new family class: the table of a family's methods, each object's metatable (client.<family>
+-- is an object {client = client} of it).
+-- syntax: F = verbs.family()
+function M.family()
+  local F = {}
+  F.__index = F
+  return F
+end
+
+--- The options of a verb that changes something: {dry_run = true} (see verbs.options).
+M.DRY_RUN = {dry_run = true}
+
 --------------------------------------------------------------------------
 -- Per-call options, dry runs, answers read by a verb.
 --------------------------------------------------------------------------
@@ -36,7 +48,6 @@ function M.request_for(id, args)
   return {method = req.method, path = req.path, query = req.query, body = req.body, headers = req.headers}
 end
 
-local DRY_RUN = {dry_run = true}
 
 --- Sends a catalog operation, or with opts.dry_run returns the request it would send.
 -- Returns what client:call returns: the decoded body, true for a 2xx without a body, the request
@@ -45,7 +56,7 @@ local DRY_RUN = {dry_run = true}
 -- the method's caller.
 -- syntax: result, err = verbs.call(client, operation_id, args, opts [, fname])
 function M.call(client, id, args, opts, fname)
-  if fname then opts = M.options(opts, DRY_RUN, fname) end
+  if fname then opts = M.options(opts, M.DRY_RUN, fname) end
   if opts and opts.dry_run then return M.request_for(id, args) end
   return client:call(id, args)
 end

@@ -71,7 +71,7 @@ local integrations = {}
 
 ---@alias prismacloud.integrations.test.opts prismacloud.integrations.update.opts
 
----@class prismacloud.integrations.by_name.filter
+---@class prismacloud.integrations.by_name.opts
 ---@field type? string
 
 ---@class prismacloud.integrations.names.opts
@@ -230,10 +230,10 @@ function integrations:test(integration_or_id, opts) end
 ---
 ---`integration, err = client.integrations:by_name(name [, {type = "okta"}])`
 ---@param name any
----@param filter? prismacloud.integrations.by_name.filter
+---@param opts? prismacloud.integrations.by_name.opts
 ---@return any integration
 ---@return prismacloud.Error? err
-function integrations:by_name(name, filter) end
+function integrations:by_name(name, opts) end
 
 ---Ids and names of one type's Okta, Qualys or Tenable integrations (GET /integration/name).
 ---

@@ -26,6 +26,12 @@ local verbs = {}
 ---@field names? any
 ---@field update? any
 
+---A new family class: the table of a family's methods, each object's metatable (client.<family> is an object {client = client} of it).
+---
+---`F = verbs.family()`
+---@return any F
+function verbs.family() end
+
 ---Checks a per-call option table against allowed keys (a set); raises naming an unknown key.
 ---
 ---`opts = verbs.options(opts, {dry_run = true}, "create")`
