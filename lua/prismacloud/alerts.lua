@@ -244,14 +244,7 @@ end
 --- The options of one alert filter, those containing `query` when given: an array of strings, or nil, err.
 -- syntax: options, err = client.alerts:filter_options(name [, query])
 function F:filter_options(name, query)
-  verbs.check_string(name, 1, "filter_options", "filter name")
-  if query ~= nil and type(query) ~= "string" then
-    error(("bad argument #2 to 'filter_options' (string expected, got %s)"):format(type(query)), 2)
-  end
-  local body, err = verbs.table_body(self.client, self.client:call("get-alert-filter-options",
-    {body = {filterName = F.FILTERS[name] or name, query = query}}))
-  if not body then return nil, err end
-  return body.suggestions or {}
+  return FILTER_SET:suggestions(self.client, "get-alert-filter-options", name, query, "filter_options")
 end
 
 --- Whether dismissing an alert needs a note (a tenant setting): true or false; or nil, err.

@@ -162,6 +162,26 @@ function Set:query(filter, fname, level)
   return next(query) and query or nil
 end
 
+--- The options of one filter, those containing `query` when given, from the family's suggestion
+-- operation (op_id takes {filterName, query}; a short name is sent as the API name it stands for):
+-- an array of strings, or nil, err. Raises naming a bad argument of fname.
+-- syntax: options, err = set:suggestions(client, op_id, name [, query], fname)
+function Set:suggestions(client, op_id, name, query, fname)
+  if type(name) ~= "string" or name == "" then
+    error(("bad argument #1 to '%s' (filter name expected, got %s)"):format(fname,
+      name == "" and "an empty string" or type(name)), 3)
+  end
+  if query ~= nil and type(query) ~= "string" then
+    error(("bad argument #2 to '%s' (string expected, got %s)"):format(fname, type(query)), 3)
+  end
+  local body, err = client:call(op_id, {body = {filterName = self.names[name] or name, query = query}})
+  if type(body) ~= "table" then
+    if body == nil then return nil, err end
+    return require("prismacloud.errors").decode(client, "the answer is not a JSON object")
+  end
+  return body.suggestions or {}
+end
+
 --- The query parameters of split names, added to query (a new table by default).
 -- syntax: query = filters.query(names [, query])
 function M.query(names, query)

@@ -106,14 +106,7 @@ end
 --- The options of one report filter, those containing `query` when given: an array of strings, or nil, err.
 -- syntax: options, err = client.reports:filter_options(name [, query])
 function F:filter_options(name, query)
-  verbs.check_string(name, 1, "filter_options", "filter name")
-  if query ~= nil and type(query) ~= "string" then
-    error(("bad argument #2 to 'filter_options' (string expected, got %s)"):format(type(query)), 2)
-  end
-  local body, err = verbs.table_body(self.client, self.client:call("get-report-posture-filter-options",
-    {body = {filterName = F.FILTERS[name] or name, query = query}}))
-  if not body then return nil, err end
-  return body.suggestions or {}
+  return FILTER_SET:suggestions(self.client, "get-report-posture-filter-options", name, query, "filter_options")
 end
 
 --- The report types available per cloud type ({aws = {"COMPLIANCE", ...}, ...}).
