@@ -381,7 +381,8 @@ end
 -- The formats: a table of writers. A writer says how records go out: row(w, record) for each,
 -- finish(w) at the end (w.out, w.columns, w.title, w.count, w.rows, w.colour, w.width), and
 -- optionally value(body, opts) for a single body that is not a list of records (true when it
--- wrote it). presets: whether a command's default columns apply (--columns always does).
+-- wrote it). presets: whether a command's default columns apply (--columns always does);
+-- terminal: whether text that is not JSON (a CSV download) is made harmless for a terminal.
 --------------------------------------------------------------------------
 
 --- The writers by format name; output.FORMATS lists the names in the order the help gives them.
@@ -408,7 +409,7 @@ local function laid_out(w, short)
   return header, rows, columns
 end
 
-writer("table", {presets = true, row = keep,
+writer("table", {presets = true, terminal = true, row = keep,
   finish = function(w)
     local header, rows, columns = laid_out(w, true)
     if #columns > 0 then M.write_table(w.out, header, rows, {colour = w.colour, width = w.width}) end
@@ -445,7 +446,7 @@ writer("ndjson", {
   row = function(w, record) w.out:write(M.json_text(project(record, w.columns), true), "\n") end,
   finish = function() end})
 
-writer("csv", {presets = true,
+writer("csv", {presets = true, terminal = true,
   row = function(w, record)
     if w.count == 1 then
       w.columns = w.columns or M.choose_columns{record}
@@ -512,11 +513,11 @@ end
 function M.value(body, format, opts)
   opts = opts or {}
   local out = opts.out or io.stdout
+  local spec = M.WRITERS[format]
   if type(body) == "string" then -- not JSON (a CSV download, text): as it came, harmless for a terminal
-    out:write((format == "table" or format == "csv") and printable(body, true) or body)
+    out:write(spec.terminal and printable(body, true) or body)
     return
   end
-  local spec = M.WRITERS[format]
   local rows = M.rows_of(body)
   if spec.value and (not rows or format == "json") and spec.value(body, opts) then return end
   local w = M.writer(format, opts)
