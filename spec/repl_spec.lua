@@ -411,8 +411,11 @@ describe("prismacloud repl", function()
 
     it("reads plain lines with a prompt when lua-readline cannot be loaded", function()
       local srv = server.start{policies = 30}
+      -- the system's plain Lua modules stay reachable (lua-argparse, which the CLI needs, among them),
+      -- no C module of the system is (lua-readline's C part among them)
       local cmd = ("env -u NO_COLOR HOME=%s TERM=xterm-256color PC_CONFIG_DIR=/nonexistent PC_URL=%s "
-        .. "PC_IDENTITY=test-key PC_SECRET=test-secret LUA_PATH='./lua/?.lua;./lua/?/init.lua' LUA_CPATH='./?.so' "
+        .. "PC_IDENTITY=test-key PC_SECRET=test-secret "
+        .. "LUA_PATH='./lua/?.lua;./lua/?/init.lua;/usr/share/lua/5.4/?.lua' LUA_CPATH='./?.so' "
         .. "lua5.4 bin/prismacloud repl"):format(shell_quote(home), shell_quote(srv.url))
       tmux(("new-session -d -s plain -x 160 -y 50 %s"):format(shell_quote(cmd)))
       local function pane() return tmux("capture-pane -p -t plain") end

@@ -63,6 +63,18 @@ static const char *const REQUEST_KEYS[] = {
     "query", "body", "headers", "timeout", "retries", "backoff_base", "backoff_cap",
     "deadline", "max_retry_after", "idempotent", "auth", "output", NULL};
 
+/* [-0, +1, m] Pushes the request option names (REQUEST_KEYS) as an array of
+ * strings: core.request_options, so that the Lua layer checks option keys
+ * against this one list. */
+void pc_req_push_options(lua_State *L) {
+  int i;
+  lua_newtable(L);
+  for (i = 0; REQUEST_KEYS[i]; i++) {
+    lua_pushstring(L, REQUEST_KEYS[i]);
+    lua_rawseti(L, -2, i + 1);
+  }
+}
+
 /* [-0, +0, v] Raises on an unknown key in the options at opts. */
 static void check_request_keys(lua_State *L, int opts, int target) {
   lua_pushnil(L);
