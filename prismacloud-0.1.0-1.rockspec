@@ -18,9 +18,11 @@ REPL and a local API emulator, whose own dependencies the rock prismacloud-emula
 }
 dependencies = {
   "lua >= 5.4, < 5.5",
+  "argparse",   -- the CLI's command line (Debian: lua-argparse)
+  "lua-term",   -- the CLI's isatty (Debian: lua-term)
 }
 build_dependencies = {}
--- The library, the CLI and the REPL need nothing more. The emulator (`prismacloud emulator`)
+-- The library needs nothing more; the CLI, argparse and lua-term. The emulator (`prismacloud emulator`)
 -- needs cqueues, luaossl and lua-zlib: the rock prismacloud-emulator depends on them.
 test_dependencies = {
   "busted",
@@ -62,8 +64,13 @@ build = {
     ["prismacloud.config"] = "lua/prismacloud/config.lua",
     ["prismacloud.limiter"] = "lua/prismacloud/limiter.lua",
     ["prismacloud.catalog"] = "lua/prismacloud/catalog.lua",
+    ["prismacloud.client"] = "lua/prismacloud/client.lua",
+    ["prismacloud.doc_comments"] = "lua/prismacloud/doc_comments.lua",
+    ["prismacloud.errors"] = "lua/prismacloud/errors.lua",
     ["prismacloud.operations"] = "lua/prismacloud/operations.lua",
     ["prismacloud.pager"] = "lua/prismacloud/pager.lua",
+    ["prismacloud.verbs"] = "lua/prismacloud/verbs.lua",
+    ["prismacloud.filters"] = "lua/prismacloud/filters.lua",
     ["prismacloud.timerange"] = "lua/prismacloud/timerange.lua",
     ["prismacloud.alerts"] = "lua/prismacloud/alerts.lua",
     ["prismacloud.policies"] = "lua/prismacloud/policies.lua",

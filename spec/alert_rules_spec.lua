@@ -16,7 +16,7 @@ describe("alert_rules", function()
     group_id = assert(client.account_groups:list())[1].id
   end)
 
-  local function only(path) return requests.only(srv, path) end
+  local only = fx.only
 
   -- A valid new rule body named name.
   local function new_rule(name, extra)

@@ -391,6 +391,24 @@ describe("client:call", function()
     srv.clear()
   end
 
+  it("takes the request options of the core's one list, output among them (the answer streams to a file)", function()
+    for _, name in ipairs(require("prismacloud.core").request_options) do
+      local value = ({query = {}, headers = {}, body = {}})[name] or 1
+      local req = catalog.prepare("get-alert-count", {status = "open", [name] = value})
+      assert.equal(value, req.options[name], name)
+    end
+    assert.error_matches(function() catalog.prepare("get-alert-count", {status = "open", outptu = "x"}) end,
+      "has no path parameter or option 'outptu'")
+    local path = os.tmpname()
+    finally(function() os.remove(path) end)
+    local c <close> = prismacloud.new{url = srv.url, access_key = "test-key", secret_key = "test-secret"}
+    assert.is_true(c:call("get-alert-count", {status = "open", output = path}))
+    assert.equal(200, c:last_response().status)
+    local count = cjson.decode(read(path)).count
+    assert.equal("number", type(count))
+    assert.equal(1, #srv.requests("/alert/count/open"))
+  end)
+
   it("sends a sample of operations of every family as the catalog says", function()
     local per_file = {}
     for _, id in ipairs(ids()) do
@@ -629,8 +647,8 @@ describe("dry runs", function()
     assert.error_matches(function() client:call("add-account-group", {dry_run = true}) end, "requires a body")
     assert.error_matches(function() client:call("delete-account-group", {dry_run = true}) end,
       "missing path parameter 'id'")
-    local pager = require "prismacloud.pager"
-    assert.error_matches(function() pager.request_for("get-alert", {id = "x", nope = 1}) end,
+    local verbs = require "prismacloud.verbs"
+    assert.error_matches(function() verbs.request_for("get-alert", {id = "x", nope = 1}) end,
       "no path parameter or option 'nope'")
     assert.error_matches(function() client.policies:create(nil, {dry_run = true}) end, "create")
     assert.equal(0, #srv.requests())

@@ -95,6 +95,35 @@ describe("prismacloud conventions (issue 15)", function()
       assert.matches("^usage: prismacloud%-emulator", out)
     end)
 
+    it("each command's usage line and example come from its one entry; the formats from the writers", function()
+      local cli = require "prismacloud.cli"
+      local output = require "prismacloud.cli.output"
+      local overview = select(2, run("help"))
+      local n = 0
+      for _, c in ipairs(cli.completion_table().commands) do
+        local words = table.concat(c.words, " ")
+        local list = cli.commands_of(c.words)
+        assert.equals(1, #list, words)
+        local code, out = run("help " .. words)
+        assert.equals(0, code, words)
+        if words ~= "emulator" then
+          assert.equals("usage: " .. cli.usage_of(list[1]) .. "\n", out:match("^[^\n]*\n"))
+          assert.truthy(out:find("\nExample:\n  " .. list[1].example .. "\n", 1, true), words)
+          assert.matches("^prismacloud " .. words:gsub("%p", "%%%0"), list[1].example)
+          n = n + 1
+        end
+        if list[1].listed ~= false then assert.truthy(overview:find("\n  " .. words, 1, true), words) end
+      end
+      assert.is_true(n >= 15)
+      local names = {}
+      for name in pairs(output.WRITERS) do names[#names + 1] = name end
+      table.sort(names)
+      local formats = {table.unpack(output.FORMATS)}
+      table.sort(formats)
+      assert.same(names, formats)
+      assert.truthy(overview:find(table.concat(output.FORMATS, ", ", 1, #output.FORMATS - 1), 1, true))
+    end)
+
     it("lists exactly the options each command accepts", function()
       local overview = select(2, run("help"))
       assert.truthy(overview:find("help [COMMAND]", 1, true))

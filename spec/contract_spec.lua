@@ -445,7 +445,6 @@ local ARGS = {
   ["integrations.names"] = function() return "okta" end,
   ["integrations.security_hub_regions"] = function(c) return (next(must(c.integrations:security_hub_accounts()))) end,
   ["integrations.set_enabled"] = function(c) return new_integration(c), false end,
-  ["integrations.tenant"] = function(c) return c end,
   ["integrations.test"] = function(c) return webhook(c, unique("contract hook")) end,
   ["integrations.update"] = function(c)
     local name = unique("contract hook")
@@ -722,9 +721,9 @@ describe("the return contract", function()
   end
 end)
 
-describe("the return contract of client:send, client:call, pager.call and prismacloud.jobs", function()
+describe("the return contract of client:send, client:call, verbs.call and prismacloud.jobs", function()
   local fx = server.fixture{csv_delay_ms = 0}
-  local pager = require "prismacloud.pager"
+  local family_verbs = require "prismacloud.verbs"
   local jobs = require "prismacloud.jobs"
   local srv, client
   setup(function() srv, client = fx.srv, fx.client end)
@@ -742,17 +741,17 @@ describe("the return contract of client:send, client:call, pager.call and prisma
     r = table.pack(client:call("get-alert-count", {status = "open"}))
     assert.equal(1, r.n)
     assert.is_table(r[1])
-    r = table.pack(pager.call(client, "get-alert-count", {status = "open"}))
+    r = table.pack(family_verbs.call(client, "get-alert-count", {status = "open"}))
     assert.equal(1, r.n)
     assert.is_table(r[1])
   end)
 
-  it("a 2xx without a body is true, from send, call and pager.call alike", function()
+  it("a 2xx without a body is true, from send, call and verbs.call alike", function()
     for _, status in ipairs{200, 204} do
       srv.fault{path = "/alert/count/open", status = status, times = 3}
       for _, r in ipairs{table.pack(client:send("GET", "/alert/count/open")),
                          table.pack(client:call("get-alert-count", {status = "open"})),
-                         table.pack(pager.call(client, "get-alert-count", {status = "open"}))} do
+                         table.pack(family_verbs.call(client, "get-alert-count", {status = "open"}))} do
         assert.equal(1, r.n)
         assert.is_true(r[1])
       end
@@ -763,7 +762,7 @@ describe("the return contract of client:send, client:call, pager.call and prisma
   it("failure is nil, err: an HTTP error, and no response at all", function()
     for _, r in ipairs{table.pack(client:send("GET", "/alert/P-nope")),
                        table.pack(client:call("get-alert", {id = "P-nope"})),
-                       table.pack(pager.call(client, "get-alert", {id = "P-nope"}))} do
+                       table.pack(family_verbs.call(client, "get-alert", {id = "P-nope"}))} do
       assert.equal(2, r.n)
       assert.is_nil(r[1])
       assert.is_true(prismacloud.is_error(r[2]))

@@ -36,6 +36,23 @@ describe("documentation", function()
     assert.equal(gen.update(readme, render()), readme)
   end)
 
+  it("the REPL's help() and the README read the same doc comments (one reader)", function()
+    local repl = require "prismacloud.cli.repl"
+    local readme = read("README.md")
+    for _, fam in ipairs(gen.families(".")) do
+      local help = repl.help_text(fam.name)
+      local n = 0
+      for _, fn in ipairs(gen.parse(fam.file).functions) do
+        if fn.owner == "F" and gen.public(fn.name) and fn.syntax then
+          n = n + 1
+          assert(help:find(fn.syntax, 1, true), ("help(pc.%s) lacks %s"):format(fam.name, fn.syntax))
+          assert(readme:find(fn.syntax, 1, true), "the README lacks " .. fn.syntax)
+        end
+      end
+      assert(n > 0, fam.name)
+    end
+  end)
+
   it("the README shows the CLI's help as the CLI prints it, and an example of every command", function()
     local readme = read("README.md")
     local cli = gen.render_cli(".")

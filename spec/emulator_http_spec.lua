@@ -746,11 +746,18 @@ describe("emulator modules in process", function()
           c:write("GET / HTTP/1.1\r\n\r\n")
           c:flush()
           assert.matches("^HTTP/1%.1 200", c:xread("*L", "b", 5))
+          repeat local line = c:xread("*L", "b", 5) until line == "\r\n" -- the head
+          assert.equal("ok", c:xread(2, "b", 5))
           local t0 = cqueues.monotime()
-          repeat until not c:xread(-4096, "b", 5) -- the rest of the response, then EOF
+          local after = {}
+          repeat -- then EOF and nothing else: no answer to a request that never came
+            local data = c:xread(-4096, "b", 5)
+            after[#after + 1] = data
+          until not data
           local waited = cqueues.monotime() - t0
           c:close()
           assert.is_true(waited >= 0.15 and waited < 2, "closed after " .. waited)
+          assert.equal("", table.concat(after))
         end)}
         srv:stop()
       end)

@@ -15,18 +15,7 @@ describe("identity families", function()
   setup(function() srv, client = fx.srv, fx.client end)
 
   -- The one request the client sent since the last clear (the login aside), checked against the catalog.
-  local function sent(operation_id)
-    local log = {}
-    for _, e in ipairs(srv.requests()) do
-      if e.path ~= "/login" and e.path ~= "/auth_token/extend" then log[#log + 1] = e end
-    end
-    assert(#log == 1, ("expected exactly 1 request, got %d"):format(#log))
-    return requests.check(log[1], operation_id)
-  end
-
-  local function nothing_sent()
-    assert.equal(0, #srv.requests())
-  end
+  local sent, nothing_sent = fx.sent, fx.nothing_sent
 
   local function role_id(name)
     for _, r in ipairs(assert(client.roles:list())) do

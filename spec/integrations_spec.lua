@@ -22,7 +22,7 @@ describe("integrations", function()
 
   setup(function() srv, client = fx.srv, fx.client end)
 
-  local function only(path) return requests.only(srv, path) end
+  local only = fx.only
 
   local function key_of(err)
     assert.is_true(prismacloud.is_error(err), "expected a prismacloud.Error, got " .. tostring(err))
@@ -82,6 +82,20 @@ describe("integrations", function()
       assert.equal(0, #srv.requests("/auth_token/extend"))
       assert.has_error(function() c.integrations:prisma_id(42) end,
         "bad argument #1 to 'prisma_id' (string expected, got number)")
+    end)
+
+    it("is the client's (client:prisma_id), one per client, whichever family asks or sets it", function()
+      local c <close> = new_client()
+      local other <close> = new_client()
+      assert.equal("456", c:prisma_id("456"))
+      assert.equal("456", c.integrations:prisma_id())
+      assert.equal("456", c.notification_templates:prisma_id())
+      assert.equal(PRISMA_ID, assert(other:prisma_id())) -- another client learns its own
+      assert.equal("789", other.integrations:prisma_id("789"))
+      assert.equal("789", other:prisma_id())
+      assert.equal("456", c:prisma_id())
+      assert.has_error(function() c:prisma_id("") end,
+        "bad argument #1 to 'prisma_id' (string expected, got an empty string)")
     end)
 
     it("a failed look-up comes back as nil, err from the verbs", function()
@@ -387,7 +401,7 @@ describe("integrations (Integrations Pull: Okta, Qualys, Tenable)", function()
     I = client.integrations
   end)
 
-  local function only(path) return requests.only(srv, path) end
+  local only = fx.only
 
   local function okta(name, domain)
     return {name = name, integrationType = "okta", integrationConfig = {domain = domain or "acme.okta.com",
@@ -493,7 +507,7 @@ describe("notification_templates", function()
     assert(T:prisma_id())
   end)
 
-  local function only(path) return requests.only(srv, path) end
+  local only = fx.only
 
   local function fails(status, key, subject, result, err)
     assert.is_nil(result)

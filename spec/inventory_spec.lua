@@ -51,16 +51,7 @@ describe("inventory and resources", function()
     return out
   end
 
-  local function drain(items)
-    local out = {}
-    for _ = 1, 100000 do
-      local item, err = items:next()
-      assert.is_nil(err)
-      if item == nil then break end
-      out[#out + 1] = item
-    end
-    return out
-  end
+  local drain = requests.drain
 
   local function sum_totals(snap)
     local n = 0

@@ -17,7 +17,7 @@ describe("licensing", function()
   local srv, client
   setup(function() srv, client = fx.srv, fx.client end)
 
-  local function only(path) return requests.only(srv, path) end
+  local only = fx.only
 
   -- Every row's account id from an iterator; fails on a duplicate.
   local function walk(it)

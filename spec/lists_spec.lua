@@ -13,7 +13,7 @@ describe("resource lists and collections", function()
   local srv, client
   setup(function() srv, client = fx.srv, fx.client end)
 
-  local function only(path) return requests.only(srv, path) end
+  local only = fx.only
 
   describe("resource_lists", function()
     it("list and each: GET /v1/resource_list?listType=TAG", function()

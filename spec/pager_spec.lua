@@ -243,12 +243,12 @@ describe("pager", function()
   end)
 
   it("the generic token style pages POST and GET endpoints", function()
-    local post = pager.items(client, pager.token{method = "POST", path = "/v2/alert"}, {page_size = 100})
+    local post = pager.items(client, pager.token{op = "post-alerts-v2"}, {page_size = 100})
     local ids, _, dup = walk(post)
     assert.equal(500, #ids)
     assert.equal(0, dup)
     srv.clear()
-    local get = pager.items(client, pager.token{method = "GET", path = "/v2/alert",
+    local get = pager.items(client, pager.token{op = "get-alerts-v2",
       query = {timeType = "relative", timeAmount = 10, timeUnit = "year", detailed = false}}, {page_size = 200})
     ids, _, dup = walk(get)
     assert.equal(500, #ids)
@@ -259,7 +259,7 @@ describe("pager", function()
   end)
 
   it("the single style makes one request", function()
-    local it = pager.items(client, pager.single{path = "/cloud/group"})
+    local it = pager.items(client, pager.single{op = "get-account-groups"})
     local n = 0
     for g in it do
       n = n + 1
@@ -269,10 +269,27 @@ describe("pager", function()
     assert.equal(1, #srv.requests("/cloud/group"))
   end)
 
+  it("every paging style names its operation: an unknown id raises, and no family holds a literal API path", function()
+    assert.has_error(function() pager.single{op = "get-nothing"} end, "unknown operation 'get-nothing'")
+    assert.has_error(function() pager.token{op = "get-nothing"} end, "unknown operation 'get-nothing'")
+    assert.has_error(function() pager.continued{first = function() end, next_op = "get-nothing"} end,
+      "unknown operation 'get-nothing'")
+    local gen = require "tools.gen_docs"
+    for _, fam in ipairs(gen.families(".")) do
+      for n, line in ipairs(gen.parse(fam.file).lines) do
+        local code = line:gsub("%-%-.*$", "")
+        for literal in code:gmatch("([\"'][^\"']*[\"'])") do
+          assert(not literal:find("^.%/%a"), ("%s:%d: a literal API path %s (name its operation)"):format(fam.file, n,
+            literal))
+        end
+      end
+    end
+  end)
+
   it("rejects bad pager options", function()
     assert.has_error(function() client.alerts:each{max_items = 0} end,
       "pager option 'max_items' must be a positive integer")
-    assert.has_error(function() pager.items(client, pager.single{path = "/cloud"}, {bogus = 1}) end,
+    assert.has_error(function() pager.items(client, pager.single{op = "get-cloud-accounts"}, {bogus = 1}) end,
       "unknown pager option 'bogus'")
   end)
   it("raises a clear error when the client is closed during iteration", function()

@@ -481,6 +481,42 @@ describe("core safety", function()
     end)
   end)
 
+  describe("options tables with metamethods", function()
+    it("reads the headers and query options once, so an __index function cannot change them", function()
+      -- an __index function that answers a table the first time and a number after: a core that
+      -- checked the type in one read and used a second one walked the number as a table (a crash)
+      -- or dropped the query; the child keeps a crash out of this process
+      local child = spawn(([[
+        local prismacloud = require "prismacloud"
+        local c = prismacloud.new{url = %q, access_key = "test-key", secret_key = "test-secret"}
+        for _, case in ipairs{{"headers", {["X-Probe"] = "h1"}}, {"query", {probe = "q1"}}} do
+          local n = 0
+          local opts = setmetatable({}, {__index = function(_, k)
+            if k ~= case[1] then return nil end
+            n = n + 1
+            return n == 1 and case[2] or 42
+          end})
+          local ok, err = pcall(c.request, c, "GET", "/v2/ping", opts)
+          io.write(tostring(ok and err.status or err), "\n")
+        end
+      ]]):format(fx.srv.url))
+      assert.is_true(wait_exit(child, 20))
+      assert.equal("200\n200\n", files.read(child.out), files.read(child.err))
+      local seen = fx.srv.requests("/v2/ping")
+      assert.equal(2, #seen)
+      assert.equal("h1", seen[1].headers["x-probe"])
+      assert.equal("probe=q1", seen[2].rawquery)
+    end)
+
+    it("names a headers or query option that is not a table", function()
+      for _, name in ipairs{"headers", "query"} do
+        assert.error_matches(function() fx.client:request("GET", "/v2/ping", {[name] = 42}) end,
+          "bad request option '" .. name .. "' %(table expected, got number%)")
+      end
+      assert.same({}, arrivals(fx.srv))
+    end)
+  end)
+
   describe("numbers turned into C integers (finding 13)", function()
     it("range-checks per-request retries and timeout and core.sleep", function()
       local c = fx.client

@@ -44,16 +44,7 @@ describe("search", function()
     return out
   end
 
-  local function drain(items)
-    local out = {}
-    for _ = 1, 100000 do
-      local item, err = items:next()
-      assert.is_nil(err)
-      if item == nil then break end
-      out[#out + 1] = item
-    end
-    return out
-  end
+  local drain = requests.drain
 
   -- The first request goes to first_path, every later one to page_path with the token in the body.
   local function check_log(first_path, first_op, page_path, page_op, pages, size)

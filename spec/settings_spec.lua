@@ -14,15 +14,7 @@ describe("settings families", function()
   setup(function() srv, client = fx.srv, fx.client end)
 
   -- The one request sent since the last clear, checked against the catalog.
-  local function sent(operation_id)
-    local log = srv.requests()
-    assert(#log == 1, ("expected exactly 1 request, got %d"):format(#log))
-    return requests.check(log[1], operation_id)
-  end
-
-  local function nothing_sent()
-    assert.equal(0, #srv.requests())
-  end
+  local sent, nothing_sent = fx.sent, fx.nothing_sent
 
   describe("settings", function()
     it("get and update the enterprise settings", function()

@@ -149,15 +149,15 @@ describe("type definitions", function()
     assert.is_true(#types.request_keys(".") >= 10)
   end)
 
-  it("the option reader follows the code: pager.options, lookups while walking pairs(), helpers", function()
+  it("the option reader follows the code: verbs.options, lookups while walking pairs(), helpers", function()
     local file = os.tmpname()
     files.write(file, table.concat({
-      "--- m: a module.", "local pager = require 'prismacloud.pager'", "local F = {}",
+      "--- m: a module.", "local verbs = require 'prismacloud.verbs'", "local F = {}",
       "F.FILTERS = {status = 'a.status', ['region'] = 1}", "local EXTRA = {limit = true, time_range = true}",
       "local function split(filter, allowed)", "  for k, v in pairs(filter or {}) do",
       "    if allowed[k] then print(v) elseif F.FILTERS[k] then print(k) end", "  end", "end",
       "--- Lists.", "-- syntax: items = client.m:list{status =, ...}", "function F:list(filter, opts)",
-      "  opts = pager.options(opts, {dry_run = true}, 'list')", "  return split(filter, EXTRA)", "end", ""}, "\n"))
+      "  opts = verbs.options(opts, {dry_run = true}, 'list')", "  return split(filter, EXTRA)", "end", ""}, "\n"))
     local doc = gen.parse(file)
     os.remove(file)
     local fn = doc.functions[1]

@@ -1,7 +1,8 @@
 /*
  * pc_core.c: luaopen_prismacloud_core, the only exported symbol.
  * The module table holds: new, Client (methods), client_mt, Error, http_error,
- * json = {encode, decode, null, array_mt, empty_array}, curl_version, _VERSION.
+ * json = {encode, decode, null, array_mt, empty_array}, request_options (the
+ * option names client:request takes), curl_version, _VERSION.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -83,6 +84,8 @@ int luaopen_prismacloud_core(lua_State *L) {
   lua_newtable(L);
   pc_json_register(L);
   lua_setfield(L, -2, "json");
+  pc_req_push_options(L);
+  lua_setfield(L, -2, "request_options");
   lua_pushcfunction(L, core_monotime);
   lua_setfield(L, -2, "monotime");
   lua_pushcfunction(L, core_sleep);

@@ -27,6 +27,10 @@ int pc_exchange_read_headers(lua_State *L, int idx) {
     lua_pushnil(L);
     return 0;
   }
+  /* checked here, where it is read: an options table with an __index function
+   * may give a table to an earlier check and something else now */
+  if (lua_type(L, idx) != LUA_TTABLE)
+    luaL_error(L, "bad request option 'headers' (table expected, got %s)", luaL_typename(L, idx));
   lines = pc_buf_box(L); /* freed by its __gc whatever happens */
   box = lua_gettop(L);
   lua_pushnil(L);

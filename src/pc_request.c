@@ -63,6 +63,18 @@ static const char *const REQUEST_KEYS[] = {
     "query", "body", "headers", "timeout", "retries", "backoff_base", "backoff_cap",
     "deadline", "max_retry_after", "idempotent", "auth", "output", NULL};
 
+/* [-0, +1, m] Pushes the request option names (REQUEST_KEYS) as an array of
+ * strings: core.request_options, so that the Lua layer checks option keys
+ * against this one list. */
+void pc_req_push_options(lua_State *L) {
+  int i;
+  lua_newtable(L);
+  for (i = 0; REQUEST_KEYS[i]; i++) {
+    lua_pushstring(L, REQUEST_KEYS[i]);
+    lua_rawseti(L, -2, i + 1);
+  }
+}
+
 /* [-0, +0, v] Raises on an unknown key in the options at opts. */
 static void check_request_keys(lua_State *L, int opts, int target) {
   lua_pushnil(L);
@@ -82,20 +94,9 @@ static void check_request_keys(lua_State *L, int opts, int target) {
   }
 }
 
-/* [-0, +0, v] Raises unless field k of opts is nil or has type t. */
-static void check_field_type(lua_State *L, int opts, const char *k, int t) {
-  int have = lua_getfield(L, opts, k);
-  if (have != LUA_TNIL && have != t)
-    luaL_error(L, "bad request option '%s' (%s expected, got %s)", k, lua_typename(L, t),
-               luaL_typename(L, -1));
-  lua_pop(L, 1);
-}
-
 /* [-0, +0, v] Reads the per-request policy and flags of the options at opts. */
 static void read_policy(lua_State *L, pc_req *r, int opts) {
   const pc_retry_policy *d = &r->policy;
-  check_field_type(L, opts, "query", LUA_TTABLE);
-  check_field_type(L, opts, "headers", LUA_TTABLE);
   if (lua_getfield(L, opts, "retries") != LUA_TNIL) {
     if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0 || lua_tointeger(L, -1) > 100)
       luaL_error(L, "bad request option 'retries' (integer from 0 to 100 expected)");
@@ -138,7 +139,12 @@ void pc_req_read(lua_State *L, pc_client *c, pc_req *r, int method_idx, int path
   if (!pc_buf_add(url, c->base.data, c->base.len)) luaL_error(L, "not enough memory");
   has_query = pc_url_path(L, r->ex.path, r->ex.path_len, url);
   if (opts) {
-    if (lua_getfield(L, opts, "query") == LUA_TTABLE) pc_url_query(L, -1, has_query, url);
+    /* each option is read once and checked as read: an __index function
+     * may answer differently each time it is asked */
+    int t = lua_getfield(L, opts, "query");
+    if (t == LUA_TTABLE) pc_url_query(L, -1, has_query, url);
+    else if (t != LUA_TNIL)
+      luaL_error(L, "bad request option 'query' (table expected, got %s)", luaL_typename(L, -1));
     lua_pop(L, 1);
   }
   r->ex.rq.url = url->data;

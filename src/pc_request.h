@@ -65,6 +65,9 @@ int pc_req_settle(lua_State *L, pc_client *c, pc_req *r, int self, long status, 
 /* [-0, +1, m] Pushes the error of a wait cut short by a signal. */
 void pc_req_push_interrupted(lua_State *L, const pc_req *r);
 
+/* [-0, +1, m] Pushes the names of the request options (core.request_options). */
+void pc_req_push_options(lua_State *L);
+
 /* client:request(method, path [, opts]) */
 int pc_request(lua_State *L);
 

@@ -251,11 +251,14 @@ local function errors_of(doc, fn, sig, client_method)
   for msg in body:gmatch("error%(%(?%s*\"([^\"]+)\"") do
     add("raises <code>" .. esc((msg:gsub("%%[sdgq]", "…"))) .. "</code>")
   end
-  if body:find("pager%.check_") then
+  if body:find("verbs%.check_") then
     add("raises on an argument of the wrong type (<code>bad argument #n to …</code>)")
   end
-  if body:find("pager%.options") or body:find("M%.options") then add("raises on an unknown option key") end
-  if body:find("client:call") or body:find("pager%.call") then
+  if body:find("verbs%.options") or body:find("M%.options") or body:find("[%u_]+:query%(")
+      or body:find("[%u_]+:split%(") then
+    add("raises on an unknown option key")
+  end
+  if body:find("client:call") or body:find("verbs%.call") then
     add('raises on arguments the catalog refuses (see <a href="prismacloud.Client.html#call">client:call</a>)')
   end
   if client_method then add("raises on misuse: a bad argument, a closed client, use from its own hooks") end

@@ -6,9 +6,10 @@
 --   * modules and functions: every lua/prismacloud/*.lua and its `function M.x` / `function F:x`
 --     (parameter names from the definition, optional ones from the `syntax:` line's brackets);
 --   * option tables: the names of the `syntax:` line's table literals, and the keys the code
---     accepts: a literal or named table given to pager.options(param, ...) or
---     pager.filter_query(param, ...), the keys looked up while walking `pairs(param)`, and the
---     same through the module's own helper functions that receive the parameter;
+--     accepts: a literal or named table given to verbs.options(param, ...), the keys of the
+--     filter set (filters.define{names =, params =, settings =}) whose :query(param) or
+--     :split(param) reads it, the keys looked up while walking `pairs(param)`, and the same
+--     through the module's own helper functions that receive the parameter;
 --   * returns: the names left of `=` in the `syntax:` line (a `for ... in` form returns an
 --     iterator);
 --   * the client's C methods, the options of prismacloud.new and the fields of an error: the
@@ -157,6 +158,33 @@ local function constants(doc)
   for pos, name in text:gmatch("\n()[%a_][%w_]*%.([%u_][%u%d_]*)%s*=%s*{") do
     out[name] = constructor_keys((balanced(text, text:find("{", pos, true))))
   end
+  -- a constant filled with the request options of the C core (core.request_options)
+  local filled = "\nfor%s+_%s*,%s*[%a_][%w_]*%s+in%s+ipairs%(core%.request_options%)%s+do%s+([%u_][%u%d_]*)%["
+  for name in text:gmatch(filled) do
+    out[name] = out[name] or {}
+    for _, k in ipairs(M.request_keys()) do table.insert(out[name], k) end
+  end
+  return out
+end
+
+-- The module's filter sets, `local NAME = filters.define{names =, params =, settings =}`: NAME ->
+-- {keys}: the short names (a constructor or a constant), the params and the settings.
+local function filter_sets(doc, consts)
+  local text = table.concat(doc.lines, "\n")
+  local out = {}
+  for pos, name in text:gmatch("\n()local%s+([%u_][%u%d_]*)%s*=%s*filters%.define%s*{") do
+    local keys = {}
+    local spec = balanced(text, (text:find("{", pos, true)))
+    for _, item in ipairs(split_args(spec, true)) do
+      local field, value = item.text:match("^([%a_][%w_]*)%s*=%s*(.-)%s*$")
+      if field == "names" or field == "params" or field == "settings" then
+        local list = value:find("^{") and constructor_keys(value:sub(2, -2))
+          or consts[value:match("([%u_][%u%d_]*)$") or ""] or {}
+        for _, k in ipairs(list) do keys[#keys + 1] = k end
+      end
+    end
+    out[name] = keys
+  end
   return out
 end
 
@@ -182,14 +210,14 @@ local function accepted_keys(doc, rec, param, bindings, consts, depth, out)
     for _, k in ipairs(keys) do out[k] = true end
   end
   local p = param:gsub("%p", "%%%0")
-  -- pager.options(param, allowed ...) and pager.filter_query(param, names ...)
-  for pos in body:gmatch("pager%.options%s*()%(") do
+  -- verbs.options(param, allowed ...), and SET:query(param, ...) / SET:split(param, ...) of a filter set
+  for pos in body:gmatch("verbs%.options%s*()%(") do
     local args = split_args((balanced(body, pos)))
     if args[1] and args[1].text == param and args[2] then add(keys_of_expr(args[2].text, consts, bindings)) end
   end
-  for pos in body:gmatch("pager%.filter_query%s*()%(") do
+  for set, pos in body:gmatch("([%u_][%u%d_]*):[%a_]+%s*()%(") do
     local args = split_args((balanced(body, pos)))
-    if args[1] and args[1].text == param and args[2] then add(keys_of_expr(args[2].text, consts, bindings)) end
+    if args[1] and args[1].text == param and doc.filter_sets[set] then add(doc.filter_sets[set]) end
   end
   -- for k, v in pairs(param ...) do ... NAME[k] ...
   for var in body:gmatch("for%s+([%a_][%w_]*)%s*,?[%w_%s]*in%s+pairs%(%s*" .. p .. "[%s%)]") do
@@ -201,7 +229,8 @@ local function accepted_keys(doc, rec, param, bindings, consts, depth, out)
     local target = doc.locals[short]
     if not target then
       for _, fn in ipairs(doc.functions) do
-        if fn.name == short and callee:find("^[%a_][%w_]*[.:]" .. short .. "$") and not callee:find("^pager") then
+        if fn.name == short and callee:find("^[%a_][%w_]*[.:]" .. short .. "$")
+            and not callee:find("^verbs") and not callee:find("^pager") then
           target = fn
         end
       end
@@ -226,7 +255,13 @@ end
 
 --- The option keys the code of a function accepts in its parameter (sorted).
 function M.code_keys(doc, fn, param)
-  doc.constants = doc.constants or constants(doc)
+  if not doc.constants then
+    -- the module's own constants, and prismacloud.verbs' (verbs.DRY_RUN)
+    local verbs_path = package.searchpath("prismacloud.verbs", package.path)
+    doc.constants = verbs_path and constants(gen.parse(verbs_path)) or {}
+    for name, keys in pairs(constants(doc)) do doc.constants[name] = keys end
+  end
+  doc.filter_sets = doc.filter_sets or filter_sets(doc, doc.constants)
   local out = {}
   accepted_keys(doc, fn, param, {}, doc.constants, 0, out)
   local keys = {}
@@ -478,12 +513,10 @@ local function readme_summary(readme, name)
   return text:match("^(.-%.)%s") or text
 end
 
---- The options a request takes, as the C core checks them (REQUEST_KEYS in src/pc_request.c).
-function M.request_keys(root)
-  local src = read((root or ".") .. "/src/pc_request.c")
-  local list = src:match("REQUEST_KEYS%[%]%s*=%s*(%b{})") or "{}"
+--- The options a request takes, as the C core checks them (its one list: core.request_options).
+function M.request_keys()
   local keys = {}
-  for k in list:gmatch('"([%w_]+)"') do keys[#keys + 1] = k end
+  for i, k in ipairs(require("prismacloud.core").request_options) do keys[i] = k end
   return keys
 end
 
@@ -494,7 +527,7 @@ function M.client_methods(root)
   root = root or "."
   local readme = read(root .. "/README.md")
   local out, lua_methods = {}, {}
-  for _, file in ipairs{"init", "catalog"} do
+  for _, file in ipairs{"init", "client"} do
     local doc = gen.parse(root .. "/lua/prismacloud/" .. file .. ".lua")
     for _, fn in ipairs(doc.functions) do
       if fn.owner == "Client" and gen.public(fn.name) then
@@ -527,7 +560,7 @@ function M.client_methods(root)
     end
   end
   -- request's options, and send's, which hands them to request
-  local keys = M.request_keys(root)
+  local keys = M.request_keys()
   for _, m in ipairs(out) do
     if m.fn.name == "request" or m.fn.name == "send" then m.fn.extra_keys = {opts = keys} end
   end

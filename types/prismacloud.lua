@@ -86,17 +86,11 @@ function Iterator:next() end
 local Client = {}
 
 ---@class prismacloud.Client.call.args
----@field auth? any
----@field backoff_base? any
----@field backoff_cap? any
 ---@field body? any
----@field deadline? any
 ---@field dry_run? any
 ---@field headers? any
----@field idempotent? any
+---@field output? any
 ---@field query? any
----@field retries? any
----@field timeout? any
 ---@field [string] any
 
 ---@class prismacloud.Client.parallel.opts
@@ -132,7 +126,7 @@ local Client = {}
 
 ---Calls a catalog operation: checks the arguments against the catalog, fills the path, and sends the request (`idempotent` set from the catalog unless given). Raises for misuse; returns what client:send returns: the decoded body of a 2xx answer, true when it has none; nil, err otherwise. With `dry_run = true`, or on a client made with `dry_run = true` when the operation is not idempotent (it changes something), nothing is sent and the request is returned: {method, path, query, body, headers}.
 ---
----`body, err = client:call(id, {<path param> = v, query =, body =, headers =, timeout =, dry_run =, ...})`
+---`body, err = client:call(id, {<path param> = v, query =, body =, headers =, output =, dry_run =, ...})`
 ---@param id any
 ---@param args prismacloud.Client.call.args
 ---@return any body
@@ -172,6 +166,14 @@ function Client:operations(text) end
 ---@return any results
 function Client:parallel(requests, opts) end
 
+---The Prisma ID of the client's tenant, used by the tenant-scoped families (/api/v1/tenant/{prismaId}): sets it when given; else learns it once, from the prisma_id option, else the session's customer list (the login answer; a client holding a bare token asks GET /auth_token/extend, which answers the same).
+---
+---`id, err = client:prisma_id([id])`
+---@param id? any
+---@return any id
+---@return prismacloud.Error? err
+function Client:prisma_id(id) end
+
 ---The last `X-RateLimit-*` figures the API sent, as `{remaining, replenish_rate, burst_capacity, requested_tokens, updated_at}`, or `nil` before any.
 ---
 ---`rl = client:rate_limit()`
@@ -210,7 +212,7 @@ function Client:session() end
 ---@return any counts
 function Client:stats() end
 
----A client for the Prisma Cloud CSPM REST API. `prismacloud.new(opts)` returns a client whose transport, JSON mapping and errors live in the C core (`prismacloud.core`); this module adds the Lua-side conveniences every resource family builds on.
+---A client for the Prisma Cloud CSPM REST API. `prismacloud.new(opts)` returns a client whose transport, JSON mapping and errors live in the C core (`prismacloud.core`); prismacloud.client adds the client's Lua methods (send, call, operations, prisma_id) and its families.
 ---@class prismacloud
 ---@field _VERSION string
 ---@field json prismacloud.json

@@ -5,13 +5,12 @@
 --   client.access_keys:set_enabled(key.id, false)
 --   for k in client.access_keys:each() do print(k.name, k.username, k.status) end
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
 
-local F = {}
-F.__index = F
-local DRY = {dry_run = true}
+local F = verbs.family()
 
--- get, delete and by_name: the shared shape (pager.crud).
-local crud = pager.crud{
+-- get, delete and by_name: the shared shape (verbs.crud).
+local crud = verbs.crud{
   get = "get-access-key-by-id", delete = "delete-access-keys",
   names = function(self) return self.client:call("get-my-access-keys") end,
 }
@@ -41,14 +40,12 @@ end
 --- The access keys one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for key in client.access_keys:each([{max_items =}]) do ... end
 function F:each(paging)
-  return pager.items(self.client, pager.single{path = "/access_keys"}, paging)
+  return pager.items(self.client, pager.single{op = "get-my-access-keys"}, paging)
 end
 
 --- One access key's metadata by id.
 -- syntax: key, err = client.access_keys:get(id)
-function F:get(id)
-  return crud.get(self, id)
-end
+F.get = crud.get
 
 --- Creates an access key from a name or {name, expiresOn, serviceAccountName}: {id, secretKey}, shown once.
 -- syntax: key, err = client.access_keys:create(name_or_key [, {dry_run = true}])
@@ -57,8 +54,8 @@ function F:create(key, opts)
   if type(key) ~= "table" then
     error(("bad argument #1 to 'create' (name or table expected, got %s)"):format(type(key)), 2)
   end
-  opts = pager.options(opts, DRY, "create")
-  local body, err = pager.call(self.client, "add-access-keys", {body = key}, opts)
+  opts = verbs.options(opts, verbs.DRY_RUN, "create")
+  local body, err = verbs.call(self.client, "add-access-keys", {body = key}, opts)
   if body == nil then return nil, err end
   if not opts.dry_run then F.hide_secret(body) end
   return body
@@ -67,21 +64,17 @@ end
 --- Activates or deactivates an access key (an expired key cannot be activated).
 -- syntax: ok, err = client.access_keys:set_enabled(id, enabled [, {dry_run = true}])
 function F:set_enabled(id, enabled, opts)
-  pager.check_id(id, 1, "set_enabled")
-  pager.check_boolean(enabled, 2, "set_enabled")
-  return pager.call(self.client, "update-access-key-status", {id = id, status = tostring(enabled)}, opts, "set_enabled")
+  verbs.check_id(id, 1, "set_enabled")
+  verbs.check_boolean(enabled, 2, "set_enabled")
+  return verbs.call(self.client, "update-access-key-status", {id = id, status = tostring(enabled)}, opts, "set_enabled")
 end
 
 --- Deletes an access key.
 -- syntax: ok, err = client.access_keys:delete(id [, {dry_run = true}])
-function F:delete(id, opts)
-  return crud.delete(self, id, opts)
-end
+F.delete = crud.delete
 
 --- The access key with exactly this name: key, or nil when there is none, or nil, err.
 -- syntax: key, err = client.access_keys:by_name(name)
-function F:by_name(name)
-  return crud.by_name(self, name)
-end
+F.by_name = crud.by_name
 
 return F

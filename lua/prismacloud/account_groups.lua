@@ -3,30 +3,28 @@
 --   local g = client.account_groups:create{name = "prod", accountIds = {"123456789012"}}
 --   for g in client.account_groups:each() do print(g.name, g.cloudAccountCount) end
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
+local filters = require "prismacloud.filters"
 
-local F = {}
-F.__index = F
+local F = verbs.family()
 
-local function list_query(opts, fname)
-  opts = pager.options(opts, {details = true}, fname)
-  if opts.details == false then return {excludeCloudAccountDetails = true} end
-  return nil
-end
+-- The list options: {details = false} leaves the accounts out.
+local LIST_OPTS = filters.define{params = {details = {"excludeCloudAccountDetails", "negated"}}}
 
 --- Every account group (with account details unless {details = false}).
 -- syntax: groups, err = client.account_groups:list([{details = false}])
 function F:list(opts)
-  return self.client:call("get-account-groups", {query = list_query(opts, "list")})
+  return self.client:call("get-account-groups", {query = LIST_OPTS:query(opts, "list")})
 end
 
 --- The account groups one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for group in client.account_groups:each([{details = false}]) do ... end
 function F:each(opts)
-  return pager.items(self.client, pager.single{path = "/cloud/group", query = list_query(opts, "each")})
+  return pager.items(self.client, pager.single{op = "get-account-groups", query = LIST_OPTS:query(opts, "each")})
 end
 
--- get, create, update, delete and by_name: the shared shape (pager.crud).
-local crud = pager.crud{
+-- get, create, update, delete and by_name: the shared shape (verbs.crud).
+local crud = verbs.crud{
   get = "get-account-group", create = "add-account-group", update = "update-account-group",
   delete = "delete-account-group", fetch = true,
   names = function(self) return self.client:call("get-account-group-name") end,
@@ -34,34 +32,24 @@ local crud = pager.crud{
 
 --- One account group by id.
 -- syntax: group, err = client.account_groups:get(id)
-function F:get(id)
-  return crud.get(self, id)
-end
+F.get = crud.get
 
 --- Creates an account group {name, description, accountIds}.
 -- syntax: group, err = client.account_groups:create(group [, {dry_run = true}])
-function F:create(group, opts)
-  return crud.create(self, group, opts)
-end
+F.create = crud.create
 
 --- Replaces an account group.
 -- syntax: group, err = client.account_groups:update(id, group [, {dry_run = true}])
-function F:update(id, group, opts)
-  return crud.update(self, id, group, opts)
-end
+F.update = crud.update
 
 --- Deletes an account group.
 -- syntax: ok, err = client.account_groups:delete(id [, {dry_run = true}])
-function F:delete(id, opts)
-  return crud.delete(self, id, opts)
-end
+F.delete = crud.delete
 
 --- The account group with exactly this name (GET /cloud/group/name, then the group):
 -- group, or nil when there is none, or nil, err.
 -- syntax: group, err = client.account_groups:by_name(name)
-function F:by_name(name)
-  return crud.by_name(self, name)
-end
+F.by_name = crud.by_name
 
 --- Account group ids and names {id, name, autoCreated}, optionally of one cloud type only.
 -- syntax: names, err = client.account_groups:names([cloud_type])

@@ -8,30 +8,16 @@
 -- (GET /v2/alert/rule) leaves `alertRuleNotificationConfig` unpopulated;
 -- `get` returns it.
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
+local filters = require "prismacloud.filters"
 
-local F = {}
-F.__index = F
-local DRY = {dry_run = true}
+local F = verbs.family()
 
--- The query of a list filter: only `enabled` is documented.
-local function query_of(filter, fname)
-  if filter == nil then return nil end
-  if type(filter) ~= "table" then
-    error(("bad argument #1 to '%s' (filter table expected, got %s)"):format(fname, type(filter)), 3)
-  end
-  local query = {}
-  for k, v in pairs(filter) do
-    if k ~= "enabled" then error(("unknown alert rule filter '%s' in '%s'"):format(tostring(k), fname), 3) end
-    if type(v) ~= "boolean" then
-      error(("bad filter 'enabled' to '%s' (boolean expected, got %s)"):format(fname, type(v)), 3)
-    end
-    query.enabled = tostring(v)
-  end
-  return query
-end
+-- The list filter: only `enabled` is documented.
+local FILTER_SET = filters.define{what = "alert rule", params = {enabled = {"enabled", "boolean"}}}
 
--- get, create, update, delete and by_name: the shared shape (pager.crud).
-local crud = pager.crud{
+-- get, create, update, delete and by_name: the shared shape (verbs.crud).
+local crud = verbs.crud{
   get = "get-alert-rule", create = "add-alert-rule", update = "update-alert-rule", delete = "delete-alert-rule",
   names = function(self) return self.client:call("get-alert-rules-v2") end,
 }
@@ -39,57 +25,47 @@ local crud = pager.crud{
 --- Alert rules you may see (GET /v2/alert/rule), all or only {enabled = true|false}: an array, or nil, err.
 -- syntax: rules, err = client.alert_rules:list([{enabled = true}])
 function F:list(filter)
-  return self.client:call("get-alert-rules-v2", {query = query_of(filter, "list")})
+  return self.client:call("get-alert-rules-v2", {query = FILTER_SET:query(filter, "list")})
 end
 
 --- The alert rules one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for rule in client.alert_rules:each([{enabled = true}]) do ... end
 function F:each(filter, paging)
-  local style = pager.single{path = "/v2/alert/rule", query = query_of(filter, "each")}
+  local style = pager.single{op = "get-alert-rules-v2", query = FILTER_SET:query(filter, "each")}
   return pager.items(self.client, style, paging)
 end
 
 --- One alert rule by id (policyScanConfigId), with its notification configs.
 -- syntax: rule, err = client.alert_rules:get(id)
-function F:get(id)
-  return crud.get(self, id)
-end
+F.get = crud.get
 
 --- Creates an alert rule {name, description, enabled, scanAll, allowAutoRemediate, target = {accountGroups}, ...}.
 -- syntax: rule, err = client.alert_rules:create(rule [, {dry_run = true}])
-function F:create(rule, opts)
-  return crud.create(self, rule, opts)
-end
+F.create = crud.create
 
 --- Replaces an alert rule (send back what get returned, edited).
 -- syntax: rule, err = client.alert_rules:update(id, rule [, {dry_run = true}])
-function F:update(id, rule, opts)
-  return crud.update(self, id, rule, opts)
-end
+F.update = crud.update
 
 --- Deletes an alert rule.
 -- syntax: ok, err = client.alert_rules:delete(id [, {dry_run = true}])
-function F:delete(id, opts)
-  return crud.delete(self, id, opts)
-end
+F.delete = crud.delete
 
 --- Enables or disables an alert rule: reads it, then sends it back with `enabled` changed (the API
 -- has no status call). A dry run reads the rule and returns the update it would send.
 -- syntax: rule, err = client.alert_rules:set_enabled(id, enabled [, {dry_run = true}])
 function F:set_enabled(id, enabled, opts)
-  pager.check_id(id, 1, "set_enabled")
-  pager.check_boolean(enabled, 2, "set_enabled")
-  opts = pager.options(opts, DRY, "set_enabled")
-  local rule, err = pager.table_body(self.client, self.client:call("get-alert-rule", {id = id}))
+  verbs.check_id(id, 1, "set_enabled")
+  verbs.check_boolean(enabled, 2, "set_enabled")
+  opts = verbs.options(opts, verbs.DRY_RUN, "set_enabled")
+  local rule, err = verbs.table_body(self.client, self.client:call("get-alert-rule", {id = id}))
   if not rule then return nil, err end
   rule.enabled = enabled
-  return pager.call(self.client, "update-alert-rule", {id = id, body = rule}, opts)
+  return verbs.call(self.client, "update-alert-rule", {id = id, body = rule}, opts)
 end
 
 --- The alert rule with exactly this name: rule (as the list gives it), or nil when there is none, or nil, err.
 -- syntax: rule, err = client.alert_rules:by_name(name)
-function F:by_name(name)
-  return crud.by_name(self, name)
-end
+F.by_name = crud.by_name
 
 return F

@@ -6,17 +6,20 @@
 --   client.alerts:remediate("P-3")
 --   local result = client.alerts:export_csv({status = "open", time_range = "30d"}, "alerts.csv")
 --
--- Filters use short names (below) or the API's own dotted names ("policy.label" = ...).
--- The first page goes out as GET /v2/alert when the filter is simple (a relative
--- time range, a short URL) and as POST otherwise; later pages always POST {pageToken} only.
+-- Filters use short names (below) or the API's own dotted names ("policy.label" = ...)
+-- (prismacloud.filters). The first page goes out as GET /v2/alert when the filter is simple
+-- (a relative time range, names the GET declares, a short URL) and as POST otherwise; later
+-- pages always POST {pageToken} only.
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
 local timerange = require "prismacloud.timerange"
 local catalog = require "prismacloud.catalog"
+local filters = require "prismacloud.filters"
 local json = require "prismacloud.json"
 local jobs = require "prismacloud.jobs"
+local errors = require "prismacloud.errors"
 
-local F = {}
-F.__index = F
+local F = verbs.family()
 
 -- Short filter names -> the API's filter names.
 F.FILTERS = {
@@ -26,103 +29,57 @@ F.FILTERS = {
   account_name = "cloud.account", account_group = "account.group", region = "cloud.region",
   resource_id = "resource.id", resource_name = "resource.name", resource_type = "resource.type",
 }
--- Keys of a filter table that are not filters.
-local SETTINGS = {time_range = true, detailed = true, limit = true, filters = true}
 local PAGING = {page_size = true, max_items = true, max_pages = true, cursor = true}
-local MAX_GET_URL = 4000 -- longer first pages are POSTed
-
-local function enum_of(op_id, name)
-  for _, p in ipairs(catalog.get(op_id).params.query) do
-    if p.name == name then return p.enum end
-  end
-  return nil
-end
-local ENUMS = {["alert.status"] = enum_of("get-alerts-v2", "alert.status"),
-               ["policy.severity"] = enum_of("get-alerts-v2", "policy.severity"),
-               ["policy.type"] = enum_of("get-alerts-v2", "policy.type")}
+-- The alert filters: the short names, any dotted API name, values checked against the enums of
+-- GET /v2/alert; the other keys of a filter table.
+local FILTER_SET = filters.define{what = "alert", names = F.FILTERS, enums = "get-alerts-v2",
+  settings = {time_range = true, detailed = true, limit = true, filters = true, page_size = true, max_items = true,
+              max_pages = true, cursor = true}}
 
 local function list_of(v)
   if type(v) == "table" then return v end
   return {v}
 end
 
-local function text(v)
-  if type(v) == "boolean" then return tostring(v) end
-  if math.type(v) == "integer" then return ("%d"):format(v) end
-  if type(v) ~= "string" and type(v) ~= "number" then return nil end
-  return tostring(v)
-end
-
--- Splits a filter table into {api name -> {values}}, settings and paging options; raises on misuse.
-local function split(filter, fname)
-  if filter ~= nil and type(filter) ~= "table" then
-    error(("bad argument #1 to '%s' (filter table expected, got %s)"):format(fname, type(filter)), 4)
-  end
-  local names, settings, paging = {}, {}, {}
-  for k, v in pairs(filter or {}) do
-    if SETTINGS[k] then
-      settings[k] = v
-    elseif PAGING[k] then
-      paging[k] = v
-    else
-      local name = F.FILTERS[k] or (type(k) == "string" and k:find(".", 1, true) and k)
-      if not name then error(("unknown alert filter '%s' in '%s'"):format(tostring(k), fname), 4) end
-      local values = {}
-      for i, x in ipairs(list_of(v)) do
-        values[i] = text(x) or error(("alert filter '%s' must be a string, number or boolean"):format(k), 4)
-        local enum = ENUMS[name]
-        if enum then
-          local ok = false
-          for _, e in ipairs(enum) do ok = ok or e == values[i]:lower() end
-          if not ok then
-            error(("alert filter '%s' is '%s'; allowed values: %s"):format(k, values[i], table.concat(enum, ", ")), 4)
-          end
-        end
-      end
-      names[name] = values
-    end
+-- Splits a filter table into {api name -> {values}}, settings and paging options; raises on misuse
+-- at the caller of the verb `depth` calls above (1: the verb calls split itself).
+local function split(filter, fname, depth)
+  local f = FILTER_SET:split(filter, fname, 2 + (depth or 1))
+  local settings, paging = {}, {}
+  for k, v in pairs(f.settings) do
+    if PAGING[k] then paging[k] = v else settings[k] = v end
   end
   if settings.time_range ~= nil then settings.time_range = timerange.parse(settings.time_range) end
   if settings.limit ~= nil and paging.page_size == nil then paging.page_size = settings.limit end
-  return names, settings, paging
+  return f.names, settings, paging
 end
 
 -- The POST /v2/alert body of a filter.
 local function post_body(names, settings)
-  local filters = setmetatable({}, json.array_mt)
-  local sorted = {}
-  for name in pairs(names) do sorted[#sorted + 1] = name end
-  table.sort(sorted)
-  for _, name in ipairs(sorted) do
-    for _, v in ipairs(names[name]) do filters[#filters + 1] = {name = name, operator = "=", value = v} end
-  end
-  for _, f in ipairs(settings.filters or {}) do filters[#filters + 1] = f end
-  return {filters = filters, timeRange = settings.time_range}
+  local list = filters.body(names)
+  for _, f in ipairs(settings.filters or {}) do list[#list + 1] = f end
+  return {filters = list, timeRange = settings.time_range}
 end
 
--- The first-page request: GET when simple, POST otherwise.
+-- The first-page request: GET when simple (a relative time range, filters GET /v2/alert declares,
+-- a URL within filters.MAX_URL), POST otherwise.
 local function first_request(names, settings, page_size)
   local detailed = settings.detailed and true or false
   local tr = settings.time_range
   if tr and tr.type == "relative" and not settings.filters then
-    local query = timerange.query(tr, {detailed = detailed, limit = page_size})
-    local length = 0
-    for name, values in pairs(names) do
-      query[name] = #values == 1 and values[1] or values
-      for _, v in ipairs(values) do length = length + #name + #v * 3 + 2 end
-    end
-    if length < MAX_GET_URL then
-      return {method = "GET", path = "/v2/alert", query = query, idempotent = true}
-    end
+    local query = filters.query(names, timerange.query(tr, {detailed = detailed, limit = page_size}))
+    if filters.fits("get-alerts-v2", query) then return {op = "get-alerts-v2", args = {query = query}} end
   end
   local body = post_body(names, settings)
   body.limit = page_size
-  return {method = "POST", path = "/v2/alert", query = {detailed = detailed}, body = body, idempotent = true}
+  return {op = "post-alerts-v2", args = {query = {detailed = detailed}, body = body}}
 end
 
+-- The style of an alert walk: the first page GET or POST, later pages POST {pageToken} only.
 local function style(filter, fname)
-  local names, settings, paging = split(filter, fname)
-  local s = pager.alert_v2{first = function(opts) return first_request(names, settings, opts.page_size) end}
+  local names, settings, paging = split(filter, fname, 2)
+  local s = pager.continued{first = function(opts) return first_request(names, settings, opts.page_size) end,
+                            next_op = "post-alerts-v2", items = function(body) return body.items or {} end}
   return s, paging
 end
 
@@ -155,7 +112,7 @@ end
 --- One alert by id.
 -- syntax: alert, err = client.alerts:get(id [, {detailed = true}])
 function F:get(id, opts)
-  opts = pager.options(opts, {detailed = true}, "get")
+  opts = verbs.options(opts, {detailed = true}, "get")
   return self.client:call("get-alert", {id = id, query = {detailed = opts.detailed and true or false}})
 end
 
@@ -171,9 +128,9 @@ function F:count(status)
     error(("bad argument #1 to 'count' (status '%s'; allowed values: %s)"):format(tostring(status),
       table.concat(COUNT_STATUSES, ", ")), 2)
   end
-  local body, err = pager.table_body(self.client, self.client:call("get-alert-count", {status = status}))
+  local body, err = verbs.table_body(self.client, self.client:call("get-alert-count", {status = status}))
   if not body then return nil, err end
-  if math.type(body.count) ~= "integer" then return pager.decode_error(self.client, "the answer has no count") end
+  if math.type(body.count) ~= "integer" then return errors.decode(self.client, "the answer has no count") end
   return body.count
 end
 
@@ -196,7 +153,7 @@ local function change_body(target, fname)
   end
   copy.policy_id = nil
   copy.time_range = copy.time_range or "to_now:epoch"
-  local names, settings = split(copy, fname)
+  local names, settings = split(copy, fname, 2)
   local body = post_body(names, settings)
   return {policies = list_of(policies), filter = body}
 end
@@ -204,55 +161,39 @@ end
 --- Dismisses alerts (ids, or a filter naming policy_id) with a note. `{dry_run = true}` returns the request.
 -- syntax: ok, err = client.alerts:dismiss(ids_or_filter, note [, {dry_run = true}])
 function F:dismiss(target, note, opts)
-  opts = pager.options(opts, {dry_run = true}, "dismiss")
+  opts = verbs.options(opts, {dry_run = true}, "dismiss")
   local body = change_body(target, "dismiss")
   body.dismissalNote = note
-  return pager.call(self.client, "dismiss-alerts", {body = body}, opts)
+  return verbs.call(self.client, "dismiss-alerts", {body = body}, opts)
 end
 
 --- Snoozes alerts until a future point: "7d", or {until = ms}.
 -- syntax: ok, err = client.alerts:snooze(ids, time_range [, note [, {dry_run = true}]])
 function F:snooze(target, time_range, note, opts)
-  opts = pager.options(opts, {dry_run = true}, "snooze")
+  opts = verbs.options(opts, {dry_run = true}, "snooze")
   local body = change_body(target, "snooze")
   body.dismissalTimeRange = timerange.future(time_range)
   body.dismissalNote = note or "snoozed"
-  return pager.call(self.client, "dismiss-alerts", {body = body}, opts)
+  return verbs.call(self.client, "dismiss-alerts", {body = body}, opts)
 end
 
 --- Reopens dismissed or snoozed alerts (ids, or a filter naming policy_id).
 -- syntax: ok, err = client.alerts:reopen(ids_or_filter [, {dry_run = true}])
 function F:reopen(target, opts)
-  opts = pager.options(opts, {dry_run = true}, "reopen")
-  return pager.call(self.client, "reopen-alerts", {body = change_body(target, "reopen")}, opts)
+  opts = verbs.options(opts, {dry_run = true}, "reopen")
+  return verbs.call(self.client, "reopen-alerts", {body = change_body(target, "reopen")}, opts)
 end
 
 --- Remediates an open alert of a remediable policy (the policy's remediation runs on the resource).
 -- syntax: ok, err = client.alerts:remediate(id [, {finding_id =, dry_run = true}])
 function F:remediate(id, opts)
-  pager.check_string(id, 1, "remediate", "alert id")
-  opts = pager.options(opts, {dry_run = true, finding_id = true}, "remediate")
+  verbs.check_string(id, 1, "remediate", "alert id")
+  opts = verbs.options(opts, {dry_run = true, finding_id = true}, "remediate")
   if opts.finding_id ~= nil and type(opts.finding_id) ~= "string" then
     error(("option 'finding_id' to 'remediate' must be a string (got %s)"):format(type(opts.finding_id)), 2)
   end
   local args = {id = id, query = opts.finding_id and {findingId = opts.finding_id} or nil}
-  return pager.call(self.client, "perform-remediation-for-alert", args, {dry_run = opts.dry_run})
-end
-
--- Whether every filter name is a query parameter of the operation and the URL stays short.
-local function fits_query(op_id, names)
-  local declared, length = {}, 0
-  for _, p in ipairs(catalog.get(op_id).params.query) do declared[p.name] = true end
-  for name, values in pairs(names) do
-    if not declared[name] then return false end
-    for _, v in ipairs(values) do length = length + #name + #v * 3 + 2 end
-  end
-  return length < MAX_GET_URL
-end
-
-local function add_names(query, names)
-  for name, values in pairs(names) do query[name] = #values == 1 and values[1] or values end
-  return query
+  return verbs.call(self.client, "perform-remediation-for-alert", args, {dry_run = opts.dry_run})
 end
 
 --- Alert counts by policy for a filter (GET /alert/policy when it takes the filter, else POST): an array of
@@ -264,11 +205,12 @@ function F:counts_by_policy(filter)
   if extra then
     error(("bad argument #1 to 'counts_by_policy' ('%s' does not apply: one count per policy)"):format(extra), 2)
   end
+  local query = filters.query(names)
   if settings.time_range == nil and settings.detailed == nil and not settings.filters
-    and fits_query("get-alerts-grouped", names) then
-    return self.client:call("get-alerts-grouped", {query = add_names({}, names)})
+    and filters.fits("get-alerts-grouped", query) then
+    return self.client:call("get-alerts-grouped", {query = query})
   end
-  local query = settings.detailed ~= nil and {detailed = settings.detailed and true or false} or nil
+  query = settings.detailed ~= nil and {detailed = settings.detailed and true or false} or nil
   return self.client:call("post-alerts-grouped", {query = query, body = post_body(names, settings)})
 end
 
@@ -284,9 +226,9 @@ function F:list_v1(filter)
   end
   local detailed = settings.detailed and true or false
   local tr = settings.time_range
-  if tr and tr.type == "relative" and not settings.filters and fits_query("get-alerts", names) then
-    local query = timerange.query(tr, {detailed = detailed, limit = settings.limit})
-    return self.client:call("get-alerts", {query = add_names(query, names)})
+  if tr and tr.type == "relative" and not settings.filters then
+    local query = filters.query(names, timerange.query(tr, {detailed = detailed, limit = settings.limit}))
+    if filters.fits("get-alerts", query) then return self.client:call("get-alerts", {query = query}) end
   end
   local body = post_body(names, settings)
   body.limit = settings.limit
@@ -302,20 +244,13 @@ end
 --- The options of one alert filter, those containing `query` when given: an array of strings, or nil, err.
 -- syntax: options, err = client.alerts:filter_options(name [, query])
 function F:filter_options(name, query)
-  pager.check_string(name, 1, "filter_options", "filter name")
-  if query ~= nil and type(query) ~= "string" then
-    error(("bad argument #2 to 'filter_options' (string expected, got %s)"):format(type(query)), 2)
-  end
-  local body, err = pager.table_body(self.client, self.client:call("get-alert-filter-options",
-    {body = {filterName = F.FILTERS[name] or name, query = query}}))
-  if not body then return nil, err end
-  return body.suggestions or {}
+  return FILTER_SET:suggestions(self.client, "get-alert-filter-options", name, query, "filter_options")
 end
 
 --- Whether dismissing an alert needs a note (a tenant setting): true or false; or nil, err.
 -- syntax: required, err = client.alerts:dismissal_note_required()
 function F:dismissal_note_required()
-  local body, err = pager.table_body(self.client, self.client:call("is-dismissal-note-required"))
+  local body, err = verbs.table_body(self.client, self.client:call("is-dismissal-note-required"))
   if not body then return nil, err end
   return body.requireDismissalNote == true
 end
@@ -323,17 +258,17 @@ end
 --- Sets whether dismissing an alert needs a note.
 -- syntax: ok, err = client.alerts:set_dismissal_note_required(required [, {dry_run = true}])
 function F:set_dismissal_note_required(required, opts)
-  pager.check_boolean(required, 1, "set_dismissal_note_required")
-  opts = pager.options(opts, {dry_run = true}, "set_dismissal_note_required")
-  return pager.call(self.client, "set-dismissal-note-required", {body = {requireDismissalNote = required}}, opts)
+  verbs.check_boolean(required, 1, "set_dismissal_note_required")
+  opts = verbs.options(opts, {dry_run = true}, "set_dismissal_note_required")
+  return verbs.call(self.client, "set-dismissal-note-required", {body = {requireDismissalNote = required}}, opts)
 end
 
 --- The CLI commands that remediate alerts of one remediable policy (alert ids, or {policy_id =, time_range =}):
 -- {cliScript, alertIdVsCliScript = {[id] = script}, cliDescription, scriptImpact}; or nil, err.
 -- syntax: commands, err = client.alerts:remediation_commands(ids_or_filter [, {dry_run = true}])
 function F:remediation_commands(target, opts)
-  opts = pager.options(opts, {dry_run = true}, "remediation_commands")
-  return pager.call(self.client, "get-alerts-remediation", {body = change_body(target, "remediation_commands")}, opts)
+  opts = verbs.options(opts, {dry_run = true}, "remediation_commands")
+  return verbs.call(self.client, "get-alerts-remediation", {body = change_body(target, "remediation_commands")}, opts)
 end
 
 -- The operations of the alert jobs: a CSV file, a JSON list of alerts, a JSON list of counts by policy.
@@ -350,7 +285,7 @@ local JOB_READY = {READY_TO_DOWNLOAD = true, COMPLETED = true}
 
 -- The create request of an alert job (paging keys do not apply: a job holds every match).
 local function job_args(kind, filter, fields, fname)
-  local names, settings, paging = split(filter, fname)
+  local names, settings, paging = split(filter, fname, 2)
   local extra = settings.limit ~= nil and "limit" or next(paging)
   if extra then
     error(("bad argument #1 to '%s' ('%s' does not apply to a job: it holds every match)"):format(fname, extra), 3)
@@ -373,12 +308,12 @@ end
 -- Creates a job, waits for it, streams its file to path.
 local function export(self, kind, args, path, opts)
   local ops = JOB_OPS[kind]
-  local job, err = pager.call(self.client, ops.create, args)
+  local job, err = verbs.call(self.client, ops.create, args)
   if not job then return nil, err end
   if type(job) ~= "table" or type(job.id) ~= "string" then
-    return nil, jobs.error("decode", "the job submission returned no job id")
+    return nil, errors.new("decode", "the job submission returned no job id")
   end
-  local function poll() return pager.table_body(self.client, self.client:call(ops.status, {id = job.id})) end
+  local function poll() return verbs.table_body(self.client, self.client:call(ops.status, {id = job.id})) end
   local status
   status, err = jobs.wait(poll, function(s) return JOB_READY[s.status] == true end, opts)
   if not status then return nil, err end
@@ -392,22 +327,22 @@ end
 --- Submits a job making a CSV of the alerts matching a filter: the job ({id, status, ...}).
 -- syntax: job, err = client.alerts:csv_create({status =, time_range =, detailed =, ...} [, {dry_run = true}])
 function F:csv_create(filter, opts)
-  opts = pager.options(opts, {dry_run = true}, "csv_create")
-  return pager.call(self.client, JOB_OPS.csv.create, job_args("csv", filter, nil, "csv_create"), opts)
+  opts = verbs.options(opts, {dry_run = true}, "csv_create")
+  return verbs.call(self.client, JOB_OPS.csv.create, job_args("csv", filter, nil, "csv_create"), opts)
 end
 
 --- The status of an alert CSV job ({id, status = "IN_PROGRESS" | "READY_TO_DOWNLOAD" | ..., recordCount}).
 -- syntax: job, err = client.alerts:csv_status(job_id)
 function F:csv_status(job_id)
-  pager.check_string(job_id, 1, "csv_status", "job id")
+  verbs.check_string(job_id, 1, "csv_status", "job id")
   return self.client:call(JOB_OPS.csv.status, {id = job_id})
 end
 
 --- Streams a ready alert CSV job's file to path: {output = path, size = bytes}; nothing is left on failure.
 -- syntax: result, err = client.alerts:csv_download(job_id, path [, {dry_run = true}])
 function F:csv_download(job_id, path, opts)
-  pager.check_string(job_id, 1, "csv_download", "job id")
-  pager.check_string(path, 2, "csv_download", "file path")
+  verbs.check_string(job_id, 1, "csv_download", "job id")
+  verbs.check_string(path, 2, "csv_download", "file path")
   return jobs.download(self.client, JOB_OPS.csv.download, {id = job_id}, path, opts)
 end
 
@@ -416,7 +351,7 @@ end
 -- syntax: result, err = client.alerts:export_csv(filter, path [, {interval =, timeout =, on_poll =, ...}])
 function F:export_csv(filter, path, opts)
   local args = job_args("csv", filter, nil, "export_csv")
-  pager.check_string(path, 2, "export_csv", "file path")
+  verbs.check_string(path, 2, "export_csv", "file path")
   return export(self, "csv", args, path, jobs.options(opts, "export_csv"))
 end
 
@@ -424,29 +359,29 @@ end
 -- alert counts by policy instead): the job ({id, status, ...}).
 -- syntax: job, err = client.alerts:json_create(filter [, {by_policy = true, fields = {...}, dry_run = true}])
 function F:json_create(filter, opts)
-  opts = pager.options(opts, {dry_run = true, by_policy = true, fields = true}, "json_create")
+  opts = verbs.options(opts, {dry_run = true, by_policy = true, fields = true}, "json_create")
   local kind = opts.by_policy and "policy" or "json"
   if kind == "policy" and opts.fields ~= nil then
     error("option 'fields' to 'json_create' does not apply with by_policy", 2)
   end
-  return pager.call(self.client, JOB_OPS[kind].create, job_args(kind, filter, opts.fields, "json_create"),
+  return verbs.call(self.client, JOB_OPS[kind].create, job_args(kind, filter, opts.fields, "json_create"),
     {dry_run = opts.dry_run})
 end
 
 --- The status of an alert JSON job (the same shape as csv_status).
 -- syntax: job, err = client.alerts:json_status(job_id [, {by_policy = true}])
 function F:json_status(job_id, opts)
-  pager.check_string(job_id, 1, "json_status", "job id")
-  opts = pager.options(opts, {by_policy = true}, "json_status")
+  verbs.check_string(job_id, 1, "json_status", "job id")
+  opts = verbs.options(opts, {by_policy = true}, "json_status")
   return self.client:call(JOB_OPS[opts.by_policy and "policy" or "json"].status, {id = job_id})
 end
 
 --- Streams a ready alert JSON job's file to path: {output = path, size = bytes}; nothing is left on failure.
 -- syntax: result, err = client.alerts:json_download(job_id, path [, {by_policy = true, dry_run = true}])
 function F:json_download(job_id, path, opts)
-  pager.check_string(job_id, 1, "json_download", "job id")
-  pager.check_string(path, 2, "json_download", "file path")
-  opts = pager.options(opts, {by_policy = true, dry_run = true}, "json_download")
+  verbs.check_string(job_id, 1, "json_download", "job id")
+  verbs.check_string(path, 2, "json_download", "file path")
+  opts = verbs.options(opts, {by_policy = true, dry_run = true}, "json_download")
   return jobs.download(self.client, JOB_OPS[opts.by_policy and "policy" or "json"].download, {id = job_id}, path,
     {dry_run = opts.dry_run})
 end
@@ -460,7 +395,7 @@ function F:export_json(filter, path, opts)
     error("option 'fields' to 'export_json' does not apply with by_policy", 2)
   end
   local args = job_args(kind, filter, opts.fields, "export_json")
-  pager.check_string(path, 2, "export_json", "file path")
+  verbs.check_string(path, 2, "export_json", "file path")
   opts.by_policy, opts.fields = nil, nil
   return export(self, kind, args, path, opts)
 end

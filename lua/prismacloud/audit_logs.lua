@@ -2,10 +2,10 @@
 --
 --   for entry in client.audit_logs:each("7d") do print(entry.timestamp, entry.user, entry.action) end
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
 local timerange = require "prismacloud.timerange"
 
-local F = {}
-F.__index = F
+local F = verbs.family()
 
 -- The query of a time range (relative only, as the endpoint documents); "24h" by default.
 local function query_of(time_range)
@@ -25,7 +25,7 @@ end
 --- The entries one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for entry in client.audit_logs:each([time_range]) do ... end
 function F:each(time_range)
-  return pager.items(self.client, pager.single{path = "/audit/redlock", query = query_of(time_range)})
+  return pager.items(self.client, pager.single{op = "rl-audit-logs", query = query_of(time_range)})
 end
 
 return F

@@ -12,9 +12,10 @@
 -- cloudAccount = {accountId, accountType, name, groupIds} beside their credentials; Alibaba
 -- ("alibaba_cloud") and OCI take their own flat bodies.
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
+local filters = require "prismacloud.filters"
 
-local F = {}
-F.__index = F
+local F = verbs.family()
 
 
 -- Cloud type spellings -> the API's path value.
@@ -52,39 +53,37 @@ local function write_query(opts)
   return nil
 end
 
-local function list_query(opts, fname)
-  opts = pager.options(opts, {details = true, pending = true}, fname)
-  local q = {}
-  if opts.details == false then q.excludeAccountGroupDetails = true end
-  if opts.pending then q.includePendingAccounts = true end
-  return next(q) and q or nil
-end
+-- The list options: {details = false} leaves the account groups out, {pending = true} adds pending accounts.
+local LIST_OPTS = filters.define{params = {details = {"excludeAccountGroupDetails", "negated"},
+                                           pending = {"includePendingAccounts", "flag"}}}
+-- The options of names and types.
+local NAMES_OPTS = filters.define{params = {cloud_type = {"cloudType", "value"}, only_active = {"onlyActive", "value"},
+                                            account_group_ids = {"accountGroupIds", "value"}}}
+local TYPES_OPTS = filters.define{params = {accessible = {"onlyAccessible", "flag"}}}
 
 --- Every cloud account.
 -- syntax: accounts, err = client.cloud_accounts:list([{details = false, pending = true}])
 function F:list(opts)
-  return self.client:call("get-cloud-accounts", {query = list_query(opts, "list")})
+  return self.client:call("get-cloud-accounts", {query = LIST_OPTS:query(opts, "list")})
 end
 
 --- The cloud accounts one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for account in client.cloud_accounts:each([opts]) do ... end
 function F:each(opts)
-  return pager.items(self.client, pager.single{path = "/cloud", query = list_query(opts, "each")})
+  return pager.items(self.client, pager.single{op = "get-cloud-accounts", query = LIST_OPTS:query(opts, "each")})
 end
 
 --- Account ids and names {id, name, cloudType}, optionally filtered.
 -- syntax: names, err = client.cloud_accounts:names([{cloud_type =, only_active =, account_group_ids = {...}}])
 function F:names(filter)
-  filter = pager.options(filter, {cloud_type = true, only_active = true, account_group_ids = true}, "names")
-  local q = {cloudType = filter.cloud_type, onlyActive = filter.only_active, accountGroupIds = filter.account_group_ids}
-  return self.client:call("get-cloud-account-names", {query = q})
+  return self.client:call("get-cloud-account-names", {query = NAMES_OPTS:query(filter, "names")})
 end
 
 --- One cloud account by cloud type ("aws", "azure", "gcp", ...) and id.
 -- syntax: account, err = client.cloud_accounts:get(cloud_type, id)
 function F:get(cloud_type, id)
   local cloud = cloud_of(cloud_type, 1, "get")
-  pager.check_string(id, 2, "get", "account id string")
+  verbs.check_string(id, 2, "get", "account id string")
   return self.client:call("get-cloud-account", {cloud_type = cloud, id = id})
 end
 
@@ -92,9 +91,9 @@ end
 -- syntax: ok, err = client.cloud_accounts:create(cloud_type, account [, {skip_status_checks =, dry_run =}])
 function F:create(cloud_type, account, opts)
   local cloud = cloud_of(cloud_type, 1, "create")
-  pager.check_table(account, 2, "create")
-  opts = pager.options(opts, {dry_run = true, skip_status_checks = true}, "create")
-  return pager.call(self.client, ONBOARDING[cloud].create,
+  verbs.check_table(account, 2, "create")
+  opts = verbs.options(opts, {dry_run = true, skip_status_checks = true}, "create")
+  return verbs.call(self.client, ONBOARDING[cloud].create,
     {cloud_type = FLAT[cloud] and cloud or nil, query = write_query(opts), body = account}, opts)
 end
 
@@ -102,11 +101,11 @@ end
 -- syntax: ok, err = client.cloud_accounts:update(cloud_type, id, account [, {skip_status_checks =, dry_run =}])
 function F:update(cloud_type, id, account, opts)
   local cloud = cloud_of(cloud_type, 1, "update")
-  pager.check_string(id, 2, "update", "account id string")
-  pager.check_table(account, 3, "update")
-  opts = pager.options(opts, {dry_run = true, skip_status_checks = true}, "update")
+  verbs.check_string(id, 2, "update", "account id string")
+  verbs.check_table(account, 3, "update")
+  opts = verbs.options(opts, {dry_run = true, skip_status_checks = true}, "update")
   local on = ONBOARDING[cloud]
-  return pager.call(self.client, on.update,
+  return verbs.call(self.client, on.update,
     {cloud_type = FLAT[cloud] and cloud or nil, [on.id] = id, query = write_query(opts), body = account}, opts)
 end
 
@@ -114,17 +113,17 @@ end
 -- syntax: ok, err = client.cloud_accounts:patch(cloud_type, id, changes [, {dry_run = true}])
 function F:patch(cloud_type, id, changes, opts)
   local cloud = cloud_of(cloud_type, 1, "patch")
-  pager.check_string(id, 2, "patch", "account id string")
-  pager.check_table(changes, 3, "patch")
-  return pager.call(self.client, "patch-cloud-account", {cloud_type = cloud, id = id, body = changes}, opts, "patch")
+  verbs.check_string(id, 2, "patch", "account id string")
+  verbs.check_table(changes, 3, "patch")
+  return verbs.call(self.client, "patch-cloud-account", {cloud_type = cloud, id = id, body = changes}, opts, "patch")
 end
 
 --- Offboards (deletes) a cloud account.
 -- syntax: ok, err = client.cloud_accounts:delete(cloud_type, id [, {dry_run = true}])
 function F:delete(cloud_type, id, opts)
   local cloud = cloud_of(cloud_type, 1, "delete")
-  pager.check_string(id, 2, "delete", "account id string")
-  return pager.call(self.client, "delete-cloud-account", {cloud_type = cloud, id = id}, opts, "delete")
+  verbs.check_string(id, 2, "delete", "account id string")
+  return verbs.call(self.client, "delete-cloud-account", {cloud_type = cloud, id = id}, opts, "delete")
 end
 
 --- An onboarding trial run: the status of each capability for an account body, before or after
@@ -132,37 +131,36 @@ end
 -- syntax: statuses, err = client.cloud_accounts:status(cloud_type, account)
 function F:status(cloud_type, account)
   local cloud = cloud_of(cloud_type, 1, "status")
-  pager.check_table(account, 2, "status")
+  verbs.check_table(account, 2, "status")
   return self.client:call(ONBOARDING[cloud].status, {cloud_type = FLAT[cloud] and cloud or nil, body = account})
 end
 
 --- The capabilities of an onboarded account whose status is a warning or an error, with remediation hints.
 -- syntax: statuses, err = client.cloud_accounts:config_status(id)
 function F:config_status(id)
-  pager.check_string(id, 1, "config_status", "account id string")
+  verbs.check_string(id, 1, "config_status", "account id string")
   return self.client:call("list-cloud-account-status-details", {accountId = id})
 end
 
 --- The cloud types Prisma Cloud supports (only those with accessible accounts with {accessible = true}).
 -- syntax: types, err = client.cloud_accounts:types([{accessible = true}])
 function F:types(opts)
-  opts = pager.options(opts, {accessible = true}, "types")
-  return self.client:call("get-cloud-types", {query = opts.accessible and {onlyAccessible = true} or nil})
+  return self.client:call("get-cloud-types", {query = TYPES_OPTS:query(opts, "types")})
 end
 
 --- The e-mail addresses of an account's owners.
 -- syntax: owners, err = client.cloud_accounts:owners(id)
 function F:owners(id)
-  pager.check_string(id, 1, "owners", "account id string")
+  verbs.check_string(id, 1, "owners", "account id string")
   return self.client:call("get-cloud-account-owners", {id = id})
 end
 
 --- Enables or disables a cloud account.
 -- syntax: ok, err = client.cloud_accounts:set_enabled(id, enabled [, {dry_run = true}])
 function F:set_enabled(id, enabled, opts)
-  pager.check_string(id, 1, "set_enabled", "account id string")
-  pager.check_boolean(enabled, 2, "set_enabled")
-  return pager.call(self.client, "update-cloud-account-status", {id = id, enabled = tostring(enabled)},
+  verbs.check_string(id, 1, "set_enabled", "account id string")
+  verbs.check_boolean(enabled, 2, "set_enabled")
+  return verbs.call(self.client, "update-cloud-account-status", {id = id, enabled = tostring(enabled)},
     opts, "set_enabled")
 end
 
@@ -172,7 +170,7 @@ function F:by_name(name)
   if type(name) ~= "string" then
     error(("bad argument #1 to 'by_name' (string expected, got %s)"):format(type(name)), 2)
   end
-  local names, err = pager.table_body(self.client, self:names())
+  local names, err = verbs.table_body(self.client, self:names())
   if not names then return nil, err end
   for _, a in ipairs(names) do
     if a.name == name then return self:get(a.cloudType, a.id) end

@@ -5,32 +5,14 @@
 --   local c = client.collections:create{name = "prod", assetGroups = {accountIds = {"*"}}}
 --   client.collections:delete(c.id)
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
+local filters = require "prismacloud.filters"
 
-local F = {}
-F.__index = F
+local F = verbs.family()
 
-local PATH = "/entitlement/api/v1/collection"
-local ORDERS = {ID = true, NAME = true, LAST_MODIFIED_TS = true}
-
--- The query of a listing filter {order_by =, exclude_asset_group =}; raises on a bad key or value.
-local function query_of(filter, fname)
-  filter = pager.options(filter, {order_by = true, exclude_asset_group = true}, fname)
-  local q = {}
-  if filter.order_by ~= nil then
-    if not ORDERS[filter.order_by] then
-      error(("bad order_by to '%s' (ID, NAME or LAST_MODIFIED_TS expected, got %s)"):format(
-        fname, tostring(filter.order_by)), 3)
-    end
-    q.order_by = filter.order_by
-  end
-  if filter.exclude_asset_group ~= nil then
-    if type(filter.exclude_asset_group) ~= "boolean" then
-      error(("bad exclude_asset_group to '%s' (boolean expected)"):format(fname), 3)
-    end
-    q.exclude_asset_group = tostring(filter.exclude_asset_group)
-  end
-  return q
-end
+-- The listing filter {order_by =, exclude_asset_group =}.
+local FILTER_SET = filters.define{params = {order_by = {"order_by", "enum", {"ID", "NAME", "LAST_MODIFIED_TS"}},
+                                            exclude_asset_group = {"exclude_asset_group", "boolean"}}}
 
 -- The collections of a page.
 local function items_of(body)
@@ -39,23 +21,23 @@ end
 
 -- The page style: GET with page_size / next_page_token, items in `value`.
 local function style(query)
-  return pager.token{method = "GET", path = PATH, query = query, size_field = "page_size",
+  return pager.token{op = "get-all-collections", query = query, size_field = "page_size",
                      token_field = "next_page_token", items = items_of}
 end
 
--- get, create, update, delete and by_name: the shared shape (pager.crud).
-local crud = pager.crud{
+-- get, create, update, delete and by_name: the shared shape (verbs.crud).
+local crud = verbs.crud{
   get = "get-collection-by-id", create = "create-collection", update = "update-collection-by-id",
   delete = "delete-collection-by-id",
-  names = function(self) return pager.items(self.client, style(query_of(nil, "by_name")), {page_size = 500}) end,
+  names = function(self) return pager.items(self.client, style(nil), {page_size = 500}) end,
 }
 
 --- One page of collections (filter: order_by, exclude_asset_group): {items =, next_token =,
 -- body =} (next_token nil at the end, body the API's answer); or nil, err.
 -- syntax: page, err = client.collections:list([filter] [, {page_size =, cursor =}])
 function F:list(filter, paging)
-  local s = style(query_of(filter, "list"))
-  paging = pager.options(paging, {page_size = true, cursor = true}, "list")
+  local s = style(FILTER_SET:query(filter, "list"))
+  paging = verbs.options(paging, {page_size = true, cursor = true}, "list")
   local page, err = pager.page(self.client, s, paging)
   if not page then return nil, err end
   return pager.list_page(items_of(page), page.nextPageToken, page)
@@ -64,44 +46,34 @@ end
 --- Every collection, lazily page by page (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for c in client.collections:each([filter] [, {page_size =, max_items =, cursor =}]) do ... end
 function F:each(filter, paging)
-  return pager.items(self.client, style(query_of(filter, "each")), paging)
+  return pager.items(self.client, style(FILTER_SET:query(filter, "each")), paging)
 end
 
 --- Pages of collections (each page the decoded body {value, nextPageToken}).
 -- syntax: for page in client.collections:pages([filter] [, {page_size =, max_pages =, cursor =}]) do ... end
 function F:pages(filter, paging)
-  return pager.pages(self.client, style(query_of(filter, "pages")), paging)
+  return pager.pages(self.client, style(FILTER_SET:query(filter, "pages")), paging)
 end
 
 --- One collection by id.
 -- syntax: collection, err = client.collections:get(id)
-function F:get(id)
-  return crud.get(self, id)
-end
+F.get = crud.get
 
 --- Creates a collection {name, description, assetGroups = {accountIds, accountGroupIds, repositoryIds}}.
 -- syntax: collection, err = client.collections:create(collection [, {dry_run = true}])
-function F:create(collection, opts)
-  return crud.create(self, collection, opts)
-end
+F.create = crud.create
 
 --- Replaces a collection.
 -- syntax: collection, err = client.collections:update(id, collection [, {dry_run = true}])
-function F:update(id, collection, opts)
-  return crud.update(self, id, collection, opts)
-end
+F.update = crud.update
 
 --- Deletes a collection.
 -- syntax: ok, err = client.collections:delete(id [, {dry_run = true}])
-function F:delete(id, opts)
-  return crud.delete(self, id, opts)
-end
+F.delete = crud.delete
 
 --- The collection with exactly this name (walks the pages until found): collection, or nil
 -- when there is none, or nil, err.
 -- syntax: collection, err = client.collections:by_name(name)
-function F:by_name(name)
-  return crud.by_name(self, name)
-end
+F.by_name = crud.by_name
 
 return F

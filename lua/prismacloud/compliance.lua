@@ -9,26 +9,25 @@
 -- created, updated, cloned and deleted. The API answers these writes without a body: they
 -- return true.
 local pager = require "prismacloud.pager"
-local operations = require "prismacloud.operations"
+local verbs = require "prismacloud.verbs"
+local filters = require "prismacloud.filters"
 local timerange = require "prismacloud.timerange"
-local json = require("prismacloud.core").json
 
-local F = {}
-F.__index = F
+local F = verbs.family()
 
 
--- get, create, update, delete and by_name of standards: the shared shape (pager.crud).
-local standards = pager.crud{
+-- get, create, update, delete and by_name of standards: the shared shape (verbs.crud).
+local standards = verbs.crud{
   get = "get-standards-by-id", create = "add-standard", update = "update-standard", delete = "delete-standard",
   id = "complianceId", fnames = {get = "standard"},
   names = function(self) return self:standards() end,
 }
-local requirements = pager.crud{
+local requirements = verbs.crud{
   get = "get-requirement-by-id", update = "update-requirement", delete = "delete-requirement",
   id = "requirementId",
   fnames = {get = "requirement", update = "update_requirement", delete = "delete_requirement"},
 }
-local sections = pager.crud{
+local sections = verbs.crud{
   update = "update-section", delete = "delete-section", id = "sectionId",
   fnames = {update = "update_section", delete = "delete_section"},
 }
@@ -43,45 +42,35 @@ F.list = F.standards
 --- The standards one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for standard in client.compliance:each() do ... end
 function F:each()
-  return pager.items(self.client, pager.single{path = "/compliance"})
+  return pager.items(self.client, pager.single{op = "get-all-standards"})
 end
 
 --- One compliance standard by id.
 -- syntax: standard, err = client.compliance:standard(id)
-function F:standard(id)
-  return standards.get(self, id)
-end
+F.standard = standards.get
 F.get = F.standard
 
 --- The standard with exactly this name: standard, or nil when there is none, or nil, err.
 -- syntax: standard, err = client.compliance:by_name(name)
-function F:by_name(name)
-  return standards.by_name(self, name)
-end
+F.by_name = standards.by_name
 
 --- Creates a custom standard {name, description}: true, or nil, err (find it with by_name).
 -- syntax: ok, err = client.compliance:create(standard [, {dry_run = true}])
-function F:create(standard, opts)
-  return standards.create(self, standard, opts)
-end
+F.create = standards.create
 
 --- Updates a custom standard {name, description}.
 -- syntax: ok, err = client.compliance:update(id, standard [, {dry_run = true}])
-function F:update(id, standard, opts)
-  return standards.update(self, id, standard, opts)
-end
+F.update = standards.update
 
 --- Deletes a custom standard.
 -- syntax: ok, err = client.compliance:delete(id [, {dry_run = true}])
-function F:delete(id, opts)
-  return standards.delete(self, id, opts)
-end
+F.delete = standards.delete
 
 --- Clones a standard (built in or custom) with its requirements and sections under a new {name, description}.
 -- syntax: ok, err = client.compliance:clone(id, {name =, description =} [, {dry_run = true}])
 function F:clone(id, standard, opts)
-  pager.check_table(standard, 2, "clone")
-  return pager.call(self.client, "clone-standard", {complianceId = id, body = standard}, opts, "clone")
+  verbs.check_table(standard, 2, "clone")
+  return verbs.call(self.client, "clone-standard", {complianceId = id, body = standard}, opts, "clone")
 end
 
 --- The requirements of a standard.
@@ -92,29 +81,23 @@ end
 
 --- One requirement by id.
 -- syntax: requirement, err = client.compliance:requirement(id)
-function F:requirement(id)
-  return requirements.get(self, id)
-end
+F.requirement = requirements.get
 
 --- Adds a requirement {name, requirementId, description} to a custom standard.
 -- syntax: ok, err = client.compliance:add_requirement(standard_id, requirement [, {dry_run = true}])
 function F:add_requirement(standard_id, requirement, opts)
-  pager.check_table(requirement, 2, "add_requirement")
-  return pager.call(self.client, "add-requirement", {complianceId = standard_id, body = requirement},
+  verbs.check_table(requirement, 2, "add_requirement")
+  return verbs.call(self.client, "add-requirement", {complianceId = standard_id, body = requirement},
     opts, "add_requirement")
 end
 
 --- Updates a requirement {name, requirementId, description}.
 -- syntax: ok, err = client.compliance:update_requirement(id, requirement [, {dry_run = true}])
-function F:update_requirement(id, requirement, opts)
-  return requirements.update(self, id, requirement, opts)
-end
+F.update_requirement = requirements.update
 
 --- Deletes a requirement of a custom standard.
 -- syntax: ok, err = client.compliance:delete_requirement(id [, {dry_run = true}])
-function F:delete_requirement(id, opts)
-  return requirements.delete(self, id, opts)
-end
+F.delete_requirement = requirements.delete
 
 --- The sections of a requirement.
 -- syntax: sections, err = client.compliance:sections(requirement_id)
@@ -125,21 +108,17 @@ end
 --- Adds a section {sectionId, description} to a requirement of a custom standard.
 -- syntax: ok, err = client.compliance:add_section(requirement_id, section [, {dry_run = true}])
 function F:add_section(requirement_id, section, opts)
-  pager.check_table(section, 2, "add_section")
-  return pager.call(self.client, "add-section", {requirementId = requirement_id, body = section}, opts, "add_section")
+  verbs.check_table(section, 2, "add_section")
+  return verbs.call(self.client, "add-section", {requirementId = requirement_id, body = section}, opts, "add_section")
 end
 
 --- Updates a section {sectionId, description}.
 -- syntax: ok, err = client.compliance:update_section(id, section [, {dry_run = true}])
-function F:update_section(id, section, opts)
-  return sections.update(self, id, section, opts)
-end
+F.update_section = sections.update
 
 --- Deletes a section of a custom standard.
 -- syntax: ok, err = client.compliance:delete_section(id [, {dry_run = true}])
-function F:delete_section(id, opts)
-  return sections.delete(self, id, opts)
-end
+F.delete_section = sections.delete
 
 --------------------------------------------------------------------------
 -- Posture: one of 24 operations (v2 or v1, GET or POST, overall, per standard or per
@@ -152,70 +131,23 @@ F.POSTURE_FILTERS = {
   standard = "policy.complianceStandard", requirement = "policy.complianceRequirement",
   section = "policy.complianceSection",
 }
-local SPECIAL = {standard_id = true, requirement_id = true, time_range = true}
+local POSTURE = filters.define{what = "posture", names = F.POSTURE_FILTERS, values = "strings",
+                               settings = {standard_id = true, requirement_id = true, time_range = true}}
 
--- A GET URL longer than this goes out as a POST instead.
-F.MAX_QUERY = 8000
-
--- The filter as {name, values} pairs (sorted), the time range, the scope; raises on bad input.
+-- The filter's names ({api name -> {values}}), the time range and the scope; raises on bad input.
 local function posture_args(filter, fname)
-  if filter ~= nil and type(filter) ~= "table" then
-    error(("bad argument #1 to '%s' (filter table expected, got %s)"):format(fname, type(filter)), 3)
-  end
-  filter = filter or {}
-  local pairs_list = {}
-  for k, v in pairs(filter) do
-    if not SPECIAL[k] then
-      local name = F.POSTURE_FILTERS[k] or (type(k) == "string" and k:find(".", 1, true) and k)
-      if not name then error(("unknown posture filter '%s' in '%s'"):format(tostring(k), fname), 3) end
-      local values = type(v) == "table" and v or {v}
-      for _, x in ipairs(values) do
-        if type(x) ~= "string" then
-          error(("bad posture filter '%s' in '%s' (string or strings expected)"):format(tostring(k), fname), 3)
-        end
-      end
-      pairs_list[#pairs_list + 1] = {name, values}
-    end
-  end
-  table.sort(pairs_list, function(a, b) return a[1] < b[1] end)
-  if filter.requirement_id ~= nil and filter.standard_id == nil then
-    error(("bad filter to '%s' (requirement_id needs standard_id)"):format(fname), 3)
+  local f = POSTURE:split(filter, fname, 4)
+  local settings = f.settings
+  if settings.requirement_id ~= nil and settings.standard_id == nil then
+    error(("bad filter to '%s' (requirement_id needs standard_id)"):format(fname), 4)
   end
   for _, k in ipairs{"standard_id", "requirement_id"} do
-    if filter[k] ~= nil and type(filter[k]) ~= "string" then
-      error(("bad %s to '%s' (string expected, got %s)"):format(k, fname, type(filter[k])), 3)
+    if settings[k] ~= nil and type(settings[k]) ~= "string" then
+      error(("bad %s to '%s' (string expected, got %s)"):format(k, fname, type(settings[k])), 4)
     end
   end
-  local tr = filter.time_range ~= nil and timerange.parse(filter.time_range) or nil
-  return pairs_list, tr, filter.standard_id, filter.requirement_id
-end
-
--- The encoded length of a query string.
-local function query_length(list, tr)
-  local n = tr and 60 or 0
-  for _, p in ipairs(list) do
-    for _, v in ipairs(p[2]) do
-      n = n + #p[1] + 2 + #(v:gsub("[^%w%-._~]", "%%XX"))
-    end
-  end
-  return n
-end
-
-local TIME_PARAMS = {timeType = true, timeAmount = true, timeUnit = true}
-
--- Whether a GET operation takes every filter name and the time range (a relative one, or none
--- when it requires one) in its query.
-local function get_fits(op, list, tr)
-  local declared = {}
-  for _, p in ipairs(op.params and op.params.query or {}) do
-    declared[p.name] = true
-    if p.required and not (tr and TIME_PARAMS[p.name]) then return false end
-  end
-  for _, p in ipairs(list) do
-    if not declared[p[1]] then return false end
-  end
-  if tr and (tr.type ~= "relative" or not declared.timeType) then return false end
-  return query_length(list, tr) <= F.MAX_QUERY
+  local tr = settings.time_range ~= nil and timerange.parse(settings.time_range) or nil
+  return f.names, tr, settings.standard_id, settings.requirement_id
 end
 
 -- Whether a v2 POST operation's body takes a time range (only the overall trend's does).
@@ -225,25 +157,21 @@ end
 
 -- The operation id and its args for a posture or trend request.
 local function posture_call(kind, filter, fname)
-  local list, tr, standard_id, requirement_id = posture_args(filter, fname)
+  local names, tr, standard_id, requirement_id = posture_args(filter, fname)
   local base = "compliance-posture" .. (kind == "trend" and "-trend" or "")
     .. (requirement_id and "-for-requirement" or standard_id and "-for-standard" or "")
   local args = {complianceId = standard_id, requirementId = requirement_id}
-  -- In order: v2 GET, v2 POST, v1 GET, v1 POST (which takes every filter and time range).
+  -- In order: v2 GET, v2 POST, v1 GET, v1 POST (which takes every filter and time range). A GET
+  -- takes relative time ranges only.
+  local query = filters.query(names, tr and timerange.query(tr) or {})
   for _, version in ipairs{"-v2", ""} do
     local get_id, post_id = "get-" .. base .. version, "post-" .. base .. version
-    if get_fits(operations[get_id], list, tr) then
-      local query = tr and timerange.query(tr) or {}
-      for _, p in ipairs(list) do query[p[1]] = #p[2] == 1 and p[2][1] or p[2] end
+    if (not tr or tr.type == "relative") and filters.fits(get_id, query) then
       args.query = query
       return get_id, args
     end
     if version == "" or not tr or post_takes_time(post_id) then
-      local filters = setmetatable({}, json.array_mt)
-      for _, p in ipairs(list) do
-        for _, v in ipairs(p[2]) do filters[#filters + 1] = {name = p[1], operator = "=", value = v} end
-      end
-      args.body = {filters = filters, timeRange = tr}
+      args.body = {filters = filters.body(names), timeRange = tr}
       return post_id, args
     end
   end
@@ -252,7 +180,7 @@ end
 --- Passed and failed resources: overall, per standard (standard_id) or per requirement (with
 -- requirement_id); filter: account, cloud_type, region, account_group, standard, requirement,
 -- section (strings or arrays), time_range. GET for simple filters, POST for the rest (and past
--- 8 KB of URL); a time range on a standard or requirement uses the v1 endpoints (v2 take none).
+-- filters.MAX_URL); a time range on a standard or requirement uses the v1 endpoints (v2 take none).
 -- syntax: posture, err = client.compliance:posture([{standard_id =, requirement_id =, cloud_type =, ...}])
 function F:posture(filter)
   local id, args = posture_call("posture", filter, "posture")

@@ -6,6 +6,7 @@
 -- others could change is refused, as OpenSSH refuses such a config. See doc/config.md.
 local core = require "prismacloud.core"
 local json = require "prismacloud.json"
+local errors = require "prismacloud.errors"
 
 local M = {}
 
@@ -62,7 +63,7 @@ local ENV_KEYS = {
 local MERGED = {"url", "access_key", "secret_key", "token", "customer_name", "verify", "cafile"}
 
 local function fail(kind, message)
-  return nil, setmetatable({kind = kind, message = message}, core.Error)
+  return nil, errors.new(kind, message)
 end
 
 local function trim(s)
@@ -220,8 +221,8 @@ local GROUP_OTHER_WRITE, GROUP_OTHER_READ = 18, 36 -- 0022, 0044
 local function unsafe_profile(path, info)
   local euid = core.euid()
   local function refuse(why, fix)
-    return setmetatable({kind = "auth", file = path, message = ("profile %s refused: %s, so someone else could "
-      .. "change its URL or its secret_command; fix: %s"):format(path, why, fix)}, core.Error)
+    return errors.new("auth", ("profile %s refused: %s, so someone else could change its URL or its "
+      .. "secret_command; fix: %s"):format(path, why, fix), {file = path})
   end
   local function owned(i) return i.uid == euid or i.uid == 0 end
   if info.type ~= "file" then

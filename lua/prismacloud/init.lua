@@ -1,8 +1,9 @@
 --- prismacloud: a client for the Prisma Cloud CSPM REST API.
 -- `prismacloud.new(opts)` returns a client whose transport, JSON mapping and
--- errors live in the C core (`prismacloud.core`); this module adds the
--- Lua-side conveniences every resource family builds on.
+-- errors live in the C core (`prismacloud.core`); prismacloud.client adds the
+-- client's Lua methods (send, call, operations, prisma_id) and its families.
 local core = require "prismacloud.core"
+local errors = require "prismacloud.errors"
 
 local M = {}
 
@@ -11,42 +12,18 @@ M.json = core.json
 M.null = core.json.null
 M.Error = core.Error
 
-local Client = core.Client
-require "prismacloud.catalog"
+local client_lua = require "prismacloud.client"
 
 -- Resource families hang off the client: `client.alerts:list{...}`. Each is a
 -- module `prismacloud.<family>` returning a table of methods that reach the
--- client as `self.client`; the object is made on first use, once per client.
-M.families = {}
-local family_objects = setmetatable({}, {__mode = "k"})
+-- client as `self.client`; the object is made on first use, once per client
+-- (prismacloud.client keeps them).
+M.families = client_lua.families
 
 --- Declares a resource family: `client[name]` becomes an instance of the module.
 -- syntax: prismacloud.register_family(name, module_name)
 function M.register_family(name, module_name)
-  if type(name) ~= "string" or type(module_name) ~= "string" then
-    error("bad argument to 'register_family' (name and module name expected)", 2)
-  end
-  if Client[name] ~= nil then error("'" .. name .. "' is already a client method", 2) end
-  M.families[name] = module_name
-end
-
-core.client_mt.__index = function(self, key)
-  local method = Client[key]
-  if method ~= nil then return method end
-  local module_name = M.families[key]
-  if not module_name then return nil end
-  local objects = family_objects[self]
-  if not objects then
-    objects = {}
-    family_objects[self] = objects
-  end
-  local family = objects[key]
-  if not family then
-    local class = require(module_name)
-    family = setmetatable({client = self}, class)
-    objects[key] = family
-  end
-  return family
+  client_lua.register_family(name, module_name, 2)
 end
 
 -- The CA store the curl tool takes from the environment when it is given
@@ -93,32 +70,14 @@ function M.new(opts)
   end
   local client = core.new(opts)
   -- mutating catalog calls return the request instead of sending it (see client:call)
-  if dry_run then require("prismacloud.catalog").dry_run_clients[client] = true end
+  if dry_run then client_lua.state(client).dry_run = true end
   return client
 end
 
 --- Whether `v` is an error object of this library.
 -- syntax: ok = prismacloud.is_error(v)
 function M.is_error(v)
-  return type(v) == "table" and getmetatable(v) == core.Error
-end
-
---- Sends a request and keeps only success: the decoded body of a 2xx
--- response (true when it has no body), or nil and a structured error for any
--- other status or a transport failure. The response's status and headers:
--- client:last_response().
--- syntax: body, err = client:send(method, path [, {query =, body =, headers =}])
-function Client:send(method, path, opts)
-  local res, err = self:request(method, path, opts)
-  if not res then return nil, err end
-  if res.status >= 200 and res.status < 300 then
-    local body = res.body
-    if body == nil then return true end
-    return body
-  end
-  local failure = core.http_error(res, method:upper(), path)
-  failure.attempts = res.attempts
-  return nil, failure
+  return errors.is_error(v)
 end
 
 --- Creates a client from overrides > environment > profile file (see doc/config.md).

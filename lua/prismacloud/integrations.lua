@@ -10,14 +10,15 @@
 -- Every body's integrationConfig is checked against its type's documented
 -- fields (docs/api-integration-config.md, kept as data in F.TYPES) before
 -- anything is sent; a missing field raises naming the type and the field.
--- Types not in F.TYPES pass unchecked. The tenant's Prisma ID is learnt once
--- per client from the session (see prisma_id).
+-- Types not in F.TYPES pass unchecked. The tenant's Prisma ID is the client's
+-- (client:prisma_id, learnt once per client from the session).
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
+local filters = require "prismacloud.filters"
+local errors = require "prismacloud.errors"
 
-local F = {}
-F.__index = F
-local DRY = {dry_run = true}
-local check_string = pager.check_string
+local F = verbs.family()
+local check_string = verbs.check_string
 
 -- What integrationConfig must hold, per integrationType (docs/api-integration-config.md):
 --   required       fields every config needs; an entry {"a", "b"} is satisfied by either
@@ -177,93 +178,25 @@ function F.pager_duty(t) return build("pager_duty", t) end
 -- syntax: body = integrations.service_now{name =, hostUrl =, login =, password =, tables = {{incident = true}}}
 function F.service_now(t) return build("service_now", t) end
 
---------------------------------------------------------------------------
--- The tenant's Prisma ID.
---------------------------------------------------------------------------
-
-local tenants = setmetatable({}, {__mode = "k"}) -- client -> Prisma ID
-
-local function failure(message)
-  return setmetatable({kind = "invalid_request", message = message}, require("prismacloud.core").Error)
-end
-
--- The Prisma IDs a session names (for its customer, when it names one).
-local function prisma_ids(customers, wanted)
-  local found = {}
-  for _, c in ipairs(customers or {}) do
-    if type(c.prisma_id) == "string" and c.prisma_id ~= "" and (#wanted ~= 1 or c.name == wanted[1]) then
-      found[#found + 1] = c.prisma_id
-    end
-  end
-  return found
-end
-
---- The Prisma ID of a client's tenant, shared by the tenant-scoped families: id, or nil, err.
--- It comes from the client's prisma_id option, else from the session's customer list (the login
--- answer; a client holding a bare token asks GET /auth_token/extend, which answers the same).
--- syntax: id, err = integrations.tenant(client)
-function F.tenant(client)
-  local id = tenants[client]
-  if id then return id end
-  local session = client:session()
-  if not (session.prisma_id or session.customers) and session.can_login then
-    local ok, err = client:login()
-    if not ok then return nil, err end
-    session = client:session()
-  end
-  local found
-  if session.prisma_id then
-    found = {session.prisma_id}
-  elseif session.customers then
-    found = prisma_ids(session.customers, session.customer_names or {})
-  else
-    local body, err = pager.table_body(client, client:send("GET", "/auth_token/extend"))
-    if not body then return nil, err end
-    body.token = nil -- the client keeps its own token
-    local customers = {}
-    for i, c in ipairs(type(body.customerNames) == "table" and body.customerNames or {}) do
-      customers[i] = type(c) == "table" and {name = c.customerName, prisma_id = c.prismaId} or {}
-    end
-    found = prisma_ids(customers, {})
-  end
-  if #found ~= 1 then
-    return nil, failure(("the session names %d Prisma IDs; set one with client.integrations:prisma_id(id)")
-      :format(#found))
-  end
-  tenants[client] = found[1]
-  return found[1]
-end
-local tenant = F.tenant
-
 --- The tenant's Prisma ID used in /api/v1/tenant/{prismaId} paths: sets it when given, else
--- learns it once per client (the prisma_id option, else the session's customer list).
+-- learns it once per client (client:prisma_id: the prisma_id option, else the session's customer list).
 -- syntax: id, err = client.integrations:prisma_id([id])
 function F:prisma_id(id)
-  if id ~= nil then
-    check_string(id, 1, "prisma_id")
-    tenants[self.client] = id
-    return id
-  end
-  return tenant(self.client)
+  if id ~= nil then check_string(id, 1, "prisma_id") end
+  return self.client:prisma_id(id)
 end
 
 --------------------------------------------------------------------------
 -- Verbs.
 --------------------------------------------------------------------------
 
--- by_name: the shared name lookup (pager.crud) over the list.
-local crud = pager.crud{names = function(self, _, filter) return self:list(filter) end}
+-- by_name: the shared name lookup (verbs.crud) over the list.
+local crud = verbs.crud{names = function(self, _, filter) return self:list(filter) end}
 
-local function csv(v, what, fname)
-  if type(v) == "string" then return v end
-  if type(v) == "table" and #v > 0 then
-    for _, x in ipairs(v) do
-      if type(x) ~= "string" then error(("bad filter '%s' to '%s' (strings expected)"):format(what, fname), 4) end
-    end
-    return table.concat(v, ",")
-  end
-  error(("bad filter '%s' to '%s' (string or array of strings expected)"):format(what, fname), 4)
-end
+-- The list filter of the tenant API {type =, ids =, only_enabled =}: every integration unless only_enabled.
+local FILTER_SET = filters.define{what = "integration",
+  params = {type = {"type", "csv"}, ids = {"ids", "csv"}, only_enabled = {"onlyEnabled", "boolean"}},
+  defaults = {onlyEnabled = "false"}}
 
 -- Okta, Qualys and Tenable integrations live in the Integrations Pull API (/integration, no Prisma ID).
 local function is_pull(itype)
@@ -288,23 +221,9 @@ local function query_of(filter, fname)
     end
     return {type = kinds}, true
   end
-  local query = {onlyEnabled = "false"}
-  for k, v in pairs(filter) do
-    if k == "type" then
-      query.type = csv(v, k, fname)
-      for t in query.type:gmatch("[^,]+") do
-        if is_pull(t) then
-          error(("list %s integrations on their own: %s{type = '%s'}"):format(t, fname, t), 3)
-        end
-      end
-    elseif k == "ids" then
-      query.ids = csv(v, k, fname)
-    elseif k == "only_enabled" then
-      if type(v) ~= "boolean" then error(("bad filter 'only_enabled' to '%s' (boolean expected)"):format(fname), 3) end
-      query.onlyEnabled = tostring(v)
-    else
-      error(("unknown integration filter '%s' in '%s'"):format(tostring(k), fname), 3)
-    end
+  local query = FILTER_SET:query(filter, fname, 3)
+  for t in (query.type or ""):gmatch("[^,]+") do
+    if is_pull(t) then error(("list %s integrations on their own: %s{type = '%s'}"):format(t, fname, t), 3) end
   end
   return query, false
 end
@@ -320,11 +239,11 @@ local OPS = {
 -- Sends a verb's operation: the Pull one, or the tenant one with the Prisma ID in its path (or
 -- returns the request on a dry run).
 local function send(self, verb, pull, args, opts)
-  if pull then return pager.call(self.client, OPS[verb][2], args, opts) end
-  local prisma_id, err = tenant(self.client)
+  if pull then return verbs.call(self.client, OPS[verb][2], args, opts) end
+  local prisma_id, err = self.client:prisma_id()
   if not prisma_id then return nil, err end
   args.prismaId = prisma_id
-  return pager.call(self.client, OPS[verb][1], args, opts)
+  return verbs.call(self.client, OPS[verb][1], args, opts)
 end
 
 local PULL = {pull = true}
@@ -339,7 +258,7 @@ local function pull_test_result(body, send_err)
     if t.success == false then why[#why + 1] = t.errorMessage or t.description or t.key end
   end
   local first = type(body.errorMessages) == "table" and body.errorMessages[1] or {}
-  local err = failure("integration test failed: " .. (#why > 0 and table.concat(why, "; ") or
+  local err = errors.new("invalid_request", "integration test failed: " .. (#why > 0 and table.concat(why, "; ") or
     tostring(first.i18nKey or "no reason given")))
   err.code, err.details = first.i18nKey, body.errorMessages
   return nil, err
@@ -357,22 +276,22 @@ end
 -- syntax: for integration in client.integrations:each([filter]) do ... end
 function F:each(filter, paging)
   local query, pull = query_of(filter, "each")
-  local path = "/integration"
+  local args
   if not pull then
-    path = function() -- learnt on the first :next(), whose nil, err says when it cannot be
-      local prisma_id, err = tenant(self.client)
+    args = function() -- learnt on the first :next(), whose nil, err says when it cannot be
+      local prisma_id, err = self.client:prisma_id()
       if not prisma_id then return nil, err end
-      return pager.request_for(OPS.list[1], {prismaId = prisma_id}).path
+      return {prismaId = prisma_id}
     end
   end
-  return pager.items(self.client, pager.single{path = path, query = query}, paging)
+  return pager.items(self.client, pager.single{op = OPS.list[pull and 2 or 1], args = args, query = query}, paging)
 end
 
 --- One integration by id ({pull = true}: an Okta, Qualys or Tenable one).
 -- syntax: integration, err = client.integrations:get(id [, {pull = true}])
 function F:get(id, opts)
   check_string(id, 1, "get")
-  opts = pager.options(opts, PULL, "get")
+  opts = verbs.options(opts, PULL, "get")
   return send(self, "get", opts.pull, {id = id})
 end
 
@@ -382,7 +301,7 @@ end
 -- syntax: integration, err = client.integrations:create(integration [, {dry_run = true}])
 function F:create(integration, opts)
   F.validate(integration, "create", 2)
-  opts = pager.options(opts, DRY, "create")
+  opts = verbs.options(opts, verbs.DRY_RUN, "create")
   return send(self, "create", is_pull(integration.integrationType), {body = integration}, opts)
 end
 
@@ -391,7 +310,7 @@ end
 function F:update(id, integration, opts)
   check_string(id, 1, "update")
   F.validate(integration, "update", 2)
-  opts = pager.options(opts, PULL_DRY, "update")
+  opts = verbs.options(opts, PULL_DRY, "update")
   local pull = opts.pull or is_pull(integration.integrationType)
   return send(self, "update", pull, {id = id, body = integration}, opts)
 end
@@ -400,12 +319,12 @@ end
 -- syntax: ok, err = client.integrations:set_enabled(id, enabled [, {dry_run = true, pull = true}])
 function F:set_enabled(id, enabled, opts)
   check_string(id, 1, "set_enabled")
-  pager.check_boolean(enabled, 2, "set_enabled")
-  opts = pager.options(opts, PULL_DRY, "set_enabled")
+  verbs.check_boolean(enabled, 2, "set_enabled")
+  opts = verbs.options(opts, PULL_DRY, "set_enabled")
   if not opts.pull then
     return send(self, "state", false, {id = id, body = {enabled = enabled}}, opts)
   end
-  local stored, err = pager.table_body(self.client, self:get(id, PULL))
+  local stored, err = verbs.table_body(self.client, self:get(id, PULL))
   if not stored then return nil, err end
   stored.enabled = enabled
   return send(self, "update", true, {id = id, body = stored}, opts)
@@ -415,7 +334,7 @@ end
 -- syntax: ok, err = client.integrations:delete(id [, {dry_run = true, pull = true}])
 function F:delete(id, opts)
   check_string(id, 1, "delete")
-  opts = pager.options(opts, PULL_DRY, "delete")
+  opts = verbs.options(opts, PULL_DRY, "delete")
   return send(self, "delete", opts.pull, {id = id}, opts)
 end
 
@@ -423,10 +342,10 @@ end
 -- the id of an existing one (its stored settings are sent). true, or nil, err saying why it failed.
 -- syntax: ok, err = client.integrations:test(integration_or_id [, {dry_run = true, pull = true}])
 function F:test(what, opts)
-  opts = pager.options(opts, PULL_DRY, "test")
+  opts = verbs.options(opts, PULL_DRY, "test")
   local query
   if type(what) == "string" and what ~= "" then
-    local stored, err = pager.table_body(self.client, self:get(what, opts.pull and PULL or nil))
+    local stored, err = verbs.table_body(self.client, self:get(what, opts.pull and PULL or nil))
     if not stored then return nil, err end
     query = {id = what}
     what = {name = stored.name, integrationType = stored.integrationType, integrationConfig = stored.integrationConfig}
@@ -442,9 +361,7 @@ end
 --- The integration with exactly this name (of a type, for Okta, Qualys and Tenable ones):
 -- integration, or nil when there is none, or nil, err.
 -- syntax: integration, err = client.integrations:by_name(name [, {type = "okta"}])
-function F:by_name(name, filter)
-  return crud.by_name(self, name, filter)
-end
+F.by_name = crud.by_name
 
 --- Ids and names of one type's Okta, Qualys or Tenable integrations (GET /integration/name).
 -- syntax: list, err = client.integrations:names(integration_type [, {only_enabled = true}])
@@ -452,7 +369,7 @@ function F:names(itype, opts)
   if type(itype) ~= "string" then
     error(("bad argument #1 to 'names' (string expected, got %s)"):format(type(itype)), 2)
   end
-  opts = pager.options(opts, {only_enabled = true}, "names")
+  opts = verbs.options(opts, {only_enabled = true}, "names")
   local query = {type = itype}
   if opts.only_enabled ~= nil then
     if type(opts.only_enabled) ~= "boolean" then error("bad option 'only_enabled' to 'names' (boolean expected)", 2) end
@@ -464,7 +381,7 @@ end
 --- The AWS accounts with Security Hub enabled: a table {[account id] = account name}.
 -- syntax: accounts, err = client.integrations:security_hub_accounts()
 function F:security_hub_accounts()
-  local prisma_id, err = tenant(self.client)
+  local prisma_id, err = self.client:prisma_id()
   if not prisma_id then return nil, err end
   return self.client:call("get-security-hub-accounts-v1", {prismaId = prisma_id})
 end
@@ -473,10 +390,10 @@ end
 -- syntax: regions, err = client.integrations:security_hub_regions(account_id)
 function F:security_hub_regions(account_id)
   check_string(account_id, 1, "security_hub_regions")
-  local prisma_id, err = tenant(self.client)
+  local prisma_id, err = self.client:prisma_id()
   if not prisma_id then return nil, err end
   local body
-  body, err = pager.table_body(self.client, self.client:call("get-security-hub-region-by-account-id-v1",
+  body, err = verbs.table_body(self.client, self.client:call("get-security-hub-region-by-account-id-v1",
     {prismaId = prisma_id, accountId = account_id}))
   if body == nil then return nil, err end
   return body.regions or {}
@@ -485,7 +402,7 @@ end
 --- The integration types the tenant API supports (GET .../integration/channels): an array of names.
 -- syntax: types, err = client.integrations:types()
 function F:types()
-  local prisma_id, err = tenant(self.client)
+  local prisma_id, err = self.client:prisma_id()
   if not prisma_id then return nil, err end
   return self.client:call("get-supported-integration-channels-v1", {prismaId = prisma_id})
 end

@@ -7,17 +7,15 @@
 --
 -- Filters use short names (below) or the API's dotted names; a value may be a list. A filter goes
 -- out as GET query parameters when the GET endpoint declares every name and the URL stays under
--- MAX_URL; otherwise as a POST body {filters = [{name, operator = "=", value}], groupBy}.
+-- filters.MAX_URL (prismacloud.filters); otherwise as a POST body {filters = [{name, operator =
+-- "=", value}], groupBy}.
 -- v2 (`version = 2`) also takes a time range (GET: relative only; "24h" by default).
-local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
 local timerange = require "prismacloud.timerange"
-local catalog = require "prismacloud.catalog"
+local filters = require "prismacloud.filters"
 local json = require "prismacloud.json"
 
-local F = {}
-F.__index = F
-
-F.MAX_URL = 8000 -- longer requests are POSTed
+local F = verbs.family()
 
 -- Short filter names -> the API's names.
 F.FILTERS = {
@@ -28,79 +26,8 @@ F.FILTERS = {
   vulnerability_severity = "vulnerability.severity",
 }
 
-local function text(v)
-  if type(v) == "boolean" then return tostring(v) end
-  if math.type(v) == "integer" then return ("%d"):format(v) end
-  if type(v) == "string" then return v end
-  return nil
-end
-
-local function encoded_length(s)
-  local _, specials = s:gsub("[^%w%-._~]", "")
-  return #s + 2 * specials
-end
-
--- Splits a filter table into {api name -> {values}} and settings; raises naming a bad key.
--- settings: the allowed non-filter keys.
-local function split(filter, settings_allowed, fname, level)
-  if filter ~= nil and type(filter) ~= "table" then
-    error(("bad argument #1 to '%s' (filter table expected, got %s)"):format(fname, type(filter)), level + 1)
-  end
-  local names, settings = {}, {}
-  for k, v in pairs(filter or {}) do
-    if settings_allowed[k] then
-      settings[k] = v
-    else
-      local name = F.FILTERS[k] or (type(k) == "string" and k:find(".", 1, true) and k)
-      if not name then error(("unknown inventory filter '%s' in '%s'"):format(tostring(k), fname), level + 1) end
-      local values = {}
-      for i, x in ipairs(type(v) == "table" and v or {v}) do
-        values[i] = text(x) or error(("filter '%s' must be a string, integer or boolean"):format(tostring(k)),
-          level + 1)
-      end
-      names[name] = values
-    end
-  end
-  return names, settings
-end
-
--- The POST filters[] of split names, sorted by name.
-local function filters(names)
-  local out = setmetatable({}, json.array_mt)
-  local sorted = {}
-  for name in pairs(names) do sorted[#sorted + 1] = name end
-  table.sort(sorted)
-  for _, name in ipairs(sorted) do
-    for _, v in ipairs(names[name]) do out[#out + 1] = {name = name, operator = "=", value = v} end
-  end
-  return out
-end
-
--- The length of path?query once encoded (repeated names for list values).
-local function url_length(path, query)
-  local n = #path + 1
-  for name, v in pairs(query) do
-    for _, x in ipairs(type(v) == "table" and v or {v}) do
-      n = n + encoded_length(name) + encoded_length(text(x) or tostring(x)) + 2
-    end
-  end
-  return n
-end
-
--- True when the GET operation declares every query name.
-local function declares(op_id, query)
-  local declared = {}
-  for _, p in ipairs(catalog.get(op_id).params.query or {}) do declared[p.name] = p end
-  for name in pairs(query) do
-    if not declared[name] then return false end
-  end
-  return true
-end
-
--- Helpers shared with prismacloud.resources (not client methods).
-F.util = {split = split, filters = filters, url_length = url_length, declares = declares}
-
-local SETTINGS = {group_by = true, time_range = true, version = true}
+local SUMMARY = filters.define{what = "inventory", names = F.FILTERS,
+                               settings = {group_by = true, time_range = true, version = true}}
 local OPS = {
   summary = {[2] = {"asset-inventory-v2", "post-method-for-asset-inventory-v2"},
              [3] = {"asset-inventory-v3", "post-method-for-asset-inventory-v3"}},
@@ -110,8 +37,8 @@ local OPS = {
 
 -- The operation and args of a summary or trend request.
 local function request(kind, filter, fname)
-  local u = F.util
-  local names, settings = u.split(filter, SETTINGS, fname, 3)
+  local f = SUMMARY:split(filter, fname, 3)
+  local names, settings = f.names, f.settings
   local version = settings.version or 3
   if version ~= 2 and version ~= 3 then
     error(("bad option 'version' to '%s' (2 or 3 expected, got %s)"):format(fname, tostring(version)), 3)
@@ -124,8 +51,7 @@ local function request(kind, filter, fname)
   if group_by ~= nil and kind == "trend" then error(("'%s' takes no group_by"):format(fname), 3) end
   local tr = version == 2 and timerange.parse(settings.time_range or "24h") or nil
   local get_op, post_op = OPS[kind][version][1], OPS[kind][version][2]
-  local query = {}
-  for name, values in pairs(names) do query[name] = #values == 1 and values[1] or values end
+  local query = filters.query(names)
   if group_by then query.groupBy = table.concat(group_by, ",") end
   if tr then
     if tr.type == "relative" then
@@ -135,10 +61,8 @@ local function request(kind, filter, fname)
       query = nil -- GET v2 takes relative ranges only
     end
   end
-  if query and u.declares(get_op, query) and u.url_length(catalog.get(get_op).path, query) <= F.MAX_URL then
-    return get_op, {query = query}
-  end
-  local body = {filters = u.filters(names), timeRange = tr}
+  if query and filters.fits(get_op, query) then return get_op, {query = query} end
+  local body = {filters = filters.body(names), timeRange = tr}
   if group_by then body.groupBy = setmetatable(group_by, json.array_mt) end
   return post_op, {body = body}
 end
@@ -176,8 +100,8 @@ function F:suggest(filter_name, query)
     {body = {filterName = filter_name, query = query or ""}})
 end
 
--- get_filter, save_filter, update_filter and delete_filter: the shared shape (pager.crud).
-local saved = pager.crud{
+-- get_filter, save_filter, update_filter and delete_filter: the shared shape (verbs.crud).
+local saved = verbs.crud{
   get = "get-saved-asset-inventory-filter", create = "save-asset-inventory-filter",
   update = "update-saved-asset-inventory-filter", delete = "delete-saved-asset-inventory-filter",
   fnames = {get = "get_filter", create = "save_filter", update = "update_filter", delete = "delete_filter"},
@@ -191,26 +115,18 @@ end
 
 --- One saved inventory filter by id.
 -- syntax: filter, err = client.inventory:get_filter(id)
-function F:get_filter(id)
-  return saved.get(self, id)
-end
+F.get_filter = saved.get
 
 --- Saves an inventory filter (a FilterModel: {filters = {{name =, operator = "=", value =}}, groupBy =, ...}).
 -- syntax: filter, err = client.inventory:save_filter(model [, {dry_run = true}])
-function F:save_filter(model, opts)
-  return saved.create(self, model, opts)
-end
+F.save_filter = saved.create
 
 --- Replaces a saved inventory filter.
 -- syntax: filter, err = client.inventory:update_filter(id, model [, {dry_run = true}])
-function F:update_filter(id, model, opts)
-  return saved.update(self, id, model, opts)
-end
+F.update_filter = saved.update
 
 --- Deletes a saved inventory filter.
 -- syntax: ok, err = client.inventory:delete_filter(id [, {dry_run = true}])
-function F:delete_filter(id, opts)
-  return saved.delete(self, id, opts)
-end
+F.delete_filter = saved.delete
 
 return F

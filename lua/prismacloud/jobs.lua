@@ -16,7 +16,8 @@
 -- temporary file beside it and renamed when complete, so a failed download
 -- leaves no file behind and an existing file is only replaced by a whole one.
 local core = require "prismacloud.core"
-local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
+local errors = require "prismacloud.errors"
 
 local M = {}
 
@@ -29,14 +30,7 @@ M.FAILED = {failed = true, error = true, errored = true, cancelled = true, cance
 local NUMBER_OPTIONS = {interval = true, factor = true, max_interval = true, timeout = true}
 local FUNCTION_OPTIONS = {on_poll = true, failed = true}
 
---- A prismacloud.Error of this kind and message, with extra fields (not retryable).
--- syntax: err = jobs.error(kind, message [, {field = value}])
-function M.error(kind, message, fields)
-  local err = {kind = kind, message = message, retryable = false, attempts = 1}
-  for k, v in pairs(fields or {}) do err[k] = v end
-  return setmetatable(err, core.Error)
-end
-local new_error = M.error
+local new_error = errors.new
 
 --- Checks a job option table (wait's options plus any of `extra`); raises naming a bad key. Returns a copy.
 -- syntax: opts = jobs.options(opts, fname [, {dry_run = true}])
@@ -98,7 +92,7 @@ function M.wait(status_fn, ready_fn, opts)
     attempt = attempt + 1
     local status, err = status_fn()
     if status == nil then
-      if pager.is_error(err) then return nil, err end
+      if errors.is_error(err) then return nil, err end
       return nil, new_error("decode", "the job status request returned no status", {attempts = attempt})
     end
     if opts.on_poll then opts.on_poll(status, attempt) end
@@ -120,29 +114,32 @@ function M.wait(status_fn, ready_fn, opts)
   end
 end
 
---- Streams a catalog GET operation's 2xx body to a file: {output = path, size = bytes, status =};
--- or nil, err: an HTTP error, kind "pending" for a 204 (no file yet), kind "io"; no file is left behind.
--- With opts.dry_run returns the request.
+--- Streams a catalog GET operation's 2xx body to a file (client:call with `output`): {output = path,
+-- size = bytes, status =}; or nil, err: an HTTP error, kind "pending" for a 204 (no file yet), kind
+-- "io"; no file is left behind. With opts.dry_run returns the request.
 -- syntax: result, err = jobs.download(client, operation_id, {<path params>}, path [, {dry_run = true}])
 function M.download(client, id, args, path, opts)
-  pager.check_string(path, 4, "download", "file path")
-  opts = pager.options(opts, {dry_run = true}, "download")
-  local req = pager.request_for(id, args)
-  req.output = path
-  if opts.dry_run then return req end
+  verbs.check_string(path, 4, "download", "file path")
+  opts = verbs.options(opts, {dry_run = true}, "download")
+  local call_args = {output = path, idempotent = true}
+  for k, v in pairs(args or {}) do call_args[k] = v end
+  if opts.dry_run then
+    local req = verbs.request_for(id, call_args)
+    req.output = path
+    return req
+  end
   -- the core streams to a temporary file beside path and renames it on success; a 204 leaves path alone
-  local res, err = client:request(req.method, req.path, {query = req.query, output = path, idempotent = true})
-  if not res then return nil, err end
-  if res.status < 200 or res.status >= 300 then
-    local failure = core.http_error(res, req.method, req.path)
-    failure.attempts = res.attempts
-    return nil, failure
+  local ok, err = client:call(id, call_args)
+  if not ok then return nil, err end
+  local last = client:last_response()
+  if last.status == 204 then
+    return nil, new_error("pending", ("%s %s: no content yet (204)"):format(last.method, last.path),
+      {status = 204, method = last.method, path = last.path, attempts = last.attempts})
   end
-  if res.status == 204 then
-    return nil, new_error("pending", ("%s %s: no content yet (204)"):format(req.method, req.path),
-      {status = 204, method = req.method, path = req.path, attempts = res.attempts})
-  end
-  return {output = path, size = res.size, status = res.status}
+  local file = io.open(path, "rb") -- (the size of what was written)
+  local size = file and file:seek("end")
+  if file then file:close() end
+  return {output = path, size = size, status = last.status}
 end
 
 return M

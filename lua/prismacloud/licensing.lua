@@ -8,13 +8,11 @@
 -- time_range = "30d" (relative only, the default)}. Usage rows and rules are paged by pageToken.
 local json = require("prismacloud.core").json
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
 local timerange = require "prismacloud.timerange"
 
-local F = {}
-F.__index = F
+local F = verbs.family()
 
-local USAGE_V2, USAGE_V1 = "/license/api/v2/usage", "/license/api/v1/usage"
-local RULES_PATH = "/license/api/v1/credit-allocation-rules"
 
 -- A list of strings from a string or an array (nil stays nil); raises naming the field.
 local function strings(v, field, fname)
@@ -40,7 +38,7 @@ end
 
 -- The body of a usage request from a filter table; v1: one cloud type (the query), no cloudTypes.
 local function usage_body(filter, fname, v1)
-  filter = pager.options(filter, {account_ids = true, cloud_types = true, time_range = true}, fname)
+  filter = verbs.options(filter, {account_ids = true, cloud_types = true, time_range = true}, fname)
   if v1 and filter.cloud_types ~= nil then
     error(("bad filter to '%s' (the cloud type is its first argument)"):format(fname), 3)
   end
@@ -55,7 +53,7 @@ end
 
 -- v2 usage pages: POST {accountIds, cloudTypes, timeRange, limit}, then {..., pageToken}.
 local function usage_style(body)
-  return pager.token{method = "POST", path = USAGE_V2, body = body}
+  return pager.token{op = "license-usage-count-by-cloud-paginated-v2", body = body}
 end
 
 --- One page of usage rows ({account, cloudType, total, resourceTypeCount}): {items =,
@@ -64,7 +62,7 @@ end
 -- syntax: page, err = client.licensing:usage([filter] [, {page_size =, cursor =}])
 function F:usage(filter, paging)
   local style = usage_style(usage_body(filter, "usage"))
-  paging = pager.options(paging, {page_size = true, cursor = true}, "usage")
+  paging = verbs.options(paging, {page_size = true, cursor = true}, "usage")
   local page, err = pager.page(self.client, style, paging)
   if not page then return nil, err end
   return pager.list_page(type(page.items) == "table" and page.items or {}, page.nextPageToken, page)
@@ -88,7 +86,7 @@ end
 function F:counts(filter)
   local body = usage_body(filter, "counts")
   body.limit = 1
-  local page, err = pager.table_body(self.client,
+  local page, err = verbs.table_body(self.client,
     self.client:call("license-usage-count-by-cloud-paginated-v2", {body = body}))
   if not page then return nil, err end
   return page.stats or {}
@@ -103,17 +101,18 @@ end
 --- The usage rows of one cloud type (v1), lazily page by page.
 -- syntax: for row in client.licensing:cloud_usage(cloud_type [, filter] [, paging]) do ... end
 function F:cloud_usage(cloud_type, filter, paging)
-  local cloud = pager.check_string(cloud_type, 1, "cloud_usage", "cloud type string"):lower()
+  local cloud = verbs.check_string(cloud_type, 1, "cloud_usage", "cloud type string"):lower()
   local body = usage_body(filter, "cloud_usage", true)
   body.cloudType = cloud
-  local style = pager.token{method = "POST", path = USAGE_V1, query = {cloud_type = cloud}, body = body}
+  local style = pager.token{op = "license-usage-count-by-cloud-paginated_1", query = {cloud_type = cloud},
+                            body = body}
   return pager.items(self.client, style, paging)
 end
 
 --- Usage over time of one cloud type (v1).
 -- syntax: graph, err = client.licensing:cloud_time_series(cloud_type [, filter])
 function F:cloud_time_series(cloud_type, filter)
-  local cloud = pager.check_string(cloud_type, 1, "cloud_time_series", "cloud type string"):lower()
+  local cloud = verbs.check_string(cloud_type, 1, "cloud_time_series", "cloud type string"):lower()
   local body = usage_body(filter, "cloud_time_series", true)
   body.cloudType = cloud
   return self.client:call("license-usage-graph", {body = body})
@@ -127,7 +126,7 @@ local THRESHOLDS = {above = "AboveThreshold", below = "BelowThreshold"}
 
 -- The body of a rule listing from {names =, account_group_ids =, threshold = "above"|"below", time_range =}.
 local function rules_body(filter, fname)
-  filter = pager.options(filter, {names = true, account_group_ids = true, threshold = true, time_range = true}, fname)
+  filter = verbs.options(filter, {names = true, account_group_ids = true, threshold = true, time_range = true}, fname)
   local threshold = filter.threshold
   if threshold ~= nil and not THRESHOLDS[threshold] then
     error(("bad threshold to '%s' ('above' or 'below' expected, got %s)"):format(fname, tostring(threshold)), 3)
@@ -145,14 +144,14 @@ local function rules_of(body)
   return type(body) == "table" and type(body.rules) == "table" and body.rules or {}
 end
 
--- get, create, update, delete and by_name of rules: the shared shape (pager.crud).
-local crud = pager.crud{
+-- get, create, update, delete and by_name of rules: the shared shape (verbs.crud).
+local crud = verbs.crud{
   get = "getCreditAllocationRule", create = "createCreditAllocationRule", update = "updateCreditAllocationRule",
   delete = "deleteCreditAllocationRule", id = "ruleId",
   fnames = {get = "rule", create = "create_rule", update = "update_rule", delete = "delete_rule",
             by_name = "rule_by_name"},
   names = function(self, name)
-    local style = pager.token{method = "POST", path = RULES_PATH, body = {ruleNames = {name}},
+    local style = pager.token{op = "getCreditAllocationRules", body = {ruleNames = {name}},
                               items = rules_of,
                               next_token = function(body) return body.pageToken end}
     return pager.items(self.client, style)
@@ -163,7 +162,7 @@ local crud = pager.crud{
 -- filter: {names =, account_group_ids =, threshold = "above"|"below", time_range =}.
 -- syntax: for rule in client.licensing:rules([filter] [, {page_size =, max_items =, cursor =}]) do ... end
 function F:rules(filter, paging)
-  local style = pager.token{method = "POST", path = RULES_PATH, body = rules_body(filter, "rules"),
+  local style = pager.token{op = "getCreditAllocationRules", body = rules_body(filter, "rules"),
                             items = rules_of,
                             next_token = function(body) return body.pageToken end}
   return pager.items(self.client, style, paging)
@@ -171,39 +170,29 @@ end
 
 --- One credit allocation rule by id (without usage).
 -- syntax: rule, err = client.licensing:rule(id)
-function F:rule(id)
-  return crud.get(self, id)
-end
+F.rule = crud.get
 
 --- Creates a credit allocation rule {name, targetType = "AccountGroup", allocatedCredits,
 -- alarmThreshold, accountGroups}.
 -- syntax: rule, err = client.licensing:create_rule(rule [, {dry_run = true}])
-function F:create_rule(rule, opts)
-  return crud.create(self, rule, opts)
-end
+F.create_rule = crud.create
 
 --- Updates a credit allocation rule (PATCH: absent fields stay as they are).
 -- syntax: rule, err = client.licensing:update_rule(id, changes [, {dry_run = true}])
-function F:update_rule(id, changes, opts)
-  return crud.update(self, id, changes, opts)
-end
+F.update_rule = crud.update
 
 --- Deletes a credit allocation rule.
 -- syntax: ok, err = client.licensing:delete_rule(id [, {dry_run = true}])
-function F:delete_rule(id, opts)
-  return crud.delete(self, id, opts)
-end
+F.delete_rule = crud.delete
 
 --- The credit allocation rule with exactly this name: rule, or nil when there is none, or nil, err.
 -- syntax: rule, err = client.licensing:rule_by_name(name)
-function F:rule_by_name(name)
-  return crud.by_name(self, name)
-end
+F.rule_by_name = crud.by_name
 
 --- The names of every credit allocation rule (an array of strings).
 -- syntax: names, err = client.licensing:rule_names()
 function F:rule_names()
-  local body, err = pager.table_body(self.client, self.client:call("getCreditAllocationRuleNames"))
+  local body, err = verbs.table_body(self.client, self.client:call("getCreditAllocationRuleNames"))
   if not body then return nil, err end
   return body.names or {}
 end

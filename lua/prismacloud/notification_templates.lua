@@ -6,74 +6,46 @@
 --   client.notification_templates:update(t.id, {name = t.name, integrationType = t.integrationType,
 --                                               templateConfig = t.templateConfig, enabled = false})
 --
--- The Prisma ID in the paths is the one client.integrations:prisma_id() knows or learns.
-local integrations = require "prismacloud.integrations"
+-- The Prisma ID in the paths is the one client:prisma_id() knows or learns.
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
+local filters = require "prismacloud.filters"
 
-local F = {}
-F.__index = F
-local DRY = {dry_run = true}
+local F = verbs.family()
 
-local function strings(v, what, fname)
-  if type(v) == "string" then return {v} end
-  if type(v) == "table" and #v > 0 then
-    for _, x in ipairs(v) do
-      if type(x) ~= "string" then error(("bad filter '%s' to '%s' (strings expected)"):format(what, fname), 4) end
-    end
-    return v
-  end
-  error(("bad filter '%s' to '%s' (string or array of strings expected)"):format(what, fname), 4)
-end
+-- The list filter {id =, type =, enabled =}.
+local FILTER_SET = filters.define{what = "template",
+  params = {id = {"id", "strings"}, type = {"type", "strings"}, enabled = {"enabled", "boolean"}}}
 
--- The query of a list filter {id =, type =, enabled =}.
-local function query_of(filter, fname)
-  if filter == nil then return nil end
-  if type(filter) ~= "table" then
-    error(("bad argument #1 to '%s' (filter table expected, got %s)"):format(fname, type(filter)), 3)
-  end
-  local query = {}
-  for k, v in pairs(filter) do
-    if k == "id" or k == "type" then
-      query[k] = strings(v, k, fname)
-    elseif k == "enabled" then
-      if type(v) ~= "boolean" then error(("bad filter 'enabled' to '%s' (boolean expected)"):format(fname), 3) end
-      query.enabled = tostring(v)
-    else
-      error(("unknown template filter '%s' in '%s'"):format(tostring(k), fname), 3)
-    end
-  end
-  return query
-end
+local check_string, check_table = verbs.check_string, verbs.check_table
 
-local check_string, check_table = pager.check_string, pager.check_table
-
--- by_name: the shared name lookup (pager.crud) over the list.
-local crud = pager.crud{names = function(self) return self:list() end}
+-- by_name: the shared name lookup (verbs.crud) over the list.
+local crud = verbs.crud{names = function(self) return self:list() end}
 
 -- Sends operation id with the tenant's Prisma ID in its path (or returns the request on a dry run).
 local function send(self, id, args, opts)
-  local prisma_id, err = integrations.tenant(self.client)
+  local prisma_id, err = self.client:prisma_id()
   if not prisma_id then return nil, err end
   args.prismaId = prisma_id
-  return pager.call(self.client, id, args, opts)
+  return verbs.call(self.client, id, args, opts)
 end
 
 --- Notification templates, all or filtered {id = {...}, type = "email" or {...}, enabled = true|false}.
 -- syntax: templates, err = client.notification_templates:list([{id =, type =, enabled =}])
 function F:list(filter)
-  return send(self, "get-all-templates-v1", {query = query_of(filter, "list")})
+  return send(self, "get-all-templates-v1", {query = FILTER_SET:query(filter, "list")})
 end
 
 --- The templates one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for template in client.notification_templates:each([filter]) do ... end
 function F:each(filter, paging)
-  local query = query_of(filter, "each")
-  local function path() -- learnt on the first :next(), whose nil, err says when it cannot be
-    local prisma_id, err = integrations.tenant(self.client)
+  local query = FILTER_SET:query(filter, "each")
+  local function args() -- learnt on the first :next(), whose nil, err says when it cannot be
+    local prisma_id, err = self.client:prisma_id()
     if not prisma_id then return nil, err end
-    return pager.request_for("get-all-templates-v1", {prismaId = prisma_id}).path
+    return {prismaId = prisma_id}
   end
-  return pager.items(self.client, pager.single{path = path, query = query}, paging)
+  return pager.items(self.client, pager.single{op = "get-all-templates-v1", args = args, query = query}, paging)
 end
 
 --- One template by id.
@@ -87,7 +59,7 @@ end
 -- syntax: template, err = client.notification_templates:create(template [, {dry_run = true}])
 function F:create(template, opts)
   check_table(template, 1, "create", "template table")
-  opts = pager.options(opts, DRY, "create")
+  opts = verbs.options(opts, verbs.DRY_RUN, "create")
   return send(self, "create-template-v1", {body = template}, opts)
 end
 
@@ -96,7 +68,7 @@ end
 function F:update(id, template, opts)
   check_string(id, 1, "update")
   check_table(template, 2, "update", "template table")
-  opts = pager.options(opts, DRY, "update")
+  opts = verbs.options(opts, verbs.DRY_RUN, "update")
   return send(self, "update-template-v1", {id = id, body = template}, opts)
 end
 
@@ -104,7 +76,7 @@ end
 -- syntax: ok, err = client.notification_templates:delete(id [, {dry_run = true}])
 function F:delete(id, opts)
   check_string(id, 1, "delete")
-  opts = pager.options(opts, DRY, "delete")
+  opts = verbs.options(opts, verbs.DRY_RUN, "delete")
   return send(self, "delete-template-v1", {id = id}, opts)
 end
 
@@ -112,7 +84,7 @@ end
 -- stored template (its settings are sent). true, or nil, err.
 -- syntax: ok, err = client.notification_templates:test(template_or_id [, {dry_run = true}])
 function F:test(what, opts)
-  opts = pager.options(opts, DRY, "test")
+  opts = verbs.options(opts, verbs.DRY_RUN, "test")
   local query
   if type(what) == "string" and what ~= "" then
     local stored, err = self:get(what)
@@ -128,14 +100,12 @@ end
 
 --- The template with exactly this name: template, or nil when there is none, or nil, err.
 -- syntax: template, err = client.notification_templates:by_name(name)
-function F:by_name(name)
-  return crud.by_name(self, name)
-end
+F.by_name = crud.by_name
 
---- The tenant's Prisma ID (the same as client.integrations:prisma_id, which can also set it).
+--- The tenant's Prisma ID (client:prisma_id, which can also set it).
 -- syntax: id, err = client.notification_templates:prisma_id()
 function F:prisma_id()
-  return integrations.tenant(self.client)
+  return self.client:prisma_id()
 end
 
 return F

@@ -5,61 +5,53 @@
 --                                   operations = {READ = true}}}}
 --   for g in client.permission_groups:each{roles = true} do print(g.name, g.type) end
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
+local filters = require "prismacloud.filters"
 
-local F = {}
-F.__index = F
+local F = verbs.family()
 
--- create, update, delete and by_name: the shared shape (pager.crud).
-local crud = pager.crud{
+-- create, update, delete and by_name: the shared shape (verbs.crud).
+local crud = verbs.crud{
   create = "save", update = "update", delete = "deletePermissionGroup",
   names = function(self) return self.client:call("getAll") end,
 }
 
--- The query of {roles =, features =}: includeAssociatedRoles, includeFeatures.
-local function include_query(opts, allowed, fname)
-  opts = pager.options(opts, allowed, fname)
-  local q = {includeAssociatedRoles = opts.roles, includeFeatures = opts.features}
-  return next(q) and q or nil
-end
-local LIST_OPTS = {roles = true, features = true}
+-- The options {roles =, features =}: includeAssociatedRoles, includeFeatures.
+local LIST_OPTS = filters.define{params = {roles = {"includeAssociatedRoles", "value"},
+                                           features = {"includeFeatures", "value"}}}
+local GET_OPTS = filters.define{params = {roles = {"includeAssociatedRoles", "value"}}}
 
 --- Every permission group, default and custom (with roles and features when asked).
 -- syntax: groups, err = client.permission_groups:list([{roles = true, features = true}])
 function F:list(opts)
-  return self.client:call("getAll", {query = include_query(opts, LIST_OPTS, "list")})
+  return self.client:call("getAll", {query = LIST_OPTS:query(opts, "list")})
 end
 
 --- The permission groups one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for group in client.permission_groups:each([{roles = true, features = true}]) do ... end
 function F:each(opts)
-  local query = include_query(opts, LIST_OPTS, "each")
-  return pager.items(self.client, pager.single{path = "/authz/v1/permission_group", query = query})
+  local query = LIST_OPTS:query(opts, "each")
+  return pager.items(self.client, pager.single{op = "getAll", query = query})
 end
 
 --- One permission group by id.
 -- syntax: group, err = client.permission_groups:get(id [, {roles = true}])
 function F:get(id, opts)
-  pager.check_id(id, 1, "get")
-  return self.client:call("get_1", {id = id, query = include_query(opts, {roles = true}, "get")})
+  verbs.check_id(id, 1, "get")
+  return self.client:call("get_1", {id = id, query = GET_OPTS:query(opts, "get")})
 end
 
 --- Adds a custom permission group {name, description, features = {{featureName, operations}}}.
 -- syntax: ok, err = client.permission_groups:create(group [, {dry_run = true}])
-function F:create(group, opts)
-  return crud.create(self, group, opts)
-end
+F.create = crud.create
 
 --- Replaces a custom permission group.
 -- syntax: ok, err = client.permission_groups:update(id, group [, {dry_run = true}])
-function F:update(id, group, opts)
-  return crud.update(self, id, group, opts)
-end
+F.update = crud.update
 
 --- Deletes a custom permission group.
 -- syntax: ok, err = client.permission_groups:delete(id [, {dry_run = true}])
-function F:delete(id, opts)
-  return crud.delete(self, id, opts)
-end
+F.delete = crud.delete
 
 --- The feature names a custom permission group can grant.
 -- syntax: names, err = client.permission_groups:features()
@@ -69,8 +61,6 @@ end
 
 --- The permission group with exactly this name: group, or nil when there is none, or nil, err.
 -- syntax: group, err = client.permission_groups:by_name(name)
-function F:by_name(name)
-  return crud.by_name(self, name)
-end
+F.by_name = crud.by_name
 
 return F

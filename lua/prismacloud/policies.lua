@@ -5,9 +5,10 @@
 --   client.policies:set_enabled(p.policyId, false)
 --   local mapping = client.policies:compliance()    -- standard name -> its sections
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
+local filters = require "prismacloud.filters"
 
-local F = {}
-F.__index = F
+local F = verbs.family()
 
 -- Short filter names -> the query parameters of GET /v2/policy.
 F.FILTERS = {
@@ -17,61 +18,52 @@ F.FILTERS = {
   allow_deleted = "policy.allowDeleted", compliance_requirement = "policy.complianceRequirement",
   compliance_section = "policy.complianceSection", rule_type = "policy.rule.type",
 }
+local FILTER_SET = filters.define{what = "policy", names = F.FILTERS, enums = "get-policies-v2"}
 
 --- Policies matching a filter (GET /v2/policy): an array, or nil, err.
 -- syntax: list, err = client.policies:list{name =, severity =, type =, enabled =, cloud_type =, label =, ...}
 function F:list(filter)
-  return self.client:call("get-policies-v2", {query = pager.filter_query(filter, F.FILTERS, "list", "policy")})
+  return self.client:call("get-policies-v2", {query = FILTER_SET:query(filter, "list")})
 end
 
 --- The matching policies one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for policy in client.policies:each(filter) do ... end
 function F:each(filter, paging)
-  local style = pager.single{path = "/v2/policy", query = pager.filter_query(filter, F.FILTERS, "each", "policy")}
+  local style = pager.single{op = "get-policies-v2", query = FILTER_SET:query(filter, "each")}
   return pager.items(self.client, style, paging)
 end
 
--- get, create, update, delete and by_name: the shared shape (pager.crud).
-local crud = pager.crud{
+-- get, create, update, delete and by_name: the shared shape (verbs.crud).
+local crud = verbs.crud{
   get = "get-policy", create = "add-policy", update = "update-policy", delete = "delete-policy",
   names = function(self, name) return self.client:call("get-policies-v2", {query = {["policy.name"] = name}}) end,
 }
 
 --- One policy by id.
 -- syntax: policy, err = client.policies:get(id)
-function F:get(id)
-  return crud.get(self, id)
-end
+F.get = crud.get
 
 --- Creates a policy from a table (name, policyType, severity, rule, ...).
 -- syntax: policy, err = client.policies:create(policy [, {dry_run = true}])
-function F:create(policy, opts)
-  return crud.create(self, policy, opts)
-end
+F.create = crud.create
 
 --- Replaces a policy (send back what get returned, edited).
 -- syntax: policy, err = client.policies:update(id, policy [, {dry_run = true}])
-function F:update(id, policy, opts)
-  return crud.update(self, id, policy, opts)
-end
+F.update = crud.update
 
 --- Deletes a custom policy.
 -- syntax: ok, err = client.policies:delete(id [, {dry_run = true}])
-function F:delete(id, opts)
-  return crud.delete(self, id, opts)
-end
+F.delete = crud.delete
 
 --- The policy with exactly this name: policy, or nil when there is none, or nil, err.
 -- syntax: policy, err = client.policies:by_name(name)
-function F:by_name(name)
-  return crud.by_name(self, name)
-end
+F.by_name = crud.by_name
 
 --- Enables or disables a policy (PATCH /policy/{id}/status/{enabled}).
 -- syntax: ok, err = client.policies:set_enabled(id, enabled [, {dry_run = true}])
 function F:set_enabled(id, enabled, opts)
-  pager.check_boolean(enabled, 2, "set_enabled")
-  return pager.call(self.client, "update-policy-status", {id = id, enabled = tostring(enabled)}, opts, "set_enabled")
+  verbs.check_boolean(enabled, 2, "set_enabled")
+  return verbs.call(self.client, "update-policy-status", {id = id, enabled = tostring(enabled)}, opts, "set_enabled")
 end
 
 --- The compliance mapping policies can use: standard name -> array of its sections
@@ -85,8 +77,8 @@ end
 -- true, or nil, err (a 400 names what is wrong in err.code).
 -- syntax: ok, err = client.policies:validate(policy)
 function F:validate(policy)
-  pager.check_table(policy, 1, "validate")
-  return pager.call(self.client, "policy-rule-validate", {body = policy})
+  verbs.check_table(policy, 1, "validate")
+  return verbs.call(self.client, "policy-rule-validate", {body = policy})
 end
 
 --- The policy filters and their default or recent options ({["policy.severity"] = {options = ...}, ...}).

@@ -5,9 +5,9 @@
 --                                          members = {{env = "prod"}}}
 --   client.resource_lists:delete(l.id)
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
 
-local F = {}
-F.__index = F
+local F = verbs.family()
 
 -- The listType query of GET /v1/resource_list ("TAG", the only documented value, by default).
 local function list_query(list_type, fname)
@@ -17,8 +17,8 @@ local function list_query(list_type, fname)
   return {listType = list_type or "TAG"}
 end
 
--- get, create, update, delete and by_name: the shared shape (pager.crud).
-local crud = pager.crud{
+-- get, create, update, delete and by_name: the shared shape (verbs.crud).
+local crud = verbs.crud{
   get = "get-resource-list-by-id", create = "add-resource-list", update = "update-resource-list",
   delete = "delete-resource-list-by-id",
   names = function(self, _, list_type)
@@ -35,7 +35,7 @@ end
 --- The resource lists one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for list in client.resource_lists:each([list_type]) do ... end
 function F:each(list_type, paging)
-  local style = pager.single{path = "/v1/resource_list", query = list_query(list_type, "each")}
+  local style = pager.single{op = "get-all-resource-list-for-customer", query = list_query(list_type, "each")}
   return pager.items(self.client, style, paging)
 end
 
@@ -47,33 +47,23 @@ end
 
 --- One resource list by id.
 -- syntax: list, err = client.resource_lists:get(id)
-function F:get(id)
-  return crud.get(self, id)
-end
+F.get = crud.get
 
 --- Creates a resource list {name, resourceListType, members, description}.
 -- syntax: list, err = client.resource_lists:create(list [, {dry_run = true}])
-function F:create(list, opts)
-  return crud.create(self, list, opts)
-end
+F.create = crud.create
 
 --- Replaces a resource list.
 -- syntax: list, err = client.resource_lists:update(id, list [, {dry_run = true}])
-function F:update(id, list, opts)
-  return crud.update(self, id, list, opts)
-end
+F.update = crud.update
 
 --- Deletes a resource list.
 -- syntax: ok, err = client.resource_lists:delete(id [, {dry_run = true}])
-function F:delete(id, opts)
-  return crud.delete(self, id, opts)
-end
+F.delete = crud.delete
 
 --- The resource list with exactly this name among one type's ("TAG" by default):
 -- list, or nil when there is none, or nil, err.
 -- syntax: list, err = client.resource_lists:by_name(name [, list_type])
-function F:by_name(name, list_type)
-  return crud.by_name(self, name, list_type)
-end
+F.by_name = crud.by_name
 
 return F

@@ -7,28 +7,28 @@
 --
 -- scan_info pages by pageToken (Resource Scan Info V2; `version = 1` for the older endpoint, which
 -- takes a time range). Each page goes out as GET with the filters and the token in the query while
--- the URL stays under MAX_URL; a longer one (a big token, many filter values, or a filter the GET
--- does not declare) goes out as POST {filters, limit, pageToken} to the same path, as the API offers.
+-- the GET declares them and the URL stays under filters.MAX_URL; a longer one (a big token, many
+-- filter values, or a filter the GET does not declare) goes out as POST {filters, limit, pageToken}
+-- to the same path, as the API offers.
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
 local timerange = require "prismacloud.timerange"
 local inventory = require "prismacloud.inventory"
+local filters = require "prismacloud.filters"
 
-local F = {}
-F.__index = F
-
-F.MAX_URL = inventory.MAX_URL
+local F = verbs.family()
 
 --- A resource by rrn, with its JSON in `data` (ResourceMetaModel); nil, err on failure.
 -- syntax: resource, err = client.resources:get(rrn)
 function F:get(rrn)
-  pager.check_string(rrn, 1, "get", "rrn")
+  verbs.check_string(rrn, 1, "get", "rrn")
   return self.client:call("get-resource", {body = {rrn = rrn}})
 end
 
 --- The raw configuration JSON of a resource (at a timeline item, when given); nil, err on failure.
 -- syntax: json, err = client.resources:raw(rrn [, timeline_item_id])
 function F:raw(rrn, timeline_item_id)
-  pager.check_string(rrn, 1, "raw", "rrn")
+  verbs.check_string(rrn, 1, "raw", "rrn")
   if timeline_item_id ~= nil and type(timeline_item_id) ~= "string" then
     error(("bad argument #2 to 'raw' (string expected, got %s)"):format(type(timeline_item_id)), 2)
   end
@@ -38,21 +38,21 @@ end
 --- The timeline of a resource: its state changes, newest first (ids usable with raw); nil, err on failure.
 -- syntax: items, err = client.resources:timeline(rrn)
 function F:timeline(rrn)
-  pager.check_string(rrn, 1, "timeline", "rrn")
+  verbs.check_string(rrn, 1, "timeline", "rrn")
   return self.client:call("get-timeline-for-resource", {body = {rrn = rrn}})
 end
 
 --- The network settings (security group rules) of a resource: an array; nil, err on failure.
 -- syntax: rules, err = client.resources:network(rrn)
 function F:network(rrn)
-  pager.check_string(rrn, 1, "network", "rrn")
+  verbs.check_string(rrn, 1, "network", "rrn")
   return self.client:call("get-network-for-resource", {body = {rrn = rrn}})
 end
 
 --- The alerts of a resource: an array of {id, severity}; nil, err on failure.
 -- syntax: alerts, err = client.resources:alerts(rrn)
 function F:alerts(rrn)
-  pager.check_string(rrn, 1, "alerts", "rrn")
+  verbs.check_string(rrn, 1, "alerts", "rrn")
   return self.client:call("get-alerts-for-resource", {body = {rrn = rrn}})
 end
 
@@ -60,7 +60,7 @@ end
 -- ("raw_config", "timeline", "alerts", ...; "asset" by default); more fields go in `extra`.
 -- syntax: asset, err = client.resources:asset(asset_id [, type [, extra]])
 function F:asset(asset_id, kind, extra)
-  pager.check_string(asset_id, 1, "asset", "asset id")
+  verbs.check_string(asset_id, 1, "asset", "asset id")
   if kind ~= nil and type(kind) ~= "string" then
     error(("bad argument #2 to 'asset' (string expected, got %s)"):format(type(kind)), 2)
   end
@@ -73,17 +73,18 @@ function F:asset(asset_id, kind, extra)
   return self.client:call("get-asset-details-by-id", {body = body})
 end
 
-local SETTINGS = {version = true, time_range = true, page_size = true, max_items = true, max_pages = true,
-                  cursor = true}
-local PATHS = {[1] = {"/resource/scan_info", "get-resource-scan-info"},
-               [2] = {"/v2/resource/scan_info", "get-resource-scan-info-v2"}}
+local SCAN_FILTERS = filters.define{what = "inventory", names = inventory.FILTERS,
+  settings = {version = true, time_range = true, page_size = true, max_items = true, max_pages = true, cursor = true}}
+-- Per version: the GET and the POST operation (the same path).
+local OPS = {[1] = {"get-resource-scan-info", "post-resource-scan-info"},
+             [2] = {"get-resource-scan-info-v2", "post-resource-scan-info-v2"}}
 
 -- The style of a scan_info walk, and the paging options.
 local function scan_style(filter, fname)
-  local u = inventory.util
-  local names, settings = u.split(filter, SETTINGS, fname, 3)
+  local f = SCAN_FILTERS:split(filter, fname, 3)
+  local names, settings = f.names, f.settings
   local version = settings.version or 2
-  if not PATHS[version] then
+  if not OPS[version] then
     error(("bad option 'version' to '%s' (1 or 2 expected, got %s)"):format(fname, tostring(version)), 3)
   end
   if settings.time_range ~= nil and version ~= 1 then
@@ -93,9 +94,8 @@ local function scan_style(filter, fname)
   if names["cloud.type"] then -- the GET declares lower-case cloud types
     for i, v in ipairs(names["cloud.type"]) do names["cloud.type"][i] = v:lower() end
   end
-  local path, get_op = PATHS[version][1], PATHS[version][2]
-  local base = {}
-  for name, values in pairs(names) do base[name] = #values == 1 and values[1] or values end
+  local get_op, post_op = OPS[version][1], OPS[version][2]
+  local base = filters.query(names)
   if tr then
     timerange.query(tr, base)
     if tr.type == "relative" then base.timeAmount = tostring(base.timeAmount) end
@@ -103,20 +103,17 @@ local function scan_style(filter, fname)
     -- the v1 GET takes relative and to_now (epoch) ranges only
     if tr.type == "absolute" or (tr.type == "to_now" and tr.value ~= "epoch") then base = nil end
   end
-  local get_ok = base ~= nil and u.declares(get_op, base)
   local size = settings.page_size
   local function request(token)
-    if get_ok then
+    if base then
       local query = {}
       for k, v in pairs(base) do query[k] = v end
       query.limit = size and tostring(size) or nil
       query.pageToken = token
-      if u.url_length(path, query) <= F.MAX_URL then
-        return {method = "GET", path = path, query = query, idempotent = true}
-      end
+      if filters.fits(get_op, query) then return {op = get_op, args = {query = query}} end
     end
-    local body = {filters = u.filters(names), limit = size, pageToken = token, timeRange = tr}
-    return {method = "POST", path = path, body = body, idempotent = true}
+    local body = {filters = filters.body(names), limit = size, pageToken = token, timeRange = tr}
+    return {op = post_op, args = {body = body}}
   end
   local style = {
     first = function() return request(nil) end,

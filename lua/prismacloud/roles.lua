@@ -5,12 +5,12 @@
 --   for role in client.roles:each() do print(role.name, role.roleType) end
 --   local admin = client.roles:by_name("System Admin")
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
 
-local F = {}
-F.__index = F
+local F = verbs.family()
 
--- get, create, update, delete and by_name: the shared shape (pager.crud).
-local crud = pager.crud{
+-- get, create, update, delete and by_name: the shared shape (verbs.crud).
+local crud = verbs.crud{
   get = "get-user-role", create = "add-user-role", update = "update-user-role", delete = "delete-user-role",
   fetch = true, names = function(self) return self.client:call("get-user-role-name") end,
 }
@@ -24,32 +24,24 @@ end
 --- The roles one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for role in client.roles:each([{max_items =}]) do ... end
 function F:each(paging)
-  return pager.items(self.client, pager.single{path = "/user/role"}, paging)
+  return pager.items(self.client, pager.single{op = "get-user-roles"}, paging)
 end
 
 --- One role by id.
 -- syntax: role, err = client.roles:get(id)
-function F:get(id)
-  return crud.get(self, id)
-end
+F.get = crud.get
 
 --- Adds a role {name, roleType, accountGroupIds, description, ...}.
 -- syntax: ok, err = client.roles:create(role [, {dry_run = true}])
-function F:create(role, opts)
-  return crud.create(self, role, opts)
-end
+F.create = crud.create
 
 --- Replaces a role (send back what get returned, edited).
 -- syntax: ok, err = client.roles:update(id, role [, {dry_run = true}])
-function F:update(id, role, opts)
-  return crud.update(self, id, role, opts)
-end
+F.update = crud.update
 
 --- Deletes a role that no user holds.
 -- syntax: ok, err = client.roles:delete(id [, {dry_run = true}])
-function F:delete(id, opts)
-  return crud.delete(self, id, opts)
-end
+F.delete = crud.delete
 
 --- The ids and names of every role ({id, name}).
 -- syntax: names, err = client.roles:names()
@@ -65,8 +57,6 @@ end
 
 --- The role with exactly this name: role, or nil when there is none, or nil, err.
 -- syntax: role, err = client.roles:by_name(name)
-function F:by_name(name)
-  return crud.by_name(self, name)
-end
+F.by_name = crud.by_name
 
 return F

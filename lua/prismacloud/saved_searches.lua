@@ -8,12 +8,13 @@
 -- Saving follows the documented flow (docs/manage-saved-search.md): a search run gets an id (a
 -- recent search); POST /search/history/{id} with a name and saved = true makes it a saved search.
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
+local filters = require "prismacloud.filters"
+local errors = require "prismacloud.errors"
 local timerange = require "prismacloud.timerange"
 
-local F = {}
-F.__index = F
+local F = verbs.family()
 
-local DRY = {dry_run = true}
 
 -- searchType of a search kind, and back.
 local SEARCH_TYPE = {config = "config", event = "audit_event", network = "network", iam = "iam"}
@@ -27,49 +28,37 @@ local function kind_of(query)
   return "config"
 end
 
-local LIST_OPTIONS = {filter = true, limit = true}
-
-local function list_query(opts, fname)
-  opts = pager.options(opts, LIST_OPTIONS, fname)
-  local filter = opts.filter or "saved"
-  if filter ~= "saved" and filter ~= "recent" then
-    error(("bad option 'filter' to '%s' (saved or recent expected, got %s)"):format(fname, tostring(filter)), 3)
-  end
-  return {filter = filter, limit = opts.limit}
-end
+-- The list options: {filter = "saved" | "recent" ("saved" by default), limit =}.
+local LIST_OPTS = filters.define{
+  params = {filter = {"filter", "enum", {"saved", "recent"}}, limit = {"limit", "value"}},
+  defaults = {filter = "saved"}}
 
 --- Saved searches (or recent ones with filter = "recent"), newest first: an array, or nil, err.
 -- syntax: list, err = client.saved_searches:list([{filter = "saved" | "recent", limit = n}])
 function F:list(opts)
-  return self.client:call("search-history", {query = list_query(opts, "list")})
+  return self.client:call("search-history", {query = LIST_OPTS:query(opts, "list")})
 end
 
 --- The saved (or recent) searches one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for s in client.saved_searches:each([{filter =, limit =}]) do ... end
 function F:each(opts)
-  return pager.items(self.client, pager.single{path = "/search/history", query = list_query(opts, "each")})
+  return pager.items(self.client, pager.single{op = "search-history", query = LIST_OPTS:query(opts, "each")})
 end
 
-local crud = pager.crud{get = "search-history-by-id", delete = "search-history-delete", name_field = "searchName",
+local crud = verbs.crud{get = "search-history-by-id", delete = "search-history-delete", name_field = "searchName",
                         names = function(self) return self:list() end, fetch = true}
 
 --- One saved or recent search by id (its SearchModel: query, timeRange, searchType, name, ...).
 -- syntax: search, err = client.saved_searches:get(id)
-function F:get(id)
-  return crud.get(self, id)
-end
+F.get = crud.get
 
 --- The saved search with this name, or nil when there is none, or nil, err.
 -- syntax: search, err = client.saved_searches:by_name(name)
-function F:by_name(name)
-  return crud.by_name(self, name)
-end
+F.by_name = crud.by_name
 
 --- Deletes a saved search.
 -- syntax: ok, err = client.saved_searches:delete(id [, {dry_run = true}])
-function F:delete(id, opts)
-  return crud.delete(self, id, opts)
-end
+F.delete = crud.delete
 
 -- The first request of a search of this kind, made only to obtain its id.
 local function probe_request(kind, query, tr)
@@ -89,15 +78,15 @@ local CREATE_FIELDS = {name = true, query = true, description = true, time_range
 -- Without an id the search is run once (limit 1) to obtain one; with dry_run that first request is returned.
 -- syntax: search, err = client.saved_searches:create(spec [, {dry_run = true}])
 function F:create(spec, opts)
-  pager.check_table(spec, 1, "create")
+  verbs.check_table(spec, 1, "create")
   for k in pairs(spec) do
     if not CREATE_FIELDS[k] then error(("unknown field '%s' in the search to 'create'"):format(tostring(k)), 2) end
   end
-  pager.check_string(spec.name, 1, "create", "name")
+  verbs.check_string(spec.name, 1, "create", "name")
   if type(spec.query) ~= "string" or spec.query:match("^%s*$") then
     error(("bad argument #1 to 'create' (query expected, got %s)"):format(type(spec.query)), 2)
   end
-  opts = pager.options(opts, DRY, "create")
+  opts = verbs.options(opts, verbs.DRY_RUN, "create")
   local kind = spec.type or kind_of(spec.query)
   if not SEARCH_TYPE[kind] then
     error(("bad argument #1 to 'create' (type must be config, event, network or iam, not '%s')"):format(
@@ -107,15 +96,15 @@ function F:create(spec, opts)
   local id = spec.id
   if id == nil then
     local op, args = probe_request(kind, spec.query, tr)
-    if opts.dry_run then return pager.request_for(op, args) end
-    local found, err = pager.table_body(self.client, self.client:call(op, args))
+    if opts.dry_run then return verbs.request_for(op, args) end
+    local found, err = verbs.table_body(self.client, self.client:call(op, args))
     if not found then return nil, err end
     id = found.id
     tr = tr or found.timeRange
   end
   local body = {id = id, name = spec.name, description = spec.description or "", query = spec.query,
                 searchType = SEARCH_TYPE[kind], saved = true, timeRange = tr or timerange.parse("24h")}
-  return pager.call(self.client, "search-history-manage", {id = id, body = body}, opts)
+  return verbs.call(self.client, "search-history-manage", {id = id, body = body}, opts)
 end
 
 local UPDATE_FIELDS = {name = true, query = true, description = true, time_range = true}
@@ -123,13 +112,13 @@ local UPDATE_FIELDS = {name = true, query = true, description = true, time_range
 --- Changes a saved search's name, query, description or time range (fetches it, then saves it back).
 -- syntax: search, err = client.saved_searches:update(id, {name =, query =, description =, time_range =} [, opts])
 function F:update(id, changes, opts)
-  pager.check_string(id, 1, "update", "search id")
-  pager.check_table(changes, 2, "update")
+  verbs.check_string(id, 1, "update", "search id")
+  verbs.check_table(changes, 2, "update")
   for k in pairs(changes) do
     if not UPDATE_FIELDS[k] then error(("unknown field '%s' in the changes to 'update'"):format(tostring(k)), 2) end
   end
-  opts = pager.options(opts, DRY, "update")
-  local current, err = pager.table_body(self.client, self.client:call("search-history-by-id", {id = id}))
+  opts = verbs.options(opts, verbs.DRY_RUN, "update")
+  local current, err = verbs.table_body(self.client, self.client:call("search-history-by-id", {id = id}))
   if not current then return nil, err end
   local body = {}
   for k, v in pairs(current) do body[k] = v end
@@ -138,7 +127,7 @@ function F:update(id, changes, opts)
   body.description = changes.description or body.description
   if changes.time_range ~= nil then body.timeRange = timerange.parse(changes.time_range) end
   body.saved, body.id = true, id
-  return pager.call(self.client, "search-history-manage", {id = id, body = body}, opts)
+  return verbs.call(self.client, "search-history-manage", {id = id, body = body}, opts)
 end
 
 --- Runs a saved search again (by id, or a search from get/list): what client.search gives for its kind
@@ -146,11 +135,11 @@ end
 -- syntax: items, err = client.saved_searches:run(id_or_search [, {page_size =, max_items =, time_range =}])
 function F:run(search, opts)
   if type(search) == "string" then
-    pager.check_string(search, 1, "run", "search id")
-    local found, err = pager.table_body(self.client, self.client:call("search-history-by-id", {id = search}))
+    verbs.check_string(search, 1, "run", "search id")
+    local found, err = verbs.table_body(self.client, self.client:call("search-history-by-id", {id = search}))
     if not found then return nil, err end
     local model = found.searchModel or found
-    if type(model.query) ~= "string" then return pager.decode_error(self.client, "the saved search has no query") end
+    if type(model.query) ~= "string" then return errors.decode(self.client, "the saved search has no query") end
     search = found
   elseif type(search) ~= "table" then
     error(("bad argument #1 to 'run' (search id or table expected, got %s)"):format(type(search)), 2)

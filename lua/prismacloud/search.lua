@@ -21,31 +21,33 @@
 -- {{name =, operator =, value =}}) sends the first page to /search/event/filtered (the Investigate
 -- view's filters), later pages still through /search/event/page.
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
 local timerange = require "prismacloud.timerange"
 local json = require "prismacloud.json"
 
-local F = {}
-F.__index = F
+local F = verbs.family()
 
 F.DEFAULT_PAGE_SIZE = 100
 
--- Per kind: paths, the option keys its body takes, and the body names of the options.
+-- Per kind: the operations of its first and later pages, the option keys its body takes, and the
+-- body names of the options.
 local KINDS = {
-  config = {first = "/search/config", after = "/search/config/page", json = true,
+  config = {first = "search-config", after = "search-config-page", json = true,
             options = {time_range = true, with_resource_json = true, heuristic_search = true, sort = true, id = true,
                        name = true, description = true}},
-  event = {first = "/search/event", after = "/search/event/page",
+  event = {first = "search-events", after = "search-events-page", filtered = "search-events-filtered",
            options = {time_range = true, sort = true, id = true, filters = true}},
-  iam = {first = "/api/v1/permission", after = "/api/v1/permission/page", options = {id = true}},
-  iam_access = {first = "/api/v1/permission/access", after = "/api/v1/permission/access/page", options = {}},
+  iam = {first = "get-permissions-with-post", after = "get-next-permissions-page-with-post", options = {id = true}},
+  iam_access = {first = "get-permissions-access-with-post", after = "get-next-permissions-access-with-post",
+                options = {}},
   -- Config search by query and by saved search id, versions 1 (timeRange) and 2 (startTime).
-  config_v1 = {first = "/search/api/v1/config", after = "/search/config/page", json = true,
+  config_v1 = {first = "search-config-by-query", after = "search-config-page", json = true,
                options = {time_range = true, with_resource_json = true, sort = true, skip_search_creation = true}},
-  config_v2 = {first = "/search/api/v2/config", after = "/search/config/page", json = true,
+  config_v2 = {first = "search-config-v2", after = "search-config-page", json = true,
                options = {start_time = true, with_resource_json = true, sort = true, skip_search_creation = true}},
-  config_id_v1 = {first = "/search/api/v1/config/", after = "/search/config/page", json = true, by_id = true,
+  config_id_v1 = {first = "search-config-by-search-id", after = "search-config-page", json = true, by_id = true,
                   options = {time_range = true, with_resource_json = true, sort = true}},
-  config_id_v2 = {first = "/search/api/v2/config/", after = "/search/config/page", json = true, by_id = true,
+  config_id_v2 = {first = "search-config-by-search-id-v2", after = "search-config-page", json = true, by_id = true,
                   options = {start_time = true, with_resource_json = true, sort = true}},
 }
 local BODY_NAMES = {with_resource_json = "withResourceJson", heuristic_search = "heuristicSearch", sort = "sort",
@@ -100,10 +102,8 @@ local function style(kind, query, opts, fname, extra)
     kind = kind .. "_v" .. version
   end
   local spec = KINDS[kind]
-  local body, paging, first_path = {query = query}, {}, spec.first
-  if spec.by_id then
-    body.query, first_path = nil, spec.first .. require("prismacloud.catalog").encode_segment(query)
-  end
+  local body, paging, first_op, first_args = {query = query}, {}, spec.first, {}
+  if spec.by_id then body.query, first_args.id = nil, query end
   for k, v in pairs(extra or {}) do body[k] = v end
   for k, v in pairs(opts or {}) do
     if PAGING[k] or k == "api_version" then
@@ -114,7 +114,7 @@ local function style(kind, query, opts, fname, extra)
       body.timeRange = timerange.parse(v)
     elseif k == "filters" then
       body.filters = ui_filters(v, fname)
-      first_path = "/search/event/filtered"
+      first_op = spec.filtered
     elseif k == "start_time" and math.type(v) ~= "integer" then
       error(("bad option 'start_time' to '%s' (integer milliseconds expected, got %s)"):format(fname, type(v)), 3)
     else
@@ -125,12 +125,14 @@ local function style(kind, query, opts, fname, extra)
   local size = paging.page_size or F.DEFAULT_PAGE_SIZE
   body.limit = size
   local with_json = body.withResourceJson
-  local s = {
-    first = function() return {method = "POST", path = first_path, body = body, idempotent = true} end,
-    after = function(token)
+  first_args.body = body
+  local s = pager.continued{
+    first = function() return {op = first_op, args = first_args} end,
+    next_op = spec.after,
+    next_body = function(token)
       local next_body = {pageToken = token, limit = size}
       if spec.json then next_body.withResourceJson = with_json end
-      return {method = "POST", path = spec.after, body = next_body, idempotent = true}
+      return next_body
     end,
     -- The first answer wraps the page in `data`; continuation pages are the page itself.
     items = function(page)
@@ -189,7 +191,7 @@ end
 -- syntax: result, err = client.search:event_aggregate(query [, {time_range =, id =}])
 function F:event_aggregate(query, opts)
   check_query(query, "event_aggregate", 2)
-  opts = pager.options(opts, {time_range = true, id = true}, "event_aggregate")
+  opts = verbs.options(opts, {time_range = true, id = true}, "event_aggregate")
   local body = {query = query, id = opts.id}
   if opts.time_range ~= nil then body.timeRange = timerange.parse(opts.time_range) end
   return self.client:call("search-events-aggregated", {body = body})
@@ -221,7 +223,7 @@ end
 --- The last access of one permission (an `iam` result's id) per destination resource, lazily.
 -- syntax: items = client.search:iam_access(permission_id, query [, {page_size =, max_items =, cursor =}])
 function F:iam_access(permission_id, query, opts)
-  pager.check_string(permission_id, 1, "iam_access", "permission id")
+  verbs.check_string(permission_id, 1, "iam_access", "permission id")
   local s, paging = style("iam_access", query, opts, "iam_access", {permissionId = permission_id})
   return pager.items(self.client, s, paging)
 end
@@ -248,7 +250,7 @@ local NETWORK_OPTIONS = {time_range = true, id = true, cloud_type = true}
 -- syntax: result, err = client.search:network(query [, {time_range =, cloud_type =}])
 function F:network(query, opts)
   check_query(query, "network", 2)
-  opts = pager.options(opts, NETWORK_OPTIONS, "network")
+  opts = verbs.options(opts, NETWORK_OPTIONS, "network")
   local body = {query = query, timeRange = timerange.parse(opts.time_range or "24h"), id = opts.id,
                 cloudType = opts.cloud_type}
   return self.client:call("search-network", {body = body})
@@ -257,7 +259,7 @@ end
 --- The search behind a network or anomaly alert (its query, and the rows in `data`); nil, err on failure.
 -- syntax: result, err = client.search:for_alert(alert_id)
 function F:for_alert(alert_id)
-  pager.check_string(alert_id, 1, "for_alert", "alert id")
+  verbs.check_string(alert_id, 1, "for_alert", "alert id")
   return self.client:call("search-for-alert-by-id", {query = {alertId = alert_id}})
 end
 

@@ -8,15 +8,17 @@
 --   client.settings:update_anomaly(policy_id, {alertDisposition = "Conservative", trainingModelThreshold = "High"})
 --   client.settings:add_trusted_list{name = "scanner", trustedListType = "ip", applicablePolicies = {policy_id},
 --                                    trustedListEntries = {{ipCIDR = "198.51.100.7/32"}}}
-local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
+local filters = require "prismacloud.filters"
 
-local F = {}
-F.__index = F
+local F = verbs.family()
 
-local check_string, check_table = pager.check_string, pager.check_table
+local check_string, check_table = verbs.check_string, verbs.check_table
+-- Who an OpenID Connect login URL is for.
+local OIDC_LOGIN = filters.define{params = {user_name = {"user_name", "value"}, prisma_id = {"prisma_id", "value"}}}
 
--- The anomaly trusted lists (integer ids): the shared shape (pager.crud).
-local trusted = pager.crud{
+-- The anomaly trusted lists (integer ids): the shared shape (verbs.crud).
+local trusted = verbs.crud{
   get = "getWhitelistEntryById", create = "addToTrustedList", update = "updateWhitelist",
   delete = "deleteFromTrustedList", integer = true,
   names = function(self) return self.client:call("getAllWhitelistEntries") end,
@@ -34,7 +36,7 @@ end
 -- syntax: ok, err = client.settings:update(settings [, {dry_run = true}])
 function F:update(settings, opts)
   check_table(settings, 1, "update")
-  return pager.call(self.client, "update-enterprise-settings", {body = settings}, opts, "update")
+  return verbs.call(self.client, "update-enterprise-settings", {body = settings}, opts, "update")
 end
 
 --- The settings of every anomaly policy of a type ("Network", "UEBA", "DNS"): {[policy id] = settings}.
@@ -56,7 +58,7 @@ end
 function F:update_anomaly(policy_id, settings, opts)
   check_string(policy_id, 1, "update_anomaly")
   check_table(settings, 2, "update_anomaly")
-  return pager.call(self.client, "updateSettings", {policyid = policy_id, body = settings}, opts, "update_anomaly")
+  return verbs.call(self.client, "updateSettings", {policyid = policy_id, body = settings}, opts, "update_anomaly")
 end
 
 --- Every anomaly trusted list entry (what anomaly policies ignore).
@@ -67,33 +69,23 @@ end
 
 --- One anomaly trusted list by its (integer) id.
 -- syntax: list, err = client.settings:trusted_list(id)
-function F:trusted_list(id)
-  return trusted.get(self, id)
-end
+F.trusted_list = trusted.get
 
 --- The anomaly trusted list with exactly this name: list, or nil when there is none, or nil, err.
 -- syntax: list, err = client.settings:trusted_list_by_name(name)
-function F:trusted_list_by_name(name)
-  return trusted.by_name(self, name)
-end
+F.trusted_list_by_name = trusted.by_name
 
 --- Adds an anomaly trusted list {name, trustedListType, applicablePolicies, trustedListEntries, ...}: its ids.
 -- syntax: ids, err = client.settings:add_trusted_list(list [, {dry_run = true}])
-function F:add_trusted_list(list, opts)
-  return trusted.create(self, list, opts)
-end
+F.add_trusted_list = trusted.create
 
 --- Replaces an anomaly trusted list.
 -- syntax: ids, err = client.settings:update_trusted_list(id, list [, {dry_run = true}])
-function F:update_trusted_list(id, list, opts)
-  return trusted.update(self, id, list, opts)
-end
+F.update_trusted_list = trusted.update
 
 --- Deletes an anomaly trusted list.
 -- syntax: ok, err = client.settings:delete_trusted_list(id [, {dry_run = true}])
-function F:delete_trusted_list(id, opts)
-  return trusted.delete(self, id, opts)
-end
+F.delete_trusted_list = trusted.delete
 
 --- The kinds of anomaly trusted list ("ip", "resource", "domain", ...): {[type] = {name, description, ...}}.
 -- syntax: types, err = client.settings:trusted_list_types()
@@ -118,14 +110,14 @@ end
 -- syntax: ok, err = client.settings:create_saml(config [, {dry_run = true}])
 function F:create_saml(config, opts)
   check_table(config, 1, "create_saml")
-  return pager.call(self.client, "create-saml-config", {body = config}, opts, "create_saml")
+  return verbs.call(self.client, "create-saml-config", {body = config}, opts, "create_saml")
 end
 
 --- Replaces the SAML single sign-on configuration.
 -- syntax: ok, err = client.settings:update_saml(config [, {dry_run = true}])
 function F:update_saml(config, opts)
   check_table(config, 1, "update_saml")
-  return pager.call(self.client, "update-saml-config", {body = config}, opts, "update_saml")
+  return verbs.call(self.client, "update-saml-config", {body = config}, opts, "update_saml")
 end
 
 --- The tenant's OpenID Connect (OAuth2) configuration (the client secret is never returned).
@@ -138,29 +130,27 @@ end
 -- syntax: id, err = client.settings:create_oidc(config [, {dry_run = true}])
 function F:create_oidc(config, opts)
   check_table(config, 1, "create_oidc")
-  return pager.call(self.client, "create-oauth2-config", {body = config}, opts, "create_oidc")
+  return verbs.call(self.client, "create-oauth2-config", {body = config}, opts, "create_oidc")
 end
 
 --- Replaces the OpenID Connect configuration (every required field).
 -- syntax: ok, err = client.settings:update_oidc(config [, {dry_run = true}])
 function F:update_oidc(config, opts)
   check_table(config, 1, "update_oidc")
-  return pager.call(self.client, "update-oauth2-config", {body = config}, opts, "update_oidc")
+  return verbs.call(self.client, "update-oauth2-config", {body = config}, opts, "update_oidc")
 end
 
 --- Changes only the given fields of the OpenID Connect configuration.
 -- syntax: ok, err = client.settings:patch_oidc(fields [, {dry_run = true}])
 function F:patch_oidc(fields, opts)
   check_table(fields, 1, "patch_oidc")
-  return pager.call(self.client, "patch-oauth2-config", {body = fields}, opts, "patch_oidc")
+  return verbs.call(self.client, "patch-oauth2-config", {body = fields}, opts, "patch_oidc")
 end
 
 --- The URL that starts an OpenID Connect login: {url = ...}.
 -- syntax: result, err = client.settings:oidc_login_url([{user_name =, prisma_id =}])
 function F:oidc_login_url(who)
-  who = pager.options(who, {user_name = true, prisma_id = true}, "oidc_login_url")
-  local query = {user_name = who.user_name, prisma_id = who.prisma_id}
-  return self.client:call("get-oidc-login-url", {query = next(query) and query or nil})
+  return self.client:call("get-oidc-login-url", {query = OIDC_LOGIN:query(who, "oidc_login_url")})
 end
 
 return F

@@ -7,19 +7,19 @@
 --   client.trusted_ips:add_login_ips{name = "vpn", cidr = {"203.0.113.0/24"}}
 --   client.trusted_ips:set_login_ips_enabled(true)
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
 
-local F = {}
-F.__index = F
+local F = verbs.family()
 
-local check_string = pager.check_string
+local check_string = verbs.check_string
 
--- Networks (get and by_name) and login IP allow lists: the shared shape (pager.crud).
-local networks = pager.crud{
+-- Networks (get and by_name) and login IP allow lists: the shared shape (verbs.crud).
+local networks = verbs.crud{
   get = "get-network-info", id = "networkUuid",
   names = function(self) return self.client:call("get-networks-list") end,
   fnames = {get = "network", by_name = "network_by_name"},
 }
-local login_lists = pager.crud{
+local login_lists = verbs.crud{
   get = "get-login-ip-allow-list", create = "insert-login-ip-allow-list", update = "update-login-ip-allow-list",
   delete = "delete-login-ip-allow-list",
   names = function(self) return self.client:call("list-login-ip-allow-lists") end,
@@ -40,26 +40,22 @@ end
 --- The trusted networks one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for network in client.trusted_ips:each_network([{max_items =}]) do ... end
 function F:each_network(paging)
-  return pager.items(self.client, pager.single{path = "/allow_list/network"}, paging)
+  return pager.items(self.client, pager.single{op = "get-networks-list"}, paging)
 end
 
 --- One trusted network by uuid.
 -- syntax: network, err = client.trusted_ips:network(uuid)
-function F:network(uuid)
-  return networks.get(self, uuid)
-end
+F.network = networks.get
 
 --- The trusted network with exactly this name: network, or nil when there is none, or nil, err.
 -- syntax: network, err = client.trusted_ips:network_by_name(name)
-function F:network_by_name(name)
-  return networks.by_name(self, name)
-end
+F.network_by_name = networks.by_name
 
 --- Adds a trusted network (without CIDR blocks) by name: the network {uuid, name, cidrs}.
 -- syntax: network, err = client.trusted_ips:add_network(name [, {dry_run = true}])
 function F:add_network(name, opts)
   check_string(name, 1, "add_network")
-  return pager.call(self.client, "add-a-network", {body = {name = name}}, opts, "add_network")
+  return verbs.call(self.client, "add-a-network", {body = {name = name}}, opts, "add_network")
 end
 
 --- Renames a trusted network.
@@ -67,7 +63,7 @@ end
 function F:rename_network(uuid, name, opts)
   check_string(uuid, 1, "rename_network")
   check_string(name, 2, "rename_network")
-  return pager.call(self.client, "rename-a-network", {networkUuid = uuid, body = {name = name}}, opts, "rename_network")
+  return verbs.call(self.client, "rename-a-network", {networkUuid = uuid, body = {name = name}}, opts, "rename_network")
 end
 
 -- A CIDR argument: "198.51.100.0/24" or {cidr =, description =}.
@@ -84,7 +80,7 @@ end
 function F:add_cidr(network_uuid, cidr, opts)
   check_string(network_uuid, 1, "add_cidr")
   local body = cidr_body(cidr, 2, "add_cidr")
-  return pager.call(self.client, "add-cidr-block", {networkUuid = network_uuid, body = body}, opts, "add_cidr")
+  return verbs.call(self.client, "add-cidr-block", {networkUuid = network_uuid, body = body}, opts, "add_cidr")
 end
 
 --- Replaces a CIDR block and its description (a blank description removes it).
@@ -93,7 +89,7 @@ function F:update_cidr(network_uuid, cidr_uuid, cidr, opts)
   check_string(network_uuid, 1, "update_cidr")
   check_string(cidr_uuid, 2, "update_cidr")
   local body = cidr_body(cidr, 3, "update_cidr")
-  return pager.call(self.client, "update-cidr-block", {networkUuid = network_uuid, cidrUuid = cidr_uuid,
+  return verbs.call(self.client, "update-cidr-block", {networkUuid = network_uuid, cidrUuid = cidr_uuid,
                                                        body = body}, opts, "update_cidr")
 end
 
@@ -102,7 +98,7 @@ end
 function F:delete_cidr(network_uuid, cidr_uuid, opts)
   check_string(network_uuid, 1, "delete_cidr")
   check_string(cidr_uuid, 2, "delete_cidr")
-  return pager.call(self.client, "delete-cidr-block", {networkUuid = network_uuid, cidrUuid = cidr_uuid},
+  return verbs.call(self.client, "delete-cidr-block", {networkUuid = network_uuid, cidrUuid = cidr_uuid},
     opts, "delete_cidr")
 end
 
@@ -118,38 +114,28 @@ end
 
 --- One login IP allow list by id.
 -- syntax: list, err = client.trusted_ips:login_ip(id)
-function F:login_ip(id)
-  return login_lists.get(self, id)
-end
+F.login_ip = login_lists.get
 
 --- The login IP allow list with exactly this name: list, or nil when there is none, or nil, err.
 -- syntax: list, err = client.trusted_ips:login_ips_by_name(name)
-function F:login_ips_by_name(name)
-  return login_lists.by_name(self, name)
-end
+F.login_ips_by_name = login_lists.by_name
 
 --- Adds a login IP allow list {name, cidr = {1 to 10 CIDRs}, description}: the list.
 -- syntax: list, err = client.trusted_ips:add_login_ips(list [, {dry_run = true}])
-function F:add_login_ips(list, opts)
-  return login_lists.create(self, list, opts)
-end
+F.add_login_ips = login_lists.create
 
 --- Replaces a login IP allow list {name, cidr, description}: the list.
 -- syntax: list, err = client.trusted_ips:update_login_ips(id, list [, {dry_run = true}])
-function F:update_login_ips(id, list, opts)
-  return login_lists.update(self, id, list, opts)
-end
+F.update_login_ips = login_lists.update
 
 --- Deletes a login IP allow list.
 -- syntax: ok, err = client.trusted_ips:delete_login_ips(id [, {dry_run = true}])
-function F:delete_login_ips(id, opts)
-  return login_lists.delete(self, id, opts)
-end
+F.delete_login_ips = login_lists.delete
 
 --- Whether logins are restricted to the login IP allow lists: true or false, or nil, err.
 -- syntax: enabled, err = client.trusted_ips:login_ips_enabled()
 function F:login_ips_enabled()
-  local body, err = pager.table_body(self.client, self.client:call("get-login-ip-allow-list-status"))
+  local body, err = verbs.table_body(self.client, self.client:call("get-login-ip-allow-list-status"))
   if body == nil then return nil, err end
   return body.enabled == true
 end
@@ -157,8 +143,8 @@ end
 --- Turns the login IP allow lists on or off.
 -- syntax: ok, err = client.trusted_ips:set_login_ips_enabled(enabled [, {dry_run = true}])
 function F:set_login_ips_enabled(enabled, opts)
-  pager.check_boolean(enabled, 1, "set_login_ips_enabled")
-  return pager.call(self.client, "update-login-ip-allow-list-status", {body = {enabled = enabled}},
+  verbs.check_boolean(enabled, 1, "set_login_ips_enabled")
+  return verbs.call(self.client, "update-login-ip-allow-list-status", {body = {enabled = enabled}},
     opts, "set_login_ips_enabled")
 end
 

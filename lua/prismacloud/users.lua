@@ -5,14 +5,13 @@
 --                       timeZone = "UTC", roleIds = {role.id}, defaultRoleId = role.id}
 --   client.users:set_enabled("dana@example.com", false)
 local pager = require "prismacloud.pager"
+local verbs = require "prismacloud.verbs"
 local access_keys = require "prismacloud.access_keys"
 local json = require "prismacloud.json"
 
-local F = {}
-F.__index = F
-local DRY = {dry_run = true}
+local F = verbs.family()
 
-local check_string, check_table = pager.check_string, pager.check_table
+local check_string, check_table = verbs.check_string, verbs.check_table
 
 --- Every user of the tenant, with their roles (GET /v2/user).
 -- syntax: users, err = client.users:list()
@@ -23,7 +22,7 @@ end
 --- The users one by one (a for-loop raises a prismacloud.Error on failure).
 -- syntax: for user in client.users:each([{max_items =}]) do ... end
 function F:each(paging)
-  return pager.items(self.client, pager.single{path = "/v2/user"}, paging)
+  return pager.items(self.client, pager.single{op = "get-user-profiles-v2"}, paging)
 end
 
 --- One user by email.
@@ -37,7 +36,7 @@ end
 -- syntax: ok, err = client.users:create(user [, {dry_run = true}])
 function F:create(user, opts)
   check_table(user, 1, "create")
-  return pager.call(self.client, "add-user-v2", {body = user}, opts, "create")
+  return verbs.call(self.client, "add-user-v2", {body = user}, opts, "create")
 end
 
 --- Updates a user's profile (only the fields given change).
@@ -45,22 +44,22 @@ end
 function F:update(email, fields, opts)
   check_string(email, 1, "update", "email string")
   check_table(fields, 2, "update")
-  return pager.call(self.client, "update-profile-v2", {id = email, body = fields}, opts, "update")
+  return verbs.call(self.client, "update-profile-v2", {id = email, body = fields}, opts, "update")
 end
 
 --- Deletes a user (or a service account, by its name).
 -- syntax: ok, err = client.users:delete(email [, {dry_run = true}])
 function F:delete(email, opts)
   check_string(email, 1, "delete", "email string")
-  return pager.call(self.client, "delete-user", {id = email}, opts, "delete")
+  return verbs.call(self.client, "delete-user", {id = email}, opts, "delete")
 end
 
 --- Enables or disables a user.
 -- syntax: ok, err = client.users:set_enabled(email, enabled [, {dry_run = true}])
 function F:set_enabled(email, enabled, opts)
   check_string(email, 1, "set_enabled", "email string")
-  pager.check_boolean(enabled, 2, "set_enabled")
-  return pager.call(self.client, "update-user-profile", {id = email, enabled = tostring(enabled)}, opts, "set_enabled")
+  verbs.check_boolean(enabled, 2, "set_enabled")
+  return verbs.call(self.client, "update-user-profile", {id = email, enabled = tostring(enabled)}, opts, "set_enabled")
 end
 
 --- Every user and service account (GET /v3/user; access key fields are left empty).
@@ -73,8 +72,8 @@ end
 -- syntax: result, err = client.users:create_account(account [, {dry_run = true}])
 function F:create_account(account, opts)
   check_table(account, 1, "create_account")
-  opts = pager.options(opts, DRY, "create_account")
-  local body, err = pager.call(self.client, "add-user-v3", {body = account}, opts)
+  opts = verbs.options(opts, verbs.DRY_RUN, "create_account")
+  local body, err = verbs.call(self.client, "add-user-v3", {body = account}, opts)
   if body == nil then return nil, err end
   if not opts.dry_run then access_keys.hide_secret(body) end
   return body
@@ -96,7 +95,7 @@ end
 -- syntax: ok, err = client.users:update_me(fields [, {dry_run = true}])
 function F:update_me(fields, opts)
   check_table(fields, 1, "update_me")
-  return pager.call(self.client, "update-my-profile", {body = fields}, opts, "update_me")
+  return verbs.call(self.client, "update-my-profile", {body = fields}, opts, "update_me")
 end
 
 --- The email domains users may have (GET /user/domain).
@@ -115,10 +114,10 @@ end
 -- syntax: ok, err = client.users:set_sso_bypass(emails [, {dry_run = true}])
 function F:set_sso_bypass(emails, opts)
   check_table(emails, 1, "set_sso_bypass")
-  opts = pager.options(opts, DRY, "set_sso_bypass")
+  opts = verbs.options(opts, verbs.DRY_RUN, "set_sso_bypass")
   local list = setmetatable({}, json.array_mt) -- [] even when empty
   for i, email in ipairs(emails) do list[i] = email end
-  return pager.call(self.client, "update-sso-bypass-allowed-users", {body = list}, opts)
+  return verbs.call(self.client, "update-sso-bypass-allowed-users", {body = list}, opts)
 end
 
 return F

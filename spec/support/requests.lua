@@ -6,6 +6,8 @@
 --   requests.query_of(entry)  --> {name = value or {values}}
 --   requests.body_of(entry)   --> the decoded JSON body, or nil
 --   requests.check(entry, "add-alert-rule")  -- method, path template, query names, body as declared
+--   requests.sent(srv, "add-alert-rule")     -- the one request since the last clear (logins aside), checked
+--   requests.drain(items)                    -- every item of an iterator, failing on an error
 local cjson = require "cjson"
 local operations = require "prismacloud.operations"
 
@@ -42,6 +44,18 @@ function M.only(srv, path)
   local log = srv.requests(path)
   assert(#log == 1, ("expected exactly 1 request to %s, got %d"):format(path, #log))
   return log[1]
+end
+
+--- Every item an item iterator (pager.items) yields, in order; fails the spec on an error.
+function M.drain(items)
+  local out = {}
+  for _ = 1, 100000 do
+    local item, err = items:next()
+    assert(err == nil, tostring(err))
+    if item == nil then break end
+    out[#out + 1] = item
+  end
+  return out
 end
 
 -- A Lua pattern matching the operation's path template.
@@ -87,6 +101,17 @@ function M.check(entry, operation_id)
     assert(not has_body, operation_id .. ": the catalog declares no body, one was sent")
   end
   return entry
+end
+
+--- The one request the emulator logged since the last clear, logins and token extensions aside,
+-- checked against the catalog operation (see check); fails the spec unless exactly one.
+function M.sent(srv, operation_id)
+  local log = {}
+  for _, e in ipairs(srv.requests()) do
+    if e.path ~= "/login" and e.path ~= "/auth_token/extend" then log[#log + 1] = e end
+  end
+  assert(#log == 1, ("expected exactly 1 request, got %d"):format(#log))
+  return M.check(log[1], operation_id)
 end
 
 --- The catalog operation a logged request is: its id and the operation (the template with the fewest

@@ -10,7 +10,8 @@
 --   srv.clear()                 --> no faults, empty log (also clear_faults, clear_requests)
 --   srv.login(), srv.config{token_ttl = 2}, srv.request(method, path, body, headers)
 --   srv.stop()
---   local fx = server.fixture{alerts = 500}  -- in a describe: fx.srv and a logged-in fx.client
+--   local fx = server.fixture{alerts = 500}  -- in a describe: fx.srv and a logged-in fx.client;
+--   fx.only(path), fx.sent(operation_id), fx.nothing_sent(): the request log since the last clear
 local http = require "socket.http"
 local ltn12 = require "ltn12"
 local cjson = require "cjson"
@@ -275,6 +276,11 @@ function M.fixture(opts, client_opts)
     if fx.srv then fx.srv.stop() end
   end)
   busted.before_each(function() fx.srv.clear() end)
+  local requests = require "spec.support.requests"
+  -- the request log since the last clear (see spec/support/requests.lua)
+  function fx.only(path) return requests.only(fx.srv, path) end
+  function fx.sent(operation_id) return requests.sent(fx.srv, operation_id) end
+  function fx.nothing_sent() assert(#fx.srv.requests() == 0, "expected no request") end
   -- The reference referees every test's exchanges (see spec/support/referee.lua).
   local test_name, subscription
   busted.setup(function()

@@ -194,7 +194,7 @@ function compliance:update_section(id, section, opts) end
 ---@return prismacloud.Error? err
 function compliance:delete_section(id, opts) end
 
----Passed and failed resources: overall, per standard (standard_id) or per requirement (with requirement_id); filter: account, cloud_type, region, account_group, standard, requirement, section (strings or arrays), time_range. GET for simple filters, POST for the rest (and past 8 KB of URL); a time range on a standard or requirement uses the v1 endpoints (v2 take none).
+---Passed and failed resources: overall, per standard (standard_id) or per requirement (with requirement_id); filter: account, cloud_type, region, account_group, standard, requirement, section (strings or arrays), time_range. GET for simple filters, POST for the rest (and past filters.MAX_URL); a time range on a standard or requirement uses the v1 endpoints (v2 take none).
 ---
 ---`posture, err = client.compliance:posture([{standard_id =, requirement_id =, cloud_type =, ...}])`
 ---@param filter? prismacloud.compliance.posture.filter

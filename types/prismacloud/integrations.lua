@@ -53,6 +53,8 @@ local integrations = {}
 ---@field only_enabled? any
 ---@field type? any
 
+---@alias prismacloud.integrations.each.filter prismacloud.integrations.list.filter
+
 ---@class prismacloud.integrations.get.opts
 ---@field pull? boolean
 
@@ -69,7 +71,7 @@ local integrations = {}
 
 ---@alias prismacloud.integrations.test.opts prismacloud.integrations.update.opts
 
----@class prismacloud.integrations.by_name.filter
+---@class prismacloud.integrations.by_name.opts
 ---@field type? string
 
 ---@class prismacloud.integrations.names.opts
@@ -144,15 +146,7 @@ function integrations.pager_duty(t) end
 ---@return any body
 function integrations.service_now(t) end
 
----The Prisma ID of a client's tenant, shared by the tenant-scoped families: id, or nil, err. It comes from the client's prisma_id option, else from the session's customer list (the login answer; a client holding a bare token asks GET /auth_token/extend, which answers the same).
----
----`id, err = integrations.tenant(client)`
----@param client any
----@return any id
----@return prismacloud.Error? err
-function integrations.tenant(client) end
-
----The tenant's Prisma ID used in /api/v1/tenant/{prismaId} paths: sets it when given, else learns it once per client (the prisma_id option, else the session's customer list).
+---The tenant's Prisma ID used in /api/v1/tenant/{prismaId} paths: sets it when given, else learns it once per client (client:prisma_id: the prisma_id option, else the session's customer list).
 ---
 ---`id, err = client.integrations:prisma_id([id])`
 ---@param id? any
@@ -171,7 +165,7 @@ function integrations:list(filter) end
 ---The integrations one by one (a for-loop raises a prismacloud.Error on failure).
 ---
 ---`for integration in client.integrations:each([filter]) do ... end`
----@param filter? any
+---@param filter? prismacloud.integrations.each.filter
 ---@param paging? any
 ---@return prismacloud.Iterator
 function integrations:each(filter, paging) end
@@ -236,10 +230,10 @@ function integrations:test(integration_or_id, opts) end
 ---
 ---`integration, err = client.integrations:by_name(name [, {type = "okta"}])`
 ---@param name any
----@param filter? prismacloud.integrations.by_name.filter
+---@param opts? prismacloud.integrations.by_name.opts
 ---@return any integration
 ---@return prismacloud.Error? err
-function integrations:by_name(name, filter) end
+function integrations:by_name(name, opts) end
 
 ---Ids and names of one type's Okta, Qualys or Tenable integrations (GET /integration/name).
 ---

@@ -5,9 +5,6 @@
 ---@class prismacloud.jobs
 local jobs = {}
 
----@class prismacloud.jobs.error.fields
----@field field? any
-
 ---@class prismacloud.jobs.options.opts
 ---@field factor? any
 ---@field failed? any
@@ -22,15 +19,6 @@ local jobs = {}
 ---@alias prismacloud.jobs.wait.opts prismacloud.jobs.options.opts
 
 ---@alias prismacloud.jobs.download.opts prismacloud.jobs.options.extra
-
----A prismacloud.Error of this kind and message, with extra fields (not retryable).
----
----`err = jobs.error(kind, message [, {field = value}])`
----@param kind any
----@param message any
----@param fields? prismacloud.jobs.error.fields
----@return prismacloud.Error? err
-function jobs.error(kind, message, fields) end
 
 ---Checks a job option table (wait's options plus any of `extra`); raises naming a bad key. Returns a copy.
 ---
@@ -51,7 +39,7 @@ function jobs.options(opts, fname, extra) end
 ---@return prismacloud.Error? err
 function jobs.wait(status_fn, ready_fn, opts) end
 
----Streams a catalog GET operation's 2xx body to a file: {output = path, size = bytes, status =}; or nil, err: an HTTP error, kind "pending" for a 204 (no file yet), kind "io"; no file is left behind. With opts.dry_run returns the request.
+---Streams a catalog GET operation's 2xx body to a file (client:call with `output`): {output = path, size = bytes, status =}; or nil, err: an HTTP error, kind "pending" for a 204 (no file yet), kind "io"; no file is left behind. With opts.dry_run returns the request.
 ---
 ---`result, err = jobs.download(client, operation_id, {<path params>}, path [, {dry_run = true}])`
 ---@param client any

@@ -10,6 +10,8 @@ local notification_templates = {}
 ---@field id? any
 ---@field type? any
 
+---@alias prismacloud.notification_templates.each.filter prismacloud.notification_templates.list.filter
+
 ---@class prismacloud.notification_templates.create.opts
 ---@field dry_run? boolean
 
@@ -30,7 +32,7 @@ function notification_templates:list(filter) end
 ---The templates one by one (a for-loop raises a prismacloud.Error on failure).
 ---
 ---`for template in client.notification_templates:each([filter]) do ... end`
----@param filter? any
+---@param filter? prismacloud.notification_templates.each.filter
 ---@param paging? any
 ---@return prismacloud.Iterator
 function notification_templates:each(filter, paging) end
@@ -88,7 +90,7 @@ function notification_templates:test(template_or_id, opts) end
 ---@return prismacloud.Error? err
 function notification_templates:by_name(name) end
 
----The tenant's Prisma ID (the same as client.integrations:prisma_id, which can also set it).
+---The tenant's Prisma ID (client:prisma_id, which can also set it).
 ---
 ---`id, err = client.notification_templates:prisma_id()`
 ---@return any id

@@ -15,44 +15,28 @@ local pager = {}
 
 ---@alias prismacloud.pager.items.opts prismacloud.pager.pages.opts
 
----@class prismacloud.pager.alert_v2.spec
----@field body? table
----@field first? any
----@field path? string
----@field query? table
+---@class prismacloud.pager.single.spec
+---@field args? any
+---@field body? any
+---@field items? any
+---@field op? any
+---@field query? any
 
 ---@class prismacloud.pager.token.spec
+---@field args? any
 ---@field body? any
----@field method? string
----@field path? any
+---@field op? any
 ---@field query? any
 ---@field size_field? string
+---@field token_field? string
 
----@class prismacloud.pager.single.spec
----@field method? string
----@field path? any
----@field query? any
-
----@class prismacloud.pager.options.allowed
----@field dry_run? boolean
-
----@class prismacloud.pager.request_for.args
----@field body? any
----@field query? any
-
----@class prismacloud.pager.call.opts
----@field dry_run? any
-
----@class prismacloud.pager.crud.spec
----@field create? any
----@field delete? any
----@field fetch? any
----@field fnames? any
----@field get? any
----@field id? string
----@field integer? any
----@field names? any
----@field update? any
+---@class prismacloud.pager.continued.spec
+---@field first? any
+---@field items? any
+---@field next_body? any
+---@field next_op? any
+---@field token? any
+---@field total? any
 
 ---A page iterator. Each page is the decoded body; `pages.next_token` is the next page's token.
 ---
@@ -91,143 +75,32 @@ function pager.list_page(items, token, body) end
 ---@return any items
 function pager.items(client, style, opts) end
 
----/v2/alert: the first page POSTs the filters (limit = page_size); later pages POST {pageToken} only (never in a URL), marked idempotent.
+---Whether v is an item iterator (made by pager.items).
 ---
----`style = pager.alert_v2{path = "/v2/alert", body = {...}, query = {...}, first = req}`
----@param spec? prismacloud.pager.alert_v2.spec
----@return any style
-function pager.alert_v2(spec) end
+---`ok = pager.is_items(v)`
+---@param v any
+---@return boolean? ok
+function pager.is_items(v) end
 
----Generic pageToken / nextPageToken paging: POST adds pageToken to the body, GET to the query.
+---A plain list: one request to operation op, the body (an array, or its items) the only page. args: its path parameters (or a function returning them, or nil, err: the iterator's first :next() then returns them); query and body as client:call takes them.
 ---
----`style = pager.token{method = "POST", path =, body =, query =, size_field = "limit"}`
----@param spec? prismacloud.pager.token.spec
----@return any style
-function pager.token(spec) end
-
----A plain list: one request, the body (an array) is the only page. path may be a function returning the path, or nil, err (the iterator's first :next() then returns them).
----
----`style = pager.single{method = "GET", path =, query =}`
+---`style = pager.single{op =, args =, query =, body =, items =}`
 ---@param spec? prismacloud.pager.single.spec
 ---@return any style
 function pager.single(spec) end
 
----Checks a per-call option table against allowed keys (a set); raises naming an unknown key.
+---Generic pageToken / nextPageToken paging of operation op: a POST puts the token and the page size in the body, a GET in the query (the catalog says which the operation is).
 ---
----`opts = pager.options(opts, {dry_run = true}, "create")`
----@param opts any
----@param allowed prismacloud.pager.options.allowed
----@param fname string
----@return any opts
-function pager.options(opts, allowed, fname) end
+---`style = pager.token{op =, args =, body =, query =, size_field = "limit", token_field = "pageToken"}`
+---@param spec? prismacloud.pager.token.spec
+---@return any style
+function pager.token(spec) end
 
----A list call's query from a filter table: keys through names (short name -> API name; dotted API names and the names' values pass as they are), booleans as "true"/"false". Called directly by a method: raises at its caller on a filter that is not a table or an unknown key; what names the filters in the message ("policy": unknown policy filter 'x' in 'list').
+---A first request of its own (first(opts) -> request, or nil, err), then every later page POSTs next_body(token) ({pageToken = token} by default) to the continuation operation next_op: the alerts (/v2/alert) and the RQL searches (/search/config -> /search/config/page) page so, and a page token never goes into a URL.
 ---
----`query = pager.filter_query(filter, names, fname, what)`
----@param filter any
----@param names any
----@param fname any
----@param what any
----@return any query
-function pager.filter_query(filter, names, fname, what) end
-
----The request a catalog operation would send: {method, path, query, body, headers} (nothing is sent); the arguments are checked as client:call checks them.
----
----`req = pager.request_for(operation_id, {<path param> =, query =, body =})`
----@param operation_id any
----@param args prismacloud.pager.request_for.args
----@return any req
-function pager.request_for(operation_id, args) end
-
----Sends a catalog operation, or with opts.dry_run returns the request it would send. Returns what client:call returns: the decoded body, true for a 2xx without a body, the request on a dry run; or nil, err. Given fname (a mutating verb's name), opts is checked first ({dry_run = true} only): a method returns this call directly, so that a bad option points at the method's caller.
----
----`result, err = pager.call(client, operation_id, args, opts [, fname])`
----@param client any
----@param operation_id any
----@param args any
----@param opts prismacloud.pager.call.opts
----@param fname? any
----@return any result
----@return prismacloud.Error? err
-function pager.call(client, operation_id, args, opts, fname) end
-
----nil and a decode error naming the last request (its method, path and status): for a verb whose 2xx answer lacks what the verb promises.
----
----`nil, err = pager.decode_error(client, message)`
----@param client any
----@param message any
----@return any nil
----@return prismacloud.Error? err
-function pager.decode_error(client, message) end
-
----For a verb that reads fields of an answer: the decoded body when it is a table; nil, err as given; or nil and a decode error when a 2xx answer had no body or one that is not a JSON object or array.
----
----`body, err = pager.table_body(client, body, err)`
----@param client any
----@param body any
----@param err any
----@return any body
----@return prismacloud.Error? err
-function pager.table_body(client, body, err) end
-
----Raises unless v is a non-empty string, naming argument n of fname and the noun expected ("string").
----
----`v = pager.check_string(v, n, fname [, noun])`
----@param v any
----@param n any
----@param fname any
----@param noun? any
----@return any v
-function pager.check_string(v, n, fname, noun) end
-
----Raises unless v is a table, naming argument n of fname and the noun expected ("table").
----
----`v = pager.check_table(v, n, fname [, noun])`
----@param v any
----@param n any
----@param fname any
----@param noun? any
----@return any v
-function pager.check_table(v, n, fname, noun) end
-
----Raises unless v is an id (a non-empty string or an integer), naming argument n of fname.
----
----`v = pager.check_id(v, n, fname [, noun])`
----@param v any
----@param n any
----@param fname any
----@param noun? any
----@return any v
-function pager.check_id(v, n, fname, noun) end
-
----Raises unless v is a boolean, naming argument n of fname.
----
----`v = pager.check_boolean(v, n, fname)`
----@param v any
----@param n any
----@param fname any
----@return any v
-function pager.check_boolean(v, n, fname) end
-
----Raises unless v is an integer, naming argument n of fname and the noun expected ("integer").
----
----`v = pager.check_integer(v, n, fname [, noun])`
----@param v any
----@param n any
----@param fname any
----@param noun? any
----@return any v
-function pager.check_integer(v, n, fname, noun) end
-
----Verbs over a family's catalog operations, for one-line family methods: get(self, id), create(self, body, opts), update(self, id, body, opts), delete(self, id, opts), by_name(self, name, ...). spec: the operation ids (get, create, update, delete), id = the path parameter's name ("id"), names = function(self, name, ...) -> candidates (an array or pager.items) | nil, err, name_field ("name"), id_field ("id"), fetch = true to return get(candidate id) rather than the candidate, fnames = the family's method names for messages ({get = "rule", ...}; the verb's own name by default), integer = true where ids are integers only.
----
----`verbs = pager.crud{get =, create =, update =, delete =, id = "id", names =, fetch =, fnames =, integer =}`
----@param spec? prismacloud.pager.crud.spec
----@return any verbs
-function pager.crud(spec) end
-
----`pager.is_error(v)`
----@param v any
-function pager.is_error(v) end
+---`style = pager.continued{first =, next_op =, next_body =, items =, token =, total =}`
+---@param spec? prismacloud.pager.continued.spec
+---@return any style
+function pager.continued(spec) end
 
 return pager

@@ -9,9 +9,20 @@ local resources = {}
 ---@field cloud_type? any
 ---@field cursor? any
 ---@field max_items? any
+---@field max_pages? any
 ---@field page_size? any
 ---@field scan_status? any
+---@field time_range? any
+---@field version? any
 ---@field [string] any
+
+---@class prismacloud.resources.scan_info_pages.filter
+---@field cursor? any
+---@field max_items? any
+---@field max_pages? any
+---@field page_size? any
+---@field time_range? any
+---@field version? any
 
 ---A resource by rrn, with its JSON in `data` (ResourceMetaModel); nil, err on failure.
 ---
@@ -74,7 +85,7 @@ function resources:scan_info(filter) end
 ---The pages of scan_info ({resources, totalMatchedCount, nextPageToken}).
 ---
 ---`pages = client.resources:scan_info_pages(filter); for page in pages do ... end`
----@param filter any
+---@param filter prismacloud.resources.scan_info_pages.filter
 ---@return prismacloud.Iterator pages
 function resources:scan_info_pages(filter) end
 

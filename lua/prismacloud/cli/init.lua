@@ -1,5 +1,8 @@
---- prismacloud.cli: the `prismacloud` command (bin/prismacloud): its commands,
--- their dispatch and exit codes (0 success, 1 API error, 2 usage error).
+--- prismacloud.cli: the `prismacloud` command (bin/prismacloud): its commands, their dispatch
+-- and exit codes (0 success, 1 API error, 2 usage error). Each command is one entry of a table:
+-- its words, arguments, options, summary, description, example and run function; the parser
+-- (prismacloud.cli.args, on lua-argparse), the help, the usage lines and the completion scripts
+-- are all made from it.
 --
 --   os.exit(require("prismacloud.cli").main(arg, {emulator = "/usr/bin/prismacloud-emulator"}))
 local args = require "prismacloud.cli.args"
@@ -15,9 +18,7 @@ local function usage_fail(fmt, ...)
   error(args.usage_error(select("#", ...) > 0 and fmt:format(...) or fmt), 0)
 end
 
-local function is_error(v)
-  return require("prismacloud").is_error(v)
-end
+local is_error = require("prismacloud.errors").is_error
 
 --------------------------------------------------------------------------
 -- Connecting.
@@ -78,9 +79,7 @@ end
 -- The columns written: --columns, else (table, csv and html) the command's preset; nil: every field.
 function Context:columns(preset)
   local columns = self.options.columns
-  if not columns and (self.format == "table" or self.format == "csv" or self.format == "html") then
-    columns = preset
-  end
+  if not columns and output.WRITERS[self.format].presets then columns = preset end
   return columns
 end
 
@@ -203,40 +202,28 @@ local function run_rql(ctx, query)
   usage_fail("an RQL query starts with config, event or network, not '%s'", query)
 end
 
--- Splits key=value words into an operation's path parameters and query; raises a
--- usage error for an unknown name or a missing required one.
-local function operation_args(id, op, words)
+-- The arguments of `call ID key=value ...`: a key that is a path parameter of the operation fills
+-- it, any other goes into the query (a key given twice sends both values); the body from --body.
+-- They are checked as client:call checks them (catalog.prepare): a problem is a usage error.
+local function operation_args(id, words, options)
+  local catalog = require "prismacloud.catalog"
+  local op = catalog.get(id)
+  if not op then
+    local close = catalog.suggest(id)
+    usage_fail("unknown operation '%s'%s", id, #close > 0 and ("; did you mean " .. table.concat(close, ", ") .. "?")
+      or "")
+  end
   local values, order = args.key_values(words, "call " .. id)
-  local params = op.params or {}
-  local path_names, query_names = {}, {}
-  for _, p in ipairs(params.path or {}) do path_names[p.name] = p end
-  for _, p in ipairs(params.query or {}) do query_names[p.name] = p end
+  local path_names = {}
+  for _, p in ipairs(op.params and op.params.path or {}) do path_names[p.name] = true end
   local call_args, query = {}, {}
   for _, k in ipairs(order) do
-    local v = values[k]
-    if path_names[k] then
-      if type(v) == "table" then usage_fail("path parameter '%s' of %s takes one value", k, id) end
-      call_args[k] = v
-    elseif query_names[k] then
-      query[k] = v
-    else
-      local known = {}
-      for _, p in ipairs(params.path or {}) do known[#known + 1] = p.name end
-      for _, p in ipairs(params.query or {}) do known[#known + 1] = p.name end
-      usage_fail("operation '%s' has no parameter '%s' (%s)", id, k,
-        #known > 0 and ("parameters: " .. table.concat(known, ", ")) or "it takes none")
-    end
-  end
-  for _, p in ipairs(params.path or {}) do
-    if call_args[p.name] == nil then usage_fail("operation '%s' needs path parameter '%s' (%s=...)", id, p.name,
-      p.name) end
-  end
-  for _, p in ipairs(params.query or {}) do
-    if p.required and query[p.name] == nil then
-      usage_fail("operation '%s' needs query parameter '%s' (%s=...)", id, p.name, p.name)
-    end
+    if path_names[k] then call_args[k] = values[k] else query[k] = values[k] end
   end
   if next(query) then call_args.query = query end
+  call_args.body = read_body(options)
+  local ok, err = pcall(catalog.prepare, id, call_args)
+  if not ok then usage_fail("%s", (tostring(err):gsub("^[^\n:]+%.lua:%d+: ", ""))) end
   return call_args
 end
 
@@ -244,25 +231,24 @@ end
 -- The commands.
 --------------------------------------------------------------------------
 
--- The command table: help, dispatch and the completion scripts are read from it.
--- words: what selects it; usage: its usage line; head, brief: its entry in the
--- overview (brief nil: not listed); about: what it does (per-command help);
--- options: the set of its own options (besides args.GLOBAL); defaults: shown
--- after an option's help; max_words: how many words it takes after its own
--- (args: what they are, for completion: "operation" ids, "command" words, a
--- "shell", the "emulator"'s own options, or "free" text).
+-- The command table: the parser, the help, the usage lines and the completion scripts are read
+-- from it. Each entry: words (what selects it); args (the words it takes after its own, as shown:
+-- "QUERY", "[TEXT]", "[key=value ...]"); summary (its line in the overview; listed = false leaves it
+-- out); about (what it does, for its help); example (a command line); options (the set of its own
+-- options, besides the global ones of prismacloud.cli.args); defaults (shown after an option's
+-- help); complete (what completes its words: "operation" ids, "command" words, a "shell", the
+-- "emulator"'s own options, or "free" text); run(ctx).
 local COMMANDS = {}
 
 local function command(c)
   c.options = c.options or {}
-  c.max_words = c.max_words or 0
+  local min, max = args.arity(c)
+  c.min_words, c.max_words = min, c.max_words or max
   COMMANDS[#COMMANDS + 1] = c
 end
 
-command{words = {"alerts", "list"},
-  usage = "prismacloud alerts list [--since 24h] [--status open] [--severity high] ...",
-  brief = "[--since 24h] [--status S] [--severity S] [--policy NAME] [--cloud C]\n"
-    .. "[--account NAME] [--group NAME] [--detailed]",
+command{words = {"alerts", "list"}, summary = "the alerts matching the filters",
+  example = "prismacloud alerts list --since 7d --severity high,critical -o csv",
   about = "The alerts matching the filters (of the last 24 hours unless --since says otherwise), read page by "
     .. "page. Tables, CSV and HTML show id, status, alertTime, policy.severity, policy.name, resource.account and "
     .. "resource.name; detailed alerts are asked for whenever the columns shown need them (policy.name, "
@@ -275,9 +261,8 @@ command{words = {"alerts", "list"},
   end}
 
 command{words = {"alerts", "summary"},
-  usage = "prismacloud alerts summary [--since 30d] [--status open] [-o table|json|html]",
-  brief = "[--since 30d] [--status open] (same filters): counts by severity, policy,\n"
-    .. "cloud and account as bar charts, and a daily trend",
+  summary = "counts by severity, policy, cloud and account as bar charts, and a daily trend",
+  example = "prismacloud alerts summary --since 7d -o html > alerts.html",
   about = "Counts of the alerts matching the filters (the open alerts of the last 30 days unless --status and "
     .. "--since say otherwise) by severity, policy (top 10), cloud and account, as bar charts, and a daily trend. "
     .. "-o html draws them as SVG in one page, -o json writes the counts, -o csv rows of group, key, count.",
@@ -309,9 +294,8 @@ command{words = {"alerts", "summary"},
     end
   end}
 
-command{words = {"policies", "list"},
-  usage = "prismacloud policies list [--severity high] [--cloud aws] [--enabled true]",
-  brief = "[--severity S] [--cloud C] [--type T] [--name NAME] [--enabled true|false]",
+command{words = {"policies", "list"}, summary = "the policies matching the filters",
+  example = "prismacloud policies list --severity high --cloud aws --enabled true",
   about = "The policies matching the filters.",
   options = {severity = true, cloud = true, type = true, name = true, enabled = true}, run = function(ctx)
     local o = ctx.options
@@ -322,31 +306,32 @@ command{words = {"policies", "list"},
       "Policies")
   end}
 
-command{words = {"rql"}, usage = "prismacloud rql \"config from cloud.resource where ...\" [--since 24h]",
-  head = "rql QUERY", brief = "[--since 24h]   e.g. rql \"config from cloud.resource where api.name = 'x'\"",
+command{words = {"rql"}, args = {"QUERY"}, summary = "what an RQL query finds",
+  example = "prismacloud rql \"config from cloud.resource where api.name = 'aws-ec2-describe-instances'\"",
   about = "Runs an RQL query and writes what it finds: `config from cloud.resource` (resources), `config from "
     .. "iam` (permissions), `event from` (events) or `network from` (the whole answer).",
-  options = {since = true, ["page-size"] = true}, max_words = 1, args = "free", run = function(ctx)
+  options = {since = true, ["page-size"] = true}, complete = "free", run = function(ctx)
     local query = ctx.words[1]
     if not query or query == "" then usage_fail("rql needs a query") end
     run_rql(ctx, query)
   end}
 
-command{words = {"accounts", "list"}, usage = "prismacloud accounts list", brief = "cloud accounts",
+command{words = {"accounts", "list"}, summary = "cloud accounts", example = "prismacloud accounts list -o csv",
   about = "The cloud accounts.", run = function(ctx)
     local list, err = ctx:client().cloud_accounts:list()
     if not list then error(err, 0) end
     ctx:write_list(list, {"name", "cloudType", "accountId", "enabled", "status", "lastModifiedTs"}, "Cloud accounts")
   end}
 
-command{words = {"groups", "list"}, usage = "prismacloud groups list", brief = "account groups",
+command{words = {"groups", "list"}, summary = "account groups", example = "prismacloud groups list",
   about = "The account groups.", run = function(ctx)
     local list, err = ctx:client().account_groups:list()
     if not list then error(err, 0) end
     ctx:write_list(list, {"id", "name", "description", "accountIds", "lastModifiedTs"}, "Account groups")
   end}
 
-command{words = {"compliance", "list"}, usage = "prismacloud compliance list", brief = "compliance standards",
+command{words = {"compliance", "list"}, summary = "compliance standards",
+  example = "prismacloud compliance list --columns name,cloudType",
   about = "The compliance standards.", run = function(ctx)
     local list, err = ctx:client().compliance:list()
     if not list then error(err, 0) end
@@ -354,7 +339,7 @@ command{words = {"compliance", "list"}, usage = "prismacloud compliance list", b
       "Compliance standards")
   end}
 
-command{words = {"audit"}, usage = "prismacloud audit [--since 24h]", brief = "[--since 24h]   the audit log",
+command{words = {"audit"}, summary = "the audit log", example = "prismacloud audit --since 7d",
   about = "The audit log (of the last 24 hours unless --since says otherwise).",
   options = {since = true}, defaults = {since = "24h"}, run = function(ctx)
     local list, err = ctx:client().audit_logs:list(ctx.options.since or "24h")
@@ -363,49 +348,38 @@ command{words = {"audit"}, usage = "prismacloud audit [--since 24h]", brief = "[
       "Audit log")
   end}
 
-command{words = {"call"}, usage = "prismacloud call OPERATION_ID [key=value ...] [--body FILE|-]",
-  head = "call OPERATION_ID", brief = "[key=value ...] [--body FILE|-]   any catalog operation",
+command{words = {"call"}, args = {"OPERATION_ID", "[key=value ...]"}, summary = "any catalog operation",
+  example = "prismacloud call get-alert id=P-1 detailed=true",
   about = "Calls any of the API's documented operations by its id (`prismacloud operations TEXT` finds them), "
     .. "with its path and query parameters as key=value (a key given twice sends both values) and its body "
     .. "from --body.",
-  options = {body = true}, max_words = math.huge, args = "operation", run = function(ctx)
-  local catalog = require "prismacloud.catalog"
+  options = {body = true}, complete = "operation", run = function(ctx)
   local id = ctx.words[1]
-  if not id then usage_fail("call needs an operation id (see: prismacloud operations TEXT)") end
-  local op = catalog.get(id)
-  if not op then
-    local close = catalog.suggest(id)
-    usage_fail("unknown operation '%s'%s", id, #close > 0 and ("; did you mean " .. table.concat(close, ", ") .. "?")
-      or "")
-  end
-  local call_args = operation_args(id, op, {table.unpack(ctx.words, 2)})
-  call_args.body = read_body(ctx.options)
-  if op.body_required and call_args.body == nil then usage_fail("operation '%s' needs a body: --body FILE|-", id) end
+  local call_args = operation_args(id, {table.unpack(ctx.words, 2)}, ctx.options)
   local body, err = ctx:client():call(id, call_args)
   if body == nil then error(err, 0) end
   if body ~= true then output.value(body, ctx.format, ctx:value_opts(id)) end -- true: a 2xx without a body
 end}
 
-command{words = {"operations"}, usage = "prismacloud operations [TEXT]",
-  brief = "[TEXT]          the catalog (id, method, path, summary) matching TEXT",
+command{words = {"operations"}, args = {"[TEXT]"},
+  summary = "the catalog (id, method, path, summary) matching TEXT", example = "prismacloud operations \"alert rule\"",
   about = "The catalog of the API's documented operations (id, method, path, summary): those whose id, path "
     .. "or summary match TEXT (plain text or a Lua pattern, in any case) when it is given. Needs no credentials.",
-  max_words = 1, args = "free", run = function(ctx)
+  complete = "free", run = function(ctx)
   -- the library's search (client:operations): text or a Lua pattern, without regard to case
   local list = require("prismacloud.catalog").operations(ctx.words[1])
   ctx:write_list(list, {"id", "method", "path", "summary"}, "Operations")
 end}
 
 for _, method in ipairs{"get", "post", "put", "delete"} do
-  command{words = {method}, usage = ("prismacloud %s PATH [key=value ...]%s"):format(method,
-    method == "get" and "" or " [--body FILE|-]"),
-  head = method == "get" and "get PATH" or nil,
-  brief = method == "get" and "[key=value ...] raw request (also post, put, delete PATH [--body FILE|-])" or nil,
+  command{words = {method}, args = {"PATH", "[key=value ...]"}, listed = method == "get",
+  summary = "a raw request (also post, put, delete PATH [--body FILE|-])",
+  example = ("prismacloud %s /cloud/name onlyActive=true"):format(method),
   about = ("A raw %s request to PATH (starting with /), with key=value words as its query%s."):format(
     method:upper(), method == "get" and "" or " and the body from --body"),
-  options = method ~= "get" and {body = true} or nil, max_words = math.huge, args = "free", run = function(ctx)
+  options = method ~= "get" and {body = true} or nil, complete = "free", run = function(ctx)
     local path = ctx.words[1]
-    if not path or path:sub(1, 1) ~= "/" then usage_fail("%s needs a path starting with '/'", method) end
+    if path:sub(1, 1) ~= "/" then usage_fail("%s needs a path starting with '/'", method) end
     local query = args.key_values({table.unpack(ctx.words, 2)}, method)
     local body, err = ctx:client():send(method:upper(), path, {query = next(query) and query or nil,
                                                                 body = read_body(ctx.options)})
@@ -414,15 +388,16 @@ for _, method in ipairs{"get", "post", "put", "delete"} do
   end}
 end
 
-command{words = {"emulator"}, usage = "prismacloud emulator [--port N] [--tls] [--seed N] ... (its own options)",
-  brief = "[options]       the local API emulator (see prismacloud emulator --help)",
+command{words = {"emulator"}, args = {"[its options ...]"},
+  summary = "the local API emulator (see prismacloud emulator --help)",
+  example = "prismacloud emulator --port 8443 --tls",
   about = "Serves the local API emulator (bin/prismacloud-emulator) until stopped; its options are its own.",
-  max_words = math.huge, args = "emulator", run = function(ctx)
+  complete = "emulator", run = function(ctx)
     return M.run_emulator(ctx.emulator_script, ctx.words)
   end}
 
-command{words = {"repl"}, usage = "prismacloud repl [--emulator] [--profile NAME]",
-  brief = "[--emulator]    an interactive Lua prompt with a connected client `pc`",
+command{words = {"repl"}, summary = "an interactive Lua prompt with a connected client `pc`",
+  example = "prismacloud repl --emulator",
   about = "An interactive Lua prompt with a connected client `pc` (from the environment or --profile, or from "
     .. "a local emulator started and stopped with it under --emulator). help() there lists what it has; "
     .. "Ctrl-C drops the line being typed, exit() or Ctrl-D leaves.",
@@ -431,11 +406,12 @@ command{words = {"repl"}, usage = "prismacloud repl [--emulator] [--profile NAME
                                                 connect = M.connect}
   end}
 
-command{words = {"help"}, usage = "prismacloud help [COMMAND]", head = "help [COMMAND]",
-  brief = "this help, or every option of a command (also: COMMAND --help)",
+command{words = {"help"}, args = {"[COMMAND]"},
+  summary = "this help, or every option of a command (also: COMMAND --help)",
+  example = "prismacloud help alerts list",
   about = "This overview, or the full help of a command: `prismacloud help alerts list`, or of every command "
     .. "a word starts (`prismacloud help alerts`).",
-  max_words = 2, args = "command", run = function(ctx)
+  max_words = 2, complete = "command", run = function(ctx)
     if #ctx.words == 0 then
       ctx.out:write(M.usage())
       return
@@ -446,11 +422,12 @@ command{words = {"help"}, usage = "prismacloud help [COMMAND]", head = "help [CO
     ctx.out:write(M.help_of(found))
   end}
 
-command{words = {"completion"}, usage = "prismacloud completion bash|zsh", head = "completion SHELL",
-  brief = "the bash or zsh completion script (make install places both)",
+command{words = {"completion"}, args = {"SHELL"},
+  summary = "the bash or zsh completion script (make install places both)",
+  example = "prismacloud completion bash > ~/.local/share/bash-completion/completions/prismacloud",
   about = "Writes the completion script for bash or zsh, generated from the command table. `make install` "
     .. "places both; or load it by hand: `source <(prismacloud completion bash)`.",
-  max_words = 1, args = "shell", run = function(ctx)
+  complete = "shell", run = function(ctx)
     local shell = ctx.words[1]
     local completion = require "prismacloud.cli.completion"
     if not completion[shell] then usage_fail("completion needs a shell: bash or zsh") end
@@ -510,60 +487,82 @@ end
 local WIDTH = 100
 
 -- One option's help line(s): "  -o, --output FMT   text".
-local function option_help(name, default)
-  local short
-  for k, v in pairs(args.SHORT) do
-    if v == name then short = k end
-  end
-  local h = args.HELP[name]
-  local left = (short and ("-" .. short .. ", ") or "") .. "--" .. name .. (h[1] and (" " .. h[1]) or "")
-  local text = h[2]
-  if args.OPTIONS[name] == "list" and name ~= "columns" then text = text .. " (repeat, or separate by commas)" end
+local function option_help(o, default)
+  local left = (o.short and ("-" .. o.short .. ", ") or "") .. "--" .. o.name
+    .. (o.metavar and (" " .. o.metavar) or "")
+  local text = o.help
+  if o.kind == "list" and o.name ~= "columns" then text = text .. " (repeat, or separate by commas)" end
   if default then text = text .. (" (default %s)"):format(default) end
   if #left > 18 then return "  " .. left .. "\n" .. wrap(text, WIDTH, (" "):rep(21)) end
   return wrap(text, WIDTH, (" "):rep(21), ("  %-18s "):format(left))
 end
 
+-- A command's words and arguments: "alerts list", "call OPERATION_ID [key=value ...]".
+local function head_of(c)
+  local head = table.concat(c.words, " ")
+  if c.args then head = head .. " " .. table.concat(c.args, " ") end
+  return head
+end
+
+--- A command's usage line, from its entry: its words, its arguments and its first options
+-- (with their defaults).
+-- syntax: line = cli.usage_of(command)
+function M.usage_of(c)
+  local shown = {}
+  for _, o in ipairs(args.OPTIONS) do
+    if c.options[o.name] then
+      local value = c.defaults and c.defaults[o.name] or o.metavar
+      shown[#shown + 1] = "[--" .. o.name .. (value and (" " .. value) or "") .. "]"
+    end
+  end
+  if #shown > 3 then shown = {shown[1], shown[2], shown[3], "..."} end
+  return "prismacloud " .. head_of(c) .. (#shown > 0 and (" " .. table.concat(shown, " ")) or "")
+end
+
 local FOOTER = "Credentials: PC_URL, PC_IDENTITY, PC_SECRET (or PRISMACLOUD_*), or a profile file.\n"
   .. "Exit codes: 0 success, 1 API error, 2 usage error.\n"
 
---- The overview: every listed command with its brief, the options any command takes.
+--- The overview: every listed command with its summary, the options any command takes.
 -- syntax: text = cli.usage()
 function M.usage()
   local out = {"usage: prismacloud <command> [options]", "", "Commands:"}
   for _, c in ipairs(COMMANDS) do
-    if c.brief then
-      local head = c.head or table.concat(c.words, " ")
-      local first, rest = c.brief:match("^([^\n]*)\n?(.*)$")
-      out[#out + 1] = ("  %-17s %s"):format(head, first)
-      for line in rest:gmatch("[^\n]+") do out[#out + 1] = (" "):rep(20) .. line end
+    if c.listed ~= false then
+      local head = head_of(c)
+      if #head > 26 then
+        out[#out + 1] = "  " .. head
+        out[#out + 1] = wrap(c.summary, WIDTH, (" "):rep(30))
+      else
+        out[#out + 1] = wrap(c.summary, WIDTH, (" "):rep(30), ("  %-27s "):format(head))
+      end
     end
   end
   out[#out + 1] = ""
   out[#out + 1] = "Options (any command):"
-  for _, name in ipairs(args.ORDER) do
-    if args.GLOBAL[name] or name == "page-size" then out[#out + 1] = option_help(name) end
+  for _, o in ipairs(args.OPTIONS) do
+    if o.global or o.name == "page-size" then out[#out + 1] = option_help(o) end
   end
   out[#out + 1] = ""
   out[#out + 1] = "`prismacloud help COMMAND` (or COMMAND --help) lists every option of a command."
   return table.concat(out, "\n") .. "\n" .. FOOTER
 end
 
---- The full help of commands: usage line, what it does, every option it takes.
+--- The full help of commands: usage line, what it does, every option it takes, an example.
 -- syntax: text = cli.help_of(commands)
 function M.help_of(list)
   local parts = {}
   for _, c in ipairs(list) do
     local own, global = {}, {}
-    for _, name in ipairs(args.ORDER) do
-      if c.options[name] then own[#own + 1] = option_help(name, c.defaults and c.defaults[name]) end
-      if args.GLOBAL[name] then global[#global + 1] = option_help(name) end
+    for _, o in ipairs(args.OPTIONS) do
+      if c.options[o.name] then own[#own + 1] = option_help(o, c.defaults and c.defaults[o.name]) end
+      if o.global then global[#global + 1] = option_help(o) end
     end
-    local out = {"usage: " .. c.usage, "", wrap(c.about, WIDTH, "")}
+    local out = {"usage: " .. M.usage_of(c), "", wrap(c.about, WIDTH, "")}
     if #own > 0 then
       out[#out + 1] = "\nOptions:\n" .. table.concat(own, "\n")
     end
     out[#out + 1] = "\nOptions of every command:\n" .. table.concat(global, "\n")
+    if c.example then out[#out + 1] = "\nExample:\n  " .. c.example end
     parts[#parts + 1] = table.concat(out, "\n") .. "\n"
   end
   return table.concat(parts, "\n") .. "\n" .. FOOTER
@@ -587,11 +586,13 @@ function M.completion_table(emulator_script)
     local options = {}
     for name in pairs(c.options) do options[#options + 1] = name end
     table.sort(options)
-    commands[#commands + 1] = {words = c.words, options = options, args = c.args}
+    commands[#commands + 1] = {words = c.words, options = options, args = c.complete}
   end
-  local global = {}
-  for _, name in ipairs(args.ORDER) do
-    if args.GLOBAL[name] then global[#global + 1] = name end
+  local global, kinds, short, values = {}, {}, {}, {}
+  for _, o in ipairs(args.OPTIONS) do
+    if o.global then global[#global + 1] = o.name end
+    kinds[o.name], values[o.name] = o.kind, o.values
+    if o.short then short[o.short] = o.name end
   end
   local ids = {}
   for id in pairs(require "prismacloud.operations") do ids[#ids + 1] = id end -- (data only: no C core)
@@ -605,7 +606,7 @@ function M.completion_table(emulator_script)
       emulator_options[#emulator_options + 1] = name
     end
   end
-  return {commands = commands, global = global, kinds = args.OPTIONS, short = args.SHORT, values = args.VALUES,
+  return {commands = commands, global = global, kinds = kinds, short = short, values = values,
           operations = ids, emulator_options = emulator_options}
 end
 
@@ -638,54 +639,51 @@ end
 
 local function run(argv, env)
   if argv[1] == "emulator" then return M.run_emulator(env.emulator_script, {table.unpack(argv, 2)}) end
-  local parsed = args.parse(argv)
-  local o = parsed.options
+  -- the command the words name, for the usage line of a usage error (before the parser has spoken)
+  local words = {}
+  for _, a in ipairs(argv) do
+    if a:sub(1, 1) ~= "-" and #words < 2 then words[#words + 1] = a end
+  end
+  env.command = M.commands_of(words)[1]
+  if #M.commands_of(words) ~= 1 then env.command = nil end
+  local parsed = args.parse(argv, COMMANDS)
+  local o, cmd = parsed.options, parsed.command
+  env.command = cmd
   if o.version then
     io.stdout:write(M.version())
     return M.EXIT_OK
   end
-  if #parsed.words == 0 then
-    if o.help then
-      io.stdout:write(M.usage())
-      return M.EXIT_OK
+  if not cmd then
+    if #parsed.words == 0 then
+      if o.help then
+        io.stdout:write(M.usage())
+        return M.EXIT_OK
+      end
+      usage_fail("no command given")
     end
-    usage_fail("no command given")
-  end
-  local cmd = find_command(parsed.words)
-  if not cmd and o.help then -- `alerts --help`: every command the words start
-    local list = M.commands_of(parsed.words)
-    if #list > 0 then
+    local list = M.commands_of(parsed.words) -- `alerts`: every command the word starts
+    if o.help then
       io.stdout:write(M.help_of(list))
       return M.EXIT_OK
     end
-  end
-  if not cmd then
     local subs = {}
-    for _, c in ipairs(COMMANDS) do
-      if c.words[1] == parsed.words[1] and c.words[2] then subs[#subs + 1] = c.words[2] end
-    end
-    if #subs > 0 then
-      usage_fail("'%s' needs one of: %s", parsed.words[1], table.concat(subs, ", "))
-    end
-    usage_fail("unknown command '%s'", table.concat(parsed.words, " "))
+    for _, c in ipairs(list) do subs[#subs + 1] = c.words[2] end
+    usage_fail("'%s' needs one of: %s", parsed.words[1], table.concat(subs, ", "))
   end
-  env.command = cmd
   if o.help then
     io.stdout:write(M.help_of{cmd})
     return M.EXIT_OK
   end
-  args.check_allowed(parsed, cmd.options, table.concat(cmd.words, " "))
-  local words = {table.unpack(parsed.words, #cmd.words + 1)}
-  if #words > cmd.max_words then
-    usage_fail("'%s' takes no argument '%s'", table.concat(cmd.words, " "), words[cmd.max_words + 1])
+  if #parsed.words < cmd.min_words then
+    usage_fail("'%s' needs %s", table.concat(cmd.words, " "), table.concat(cmd.args, " "))
+  end
+  if #parsed.words > cmd.max_words then
+    usage_fail("'%s' takes no argument '%s'", table.concat(cmd.words, " "), parsed.words[cmd.max_words + 1])
   end
   local out = env.out or io.stdout
   local stdout_tty = output.isatty(1)
   local format = o.output or (stdout_tty and "table" or "json")
-  if not output.FORMATS[format] then
-    usage_fail("unknown output format '%s' (table, json, ndjson, csv, html)", format)
-  end
-  local ctx <close> = setmetatable({words = words, options = o, format = format, out = out,
+  local ctx <close> = setmetatable({words = parsed.words, options = o, format = format, out = out,
                             colour = format == "table" and output.use_colour(stdout_tty),
                             width = format == "table" and (stdout_tty or os.getenv("COLUMNS")) and
                               output.terminal_width() or nil,
@@ -714,7 +712,7 @@ function M.main(argv, env)
   if result.traceback then stderr:write(output.printable(result.traceback, true), "\n") end
   if args.is_usage_error(e) then
     stderr:write("prismacloud: ", output.printable(e.message), "\n")
-    stderr:write(env.command and ("usage: " .. env.command.usage .. "\n") or
+    stderr:write(env.command and ("usage: " .. M.usage_of(env.command) .. "\n") or
       "usage: prismacloud <command> [options] (prismacloud --help lists them)\n")
     return M.EXIT_USAGE
   end
@@ -724,7 +722,7 @@ function M.main(argv, env)
   end
   -- a Lua error raised for bad arguments (a bad filter value, time range, profile name)
   stderr:write("prismacloud: ", message_of(e), "\n")
-  if env.command then stderr:write("usage: ", env.command.usage, "\n") end
+  if env.command then stderr:write("usage: ", M.usage_of(env.command), "\n") end
   return M.EXIT_USAGE
 end
 

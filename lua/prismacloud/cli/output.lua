@@ -17,15 +17,26 @@ end})
 
 local M = {}
 
-M.FORMATS = {table = true, json = true, ndjson = true, csv = true, html = true}
 M.MAX_CELL = 48        -- longest table cell, in characters
 M.MAX_COLUMNS = 7      -- columns chosen when none are given
 M.MIN_WIDTH = 12       -- narrowest a column gets to fit a table in the terminal
 
---- Whether file descriptor fd (1 = stdout, 2 = stderr) is a terminal.
+local STREAMS = {[0] = io.stdin, [1] = io.stdout, [2] = io.stderr}
+local tty = {} -- fd -> whether it is a terminal, asked once
+
+--- Whether file descriptor fd (0 = stdin, 1 = stdout, 2 = stderr) is a terminal (lua-term's isatty;
+-- without lua-term, asked of the shell once).
 -- syntax: ok = output.isatty(fd)
 function M.isatty(fd)
-  return os.execute(("test -t %d"):format(fd)) == true
+  if tty[fd] == nil then
+    local ok, term = pcall(require, "term")
+    if ok and STREAMS[fd] then
+      tty[fd] = term.isatty(STREAMS[fd]) == true
+    else
+      tty[fd] = os.execute(("test -t %d"):format(fd)) == true
+    end
+  end
+  return tty[fd]
 end
 
 --- Whether the locale says UTF-8 (LC_ALL, then LC_CTYPE, then LANG).
@@ -366,6 +377,104 @@ function M.html_page(title, body_html, extra_head)
   }
 end
 
+--------------------------------------------------------------------------
+-- The formats: a table of writers. A writer says how records go out: row(w, record) for each,
+-- finish(w) at the end (w.out, w.columns, w.title, w.count, w.rows, w.colour, w.width), and
+-- optionally value(body, opts) for a single body that is not a list of records (true when it
+-- wrote it). presets: whether a command's default columns apply (--columns always does);
+-- terminal: whether text that is not JSON (a CSV download) is made harmless for a terminal.
+--------------------------------------------------------------------------
+
+--- The writers by format name; output.FORMATS lists the names in the order the help gives them.
+M.WRITERS = {}
+M.FORMATS = {}
+
+local function writer(name, spec)
+  spec.name = name
+  M.WRITERS[name] = spec
+  M.FORMATS[#M.FORMATS + 1] = name
+end
+
+-- Keeps the record for finish (table and html lay out every row at once).
+local function keep(w, record)
+  w.rows[#w.rows + 1] = record
+end
+
+-- The header and the rows of cells of the records kept.
+local function laid_out(w, short)
+  local columns = w.columns or M.choose_columns(w.rows)
+  local rows, header = {}, {}
+  for i, r in ipairs(w.rows) do rows[i] = row_cells(r, columns, short) end
+  for i, c in ipairs(columns) do header[i] = printable(c) end
+  return header, rows, columns
+end
+
+writer("table", {presets = true, terminal = true, row = keep,
+  finish = function(w)
+    local header, rows, columns = laid_out(w, true)
+    if #columns > 0 then M.write_table(w.out, header, rows, {colour = w.colour, width = w.width}) end
+  end,
+  value = function(body, opts) -- an object: one "field value" line per top-level field
+    if type(body) ~= "table" then return false end
+    local keys = {}
+    for k in pairs(body) do keys[#keys + 1] = tostring(k) end
+    table.sort(keys)
+    local rows_kv = {}
+    for i, k in ipairs(keys) do
+      rows_kv[i] = {printable((k:gsub("[\r\n\t]", " "))),
+                    printable((M.cell(k, body[k], true):gsub("[\r\n\t]", " ")))}
+    end
+    M.write_table(opts.out or io.stdout, {"field", "value"}, rows_kv, {colour = opts.colour, width = opts.width})
+    return true
+  end})
+
+writer("json", {
+  row = function(w, record)
+    local text = M.json_text(project(record, w.columns)):gsub("\n", "\n  ")
+    w.out:write(w.count == 1 and "[\n  " or ",\n  ", text)
+  end,
+  finish = function(w) w.out:write(w.count == 0 and "[]\n" or "\n]\n") end,
+  value = function(body, opts) -- the body as it is (only the --columns fields of an object)
+    local rows = M.rows_of(body)
+    if rows and (opts.columns or opts.max_items) then return false end
+    local out = opts.out or io.stdout
+    out:write(M.json_text(rows and body or project(body, opts.columns)), "\n")
+    return true
+  end})
+
+writer("ndjson", {
+  row = function(w, record) w.out:write(M.json_text(project(record, w.columns), true), "\n") end,
+  finish = function() end})
+
+writer("csv", {presets = true, terminal = true,
+  row = function(w, record)
+    if w.count == 1 then
+      w.columns = w.columns or M.choose_columns{record}
+      local head = {}
+      for i, c in ipairs(w.columns) do head[i] = csv_field(printable(c)) end
+      w.out:write(table.concat(head, ","), "\r\n")
+    end
+    local cells = row_cells(record, w.columns, false)
+    for i, c in ipairs(cells) do cells[i] = csv_field(c) end
+    w.out:write(table.concat(cells, ","), "\r\n")
+  end,
+  finish = function() end})
+
+writer("html", {presets = true, row = keep,
+  finish = function(w)
+    local header, rows = laid_out(w, false)
+    local parts = {"<h1>", html_escape(w.title), "</h1>\n<p>", ("%d"):format(#rows), " rows</p>\n<table>\n<thead><tr>"}
+    for _, c in ipairs(header) do parts[#parts + 1] = "<th>" .. html_escape(c) .. "</th>" end
+    parts[#parts + 1] = "</tr></thead>\n<tbody>\n"
+    for _, row in ipairs(rows) do
+      parts[#parts + 1] = "<tr>"
+      for _, cell in ipairs(row) do parts[#parts + 1] = "<td>" .. html_escape(cell) .. "</td>" end
+      parts[#parts + 1] = "</tr>\n"
+    end
+    parts[#parts + 1] = "</tbody></table>\n"
+    w.out:write(M.html_page(w.title, table.concat(parts)))
+  end})
+
 local Writer = {}
 Writer.__index = Writer
 
@@ -374,65 +483,26 @@ Writer.__index = Writer
 -- width (of the terminal: tables are narrowed to fit).
 -- syntax: w = output.writer(format, opts)
 function M.writer(format, opts)
-  if not M.FORMATS[format] then error(("unknown output format '%s'"):format(tostring(format)), 2) end
+  local spec = M.WRITERS[format]
+  if not spec then error(("unknown output format '%s'"):format(tostring(format)), 2) end
   opts = opts or {}
-  return setmetatable({format = format, out = opts.out or io.stdout, columns = opts.columns, width = opts.width,
-                       colour = opts.colour, title = opts.title or "prismacloud", rows = {}, count = 0}, Writer)
+  return setmetatable({format = format, spec = spec, out = opts.out or io.stdout, columns = opts.columns,
+                       width = opts.width, colour = opts.colour, title = opts.title or "prismacloud", rows = {},
+                       count = 0}, Writer)
 end
 
 --- Writes (or, for table and html, keeps) one record.
 -- syntax: w:row(record)
 function Writer:row(record)
   self.count = self.count + 1
-  local f, out = self.format, self.out
-  if f == "json" then
-    local text = M.json_text(project(record, self.columns)):gsub("\n", "\n  ")
-    out:write(self.count == 1 and "[\n  " or ",\n  ", text)
-  elseif f == "ndjson" then
-    out:write(M.json_text(project(record, self.columns), true), "\n")
-  elseif f == "csv" then
-    if self.count == 1 then
-      self.columns = self.columns or M.choose_columns{record}
-      local head = {}
-      for i, c in ipairs(self.columns) do head[i] = csv_field(printable(c)) end
-      out:write(table.concat(head, ","), "\r\n")
-    end
-    local cells = row_cells(record, self.columns, false)
-    for i, c in ipairs(cells) do cells[i] = csv_field(c) end
-    out:write(table.concat(cells, ","), "\r\n")
-  else
-    self.rows[#self.rows + 1] = record
-  end
+  self.spec.row(self, record)
 end
 
 --- Ends the output (closes the JSON array, writes the table or page); returns the record count.
 -- syntax: n = w:finish()
 function Writer:finish()
-  local f, out = self.format, self.out
-  if f == "json" then
-    out:write(self.count == 0 and "[]\n" or "\n]\n")
-  elseif f == "table" or f == "html" then
-    local columns = self.columns or M.choose_columns(self.rows)
-    local rows, header = {}, {}
-    for i, r in ipairs(self.rows) do rows[i] = row_cells(r, columns, f == "table") end
-    for i, c in ipairs(columns) do header[i] = printable(c) end
-    if f == "table" then
-      if #columns > 0 then M.write_table(out, header, rows, {colour = self.colour, width = self.width}) end
-    else
-      local parts = {"<h1>", html_escape(self.title), "</h1>\n<p>", ("%d"):format(#rows),
-                     " rows</p>\n<table>\n<thead><tr>"}
-      for _, c in ipairs(header) do parts[#parts + 1] = "<th>" .. html_escape(c) .. "</th>" end
-      parts[#parts + 1] = "</tr></thead>\n<tbody>\n"
-      for _, row in ipairs(rows) do
-        parts[#parts + 1] = "<tr>"
-        for _, cell in ipairs(row) do parts[#parts + 1] = "<td>" .. html_escape(cell) .. "</td>" end
-        parts[#parts + 1] = "</tr>\n"
-      end
-      parts[#parts + 1] = "</tbody></table>\n"
-      out:write(M.html_page(self.title, table.concat(parts)))
-    end
-  end
-  out:flush()
+  self.spec.finish(self)
+  self.out:flush()
   return self.count
 end
 
@@ -443,42 +513,22 @@ end
 function M.value(body, format, opts)
   opts = opts or {}
   local out = opts.out or io.stdout
+  local spec = M.WRITERS[format]
   if type(body) == "string" then -- not JSON (a CSV download, text): as it came, harmless for a terminal
-    out:write((format == "table" or format == "csv") and printable(body, true) or body)
+    out:write(spec.terminal and printable(body, true) or body)
     return
   end
   local rows = M.rows_of(body)
-  if format == "json" and not opts.columns and not (rows and opts.max_items) then
-    out:write(M.json_text(body), "\n")
-    return
-  end
+  if spec.value and (not rows or format == "json") and spec.value(body, opts) then return end
+  local w = M.writer(format, opts)
   if rows then
-    local w = M.writer(format, opts)
     for i, r in ipairs(rows) do
       if opts.max_items and i > opts.max_items then break end
       w:row(r)
     end
-    w:finish()
-    return
+  else
+    w:row(type(body) == "table" and body or {value = body})
   end
-  if format == "table" and type(body) == "table" then
-    local keys = {}
-    for k in pairs(body) do keys[#keys + 1] = tostring(k) end
-    table.sort(keys)
-    local rows_kv = {}
-    for i, k in ipairs(keys) do
-      rows_kv[i] = {printable((k:gsub("[\r\n\t]", " "))),
-                    printable((M.cell(k, body[k], true):gsub("[\r\n\t]", " ")))}
-    end
-    M.write_table(out, {"field", "value"}, rows_kv, {colour = opts.colour, width = opts.width})
-    return
-  end
-  if format == "json" then
-    out:write(M.json_text(project(body, opts.columns)), "\n")
-    return
-  end
-  local w = M.writer(format, opts)
-  w:row(type(body) == "table" and body or {value = body})
   w:finish()
 end
 

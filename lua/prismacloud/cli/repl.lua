@@ -32,9 +32,7 @@ local KEYWORDS = {}
 for w in ([[and break do else elseif end false for function goto if in local nil not or repeat return then
   true until while]]):gmatch("%a+") do KEYWORDS[w] = true end
 
-local function is_error(v)
-  return require("prismacloud").is_error(v)
-end
+local is_error = require("prismacloud.errors").is_error
 
 local function sorted_keys(t)
   local keys = {}
@@ -140,34 +138,8 @@ end
 -- help(): functions and their syntax lines, read from the modules' sources.
 --------------------------------------------------------------------------
 
---- The documented functions of a module's source: {{name, summary, syntax}, ...} in source order.
--- syntax: list = repl.functions_of("prismacloud.alerts")
-function M.functions_of(module_name)
-  local path = package.searchpath(module_name, package.path)
-  local f = path and io.open(path)
-  if not f then return {} end
-  local out, summary, syntax = {}, nil, nil
-  for line in f:lines() do
-    local s = line:match("^%-%-%-%s*(.-)%s*$")
-    local x = line:match("^%-%-%s*syntax:%s*(.-)%s*$")
-    local name = line:match("^function%s+[%w_]+[:.]([%w_]+)%s*%(")
-    local alias, target = line:match("^[%w_]+%.([%w_]+)%s*=%s*[%w_]+%.([%w_]+)%s*$")
-    if s then
-      summary, syntax = s, nil
-    elseif x then
-      syntax = x
-    elseif name then
-      if summary or syntax then out[#out + 1] = {name = name, summary = summary, syntax = syntax} end
-      summary, syntax = nil, nil
-    elseif alias then
-      out[#out + 1] = {name = alias, summary = "the same as " .. target, syntax = nil}
-    elseif not line:match("^%-%-") then
-      summary, syntax = nil, nil
-    end
-  end
-  f:close()
-  return out
-end
+-- The documented functions of a module (prismacloud.doc_comments reads them, as for the README).
+local functions_of = require("prismacloud.doc_comments").functions_of
 
 -- The client's methods written in C (prismacloud.core), documented in the README.
 local CORE_METHODS = {
@@ -205,20 +177,20 @@ function M.help_text(v)
   local prismacloud = require "prismacloud"
   if type(v) == "string" and prismacloud.families[v] then
     return format_functions(("pc.%s (%s):"):format(v, prismacloud.families[v]),
-      M.functions_of(prismacloud.families[v]))
+      functions_of(prismacloud.families[v]))
   end
   local family, module_name = nil, nil
   if type(v) == "table" then family, module_name = family_name_of(v) end
   if family then
-    return format_functions(("pc.%s (%s):"):format(family, module_name), M.functions_of(module_name))
+    return format_functions(("pc.%s (%s):"):format(family, module_name), functions_of(module_name))
   end
   if v ~= nil and not (type(v) == "userdata" and getmetatable(v) == require("prismacloud.core").client_mt) then
     return "help(pc) lists the client's methods, help(pc.<family>) a family's functions, help() the families"
   end
   local client_fns, seen = {}, {}
   for _, fn in ipairs(CORE_METHODS) do client_fns[#client_fns + 1], seen[fn.name] = fn, true end
-  for _, m in ipairs{"prismacloud", "prismacloud.catalog"} do
-    for _, fn in ipairs(M.functions_of(m)) do
+  for _, m in ipairs{"prismacloud", "prismacloud.client"} do
+    for _, fn in ipairs(functions_of(m)) do
       if fn.syntax and fn.syntax:find("client:", 1, true) and not seen[fn.name] then
         client_fns[#client_fns + 1], seen[fn.name] = fn, true
       end

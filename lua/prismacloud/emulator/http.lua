@@ -120,9 +120,18 @@ end
 --------------------------------------------------------------------------
 
 -- One line without its CR LF; 431 (or too_long) when longer than the limit.
+-- A socket error as a reader's error: never a number, which would be taken for
+-- an HTTP status (a timed-out keep-alive read is errno 110, ETIMEDOUT: answering
+-- "HTTP/1.1 110" would look like an informational response to a request that
+-- crossed it on the wire).
+local function io_error(err)
+  if err == nil then return "eof" end
+  return math.type(err) == "integer" and ("socket error " .. err) or err
+end
+
 local function read_line(sock, limits, timeout, too_long)
   local line, err = sock:xread("*L", "b", timeout or limits.io_timeout)
-  if not line then return nil, err or "eof" end
+  if not line then return nil, io_error(err) end
   if line:sub(-1) ~= "\n" then return nil, too_long or 431 end
   return (line:gsub("\r?\n$", ""))
 end
@@ -132,7 +141,7 @@ local function read_bytes(sock, limits, n)
   local parts, got = {}, 0
   while got < n do
     local data, err = sock:xread(-math.min(n - got, 65536), "b", limits.io_timeout)
-    if not data then return nil, err or "eof" end
+    if not data then return nil, io_error(err) end
     parts[#parts + 1] = data
     got = got + #data
   end
