@@ -714,7 +714,7 @@ local function alert_filter_options(st)
 end
 
 --- A page of alerts for a POST /v2/alert body (a table), as the route answers it, without the
--- route's rate limit: the alert jobs' pages (csv.lua) come from here.
+-- route's rate limit: the alert jobs' pages (alert_jobs.lua) come from here.
 function M.page(app, req, body)
   return list(app, req, body, false)
 end

@@ -27,9 +27,10 @@ local test_routes = require "prismacloud.emulator.test_routes"
 -- The modules whose routes answer API operations, in registration order (groups before
 -- accounts: /cloud/group/{id} must win over /cloud/{cloud_type}/{id}).
 local ROUTE_MODULES = {
-  "auth", "alerts", "policies", "groups", "accounts", "compliance", "audit", "search", "search_events",
-  "search_iam", "search_network", "search_alert", "search_suggest", "saved_searches", "csv", "users",
-  "lists", "reports", "rules", "integrations", "iam", "settings", "licensing", "inventory"
+  "auth", "alerts", "alert_jobs", "policies", "groups", "cloud_accounts", "compliance", "audit_logs",
+  "search", "search_events", "search_iam", "search_network", "search_alert", "search_suggest", "saved_searches",
+  "users", "lists", "reports", "rules", "integrations", "permission_groups", "access_keys", "settings",
+  "licensing", "inventory"
 }
 
 local M = {}
