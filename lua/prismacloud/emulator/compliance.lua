@@ -146,16 +146,21 @@ local function check_requirement_id(req, body)
   end
 end
 
+-- t with the fields of a custom item made by `by` at `now`.
+local function authored(t, by, now)
+  t.createdBy, t.createdOn, t.lastModifiedBy, t.lastModifiedOn, t.systemDefault = by, now, by, now, false
+  return t
+end
+
 -- A new section of requirement r.
 local function new_section(st, r, body, by, now)
   st.next_section = (st.next_section or 0) + 1
-  local sec = {
+  local sec = authored({
     id = data.uuid(st.world.seed, 1000 + data.SALT.section, st.next_section), sectionId = body.sectionId,
     label = body.sectionId, description = text(body.description) or "", requirementId = r.id,
-    requirementName = r.name, standardName = r.standardName, createdBy = by, createdOn = now,
-    lastModifiedBy = by, lastModifiedOn = now, systemDefault = false, viewOrder = #r.sections + 1,
+    requirementName = r.name, standardName = r.standardName, viewOrder = #r.sections + 1,
     policies = {}, requirement = r,
-  }
+  }, by, now)
   r.sections[#r.sections + 1] = sec
   st.world.sections[sec.id] = sec
   return sec
@@ -164,13 +169,12 @@ end
 -- A new requirement of standard std.
 local function new_requirement(st, std, body, by, now)
   st.next_requirement = (st.next_requirement or 0) + 1
-  local r = {
+  local r = authored({
     id = data.uuid(st.world.seed, 1000 + data.SALT.requirement, st.next_requirement), complianceId = std.id,
     name = body.name, requirementId = body.requirementId, description = text(body.description) or "",
-    standardName = std.name, createdBy = by, createdOn = now, lastModifiedBy = by, lastModifiedOn = now,
-    systemDefault = false, viewOrder = #std.requirements + 1, sections = {}, policiesAssignedCount = 0,
+    standardName = std.name, viewOrder = #std.requirements + 1, sections = {}, policiesAssignedCount = 0,
     standard = std,
-  }
+  }, by, now)
   std.requirements[#std.requirements + 1] = r
   st.world.requirements[r.id] = r
   return r
@@ -179,11 +183,11 @@ end
 -- A new custom standard.
 local function new_standard(st, body, by, now, cloud_type)
   st.next_standard = (st.next_standard or 0) + 1
-  local std = {
+  local std = authored({
     id = data.uuid(st.world.seed, 1000 + data.SALT.standard, st.next_standard), name = body.name,
-    description = text(body.description) or "", cloudType = cloud_type or {}, createdBy = by, createdOn = now,
-    lastModifiedBy = by, lastModifiedOn = now, systemDefault = false, requirements = {}, policiesAssignedCount = 0,
-  }
+    description = text(body.description) or "", cloudType = cloud_type or {}, requirements = {},
+    policiesAssignedCount = 0,
+  }, by, now)
   st.world.standards[#st.world.standards + 1] = std
   return std
 end

@@ -98,6 +98,13 @@ local function model(e)
           readOnly = e.systemDefault, groupBy = array{}, filters = array{}, async = false}
 end
 
+-- The answer of a search run recorded as entry: a SearchModel with the run's data.
+function M.answer(entry, search_type, query, time_range, result)
+  return {id = entry.id, name = entry.name, description = entry.description, searchType = search_type,
+          saved = entry.saved, query = query, timeRange = time_range, cloudType = entry.cloudType,
+          groupBy = array{}, filters = array{}, async = false, default = false, data = result}
+end
+
 -- The search of id (saved or recent), or nil.
 function M.find(app, id)
   return history(app).by_id[id]

@@ -112,11 +112,7 @@ local function search(app, req, version, search_id)
   local shown_tr = tr or search_query.ALL_TIME
   if version == 0 then
     entry = saved_searches.record(app, req, "config", query, shown_tr, body.id)
-    return api.json(200, {
-      id = entry.id, name = entry.name, description = entry.description, searchType = "config",
-      saved = entry.saved, query = query, timeRange = shown_tr, cloudType = entry.cloudType,
-      groupBy = array{}, filters = array{}, async = false, default = false, data = out,
-    })
+    return api.json(200, saved_searches.answer(entry, "config", query, shown_tr, out))
   end
   if api.bool(body.skipResult) == true then out.items = array{} end
   if not entry and api.bool(body.skipSearchCreation) ~= true then

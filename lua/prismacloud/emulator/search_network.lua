@@ -70,10 +70,8 @@ local function search(app, req)
   if not a then return api.fail(req, 400, "invalid_parameter_value", "timeRange", "bad time range") end
   local node_list, connections = M.graph(app.state.world, rql.parse(body.query, "network"))
   local entry = saved_searches.record(app, req, "network", body.query, tr, body.id)
-  return api.json(200, {id = entry.id, name = entry.name, description = entry.description, searchType = "network",
-                        saved = entry.saved, query = body.query, timeRange = tr, cloudType = entry.cloudType,
-                        groupBy = array{}, filters = array{}, async = false, default = false,
-                        data = {nodes = node_list, connections = connections}})
+  return api.json(200, saved_searches.answer(entry, "network", body.query, tr,
+                                            {nodes = node_list, connections = connections}))
 end
 
 -- Adds the route above.

@@ -188,10 +188,9 @@ function M.search(app, req, source, filtered)
   local result = M.page(app, source, q)
   local shown_tr = tr or M.ALL_TIME
   local entry = saved_searches.record(app, req, source.search_type, body.query, shown_tr, body.id)
-  local out = {id = entry.id, name = entry.name, description = entry.description, searchType = source.search_type,
-               saved = entry.saved, query = body.query, timeRange = shown_tr, data = result}
-  if source.search_fields then
-    out.cloudType, out.groupBy, out.filters, out.async, out.default = entry.cloudType, array{}, array{}, false, false
+  local out = saved_searches.answer(entry, source.search_type, body.query, shown_tr, result)
+  if not source.search_fields then -- IAM's answer has none of the SearchModel's other fields
+    out.cloudType, out.groupBy, out.filters, out.async, out.default = nil, nil, nil, nil, nil
   end
   return api.json(200, out)
 end
