@@ -253,3 +253,70 @@ describe("documentation", function()
     assert.is_nil(doc.functions[2].syntax)
   end)
 end)
+
+-- The README's emulator section, held against a running emulator: the modules it names answer
+-- and say so in X-Emulator-Route (seen through client:last_response(), as the README shows), the
+-- spec-driven fallback answers the rest, 406 for an Accept it cannot meet, 400 for a body that
+-- breaks the reference.
+describe("the README's emulator section", function()
+  local server = require "spec.support.server"
+  local walk = require "spec.support.walk"
+  local fx = server.fixture{}
+
+  local function section()
+    local readme = read("README.md")
+    local a = assert(readme:find("\n## The emulator\n", 1, true))
+    local b = assert(readme:find("\n## ", a + 1, true))
+    return readme:sub(a, b)
+  end
+
+  -- The X-Emulator-Route of the client's last response.
+  local function route()
+    return fx.client:last_response().headers["x-emulator-route"]
+  end
+
+  it("names modules that exist, and says 545 operations", function()
+    local text = section()
+    assert.truthy(text:find("545 operations", 1, true))
+    local examples = assert(text:match("%*%*Which answered%*%*.-hand%-written route %((.-)%.%.%."))
+    local names = {}
+    for name in examples:gmatch("`([%w_]+)`") do names[#names + 1] = name end
+    assert.is_true(#names >= 3)
+    for _, name in ipairs(names) do
+      assert(io.open("lua/prismacloud/emulator/" .. name .. ".lua"), name .. " is no emulator module"):close()
+    end
+  end)
+
+  it("answers with the module of the hand-written route, or spec", function()
+    assert(fx.client:call("get-alerts-v2", walk.args_of("get-alerts-v2")))
+    assert.equal("alerts", route())
+    assert(fx.client:call("search-events", {body = {query = "event from cloud.audit_logs where user = 'root'"}}))
+    assert.equal("search_events", route())
+    assert(fx.client:call("get-asset-counts", {}))
+    assert.equal("spec", route())
+  end)
+
+  it("the fallback answers 406 for an Accept it cannot meet and 400 for a body that breaks the reference", function()
+    local res, err = fx.client:request("GET", "/asm/api/v1/dashboard/asset/count", {headers = {Accept = "image/png"}})
+    assert.equal(406, res and res.status or err and err.status)
+    assert.equal("spec", route())
+    local ids = {}
+    for id in pairs(require "prismacloud.operations") do ids[#ids + 1] = id end
+    table.sort(ids)
+    local checked
+    for _, id in ipairs(ids) do
+      local body = walk.broken_body(id)
+      if body and not checked then
+        local args = walk.args_of(id)
+        args.body = body
+        local _, e = fx.client:call(id, args)
+        if route() == "spec" then
+          assert.equal(400, e and e.status, id)
+          checked = id
+        end
+      end
+    end
+    assert.truthy(checked)
+    fx.srv.take_violations() -- both requests break the reference on purpose
+  end)
+end)

@@ -591,12 +591,18 @@ end
 -- Routes.
 --------------------------------------------------------------------------
 
--- Applies the /v2/alert rate limit when enabled: headers, or nil and a 429.
-local function limited(app, req, name, rate, burst)
-  if not app.config.rate_limits then return {} end
-  local headers, res = api.rate_limit(app.state.buckets, req, name, rate or M.RATE, burst or M.BURST, app.clock)
-  if res then return nil, res end
-  return headers
+-- A route under the per-user rate limit `name` (when the rate_limits option is on): fn(req, params)
+-- answers, with the X-RateLimit-* headers on every answer; past the limit, 429.
+local function limited(app, name, fn, rate, burst)
+  return function(req, params)
+    local headers = {}
+    if app.config.rate_limits then
+      local res
+      headers, res = api.rate_limit(app.state.buckets, req, name, rate or M.RATE, burst or M.BURST, app.clock)
+      if res then return res end
+    end
+    return api.with_headers(fn(req, params), headers)
+  end
 end
 
 -- The filters of a request (GET: from the query string, the ignored names too when
@@ -714,38 +720,31 @@ local function alert_filter_options(st)
 end
 
 --- A page of alerts for a POST /v2/alert body (a table), as the route answers it, without the
--- route's rate limit: the alert jobs' pages (csv.lua) come from here.
+-- route's rate limit: the alert jobs' pages (alert_jobs.lua) come from here.
 function M.page(app, req, body)
   return list(app, req, body, false)
 end
 
+-- Adds the routes above.
 function M.register(router, app)
-  router:add("GET", "/alert", function(req)
-    local headers, res = limited(app, req, "alertv1")
-    if not headers then return res end
+  router:add("GET", "/alert", limited(app, "alertv1", function(req)
     local body = {limit = api.query(req, "limit"), timeRange = api.query_time_range(req)}
-    return api.with_headers(list_v1(app, req, body, true), headers)
-  end)
-  router:add("POST", "/alert", function(req)
-    local headers, res = limited(app, req, "alertv1")
-    if not headers then return res end
+    return list_v1(app, req, body, true)
+  end))
+  router:add("POST", "/alert", limited(app, "alertv1", function(req)
     local body, bad = api.body(req)
-    if not body then return api.with_headers(bad, headers) end
-    return api.with_headers(list_v1(app, req, body, false), headers)
-  end)
-  router:add("GET", "/alert/policy", function(req)
-    local headers, res = limited(app, req, "alertpolicy", M.POLICY_RATE, M.POLICY_BURST)
-    if not headers then return res end
+    if not body then return bad end
+    return list_v1(app, req, body, false)
+  end))
+  router:add("GET", "/alert/policy", limited(app, "alertpolicy", function(req)
     local body = {timeRange = api.query_time_range(req)}
-    return api.with_headers(by_policy(app, req, body, true), headers)
-  end)
-  router:add("POST", "/alert/policy", function(req)
-    local headers, res = limited(app, req, "alertpolicy", M.POLICY_RATE, M.POLICY_BURST)
-    if not headers then return res end
+    return by_policy(app, req, body, true)
+  end, M.POLICY_RATE, M.POLICY_BURST))
+  router:add("POST", "/alert/policy", limited(app, "alertpolicy", function(req)
     local body, bad = api.body(req, true)
-    if not body then return api.with_headers(bad, headers) end
-    return api.with_headers(by_policy(app, req, body, false), headers)
-  end)
+    if not body then return bad end
+    return by_policy(app, req, body, false)
+  end, M.POLICY_RATE, M.POLICY_BURST))
   router:add("GET", "/filter/alert/suggest", function()
     return api.json(200, alert_filter_options(app.state))
   end)
@@ -755,40 +754,33 @@ function M.register(router, app)
     return api.json(200, {suggestions = out, valid = true, translate = false, needsOffsetUpdate = false,
                           offset = 0, queryRemainder = ""})
   end)
-  router:add("GET", "/v2/alert", function(req)
-    local headers, res = limited(app, req, "v2alert")
-    if not headers then return res end
+  router:add("GET", "/v2/alert", limited(app, "v2alert", function(req)
     local body = {pageToken = api.query(req, "pageToken"), limit = api.query(req, "limit"),
                   timeRange = api.query_time_range(req)}
-    return api.with_headers(list(app, req, body, true), headers)
-  end)
+    return list(app, req, body, true)
+  end))
 
-  router:add("POST", "/v2/alert", function(req)
-    local headers, res = limited(app, req, "v2alert")
-    if not headers then return res end
+  router:add("POST", "/v2/alert", limited(app, "v2alert", function(req)
     local body, bad = api.body(req)
-    if not body then return api.with_headers(bad, headers) end
+    if not body then return bad end
     if body.pageToken ~= nil and body.pageToken ~= json.null then
       -- The next page: the token carries the query; nothing else may come with it.
       for k in pairs(body) do
         if k ~= "pageToken" then
-          return api.with_headers(api.fail(req, 400, "invalid_parameter_value", k,
-            "only pageToken may be sent for the next page"), headers)
+          return api.fail(req, 400, "invalid_parameter_value", k, "only pageToken may be sent for the next page")
         end
       end
     end
-    return api.with_headers(list(app, req, body, false), headers)
-  end)
+    return list(app, req, body, false)
+  end))
 
-  router:add("GET", "/alert/count/:status", function(req, params)
-    local headers, res = limited(app, req, "alertcount")
-    if not headers then return res end
+  router:add("GET", "/alert/count/:status", limited(app, "alertcount", function(req, params)
     local status = params.status:lower()
     if not STATUSES[status] then return api.fail(req, 400, "invalid_parameter_value", "status") end
     local st = app.state
     local q = {f = {["alert.status"] = {status}}, lo = 1, hi = st.world.alert_count}
-    return api.with_headers(api.json(200, {count = count(st, q)}), headers)
-  end)
+    return api.json(200, {count = count(st, q)})
+  end))
 
   router:add("POST", "/alert/dismiss", function(req) return change_status(app.state, req, false) end)
   router:add("POST", "/alert/reopen", function(req) return change_status(app.state, req, true) end)

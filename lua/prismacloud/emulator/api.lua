@@ -66,6 +66,14 @@ function M.bad_argument(message, target)
   return M.json(400, {error = {code = "BadArgument", message = message, target = target or json.null, details = {}}})
 end
 
+-- The request body as a JSON object for the control plane and the login: a table, or nil and a
+-- bad_argument response.
+function M.json_object(req)
+  local ok, value = pcall(json.decode, req.body ~= "" and req.body or "{}")
+  if not ok or type(value) ~= "table" then return nil, M.bad_argument("request body must be a JSON object") end
+  return value
+end
+
 -- A response without a body.
 function M.empty(status, headers)
   return {status = status, headers = headers or {}, body = ""}

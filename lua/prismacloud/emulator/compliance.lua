@@ -146,16 +146,21 @@ local function check_requirement_id(req, body)
   end
 end
 
+-- t with the fields of a custom item made by `by` at `now`.
+local function authored(t, by, now)
+  t.createdBy, t.createdOn, t.lastModifiedBy, t.lastModifiedOn, t.systemDefault = by, now, by, now, false
+  return t
+end
+
 -- A new section of requirement r.
 local function new_section(st, r, body, by, now)
   st.next_section = (st.next_section or 0) + 1
-  local sec = {
+  local sec = authored({
     id = data.uuid(st.world.seed, 1000 + data.SALT.section, st.next_section), sectionId = body.sectionId,
     label = body.sectionId, description = text(body.description) or "", requirementId = r.id,
-    requirementName = r.name, standardName = r.standardName, createdBy = by, createdOn = now,
-    lastModifiedBy = by, lastModifiedOn = now, systemDefault = false, viewOrder = #r.sections + 1,
+    requirementName = r.name, standardName = r.standardName, viewOrder = #r.sections + 1,
     policies = {}, requirement = r,
-  }
+  }, by, now)
   r.sections[#r.sections + 1] = sec
   st.world.sections[sec.id] = sec
   return sec
@@ -164,13 +169,12 @@ end
 -- A new requirement of standard std.
 local function new_requirement(st, std, body, by, now)
   st.next_requirement = (st.next_requirement or 0) + 1
-  local r = {
+  local r = authored({
     id = data.uuid(st.world.seed, 1000 + data.SALT.requirement, st.next_requirement), complianceId = std.id,
     name = body.name, requirementId = body.requirementId, description = text(body.description) or "",
-    standardName = std.name, createdBy = by, createdOn = now, lastModifiedBy = by, lastModifiedOn = now,
-    systemDefault = false, viewOrder = #std.requirements + 1, sections = {}, policiesAssignedCount = 0,
+    standardName = std.name, viewOrder = #std.requirements + 1, sections = {}, policiesAssignedCount = 0,
     standard = std,
-  }
+  }, by, now)
   std.requirements[#std.requirements + 1] = r
   st.world.requirements[r.id] = r
   return r
@@ -179,11 +183,11 @@ end
 -- A new custom standard.
 local function new_standard(st, body, by, now, cloud_type)
   st.next_standard = (st.next_standard or 0) + 1
-  local std = {
+  local std = authored({
     id = data.uuid(st.world.seed, 1000 + data.SALT.standard, st.next_standard), name = body.name,
-    description = text(body.description) or "", cloudType = cloud_type or {}, createdBy = by, createdOn = now,
-    lastModifiedBy = by, lastModifiedOn = now, systemDefault = false, requirements = {}, policiesAssignedCount = 0,
-  }
+    description = text(body.description) or "", cloudType = cloud_type or {}, requirements = {},
+    policiesAssignedCount = 0,
+  }, by, now)
   st.world.standards[#st.world.standards + 1] = std
   return std
 end
@@ -202,9 +206,20 @@ local function drop_requirement(st, r)
   st.world.requirements[r.id] = nil
 end
 
-local function register_writes(router, app)
-  router:add("POST", "/compliance/clone/:id", function(req, params)
+-- A write route: fn(req, params, st) answers an error response, or nothing when it changed the
+-- state (which then answers 200 without a body, as documented).
+local function write(app, fn)
+  return function(req, params)
     local st = app.state
+    local failed = fn(req, params, st)
+    if failed then return failed end
+    state_mod.touch(st)
+    return api.empty(200)
+  end
+end
+
+local function register_writes(router, app)
+  router:add("POST", "/compliance/clone/:id", write(app, function(req, params, st)
     local std, missing = find(req, st, "standard", params.id)
     if not std then return missing end
     local body, bad = api.body(req, true)
@@ -217,23 +232,17 @@ local function register_writes(router, app)
       local r2 = new_requirement(st, copy, r, by, now)
       for _, sec in ipairs(r.sections) do new_section(st, r2, sec, by, now) end
     end
-    state_mod.touch(st)
-    return api.empty(200)
-  end)
+  end))
 
-  router:add("POST", "/compliance", function(req)
-    local st = app.state
+  router:add("POST", "/compliance", write(app, function(req, _, st)
     local body, bad = api.body(req, true)
     if not body then return bad end
     local err = check_name(req, body.name, st.world.standards)
     if err then return err end
     new_standard(st, body, api.user_of(req), api.now_ms())
-    state_mod.touch(st)
-    return api.empty(200)
-  end)
+  end))
 
-  router:add("PUT", "/compliance/requirement/section/:id", function(req, params)
-    local st = app.state
+  router:add("PUT", "/compliance/requirement/section/:id", write(app, function(req, params, st)
     local sec, body = editable(req, st, "section", params.id, true)
     if not sec then return body end
     local err = check_name(req, body.sectionId, sec.requirement.sections, sec, "sectionId")
@@ -241,22 +250,16 @@ local function register_writes(router, app)
     sec.sectionId, sec.label = body.sectionId, body.sectionId
     sec.description = text(body.description) or sec.description
     sec.lastModifiedBy, sec.lastModifiedOn = api.user_of(req), api.now_ms()
-    state_mod.touch(st)
-    return api.empty(200)
-  end)
+  end))
 
-  router:add("DELETE", "/compliance/requirement/section/:id", function(req, params)
-    local st = app.state
+  router:add("DELETE", "/compliance/requirement/section/:id", write(app, function(req, params, st)
     local sec, bad = editable(req, st, "section", params.id)
     if not sec then return bad end
     remove(sec.requirement.sections, sec)
     st.world.sections[sec.id] = nil
-    state_mod.touch(st)
-    return api.empty(200)
-  end)
+  end))
 
-  router:add("PUT", "/compliance/requirement/:id", function(req, params)
-    local st = app.state
+  router:add("PUT", "/compliance/requirement/:id", write(app, function(req, params, st)
     local r, body = editable(req, st, "requirement", params.id, true)
     if not r then return body end
     local err = check_name(req, body.name, r.standard.requirements, r) or check_requirement_id(req, body)
@@ -265,44 +268,32 @@ local function register_writes(router, app)
     r.description = text(body.description) or r.description
     r.lastModifiedBy, r.lastModifiedOn = api.user_of(req), api.now_ms()
     for _, sec in ipairs(r.sections) do sec.requirementName = r.name end
-    state_mod.touch(st)
-    return api.empty(200)
-  end)
+  end))
 
-  router:add("DELETE", "/compliance/requirement/:id", function(req, params)
-    local st = app.state
+  router:add("DELETE", "/compliance/requirement/:id", write(app, function(req, params, st)
     local r, bad = editable(req, st, "requirement", params.id)
     if not r then return bad end
     remove(r.standard.requirements, r)
     drop_requirement(st, r)
-    state_mod.touch(st)
-    return api.empty(200)
-  end)
+  end))
 
-  router:add("POST", "/compliance/:id/requirement", function(req, params)
-    local st = app.state
+  router:add("POST", "/compliance/:id/requirement", write(app, function(req, params, st)
     local std, body = editable(req, st, "standard", params.id, true)
     if not std then return body end
     local err = check_name(req, body.name, std.requirements) or check_requirement_id(req, body)
     if err then return err end
     new_requirement(st, std, body, api.user_of(req), api.now_ms())
-    state_mod.touch(st)
-    return api.empty(200)
-  end)
+  end))
 
-  router:add("POST", "/compliance/:id/section", function(req, params)
-    local st = app.state
+  router:add("POST", "/compliance/:id/section", write(app, function(req, params, st)
     local r, body = editable(req, st, "requirement", params.id, true)
     if not r then return body end
     local err = check_name(req, body.sectionId, r.sections, nil, "sectionId")
     if err then return err end
     new_section(st, r, body, api.user_of(req), api.now_ms())
-    state_mod.touch(st)
-    return api.empty(200)
-  end)
+  end))
 
-  router:add("PUT", "/compliance/:id", function(req, params)
-    local st = app.state
+  router:add("PUT", "/compliance/:id", write(app, function(req, params, st)
     local std, body = editable(req, st, "standard", params.id, true)
     if not std then return body end
     local err = check_name(req, body.name, st.world.standards, std)
@@ -313,19 +304,14 @@ local function register_writes(router, app)
       r.standardName = std.name
       for _, sec in ipairs(r.sections) do sec.standardName = std.name end
     end
-    state_mod.touch(st)
-    return api.empty(200)
-  end)
+  end))
 
-  router:add("DELETE", "/compliance/:id", function(req, params)
-    local st = app.state
+  router:add("DELETE", "/compliance/:id", write(app, function(req, params, st)
     local std, bad = editable(req, st, "standard", params.id)
     if not std then return bad end
     for _, r in ipairs(std.requirements) do drop_requirement(st, r) end
     remove(st.world.standards, std)
-    state_mod.touch(st)
-    return api.empty(200)
-  end)
+  end))
 end
 
 --------------------------------------------------------------------------

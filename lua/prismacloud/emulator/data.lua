@@ -46,6 +46,14 @@ M.SALT = {account = 1, policy = 2, standard = 3, requirement = 4, section = 5, a
           alert_extra = 7, audit = 8, group = 9, uuid = 10, compliance = 11, policy_search = 12}
 local SALT = M.SALT
 
+-- The cloud identities that act in audit events and hold IAM permissions.
+M.CLOUD_USERS = {"root", "alice", "bob", "deploy-bot", "ci-runner"}
+
+-- One item of list, picked by bits of h from shift on.
+function M.pick(h, list, shift)
+  return list[M.roll(h, #list, shift) + 1]
+end
+
 -- A UUID-looking string made from (seed, salt, index).
 function M.uuid(seed, salt, index)
   local a = hash(seed, SALT.uuid * 1000 + salt, index)

@@ -1,4 +1,4 @@
--- prismacloud.emulator.audit: the audit log family (AuditLogs.json).
+-- prismacloud.emulator.audit_logs: the audit log family (AuditLogs.json).
 --
 --   GET /audit/redlock?timeType=relative&timeAmount=N&timeUnit=U
 --

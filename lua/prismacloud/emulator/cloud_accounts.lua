@@ -1,4 +1,4 @@
--- prismacloud.emulator.accounts: the cloud account family
+-- prismacloud.emulator.cloud_accounts: the cloud account family
 -- (CloudAccountOnboardingMicroServices.json).
 --
 --   GET /cloud                          accounts, with their account groups

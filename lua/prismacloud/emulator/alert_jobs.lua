@@ -1,4 +1,4 @@
--- prismacloud.emulator.csv: the alert jobs (Alerts.json): a CSV file, a JSON
+-- prismacloud.emulator.alert_jobs: the alert jobs (Alerts.json): a CSV file, a JSON
 -- list of alerts, or a JSON list of alert counts by policy.
 --
 --   POST /alert/csv                  {filters, timeRange, detailed?} -> AsyncJob {id, status, ...}
