@@ -108,7 +108,6 @@ describe("the referee", function()
       client.resource_lists:create{name = "referee list", resourceListType = "TAG", members = {{env = "prod"}}}
     end,
     ["settings:patch_oidc"] = function() client.settings:patch_oidc{isJitEnabled = false} end,
-    ["client:call"] = function() client:call("generateNetworkAclScriptByTenantID") end,
     ["account_groups:update"] = function()
       local g = first(assert(client.account_groups:list()))
       client.account_groups:update(g.id, {name = g.name, description = "referee",

@@ -48,10 +48,6 @@ M.KNOWN_CLIENT_BUGS = {
    message = "^missing required property 'integrationId'$", finding = "an email template is tested without the "
      .. "integrationId the reference requires of every test (an email template has no integration: the "
      .. "reference may be the one to fix)"},
-  {verb = "client:call", where = "header", pointer = "/Accept", message = "accepts none of",
-   finding = "client:call always sends Accept: application/json; operations documented only with CSV, XML "
-     .. "or script answers are refused (406) by a validating server: the catalog must record the response "
-     .. "media types and call send a matching Accept"},
 }
 
 -- Answers of the emulator that break the reference where a client verb relies on them: the
