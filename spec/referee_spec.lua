@@ -94,7 +94,6 @@ describe("the referee", function()
       client.licensing:create_rule{name = "referee rule 2", targetType = "AccountGroup", accountGroups = {group_id()},
         allocatedCredits = 500, alarmThreshold = 80}
     end,
-    ["search:suggest"] = function() client.search:suggest("config from cloud.resource where api.") end,
     ["notification_templates:update"] = function()
       local t = assert(client.notification_templates:create(email_template))
       client.notification_templates:update(t.id, {name = "referee template 2", enabled = false})

@@ -29,9 +29,6 @@ M.KNOWN_CLIENT_BUGS = {
   {verb = "licensing:create_rule", op = "createCreditAllocationRule", where = "body", pointer = "",
    message = "^missing required property 'id'$", finding = "a new credit allocation rule is sent without the "
      .. "required id"},
-  {verb = "search:suggest", op = "search-suggest", where = "body", pointer = "",
-   message = "^missing required property 'timeRange'$", finding = "POST /search/suggest is sent without the "
-     .. "required timeRange"},
   {verb = "notification_templates:update", op = "update-template-v1", where = "body", pointer = "",
    message = "^missing required property '[%a]+'$", finding = "PUT /api/v1/tenant/{prismaId}/template/{id} is "
      .. "sent without the required customerId (nor, when partial, integrationType and name)"},
