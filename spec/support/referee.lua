@@ -26,9 +26,6 @@ M.KNOWN_CLIENT_BUGS = {
   {verb = "licensing:update_rule", op = "updateCreditAllocationRule", where = "body", pointer = "",
    message = "^missing required property", finding = "the credit allocation rule's PATCH body is partial; the "
      .. "reference requires the whole rule"},
-  {verb = "licensing:create_rule", op = "createCreditAllocationRule", where = "body", pointer = "",
-   message = "^missing required property 'id'$", finding = "a new credit allocation rule is sent without the "
-     .. "required id"},
   {verb = "notification_templates:update", op = "update-template-v1", where = "body", pointer = "",
    message = "^missing required property '[%a]+'$", finding = "PUT /api/v1/tenant/{prismaId}/template/{id} is "
      .. "sent without the required customerId (nor, when partial, integrationType and name)"},
@@ -38,13 +35,6 @@ M.KNOWN_CLIENT_BUGS = {
   {verb = "resource_lists:create, resource_lists:update", op = {"add-resource-list", "update-resource-list"},
    where = "body", pointer = "/members", message = "^array, string expected$",
    finding = "members is sent as an array; the reference types it as a string"},
-  {verb = "settings:patch_oidc", op = "patch-oauth2-config", where = "body", pointer = "",
-   message = "^missing required property", finding = "the OpenID Connect configuration's PATCH body is partial; "
-     .. "the reference requires the whole configuration (clientId, issuer, scopes, ...)"},
-  {verb = "notification_templates:test", op = "test-template-v1", where = "body", pointer = "",
-   message = "^missing required property 'integrationId'$", finding = "an email template is tested without the "
-     .. "integrationId the reference requires of every test (an email template has no integration: the "
-     .. "reference may be the one to fix)"},
 }
 
 -- Answers of the emulator that break the reference where a client verb relies on them: the
