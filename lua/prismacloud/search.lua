@@ -271,7 +271,8 @@ function F:suggest(query, opts)
     error(("bad argument #1 to 'suggest' (string expected, got %s)"):format(type(query)), 2)
   end
   opts = verbs.options(opts, {time_range = true}, "suggest")
-  return self.client:call("search-suggest", {body = {query = query, timeRange = timerange.parse(opts.time_range or "24h")}})
+  local body = {query = query, timeRange = timerange.parse(opts.time_range or "24h")}
+  return self.client:call("search-suggest", {body = body})
 end
 
 return F
