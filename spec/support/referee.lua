@@ -17,18 +17,6 @@ local M = {}
 -- pointer in full), value (the offending value's pattern, optional), finding (what is wrong and
 -- what the fix is), verb (the client function that sends it).
 M.KNOWN_CLIENT_BUGS = {
-  {verb = "users:update", op = "update-profile-v2", where = "body", pointer = "",
-   message = "^missing required property", finding = "PUT /v2/user/{id} replaces the user: users:update sends "
-     .. "the changed fields alone; read, merge and write, or require the full object"},
-  {verb = "users:update_me", op = "update-my-profile", where = "body", pointer = "",
-   message = "^missing required property", finding = "PUT /user/me replaces the profile: users:update_me sends "
-     .. "the changed fields alone"},
-  {verb = "licensing:update_rule", op = "updateCreditAllocationRule", where = "body", pointer = "",
-   message = "^missing required property", finding = "the credit allocation rule's PATCH body is partial; the "
-     .. "reference requires the whole rule"},
-  {verb = "notification_templates:update", op = "update-template-v1", where = "body", pointer = "",
-   message = "^missing required property '[%a]+'$", finding = "PUT /api/v1/tenant/{prismaId}/template/{id} is "
-     .. "sent without the required customerId (nor, when partial, integrationType and name)"},
   {verb = "integrations (pull: okta, qualys, tenable)", op = {"save-integration", "update-integration",
    "test-integration"}, where = "body", pointer = "/integrationType", message = "is not one of its enum",
    finding = "Pull integrations are sent with lower-case types; the reference says OKTA_IDP, QUALYS, TENABLE"},
