@@ -28,13 +28,6 @@ M.KNOWN_CLIENT_BUGS = {
 -- Answers of the emulator that break the reference where a client verb relies on them: the
 -- emulator and the verb are to be fixed together (op, where, pointer, message, finding).
 M.KNOWN_EMULATOR_BUGS = {
-  {op = "update-account-group", where = "body", pointer = "", message = "^status 200 documents no body",
-   verb = "account_groups:update", finding = "PUT /cloud/group/{id} answers 200 with no body; the emulator sends "
-     .. "the group, which account_groups:update returns: make update return true (or get the group after)"},
-  {op = {"save-asset-inventory-filter", "update-saved-asset-inventory-filter"}, where = "body", pointer = "",
-   message = "^status 200 documents no body", verb = "inventory:save_filter, inventory:update_filter",
-   finding = "POST /filter/inventory and PUT /filter/inventory/{id} answer 200 with no body; the emulator "
-     .. "sends the filter, which the verbs return"},
   {op = {"get-all-integrations", "get-integration-by-id"}, where = "body", pointer = "/?%*?/integrationType",
    message = "is not one of its enum", verb = "integrations (pull)", finding = "the emulator keeps and answers "
      .. "the lower-case Pull types the client sends (okta, qualys, tenable; a known client bug); the reference "
