@@ -17,9 +17,6 @@ local M = {}
 -- pointer in full), value (the offending value's pattern, optional), finding (what is wrong and
 -- what the fix is), verb (the client function that sends it).
 M.KNOWN_CLIENT_BUGS = {
-  {verb = "integrations (pull: okta, qualys, tenable)", op = {"save-integration", "update-integration",
-   "test-integration"}, where = "body", pointer = "/integrationType", message = "is not one of its enum",
-   finding = "Pull integrations are sent with lower-case types; the reference says OKTA_IDP, QUALYS, TENABLE"},
   {verb = "resource_lists:create, resource_lists:update", op = {"add-resource-list", "update-resource-list"},
    where = "body", pointer = "/members", message = "^array, string expected$",
    finding = "members is sent as an array; the reference types it as a string"},
@@ -28,10 +25,6 @@ M.KNOWN_CLIENT_BUGS = {
 -- Answers of the emulator that break the reference where a client verb relies on them: the
 -- emulator and the verb are to be fixed together (op, where, pointer, message, finding).
 M.KNOWN_EMULATOR_BUGS = {
-  {op = {"get-all-integrations", "get-integration-by-id"}, where = "body", pointer = "/?%*?/integrationType",
-   message = "is not one of its enum", verb = "integrations (pull)", finding = "the emulator keeps and answers "
-     .. "the lower-case Pull types the client sends (okta, qualys, tenable; a known client bug); the reference "
-     .. "says OKTA_IDP, QUALYS, TENABLE: fix both together"},
   {op = {"add-resource-list", "update-resource-list", "get-resource-list-by-id",
           "get-all-resource-list-for-customer"}, where = "body", pointer = "/?%*?/members",
    message = "^array, string expected$", verb = "resource_lists",
