@@ -48,9 +48,16 @@ describe("the referee", function()
       {side = "response", operation = "get-policies", status = 200, where = "body", pointer = "/0/name",
        message = "integer, string expected"},
     }
-    local bad = referee.unexplained(list)
+    -- a known bug (as an entry of KNOWN_CLIENT_BUGS names one), for the time of this test
+    local bug = {verb = "resource_lists:create", op = "add-resource-list", where = "body", pointer = "/members",
+                 message = "^array, string expected$", finding = "members sent as an array"}
+    table.insert(referee.KNOWN_CLIENT_BUGS, bug)
+    local ok, bad = pcall(referee.unexplained, list)
+    table.remove(referee.KNOWN_CLIENT_BUGS)
+    assert(ok, bad)
     assert.equal(1, #bad)
     assert.equal("/0/name", bad[1].pointer)
+    assert.equal(2, #referee.unexplained(list)) -- without the entry, the bug fails the suite
   end)
 
   it("explains the reference's defects by where they are in it, with a reason", function()
@@ -106,12 +113,6 @@ describe("the referee", function()
 
   -- The known bugs, each driven by the verb that has it.
   local DRIVES = {
-    ["resource_lists:create, resource_lists:update"] = function()
-      client.resource_lists:create{name = "referee list", resourceListType = "TAG", members = {{env = "prod"}}}
-    end,
-    ["resource_lists"] = function()
-      client.resource_lists:create{name = "referee list 2", resourceListType = "TAG", members = {{env = "dev"}}}
-    end,
   }
 
   for _, list in ipairs{referee.KNOWN_CLIENT_BUGS, referee.KNOWN_EMULATOR_BUGS} do

@@ -17,19 +17,11 @@ local M = {}
 -- pointer in full), value (the offending value's pattern, optional), finding (what is wrong and
 -- what the fix is), verb (the client function that sends it).
 M.KNOWN_CLIENT_BUGS = {
-  {verb = "resource_lists:create, resource_lists:update", op = {"add-resource-list", "update-resource-list"},
-   where = "body", pointer = "/members", message = "^array, string expected$",
-   finding = "members is sent as an array; the reference types it as a string"},
 }
 
 -- Answers of the emulator that break the reference where a client verb relies on them: the
 -- emulator and the verb are to be fixed together (op, where, pointer, message, finding).
 M.KNOWN_EMULATOR_BUGS = {
-  {op = {"add-resource-list", "update-resource-list", "get-resource-list-by-id",
-          "get-all-resource-list-for-customer"}, where = "body", pointer = "/?%*?/members",
-   message = "^array, string expected$", verb = "resource_lists",
-   finding = "the emulator keeps and answers the members array resource_lists sends (a known client bug); "
-     .. "the reference types members as a string: fix both together"},
 }
 
 local function anchored(pattern, text)
