@@ -272,8 +272,10 @@ local function new_credit_rule(c)
                                         allocatedCredits = 500, alarmThreshold = 80, accountGroups = {group_id(c)}}).id
 end
 local function new_inventory_filter(c)
-  return must(c.inventory:save_filter{filters = {{name = "cloud.type", operator = "=", value = "aws"}},
-                                        groupBy = {"cloud.account"}}).id
+  must(c.inventory:save_filter{filters = {{name = "cloud.type", operator = "=", value = "aws"}},
+                               groupBy = {"cloud.account"}})
+  local list = must(c.inventory:saved_filters()) -- POST /filter/inventory answers without the new id
+  return list[#list].id
 end
 local function resource(c) return must(c.resources:scan_info{max_items = 1}:next()) end
 local function cidr()

@@ -410,7 +410,9 @@ describe("emulator search, csv, users", function()
         assert.equal(400, s, case[2])
         assert.equal(case[2], i18n(h))
       end
-      assert.equal(200, (api("PUT", "/v2/user/dana@example.com", {lastName = "Mulder", roleIds = {dev.id}})))
+      -- a PUT replaces the profile: the whole of it, as the reference requires
+      assert.equal(200, (api("PUT", "/v2/user/dana@example.com", {email = "Dana@Example.com", firstName = "Dana",
+        lastName = "Mulder", timeZone = "America/New_York", roleIds = {dev.id}, defaultRoleId = dev.id})))
       local _, after = api("GET", "/v2/user/dana@example.com")
       assert.equal("Mulder", after.lastName)
       assert.same({dev.id}, after.roleIds)

@@ -59,12 +59,16 @@ describe("identity families", function()
       assert.is_true(client.users:create(user))
       assert.same(user, body_of(sent("add-user-v2")))
 
+      -- PUT replaces the profile: the user is read, and written back whole with the change over it
       srv.clear()
       assert.is_true(client.users:update("dana@example.com", {lastName = "Mulder"}))
-      local e = sent("update-profile-v2")
+      local read, e = requests.sequence(srv, "get-user-profile-v2", "update-profile-v2")
+      assert.equal("/v2/user/dana%40example.com", read.path)
       assert.equal("/v2/user/dana%40example.com", e.path)
-      assert.same({lastName = "Mulder"}, body_of(e))
-      assert.equal("Mulder", client.users:get("dana@example.com").lastName)
+      assert.same({email = "dana@example.com", firstName = "Dana", lastName = "Mulder", timeZone = "UTC",
+                   roleIds = {dev}, defaultRoleId = dev, accessKeysAllowed = false}, body_of(e))
+      local dana = client.users:get("dana@example.com")
+      assert.same({"Dana", "Mulder", "UTC", {dev}}, {dana.firstName, dana.lastName, dana.timeZone, dana.roleIds})
 
       srv.clear()
       assert.is_true(client.users:set_enabled("dana@example.com", false))
@@ -83,13 +87,24 @@ describe("identity families", function()
     it("dry_run returns the request and sends nothing", function()
       local req = client.users:create({email = "x@example.com"}, {dry_run = true})
       assert.same({method = "POST", path = "/v2/user", body = {email = "x@example.com"}}, req)
-      req = client.users:update("x@example.com", {firstName = "X"}, {dry_run = true})
-      assert.equal("/v2/user/x%40example.com", req.path)
+      -- an update reads the user (a dry run too: the PUT it returns is the one it would send)
+      local bob = assert(client.users:list())[2]
+      srv.clear()
+      req = client.users:update(bob.email, {firstName = "X"}, {dry_run = true})
+      assert.equal("/v2/user/" .. bob.email:gsub("@", "%%40"), req.path)
       assert.equal("PUT", req.method)
+      assert.same({email = bob.email, firstName = "X", lastName = bob.lastName, timeZone = bob.timeZone,
+                   roleIds = bob.roleIds, defaultRoleId = bob.defaultRoleId,
+                   accessKeysAllowed = bob.accessKeysAllowed}, req.body)
+      sent("get-user-profile-v2")
+      srv.clear()
+      req = client.users:update_me({firstName = "A"}, {dry_run = true})
+      assert.same({"PUT", "/user/me", "A"}, {req.method, req.path, req.body.firstName})
+      sent("get-my-profile")
+      srv.clear()
       assert.equal("/user/x%40example.com/status/true",
                    client.users:set_enabled("x@example.com", true, {dry_run = true}).path)
       assert.equal("DELETE", client.users:delete("x@example.com", {dry_run = true}).method)
-      assert.equal("PUT", client.users:update_me({firstName = "A"}, {dry_run = true}).method)
       assert.equal("/user/saml/bypass", client.users:set_sso_bypass({"a@example.com"}, {dry_run = true}).path)
       assert.equal("/v3/user", client.users:create_account({type = "SERVICE_ACCOUNT"}, {dry_run = true}).path)
       nothing_sent()
@@ -130,7 +145,10 @@ describe("identity families", function()
 
       srv.clear()
       assert.is_true(client.users:update_me{timeZone = "Europe/Paris"})
-      assert.same({timeZone = "Europe/Paris"}, body_of(sent("update-my-profile")))
+      local _, put = requests.sequence(srv, "get-my-profile", "update-my-profile")
+      assert.same({email = me.email, firstName = me.firstName, lastName = me.lastName, timeZone = "Europe/Paris",
+                   roleIds = me.roleIds, defaultRoleId = me.defaultRoleId,
+                   accessKeysAllowed = me.accessKeysAllowed}, body_of(put))
       assert.equal("Europe/Paris", client.users:me().timeZone)
       local ok, err = client.users:update_me{timeZone = "Mars"}
       assert.is_nil(ok)

@@ -403,21 +403,26 @@ describe("integrations (Integrations Pull: Okta, Qualys, Tenable)", function()
 
   local only = fx.only
 
-  local function okta(name, domain)
-    return {name = name, integrationType = "okta", integrationConfig = {domain = domain or "acme.okta.com",
-                                                                         apiToken = "t"}}
+  -- an Okta integration, its type spelled as the reference does (OKTA_IDP) unless given
+  local function okta(name, domain, itype)
+    return {name = name, integrationType = itype or "OKTA_IDP",
+            integrationConfig = {domain = domain or "acme.okta.com", apiToken = "t"}}
   end
 
-  it("list{type = 'okta'}: GET /integration?type=okta, no Prisma ID needed", function()
-    local list = assert(I:list{type = "okta"})
+  it("list{type = 'OKTA_IDP'}: GET /integration?type=OKTA_IDP, no Prisma ID needed", function()
+    local list = assert(I:list{type = "OKTA_IDP"})
     assert.equal(1, #list)
-    assert.equal("okta", list[1].integrationType)
-    assert.same({type = "okta"}, query_of(requests.check(only("/integration"), "get-all-integrations")))
+    assert.equal("OKTA_IDP", list[1].integrationType)
+    assert.same({type = "OKTA_IDP"}, query_of(requests.check(only("/integration"), "get-all-integrations")))
     assert.equal(0, #srv.requests("/auth_token/extend"))
+    -- the lower-case names are taken, and sent as the reference spells the types
+    srv.clear()
+    assert.equal(1, #assert(I:list{type = "okta"}))
+    assert.same({type = "OKTA_IDP"}, query_of(requests.check(only("/integration"), "get-all-integrations")))
     local n = 0
     for i in I:each{type = {"tenable"}} do
       n = n + 1
-      assert.equal("tenable", i.integrationType)
+      assert.equal("TENABLE", i.integrationType)
     end
     assert.equal(1, n)
     assert.has_error(function() I:list{type = {"okta", "slack"}} end,
@@ -430,7 +435,8 @@ describe("integrations (Integrations Pull: Okta, Qualys, Tenable)", function()
     assert.is_true(I:create(okta("spec okta")))
     assert.same(okta("spec okta"), body_of(requests.check(only("/integration"), "save-integration")))
     local names = assert(I:names("okta"))
-    requests.check(only("/integration/name"), "get-all-integrations-metadata")
+    assert.same({type = "OKTA_IDP"},
+      query_of(requests.check(only("/integration/name"), "get-all-integrations-metadata")))
     local found
     for _, x in ipairs(names) do if x.name == "spec okta" then found = x end end
     assert.is_string(found.id)
@@ -470,7 +476,11 @@ describe("integrations (Integrations Pull: Okta, Qualys, Tenable)", function()
     local qualys = {name = "spec qualys", integrationType = "qualys",
                     integrationConfig = {login = "l", password = "p", baseUrl = "qualysapi.qualys.com"}}
     assert.is_true(I:test(qualys))
-    assert.same(qualys, body_of(requests.check(only("/integration/test"), "test-integration")))
+    local sent = body_of(requests.check(only("/integration/test"), "test-integration"))
+    assert.equal("QUALYS", sent.integrationType) -- as the reference spells it
+    assert.equal("qualys", qualys.integrationType) -- the caller's table is left as it was
+    sent.integrationType = "qualys"
+    assert.same(qualys, sent)
     qualys.integrationConfig.baseUrl = "qualys.acme.invalid"
     local ok, err = I:test(qualys)
     assert.is_nil(ok)
@@ -493,6 +503,8 @@ describe("integrations (Integrations Pull: Okta, Qualys, Tenable)", function()
     assert.same({method = "DELETE", path = "/integration/x"}, I:delete("x", {pull = true, dry_run = true}))
     assert.same({method = "POST", path = "/integration/test", body = okta("spec dry")},
       I:test(okta("spec dry"), {dry_run = true}))
+    assert.same({method = "POST", path = "/integration", body = okta("spec dry")},
+      I:create(okta("spec dry", nil, "okta"), {dry_run = true}))
     assert.equal(0, #srv.requests())
   end)
 end)
@@ -571,12 +583,14 @@ describe("notification_templates", function()
                                                        templateConfig = {basicConfig = {}}})
   end)
 
-  it("update: PATCH .../template/{id} answers without a body: true", function()
+  it("update: PATCH .../template/{id}, the template read and sent back whole; no body in the answer: true", function()
     local made = assert(T:create(email("spec patch")))
     srv.clear()
     assert.is_true(T:update(made.id, {name = "spec patched", enabled = false}))
-    local r = requests.check(only(TEMPLATES .. "/" .. made.id), "update-template-v1")
-    assert.same({name = "spec patched", enabled = false}, body_of(r))
+    local _, r = requests.sequence(srv, "get-template-v1", "update-template-v1")
+    assert.same({id = made.id, name = "spec patched", integrationType = "email", templateConfig = made.templateConfig,
+                 enabled = false, customerId = made.customerId}, body_of(r))
+    assert.is_number(made.customerId)
     local got = assert(T:get(made.id))
     assert.equal("spec patched", got.name)
     assert.is_false(got.enabled)
@@ -610,10 +624,13 @@ describe("notification_templates", function()
     srv.clear()
     assert.same({method = "POST", path = TEMPLATES, body = email("spec dry")},
       T:create(email("spec dry"), {dry_run = true}))
-    assert.same({method = "PATCH", path = TEMPLATES .. "/" .. t.id, body = {enabled = false}},
-      T:update(t.id, {enabled = false}, {dry_run = true}))
     assert.same({method = "DELETE", path = TEMPLATES .. "/" .. t.id}, T:delete(t.id, {dry_run = true}))
     assert.equal("POST", T:test(email("spec dry"), {dry_run = true}).method)
     assert.equal(0, #srv.requests())
+    -- an update reads the template (a dry run too: the PATCH it returns is the one it would send)
+    local req = T:update(t.id, {enabled = false}, {dry_run = true})
+    assert.same({"PATCH", TEMPLATES .. "/" .. t.id, t.name, t.customerId, false},
+      {req.method, req.path, req.body.name, req.body.customerId, req.body.enabled})
+    requests.sequence(srv, "get-template-v1")
   end)
 end)

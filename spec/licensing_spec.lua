@@ -236,7 +236,10 @@ describe("licensing", function()
       local u = assert(client.licensing:update_rule(r.id, {allocatedCredits = 900}))
       assert.equal(900, u.allocatedCredits)
       assert.equal("lua rule", u.name)
-      assert.same({allocatedCredits = 900}, body_of(check(only(RULE .. "/" .. r.id), "updateCreditAllocationRule")))
+      -- the reference requires the whole rule: read, and sent back whole with the change over it
+      local _, patch = requests.sequence(srv, "getCreditAllocationRule", "updateCreditAllocationRule")
+      assert.same({id = r.id, name = "lua rule", targetType = "AccountGroup", allocatedCredits = 900,
+                   alarmThreshold = 80, accountGroups = {group.id}}, body_of(patch))
 
       srv.clear()
       assert.equal(r.id, assert(client.licensing:rule_by_name("lua rule")).id)
@@ -280,15 +283,29 @@ describe("licensing", function()
       local new = {name = "dry", targetType = "AccountGroup", allocatedCredits = 1, alarmThreshold = 1,
                    accountGroups = {"g"}}
       assert.same({method = "POST", path = RULE, body = new}, client.licensing:create_rule(new, {dry_run = true}))
-      assert.same({method = "PATCH", path = RULE .. "/r1", body = {name = "n"}},
-        client.licensing:update_rule("r1", {name = "n"}, {dry_run = true}))
       assert.same({method = "DELETE", path = RULE .. "/r1"}, client.licensing:delete_rule("r1", {dry_run = true}))
       assert.equal(0, #srv.requests())
+      -- an update reads the rule, a dry run too (the PATCH it returns is the one it would send)
+      local r = assert(client.licensing:rules()())
+      srv.clear()
+      local req = client.licensing:update_rule(r.id, {name = "n"}, {dry_run = true})
+      assert.same({method = "PATCH", path = RULE .. "/" .. r.id}, {method = req.method, path = req.path})
+      assert.same({r.id, "n", r.allocatedCredits}, {req.body.id, req.body.name, req.body.allocatedCredits})
+      requests.sequence(srv, "getCreditAllocationRule")
+      local none, err = client.licensing:update_rule("no-such-rule", {name = "n"}, {dry_run = true})
+      assert.is_nil(none)
+      assert.equal(400, err.status)
+      srv.clear()
       assert.has_error(function() client.licensing:rule() end, "bad argument #1 to 'rule' (id expected, got nil)")
       assert.has_error(function() client.licensing:create_rule(nil) end,
         "bad argument #1 to 'create_rule' (table expected, got nil)")
       assert.has_error(function() client.licensing:delete_rule("r1", {force = true}) end,
         "unknown option 'force' to 'delete_rule'")
+      assert.has_error(function() client.licensing:update_rule("r1") end,
+        "bad argument #2 to 'update_rule' (table expected, got nil)")
+      assert.has_error(function() client.licensing:update_rule("r1", {}, {force = true}) end,
+        "unknown option 'force' to 'update_rule'")
+      assert.equal(0, #srv.requests())
     end)
   end)
 end)

@@ -5,6 +5,7 @@
 local server = require "spec.support.server"
 local prismacloud = require "prismacloud"
 local requests = require "spec.support.requests"
+local json = require "prismacloud.json"
 
 local query_of, body_of, check = requests.query_of, requests.body_of, requests.check
 
@@ -41,11 +42,15 @@ describe("resource lists and collections", function()
     end)
 
     it("create, get, update, by_name, delete", function()
+      -- members go as the JSON text the reference types them as (a string), and come back so
       local new = {name = "lua tags", resourceListType = "TAG", description = "d", members = {{env = "prod"}}}
       local l = assert(client.resource_lists:create(new))
-      assert.same(new, body_of(check(only("/v1/resource_list"), "add-resource-list")))
+      assert.same({name = "lua tags", resourceListType = "TAG", description = "d", members = '[{"env":"prod"}]'},
+        body_of(check(only("/v1/resource_list"), "add-resource-list")))
+      assert.same({{env = "prod"}}, new.members) -- the caller's table is left as it was
       assert.is_string(l.id)
-      assert.same({{env = "prod"}}, l.members)
+      assert.equal('[{"env":"prod"}]', l.members)
+      assert.same({{env = "prod"}}, json.decode(l.members))
 
       srv.clear()
       assert.equal("lua tags", assert(client.resource_lists:get(l.id)).name)
@@ -57,7 +62,20 @@ describe("resource lists and collections", function()
       assert.equal("lua tags 2", u.name)
       assert.equal("d", u.description)
       local r = check(only("/v1/resource_list/" .. l.id), "update-resource-list")
-      assert.same(changed, body_of(r))
+      assert.same({{env = "dev"}, {team = "x"}}, json.decode(body_of(r).members))
+      assert.is_string(body_of(r).members)
+      -- a list as read goes back as it came (members already text)
+      srv.clear()
+      local read = assert(client.resource_lists:get(l.id))
+      assert.is_string(read.members)
+      assert(client.resource_lists:update(l.id, {name = read.name, resourceListType = read.resourceListType,
+                                                 members = read.members}))
+      assert.equal(read.members, body_of(srv.requests("/v1/resource_list/" .. l.id)[2]).members)
+      -- and members that are no JSON array text are refused
+      local bad, refused = client.resource_lists:update(l.id, {name = read.name, resourceListType = "TAG",
+                                                               members = "env=prod"})
+      assert.is_nil(bad)
+      assert.equal(400, refused.status)
 
       srv.clear()
       local found = assert(client.resource_lists:by_name("lua tags 2"))
@@ -112,9 +130,10 @@ describe("resource lists and collections", function()
 
     it("dry_run returns the request and sends nothing; bad arguments raise", function()
       local new = {name = "dry", resourceListType = "TAG", members = {}}
-      assert.same({method = "POST", path = "/v1/resource_list", body = new},
+      local sent = {name = "dry", resourceListType = "TAG", members = "[]"}
+      assert.same({method = "POST", path = "/v1/resource_list", body = sent},
         client.resource_lists:create(new, {dry_run = true}))
-      assert.same({method = "PUT", path = "/v1/resource_list/a%2Fb", body = new},
+      assert.same({method = "PUT", path = "/v1/resource_list/a%2Fb", body = sent},
         client.resource_lists:update("a/b", new, {dry_run = true}))
       assert.same({method = "DELETE", path = "/v1/resource_list/x"},
         client.resource_lists:delete("x", {dry_run = true}))

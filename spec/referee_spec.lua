@@ -48,9 +48,16 @@ describe("the referee", function()
       {side = "response", operation = "get-policies", status = 200, where = "body", pointer = "/0/name",
        message = "integer, string expected"},
     }
-    local bad = referee.unexplained(list)
+    -- a known bug (as an entry of KNOWN_CLIENT_BUGS names one), for the time of this test
+    local bug = {verb = "resource_lists:create", op = "add-resource-list", where = "body", pointer = "/members",
+                 message = "^array, string expected$", finding = "members sent as an array"}
+    table.insert(referee.KNOWN_CLIENT_BUGS, bug)
+    local ok, bad = pcall(referee.unexplained, list)
+    table.remove(referee.KNOWN_CLIENT_BUGS)
+    assert(ok, bad)
     assert.equal(1, #bad)
     assert.equal("/0/name", bad[1].pointer)
+    assert.equal(2, #referee.unexplained(list)) -- without the entry, the bug fails the suite
   end)
 
   it("explains the reference's defects by where they are in it, with a reason", function()
@@ -74,56 +81,38 @@ describe("the referee", function()
     assert.is_nil(v[1].waived)
   end)
 
+  it("waives a required field the operation's own description says it does without, and nothing else", function()
+    local schema = require "prismacloud.schema"
+    local function check(op, body, params)
+      return schema.check_request(op, {path_params = params or {}, content_type = "application/json",
+                                       body = json.encode(body)})
+    end
+    -- a PATCH that "updates only the specified parameters"
+    local v = check("patch-oauth2-config", {isJitEnabled = false})
+    assert.is_true(#v > 0)
+    for _, x in ipairs(v) do assert.matches("^a whole model required of a partial update", x.waived) end
+    v = check("patch-oauth2-config", {isJitEnabled = "no"})
+    local unwaived = 0
+    for _, x in ipairs(v) do if not x.waived then unwaived = unwaived + 1 end end
+    assert.equal(1, unwaived) -- the wrong type is not excused
+    -- a new rule's id, "Ignored on create"; but not the rest of the rule
+    v = check("createCreditAllocationRule", {name = "r", targetType = "AccountGroup", accountGroups = {"g"},
+                                             allocatedCredits = 1, alarmThreshold = 80})
+    assert.equal(1, #v)
+    assert.matches("^a field required that the operation ignores", v[1].waived)
+    v = check("createCreditAllocationRule", {name = "r", targetType = "AccountGroup", accountGroups = {"g"},
+                                             allocatedCredits = 1})
+    for _, x in ipairs(v) do
+      if x.message:find("alarmThreshold", 1, true) then assert.is_nil(x.waived) end
+    end
+    -- an email template tested without an integration
+    v = check("test-template-v1", {name = "t1234", integrationType = "email", templateConfig = {}}, {prismaId = "1"})
+    assert.equal(1, #v)
+    assert.matches("^a field required that the operation ignores", v[1].waived)
+  end)
+
   -- The known bugs, each driven by the verb that has it.
-  local function first(list) return assert(list and list[1], "empty list") end
-  local group_id = function() return first(assert(client.account_groups:list())).id end
-  local email_template = {name = "referee template", integrationType = "email",
-                          templateConfig = {basicConfig = {{fieldName = "subject", type = "text", value = "x"}}}}
   local DRIVES = {
-    ["users:update"] = function()
-      local u = first(assert(client.users:list()))
-      client.users:update(u.email, {lastName = "Referee"})
-    end,
-    ["users:update_me"] = function() client.users:update_me{timeZone = "UTC"} end,
-    ["licensing:update_rule"] = function()
-      local rule = assert(client.licensing:create_rule{name = "referee rule", targetType = "AccountGroup",
-        accountGroups = {group_id()}, allocatedCredits = 500, alarmThreshold = 80})
-      client.licensing:update_rule(rule.id, {allocatedCredits = 900})
-    end,
-    ["licensing:create_rule"] = function()
-      client.licensing:create_rule{name = "referee rule 2", targetType = "AccountGroup", accountGroups = {group_id()},
-        allocatedCredits = 500, alarmThreshold = 80}
-    end,
-    ["search:suggest"] = function() client.search:suggest("config from cloud.resource where api.") end,
-    ["notification_templates:update"] = function()
-      local t = assert(client.notification_templates:create(email_template))
-      client.notification_templates:update(t.id, {name = "referee template 2", enabled = false})
-    end,
-    ["notification_templates:test"] = function() client.notification_templates:test(email_template) end,
-    ["integrations (pull: okta, qualys, tenable)"] = function()
-      client.integrations:test{integrationType = "okta", name = "referee okta",
-                               integrationConfig = {domain = "acme.okta.com", apiToken = "t"}}
-    end,
-    ["resource_lists:create, resource_lists:update"] = function()
-      client.resource_lists:create{name = "referee list", resourceListType = "TAG", members = {{env = "prod"}}}
-    end,
-    ["settings:patch_oidc"] = function() client.settings:patch_oidc{isJitEnabled = false} end,
-    ["client:call"] = function() client:call("generateNetworkAclScriptByTenantID") end,
-    ["account_groups:update"] = function()
-      local g = first(assert(client.account_groups:list()))
-      client.account_groups:update(g.id, {name = g.name, description = "referee",
-                                          accountIds = #g.accountIds > 0 and g.accountIds or json.empty_array})
-    end,
-    ["inventory:save_filter, inventory:update_filter"] = function()
-      client.inventory:save_filter{filters = {{name = "cloud.type", operator = "=", value = "aws"}},
-                                   groupBy = {"cloud.account"}}
-    end,
-    ["resource_lists"] = function()
-      client.resource_lists:create{name = "referee list 2", resourceListType = "TAG", members = {{env = "dev"}}}
-    end,
-    ["integrations (pull)"] = function()
-      client.integrations:list{type = "okta"}
-    end,
   }
 
   for _, list in ipairs{referee.KNOWN_CLIENT_BUGS, referee.KNOWN_EMULATOR_BUGS} do

@@ -399,8 +399,16 @@ describe("search", function()
       assert.same({"api.name"}, info.suggestions)
       local b = body_of(requests.check(requests.only(srv, "/search/suggest"), "search-suggest"))
       assert.equal("config from cloud.resource where api.", b.query)
+      -- the time range the reference requires: the last 24h by default, or the one given
+      assert.same({type = "relative", value = {amount = 24, unit = "hour"}}, b.timeRange)
+      assert(client.search:suggest("config from cloud.resource where api.", {time_range = "7d"}))
+      local log = srv.requests("/search/suggest")
+      b = body_of(requests.check(log[#log], "search-suggest"))
+      assert.same({type = "relative", value = {amount = 7, unit = "day"}}, b.timeRange)
       assert.has_error(function() client.search:suggest(1) end,
         "bad argument #1 to 'suggest' (string expected, got number)")
+      assert.has_error(function() client.search:suggest("config", {timerange = "7d"}) end,
+        "unknown option 'timerange' to 'suggest'")
     end)
   end)
 end)

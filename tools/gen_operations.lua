@@ -24,6 +24,9 @@
 --     "ref") is lower-cased when that makes it valid, else left out.
 --     Swagger-2 "in: body" and "in: formData" count as a body.
 --   body, body_required: from requestBody ($ref resolved) or a body parameter.
+--   media: the media types of the documented 2xx answers (their content keys, sorted, each
+--     once); absent when no 2xx answer documents a content. client:call sends an Accept
+--     that takes them when none of them is JSON (CSV, XML, octet-stream scripts...).
 --   idempotent: GET, HEAD and OPTIONS; and a POST that reads (see READ_POST_*
 --     below): one of the documented read-style paths, or an operation whose
 --     summary starts with a read verb (List, Get, Search, Perform, ...) or
@@ -287,6 +290,15 @@ local function operations_of(doc, file)
             end
           end
         end
+        local media, seen = {}, {}
+        for status, raw in pairs(op.responses or {}) do
+          if tostring(status):match("^2") then
+            for mt in pairs(resolve(doc, raw, file).content or {}) do
+              if not seen[mt] then seen[mt] = true media[#media + 1] = mt end
+            end
+          end
+        end
+        table.sort(media)
         local method = m:upper()
         local summary = type(op.summary) == "string" and trim(op.summary) or nil
         if summary == "" then summary = nil end
@@ -306,7 +318,7 @@ local function operations_of(doc, file)
           id = usable and id or (m .. "-" .. words_of(path)), original_id = id,
           method = method, path = path, file = file, summary = summary,
           params = next(params) and params or nil,
-          body = body, body_required = body_required or nil,
+          body = body, body_required = body_required or nil, media = media[1] and media or nil,
           paging = paging, page_token = (paging == "token" or paging == "alert_v2") and token_in or nil,
           idempotent = idempotent and true or false,
           rate = parse_rate(op.description) or parse_rate(op.summary),
@@ -352,7 +364,7 @@ end
 local WIDTH = 118
 
 local KEY_ORDER = {
-  "method", "path", "file", "summary", "original_id", "idempotent", "body", "body_required",
+  "method", "path", "file", "summary", "original_id", "idempotent", "body", "body_required", "media",
   "paging", "page_token", "rate", "tags", "params",
   "name", "required", "type", "array", "enum", -- a parameter
   "rate", "burst", "period",                    -- a rate

@@ -124,7 +124,7 @@ local Client = {}
 ---@field retries? any
 ---@field timeout? any
 
----Calls a catalog operation: checks the arguments against the catalog, fills the path, and sends the request (`idempotent` set from the catalog unless given). Raises for misuse; returns what client:send returns: the decoded body of a 2xx answer, true when it has none; nil, err otherwise. With `dry_run = true`, or on a client made with `dry_run = true` when the operation is not idempotent (it changes something), nothing is sent and the request is returned: {method, path, query, body, headers}.
+---Calls a catalog operation: checks the arguments against the catalog, fills the path, and sends the request (`idempotent` set from the catalog unless given; for an operation whose documented answers are not JSON, an Accept taking their media types unless the headers give one). Raises for misuse; returns what client:send returns: the decoded body of a 2xx JSON answer, the body as a string for other content types (CSV, XML, a script...), true when it has none; nil, err otherwise. With `dry_run = true`, or on a client made with `dry_run = true` when the operation is not idempotent (it changes something), nothing is sent and the request is returned: {method, path, query, body, headers}.
 ---
 ---`body, err = client:call(id, {<path param> = v, query =, body =, headers =, output =, dry_run =, ...})`
 ---@param id any

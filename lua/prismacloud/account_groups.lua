@@ -25,7 +25,7 @@ end
 
 -- get, create, update, delete and by_name: the shared shape (verbs.crud).
 local crud = verbs.crud{
-  get = "get-account-group", create = "add-account-group", update = "update-account-group",
+  get = "get-account-group", create = "add-account-group",
   delete = "delete-account-group", fetch = true,
   names = function(self) return self.client:call("get-account-group-name") end,
 }
@@ -38,9 +38,17 @@ F.get = crud.get
 -- syntax: group, err = client.account_groups:create(group [, {dry_run = true}])
 F.create = crud.create
 
---- Replaces an account group.
+--- Replaces an account group, and returns it as read back after (PUT /cloud/group/{id} answers
+-- without a body); a dry run returns the PUT.
 -- syntax: group, err = client.account_groups:update(id, group [, {dry_run = true}])
-F.update = crud.update
+function F:update(id, group, opts)
+  verbs.check_id(id, 1, "update")
+  verbs.check_table(group, 2, "update")
+  opts = verbs.options(opts, verbs.DRY_RUN, "update")
+  local ok, err = verbs.call(self.client, "update-account-group", {id = id, body = group}, opts)
+  if ok ~= true then return ok, err end -- nil, err; the request of a dry run; a body the API sent
+  return self:get(id)
+end
 
 --- Deletes an account group.
 -- syntax: ok, err = client.account_groups:delete(id [, {dry_run = true}])

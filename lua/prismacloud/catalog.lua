@@ -213,9 +213,44 @@ local function check_headers(id, op, headers, level)
   end
 end
 
+-- Whether a media type is JSON (application/json, any +json type) or takes anything (*/*).
+local function json_like(media)
+  local base = media:match("^%s*([^;%s]+)"):lower()
+  return base == "application/json" or base:find("%+json$") ~= nil or base == "*/*"
+end
+
+--- The Accept header an operation's answers need: nil when its documented 2xx answers include
+-- JSON (or document no content: the client's default Accept: application/json fits), else their
+-- media types, with JSON last (q=0.5) for an error's body.
+-- syntax: accept = catalog.accept(op)  --> "text/csv, application/json;q=0.5" | nil
+function M.accept(op)
+  local media = op.media
+  if not media then return nil end
+  for _, m in ipairs(media) do
+    if json_like(m) then return nil end
+  end
+  return table.concat(media, ", ") .. ", application/json;q=0.5"
+end
+
+-- The headers of a request: the caller's, with an Accept the operation's answers need unless the
+-- caller gave one (in any case); a copy when one is added, never the caller's table changed.
+local function headers_for(op, headers)
+  local accept = M.accept(op)
+  if not accept then return headers end
+  local out = {}
+  for name, value in pairs(headers or {}) do
+    if type(name) == "string" and name:lower() == "accept" then return headers end
+    out[name] = value
+  end
+  out.Accept = accept
+  return out
+end
+
 --- Checks the arguments of a catalog operation and builds its request:
 -- {method, path (filled, encoded), query, body, headers, idempotent, options
--- = the request options given}. Raises naming the problem.
+-- = the request options given}. The headers are the caller's, with an Accept taking the
+-- documented media types of an operation whose answers are not JSON (CSV, XML, a script...)
+-- unless the caller gave an Accept. Raises naming the problem.
 -- syntax: req = catalog.prepare(id, {<path param> = v, query =, body =, headers =, ...})
 function M.prepare(id, args, level)
   level = (level or 1) + 1
@@ -243,8 +278,8 @@ function M.prepare(id, args, level)
   for key in pairs(OPTION_KEYS) do
     if args[key] ~= nil and key ~= "dry_run" then options[key] = args[key] end
   end
-  return {method = op.method, path = path, query = args.query, body = args.body, headers = args.headers,
-          idempotent = op.idempotent, options = options}
+  return {method = op.method, path = path, query = args.query, body = args.body,
+          headers = headers_for(op, args.headers), idempotent = op.idempotent, options = options}
 end
 
 -- A Lua pattern matching without regard to case on lower-cased text: its letters lower-cased,

@@ -78,8 +78,11 @@ end
 
 --- Calls a catalog operation: checks the arguments against the catalog,
 -- fills the path, and sends the request (`idempotent` set from the catalog
--- unless given). Raises for misuse; returns what client:send returns: the
--- decoded body of a 2xx answer, true when it has none; nil, err otherwise. With
+-- unless given; for an operation whose documented answers are not JSON, an
+-- Accept taking their media types unless the headers give one). Raises for
+-- misuse; returns what client:send returns: the decoded body of a 2xx JSON
+-- answer, the body as a string for other content types (CSV, XML, a
+-- script...), true when it has none; nil, err otherwise. With
 -- `dry_run = true`, or on a client made with `dry_run = true` when the
 -- operation is not idempotent (it changes something), nothing is sent and
 -- the request is returned: {method, path, query, body, headers}.
@@ -91,6 +94,7 @@ function Client:call(id, args)
     return {method = req.method, path = req.path, query = req.query, body = req.body, headers = req.headers}
   end
   local opts = req.options
+  opts.headers = req.headers
   if opts.idempotent == nil then opts.idempotent = req.idempotent end
   return self:send(req.method, req.path, opts)
 end

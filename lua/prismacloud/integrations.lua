@@ -1,6 +1,8 @@
 --- prismacloud.integrations: the integration family (`client.integrations`), on the tenant API
 -- (/api/v1/tenant/{prismaId}/integration); Okta, Qualys and Tenable integrations, which only
--- Integrations Pull (/integration) serves, go there by type (or with {pull = true} by id).
+-- Integrations Pull (/integration) serves, go there by type (or with {pull = true} by id). Their
+-- types are sent as the reference spells them, OKTA_IDP, QUALYS and TENABLE (F.PULL_TYPES), whether
+-- given so or as okta (or okta_idp), qualys and tenable; answers carry the reference's spelling.
 --
 --   local hook = assert(client.integrations:create(client.integrations.webhook{
 --     name = "ops webhook", url = "https://hooks.example.com/prisma", authToken = "s3cret"}))
@@ -42,19 +44,29 @@ F.TYPES = {
   },
   google_cscc = {required = {"orgId", "sourceId"}},
   microsoft_teams = {required = {"url"}},
-  okta = {required = {"domain", "apiToken"}, pull = true},
+  OKTA_IDP = {required = {"domain", "apiToken"}, pull = true},
   pager_duty = {required = {"integrationKey"}},
-  qualys = {required = {"login", "baseUrl", "password"}, pull = true},
+  QUALYS = {required = {"login", "baseUrl", "password"}, pull = true},
   service_now = {required = {"hostUrl", "login", "password", "tables"}},
   slack = {required = {"webhookUrl"}, prefix = {webhookUrl = "https://hooks.slack.com/"}},
   snowflake = {required = {"hostUrl", "pipename", "stagingIntegrationId", "privateKey"}},
   splunk = {required = {"authToken", "url"}},
-  tenable = {required = {"accessKey", "secretKey"}, pull = true},
+  TENABLE = {required = {"accessKey", "secretKey"}, pull = true},
   webhook = {
     required = {"url", "authToken"}, test_required = {"url"},
     when = {{field = "isCustomPayloadEnabled", value = true, require = {"customPayloads"}}},
   },
 }
+
+-- The Integrations Pull types as the reference spells them (OKTA_IDP, QUALYS, TENABLE), by every
+-- spelling a caller may use: the reference's, and the lower-case names (okta, okta_idp, qualys, tenable).
+F.PULL_TYPES = {OKTA_IDP = "OKTA_IDP", okta = "OKTA_IDP", okta_idp = "OKTA_IDP", QUALYS = "QUALYS",
+                qualys = "QUALYS", TENABLE = "TENABLE", tenable = "TENABLE"}
+
+-- A type as the API spells it (a Pull type's lower-case name mapped to the reference's).
+local function spelled(itype)
+  return F.PULL_TYPES[itype] or itype
+end
 
 -- A field counts when set, not "" and not JSON null (a light userdata). Plain
 -- Lua, so the emulator checks bodies with the same table.
@@ -81,7 +93,7 @@ end
 -- type is not one F.TYPES knows), else the field and a message naming type and field.
 -- syntax: field, message = integrations.check_config(integration_type, config [, "test"])
 function F.check_config(itype, config, purpose)
-  local spec = F.TYPES[itype]
+  local spec = F.TYPES[spelled(itype)]
   if not spec then return nil end
   local function fail(field, what)
     return field, ("integration type '%s': %s %s"):format(itype, field, what)
@@ -200,7 +212,7 @@ local FILTER_SET = filters.define{what = "integration",
 
 -- Okta, Qualys and Tenable integrations live in the Integrations Pull API (/integration, no Prisma ID).
 local function is_pull(itype)
-  local spec = F.TYPES[itype]
+  local spec = F.TYPES[spelled(itype)]
   return spec ~= nil and spec.pull == true
 end
 
@@ -219,7 +231,7 @@ local function query_of(filter, fname)
         error(("filter '%s' to '%s' does not apply to %s integrations"):format(k, fname, kinds), 3)
       end
     end
-    return {type = kinds}, true
+    return {type = spelled(kinds)}, true
   end
   local query = FILTER_SET:query(filter, fname, 3)
   for t in (query.type or ""):gmatch("[^,]+") do
@@ -236,10 +248,19 @@ local OPS = {
   state = {"update-integration-state-v1"},
 }
 
--- Sends a verb's operation: the Pull one, or the tenant one with the Prisma ID in its path (or
--- returns the request on a dry run).
+-- Sends a verb's operation: the Pull one (its body's type as the reference spells it, in a copy),
+-- or the tenant one with the Prisma ID in its path (or returns the request on a dry run).
 local function send(self, verb, pull, args, opts)
-  if pull then return verbs.call(self.client, OPS[verb][2], args, opts) end
+  if pull then
+    local body = args.body
+    if type(body) == "table" and spelled(body.integrationType) ~= body.integrationType then
+      local copy = {}
+      for k, v in pairs(body) do copy[k] = v end
+      copy.integrationType = spelled(body.integrationType)
+      args.body = copy
+    end
+    return verbs.call(self.client, OPS[verb][2], args, opts)
+  end
   local prisma_id, err = self.client:prisma_id()
   if not prisma_id then return nil, err end
   args.prismaId = prisma_id
@@ -265,7 +286,7 @@ local function pull_test_result(body, send_err)
 end
 
 --- Integrations, all or filtered {type = "slack" or {...}, ids = {...}, only_enabled = true}. Okta,
--- Qualys and Tenable ones (Integrations Pull) are listed one type at a time: list{type = "okta"}.
+-- Qualys and Tenable ones (Integrations Pull) are listed one type at a time: list{type = "OKTA_IDP"}.
 -- syntax: integrations, err = client.integrations:list([{type =, ids =, only_enabled =}])
 function F:list(filter)
   local query, pull = query_of(filter, "list")
@@ -360,7 +381,7 @@ end
 
 --- The integration with exactly this name (of a type, for Okta, Qualys and Tenable ones):
 -- integration, or nil when there is none, or nil, err.
--- syntax: integration, err = client.integrations:by_name(name [, {type = "okta"}])
+-- syntax: integration, err = client.integrations:by_name(name [, {type = "OKTA_IDP"}])
 F.by_name = crud.by_name
 
 --- Ids and names of one type's Okta, Qualys or Tenable integrations (GET /integration/name).
@@ -370,7 +391,7 @@ function F:names(itype, opts)
     error(("bad argument #1 to 'names' (string expected, got %s)"):format(type(itype)), 2)
   end
   opts = verbs.options(opts, {only_enabled = true}, "names")
-  local query = {type = itype}
+  local query = {type = spelled(itype)}
   if opts.only_enabled ~= nil then
     if type(opts.only_enabled) ~= "boolean" then error("bad option 'only_enabled' to 'names' (boolean expected)", 2) end
     query.onlyEnabled = tostring(opts.only_enabled)

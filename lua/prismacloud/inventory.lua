@@ -103,8 +103,8 @@ end
 -- get_filter, save_filter, update_filter and delete_filter: the shared shape (verbs.crud).
 local saved = verbs.crud{
   get = "get-saved-asset-inventory-filter", create = "save-asset-inventory-filter",
-  update = "update-saved-asset-inventory-filter", delete = "delete-saved-asset-inventory-filter",
-  fnames = {get = "get_filter", create = "save_filter", update = "update_filter", delete = "delete_filter"},
+  delete = "delete-saved-asset-inventory-filter",
+  fnames = {get = "get_filter", create = "save_filter", delete = "delete_filter"},
 }
 
 --- The saved inventory filters: an array, or nil, err.
@@ -117,13 +117,23 @@ end
 -- syntax: filter, err = client.inventory:get_filter(id)
 F.get_filter = saved.get
 
---- Saves an inventory filter (a FilterModel: {filters = {{name =, operator = "=", value =}}, groupBy =, ...}).
--- syntax: filter, err = client.inventory:save_filter(model [, {dry_run = true}])
+--- Saves an inventory filter (a FilterModel: {filters = {{name =, operator = "=", value =}}, groupBy =, ...}):
+-- true, as POST /filter/inventory answers without a body (nor the new filter's id: saved_filters()
+-- lists it).
+-- syntax: ok, err = client.inventory:save_filter(model [, {dry_run = true}])
 F.save_filter = saved.create
 
---- Replaces a saved inventory filter.
+--- Replaces a saved inventory filter, and returns it as read back after (PUT /filter/inventory/{id}
+-- answers without a body); a dry run returns the PUT.
 -- syntax: filter, err = client.inventory:update_filter(id, model [, {dry_run = true}])
-F.update_filter = saved.update
+function F:update_filter(id, model, opts)
+  verbs.check_id(id, 1, "update_filter")
+  verbs.check_table(model, 2, "update_filter")
+  opts = verbs.options(opts, verbs.DRY_RUN, "update_filter")
+  local ok, err = verbs.call(self.client, "update-saved-asset-inventory-filter", {id = id, body = model}, opts)
+  if ok ~= true then return ok, err end -- nil, err; the request of a dry run; a body the API sent
+  return self:get_filter(id)
+end
 
 --- Deletes a saved inventory filter.
 -- syntax: ok, err = client.inventory:delete_filter(id [, {dry_run = true}])

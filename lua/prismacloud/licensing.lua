@@ -177,9 +177,23 @@ F.rule = crud.get
 -- syntax: rule, err = client.licensing:create_rule(rule [, {dry_run = true}])
 F.create_rule = crud.create
 
---- Updates a credit allocation rule (PATCH: absent fields stay as they are).
+-- The fields of a rule an update writes.
+local RULE = {"id", "name", "targetType", "allocatedCredits", "alarmThreshold", "accountGroups"}
+
+--- Updates a credit allocation rule: only the fields given change. The reference requires the
+-- whole rule of the PATCH (its id the path's), so the rule is read first and sent back whole with
+-- the changes over it (a dry run reads it too, and returns the PATCH).
 -- syntax: rule, err = client.licensing:update_rule(id, changes [, {dry_run = true}])
-F.update_rule = crud.update
+function F:update_rule(id, changes, opts)
+  verbs.check_id(id, 1, "update_rule")
+  verbs.check_table(changes, 2, "update_rule")
+  opts = verbs.options(opts, verbs.DRY_RUN, "update_rule")
+  local current, err = verbs.table_body(self.client, self:rule(id))
+  if not current then return nil, err end
+  local body = verbs.merge(current, RULE, changes)
+  body.id = id
+  return verbs.call(self.client, "updateCreditAllocationRule", {ruleId = id, body = body}, opts)
+end
 
 --- Deletes a credit allocation rule.
 -- syntax: ok, err = client.licensing:delete_rule(id [, {dry_run = true}])

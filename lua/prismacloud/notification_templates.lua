@@ -3,8 +3,7 @@
 --
 --   for t in client.notification_templates:each{type = "email"} do print(t.name) end
 --   local t = client.notification_templates:by_name("SOC email")
---   client.notification_templates:update(t.id, {name = t.name, integrationType = t.integrationType,
---                                               templateConfig = t.templateConfig, enabled = false})
+--   client.notification_templates:update(t.id, {enabled = false})
 --
 -- The Prisma ID in the paths is the one client:prisma_id() knows or learns.
 local pager = require "prismacloud.pager"
@@ -63,13 +62,21 @@ function F:create(template, opts)
   return send(self, "create-template-v1", {body = template}, opts)
 end
 
---- Updates a template (PATCH with the template's fields; the API answers without a body): true, or nil, err.
+-- The fields of a template an update writes (customerId, integrationType and name are required).
+local TEMPLATE = {"id", "name", "integrationType", "integrationId", "templateConfig", "enabled", "customerId"}
+
+--- Updates a template: only the fields given change. The reference requires of the PATCH the
+-- template's customerId, integrationType and name, so the template is read first and sent back
+-- whole with the fields over it (a dry run reads it too, and returns the PATCH). The API answers
+-- without a body: true, or nil, err.
 -- syntax: ok, err = client.notification_templates:update(id, template [, {dry_run = true}])
 function F:update(id, template, opts)
   check_string(id, 1, "update")
   check_table(template, 2, "update", "template table")
   opts = verbs.options(opts, verbs.DRY_RUN, "update")
-  return send(self, "update-template-v1", {id = id, body = template}, opts)
+  local current, err = verbs.table_body(self.client, self:get(id))
+  if not current then return nil, err end
+  return send(self, "update-template-v1", {id = id, body = verbs.merge(current, TEMPLATE, template)}, opts)
 end
 
 --- Deletes a template.

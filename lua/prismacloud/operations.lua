@@ -6,19 +6,19 @@
 return {
   ["add-a-network"] = {
     method = "POST", path = "/allow_list/network", file = "IPAllowList", summary = "Add Network", idempotent = false,
-    body = true, body_required = true, tags = {"IP Allow List"},
+    body = true, body_required = true, media = {"application/json; charset=UTF-8"}, tags = {"IP Allow List"},
   },
   ["add-access-keys"] = {
     method = "POST", path = "/access_keys", file = "AccessKeys", summary = "Add Access Key", idempotent = false,
-    body = true, body_required = true, tags = {"Access Keys"},
+    body = true, body_required = true, media = {"application/json"}, tags = {"Access Keys"},
   },
   ["add-account-group"] = {
     method = "POST", path = "/cloud/group", file = "AccountGroups", summary = "Add Account Group", idempotent = false,
-    body = true, body_required = true, tags = {"Account Groups"},
+    body = true, body_required = true, media = {"application/json; charset=UTF-8"}, tags = {"Account Groups"},
   },
   ["add-alert-rule"] = {
     method = "POST", path = "/alert/rule", file = "AlertRules", summary = "Add an Alert Rule", idempotent = false,
-    body = true, body_required = true, tags = {"Alert Rules"},
+    body = true, body_required = true, media = {"application/json; charset=UTF-8"}, tags = {"Alert Rules"},
   },
   ["add-aws-cloud-account"] = {
     method = "POST", path = "/cas/v1/aws_account", file = "CloudAccountOnboardingMicroServices",
@@ -32,8 +32,8 @@ return {
   },
   ["add-cidr-block"] = {
     method = "POST", path = "/allow_list/network/{networkUuid}/cidr", file = "IPAllowList", summary = "Add CIDR",
-    idempotent = false, body = true, body_required = true, tags = {"IP Allow List"},
-    params = {path = {{name = "networkUuid", required = true, type = "string"}}},
+    idempotent = false, body = true, body_required = true, media = {"application/json; charset=UTF-8"},
+    tags = {"IP Allow List"}, params = {path = {{name = "networkUuid", required = true, type = "string"}}},
   },
   ["add-cloud-account"] = {
     method = "POST", path = "/cloud/{cloud_type}", file = "CloudAccountOnboardingMicroServices",
@@ -46,21 +46,25 @@ return {
   },
   ["add-data-pattern"] = {
     method = "POST", path = "/dlp/api/v1/dss-api/data-pattern", file = "DataSecuritySettings",
-    summary = "Add Data Pattern", idempotent = false, body = true, tags = {"Data Security Settings"},
+    summary = "Add Data Pattern", idempotent = false, body = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Data Security Settings"},
   },
   ["add-data-profile"] = {
     method = "POST", path = "/dlp/api/v1/dss-api/data-profile", file = "DataSecuritySettings",
-    summary = "Add Data Profile", idempotent = false, body = true, tags = {"Data Security Settings"},
+    summary = "Add Data Profile", idempotent = false, body = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Data Security Settings"},
   },
   ["add-dss-data-pattern"] = {
     method = "POST", path = "/config/v3/dss-api/data-pattern/dssTenantId/{dssTenantId}",
     file = "DataSecurityOnboardingMicroService", summary = "Add Data Pattern", idempotent = false, body = true,
-    tags = {"Data Security Settings"}, params = {path = {{name = "dssTenantId", required = true, type = "string"}}},
+    media = {"application/json"}, tags = {"Data Security Settings"},
+    params = {path = {{name = "dssTenantId", required = true, type = "string"}}},
   },
   ["add-dss-data-profile"] = {
     method = "POST", path = "/config/v3/dss-api/data-profile/dssTenantId/{dssTenantId}",
     file = "DataSecurityOnboardingMicroService", summary = "Add Data Profile", idempotent = false, body = true,
-    tags = {"Data Security Settings"}, params = {path = {{name = "dssTenantId", required = true, type = "string"}}},
+    media = {"application/json"}, tags = {"Data Security Settings"},
+    params = {path = {{name = "dssTenantId", required = true, type = "string"}}},
   },
   ["add-gcp-cloud-account"] = {
     method = "POST", path = "/cas/v1/gcp_account", file = "CloudAccountOnboardingMicroServices",
@@ -69,7 +73,7 @@ return {
   },
   ["add-policy"] = {
     method = "POST", path = "/policy", file = "Policy", summary = "Add Policy", idempotent = false, body = true,
-    body_required = true, tags = {"Policy"},
+    body_required = true, media = {"application/json; charset=UTF-8"}, tags = {"Policy"},
   },
   ["add-requirement"] = {
     method = "POST", path = "/compliance/{complianceId}/requirement", file = "ComplianceStandards",
@@ -78,7 +82,8 @@ return {
   },
   ["add-resource-list"] = {
     method = "POST", path = "/v1/resource_list", file = "ResourceLists", summary = "Add Resource List",
-    idempotent = false, body = true, body_required = true, tags = {"Resource Lists"},
+    idempotent = false, body = true, body_required = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Resource Lists"},
   },
   ["add-section"] = {
     method = "POST", path = "/compliance/{requirementId}/section", file = "ComplianceStandards",
@@ -87,7 +92,8 @@ return {
   },
   ["add-snippets"] = {
     method = "POST", path = "/dlp/api/v1/inventory/snippet", file = "DataSecurityInventory",
-    summary = "Generate Snippet", idempotent = false, body = true, tags = {"Data Security Inventory"},
+    summary = "Generate Snippet", idempotent = false, body = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Data Security Inventory"},
   },
   ["add-standard"] = {
     method = "POST", path = "/compliance", file = "ComplianceStandards", summary = "Add Compliance Standard",
@@ -103,17 +109,17 @@ return {
   },
   ["add-user-v3"] = {
     method = "POST", path = "/v3/user", file = "UserProfile", summary = "Add User Profile V3", idempotent = false,
-    body = true, body_required = true, tags = {"User Profile"},
+    body = true, body_required = true, media = {"application/json"}, tags = {"User Profile"},
   },
   ["addClusterInfo"] = {
     method = "POST", path = "/appid/api/v1/satellite", file = "satellite", summary = "Add Satellite Details",
-    idempotent = false, body = true, body_required = true, tags = {"Settings"},
+    idempotent = false, body = true, body_required = true, media = {"application/json"}, tags = {"Settings"},
     params = {header = {{name = "x-prisma-tenant-id", required = true, type = "string"}}},
   },
   ["addToTrustedList"] = {
     method = "POST", path = "/anomalies/trusted_list", file = "AnomaliesMicroService",
     summary = "Add Entries to Anomaly Trusted List", idempotent = false, body = true, body_required = true,
-    tags = {"Anomalies"},
+    media = {"application/json; charset=UTF-8"}, tags = {"Anomalies"},
   },
   ["adoption-advisor-create-report"] = {
     method = "POST", path = "/adoptionadvisor/report/generate", file = "AdoptionAdvisor",
@@ -142,43 +148,46 @@ return {
   },
   ["adoption-advisor-get-all-report-configs"] = {
     method = "GET", path = "/adoptionadvisor/report", file = "AdoptionAdvisor",
-    summary = "Get Adoption Advisor Report Configs", idempotent = true, tags = {"Adoption Advisor"},
+    summary = "Get Adoption Advisor Report Configs", idempotent = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Adoption Advisor"},
   },
   ["adoption-advisor-update-report"] = {
     method = "PUT", path = "/adoptionadvisor/report/{reportId}", file = "AdoptionAdvisor",
-    summary = "Update Adoption Advisor Report", idempotent = false, body = true, tags = {"Adoption Advisor"},
+    summary = "Update Adoption Advisor Report", idempotent = false, body = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Adoption Advisor"},
     params = {path = {{name = "reportId", required = true, type = "string"}}},
   },
   ["alert-remediation-command"] = {
     method = "GET", path = "/iam/api/v2/alert/{alertId}/remediation_command", file = "IAMV2MicroService",
-    summary = "Get Remediation Command", idempotent = true, tags = {"IAM"},
+    summary = "Get Remediation Command", idempotent = true, media = {"application/json"}, tags = {"IAM"},
     params = {path = {{name = "alertId", required = true, type = "string"}}},
   },
   ["alertAggregation"] = {
     method = "POST", path = "/alert/v1/aggregate", file = "AlertsMicroServices", summary = "Group by Policy field",
-    idempotent = true, body = true, body_required = true, tags = {"Alerts"},
+    idempotent = true, body = true, body_required = true, media = {"application/json"}, tags = {"Alerts"},
   },
   ["alertPolicyList"] = {
     method = "POST", path = "/alert/v1/policy", file = "AlertsMicroServices",
     summary = "Return policy with alert count", idempotent = true, body = true, body_required = true,
-    tags = {"Alerts"},
+    media = {"application/json"}, tags = {"Alerts"},
   },
   ["app-Summary"] = {
     method = "GET", path = "/appid/api/v2/app/summary", file = "ApplicationSearchMicroservice",
-    summary = "Get Application Summary", idempotent = true, tags = {"Applications"},
+    summary = "Get Application Summary", idempotent = true, media = {"application/json"}, tags = {"Applications"},
   },
   ["app-download-abom"] = {
     method = "GET", path = "/appid/api/v1/download/app/config/{id}", file = "ApplicationConfigMicroservice",
-    summary = "Download Application ABOM", idempotent = true, tags = {"Applications"},
-    params = {path = {{name = "id", required = true, type = "string"}}},
+    summary = "Download Application ABOM", idempotent = true, media = {"application/octet-stream"},
+    tags = {"Applications"}, params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["app-login"] = {
     method = "POST", path = "/login", file = "Login", summary = "Login", idempotent = false, body = true,
-    body_required = true, tags = {"Login"},
+    body_required = true, media = {"application/json; charset=UTF-8"}, tags = {"Login"},
   },
   ["appDetailsCsvDownload"] = {
     method = "GET", path = "/appid/api/v1/download/app/{id}", file = "ApplicationConfigMicroservice",
-    summary = "Download Application Details", idempotent = true, tags = {"Applications"},
+    summary = "Download Application Details", idempotent = true, media = {"application/octet-stream"},
+    tags = {"Applications"},
     params = {
       path = {{name = "id", required = true, type = "string"}},
       query = {{name = "file_type", required = true, type = "string"}},
@@ -186,16 +195,17 @@ return {
   },
   ["asset-download"] = {
     method = "POST", path = "/asm/api/v1/asset/download", file = "CDEMMicroServices",
-    summary = "Download Unmanaged Assets", idempotent = false, body = true,
+    summary = "Download Unmanaged Assets", idempotent = false, body = true, media = {"application/json"},
     tags = {"Discovery and Exposure Management"},
   },
   ["asset-inventory-for-l3"] = {
     method = "POST", path = "/asm/api/v1/asset", file = "CDEMMicroServices", summary = "Get Assets List",
-    idempotent = true, body = true, tags = {"Discovery and Exposure Management"},
+    idempotent = true, body = true, media = {"application/json"}, tags = {"Discovery and Exposure Management"},
   },
   ["asset-inventory-trend-v2"] = {
     method = "GET", path = "/v2/inventory/trend", file = "AssetInventory",
-    summary = "Asset Inventory Trend View V2 - GET", idempotent = true, tags = {"Asset Inventory"},
+    summary = "Asset Inventory Trend View V2 - GET", idempotent = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Asset Inventory"},
     params = {
       query = {
         {name = "timeType", required = true, type = "string", enum = {"relative"}},
@@ -216,7 +226,8 @@ return {
   },
   ["asset-inventory-trend-v3"] = {
     method = "GET", path = "/v3/inventory/trend", file = "AssetInventory",
-    summary = "Asset Inventory Trend View V3 - GET", idempotent = true, tags = {"Asset Inventory"},
+    summary = "Asset Inventory Trend View V3 - GET", idempotent = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Asset Inventory"},
     params = {
       query = {
         {name = "cloud.account", type = "string"}, {name = "account.group", type = "string"},
@@ -231,7 +242,7 @@ return {
   },
   ["asset-inventory-v2"] = {
     method = "GET", path = "/v2/inventory", file = "AssetInventory", summary = "Asset Inventory View V2 - GET",
-    idempotent = true, tags = {"Asset Inventory"},
+    idempotent = true, media = {"application/json; charset=UTF-8"}, tags = {"Asset Inventory"},
     params = {
       query = {
         {name = "timeType", required = true, type = "string", enum = {"relative"}},
@@ -253,7 +264,7 @@ return {
   },
   ["asset-inventory-v3"] = {
     method = "GET", path = "/v3/inventory", file = "AssetInventory", summary = "Asset Inventory View V3 - GET",
-    idempotent = true, tags = {"Asset Inventory"},
+    idempotent = true, media = {"application/json; charset=UTF-8"}, tags = {"Asset Inventory"},
     params = {
       query = {
         {name = "cloud.account", type = "string"}, {name = "account.group", type = "string"},
@@ -269,17 +280,17 @@ return {
   },
   ["asset-snooze"] = {
     method = "POST", path = "/asm/api/v1/asset/snooze", file = "CDEMMicroServices",
-    summary = "Snooze Unmanaged Assets", idempotent = false, body = true,
+    summary = "Snooze Unmanaged Assets", idempotent = false, body = true, media = {"application/json"},
     tags = {"Discovery and Exposure Management"},
   },
   ["asset-unsnooze"] = {
     method = "POST", path = "/asm/api/v1/asset/reopen", file = "CDEMMicroServices",
-    summary = "Unsnooze Unmanaged Assets", idempotent = false, body = true,
+    summary = "Unsnooze Unmanaged Assets", idempotent = false, body = true, media = {"application/json"},
     tags = {"Discovery and Exposure Management"},
   },
   ["asset-vulnerability"] = {
     method = "GET", path = "/asm/api/v1/asset/{asset_id}/vulnerability", file = "CDEMMicroServices",
-    summary = "Get Vulnerabilities in an Asset by ID", idempotent = true,
+    summary = "Get Vulnerabilities in an Asset by ID", idempotent = true, media = {"application/json"},
     tags = {"Discovery and Exposure Management"},
     params = {
       path = {{name = "asset_id", required = true, type = "string"}},
@@ -298,8 +309,8 @@ return {
   },
   ["bulkExportResourceArchives"] = {
     method = "GET", path = "/config/api/v1/tenant/{prisma_id}/archiveList", file = "ArchivedAssetsMicroService",
-    summary = "Bulk Export Resource Archives", idempotent = true, rate = {rate = 80, period = 60},
-    tags = {"Archived Assets"},
+    summary = "Bulk Export Resource Archives", idempotent = true, media = {"application/json"},
+    rate = {rate = 80, period = 60}, tags = {"Archived Assets"},
     params = {
       path = {{name = "prisma_id", required = true, type = "string"}},
       query = {
@@ -311,14 +322,15 @@ return {
   },
   ["c2c-trace-api"] = {
     method = "POST", path = "/trace/api/v1/asset", file = "UVEDashboardMicroService",
-    summary = "Get C2C Trace Asset Graph", idempotent = true, body = true, tags = {"Vulnerabilities Dashboard"},
+    summary = "Get C2C Trace Asset Graph", idempotent = true, body = true, media = {"application/json"},
+    tags = {"Vulnerabilities Dashboard"},
     params = {header = {{name = "x-redlock-auth", required = true, type = "string"}}},
   },
   ["check-aws-s3-flowlog"] = {
     method = "POST",
     path = "/cloud-accounts-manager/v1/cloud-accounts/aws/{accountId}/features/aws-flow-logs/s3/status",
     file = "OnboardingAWSS3FlowLogs", summary = "Check AWS S3 Flow Log status", idempotent = true, body = true,
-    body_required = true, tags = {"Cloud Ingested Logs"},
+    body_required = true, media = {"*/*"}, tags = {"Cloud Ingested Logs"},
     params = {
       path = {{name = "accountId", required = true, type = "string"}},
       query = {{name = "isHourlyFormat", required = true, type = "boolean"}},
@@ -327,40 +339,42 @@ return {
   ["checkLoggingAccountStatus"] = {
     method = "POST", path = "/v1/cloudAccounts/awsLoggingAccounts/permissionsStatus",
     file = "CloudAccountOnboardingMicroServices", summary = "Get Logging Account Status", idempotent = true,
-    body = true, tags = {"AWS Logging Accounts"},
+    body = true, media = {"application/json; charset=UTF-8"}, tags = {"AWS Logging Accounts"},
   },
   ["checkLoggingAccountStatusForProvidedAccount"] = {
     method = "POST", path = "/v1/cloudAccounts/awsLoggingAccounts/{loggingAccountId}/permissionsStatus",
     file = "CloudAccountOnboardingMicroServices", summary = "Get Logging Account Status - POST", idempotent = true,
-    body = true, tags = {"AWS Logging Accounts"},
+    body = true, media = {"application/json; charset=UTF-8"}, tags = {"AWS Logging Accounts"},
     params = {path = {{name = "loggingAccountId", required = true, type = "string"}}},
   },
   ["cii-related-assets-v1"] = {
     method = "POST", path = "/iam/api/v1/asset/{asset-id}/related-asset", file = "IAMV2MicroService",
     summary = "Get Cloud Identity Inventory (CII) Resource Related Assets", idempotent = true, body = true,
-    body_required = true, tags = {"IAM"},
+    body_required = true, media = {"application/json"}, tags = {"IAM"},
     params = {
       path = {{name = "asset-id", required = true, type = "string"}}, query = {{name = "limit", type = "string"}},
     },
   },
   ["clone-data-pattern"] = {
     method = "POST", path = "/dlp/api/v1/dss-api/data-pattern/clone", file = "DataSecuritySettings",
-    summary = "Clone Data Pattern", idempotent = false, body = true, tags = {"Data Security Settings"},
+    summary = "Clone Data Pattern", idempotent = false, body = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Data Security Settings"},
   },
   ["clone-data-profile"] = {
     method = "POST", path = "/dlp/api/v1/dss-api/data-profile/id/{profileId}", file = "DataSecuritySettings",
-    summary = "Clone Data Profile", idempotent = false, tags = {"Data Security Settings"},
-    params = {path = {{name = "profileId", required = true, type = "string"}}},
+    summary = "Clone Data Profile", idempotent = false, media = {"application/json; charset=UTF-8"},
+    tags = {"Data Security Settings"}, params = {path = {{name = "profileId", required = true, type = "string"}}},
   },
   ["clone-dss-data-pattern"] = {
     method = "POST", path = "/config/v3/dss-api/data-pattern/clone/dssTenantId/{dssTenantId}",
     file = "DataSecurityOnboardingMicroService", summary = "Clone Data Pattern", idempotent = false, body = true,
-    tags = {"Data Security Settings"}, params = {path = {{name = "dssTenantId", required = true, type = "string"}}},
+    media = {"application/json"}, tags = {"Data Security Settings"},
+    params = {path = {{name = "dssTenantId", required = true, type = "string"}}},
   },
   ["clone-dss-data-profile"] = {
     method = "POST", path = "/config/v3/dss-api/data-profile/dssTenantId/{dssTenantId}/id/{profileId}",
     file = "DataSecurityOnboardingMicroService", summary = "Clone Data Profile", idempotent = false,
-    tags = {"Data Security Settings"},
+    media = {"application/json"}, tags = {"Data Security Settings"},
     params = {
       path = {
         {name = "dssTenantId", required = true, type = "string"},
@@ -375,66 +389,74 @@ return {
   },
   ["code-to-cloud-list-deploy-trend"] = {
     method = "GET", path = "/c2c/api/v1/deploy/trend", file = "code2cloudMicroService", summary = "List Deploy Trend",
-    idempotent = true, tags = {"Code to Cloud"},
+    idempotent = true, media = {"application/json"}, tags = {"Code to Cloud"},
   },
   ["code-to-cloud-list-runtime-trend"] = {
     method = "GET", path = "/c2c/api/v1/runtime/trend", file = "code2cloudMicroService",
-    summary = "List Runtime Trend", idempotent = true, tags = {"Code to Cloud"},
+    summary = "List Runtime Trend", idempotent = true, media = {"application/json"}, tags = {"Code to Cloud"},
   },
   ["command-center-list-top-assets"] = {
     method = "POST", path = "/commandcenter/api/v1/top-assets/{swimlane-type}", file = "CommandCenterMicroService",
-    summary = "List Top N assets", idempotent = true, body = true, body_required = true, tags = {"Command Center"},
-    params = {path = {{name = "swimlane-type", required = true, type = "string"}}},
+    summary = "List Top N assets", idempotent = true, body = true, body_required = true, media = {"application/json"},
+    tags = {"Command Center"}, params = {path = {{name = "swimlane-type", required = true, type = "string"}}},
   },
   ["command-center-list-top-policies"] = {
     method = "POST", path = "/commandcenter/api/v1/top-policies/{swimlane-type}", file = "CommandCenterMicroService",
-    summary = "List Top Policies", idempotent = true, body = true, body_required = true, tags = {"Command Center"},
-    params = {path = {{name = "swimlane-type", required = true, type = "string"}}},
+    summary = "List Top Policies", idempotent = true, body = true, body_required = true, media = {"application/json"},
+    tags = {"Command Center"}, params = {path = {{name = "swimlane-type", required = true, type = "string"}}},
   },
   ["command-center-list-top-vulnerabilities"] = {
     method = "POST", path = "/commandcenter/v1/top-vulnerabilities", file = "CommandCenterMicroService",
-    summary = "List Top Vulnerabilities", idempotent = true, body = true, tags = {"Command Center"},
+    summary = "List Top Vulnerabilities", idempotent = true, body = true, media = {"application/json"},
+    tags = {"Command Center"},
     params = {query = {{name = "limit", type = "integer"}, {name = "type", type = "string"}}},
   },
   ["command-center-list-total-alerts-by-severity"] = {
     method = "POST", path = "/commandcenter/api/v1/summary/{swimlane-type}", file = "CommandCenterMicroService",
     summary = "List Total Alerts based on the severity", idempotent = true, body = true, body_required = true,
-    tags = {"Command Center"}, params = {path = {{name = "swimlane-type", required = true, type = "string"}}},
+    media = {"application/json"}, tags = {"Command Center"},
+    params = {path = {{name = "swimlane-type", required = true, type = "string"}}},
   },
   ["command-center-list-total-vulnerable-images-hosts"] = {
     method = "POST", path = "/commandcenter/v1/vulnerabilities/summary", file = "CommandCenterMicroService",
-    summary = "List Total Vulnerable Images and Hosts", idempotent = true, body = true, tags = {"Command Center"},
-    params = {query = {{name = "prismaId", type = "string"}}},
+    summary = "List Total Vulnerable Images and Hosts", idempotent = true, body = true, media = {"application/json"},
+    tags = {"Command Center"}, params = {query = {{name = "prismaId", type = "string"}}},
   },
   ["configureResources"] = {
     method = "PUT", path = "/config/v3/resource/configure", file = "DataSecurityOnboardingMicroService",
-    summary = "Update the Resources Scan Config", idempotent = false, body = true, tags = {"Data Security Settings"},
+    summary = "Update the Resources Scan Config", idempotent = false, body = true, media = {"application/json"},
+    tags = {"Data Security Settings"},
   },
   ["create-Ondemand-Notification"] = {
     method = "POST", path = "/alerts/api/v1/notification/ondemand", file = "AlertsNotificationMicroService",
-    summary = "Create On Demand Notification", idempotent = false, body = true, tags = {"Alerts"},
+    summary = "Create On Demand Notification", idempotent = false, body = true,
+    media = {"application/json;charset=UTF-8"}, tags = {"Alerts"},
   },
   ["create-Remediation-Request"] = {
     method = "POST", path = "/uve/api/v1/remediation/vuln-create-remediation", file = "UVERemediationMicroservice",
-    summary = "Create Remediation Request", idempotent = false, body = true, tags = {"Vulnerabilities Dashboard"},
+    summary = "Create Remediation Request", idempotent = false, body = true, media = {"application/json"},
+    tags = {"Vulnerabilities Dashboard"},
     params = {header = {{name = "template-id", type = "string"}, {name = "assignee", type = "string"}}},
   },
   ["create-adoption-advisor-config"] = {
     method = "POST", path = "/adoptionadvisor/report", file = "AdoptionAdvisor",
-    summary = "Create Adoption Advisor Report Config", idempotent = false, body = true, tags = {"Adoption Advisor"},
+    summary = "Create Adoption Advisor Report Config", idempotent = false, body = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Adoption Advisor"},
   },
   ["create-collection"] = {
     method = "POST", path = "/entitlement/api/v1/collection", file = "CollectionsMicroservice",
-    summary = "Create Collection", idempotent = false, body = true, body_required = true, tags = {"Collections"},
+    summary = "Create Collection", idempotent = false, body = true, body_required = true,
+    media = {"application/json"}, tags = {"Collections"},
   },
   ["create-integration-v1"] = {
     method = "POST", path = "/api/v1/tenant/{prismaId}/integration", file = "IntegrationsMicroService",
-    summary = "Add Integration", idempotent = false, body = true, body_required = true, tags = {"Integrations"},
-    params = {path = {{name = "prismaId", required = true, type = "string"}}},
+    summary = "Add Integration", idempotent = false, body = true, body_required = true, media = {"application/json"},
+    tags = {"Integrations"}, params = {path = {{name = "prismaId", required = true, type = "string"}}},
   },
   ["create-oauth2-config"] = {
     method = "POST", path = "/authn/api/v1/oauth2/config", file = "PermissionGroupsMicroService",
-    summary = "Create an OIDC Configuration", idempotent = false, body = true, body_required = true, tags = {"SSO"},
+    summary = "Create an OIDC Configuration", idempotent = false, body = true, body_required = true,
+    media = {"application/json"}, tags = {"SSO"},
   },
   ["create-saml-config"] = {
     method = "POST", path = "/authn/v1/saml/config", file = "PermissionGroupsMicroService",
@@ -443,23 +465,24 @@ return {
   },
   ["create-template-v1"] = {
     method = "POST", path = "/api/v1/tenant/{prismaId}/template", file = "NotificationTemplatesMicroService",
-    summary = "Add Template", idempotent = false, body = true, body_required = true,
+    summary = "Add Template", idempotent = false, body = true, body_required = true, media = {"application/json"},
     tags = {"Notification Templates"}, params = {path = {{name = "prismaId", required = true, type = "string"}}},
   },
   ["createCreditAllocationRule"] = {
     method = "POST", path = "/license/api/v1/credit-allocation-rule", file = "LicensingMicroService",
-    summary = "Create credit allocation rule", idempotent = false, body = true, body_required = true,
+    summary = "Create credit allocation rule", idempotent = false, body = true, body_required = true, media = {"*/*"},
     tags = {"Licensing"},
   },
   ["create_1"] = {
     method = "POST", path = "/appid/api/v1/app/criteria", file = "ApplicationConfigMicroservice",
     summary = "Create Discovery Criteria", idempotent = false, body = true, body_required = true,
-    tags = {"Applications"}, params = {query = {{name = "create_definition", type = "boolean"}}},
+    media = {"application/json"}, tags = {"Applications"},
+    params = {query = {{name = "create_definition", type = "boolean"}}},
   },
   ["custom-least-privilege-access-by-resource-v1"] = {
     method = "GET", path = "/iam/api/v1/resources/{resourceId}/custom-least-privileged-access",
     file = "IAMV2MicroService", summary = "Get New Least Privilege Access Suggestions for a Resource",
-    idempotent = true, tags = {"IAM"},
+    idempotent = true, media = {"application/json"}, tags = {"IAM"},
     params = {
       path = {{name = "resourceId", required = true, type = "string"}},
       query = {
@@ -470,7 +493,8 @@ return {
   },
   ["custom-least-privilege-access-v1"] = {
     method = "GET", path = "/iam/api/v1/assets/{assetId}/custom-least-privileged-access", file = "IAMV2MicroService",
-    summary = "Get New Least Privilege Access Suggestions for an Asset", idempotent = true, tags = {"IAM"},
+    summary = "Get New Least Privilege Access Suggestions for an Asset", idempotent = true,
+    media = {"application/json"}, tags = {"IAM"},
     params = {
       path = {{name = "assetId", required = true, type = "string"}},
       query = {
@@ -481,7 +505,8 @@ return {
   },
   ["cve-overview"] = {
     method = "GET", path = "/uve/api/v1/dashboard/vulnerabilities/cve-overview", file = "UVEDashboardMicroService",
-    summary = "Get Cve Overview", idempotent = true, tags = {"Vulnerabilities Dashboard"},
+    summary = "Get Cve Overview", idempotent = true, media = {"application/json"},
+    tags = {"Vulnerabilities Dashboard"},
     params = {
       query = {
         {name = "cve_id", required = true, type = "string"},
@@ -496,7 +521,8 @@ return {
   },
   ["cve-overview-v-2"] = {
     method = "GET", path = "/uve/api/v1/cve-overview", file = "UVEDashboardMicroService",
-    summary = "Get Cve Overview V2", idempotent = true, tags = {"Vulnerabilities Dashboard"},
+    summary = "Get Cve Overview V2", idempotent = true, media = {"application/json"},
+    tags = {"Vulnerabilities Dashboard"},
     params = {
       query = {
         {name = "cve_id", required = true, type = "string"},
@@ -511,7 +537,8 @@ return {
   },
   ["cve-overview-v-3"] = {
     method = "POST", path = "/uve/api/v2/cve-overview", file = "UVEDashboardMicroService",
-    summary = "Get CVE Overview - POST", idempotent = true, body = true, tags = {"Vulnerabilities Dashboard"},
+    summary = "Get CVE Overview - POST", idempotent = true, body = true, media = {"application/json"},
+    tags = {"Vulnerabilities Dashboard"},
   },
   ["delete-access-keys"] = {
     method = "DELETE", path = "/access_keys/{id}", file = "AccessKeys", summary = "Delete Access Key",
@@ -556,8 +583,8 @@ return {
   },
   ["delete-data-pattern"] = {
     method = "DELETE", path = "/dlp/api/v1/dss-api/data-pattern/{patternId}", file = "DataSecuritySettings",
-    summary = "Delete Data Pattern", idempotent = false, tags = {"Data Security Settings"},
-    params = {path = {{name = "patternId", required = true, type = "string"}}},
+    summary = "Delete Data Pattern", idempotent = false, media = {"application/json; charset=UTF-8"},
+    tags = {"Data Security Settings"}, params = {path = {{name = "patternId", required = true, type = "string"}}},
   },
   ["delete-data-profile"] = {
     method = "DELETE", path = "/dlp/api/v1/dss-api/data-profile/id/{profileId}", file = "DataSecuritySettings",
@@ -566,13 +593,13 @@ return {
   },
   ["delete-discovery-criteria"] = {
     method = "DELETE", path = "/appid/api/v1/app/criteria/{id}", file = "ApplicationConfigMicroservice",
-    summary = "Delete Discovery Criteria", idempotent = false, tags = {"Applications"},
+    summary = "Delete Discovery Criteria", idempotent = false, media = {"application/json"}, tags = {"Applications"},
     params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["delete-dss-data-pattern"] = {
     method = "DELETE", path = "/config/v3/dss-api/data-pattern/dssTenantId/{dssTenantId}/pattern-id/{patternId}",
     file = "DataSecurityOnboardingMicroService", summary = "Delete Data Pattern", idempotent = false,
-    tags = {"Data Security Settings"},
+    media = {"application/json"}, tags = {"Data Security Settings"},
     params = {
       path = {
         {name = "dssTenantId", required = true, type = "string"},
@@ -583,7 +610,7 @@ return {
   ["delete-dss-data-profile"] = {
     method = "DELETE", path = "/config/v3/dss-api/data-profile/dssTenantId/{dssTenantId}/id/{profileId}",
     file = "DataSecurityOnboardingMicroService", summary = "Delete Data Profile", idempotent = false,
-    tags = {"Data Security Settings"},
+    media = {"application/json"}, tags = {"Data Security Settings"},
     params = {
       path = {
         {name = "dssTenantId", required = true, type = "string"},
@@ -659,7 +686,7 @@ return {
   ["deleteBucket"] = {
     method = "DELETE", path = "/v1/cloudAccounts/awsLoggingAccounts/{accountId}/buckets/{bucketName}",
     file = "CloudAccountOnboardingMicroServices", summary = "Delete an S3 bucket", idempotent = false,
-    tags = {"AWS Logging Accounts"},
+    media = {"application/json; charset=UTF-8"}, tags = {"AWS Logging Accounts"},
     params = {
       path = {
         {name = "accountId", required = true, type = "string"},
@@ -669,7 +696,7 @@ return {
   },
   ["deleteCluster"] = {
     method = "DELETE", path = "/appid/api/v1/satellite/{id}", file = "satellite",
-    summary = "Delete Satellite Details", idempotent = false, tags = {"Settings"},
+    summary = "Delete Satellite Details", idempotent = false, media = {"application/json"}, tags = {"Settings"},
     params = {
       path = {{name = "id", required = true, type = "string"}},
       header = {{name = "x-prisma-tenant-id", required = true, type = "string"}},
@@ -682,8 +709,8 @@ return {
   },
   ["deleteFromTrustedList"] = {
     method = "DELETE", path = "/anomalies/trusted_list/{id}", file = "AnomaliesMicroService",
-    summary = "Delete Anomaly Trusted List Entry", idempotent = false, tags = {"Anomalies"},
-    params = {path = {{name = "id", required = true, type = "integer"}}},
+    summary = "Delete Anomaly Trusted List Entry", idempotent = false, media = {"application/json; charset=UTF-8"},
+    tags = {"Anomalies"}, params = {path = {{name = "id", required = true, type = "integer"}}},
   },
   ["deleteLoggingAccount"] = {
     method = "DELETE", path = "/v1/cloudAccounts/awsLoggingAccounts/{loggingAccountId}",
@@ -734,43 +761,48 @@ return {
   ["download-vulnerability-csv-file-in-investigate-table-view"] = {
     method = "POST", path = "/uve/api/v1/vulnerabilities/search/download", file = "UVESearchMicroService",
     summary = "Download All Vulnerabilities by RQL", idempotent = false, body = true,
-    tags = {"Vulnerabilities Dashboard"},
+    media = {"application/octet-stream"}, tags = {"Vulnerabilities Dashboard"},
   },
   ["download-vulnerability-file"] = {
     method = "POST", path = "/uve/api/v1/vulnerabilities/download", file = "UVESearchMicroService",
-    summary = "Get CVE Details by ID", idempotent = true, body = true, tags = {"Vulnerabilities Dashboard"},
+    summary = "Get CVE Details by ID", idempotent = true, body = true, media = {"application/octet-stream"},
+    tags = {"Vulnerabilities Dashboard"},
   },
   ["download-vulnerability-file-v2"] = {
     method = "POST", path = "/uve/api/v2/vulnerabilities/download", file = "UVESearchMicroService",
-    summary = "Get CVE Details by ID V2", idempotent = true, body = true, tags = {"Vulnerabilities Dashboard"},
+    summary = "Get CVE Details by ID V2", idempotent = true, body = true, media = {"application/octet-stream"},
+    tags = {"Vulnerabilities Dashboard"},
   },
   ["download-vulnerability-file-v3"] = {
     method = "POST", path = "/uve/api/v3/vulnerabilities/download", file = "UVESearchMicroService",
-    summary = "Get CVE Details by ID V3", idempotent = true, body = true, tags = {"Vulnerabilities Dashboard"},
+    summary = "Get CVE Details by ID V3", idempotent = true, body = true, media = {"application/octet-stream"},
+    tags = {"Vulnerabilities Dashboard"},
   },
   ["edit-discovery-criteria"] = {
     method = "PATCH", path = "/appid/api/v1/app/criteria/{id}", file = "ApplicationConfigMicroservice",
     summary = "Update Discovery Criteria", idempotent = false, body = true, body_required = true,
-    tags = {"Applications"}, params = {path = {{name = "id", required = true, type = "string"}}},
+    media = {"application/json"}, tags = {"Applications"},
+    params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["email-domains"] = {
     method = "GET", path = "/user/domain", file = "UserProfile", summary = "List Email Domains", idempotent = true,
-    tags = {"User Profile"},
+    media = {"application/json"}, tags = {"User Profile"},
   },
   ["enable-disable-data-profiles"] = {
     method = "PUT", path = "/dlp/api/v1/dss-api/data-profile", file = "DataSecuritySettings",
-    summary = "Update Data Profile Status", idempotent = false, body = true, tags = {"Data Security Settings"},
+    summary = "Update Data Profile Status", idempotent = false, body = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Data Security Settings"},
   },
   ["enable-disable-dss-data-profiles"] = {
     method = "PUT", path = "/config/v3/dss-api/data-profile/dssTenantId/{dssTenantId}",
     file = "DataSecurityOnboardingMicroService", summary = "Update Data Profile Status", idempotent = false,
-    body = true, tags = {"Data Security Settings"},
+    body = true, media = {"application/json"}, tags = {"Data Security Settings"},
     params = {path = {{name = "dssTenantId", required = true, type = "string"}}},
   },
   ["existing-least-privilege-access-by-resource-v1"] = {
     method = "GET", path = "/iam/api/v1/resources/{resourceId}/existing-least-privileged-access",
     file = "IAMV2MicroService", summary = "Get Least Privilege Access Suggestions for a Resource", idempotent = true,
-    tags = {"IAM"},
+    media = {"application/json"}, tags = {"IAM"},
     params = {
       path = {{name = "resourceId", required = true, type = "string"}},
       query = {
@@ -782,7 +814,7 @@ return {
   ["existing-least-privilege-access-v1"] = {
     method = "GET", path = "/iam/api/v1/assets/{assetId}/existing-least-privileged-access",
     file = "IAMV2MicroService", summary = "Get Existing Least Privilege Access Suggestions for an Asset",
-    idempotent = true, tags = {"IAM"},
+    idempotent = true, media = {"application/json"}, tags = {"IAM"},
     params = {
       path = {{name = "assetId", required = true, type = "string"}},
       query = {
@@ -793,16 +825,17 @@ return {
   },
   ["extend-session"] = {
     method = "GET", path = "/auth_token/extend", file = "Login", summary = "Refresh Session", idempotent = true,
-    tags = {"Login"},
+    media = {"application/json"}, tags = {"Login"},
   },
   ["fetch-Remediation-Status"] = {
     method = "POST", path = "/uve/api/v1/remediation/vuln-remediation-status", file = "UVERemediationMicroservice",
     summary = "Get Remediation Status", idempotent = true, body = true, body_required = true,
-    tags = {"Vulnerabilities Dashboard"},
+    media = {"application/json"}, tags = {"Vulnerabilities Dashboard"},
   },
   ["fetch-asm-service-details"] = {
     method = "GET", path = "/asm/api/v1/service/{serviceId}", file = "CDEMMicroServices",
-    summary = "Get Service Details", idempotent = true, tags = {"Discovery and Exposure Management"},
+    summary = "Get Service Details", idempotent = true, media = {"application/json"},
+    tags = {"Discovery and Exposure Management"},
     params = {
       path = {{name = "serviceId", required = true, type = "string"}},
       query = {{name = "snapshot_date", type = "string"}, {name = "all_service_detail", type = "string"}},
@@ -810,7 +843,8 @@ return {
   },
   ["fetch-asm-services-linked-to-asset"] = {
     method = "GET", path = "/asm/api/v1/asset/{asmAssetId}/service", file = "CDEMMicroServices",
-    summary = "Get List of Service for an Asset", idempotent = true, tags = {"Discovery and Exposure Management"},
+    summary = "Get List of Service for an Asset", idempotent = true, media = {"application/json"},
+    tags = {"Discovery and Exposure Management"},
     params = {
       path = {{name = "asmAssetId", required = true, type = "string"}},
       query = {
@@ -820,16 +854,19 @@ return {
   },
   ["fetch-asset-by-geo-location"] = {
     method = "GET", path = "/asm/api/v1/dashboard/asset/geolocation", file = "CDEMMicroServices",
-    summary = "Get Assets Count Across Location", idempotent = true, tags = {"Discovery and Exposure Management"},
+    summary = "Get Assets Count Across Location", idempotent = true, media = {"application/json"},
+    tags = {"Discovery and Exposure Management"},
   },
   ["fetch-assets-by-manage-type-and-remediation"] = {
     method = "GET", path = "/asm/api/v1/dashboard/asset/trend", file = "CDEMMicroServices",
-    summary = "Get Asset Trend", idempotent = true, tags = {"Discovery and Exposure Management"},
+    summary = "Get Asset Trend", idempotent = true, media = {"application/json"},
+    tags = {"Discovery and Exposure Management"},
     params = {query = {{name = "timestamp", required = true, type = "integer"}}},
   },
   ["fetch-flowlog-relationships"] = {
     method = "GET", path = "/asm/api/v1/asset/{assetId}/flowlog-relationships", file = "CDEMMicroServices",
-    summary = "Get Flow Logs of Unmanaged Assets", idempotent = true, tags = {"Discovery and Exposure Management"},
+    summary = "Get Flow Logs of Unmanaged Assets", idempotent = true, media = {"application/json"},
+    tags = {"Discovery and Exposure Management"},
     params = {
       path = {{name = "assetId", required = true, type = "string"}},
       query = {{name = "snapshot_date", type = "string"}},
@@ -837,13 +874,13 @@ return {
   },
   ["fetch-internet-exposure-asm-assets"] = {
     method = "GET", path = "/asm/api/v1/dashboard/asset/internet-exposure-risk", file = "CDEMMicroServices",
-    summary = "Get Internet Exposure Risk Distribution", idempotent = true,
+    summary = "Get Internet Exposure Risk Distribution", idempotent = true, media = {"application/json"},
     tags = {"Discovery and Exposure Management"},
   },
   ["fetch-supported-features"] = {
     method = "POST", path = "/cas/v1/features/cloud/{cloud_type}", file = "CloudAccountsMicroService",
     summary = "Fetch Supported Features For Cloud Type", idempotent = true, body = true, body_required = true,
-    tags = {"Cloud Accounts (All)"},
+    media = {"application/json"}, tags = {"Cloud Accounts (All)"},
     params = {
       path = {
         {
@@ -861,12 +898,12 @@ return {
   ["generate-cft-template-link-aws"] = {
     method = "POST", path = "/cas/v1/aws_template/presigned_url", file = "CloudAccountsMicroService",
     summary = "Generate the CFT Template Link (AWS)", idempotent = false, body = true, body_required = true,
-    tags = {"Cloud Accounts (AWS)"},
+    media = {"application/json"}, tags = {"Cloud Accounts (AWS)"},
   },
   ["generate-eventbridge-cft"] = {
     method = "GET",
     path = "/audit_logs/v2/tenant/{tenantId}/aws_accounts/{accountId}/eventbridge_config/cft_download",
-    file = "EventBridgeMicroService", summary = "Generate AWS Eventbridge CFT", idempotent = true,
+    file = "EventBridgeMicroService", summary = "Generate AWS Eventbridge CFT", idempotent = true, media = {"*/*"},
     tags = {"Cloud Ingested Logs"},
     params = {
       path = {
@@ -895,7 +932,7 @@ return {
   ["generate-network-acl-script-by-account-id"] = {
     method = "GET", path = "/config/v3/account/{subscriptionId}/acl-script",
     file = "DataSecurityOnboardingMicroService", summary = "Generate an Azure Terraform Script", idempotent = true,
-    tags = {"Data Security Onboarding"},
+    media = {"application/octet-stream"}, tags = {"Data Security Onboarding"},
     params = {path = {{name = "subscriptionId", required = true, type = "string"}}},
   },
   ["generate-template-link"] = {
@@ -911,7 +948,7 @@ return {
   ["generateNetworkAclScriptByTenantID"] = {
     method = "GET", path = "/config/v3/tenant/acl-script", file = "DataSecurityOnboardingMicroService",
     summary = "Generate an Azure Terraform Script for all Azure accounts under the specified PCDS Tenant.",
-    idempotent = true, tags = {"Data Security Settings"},
+    idempotent = true, media = {"application/octet-stream"}, tags = {"Data Security Settings"},
   },
   ["generateterraformscript"] = {
     method = "POST", path = "/cloud/oci/terraform", file = "CloudAccountOnboardingMicroServices",
@@ -920,32 +957,35 @@ return {
   },
   ["get-App-V2"] = {
     method = "GET", path = "/appid/api/v2/app/{id}", file = "ApplicationSearchMicroservice",
-    summary = "Get Application by ID", idempotent = true, tags = {"Applications"},
+    summary = "Get Application by ID", idempotent = true, media = {"application/json"}, tags = {"Applications"},
     params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["get-Tags-By-Prisma-Id"] = {
     method = "GET", path = "/appid/api/v2/tags", file = "ApplicationSearchMicroservice", summary = "List Tags",
-    idempotent = true, tags = {"Applications"},
+    idempotent = true, media = {"application/json"}, tags = {"Applications"},
   },
   ["get-access-key-by-id"] = {
     method = "GET", path = "/access_keys/{id}", file = "AccessKeys", summary = "Get Access Key by ID",
-    idempotent = true, tags = {"Access Keys"}, params = {path = {{name = "id", required = true, type = "string"}}},
+    idempotent = true, media = {"application/json"}, tags = {"Access Keys"},
+    params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["get-account-config-by-pcds-account-id"] = {
     method = "GET", path = "/config/v3/account/{id}", file = "DataSecurityOnboardingMicroService",
-    summary = "Fetch Account Config By PCDS Account ID", idempotent = true, tags = {"Data Security Onboarding"},
+    summary = "Fetch Account Config By PCDS Account ID", idempotent = true, media = {"application/json"},
+    tags = {"Data Security Onboarding"},
     params = {
       path = {{name = "id", required = true, type = "string"}}, query = {{name = "initialize", type = "boolean"}},
     },
   },
   ["get-account-config-by-storage-uuid"] = {
     method = "GET", path = "/config/v3/account/storageUUID/{id}", file = "DataSecurityOnboardingMicroService",
-    summary = "Fetch Account Config By Storage UUID", idempotent = true, tags = {"Data Security Onboarding"},
-    params = {path = {{name = "id", required = true, type = "string"}}},
+    summary = "Fetch Account Config By Storage UUID", idempotent = true, media = {"application/json"},
+    tags = {"Data Security Onboarding"}, params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["get-account-group"] = {
     method = "GET", path = "/cloud/group/{id}", file = "AccountGroups", summary = "Account Group Info",
-    idempotent = true, rate = {rate = 80, burst = 80}, tags = {"Account Groups"},
+    idempotent = true, media = {"application/json; charset=UTF-8"}, rate = {rate = 80, burst = 80},
+    tags = {"Account Groups"},
     params = {
       path = {{name = "id", required = true, type = "string"}},
       query = {{name = "includeAccountInfo", type = "boolean"}},
@@ -953,13 +993,13 @@ return {
   },
   ["get-account-group-name"] = {
     method = "GET", path = "/cloud/group/name", file = "AccountGroups", summary = "List Account Group Names",
-    idempotent = true, rate = {rate = 32, burst = 32}, tags = {"Account Groups"},
-    params = {query = {{name = "include_auto_created", type = "boolean"}}},
+    idempotent = true, media = {"application/json; charset=UTF-8"}, rate = {rate = 32, burst = 32},
+    tags = {"Account Groups"}, params = {query = {{name = "include_auto_created", type = "boolean"}}},
   },
   ["get-account-group-name-by-cloudType"] = {
     method = "GET", path = "/cloud/group/name/{cloud_type}", file = "AccountGroups",
-    summary = "List Account Group Names by Cloud Type", idempotent = true, rate = {rate = 4, burst = 4},
-    tags = {"Account Groups"},
+    summary = "List Account Group Names by Cloud Type", idempotent = true,
+    media = {"application/json; charset=UTF-8"}, rate = {rate = 4, burst = 4}, tags = {"Account Groups"},
     params = {
       path = {
         {
@@ -971,15 +1011,16 @@ return {
   },
   ["get-account-groups"] = {
     method = "GET", path = "/cloud/group", file = "AccountGroups", summary = "List Account Groups", idempotent = true,
-    rate = {rate = 32, burst = 32}, tags = {"Account Groups"},
+    media = {"application/json; charset=UTF-8"}, rate = {rate = 32, burst = 32}, tags = {"Account Groups"},
     params = {query = {{name = "excludeCloudAccountDetails", type = "boolean"}}},
   },
   ["get-adoption-check-score"] = {
     method = "GET", path = "/adoptionadvisor/checks", file = "AdoptionAdvisor", summary = "Get Adoption Check Score",
-    idempotent = true, tags = {"Adoption Advisor"}, params = {query = {{name = "showFormula", type = "boolean"}}},
+    idempotent = true, media = {"application/json; charset=UTF-8"}, tags = {"Adoption Advisor"},
+    params = {query = {{name = "showFormula", type = "boolean"}}},
   },
   ["get-alert"] = {
-    method = "GET", path = "/alert/{id}", file = "Alerts", summary = "Alert Info", idempotent = true,
+    method = "GET", path = "/alert/{id}", file = "Alerts", summary = "Alert Info", idempotent = true, media = {"*/*"},
     rate = {rate = 5, burst = 10}, tags = {"Alerts"},
     params = {
       path = {{name = "id", required = true, type = "string"}}, query = {{name = "detailed", type = "boolean"}},
@@ -987,7 +1028,7 @@ return {
   },
   ["get-alert-count"] = {
     method = "GET", path = "/alert/count/{status}", file = "Alerts", summary = "Get Alerts Count By Status",
-    idempotent = true, rate = {rate = 2, burst = 10}, tags = {"Alerts"},
+    idempotent = true, media = {"*/*"}, rate = {rate = 2, burst = 10}, tags = {"Alerts"},
     params = {
       path = {
         {
@@ -999,27 +1040,31 @@ return {
   },
   ["get-alert-csv-job-status"] = {
     method = "GET", path = "/alert/csv/{id}/status", file = "Alerts", summary = "Get Alert CSV Job Status",
-    idempotent = true, tags = {"Alerts"}, params = {path = {{name = "id", required = true, type = "string"}}},
+    idempotent = true, media = {"application/json; charset=UTF-8"}, tags = {"Alerts"},
+    params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["get-alert-filter-and-options"] = {
     method = "GET", path = "/filter/alert/suggest", file = "Alerts", summary = "List Alert Filters",
-    idempotent = true, tags = {"Alerts"},
+    idempotent = true, media = {"application/json; charset=UTF-8"}, tags = {"Alerts"},
   },
   ["get-alert-filter-options"] = {
     method = "POST", path = "/filter/alert/suggest", file = "Alerts",
-    summary = "List Alert Filter Autocomplete Suggestions", idempotent = true, body = true, tags = {"Alerts"},
+    summary = "List Alert Filter Autocomplete Suggestions", idempotent = true, body = true, media = {"*/*"},
+    tags = {"Alerts"},
   },
   ["get-alert-rule"] = {
     method = "GET", path = "/alert/rule/{id}", file = "AlertRules", summary = "Get Alert Rule by ID",
-    idempotent = true, tags = {"Alert Rules"}, params = {path = {{name = "id", required = true, type = "string"}}},
+    idempotent = true, media = {"application/json; charset=UTF-8"}, tags = {"Alert Rules"},
+    params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["get-alert-rules-v2"] = {
     method = "GET", path = "/v2/alert/rule", file = "AlertRules", summary = "List Alert Rules V2", idempotent = true,
-    tags = {"Alert Rules"}, params = {query = {{name = "enabled", type = "boolean"}}},
+    media = {"application/json; charset=UTF-8"}, tags = {"Alert Rules"},
+    params = {query = {{name = "enabled", type = "boolean"}}},
   },
   ["get-alerts"] = {
     method = "GET", path = "/alert", file = "Alerts", summary = "List Alerts - GET", idempotent = true,
-    rate = {rate = 2, burst = 10}, tags = {"Alerts"},
+    media = {"*/*"}, rate = {rate = 2, burst = 10}, tags = {"Alerts"},
     params = {
       query = {
         {name = "timeType", required = true, type = "string", enum = {"relative"}},
@@ -1052,11 +1097,11 @@ return {
   },
   ["get-alerts-for-resource"] = {
     method = "POST", path = "/resource/alert", file = "ResourceExplorer", summary = "Get Alerts for Resource",
-    idempotent = true, body = true, tags = {"Resource Explorer"},
+    idempotent = true, body = true, media = {"application/json; charset=UTF-8"}, tags = {"Resource Explorer"},
   },
   ["get-alerts-grouped"] = {
     method = "GET", path = "/alert/policy", file = "Alerts", summary = "List Alert Counts By Policy - GET",
-    idempotent = true, rate = {rate = 1, burst = 5}, tags = {"Alerts"},
+    idempotent = true, media = {"*/*"}, rate = {rate = 1, burst = 5}, tags = {"Alerts"},
     params = {
       query = {
         {name = "alert.id", type = "string"},
@@ -1082,15 +1127,17 @@ return {
   },
   ["get-alerts-job-status"] = {
     method = "GET", path = "/alert/jobs/{id}/status", file = "Alerts", summary = "Get Alerts List Job Status",
-    idempotent = true, tags = {"Alerts"}, params = {path = {{name = "id", required = true, type = "string"}}},
+    idempotent = true, media = {"application/json; charset=UTF-8"}, tags = {"Alerts"},
+    params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["get-alerts-remediation"] = {
     method = "POST", path = "/alert/remediation", file = "Alerts", summary = "List Alert Remediation Commands",
-    idempotent = true, body = true, body_required = true, tags = {"Alerts"},
+    idempotent = true, body = true, body_required = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Alerts"},
   },
   ["get-alerts-v2"] = {
     method = "GET", path = "/v2/alert", file = "Alerts", summary = "List Alerts V2 - GET", idempotent = true,
-    paging = "alert_v2", page_token = "query", rate = {rate = 2, burst = 10}, tags = {"Alerts"},
+    media = {"*/*"}, paging = "alert_v2", page_token = "query", rate = {rate = 2, burst = 10}, tags = {"Alerts"},
     params = {
       query = {
         {name = "timeType", required = true, type = "string", enum = {"relative"}},
@@ -1124,7 +1171,8 @@ return {
   },
   ["get-all-collections"] = {
     method = "GET", path = "/entitlement/api/v1/collection", file = "CollectionsMicroservice",
-    summary = "Get All Collections", idempotent = true, rate = {rate = 4, burst = 4}, tags = {"Collections"},
+    summary = "Get All Collections", idempotent = true, media = {"application/json; charset=UTF-8"},
+    rate = {rate = 4, burst = 4}, tags = {"Collections"},
     params = {
       query = {
         {name = "exclude_asset_group", type = "boolean"}, {name = "page_size", type = "integer"},
@@ -1134,25 +1182,29 @@ return {
   },
   ["get-all-data-patterns"] = {
     method = "PUT", path = "/dlp/api/v1/dss-api/data-pattern", file = "DataSecuritySettings",
-    summary = "List Data Patterns", idempotent = false, body = true, tags = {"Data Security Settings"},
+    summary = "List Data Patterns", idempotent = false, body = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Data Security Settings"},
   },
   ["get-all-dss-data-patterns"] = {
     method = "GET", path = "/config/v3/dss-api/data-pattern/dssTenantId/{dssTenantId}",
     file = "DataSecurityOnboardingMicroService", summary = "List Data Patterns", idempotent = true,
-    tags = {"Data Security Settings"}, params = {path = {{name = "dssTenantId", required = true, type = "string"}}},
+    media = {"application/json"}, tags = {"Data Security Settings"},
+    params = {path = {{name = "dssTenantId", required = true, type = "string"}}},
   },
   ["get-all-integrations"] = {
     method = "GET", path = "/integration", file = "IntegrationsPull", summary = "List All Integrations",
-    idempotent = true, tags = {"Integrations Pull"}, params = {query = {{name = "type", type = "string"}}},
+    idempotent = true, media = {"application/json; charset=UTF-8"}, tags = {"Integrations Pull"},
+    params = {query = {{name = "type", type = "string"}}},
   },
   ["get-all-integrations-metadata"] = {
     method = "GET", path = "/integration/name", file = "IntegrationsPull",
-    summary = "List Metadata for All Integrations", idempotent = true, tags = {"Integrations Pull"},
+    summary = "List Metadata for All Integrations", idempotent = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Integrations Pull"},
     params = {query = {{name = "type", required = true, type = "string"}, {name = "onlyEnabled", type = "boolean"}}},
   },
   ["get-all-integrations-v1"] = {
     method = "GET", path = "/api/v1/tenant/{prismaId}/integration", file = "IntegrationsMicroService",
-    summary = "List Integrations", idempotent = true, tags = {"Integrations"},
+    summary = "List Integrations", idempotent = true, media = {"application/json"}, tags = {"Integrations"},
     params = {
       path = {{name = "prismaId", required = true, type = "string"}},
       query = {
@@ -1163,20 +1215,22 @@ return {
   },
   ["get-all-resource-list-for-customer"] = {
     method = "GET", path = "/v1/resource_list", file = "ResourceLists", summary = "Get Resource Lists",
-    idempotent = true, rate = {rate = 80, burst = 80}, tags = {"Resource Lists"},
+    idempotent = true, media = {"application/json; charset=UTF-8"}, rate = {rate = 80, burst = 80},
+    tags = {"Resource Lists"},
     params = {query = {{name = "listType", required = true, type = "string", enum = {"TAG"}}}},
   },
   ["get-all-saved-asset-inventory-filters"] = {
     method = "GET", path = "/filter/inventory", file = "AssetInventory",
-    summary = "List Saved Asset Inventory Filters", idempotent = true, tags = {"Asset Inventory"},
+    summary = "List Saved Asset Inventory Filters", idempotent = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Asset Inventory"},
   },
   ["get-all-standards"] = {
     method = "GET", path = "/compliance", file = "ComplianceStandards", summary = "List Compliance Standards",
-    idempotent = true, tags = {"Compliance Standards"},
+    idempotent = true, media = {"application/json; charset=UTF-8"}, tags = {"Compliance Standards"},
   },
   ["get-all-templates-v1"] = {
     method = "GET", path = "/api/v1/tenant/{prismaId}/template", file = "NotificationTemplatesMicroService",
-    summary = "List Templates", idempotent = true, tags = {"Notification Templates"},
+    summary = "List Templates", idempotent = true, media = {"application/json"}, tags = {"Notification Templates"},
     params = {
       path = {{name = "prismaId", required = true, type = "string"}},
       query = {
@@ -1188,19 +1242,19 @@ return {
   ["get-ancestors-for-given-members-ous"] = {
     method = "POST", path = "/cas/v1/aws_account/{account_id}/ancestors",
     file = "CloudAccountOnboardingMicroServices", summary = "List Ancestors (AWS)", idempotent = true, body = true,
-    body_required = true, tags = {"Cloud Accounts (AWS)"},
+    body_required = true, media = {"application/json; charset=UTF-8"}, tags = {"Cloud Accounts (AWS)"},
     params = {path = {{name = "account_id", required = true, type = "string"}}},
   },
   ["get-ancestors-for-given-members-ous-legacy"] = {
     method = "POST", path = "/cloud-accounts-manager/v1/cloudAccounts/awsAccounts/{account_id}/ancestors",
     file = "CloudAccountOnboardingMicroServices", summary = "List Ancestors (AWS) - Legacy", idempotent = true,
-    body = true, body_required = true, tags = {"Cloud Accounts (AWS)"},
+    body = true, body_required = true, media = {"application/json; charset=UTF-8"}, tags = {"Cloud Accounts (AWS)"},
     params = {path = {{name = "account_id", required = true, type = "string"}}},
   },
   ["get-ancestors-for-given-projects-folders"] = {
     method = "POST", path = "/cloud/{cloud_type}/accounts/{account_id}/ancestors",
     file = "CloudAccountOnboardingMicroServices", summary = "List Ancestors (GCP)", idempotent = true, body = true,
-    body_required = true, tags = {"Cloud Accounts (GCP)"},
+    body_required = true, media = {"application/json; charset=UTF-8"}, tags = {"Cloud Accounts (GCP)"},
     params = {
       path = {
         {name = "cloud_type", required = true, type = "string", enum = {"gcp"}},
@@ -1211,34 +1265,35 @@ return {
   ["get-ancestors-for-given-subscriptions-and-management-groups"] = {
     method = "POST", path = "/cloud-accounts-manager/v1/cloudAccounts/azureAccounts/{account_id}/ancestors",
     file = "CloudAccountOnboardingMicroServices", summary = "List Ancestors (Azure)", idempotent = true, body = true,
-    body_required = true, tags = {"Cloud Accounts (Azure)"},
+    body_required = true, media = {"application/json; charset=UTF-8"}, tags = {"Cloud Accounts (Azure)"},
     params = {path = {{name = "account_id", required = true, type = "string"}}},
   },
   ["get-appid-app-service-id"] = {
     method = "GET", path = "/appid/app/service/{id}", file = "ApplicationSearchMicroservice",
-    summary = "Get Assets and Services of an Application", idempotent = true, tags = {"Applications"},
-    params = {path = {{name = "id", required = true, type = "string"}}},
+    summary = "Get Assets and Services of an Application", idempotent = true, media = {"application/json"},
+    tags = {"Applications"}, params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["get-asset-count-by-asset-type-for-l2"] = {
     method = "POST", path = "/asm/api/v1/asset/aggregation-by-resource-type", file = "CDEMMicroServices",
     summary = "Get Aggregated Asset Count by Asset Type", idempotent = true, body = true,
-    tags = {"Discovery and Exposure Management"},
+    media = {"application/json"}, tags = {"Discovery and Exposure Management"},
   },
   ["get-asset-counts"] = {
     method = "GET", path = "/asm/api/v1/dashboard/asset/count", file = "CDEMMicroServices",
-    summary = "Get Convertible Assets Count", idempotent = true, tags = {"Discovery and Exposure Management"},
+    summary = "Get Convertible Assets Count", idempotent = true, media = {"application/json"},
+    tags = {"Discovery and Exposure Management"},
   },
   ["get-asset-details-by-id"] = {
     method = "POST", path = "/uai/v1/asset", file = "AssetMicroService", summary = "Get Asset", idempotent = true,
-    body = true, body_required = true, tags = {"Asset Explorer"},
+    body = true, body_required = true, media = {"application/json"}, tags = {"Asset Explorer"},
   },
   ["get-asset-filters"] = {
     method = "GET", path = "/asm/api/v1/asset/filters", file = "CDEMMicroServices", summary = "Get Asset Filters",
-    idempotent = true, tags = {"Discovery and Exposure Management"},
+    idempotent = true, media = {"application/json"}, tags = {"Discovery and Exposure Management"},
   },
   ["get-asset-findings"] = {
     method = "POST", path = "/asm/api/v1/asset/{asset_id}/finding", file = "CDEMMicroServices",
-    summary = "Get Findings of an Asset", idempotent = true, body = true,
+    summary = "Get Findings of an Asset", idempotent = true, body = true, media = {"application/json"},
     tags = {"Discovery and Exposure Management"},
     params = {
       path = {{name = "asset_id", required = true, type = "string"}},
@@ -1248,54 +1303,59 @@ return {
   ["get-asset-inventory-v2-dashboard-filter-options"] = {
     method = "POST", path = "/filter/v2/inventory/suggest", file = "AssetInventory",
     summary = "List Inventory Dashboard Filter Autocomplete Suggestions V2", idempotent = true, body = true,
-    tags = {"Asset Inventory"},
+    media = {"application/json; charset=UTF-8"}, tags = {"Asset Inventory"},
   },
   ["get-asset-inventory-v2-filters-and-options"] = {
     method = "GET", path = "/filter/v2/inventory/suggest", file = "AssetInventory",
-    summary = "List Inventory Filters V2", idempotent = true, tags = {"Asset Inventory"},
+    summary = "List Inventory Filters V2", idempotent = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Asset Inventory"},
   },
   ["get-asset-relationship-definitions"] = {
     method = "GET", path = "/rtm/api/v1/asset-relationship-definition", file = "AssetRelationshipDefinitions",
-    summary = "List Asset Relationship Definitions", idempotent = true, tags = {"Asset Relationship Definitions"},
-    params = {query = {{name = "nextPageToken", type = "string"}}},
+    summary = "List Asset Relationship Definitions", idempotent = true, media = {"application/json"},
+    tags = {"Asset Relationship Definitions"}, params = {query = {{name = "nextPageToken", type = "string"}}},
   },
   ["get-asset-relationship-type-definitions"] = {
     method = "GET", path = "/rtm/api/v1/asset-relationship-type-definition", file = "AssetRelationshipDefinitions",
-    summary = "List Asset Relationship Type Definitions", idempotent = true,
+    summary = "List Asset Relationship Type Definitions", idempotent = true, media = {"application/json"},
     tags = {"Asset Relationship Definitions"}, params = {query = {{name = "nextPageToken", type = "string"}}},
   },
   ["get-assets-aggregated-by-provider-for-l1"] = {
     method = "POST", path = "/asm/api/v1/asset/aggregation-by-cloud-type", file = "CDEMMicroServices",
     summary = "Get Aggregated Asset Count by Cloud Type", idempotent = true, body = true,
-    tags = {"Discovery and Exposure Management"},
+    media = {"application/json"}, tags = {"Discovery and Exposure Management"},
   },
   ["get-async-policy-alert-job-status"] = {
     method = "GET", path = "/alert/policy/jobs/{id}/status", file = "Alerts", summary = "Get Policy Alert Job Status",
-    idempotent = true, tags = {"Alerts"}, params = {path = {{name = "id", required = true, type = "string"}}},
+    idempotent = true, media = {"application/json; charset=UTF-8"}, tags = {"Alerts"},
+    params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["get-aws-cloud-account-status"] = {
     method = "POST", path = "/cas/v1/cloud_account/status/aws", file = "CloudAccountOnboardingMicroServices",
-    summary = "Get Cloud Account Status (AWS)", idempotent = true, body = true, tags = {"Cloud Accounts (AWS)"},
+    summary = "Get Cloud Account Status (AWS)", idempotent = true, body = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Cloud Accounts (AWS)"},
     params = {query = {{name = "automatedFlow", type = "boolean"}}},
   },
   ["get-aws-org-scan-details"] = {
     method = "GET", path = "/dlp/api/config/v2/{accountId}", file = "CloudAccounts(AWS)",
-    summary = "Get Data Security Config (AWS Org)", idempotent = true, tags = {"Cloud Accounts (AWS)"},
-    params = {path = {{name = "accountId", required = true, type = "string"}}},
+    summary = "Get Data Security Config (AWS Org)", idempotent = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Cloud Accounts (AWS)"}, params = {path = {{name = "accountId", required = true, type = "string"}}},
   },
   ["get-aws-s3-flowlog"] = {
     method = "GET", path = "/cloud-accounts-manager/v1/cloud-accounts/aws/{accountId}/features/aws-flow-logs/s3",
     file = "OnboardingAWSS3FlowLogs", summary = "Fetch AWS S3 Flow Log details", idempotent = true,
-    tags = {"Cloud Ingested Logs"}, params = {path = {{name = "accountId", required = true, type = "string"}}},
+    media = {"application/json; charset=UTF-8"}, tags = {"Cloud Ingested Logs"},
+    params = {path = {{name = "accountId", required = true, type = "string"}}},
   },
   ["get-azure-cloud-account-status"] = {
     method = "POST", path = "/cas/v1/cloud_account/status/azure", file = "CloudAccountOnboardingMicroServices",
-    summary = "Get Cloud Account Status (Azure)", idempotent = true, body = true, tags = {"Cloud Accounts (Azure)"},
+    summary = "Get Cloud Account Status (Azure)", idempotent = true, body = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Cloud Accounts (Azure)"},
   },
   ["get-azure-terraform-script"] = {
     method = "GET", path = "/config/v3/tenant/{tenantId}/{subscriptionId}/terraform-script",
     file = "DataSecurityOnboardingMicroService", summary = "Generate an Azure Terraform Script", idempotent = true,
-    tags = {"Data Security Onboarding"},
+    media = {"application/octet-stream"}, tags = {"Data Security Onboarding"},
     params = {
       path = {
         {name = "subscriptionId", required = true, type = "string"},
@@ -1305,7 +1365,8 @@ return {
   },
   ["get-burndown"] = {
     method = "GET", path = "/uve/api/v2/dashboard/vulnerabilities/burndown", file = "UVEDashboardMicroService",
-    summary = "Get Vulnerabilities Burndown", idempotent = true, tags = {"Vulnerabilities Dashboard"},
+    summary = "Get Vulnerabilities Burndown", idempotent = true, media = {"application/json"},
+    tags = {"Vulnerabilities Dashboard"},
     params = {
       query = {
         {
@@ -1319,16 +1380,18 @@ return {
   },
   ["get-classification-report"] = {
     method = "POST", path = "/dlp/api/v1/inventory/object/data-classification/report", file = "DataSecurityInventory",
-    summary = "Get Classification Report", idempotent = true, body = true, tags = {"Data Security Inventory"},
+    summary = "Get Classification Report", idempotent = true, body = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Data Security Inventory"},
   },
   ["get-classification-report-v2"] = {
     method = "POST", path = "/dlp/api/v1/inventory/object/data-classification/reportv2",
     file = "DataSecurityInventory", summary = "Get Classification Report V2", idempotent = true, body = true,
-    tags = {"Data Security Inventory"},
+    media = {"application/json; charset=UTF-8"}, tags = {"Data Security Inventory"},
   },
   ["get-cloud-account"] = {
     method = "GET", path = "/cloud/{cloud_type}/{id}", file = "CloudAccountOnboardingMicroServices",
-    summary = "Get Cloud Account Details", idempotent = true, tags = {"Cloud Accounts (All)"},
+    summary = "Get Cloud Account Details", idempotent = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Cloud Accounts (All)"},
     params = {
       path = {
         {
@@ -1342,7 +1405,8 @@ return {
   },
   ["get-cloud-account-names"] = {
     method = "GET", path = "/cloud/name", file = "CloudAccountOnboardingMicroServices",
-    summary = "List Cloud Account Names - GET", idempotent = true, tags = {"Cloud Accounts (All)"},
+    summary = "List Cloud Account Names - GET", idempotent = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Cloud Accounts (All)"},
     params = {
       query = {
         {name = "onlyActive", type = "boolean"}, {name = "accountGroupIds", type = "string", array = true},
@@ -1353,7 +1417,7 @@ return {
   ["get-cloud-account-names-by-post"] = {
     method = "POST", path = "/cloud/name", file = "CloudAccountOnboardingMicroServices",
     summary = "List Cloud Account Names - POST", idempotent = true, body = true, body_required = true,
-    tags = {"Cloud Accounts (All)"},
+    media = {"application/json; charset=UTF-8"}, tags = {"Cloud Accounts (All)"},
     params = {
       query = {
         {name = "onlyActive", type = "boolean"}, {name = "cloudType", type = "string"},
@@ -1363,18 +1427,18 @@ return {
   },
   ["get-cloud-account-owners"] = {
     method = "GET", path = "/cloud/{id}/owners", file = "CloudAccountOnboardingMicroServices",
-    summary = "List Cloud Account Owners", idempotent = true, tags = {"Cloud Accounts (All)"},
-    params = {path = {{name = "id", required = true, type = "string"}}},
+    summary = "List Cloud Account Owners", idempotent = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Cloud Accounts (All)"}, params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["get-cloud-account-status"] = {
     method = "POST", path = "/cloud/status/{cloud_type}", file = "CloudAccountOnboardingMicroServices",
     summary = "Get Cloud Account Status (OCI and Alibaba)", idempotent = true, body = true,
-    tags = {"Cloud Accounts (OCI and Alibaba)"},
+    media = {"application/json; charset=UTF-8"}, tags = {"Cloud Accounts (OCI and Alibaba)"},
     params = {path = {{name = "cloud_type", required = true, type = "string", enum = {"alibaba_cloud", "oci"}}}},
   },
   ["get-cloud-accounts"] = {
     method = "GET", path = "/cloud", file = "CloudAccountOnboardingMicroServices", summary = "Get all Cloud Accounts",
-    idempotent = true, tags = {"Cloud Accounts (All)"},
+    idempotent = true, media = {"application/json; charset=UTF-8"}, tags = {"Cloud Accounts (All)"},
     params = {
       query = {
         {name = "excludeAccountGroupDetails", type = "boolean"}, {name = "includePendingAccounts", type = "boolean"},
@@ -1383,7 +1447,8 @@ return {
   },
   ["get-cloud-org-accounts"] = {
     method = "GET", path = "/cloud/{cloud_type}/{id}/project", file = "CloudAccountOnboardingMicroServices",
-    summary = "Get Cloud Org Accounts", idempotent = true, tags = {"Cloud Accounts (All)"},
+    summary = "Get Cloud Org Accounts", idempotent = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Cloud Accounts (All)"},
     params = {
       path = {
         {
@@ -1397,17 +1462,19 @@ return {
   },
   ["get-cloud-types"] = {
     method = "GET", path = "/cloud/type", file = "CloudAccountOnboardingMicroServices", summary = "List Cloud Types",
-    idempotent = true, tags = {"Cloud Accounts (All)"},
+    idempotent = true, media = {"application/json; charset=UTF-8"}, tags = {"Cloud Accounts (All)"},
     params = {query = {{name = "onlyAccessible", type = "boolean"}, {name = "includeOthers", type = "boolean"}}},
   },
   ["get-collection-by-id"] = {
     method = "GET", path = "/entitlement/api/v1/collection/{id}", file = "CollectionsMicroservice",
-    summary = "Get Collection by ID", idempotent = true, rate = {rate = 8, burst = 8}, tags = {"Collections"},
+    summary = "Get Collection by ID", idempotent = true, media = {"application/json; charset=UTF-8"},
+    rate = {rate = 8, burst = 8}, tags = {"Collections"},
     params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["get-compliance-posture"] = {
     method = "GET", path = "/compliance/posture", file = "CompliancePosture",
-    summary = "Get Compliance Statistics Breakdown - GET", idempotent = true, tags = {"Compliance Posture"},
+    summary = "Get Compliance Statistics Breakdown - GET", idempotent = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Compliance Posture"},
     params = {
       query = {
         {name = "timeType", required = true, type = "string", enum = {"relative"}},
@@ -1426,15 +1493,17 @@ return {
   ["get-compliance-posture-filter-options"] = {
     method = "POST", path = "/filter/compliance/posture/suggest", file = "CompliancePosture",
     summary = "List Compliance Overview Filter Autocomplete Suggestions", idempotent = true, body = true,
-    tags = {"Compliance Posture"},
+    media = {"application/json; charset=UTF-8"}, tags = {"Compliance Posture"},
   },
   ["get-compliance-posture-filters-and-options"] = {
     method = "GET", path = "/filter/compliance/posture/suggest", file = "CompliancePosture",
-    summary = "Get Compliance Overview Filters and Options", idempotent = true, tags = {"Compliance Posture"},
+    summary = "Get Compliance Overview Filters and Options", idempotent = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Compliance Posture"},
   },
   ["get-compliance-posture-for-requirement"] = {
     method = "GET", path = "/compliance/posture/{complianceId}/{requirementId}", file = "CompliancePosture",
-    summary = "Get Compliance Statistics for Requirement ID - GET", idempotent = true, tags = {"Compliance Posture"},
+    summary = "Get Compliance Statistics for Requirement ID - GET", idempotent = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Compliance Posture"},
     params = {
       path = {
         {name = "complianceId", required = true, type = "string"},
@@ -1455,7 +1524,7 @@ return {
   ["get-compliance-posture-for-requirement-v2"] = {
     method = "GET", path = "/v2/compliance/posture/{complianceId}/{requirementId}", file = "CompliancePosture",
     summary = "Get Compliance Statistics for Requirement ID V2 - GET", idempotent = true,
-    tags = {"Compliance Posture"},
+    media = {"application/json; charset=UTF-8"}, tags = {"Compliance Posture"},
     params = {
       path = {
         {name = "complianceId", required = true, type = "string"},
@@ -1469,7 +1538,8 @@ return {
   },
   ["get-compliance-posture-for-standard"] = {
     method = "GET", path = "/compliance/posture/{complianceId}", file = "CompliancePosture",
-    summary = "Get Compliance Statistics for Standard ID - GET", idempotent = true, tags = {"Compliance Posture"},
+    summary = "Get Compliance Statistics for Standard ID - GET", idempotent = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Compliance Posture"},
     params = {
       path = {{name = "complianceId", required = true, type = "string"}},
       query = {
@@ -1487,7 +1557,8 @@ return {
   },
   ["get-compliance-posture-for-standard-v2"] = {
     method = "GET", path = "/v2/compliance/posture/{complianceId}", file = "CompliancePosture",
-    summary = "Get Compliance Statistics for Standard ID V2 - GET", idempotent = true, tags = {"Compliance Posture"},
+    summary = "Get Compliance Statistics for Standard ID V2 - GET", idempotent = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Compliance Posture"},
     params = {
       path = {{name = "complianceId", required = true, type = "string"}},
       query = {
@@ -1499,7 +1570,8 @@ return {
   },
   ["get-compliance-posture-trend"] = {
     method = "GET", path = "/compliance/posture/trend", file = "CompliancePosture",
-    summary = "Get Compliance Trend - GET", idempotent = true, tags = {"Compliance Posture"},
+    summary = "Get Compliance Trend - GET", idempotent = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Compliance Posture"},
     params = {
       query = {
         {name = "timeType", required = true, type = "string", enum = {"relative"}},
@@ -1517,7 +1589,8 @@ return {
   },
   ["get-compliance-posture-trend-for-requirement"] = {
     method = "GET", path = "/compliance/posture/trend/{complianceId}/{requirementId}", file = "CompliancePosture",
-    summary = "Get Compliance Trend for Requirement ID - GET", idempotent = true, tags = {"Compliance Posture"},
+    summary = "Get Compliance Trend for Requirement ID - GET", idempotent = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Compliance Posture"},
     params = {
       path = {
         {name = "complianceId", required = true, type = "string"},
@@ -1537,7 +1610,8 @@ return {
   },
   ["get-compliance-posture-trend-for-requirement-v2"] = {
     method = "GET", path = "/v2/compliance/posture/trend/{complianceId}/{requirementId}", file = "CompliancePosture",
-    summary = "Get Compliance Trend for Requirement ID V2 - GET", idempotent = true, tags = {"Compliance Posture"},
+    summary = "Get Compliance Trend for Requirement ID V2 - GET", idempotent = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Compliance Posture"},
     params = {
       path = {
         {name = "complianceId", required = true, type = "string"},
@@ -1551,7 +1625,8 @@ return {
   },
   ["get-compliance-posture-trend-for-standard"] = {
     method = "GET", path = "/compliance/posture/trend/{complianceId}", file = "CompliancePosture",
-    summary = "Get Compliance Trend for Standard ID - GET", idempotent = true, tags = {"Compliance Posture"},
+    summary = "Get Compliance Trend for Standard ID - GET", idempotent = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Compliance Posture"},
     params = {
       path = {{name = "complianceId", required = true, type = "string"}},
       query = {
@@ -1569,7 +1644,8 @@ return {
   },
   ["get-compliance-posture-trend-for-standard-v2"] = {
     method = "GET", path = "/v2/compliance/posture/trend/{complianceId}", file = "CompliancePosture",
-    summary = "Get Compliance Trend for Standard ID V2 - GET", idempotent = true, tags = {"Compliance Posture"},
+    summary = "Get Compliance Trend for Standard ID V2 - GET", idempotent = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Compliance Posture"},
     params = {
       path = {{name = "complianceId", required = true, type = "string"}},
       query = {
@@ -1581,7 +1657,8 @@ return {
   },
   ["get-compliance-posture-trend-v2"] = {
     method = "GET", path = "/v2/compliance/posture/trend", file = "CompliancePosture",
-    summary = "Get Compliance Trend V2 - GET", idempotent = true, tags = {"Compliance Posture"},
+    summary = "Get Compliance Trend V2 - GET", idempotent = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Compliance Posture"},
     params = {
       query = {
         {name = "cloud.account", type = "string"}, {name = "cloud.type", type = "string"},
@@ -1593,7 +1670,8 @@ return {
   },
   ["get-compliance-posture-v2"] = {
     method = "GET", path = "/v2/compliance/posture", file = "CompliancePosture",
-    summary = "Get Compliance Statistics Breakdown V2 - GET", idempotent = true, tags = {"Compliance Posture"},
+    summary = "Get Compliance Statistics Breakdown V2 - GET", idempotent = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Compliance Posture"},
     params = {
       query = {
         {name = "timeType", required = true, type = "string", enum = {"relative"}},
@@ -1611,11 +1689,12 @@ return {
   },
   ["get-compliance-standards"] = {
     method = "GET", path = "/policy/compliance", file = "Policy", summary = "List Policy Compliance Standards",
-    idempotent = true, tags = {"Policy"},
+    idempotent = true, media = {"application/json; charset=UTF-8"}, tags = {"Policy"},
   },
   ["get-convertible-cloud-accounts"] = {
     method = "GET", path = "/asm/api/v1/dashboard/convertible-accounts", file = "CDEMMicroServices",
-    summary = "Get Convertible Accounts", idempotent = true, tags = {"Discovery and Exposure Management"},
+    summary = "Get Convertible Accounts", idempotent = true, media = {"application/json"},
+    tags = {"Discovery and Exposure Management"},
     params = {
       query = {
         {name = "alert_categories", type = "string"}, {name = "country_code", type = "string"},
@@ -1625,66 +1704,74 @@ return {
   },
   ["get-dashboard-alerts"] = {
     method = "POST", path = "/dlp/api/v1/dashboard/alerts/aggregate", file = "DataSecurityDashboard",
-    summary = "Get Dashboard Alerts", idempotent = true, body = true, tags = {"Data Security Dashboard"},
+    summary = "Get Dashboard Alerts", idempotent = true, body = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Data Security Dashboard"},
   },
   ["get-dashboard-object-by-classification"] = {
     method = "POST", path = "/dlp/api/v1/dashboard/objects/aggregate/by-classification",
     file = "DataSecurityDashboard", summary = "Get Dashboard Objects By Classification", idempotent = true,
-    body = true, tags = {"Data Security Dashboard"},
+    body = true, media = {"application/json; charset=UTF-8"}, tags = {"Data Security Dashboard"},
   },
   ["get-dashboard-object-by-owner"] = {
     method = "POST", path = "/dlp/api/v1/dashboard/objects/aggregate/by-owner", file = "DataSecurityDashboard",
-    summary = "Get Dashboard Objects By Owner", idempotent = true, body = true, tags = {"Data Security Dashboard"},
+    summary = "Get Dashboard Objects By Owner", idempotent = true, body = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Data Security Dashboard"},
   },
   ["get-dashboard-object-by-region"] = {
     method = "POST", path = "/dlp/api/v1/dashboard/objects/aggregate/by-region", file = "DataSecurityDashboard",
-    summary = "Get Dashboard Objects By Region", idempotent = true, body = true, tags = {"Data Security Dashboard"},
+    summary = "Get Dashboard Objects By Region", idempotent = true, body = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Data Security Dashboard"},
   },
   ["get-dashboard-object-sensitive"] = {
     method = "POST", path = "/dlp/api/v1/dashboard/objects/aggregate/sensitive-exposed",
     file = "DataSecurityDashboard", summary = "Get Dashboard Sensitive Objects", idempotent = true, body = true,
-    tags = {"Data Security Dashboard"},
+    media = {"application/json; charset=UTF-8"}, tags = {"Data Security Dashboard"},
   },
   ["get-dashboard-resource-by-exposure"] = {
     method = "POST", path = "/dlp/api/v1/dashboard/resources/aggregate/by-exposure", file = "DataSecurityDashboard",
     summary = "Get Dashboard Resource Aggregate By Exposure", idempotent = true, body = true,
-    tags = {"Data Security Dashboard"},
+    media = {"application/json; charset=UTF-8"}, tags = {"Data Security Dashboard"},
   },
   ["get-dashboard-violations"] = {
     method = "POST", path = "/dlp/api/v1/dashboard/violations/aggregate", file = "DataSecurityDashboard",
-    summary = "Get Dashboard Violations", idempotent = true, body = true, tags = {"Data Security Dashboard"},
+    summary = "Get Dashboard Violations", idempotent = true, body = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Data Security Dashboard"},
   },
   ["get-data-pattern-details"] = {
     method = "GET", path = "/dlp/api/v1/dss-api/data-pattern/id/{patternId}", file = "DataSecuritySettings",
-    summary = "Get Data Pattern Details", idempotent = true, tags = {"Data Security Settings"},
-    params = {path = {{name = "patternId", required = true, type = "string"}}},
+    summary = "Get Data Pattern Details", idempotent = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Data Security Settings"}, params = {path = {{name = "patternId", required = true, type = "string"}}},
   },
   ["get-data-pattern-name"] = {
     method = "GET", path = "/dlp/api/v1/dss-api/data-pattern/name", file = "DataSecuritySettings",
-    summary = "Get Data Pattern By Name", idempotent = true, tags = {"Data Security Settings"},
+    summary = "Get Data Pattern By Name", idempotent = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Data Security Settings"},
   },
   ["get-data-profile-details"] = {
     method = "GET", path = "/dlp/api/v1/dss-api/data-profile/id/{profileId}", file = "DataSecuritySettings",
-    summary = "Get Data Profile Details", idempotent = true, tags = {"Data Security Settings"},
-    params = {path = {{name = "profileId", required = true, type = "string"}}},
+    summary = "Get Data Profile Details", idempotent = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Data Security Settings"}, params = {path = {{name = "profileId", required = true, type = "string"}}},
   },
   ["get-data-profiles"] = {
     method = "GET", path = "/dlp/api/v1/dss-api/data-profile", file = "DataSecuritySettings",
-    summary = "List Data Profiles", idempotent = true, tags = {"Data Security Settings"},
+    summary = "List Data Profiles", idempotent = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Data Security Settings"},
   },
   ["get-data-usage"] = {
     method = "GET", path = "/dlp/api/v1/inventory/data-scanned", file = "DataSecurityInventory",
-    summary = "Get Data Usage", idempotent = true, tags = {"Data Security Inventory"},
+    summary = "Get Data Usage", idempotent = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Data Security Inventory"},
   },
   ["get-dss-data-pattern-name"] = {
     method = "GET", path = "/config/v3/dss-api/data-pattern/name/dssTenantId/{dssTenantId}",
     file = "DataSecurityOnboardingMicroService", summary = "Get Data Pattern By Name", idempotent = true,
-    tags = {"Data Security Settings"}, params = {path = {{name = "dssTenantId", required = true, type = "string"}}},
+    media = {"application/json"}, tags = {"Data Security Settings"},
+    params = {path = {{name = "dssTenantId", required = true, type = "string"}}},
   },
   ["get-dss-data-profile-details"] = {
     method = "GET", path = "/config/v3/dss-api/data-profile/dssTenantId/{dssTenantId}/id/{profileId}",
     file = "DataSecurityOnboardingMicroService", summary = "Get Data Profile Details", idempotent = true,
-    tags = {"Data Security Settings"},
+    media = {"application/json"}, tags = {"Data Security Settings"},
     params = {
       path = {
         {name = "dssTenantId", required = true, type = "string"},
@@ -1695,21 +1782,23 @@ return {
   ["get-dss-data-profiles"] = {
     method = "GET", path = "/config/v3/dss-api/data-profile/dssTenantId/{dssTenantId}",
     file = "DataSecurityOnboardingMicroService", summary = "List Data Profiles", idempotent = true,
-    tags = {"Data Security Settings"}, params = {path = {{name = "dssTenantId", required = true, type = "string"}}},
+    media = {"application/json"}, tags = {"Data Security Settings"},
+    params = {path = {{name = "dssTenantId", required = true, type = "string"}}},
   },
   ["get-dss-snippets-config"] = {
     method = "GET", path = "/config/v3/dss-api/snippets/dssTenantId/{dssTenantId}",
     file = "DataSecurityOnboardingMicroService", summary = "Get Snippet Configuration", idempotent = true,
-    tags = {"Data Security Settings"}, params = {path = {{name = "dssTenantId", required = true, type = "string"}}},
+    media = {"application/json"}, tags = {"Data Security Settings"},
+    params = {path = {{name = "dssTenantId", required = true, type = "string"}}},
   },
   ["get-enterprise-settings"] = {
     method = "GET", path = "/settings/enterprise", file = "Settings", summary = "Enterprise Settings - GET",
-    idempotent = true, tags = {"Settings"},
+    idempotent = true, media = {"*/*"}, tags = {"Settings"},
   },
   ["get-eventbridge-configuration-details"] = {
     method = "GET", path = "/audit_logs/v2/tenant/{tenantId}/aws_accounts/{accountId}/eventbridge_config",
     file = "EventBridgeMicroService", summary = "Get AWS Eventbridge configuration details", idempotent = true,
-    tags = {"Cloud Ingested Logs"},
+    media = {"application/json"}, tags = {"Cloud Ingested Logs"},
     params = {
       path = {
         {name = "tenantId", required = true, type = "integer"},
@@ -1720,7 +1809,7 @@ return {
   ["get-eventbridge-configuration-status"] = {
     method = "GET", path = "/audit_logs/v2/tenant/{tenantId}/aws_accounts/{accountId}/eventbridge_config/status",
     file = "EventBridgeMicroService", summary = "Get AWS Eventbridge config status", idempotent = true,
-    tags = {"Cloud Ingested Logs"},
+    media = {"application/json"}, tags = {"Cloud Ingested Logs"},
     params = {
       path = {
         {name = "tenantId", required = true, type = "integer"},
@@ -1731,29 +1820,32 @@ return {
   ["get-external-integrations-for-resource"] = {
     method = "POST", path = "/resource/external_integration", file = "ResourceExplorer",
     summary = "Get External Ingest Integrations for the resource", idempotent = true, body = true,
-    tags = {"Resource Explorer"},
+    media = {"application/json; charset=UTF-8"}, tags = {"Resource Explorer"},
   },
   ["get-finding-filters"] = {
     method = "POST", path = "/asm/api/v1/asset/{asset_id}/finding/filters", file = "CDEMMicroServices",
-    summary = "Get Asset Findings Filter", idempotent = true, body = true,
+    summary = "Get Asset Findings Filter", idempotent = true, body = true, media = {"application/json"},
     tags = {"Discovery and Exposure Management"},
     params = {path = {{name = "asset_id", required = true, type = "string"}}},
   },
   ["get-gcp-cloud-account-status"] = {
     method = "POST", path = "/cas/v1/cloud_account/status/gcp", file = "CloudAccountOnboardingMicroServices",
-    summary = "Get Cloud Account Status (GCP)", idempotent = true, body = true, tags = {"Cloud Accounts (GCP)"},
+    summary = "Get Cloud Account Status (GCP)", idempotent = true, body = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Cloud Accounts (GCP)"},
   },
   ["get-historical-report-by-id"] = {
     method = "GET", path = "/report/{id}/history", file = "Reports", summary = "List Historical Reports Data",
-    idempotent = true, tags = {"Reports"}, params = {path = {{name = "id", required = true, type = "string"}}},
+    idempotent = true, media = {"application/json; charset=UTF-8"}, tags = {"Reports"},
+    params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["get-host-findings"] = {
     method = "POST", path = "/resource/external_finding", file = "ResourceExplorer", summary = "List Host Findings",
-    idempotent = true, body = true, tags = {"Resource Explorer"},
+    idempotent = true, body = true, media = {"application/json; charset=UTF-8"}, tags = {"Resource Explorer"},
   },
   ["get-host-findings-for-alert"] = {
     method = "GET", path = "/resource/external_finding", file = "ResourceExplorer",
-    summary = "List Host Findings For Alert", idempotent = true, tags = {"Resource Explorer"},
+    summary = "List Host Findings For Alert", idempotent = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Resource Explorer"},
     params = {
       query = {
         {name = "alertId", required = true, type = "string"}, {name = "type", type = "string", array = true},
@@ -1763,16 +1855,17 @@ return {
   },
   ["get-industry-benchmarks"] = {
     method = "GET", path = "/asm/api/v1/industry-benchmarks", file = "CDEMMicroServices",
-    summary = "Get Industry Benchmark Data", idempotent = true, tags = {"Discovery and Exposure Management"},
+    summary = "Get Industry Benchmark Data", idempotent = true, media = {"application/json"},
+    tags = {"Discovery and Exposure Management"},
   },
   ["get-integration-by-id"] = {
     method = "GET", path = "/integration/{id}", file = "IntegrationsPull", summary = "Get Integration By ID",
-    idempotent = true, tags = {"Integrations Pull"},
+    idempotent = true, media = {"application/json; charset=UTF-8"}, tags = {"Integrations Pull"},
     params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["get-integration-v1"] = {
     method = "GET", path = "/api/v1/tenant/{prismaId}/integration/{id}", file = "IntegrationsMicroService",
-    summary = "Get Integration by ID", idempotent = true, tags = {"Integrations"},
+    summary = "Get Integration by ID", idempotent = true, media = {"application/json"}, tags = {"Integrations"},
     params = {
       path = {{name = "prismaId", required = true, type = "string"}, {name = "id", required = true, type = "string"}},
     },
@@ -1780,41 +1873,46 @@ return {
   ["get-inventory-aggregate-alerts-by-classification"] = {
     method = "POST", path = "/dlp/api/v1/inventory/objects/aggregate/alerts/by-classification",
     file = "DataSecurityInventory", summary = "Get Aggregate Alert Data by Classification", idempotent = true,
-    body = true, tags = {"Data Security Inventory"},
+    body = true, media = {"application/json; charset=UTF-8"}, tags = {"Data Security Inventory"},
   },
   ["get-inventory-aggregate-history"] = {
     method = "POST", path = "/dlp/api/v1/inventory/objects/aggregate/history", file = "DataSecurityInventory",
-    summary = "Get Aggregate Data by History", idempotent = true, body = true, tags = {"Data Security Inventory"},
+    summary = "Get Aggregate Data by History", idempotent = true, body = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Data Security Inventory"},
   },
   ["get-inventory-object-details"] = {
     method = "POST", path = "/dlp/api/v1/inventory/object/details", file = "DataSecurityInventory",
-    summary = "Get Inventory Object Details", idempotent = true, body = true, tags = {"Data Security Inventory"},
+    summary = "Get Inventory Object Details", idempotent = true, body = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Data Security Inventory"},
   },
   ["get-inventory-objects-by-classification"] = {
     method = "POST", path = "/dlp/api/v1/inventory/objects/aggregate/by-classification",
     file = "DataSecurityInventory", summary = "Get Object Counts by Classification", idempotent = true, body = true,
-    tags = {"Data Security Inventory"},
+    media = {"application/json; charset=UTF-8"}, tags = {"Data Security Inventory"},
   },
   ["get-inventory-objects-l4"] = {
     method = "POST", path = "/dlp/api/v1/inventory/objects/aggregate/l4", file = "DataSecurityInventory",
     summary = "List Paginated Inventory Objects at Level 4", idempotent = true, body = true,
-    tags = {"Data Security Inventory"},
+    media = {"application/json; charset=UTF-8"}, tags = {"Data Security Inventory"},
   },
   ["get-inventory-resource-details"] = {
     method = "POST", path = "/dlp/api/v1/inventory/resource/details", file = "DataSecurityInventory",
-    summary = "Get Inventory Resource Details", idempotent = true, body = true, tags = {"Data Security Inventory"},
+    summary = "Get Inventory Resource Details", idempotent = true, body = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Data Security Inventory"},
   },
   ["get-inventory-resource-objects"] = {
     method = "POST", path = "/dlp/api/v1/inventory/resource/objects", file = "DataSecurityInventory",
-    summary = "Get Inventory Resource Objects", idempotent = true, body = true, tags = {"Data Security Inventory"},
+    summary = "Get Inventory Resource Objects", idempotent = true, body = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Data Security Inventory"},
   },
   ["get-inventory-resources"] = {
     method = "POST", path = "/dlp/api/v1/inventory/objects/aggregate", file = "DataSecurityInventory",
-    summary = "List Inventory Resources", idempotent = true, body = true, tags = {"Data Security Inventory"},
+    summary = "List Inventory Resources", idempotent = true, body = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Data Security Inventory"},
   },
   ["get-last-scheduled-report-by-id"] = {
     method = "GET", path = "/report/{id}/{lastScheduled}", file = "Reports", summary = "Get Historical Report Data",
-    idempotent = true, tags = {"Reports"},
+    idempotent = true, media = {"application/json; charset=UTF-8"}, tags = {"Reports"},
     params = {
       path = {
         {name = "id", required = true, type = "string"}, {name = "lastScheduled", required = true, type = "integer"},
@@ -1824,7 +1922,7 @@ return {
   ["get-list-of-children-under-parent"] = {
     method = "POST", path = "/cloud/gcp/parent/{parent_id}/children", file = "CloudAccountOnboardingMicroServices",
     summary = "List Children of Parent (GCP)", idempotent = true, body = true, body_required = true,
-    tags = {"Cloud Accounts (GCP)"},
+    media = {"application/json; charset=UTF-8"}, tags = {"Cloud Accounts (GCP)"},
     params = {
       path = {{name = "parent_id", required = true, type = "string"}},
       query = {
@@ -1837,7 +1935,7 @@ return {
   ["get-list-of-children-under-parent-aws"] = {
     method = "POST", path = "/cas/v1/aws_account/{parent_id}/children", file = "CloudAccountOnboardingMicroServices",
     summary = "List Children of Parent (AWS)", idempotent = true, body = true, body_required = true,
-    tags = {"Cloud Accounts (AWS)"},
+    media = {"application/json; charset=UTF-8"}, tags = {"Cloud Accounts (AWS)"},
     params = {
       path = {{name = "parent_id", required = true, type = "string"}},
       query = {
@@ -1849,7 +1947,8 @@ return {
   ["get-list-of-children-under-parent-aws-legacy"] = {
     method = "POST", path = "/cloud-accounts-manager/v1/cloudAccounts/awsAccounts/{parent_id}/children",
     file = "CloudAccountOnboardingMicroServices", summary = "List Children of Parent (AWS) - Legacy",
-    idempotent = true, body = true, body_required = true, tags = {"Cloud Accounts (AWS)"},
+    idempotent = true, body = true, body_required = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Cloud Accounts (AWS)"},
     params = {
       path = {{name = "parent_id", required = true, type = "string"}},
       query = {
@@ -1861,7 +1960,7 @@ return {
   ["get-list-of-folders-under-parent"] = {
     method = "POST", path = "/cloud/{cloud_type}/parent/{parent_id}/folders",
     file = "CloudAccountOnboardingMicroServices", summary = "List Folders of Parent (GCP)", idempotent = true,
-    body = true, body_required = true, tags = {"Cloud Accounts (GCP)"},
+    body = true, body_required = true, media = {"application/json; charset=UTF-8"}, tags = {"Cloud Accounts (GCP)"},
     params = {
       path = {
         {name = "cloud_type", required = true, type = "string", enum = {"gcp"}},
@@ -1876,7 +1975,7 @@ return {
   ["get-list-of-projects-under-parent"] = {
     method = "POST", path = "/cloud/{cloud_type}/parent/{parent_id}/projects",
     file = "CloudAccountOnboardingMicroServices", summary = "List Projects of Parent (GCP)", idempotent = true,
-    body = true, body_required = true, tags = {"Cloud Accounts (GCP)"},
+    body = true, body_required = true, media = {"application/json; charset=UTF-8"}, tags = {"Cloud Accounts (GCP)"},
     params = {
       path = {
         {name = "cloud_type", required = true, type = "string", enum = {"gcp"}},
@@ -1890,68 +1989,72 @@ return {
   },
   ["get-login-ip-allow-list"] = {
     method = "GET", path = "/ip_allow_list_login/{id}", file = "IPAllowList", summary = "Get Login IP Allow List",
-    idempotent = true, tags = {"IP Allow List"}, params = {path = {{name = "id", required = true, type = "string"}}},
+    idempotent = true, media = {"*/*"}, tags = {"IP Allow List"},
+    params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["get-login-ip-allow-list-status"] = {
     method = "GET", path = "/ip_allow_list_login/status", file = "IPAllowList",
-    summary = "Get Login IP Allow List Status", idempotent = true, tags = {"IP Allow List"},
+    summary = "Get Login IP Allow List Status", idempotent = true, media = {"*/*"}, tags = {"IP Allow List"},
   },
   ["get-malware-report"] = {
     method = "POST", path = "/dlp/api/v1/inventory/object/malware/report/hash/{fileHash}",
     file = "DataSecurityInventory", summary = "Get Malware Report", idempotent = true, body = true,
-    tags = {"Data Security Inventory"}, params = {path = {{name = "fileHash", required = true, type = "string"}}},
+    media = {"application/xml"}, tags = {"Data Security Inventory"},
+    params = {path = {{name = "fileHash", required = true, type = "string"}}},
   },
   ["get-my-access-keys"] = {
     method = "GET", path = "/access_keys", file = "AccessKeys", summary = "List Access Keys", idempotent = true,
-    tags = {"Access Keys"},
+    media = {"application/json"}, tags = {"Access Keys"},
   },
   ["get-my-profile"] = {
     method = "GET", path = "/user/me", file = "UserProfile", summary = "Profile", idempotent = true,
-    tags = {"User Profile"},
+    media = {"application/json"}, tags = {"User Profile"},
   },
   ["get-network-for-resource"] = {
     method = "POST", path = "/resource/network", file = "ResourceExplorer", summary = "Get Resource Network Settings",
-    idempotent = true, body = true, tags = {"Resource Explorer"},
+    idempotent = true, body = true, media = {"application/json; charset=UTF-8"}, tags = {"Resource Explorer"},
   },
   ["get-network-info"] = {
     method = "GET", path = "/allow_list/network/{networkUuid}", file = "IPAllowList", summary = "Network Info",
-    idempotent = true, tags = {"IP Allow List"},
+    idempotent = true, media = {"application/json; charset=UTF-8"}, tags = {"IP Allow List"},
     params = {path = {{name = "networkUuid", required = true, type = "string"}}},
   },
   ["get-networks-list"] = {
     method = "GET", path = "/allow_list/network", file = "IPAllowList", summary = "List Networks", idempotent = true,
-    tags = {"IP Allow List"},
+    media = {"application/json; charset=UTF-8"}, tags = {"IP Allow List"},
   },
   ["get-next-permissions-access-with-post"] = {
     method = "POST", path = "/api/v1/permission/access/page", file = "IAMMicroService",
     summary = "Get Permissions Access Next Page", idempotent = true, body = true, body_required = true,
-    paging = "token", page_token = "body", tags = {"IAM"},
+    media = {"application/json"}, paging = "token", page_token = "body", tags = {"IAM"},
   },
   ["get-next-permissions-page-with-post"] = {
     method = "POST", path = "/api/v1/permission/page", file = "IAMMicroService",
-    summary = "Get Permissions Next Page", idempotent = true, body = true, body_required = true, paging = "token",
-    page_token = "body", tags = {"IAM"},
+    summary = "Get Permissions Next Page", idempotent = true, body = true, body_required = true,
+    media = {"application/json", "text/plain"}, paging = "token", page_token = "body", tags = {"IAM"},
   },
   ["get-oauth2-config"] = {
     method = "GET", path = "/authn/api/v1/oauth2/config", file = "PermissionGroupsMicroService",
-    summary = "Get OIDC Configuration", idempotent = true, tags = {"SSO"},
+    summary = "Get OIDC Configuration", idempotent = true, media = {"application/json"}, tags = {"SSO"},
   },
   ["get-oidc-login-url"] = {
     method = "GET", path = "/authn/api/v1/oauth2/login", file = "PermissionGroupsMicroService",
-    summary = "Get OIDC Login URL", idempotent = true, tags = {"SSO"},
+    summary = "Get OIDC Login URL", idempotent = true, media = {"application/json"}, tags = {"SSO"},
     params = {query = {{name = "user_name", type = "string"}, {name = "prisma_id", type = "string"}}},
   },
   ["get-permissions-access-with-post"] = {
     method = "POST", path = "/api/v1/permission/access", file = "IAMMicroService",
-    summary = "Get Permission Accesses", idempotent = true, body = true, body_required = true, tags = {"IAM"},
+    summary = "Get Permission Accesses", idempotent = true, body = true, body_required = true,
+    media = {"application/json"}, tags = {"IAM"},
   },
   ["get-permissions-with-post"] = {
     method = "POST", path = "/api/v1/permission", file = "IAMMicroService", summary = "Get Permissions",
-    idempotent = true, body = true, body_required = true, paging = "iam_page", tags = {"IAM"},
+    idempotent = true, body = true, body_required = true, media = {"application/json", "text/csv"},
+    paging = "iam_page", tags = {"IAM"},
   },
   ["get-policies"] = {
     method = "GET", path = "/policy", file = "Policy", summary = "List Policies", idempotent = true,
-    tags = {"Policy"},
+    media = {"application/json; charset=UTF-8"}, tags = {"Policy"},
     params = {
       query = {
         {name = "policy.name", type = "string"},
@@ -1970,12 +2073,12 @@ return {
   },
   ["get-policies-anomalies"] = {
     method = "GET", path = "/anomalies/policies", file = "AnomaliesMicroService",
-    summary = "List Policies for Trusted List Type", idempotent = true, tags = {"Anomalies"},
-    params = {query = {{name = "trustedListType", required = true, type = "string"}}},
+    summary = "List Policies for Trusted List Type", idempotent = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Anomalies"}, params = {query = {{name = "trustedListType", required = true, type = "string"}}},
   },
   ["get-policies-v2"] = {
     method = "GET", path = "/v2/policy", file = "Policy", summary = "List Policies V2", idempotent = true,
-    tags = {"Policy"},
+    media = {"application/json; charset=UTF-8"}, tags = {"Policy"},
     params = {
       query = {
         {name = "policy.name", type = "string"},
@@ -2003,20 +2106,22 @@ return {
   },
   ["get-policy"] = {
     method = "GET", path = "/policy/{id}", file = "Policy", summary = "Policy Info", idempotent = true,
-    tags = {"Policy"}, params = {path = {{name = "id", required = true, type = "string"}}},
+    media = {"application/json; charset=UTF-8"}, tags = {"Policy"},
+    params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["get-policy-filter-options"] = {
     method = "POST", path = "/filter/policy/suggest", file = "Policy",
-    summary = "List Policy Filter Autocomplete Suggestions", idempotent = true, body = true, tags = {"Policy"},
+    summary = "List Policy Filter Autocomplete Suggestions", idempotent = true, body = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Policy"},
   },
   ["get-policy-filters-and-options"] = {
     method = "GET", path = "/filter/policy/suggest", file = "Policy", summary = "List Policy Filters",
-    idempotent = true, tags = {"Policy"},
+    idempotent = true, media = {"application/json; charset=UTF-8"}, tags = {"Policy"},
   },
   ["get-previously-saved-resource-hierarchy"] = {
     method = "GET", path = "/cloud/{cloud_type}/accounts/{account_id}/hierarchy",
     file = "CloudAccountOnboardingMicroServices", summary = "Get Saved Resource Hierarchy (GCP)", idempotent = true,
-    tags = {"Cloud Accounts (GCP)"},
+    media = {"application/json; charset=UTF-8"}, tags = {"Cloud Accounts (GCP)"},
     params = {
       path = {
         {name = "cloud_type", required = true, type = "string", enum = {"gcp"}},
@@ -2026,74 +2131,77 @@ return {
   },
   ["get-remediation-with-post"] = {
     method = "POST", path = "/api/v1/permission/alert/remediation", file = "IAMMicroService",
-    summary = "Get Remediation", idempotent = true, body = true, body_required = true, tags = {"IAM"},
+    summary = "Get Remediation", idempotent = true, body = true, body_required = true, media = {"application/json"},
+    tags = {"IAM"},
   },
   ["get-report-filters-and-options"] = {
     method = "GET", path = "/filter/report/suggest", file = "Reports",
-    summary = "Get Report Overview Filters and Options", idempotent = true, tags = {"Reports"},
+    summary = "Get Report Overview Filters and Options", idempotent = true, media = {"*/*"}, tags = {"Reports"},
   },
   ["get-report-metadata-by-id"] = {
     method = "GET", path = "/report-service/api/v1/report/{reportId}", file = "BackgroundJobsMicroService",
-    summary = "Get Report Metadata by ID", idempotent = true, tags = {"Background Jobs"},
-    params = {path = {{name = "reportId", required = true, type = "string"}}},
+    summary = "Get Report Metadata by ID", idempotent = true, media = {"application/json"},
+    tags = {"Background Jobs"}, params = {path = {{name = "reportId", required = true, type = "string"}}},
   },
   ["get-report-posture-filter-options"] = {
     method = "POST", path = "/filter/report/suggest", file = "Reports",
-    summary = "List Report Overview Filter Autocomplete Suggestions", idempotent = true, body = true,
+    summary = "List Report Overview Filter Autocomplete Suggestions", idempotent = true, body = true, media = {"*/*"},
     tags = {"Reports"},
   },
   ["get-report-status-by-id"] = {
     method = "GET", path = "/report-service/api/v1/report/{reportId}/status", file = "BackgroundJobsMicroService",
-    summary = "Get Report Status", idempotent = true, tags = {"Background Jobs"},
+    summary = "Get Report Status", idempotent = true, media = {"*/*"}, tags = {"Background Jobs"},
     params = {path = {{name = "reportId", required = true, type = "string"}}},
   },
   ["get-report-types"] = {
     method = "GET", path = "/report/type", file = "Reports", summary = "Get Report Types", idempotent = true,
-    tags = {"Reports"},
+    media = {"application/json; charset=UTF-8"}, tags = {"Reports"},
   },
   ["get-requirement-by-id"] = {
     method = "GET", path = "/compliance/requirement/{requirementId}", file = "ComplianceStandards",
-    summary = "Get Compliance Requirement by ID", idempotent = true, tags = {"Compliance Standards"},
+    summary = "Get Compliance Requirement by ID", idempotent = true, media = {"*/*"}, tags = {"Compliance Standards"},
     params = {path = {{name = "requirementId", required = true, type = "string"}}},
   },
   ["get-requirements"] = {
     method = "GET", path = "/compliance/{complianceId}/requirement", file = "ComplianceStandards",
-    summary = "List Compliance Requirements", idempotent = true, tags = {"Compliance Standards"},
+    summary = "List Compliance Requirements", idempotent = true, media = {"*/*"}, tags = {"Compliance Standards"},
     params = {path = {{name = "complianceId", required = true, type = "string"}}},
   },
   ["get-resource"] = {
     method = "POST", path = "/resource", file = "ResourceExplorer", summary = "Get Resource", idempotent = true,
-    body = true, tags = {"Resource Explorer"},
+    body = true, media = {"application/json; charset=UTF-8"}, tags = {"Resource Explorer"},
   },
   ["get-resource-info-filter-options"] = {
     method = "POST", path = "/filter/resource/scan_info/suggest", file = "AssetExplorer",
-    summary = "List Resource Info Filter Autocomplete Suggestions", idempotent = true, body = true,
+    summary = "List Resource Info Filter Autocomplete Suggestions", idempotent = true, body = true, media = {"*/*"},
     tags = {"Asset Explorer"},
   },
   ["get-resource-info-filters-and-options"] = {
     method = "GET", path = "/filter/resource/scan_info/suggest", file = "AssetExplorer",
-    summary = "List Resource Info Filters", idempotent = true, tags = {"Asset Explorer"},
+    summary = "List Resource Info Filters", idempotent = true, media = {"*/*"}, tags = {"Asset Explorer"},
   },
   ["get-resource-inventory"] = {
     method = "GET", path = "/dlp/api/v1/resource-inventory/resources", file = "DataSecuritySettings",
-    summary = "List Data Resources", idempotent = true, tags = {"Data Security Settings"},
+    summary = "List Data Resources", idempotent = true, media = {"*/*"}, tags = {"Data Security Settings"},
   },
   ["get-resource-list-by-id"] = {
     method = "GET", path = "/v1/resource_list/{id}", file = "ResourceLists", summary = "Get Resource List by ID",
-    idempotent = true, rate = {rate = 4, burst = 4}, tags = {"Resource Lists"},
-    params = {path = {{name = "id", required = true, type = "string"}}},
+    idempotent = true, media = {"application/json; charset=UTF-8"}, rate = {rate = 4, burst = 4},
+    tags = {"Resource Lists"}, params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["get-resource-list-types"] = {
     method = "GET", path = "/v1/resource_list/types", file = "ResourceLists", summary = "Get Resource List Types",
-    idempotent = true, rate = {rate = 4, burst = 4}, tags = {"Resource Lists"},
+    idempotent = true, media = {"application/json; charset=UTF-8"}, rate = {rate = 4, burst = 4},
+    tags = {"Resource Lists"},
   },
   ["get-resource-raw"] = {
     method = "POST", path = "/resource/raw", file = "ResourceExplorer", summary = "Get Resource (Raw)",
-    idempotent = true, body = true, tags = {"Resource Explorer"},
+    idempotent = true, body = true, media = {"application/json; charset=UTF-8"}, tags = {"Resource Explorer"},
   },
   ["get-resource-scan-info"] = {
     method = "GET", path = "/resource/scan_info", file = "AssetExplorer", summary = "Resource Scan Info - GET",
-    idempotent = true, paging = "token", page_token = "query", tags = {"Asset Explorer"},
+    idempotent = true, media = {"application/json"}, paging = "token", page_token = "query",
+    tags = {"Asset Explorer"},
     params = {
       query = {
         {name = "timeType", required = true, type = "string", enum = {"relative", "to_now"}},
@@ -2113,7 +2221,8 @@ return {
   },
   ["get-resource-scan-info-v2"] = {
     method = "GET", path = "/v2/resource/scan_info", file = "AssetExplorer", summary = "Resource Scan Info V2 - GET",
-    idempotent = true, paging = "token", page_token = "query", tags = {"Asset Explorer"},
+    idempotent = true, media = {"application/json"}, paging = "token", page_token = "query",
+    tags = {"Asset Explorer"},
     params = {
       query = {
         {name = "cloud.account", type = "string"},
@@ -2130,31 +2239,33 @@ return {
   },
   ["get-rql-with-get"] = {
     method = "GET", path = "/api/v1/permission/alert/search", file = "IAMMicroService", summary = "Get IAM Query",
-    idempotent = true, tags = {"IAM"}, params = {query = {{name = "alertId", required = true, type = "string"}}},
+    idempotent = true, media = {"application/json"}, tags = {"IAM"},
+    params = {query = {{name = "alertId", required = true, type = "string"}}},
   },
   ["get-saml-config"] = {
     method = "GET", path = "/authn/v1/saml/config", file = "PermissionGroupsMicroService",
-    summary = "Get SAML Configuration", idempotent = true, tags = {"SSO"},
+    summary = "Get SAML Configuration", idempotent = true, media = {"application/json"}, tags = {"SSO"},
   },
   ["get-saved-asset-inventory-filter"] = {
     method = "GET", path = "/filter/inventory/{id}", file = "AssetInventory",
-    summary = "Get Saved Asset Inventory Filter", idempotent = true, tags = {"Asset Inventory"},
-    params = {path = {{name = "id", required = true, type = "string"}}},
+    summary = "Get Saved Asset Inventory Filter", idempotent = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Asset Inventory"}, params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["get-sections"] = {
     method = "GET", path = "/compliance/{requirementId}/section", file = "ComplianceStandards",
-    summary = "List Compliance Requirement Sections", idempotent = true, tags = {"Compliance Standards"},
-    params = {path = {{name = "requirementId", required = true, type = "string"}}},
+    summary = "List Compliance Requirement Sections", idempotent = true, media = {"*/*"},
+    tags = {"Compliance Standards"}, params = {path = {{name = "requirementId", required = true, type = "string"}}},
   },
   ["get-security-hub-accounts-v1"] = {
     method = "GET", path = "/api/v1/tenant/{prismaId}/integration/securityhub/accounts",
     file = "IntegrationsMicroService", summary = "Get Security Hub Enabled AWS Accounts", idempotent = true,
-    tags = {"Integrations"}, params = {path = {{name = "prismaId", required = true, type = "string"}}},
+    media = {"application/json"}, tags = {"Integrations"},
+    params = {path = {{name = "prismaId", required = true, type = "string"}}},
   },
   ["get-security-hub-region-by-account-id-v1"] = {
     method = "GET", path = "/api/v1/tenant/{prismaId}/integration/securityhub/regions/{accountId}",
     file = "IntegrationsMicroService", summary = "Get Security Hub Enabled Regions by AWS Account ID",
-    idempotent = true, tags = {"Integrations"},
+    idempotent = true, media = {"application/json"}, tags = {"Integrations"},
     params = {
       path = {
         {name = "prismaId", required = true, type = "string"}, {name = "accountId", required = true, type = "string"},
@@ -2163,7 +2274,8 @@ return {
   },
   ["get-snippets"] = {
     method = "GET", path = "/dlp/api/v1/inventory/snippet/objects/{objectId}/datapattern/{dataPatternId}",
-    file = "DataSecurityInventory", summary = "Get Snippet", idempotent = true, tags = {"Data Security Inventory"},
+    file = "DataSecurityInventory", summary = "Get Snippet", idempotent = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Data Security Inventory"},
     params = {
       path = {
         {name = "objectId", required = true, type = "string"},
@@ -2173,96 +2285,105 @@ return {
   },
   ["get-snippets-config"] = {
     method = "GET", path = "/dlp/api/v1/dss-api/snippets", file = "DataSecuritySettings",
-    summary = "Get Snippet Configuration", idempotent = true, tags = {"Data Security Settings"},
+    summary = "Get Snippet Configuration", idempotent = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Data Security Settings"},
   },
   ["get-specified-report"] = {
     method = "GET", path = "/report/{id}", file = "Reports", summary = "Get Report Config", idempotent = true,
-    tags = {"Reports"}, params = {path = {{name = "id", required = true, type = "string"}}},
+    media = {"application/json; charset=UTF-8"}, tags = {"Reports"},
+    params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["get-sso-bypass-allowed-users"] = {
     method = "GET", path = "/user/saml/bypass", file = "UserProfile", summary = "List SSO Bypass Allowed Users",
-    idempotent = true, tags = {"User Profile"},
+    idempotent = true, media = {"application/json"}, tags = {"User Profile"},
   },
   ["get-standards-by-id"] = {
     method = "GET", path = "/compliance/{complianceId}", file = "ComplianceStandards",
-    summary = "Get Compliance Standard by ID", idempotent = true, tags = {"Compliance Standards"},
-    params = {path = {{name = "complianceId", required = true, type = "string"}}},
+    summary = "Get Compliance Standard by ID", idempotent = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Compliance Standards"}, params = {path = {{name = "complianceId", required = true, type = "string"}}},
   },
   ["get-status-for-org"] = {
     method = "POST", path = "/dlp/api/v1/config/awsorg/status", file = "CloudAccounts(AWS)",
     summary = "Check Data Security Preconditions (AWS Org)", idempotent = true, body = true,
-    tags = {"Cloud Accounts (AWS)"},
+    media = {"application/json; charset=UTF-8"}, tags = {"Cloud Accounts (AWS)"},
   },
   ["get-status-pcds-account"] = {
     method = "GET", path = "/config/v3/account/{id}/status", file = "DataSecurityOnboardingMicroService",
     summary = "Performs a Permissions Check for the Given PCDS Account", idempotent = true,
-    tags = {"Data Security Onboarding"}, params = {path = {{name = "id", required = true, type = "string"}}},
+    media = {"application/json"}, tags = {"Data Security Onboarding"},
+    params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["get-status-pcds-aws-org-account"] = {
     method = "GET", path = "/config/v3/account/awsorg/{id}/status", file = "DataSecurityOnboardingMicroService",
     summary = "Performs a Permissions Check for the Given PCDS Account (AWS Org)", idempotent = true,
-    tags = {"Cloud Accounts (AWS)"}, params = {path = {{name = "id", required = true, type = "string"}}},
+    media = {"application/json"}, tags = {"Cloud Accounts (AWS)"},
+    params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["get-suggestions-with-post"] = {
     method = "POST", path = "/api/v1/suggest", file = "IAMMicroService", summary = "Get Query Suggestions",
-    idempotent = true, body = true, body_required = true, tags = {"IAM"},
+    idempotent = true, body = true, body_required = true, media = {"application/json"}, tags = {"IAM"},
   },
   ["get-supported-integration-channels-v1"] = {
     method = "GET", path = "/api/v1/tenant/{prismaId}/integration/channels", file = "IntegrationsMicroService",
-    summary = "Get Supported Integration Types", idempotent = true, tags = {"Integrations"},
-    params = {path = {{name = "prismaId", required = true, type = "string"}}},
+    summary = "Get Supported Integration Types", idempotent = true, media = {"application/json"},
+    tags = {"Integrations"}, params = {path = {{name = "prismaId", required = true, type = "string"}}},
   },
   ["get-template-v1"] = {
     method = "GET", path = "/api/v1/tenant/{prismaId}/template/{id}", file = "NotificationTemplatesMicroService",
-    summary = "Get Template by ID", idempotent = true, tags = {"Notification Templates"},
+    summary = "Get Template by ID", idempotent = true, media = {"application/json"},
+    tags = {"Notification Templates"},
     params = {
       path = {{name = "prismaId", required = true, type = "string"}, {name = "id", required = true, type = "string"}},
     },
   },
   ["get-timeline-for-resource"] = {
     method = "POST", path = "/resource/timeline", file = "ResourceExplorer", summary = "Get Resource Timeline",
-    idempotent = true, body = true, tags = {"Resource Explorer"},
+    idempotent = true, body = true, media = {"application/json; charset=UTF-8"}, tags = {"Resource Explorer"},
   },
   ["get-top-risks"] = {
     method = "GET", path = "/asm/api/v1/dashboard/asset/top-risk", file = "CDEMMicroServices",
-    summary = "Get Asset Top Risks", idempotent = true, tags = {"Discovery and Exposure Management"},
+    summary = "Get Asset Top Risks", idempotent = true, media = {"application/json"},
+    tags = {"Discovery and Exposure Management"},
   },
   ["get-user-profile-v2"] = {
     method = "GET", path = "/v2/user/{id}", file = "UserProfile", summary = "Get User Profile V2", idempotent = true,
-    tags = {"User Profile"}, params = {path = {{name = "id", required = true, type = "string"}}},
+    media = {"application/json"}, tags = {"User Profile"},
+    params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["get-user-profiles-v2"] = {
     method = "GET", path = "/v2/user", file = "UserProfile", summary = "List Users V2", idempotent = true,
-    tags = {"User Profile"},
+    media = {"application/json"}, tags = {"User Profile"},
   },
   ["get-user-profiles-v3"] = {
     method = "GET", path = "/v3/user", file = "UserProfile", summary = "List Users V3", idempotent = true,
-    tags = {"User Profile"},
+    media = {"application/json"}, tags = {"User Profile"},
   },
   ["get-user-role"] = {
     method = "GET", path = "/user/role/{id}", file = "UserRoles", summary = "User Role Info", idempotent = true,
-    tags = {"User Roles"}, params = {path = {{name = "id", required = true, type = "string"}}},
+    media = {"application/json"}, tags = {"User Roles"},
+    params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["get-user-role-name"] = {
     method = "GET", path = "/user/role/name", file = "UserRoles", summary = "List User Role Names", idempotent = true,
-    tags = {"User Roles"},
+    media = {"application/json"}, tags = {"User Roles"},
   },
   ["get-user-role-types"] = {
     method = "GET", path = "/user/role/type", file = "UserRoles", summary = "List User Role Types", idempotent = true,
-    tags = {"User Roles"},
+    media = {"application/json"}, tags = {"User Roles"},
   },
   ["get-user-roles"] = {
     method = "GET", path = "/user/role", file = "UserRoles", summary = "List User Roles", idempotent = true,
-    tags = {"User Roles"},
+    media = {"application/json"}, tags = {"User Roles"},
   },
   ["get-usernames"] = {
     method = "GET", path = "/user/name", file = "UserProfile", summary = "List User Emails", idempotent = true,
-    tags = {"User Profile"},
+    media = {"application/json"}, tags = {"User Profile"},
   },
   ["get-v1-cloudaccounts-awsloggingaccounts-accountid-role-rolename-externalid"] = {
     method = "GET", path = "/v1/cloudAccounts/awsLoggingAccounts/{accountId}/role/{roleName}/externalId",
     file = "CloudAccountOnboardingMicroServices", summary = "Get External ID of an Account",
-    original_id = "Get External ID ", idempotent = true, tags = {"AWS Logging Accounts"},
+    original_id = "Get External ID ", idempotent = true, media = {"application/json; charset=UTF-8"},
+    tags = {"AWS Logging Accounts"},
     params = {
       path = {
         {name = "accountId", required = true, type = "string"}, {name = "roleName", required = true, type = "string"},
@@ -2271,46 +2392,51 @@ return {
   },
   ["getAlertEvidenceGraph"] = {
     method = "GET", path = "/alert/v1/{id}/graph", file = "AlertsMicroServices", summary = "Alert Evidence Graph",
-    idempotent = true, tags = {"Alerts"}, params = {path = {{name = "id", required = true, type = "string"}}},
+    idempotent = true, media = {"*/*"}, tags = {"Alerts"},
+    params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["getAll"] = {
     method = "GET", path = "/authz/v1/permission_group", file = "PermissionGroupsMicroService",
-    summary = "Get All Permission Groups", idempotent = true, tags = {"Permission Groups"},
+    summary = "Get All Permission Groups", idempotent = true, media = {"application/json"},
+    tags = {"Permission Groups"},
     params = {
       query = {{name = "includeAssociatedRoles", type = "boolean"}, {name = "includeFeatures", type = "boolean"}},
     },
   },
   ["getAllAnomaliesSettings"] = {
     method = "GET", path = "/anomalies/settings", file = "AnomaliesMicroService",
-    summary = "Get All Anomaly Settings", idempotent = true, tags = {"Anomalies"},
-    params = {query = {{name = "type", required = true, type = "string"}}},
+    summary = "Get All Anomaly Settings", idempotent = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Anomalies"}, params = {query = {{name = "type", required = true, type = "string"}}},
   },
   ["getAllWhitelistEntries"] = {
     method = "GET", path = "/anomalies/trusted_list", file = "AnomaliesMicroService",
-    summary = "Get Anomaly Trusted List", idempotent = true, tags = {"Anomalies"},
+    summary = "Get Anomaly Trusted List", idempotent = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Anomalies"},
   },
   ["getAllowedTrustedListTypes"] = {
     method = "GET", path = "/anomalies/trusted_list/types", file = "AnomaliesMicroService",
-    summary = "List Allowed Trusted List Types", idempotent = true, tags = {"Anomalies"},
+    summary = "List Allowed Trusted List Types", idempotent = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Anomalies"},
   },
   ["getAnomaliesSettings"] = {
     method = "GET", path = "/anomalies/settings/{policyid}", file = "AnomaliesMicroService",
-    summary = "Get Anomaly Settings", idempotent = true, tags = {"Anomalies"},
-    params = {path = {{name = "policyid", required = true, type = "string"}}},
+    summary = "Get Anomaly Settings", idempotent = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Anomalies"}, params = {path = {{name = "policyid", required = true, type = "string"}}},
   },
   ["getAuditLogs"] = {
     method = "POST", path = "/audit/api/v1/log", file = "AuditLogsMicroService", summary = "Get Audit Logs",
-    idempotent = true, body = true, body_required = true, rate = {rate = 10, burst = 10}, tags = {"Audit Logs"},
+    idempotent = true, body = true, body_required = true, media = {"application/json"},
+    rate = {rate = 10, burst = 10}, tags = {"Audit Logs"},
   },
   ["getAwsOrgCloudConfig"] = {
     method = "GET", path = "/config/v3/account/awsorg/{id}", file = "DataSecurityOnboardingMicroService",
-    summary = "Fetch Master Account Details (AWS Org)", idempotent = true, tags = {"Cloud Accounts (AWS)"},
-    params = {path = {{name = "id", required = true, type = "string"}}},
+    summary = "Fetch Master Account Details (AWS Org)", idempotent = true, media = {"application/json"},
+    tags = {"Cloud Accounts (AWS)"}, params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["getBucketDetails"] = {
     method = "GET", path = "/v1/cloudAccounts/awsLoggingAccounts/{loggingAccountId}/buckets/{bucketName}",
     file = "CloudAccountOnboardingMicroServices", summary = "Get all S3 Buckets", idempotent = true,
-    tags = {"AWS Logging Accounts"},
+    media = {"application/json; charset=UTF-8"}, tags = {"AWS Logging Accounts"},
     params = {
       path = {
         {name = "loggingAccountId", required = true, type = "string"},
@@ -2321,61 +2447,63 @@ return {
   ["getBuckets"] = {
     method = "GET", path = "/v1/cloudAccounts/awsLoggingAccounts/{loggingAccountId}/buckets",
     file = "CloudAccountOnboardingMicroServices", summary = "List S3 Bucket Names", idempotent = true,
-    tags = {"AWS Logging Accounts"},
+    media = {"application/json; charset=UTF-8"}, tags = {"AWS Logging Accounts"},
     params = {path = {{name = "loggingAccountId", required = true, type = "string"}}},
   },
   ["getCloudDeploymentTypes"] = {
     method = "GET", path = "/cas/v1/cloud/{cloudType}/deployment-type", file = "CloudAccountsMicroService",
-    summary = "Get Cloud Account Deployment Types (Alibaba)", idempotent = true,
+    summary = "Get Cloud Account Deployment Types (Alibaba)", idempotent = true, media = {"application/json"},
     tags = {"Cloud Accounts (OCI and Alibaba)"},
     params = {path = {{name = "cloudType", required = true, type = "string", enum = {"alibaba-cloud"}}}},
   },
   ["getCreditAllocationRule"] = {
     method = "GET", path = "/license/api/v1/credit-allocation-rule/{ruleId}", file = "LicensingMicroService",
-    summary = "Credit allocation rule", idempotent = true, tags = {"Licensing"},
+    summary = "Credit allocation rule", idempotent = true, media = {"*/*"}, tags = {"Licensing"},
     params = {path = {{name = "ruleId", required = true, type = "string"}}},
   },
   ["getCreditAllocationRuleNames"] = {
     method = "GET", path = "/license/api/v1/credit-allocation-rule-names", file = "LicensingMicroService",
-    summary = "Credit allocation rule", idempotent = true, tags = {"Licensing"},
+    summary = "Credit allocation rule", idempotent = true, media = {"*/*"}, tags = {"Licensing"},
   },
   ["getCreditAllocationRuleSummary"] = {
     method = "POST", path = "/license/api/v1/credit-allocation-rule-summary", file = "LicensingMicroService",
-    summary = "Credit allocation rule summary", idempotent = true, body = true, tags = {"Licensing"},
+    summary = "Credit allocation rule summary", idempotent = true, body = true, media = {"*/*"}, tags = {"Licensing"},
   },
   ["getCreditAllocationRules"] = {
     method = "POST", path = "/license/api/v1/credit-allocation-rules", file = "LicensingMicroService",
-    summary = "Credit allocation rules and usage", idempotent = true, body = true, paging = "token",
+    summary = "Credit allocation rules and usage", idempotent = true, body = true, media = {"*/*"}, paging = "token",
     page_token = "body", tags = {"Licensing"},
   },
   ["getCreditEstimation"] = {
     method = "POST", path = "/config/v3/estimated-credits", file = "DataSecurityOnboardingMicroService",
     summary = "Perform a Credit Estimation For The Specified Resources.", idempotent = true, body = true,
-    tags = {"Data Security Settings"},
+    media = {"application/json"}, tags = {"Data Security Settings"},
   },
   ["getFeatures"] = {
     method = "GET", path = "/authz/v1/feature", file = "PermissionGroupsMicroService",
-    summary = "Get All Active Features", idempotent = true, tags = {"Permission Groups"},
+    summary = "Get All Active Features", idempotent = true, media = {"application/json"},
+    tags = {"Permission Groups"},
   },
   ["getLoggingAccountStatus"] = {
     method = "GET", path = "/v1/cloudAccounts/awsLoggingAccounts/{loggingAccountId}/permissionsStatus",
     file = "CloudAccountOnboardingMicroServices", summary = "Get Logging Account Status - GET", idempotent = true,
-    tags = {"AWS Logging Accounts"},
+    media = {"application/json; charset=UTF-8"}, tags = {"AWS Logging Accounts"},
     params = {path = {{name = "loggingAccountId", required = true, type = "string"}}},
   },
   ["getLoggingArchiveAccount"] = {
     method = "GET", path = "/v1/cloudAccounts/awsLoggingAccounts/{accountId}",
     file = "CloudAccountOnboardingMicroServices", summary = "Get Logging Account By ID", idempotent = true,
-    tags = {"AWS Logging Accounts"}, params = {path = {{name = "accountId", required = true, type = "string"}}},
+    media = {"application/json; charset=UTF-8"}, tags = {"AWS Logging Accounts"},
+    params = {path = {{name = "accountId", required = true, type = "string"}}},
   },
   ["getLoggingArchiveAccounts"] = {
     method = "GET", path = "/v1/cloudAccounts/awsLoggingAccounts", file = "CloudAccountOnboardingMicroServices",
-    summary = "Get all AWS Logging Accounts", idempotent = true, tags = {"AWS Logging Accounts"},
-    params = {query = {{name = "awsPartition", type = "string"}}},
+    summary = "Get all AWS Logging Accounts", idempotent = true, media = {"application/json; charset=UTF-8"},
+    tags = {"AWS Logging Accounts"}, params = {query = {{name = "awsPartition", type = "string"}}},
   },
   ["getRemediationForPolicy"] = {
     method = "GET", path = "/policy/api/v1/fetch/remediation/{policyId}", file = "pia-openapi",
-    summary = "Get Policy Remediation", idempotent = true, tags = {"Alerts"},
+    summary = "Get Policy Remediation", idempotent = true, media = {"application/json"}, tags = {"Alerts"},
     params = {
       path = {{name = "policyId", required = true, type = "string"}},
       query = {
@@ -2387,25 +2515,27 @@ return {
   ["getResourceTypes"] = {
     method = "POST", path = "/audit/api/v1/filter/suggest", file = "AuditLogsMicroService",
     summary = "Get Filter Suggestions", idempotent = true, body = true, body_required = true,
-    rate = {rate = 10, burst = 10}, tags = {"Audit Logs"},
+    media = {"application/json"}, rate = {rate = 10, burst = 10}, tags = {"Audit Logs"},
   },
   ["getResources"] = {
     method = "GET", path = "/config/v3/resources", file = "DataSecurityOnboardingMicroService",
-    summary = "Fetch All Resources For The Given PCDS Tenant", idempotent = true, tags = {"Data Security Settings"},
+    summary = "Fetch All Resources For The Given PCDS Tenant", idempotent = true, media = {"application/json"},
+    tags = {"Data Security Settings"},
   },
   ["getTenantConfig"] = {
     method = "GET", path = "/config/v3/tenant/config", file = "DataSecurityOnboardingMicroService",
-    summary = "Fetch The Tenant Config For The Given PCDS Tenant", idempotent = true,
+    summary = "Fetch The Tenant Config For The Given PCDS Tenant", idempotent = true, media = {"application/json"},
     tags = {"Data Security Settings"}, params = {query = {{name = "tenantId", type = "string"}}},
   },
   ["getWhitelistEntryById"] = {
     method = "GET", path = "/anomalies/trusted_list/{id}", file = "AnomaliesMicroService",
-    summary = "Get Anomaly Trusted List Entry", idempotent = true, tags = {"Anomalies"},
-    params = {path = {{name = "id", required = true, type = "integer"}}},
+    summary = "Get Anomaly Trusted List Entry", idempotent = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Anomalies"}, params = {path = {{name = "id", required = true, type = "integer"}}},
   },
   ["get_1"] = {
     method = "GET", path = "/authz/v1/permission_group/{id}", file = "PermissionGroupsMicroService",
-    summary = "Get Permission Group by ID", idempotent = true, tags = {"Permission Groups"},
+    summary = "Get Permission Group by ID", idempotent = true, media = {"application/json"},
+    tags = {"Permission Groups"},
     params = {
       path = {{name = "id", required = true, type = "string"}},
       query = {{name = "includeAssociatedRoles", type = "boolean"}},
@@ -2413,77 +2543,81 @@ return {
   },
   ["get_4"] = {
     method = "GET", path = "/appid/api/v1/app/criteria", file = "ApplicationConfigMicroservice",
-    summary = "Get Discovery Criteria", idempotent = true, tags = {"Applications"},
+    summary = "Get Discovery Criteria", idempotent = true, media = {"application/json"}, tags = {"Applications"},
     params = {query = {{name = "fetch_deleted", type = "boolean"}}},
   },
   ["get_5"] = {
     method = "GET", path = "/appid/api/v1/app/criteria/{id}", file = "ApplicationConfigMicroservice",
-    summary = "Get Application Discovery Criteria by ID", idempotent = true, tags = {"Applications"},
-    params = {path = {{name = "id", required = true, type = "string"}}},
+    summary = "Get Application Discovery Criteria by ID", idempotent = true, media = {"application/json"},
+    tags = {"Applications"}, params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["health-check"] = {
-    method = "GET", path = "/check", file = "System", summary = "Health Check", idempotent = true, tags = {"System"},
+    method = "GET", path = "/check", file = "System", summary = "Health Check", idempotent = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"System"},
   },
   ["iam-suggest-v2"] = {
     method = "POST", path = "/iam/api/v2/suggestion", file = "IAMV2MicroService",
-    summary = "Get Query Suggestions V2", idempotent = true, body = true, body_required = true, tags = {"IAM"},
+    summary = "Get Query Suggestions V2", idempotent = true, body = true, body_required = true,
+    media = {"application/json"}, tags = {"IAM"},
   },
   ["insert-login-ip-allow-list"] = {
     method = "POST", path = "/ip_allow_list_login", file = "IPAllowList", summary = "Add Login IP Allow List",
-    idempotent = false, body = true, body_required = true, tags = {"IP Allow List"},
+    idempotent = false, body = true, body_required = true, media = {"*/*"}, tags = {"IP Allow List"},
   },
   ["inventory-Application-Csv-Download"] = {
     method = "POST", path = "/appid/api/v1/download/app", file = "ApplicationConfigMicroservice",
     summary = "Download Application Inventory", idempotent = false, body = true, body_required = true,
-    tags = {"Applications"},
+    media = {"application/octet-stream"}, tags = {"Applications"},
   },
   ["investigate-alert"] = {
     method = "GET", path = "/iam/api/v2/alert/{alertId}/query", file = "IAMV2MicroService",
-    summary = "Get IAM Query V2", idempotent = true, tags = {"IAM"},
+    summary = "Get IAM Query V2", idempotent = true, media = {"application/json"}, tags = {"IAM"},
     params = {path = {{name = "alertId", required = true, type = "string"}}},
   },
   ["is-dismissal-note-required"] = {
     method = "GET", path = "/alert/dismiss/require_dismissal_note", file = "Alerts",
-    summary = "Is Dismissal Note Required", idempotent = true, tags = {"Alerts"},
+    summary = "Is Dismissal Note Required", idempotent = true, media = {"*/*"}, tags = {"Alerts"},
   },
   ["least-privilege-access-metadata-by-resource-v1"] = {
     method = "GET", path = "/iam/api/v1/resources/{resourceId}/over-permissive-metadata", file = "IAMV2MicroService",
-    summary = "Get Least Privilege Access Metadata of a Resource", idempotent = true, tags = {"IAM"},
-    params = {path = {{name = "resourceId", required = true, type = "string"}}},
+    summary = "Get Least Privilege Access Metadata of a Resource", idempotent = true, media = {"application/json"},
+    tags = {"IAM"}, params = {path = {{name = "resourceId", required = true, type = "string"}}},
   },
   ["least-privilege-access-metadata-v1"] = {
     method = "GET", path = "/iam/api/v1/assets/{assetId}/over-permissive-metadata", file = "IAMV2MicroService",
-    summary = "Get Least Privilege Access Metadata of an Asset", idempotent = true, tags = {"IAM"},
-    params = {path = {{name = "assetId", required = true, type = "string"}}},
+    summary = "Get Least Privilege Access Metadata of an Asset", idempotent = true, media = {"application/json"},
+    tags = {"IAM"}, params = {path = {{name = "assetId", required = true, type = "string"}}},
   },
   ["license-usage-count-by-cloud-paginated-v2"] = {
     method = "POST", path = "/license/api/v2/usage", file = "LicensingMicroService",
-    summary = "Usage Count By Cloud Type V2", idempotent = true, body = true, body_required = true, paging = "token",
-    page_token = "body", tags = {"Licensing"},
+    summary = "Usage Count By Cloud Type V2", idempotent = true, body = true, body_required = true,
+    media = {"application/json;charset=UTF-8"}, paging = "token", page_token = "body", tags = {"Licensing"},
   },
   ["license-usage-count-by-cloud-paginated_1"] = {
     method = "POST", path = "/license/api/v1/usage", file = "LicensingMicroService",
-    summary = "Usage Count By Cloud Type V1", idempotent = true, body = true, body_required = true, paging = "token",
-    page_token = "body", tags = {"Licensing"},
-    params = {query = {{name = "cloud_type", required = true, type = "string"}}},
+    summary = "Usage Count By Cloud Type V1", idempotent = true, body = true, body_required = true,
+    media = {"application/json;charset=UTF-8", "application/octet-stream"}, paging = "token", page_token = "body",
+    tags = {"Licensing"}, params = {query = {{name = "cloud_type", required = true, type = "string"}}},
   },
   ["license-usage-graph"] = {
     method = "POST", path = "/license/api/v1/usage/time_series", file = "LicensingMicroService",
     summary = "Resource Usage Over Time V1", idempotent = true, body = true, body_required = true,
-    tags = {"Licensing"},
+    media = {"application/json;charset=UTF-8"}, tags = {"Licensing"},
   },
   ["license-usage-graph-v2"] = {
     method = "POST", path = "/license/api/v2/time_series", file = "LicensingMicroService",
     summary = "Resource Usage Over Time V2", idempotent = true, body = true, body_required = true,
-    tags = {"Licensing"},
+    media = {"application/json;charset=UTF-8"}, tags = {"Licensing"},
   },
   ["list-Apps-V2"] = {
     method = "POST", path = "/appid/api/v2/app", file = "ApplicationSearchMicroservice",
-    summary = "Get All Applications", idempotent = true, body = true, tags = {"Applications"},
+    summary = "Get All Applications", idempotent = true, body = true, media = {"application/json"},
+    tags = {"Applications"},
   },
   ["list-assets"] = {
     method = "GET", path = "/asm/api/v1/dashboard/asset", file = "CDEMMicroServices",
-    summary = "Get Convertible Assets", idempotent = true, tags = {"Discovery and Exposure Management"},
+    summary = "Get Convertible Assets", idempotent = true, media = {"application/json"},
+    tags = {"Discovery and Exposure Management"},
     params = {
       query = {
         {name = "convertible", type = "string"}, {name = "cloud_account_id", type = "string"},
@@ -2495,21 +2629,22 @@ return {
   ["list-children-under-parent"] = {
     method = "POST", path = "/cloud-accounts-manager/v1/cloudAccounts/azureAccounts/{parent_id}/children",
     file = "CloudAccountOnboardingMicroServices", summary = "List Children of Parent (Azure)", idempotent = true,
-    body = true, body_required = true, tags = {"Cloud Accounts (Azure)"},
+    body = true, body_required = true, media = {"application/json; charset=UTF-8"}, tags = {"Cloud Accounts (Azure)"},
     params = {path = {{name = "parent_id", required = true, type = "string"}}},
   },
   ["list-cloud-account-status-details"] = {
     method = "GET", path = "/account/{accountId}/config/status", file = "CloudAccountOnboardingMicroServices",
-    summary = "Get Account Status", idempotent = true, tags = {"Cloud Accounts (All)"},
-    params = {path = {{name = "accountId", required = true, type = "string"}}},
+    summary = "Get Account Status", idempotent = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Cloud Accounts (All)"}, params = {path = {{name = "accountId", required = true, type = "string"}}},
   },
   ["list-login-ip-allow-lists"] = {
     method = "GET", path = "/ip_allow_list_login", file = "IPAllowList", summary = "List Login IP Allow Lists",
-    idempotent = true, tags = {"IP Allow List"},
+    idempotent = true, media = {"*/*"}, tags = {"IP Allow List"},
   },
   ["list-reports-BackgroundJobsMicroService"] = {
     method = "GET", path = "/report-service/api/v1/report", file = "BackgroundJobsMicroService",
-    summary = "Get Reports Metadata", original_id = "list-reports", idempotent = true, tags = {"Background Jobs"},
+    summary = "Get Reports Metadata", original_id = "list-reports", idempotent = true, media = {"application/json"},
+    tags = {"Background Jobs"},
     params = {
       query = {
         {name = "report_types", type = "string"}, {name = "page", type = "integer"},
@@ -2519,7 +2654,7 @@ return {
   },
   ["list-reports-Reports"] = {
     method = "GET", path = "/report", file = "Reports", summary = "List Report Configs", original_id = "list-reports",
-    idempotent = true, tags = {"Reports"},
+    idempotent = true, media = {"application/json; charset=UTF-8"}, tags = {"Reports"},
     params = {
       query = {
         {name = "cloud.account", type = "string"}, {name = "cloud.type", type = "string"},
@@ -2537,38 +2672,43 @@ return {
   },
   ["list-services"] = {
     method = "GET", path = "/asm/api/v1/service", file = "CDEMMicroServices", summary = "Get Services",
-    idempotent = true, tags = {"Discovery and Exposure Management"},
+    idempotent = true, media = {"application/json"}, tags = {"Discovery and Exposure Management"},
     params = {query = {{name = "snapshot_date", type = "integer"}, {name = "next_page_token", type = "string"}}},
   },
   ["list-snoozed-pattern"] = {
     method = "GET", path = "/asm/api/v1/asset/snoozed-regex", file = "CDEMMicroServices",
-    summary = "Get Snooze Regex Pattern", idempotent = true, tags = {"Discovery and Exposure Management"},
+    summary = "Get Snooze Regex Pattern", idempotent = true, media = {"application/json"},
+    tags = {"Discovery and Exposure Management"},
   },
   ["list-vulnerable-assets"] = {
     method = "POST", path = "/uve/api/v1/vulnerabilities/search/asset", file = "UVESearchMicroService",
-    summary = "Get Vulnerable Assets by RQL", idempotent = true, body = true, tags = {"Vulnerabilities Dashboard"},
-    params = {query = {{name = "Token for pagination", type = "string"}}},
+    summary = "Get Vulnerable Assets by RQL", idempotent = true, body = true, media = {"application/json"},
+    tags = {"Vulnerabilities Dashboard"}, params = {query = {{name = "Token for pagination", type = "string"}}},
   },
   ["list-vulnerable-assets-cve"] = {
     method = "POST", path = "/uve/api/v1/dashboard/vulnerabilities/vuln-assets", file = "UVEDashboardMicroService",
-    summary = "Get Vulnerable Assets by CVE", idempotent = true, body = true, tags = {"Vulnerabilities Dashboard"},
+    summary = "Get Vulnerable Assets by CVE", idempotent = true, body = true, media = {"application/json"},
+    tags = {"Vulnerabilities Dashboard"},
   },
   ["list-vulnerable-assets-cve-v-2"] = {
     method = "POST", path = "/uve/api/v1/vuln-assets", file = "UVEDashboardMicroService",
-    summary = "Get Vulnerable Assets by CVE V2", idempotent = true, body = true, tags = {"Vulnerabilities Dashboard"},
+    summary = "Get Vulnerable Assets by CVE V2", idempotent = true, body = true, media = {"application/json"},
+    tags = {"Vulnerabilities Dashboard"},
   },
   ["listClusters"] = {
     method = "GET", path = "/appid/api/v1/satellite", file = "satellite", summary = "List Cluster Details",
-    idempotent = true, tags = {"Settings"},
+    idempotent = true, media = {"application/json"}, tags = {"Settings"},
     params = {header = {{name = "x-prisma-tenant-id", required = true, type = "string"}}},
   },
   ["onboard-Cloud-Accounts"] = {
     method = "POST", path = "/asm/api/v1/convert-cloud-account", file = "CDEMMicroServices",
-    summary = "Onboard Cloud Accounts", idempotent = false, body = true, tags = {"Discovery and Exposure Management"},
+    summary = "Onboard Cloud Accounts", idempotent = false, body = true, media = {"application/json"},
+    tags = {"Discovery and Exposure Management"},
   },
   ["onboard-aws-org-scan"] = {
     method = "POST", path = "/dlp/api/config/v2", file = "CloudAccounts(AWS)",
-    summary = "Add Data Security Config (AWS Org)", idempotent = false, body = true, tags = {"Cloud Accounts (AWS)"},
+    summary = "Add Data Security Config (AWS Org)", idempotent = false, body = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Cloud Accounts (AWS)"},
   },
   ["patch-cloud-account"] = {
     method = "PATCH", path = "/cloud/{cloud_type}/{id}", file = "CloudAccountOnboardingMicroServices",
@@ -2599,16 +2739,17 @@ return {
   ["permission-raw-config-definition"] = {
     method = "POST", path = "/iam/api/v2/search/iam_config", file = "IAMV2MicroService",
     summary = "Get Permissions Role or Policy Definition V2", idempotent = true, body = true, body_required = true,
-    tags = {"IAM"},
+    media = {"application/json"}, tags = {"IAM"},
   },
   ["permission-search-v4"] = {
     method = "POST", path = "/iam/api/v4/search/permission", file = "IAMV2MicroService",
-    summary = "Get Permissions V4", idempotent = true, body = true, body_required = true, tags = {"IAM"},
-    params = {query = {{name = "limit", type = "integer"}}},
+    summary = "Get Permissions V4", idempotent = true, body = true, body_required = true,
+    media = {"application/json"}, tags = {"IAM"}, params = {query = {{name = "limit", type = "integer"}}},
   },
   ["permissions-accesses-v3"] = {
     method = "POST", path = "/iam/api/v3/permission/{permission-id}/list_access", file = "IAMV2MicroService",
-    summary = "Get Permission Accesses V3", idempotent = true, body = true, body_required = true, tags = {"IAM"},
+    summary = "Get Permission Accesses V3", idempotent = true, body = true, body_required = true,
+    media = {"application/json"}, tags = {"IAM"},
     params = {
       path = {{name = "permission-id", required = true, type = "string"}},
       query = {{name = "limit", type = "integer"}},
@@ -2620,21 +2761,22 @@ return {
   },
   ["post-alerts"] = {
     method = "POST", path = "/alert", file = "Alerts", summary = "List Alerts - POST", idempotent = true, body = true,
-    rate = {rate = 2, burst = 10}, tags = {"Alerts"}, params = {query = {{name = "detailed", type = "boolean"}}},
+    media = {"*/*"}, rate = {rate = 2, burst = 10}, tags = {"Alerts"},
+    params = {query = {{name = "detailed", type = "boolean"}}},
   },
   ["post-alerts-grouped"] = {
     method = "POST", path = "/alert/policy", file = "Alerts", summary = "List Alert Counts By Policy - POST",
-    idempotent = true, body = true, body_required = true, rate = {rate = 1, burst = 5}, tags = {"Alerts"},
-    params = {query = {{name = "detailed", type = "boolean"}}},
+    idempotent = true, body = true, body_required = true, media = {"*/*"}, rate = {rate = 1, burst = 5},
+    tags = {"Alerts"}, params = {query = {{name = "detailed", type = "boolean"}}},
   },
   ["post-alerts-v2"] = {
     method = "POST", path = "/v2/alert", file = "Alerts", summary = "List Alerts V2 - POST", idempotent = true,
-    body = true, paging = "alert_v2", page_token = "body", rate = {rate = 2, burst = 10}, tags = {"Alerts"},
-    params = {query = {{name = "detailed", type = "boolean"}}},
+    body = true, media = {"*/*"}, paging = "alert_v2", page_token = "body", rate = {rate = 2, burst = 10},
+    tags = {"Alerts"}, params = {query = {{name = "detailed", type = "boolean"}}},
   },
   ["post-appid-search-api-v1-app"] = {
     method = "POST", path = "/appid/search/api/v1/app", file = "ApplicationSearchMicroservice",
-    summary = "Get Applications by RQL", idempotent = true, tags = {"Applications"},
+    summary = "Get Applications by RQL", idempotent = true, media = {"application/json"}, tags = {"Applications"},
     params = {
       query = {
         {name = "id", type = "string"}, {name = "searchType", type = "string", enum = {"application"}},
@@ -2646,22 +2788,22 @@ return {
   ["post-appid-search-api-v1-app-risk"] = {
     method = "POST", path = "/appid/search/api/v1/app/risk", file = "ApplicationSearchMicroservice",
     summary = "Get Vulnerabilities and Alerts for an Application", idempotent = true, body = true,
-    body_required = true, tags = {"Applications"},
+    body_required = true, media = {"application/json"}, tags = {"Applications"},
   },
   ["post-appid-search-api-v1-app-service"] = {
     method = "POST", path = "/appid/search/api/v1/app/service", file = "ApplicationSearchMicroservice",
     summary = "Get Vulnerabilities and Alerts for a Service", idempotent = true, body = true, body_required = true,
-    tags = {"Applications"},
+    media = {"application/json"}, tags = {"Applications"},
   },
   ["post-compliance-posture"] = {
     method = "POST", path = "/compliance/posture", file = "CompliancePosture",
     summary = "Get Compliance Statistics Breakdown - POST", idempotent = true, body = true,
-    tags = {"Compliance Posture"},
+    media = {"application/json"}, tags = {"Compliance Posture"},
   },
   ["post-compliance-posture-for-requirement"] = {
     method = "POST", path = "/compliance/posture/{complianceId}/{requirementId}", file = "CompliancePosture",
     summary = "Get Compliance Statistics for Requirement ID - POST", idempotent = true, body = true,
-    tags = {"Compliance Posture"},
+    media = {"application/json"}, tags = {"Compliance Posture"},
     params = {
       path = {
         {name = "complianceId", required = true, type = "string"},
@@ -2672,7 +2814,7 @@ return {
   ["post-compliance-posture-for-requirement-v2"] = {
     method = "POST", path = "/v2/compliance/posture/{complianceId}/{requirementId}", file = "CompliancePosture",
     summary = "Get Compliance Statistics for Requirement ID V2 - POST", idempotent = true, body = true,
-    tags = {"Compliance Posture"},
+    media = {"application/json"}, tags = {"Compliance Posture"},
     params = {
       path = {
         {name = "complianceId", required = true, type = "string"},
@@ -2683,21 +2825,24 @@ return {
   ["post-compliance-posture-for-standard"] = {
     method = "POST", path = "/compliance/posture/{complianceId}", file = "CompliancePosture",
     summary = "Get Compliance Statistics for Standard ID - POST", idempotent = true, body = true,
-    tags = {"Compliance Posture"}, params = {path = {{name = "complianceId", required = true, type = "string"}}},
+    media = {"application/json"}, tags = {"Compliance Posture"},
+    params = {path = {{name = "complianceId", required = true, type = "string"}}},
   },
   ["post-compliance-posture-for-standard-v2"] = {
     method = "POST", path = "/v2/compliance/posture/{complianceId}", file = "CompliancePosture",
     summary = "Get Compliance Statistics for Standard ID V2 - POST", idempotent = true, body = true,
-    tags = {"Compliance Posture"}, params = {path = {{name = "complianceId", required = true, type = "string"}}},
+    media = {"application/json"}, tags = {"Compliance Posture"},
+    params = {path = {{name = "complianceId", required = true, type = "string"}}},
   },
   ["post-compliance-posture-trend"] = {
     method = "POST", path = "/compliance/posture/trend", file = "CompliancePosture",
-    summary = "Get Compliance Trend - POST", idempotent = true, body = true, tags = {"Compliance Posture"},
+    summary = "Get Compliance Trend - POST", idempotent = true, body = true, media = {"application/json"},
+    tags = {"Compliance Posture"},
   },
   ["post-compliance-posture-trend-for-requirement"] = {
     method = "POST", path = "/compliance/posture/trend/{complianceId}/{requirementId}", file = "CompliancePosture",
     summary = "Get Compliance Trend for Requirement ID - POST", idempotent = true, body = true,
-    tags = {"Compliance Posture"},
+    media = {"application/json"}, tags = {"Compliance Posture"},
     params = {
       path = {
         {name = "complianceId", required = true, type = "string"},
@@ -2708,7 +2853,7 @@ return {
   ["post-compliance-posture-trend-for-requirement-v2"] = {
     method = "POST", path = "/v2/compliance/posture/trend/{complianceId}/{requirementId}", file = "CompliancePosture",
     summary = "Get Compliance Trend for Requirement ID V2 - POST", idempotent = true, body = true,
-    tags = {"Compliance Posture"},
+    media = {"application/json"}, tags = {"Compliance Posture"},
     params = {
       path = {
         {name = "complianceId", required = true, type = "string"},
@@ -2719,50 +2864,57 @@ return {
   ["post-compliance-posture-trend-for-standard"] = {
     method = "POST", path = "/compliance/posture/trend/{complianceId}", file = "CompliancePosture",
     summary = "Get Compliance Trend for Standard ID - POST", idempotent = true, body = true,
-    tags = {"Compliance Posture"}, params = {path = {{name = "complianceId", required = true, type = "string"}}},
+    media = {"application/json"}, tags = {"Compliance Posture"},
+    params = {path = {{name = "complianceId", required = true, type = "string"}}},
   },
   ["post-compliance-posture-trend-for-standard-v2"] = {
     method = "POST", path = "/v2/compliance/posture/trend/{complianceId}", file = "CompliancePosture",
     summary = "Get Compliance Trend for Standard ID V2 - POST", idempotent = true, body = true,
-    tags = {"Compliance Posture"}, params = {path = {{name = "complianceId", required = true, type = "string"}}},
+    media = {"application/json"}, tags = {"Compliance Posture"},
+    params = {path = {{name = "complianceId", required = true, type = "string"}}},
   },
   ["post-compliance-posture-trend-v2"] = {
     method = "POST", path = "/v2/compliance/posture/trend", file = "CompliancePosture",
-    summary = "Get Compliance Trend V2 - POST", idempotent = true, body = true, tags = {"Compliance Posture"},
+    summary = "Get Compliance Trend V2 - POST", idempotent = true, body = true, media = {"application/json"},
+    tags = {"Compliance Posture"},
   },
   ["post-compliance-posture-v2"] = {
     method = "POST", path = "/v2/compliance/posture", file = "CompliancePosture",
     summary = "Get Compliance Statistics Breakdown V2 - POST", idempotent = true, body = true, body_required = true,
-    tags = {"Compliance Posture"},
+    media = {"application/json"}, tags = {"Compliance Posture"},
   },
   ["post-method-asset-inventory-trend-v2"] = {
     method = "POST", path = "/v2/inventory/trend", file = "AssetInventory",
-    summary = "Asset Inventory Trend View V2 - POST", idempotent = true, body = true, tags = {"Asset Inventory"},
+    summary = "Asset Inventory Trend View V2 - POST", idempotent = true, body = true, media = {"application/json"},
+    tags = {"Asset Inventory"},
   },
   ["post-method-asset-inventory-trend-v3"] = {
     method = "POST", path = "/v3/inventory/trend", file = "AssetInventory",
-    summary = "Asset Inventory Trend View V3 - POST", idempotent = true, body = true, tags = {"Asset Inventory"},
+    summary = "Asset Inventory Trend View V3 - POST", idempotent = true, body = true, media = {"application/json"},
+    tags = {"Asset Inventory"},
   },
   ["post-method-for-asset-inventory-v2"] = {
     method = "POST", path = "/v2/inventory", file = "AssetInventory", summary = "Asset Inventory View V2 - POST",
-    idempotent = true, body = true, tags = {"Asset Inventory"},
+    idempotent = true, body = true, media = {"application/json"}, tags = {"Asset Inventory"},
   },
   ["post-method-for-asset-inventory-v3"] = {
     method = "POST", path = "/v3/inventory", file = "AssetInventory", summary = "Asset Inventory View V3 - POST",
-    idempotent = true, body = true, tags = {"Asset Inventory"},
+    idempotent = true, body = true, media = {"application/json"}, tags = {"Asset Inventory"},
   },
   ["post-resource-scan-info"] = {
     method = "POST", path = "/resource/scan_info", file = "AssetExplorer", summary = "Resource Scan Info - POST",
-    idempotent = true, body = true, paging = "token", page_token = "body", tags = {"Asset Explorer"},
+    idempotent = true, body = true, media = {"application/json"}, paging = "token", page_token = "body",
+    tags = {"Asset Explorer"},
   },
   ["post-resource-scan-info-v2"] = {
     method = "POST", path = "/v2/resource/scan_info", file = "AssetExplorer",
-    summary = "Resource Scan Info V2 - POST", idempotent = true, body = true, paging = "token", page_token = "body",
-    tags = {"Asset Explorer"},
+    summary = "Resource Scan Info V2 - POST", idempotent = true, body = true, media = {"application/json"},
+    paging = "token", page_token = "body", tags = {"Asset Explorer"},
   },
   ["prioritised-vulnerability"] = {
     method = "GET", path = "/uve/api/v1/dashboard/vulnerabilities/prioritised", file = "UVEDashboardMicroService",
-    summary = "Get Prioritized Vulnerabilities V1", idempotent = true, tags = {"Vulnerabilities Dashboard"},
+    summary = "Get Prioritized Vulnerabilities V1", idempotent = true, media = {"application/json"},
+    tags = {"Vulnerabilities Dashboard"},
     params = {
       query = {
         {name = "asset_type", type = "string", array = true}, {name = "life_cycle", type = "string", array = true},
@@ -2772,7 +2924,8 @@ return {
   },
   ["prioritised-vulnerability-v-2"] = {
     method = "GET", path = "/uve/api/v2/dashboard/vulnerabilities/prioritised", file = "UVEDashboardMicroService",
-    summary = "Get Prioritized Vulnerabilities V2", idempotent = true, tags = {"Vulnerabilities Dashboard"},
+    summary = "Get Prioritized Vulnerabilities V2", idempotent = true, media = {"application/json"},
+    tags = {"Vulnerabilities Dashboard"},
     params = {
       query = {
         {
@@ -2786,7 +2939,8 @@ return {
   },
   ["prioritised-vulnerability-v-3"] = {
     method = "GET", path = "/uve/api/v3/dashboard/vulnerabilities/prioritised", file = "UVEDashboardMicroService",
-    summary = "Get Prioritized Vulnerabilities V3", idempotent = true, tags = {"Vulnerabilities Dashboard"},
+    summary = "Get Prioritized Vulnerabilities V3", idempotent = true, media = {"application/json"},
+    tags = {"Vulnerabilities Dashboard"},
     params = {
       query = {
         {
@@ -2799,7 +2953,8 @@ return {
   },
   ["prioritised-vulnerability-v-4"] = {
     method = "GET", path = "/uve/api/v4/dashboard/vulnerabilities/prioritised", file = "UVEDashboardMicroService",
-    summary = "Get Prioritized Vulnerabilities V4", idempotent = true, tags = {"Vulnerabilities Dashboard"},
+    summary = "Get Prioritized Vulnerabilities V4", idempotent = true, media = {"application/json"},
+    tags = {"Vulnerabilities Dashboard"},
     params = {
       query = {
         {
@@ -2812,7 +2967,7 @@ return {
   },
   ["prioritised-vulnerability-v-5"] = {
     method = "POST", path = "/uve/api/v5/dashboard/vulnerabilities/prioritised", file = "UVEDashboardMicroService",
-    summary = "Get Prioritized Vulnerabilities - POST", idempotent = true, body = true,
+    summary = "Get Prioritized Vulnerabilities - POST", idempotent = true, body = true, media = {"application/json"},
     tags = {"Vulnerabilities Dashboard"},
   },
   ["rename-a-network"] = {
@@ -2826,7 +2981,7 @@ return {
   },
   ["rl-audit-logs"] = {
     method = "GET", path = "/audit/redlock", file = "AuditLogs", summary = "Prisma Cloud Audit Logs",
-    idempotent = true, tags = {"Audit Logs"},
+    idempotent = true, media = {"application/json; charset=UTF-8"}, tags = {"Audit Logs"},
     params = {
       query = {
         {name = "timeType", type = "string", enum = {"relative"}}, {name = "timeAmount", type = "integer"},
@@ -2842,13 +2997,13 @@ return {
   ["save-Bulk-Cloud-Account-Feature"] = {
     method = "PUT", path = "/cas/api/v1/org/{id}/features", file = "CloudAccountsMicroService",
     summary = "Update Feature State for Members of an Organization", idempotent = false, body = true,
-    body_required = true, tags = {"Cloud Accounts (All)"},
+    body_required = true, media = {"application/json"}, tags = {"Cloud Accounts (All)"},
     params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["save-account-config"] = {
     method = "POST", path = "/config/v3/account", file = "DataSecurityOnboardingMicroService",
     summary = "Save Account Config With Given Attributes", idempotent = false, body = true,
-    tags = {"Cloud Accounts (All)"},
+    media = {"application/json"}, tags = {"Cloud Accounts (All)"},
   },
   ["save-asset-inventory-filter"] = {
     method = "POST", path = "/filter/inventory", file = "AssetInventory", summary = "Save Asset Inventory Filter",
@@ -2870,7 +3025,7 @@ return {
   ["save-or-update-eventbridge-config"] = {
     method = "PUT", path = "/audit_logs/v2/tenant/{tenantId}/aws_accounts/{accountId}/eventbridge_config",
     file = "EventBridgeMicroService", summary = "Update AWS Eventbridge configuration", idempotent = false,
-    tags = {"Cloud Ingested Logs"},
+    media = {"application/json"}, tags = {"Cloud Ingested Logs"},
     params = {
       path = {
         {name = "tenantId", required = true, type = "integer"},
@@ -2880,87 +3035,98 @@ return {
   },
   ["save-report"] = {
     method = "POST", path = "/report", file = "Reports", summary = "Add Report Config", idempotent = false,
-    body = true, body_required = true, tags = {"Reports"},
+    body = true, body_required = true, media = {"application/json; charset=UTF-8"}, tags = {"Reports"},
   },
   ["save-report-v2"] = {
     method = "POST", path = "/v2/report", file = "Reports", summary = "Add Report Config V2", idempotent = false,
-    body = true, body_required = true, tags = {"Reports"},
+    body = true, body_required = true, media = {"application/json; charset=UTF-8"}, tags = {"Reports"},
   },
   ["saveBucket"] = {
     method = "POST", path = "/v1/cloudAccounts/awsLoggingAccounts/{loggingAccountId}/buckets",
     file = "CloudAccountOnboardingMicroServices", summary = "Add an S3 bucket", idempotent = false, body = true,
-    tags = {"AWS Logging Accounts"},
+    media = {"application/json; charset=UTF-8"}, tags = {"AWS Logging Accounts"},
     params = {path = {{name = "loggingAccountId", required = true, type = "string"}}},
   },
   ["saveLoggingAccount"] = {
     method = "POST", path = "/v1/cloudAccounts/awsLoggingAccounts", file = "CloudAccountOnboardingMicroServices",
-    summary = "Add AWS Logging Account", idempotent = false, body = true, tags = {"AWS Logging Accounts"},
+    summary = "Add AWS Logging Account", idempotent = false, body = true, media = {"application/json; charset=UTF-8"},
+    tags = {"AWS Logging Accounts"},
   },
   ["search-Alerts-By-App"] = {
     method = "POST", path = "/appid/api/v2/app/{id}/alerts", file = "ApplicationSearchMicroservice",
     summary = "Get Alerts for an Application", idempotent = true, body = true, body_required = true,
-    tags = {"Applications"}, params = {path = {{name = "id", required = true, type = "string"}}},
+    media = {"application/json"}, tags = {"Applications"},
+    params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["search-Assets-By-App"] = {
     method = "POST", path = "/appid/api/v2/app/{id}/assets", file = "ApplicationSearchMicroservice",
     summary = "Get Assets Associated with an Application", idempotent = true, body = true, body_required = true,
-    tags = {"Applications"}, params = {path = {{name = "id", required = true, type = "string"}}},
+    media = {"application/json"}, tags = {"Applications"},
+    params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["search-Counts-By-App"] = {
     method = "POST", path = "/appid/api/v2/app/{id}/grouped-counts", file = "ApplicationSearchMicroservice",
     summary = "Get Risk Count of an Application", idempotent = true, body = true, body_required = true,
-    tags = {"Applications"}, params = {path = {{name = "id", required = true, type = "string"}}},
+    media = {"application/json"}, tags = {"Applications"},
+    params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["search-Vulns-By-App"] = {
     method = "POST", path = "/appid/api/v2/app/{id}/vulnerabilities", file = "ApplicationSearchMicroservice",
     summary = "Get Vulnerabilities in an Application", idempotent = true, body = true, body_required = true,
-    tags = {"Applications"}, params = {path = {{name = "id", required = true, type = "string"}}},
+    media = {"application/json"}, tags = {"Applications"},
+    params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["search-config"] = {
     method = "POST", path = "/search/config", file = "SearchMicroService", summary = "Perform Config Search",
-    idempotent = true, body = true, body_required = true, paging = "config_page", tags = {"Search"},
+    idempotent = true, body = true, body_required = true, media = {"application/json; charset=UTF-8"},
+    paging = "config_page", tags = {"Search"},
   },
   ["search-config-async-csv-download"] = {
     method = "POST", path = "/search/api/v1/config/async", file = "SearchMicroService",
     summary = "Perform Asynchronous Config Search", idempotent = false, body = true, body_required = true,
-    tags = {"Search"},
+    media = {"application/json; charset=UTF-8"}, tags = {"Search"},
   },
   ["search-config-by-query"] = {
     method = "POST", path = "/search/api/v1/config", file = "SearchMicroService",
     summary = "Perform Config Search by Query", idempotent = true, body = true, body_required = true,
-    tags = {"Search"},
+    media = {"application/json; charset=UTF-8"}, tags = {"Search"},
   },
   ["search-config-by-search-id"] = {
     method = "POST", path = "/search/api/v1/config/{id}", file = "SearchMicroService",
     summary = "Perform Config Search by Search Id", idempotent = true, body = true, body_required = true,
-    tags = {"Search"}, params = {path = {{name = "id", required = true, type = "string"}}},
+    media = {"application/json; charset=UTF-8"}, tags = {"Search"},
+    params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["search-config-by-search-id-v2"] = {
     method = "POST", path = "/search/api/v2/config/{id}", file = "SearchMicroService",
     summary = "Perform Config Search by Search Id V2", idempotent = true, body = true, body_required = true,
-    tags = {"Search"}, params = {path = {{name = "id", required = true, type = "string"}}},
+    media = {"application/json; charset=UTF-8"}, tags = {"Search"},
+    params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["search-config-csv-download"] = {
     method = "POST", path = "/search/api/v1/config/download", file = "SearchMicroService",
     summary = "Download Config Search as CSV", idempotent = false, body = true, body_required = true,
-    tags = {"Search"},
+    media = {"text/csv"}, tags = {"Search"},
   },
   ["search-config-page"] = {
     method = "POST", path = "/search/config/page", file = "SearchMicroService",
     summary = "Get The Next Config Search Page", idempotent = true, body = true, body_required = true,
-    paging = "token", page_token = "body", tags = {"Search"},
+    media = {"application/json; charset=UTF-8"}, paging = "token", page_token = "body", tags = {"Search"},
   },
   ["search-config-v2"] = {
     method = "POST", path = "/search/api/v2/config", file = "SearchMicroService",
-    summary = "Perform Config Search V2", idempotent = true, body = true, body_required = true, tags = {"Search"},
+    summary = "Perform Config Search V2", idempotent = true, body = true, body_required = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Search"},
   },
   ["search-events"] = {
     method = "POST", path = "/search/event", file = "SearchMicroService", summary = "Perform Event Search",
-    idempotent = true, body = true, body_required = true, paging = "event_page", tags = {"Search"},
+    idempotent = true, body = true, body_required = true, media = {"application/json; charset=UTF-8"},
+    paging = "event_page", tags = {"Search"},
   },
   ["search-events-aggregated"] = {
     method = "POST", path = "/search/event/aggregate", file = "SearchMicroService",
-    summary = "Aggregated Event Search", idempotent = true, body = true, body_required = true, tags = {"Search"},
+    summary = "Aggregated Event Search", idempotent = true, body = true, body_required = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Search"},
   },
   ["search-events-csv"] = {
     method = "POST", path = "/search/event/filtered/download", file = "SearchMicroService",
@@ -2968,29 +3134,33 @@ return {
   },
   ["search-events-filtered"] = {
     method = "POST", path = "/search/event/filtered", file = "SearchMicroService",
-    summary = "Filter Event Search Results", idempotent = true, body = true, body_required = true, tags = {"Search"},
+    summary = "Filter Event Search Results", idempotent = true, body = true, body_required = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Search"},
   },
   ["search-events-page"] = {
     method = "POST", path = "/search/event/page", file = "SearchMicroService",
     summary = "Get The Next Event Search Page", idempotent = true, body = true, body_required = true,
-    paging = "token", page_token = "body", tags = {"Search"},
+    media = {"application/json; charset=UTF-8"}, paging = "token", page_token = "body", tags = {"Search"},
   },
   ["search-events-raw"] = {
     method = "GET", path = "/search/event/raw/{id}", file = "SearchMicroService", summary = "Get Raw Event Data",
-    idempotent = true, tags = {"Search"}, params = {path = {{name = "id", required = true, type = "integer"}}},
+    idempotent = true, media = {"application/json; charset=UTF-8"}, tags = {"Search"},
+    params = {path = {{name = "id", required = true, type = "integer"}}},
   },
   ["search-for-alert-by-id"] = {
     method = "GET", path = "/search/alert", file = "SearchMicroService", summary = "Search Alerts by ID",
-    idempotent = true, tags = {"Search"}, params = {query = {{name = "alertId", required = true, type = "string"}}},
+    idempotent = true, media = {"application/json; charset=UTF-8"}, tags = {"Search"},
+    params = {query = {{name = "alertId", required = true, type = "string"}}},
   },
   ["search-history"] = {
     method = "GET", path = "/search/history", file = "SearchManager", summary = "View Search History",
-    idempotent = true, tags = {"Search Manager"},
+    idempotent = true, media = {"application/json; charset=UTF-8"}, tags = {"Search Manager"},
     params = {query = {{name = "filter", required = true, type = "string"}, {name = "limit", type = "integer"}}},
   },
   ["search-history-by-id"] = {
     method = "GET", path = "/search/history/{id}", file = "SearchManager", summary = "Get Search Query by ID",
-    idempotent = true, tags = {"Search Manager"}, params = {path = {{name = "id", required = true, type = "string"}}},
+    idempotent = true, media = {"application/json; charset=UTF-8"}, tags = {"Search Manager"},
+    params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["search-history-delete"] = {
     method = "DELETE", path = "/search/history/{id}", file = "SearchManager", summary = "Delete Saved Search Query",
@@ -2999,25 +3169,27 @@ return {
   },
   ["search-history-manage"] = {
     method = "POST", path = "/search/history/{id}", file = "SearchManager", summary = "Manage a Search Query",
-    idempotent = false, body = true, body_required = true, tags = {"Search Manager"},
-    params = {path = {{name = "id", required = true, type = "string"}}},
+    idempotent = false, body = true, body_required = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Search Manager"}, params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["search-network"] = {
     method = "POST", path = "/search", file = "SearchMicroService", summary = "Perform Network Search",
-    idempotent = true, body = true, body_required = true, tags = {"Search"},
+    idempotent = true, body = true, body_required = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Search"},
   },
   ["search-permissions-v3"] = {
     method = "POST", path = "/iam/api/v3/search/permission", file = "IAMV2MicroService",
-    summary = "Get Permissions V3", idempotent = true, body = true, body_required = true, tags = {"IAM"},
-    params = {query = {{name = "limit", type = "integer"}}},
+    summary = "Get Permissions V3", idempotent = true, body = true, body_required = true,
+    media = {"application/json"}, tags = {"IAM"}, params = {query = {{name = "limit", type = "integer"}}},
   },
   ["search-suggest"] = {
     method = "POST", path = "/search/suggest", file = "SearchMicroService", summary = "Autocomplete Search",
-    idempotent = true, body = true, body_required = true, tags = {"Search"},
+    idempotent = true, body = true, body_required = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Search"},
   },
   ["send-asset-detail-email-from-sidecar"] = {
     method = "POST", path = "/asm/api/v1/asset/email", file = "CDEMMicroServices", summary = "Email Asset Details",
-    idempotent = false, body = true, tags = {"Discovery and Exposure Management"},
+    idempotent = false, body = true, media = {"application/json"}, tags = {"Discovery and Exposure Management"},
   },
   ["set-dismissal-note-required"] = {
     method = "PUT", path = "/alert/dismiss/require_dismissal_note", file = "Alerts",
@@ -3025,26 +3197,27 @@ return {
   },
   ["submit-a-job-for-listing-alerts-grouped-by-policy"] = {
     method = "POST", path = "/alert/policy/jobs", file = "Alerts", summary = "Submit Job to List Alerts By Policy",
-    idempotent = false, body = true, rate = {rate = 1, burst = 5}, tags = {"Alerts"},
+    idempotent = false, body = true, media = {"*/*"}, rate = {rate = 1, burst = 5}, tags = {"Alerts"},
   },
   ["submit-an-alert-csv-download-job"] = {
     method = "POST", path = "/alert/csv", file = "Alerts", summary = "Submit Alert CSV Generation Job",
-    idempotent = false, body = true, body_required = true, tags = {"Alerts"},
-    params = {query = {{name = "detailed", type = "boolean"}}},
+    idempotent = false, body = true, body_required = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Alerts"}, params = {query = {{name = "detailed", type = "boolean"}}},
   },
   ["submit-an-search-config-csv-download-job"] = {
     method = "POST", path = "/search/config/jobs", file = "SearchMicroService",
     summary = "Submit Search Config CSV Generation Job", idempotent = false, body = true, body_required = true,
-    tags = {"Search"},
+    media = {"application/json; charset=UTF-8"}, tags = {"Search"},
   },
   ["submit-job-for-listing-alerts"] = {
     method = "POST", path = "/alert/jobs", file = "Alerts", summary = "Submit Job to List Alerts", idempotent = false,
-    body = true, body_required = true, rate = {rate = 2, burst = 10}, tags = {"Alerts"},
+    body = true, body_required = true, media = {"application/json; charset=UTF-8"}, rate = {rate = 2, burst = 10},
+    tags = {"Alerts"},
   },
   ["test-integration"] = {
     method = "POST", path = "/integration/test", file = "IntegrationsPull", summary = "Test Integration",
-    idempotent = false, body = true, body_required = true, tags = {"Integrations Pull"},
-    params = {query = {{name = "id", type = "string"}}},
+    idempotent = false, body = true, body_required = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Integrations Pull"}, params = {query = {{name = "id", type = "string"}}},
   },
   ["test-integration-v1"] = {
     method = "POST", path = "/api/v1/tenant/{prismaId}/integration/test", file = "IntegrationsMicroService",
@@ -3055,8 +3228,8 @@ return {
   },
   ["test-integration-with-post"] = {
     method = "POST", path = "/api/v1/idp/integration/test", file = "IAMIdpMicroService",
-    summary = "Test IDP Integration", idempotent = false, body = true, body_required = true, tags = {"IAM IDP"},
-    params = {query = {{name = "id", type = "string"}}},
+    summary = "Test IDP Integration", idempotent = false, body = true, body_required = true,
+    media = {"application/json"}, tags = {"IAM IDP"}, params = {query = {{name = "id", type = "string"}}},
   },
   ["test-template-v1"] = {
     method = "POST", path = "/api/v1/tenant/{prismaId}/template/test", file = "NotificationTemplatesMicroService",
@@ -3069,7 +3242,7 @@ return {
   ["top-prioritised-vulnerability"] = {
     method = "GET", path = "/uve/api/v1/dashboard/vulnerabilities/prioritised-vuln",
     file = "UVEDashboardMicroService", summary = "Get Top Impacting Vulnerabilities", idempotent = true,
-    tags = {"Vulnerabilities Dashboard"},
+    media = {"application/json"}, tags = {"Vulnerabilities Dashboard"},
     params = {
       query = {
         {name = "life_cycle", required = true, type = "string", array = true}, {name = "topN", type = "integer"},
@@ -3079,7 +3252,7 @@ return {
   ["top-prioritised-vulnerability-v-2"] = {
     method = "GET", path = "/uve/api/v2/dashboard/vulnerabilities/prioritised-vuln",
     file = "UVEDashboardMicroService", summary = "Get Top Impacting Vulnerabilities V2", idempotent = true,
-    tags = {"Vulnerabilities Dashboard"},
+    media = {"application/json"}, tags = {"Vulnerabilities Dashboard"},
     params = {
       query = {
         {name = "topN", required = true, type = "integer"},
@@ -3097,7 +3270,7 @@ return {
   ["top-prioritised-vulnerability-v-3"] = {
     method = "POST", path = "/uve/api/v3/dashboard/vulnerabilities/prioritised-vuln",
     file = "UVEDashboardMicroService", summary = "Get Top Impacting Vulnerabilities - POST", idempotent = true,
-    body = true, tags = {"Vulnerabilities Dashboard"},
+    body = true, media = {"application/json"}, tags = {"Vulnerabilities Dashboard"},
   },
   ["update"] = {
     method = "PUT", path = "/authz/v1/permission_group/{id}", file = "PermissionGroupsMicroService",
@@ -3118,7 +3291,7 @@ return {
   },
   ["update-alert-rule"] = {
     method = "PUT", path = "/alert/rule/{id}", file = "AlertRules", summary = "Update Alert Rule", idempotent = false,
-    body = true, body_required = true, tags = {"Alert Rules"},
+    body = true, body_required = true, media = {"application/json; charset=UTF-8"}, tags = {"Alert Rules"},
     params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["update-aws-cloud-account"] = {
@@ -3133,7 +3306,7 @@ return {
   ["update-aws-org-scan-config"] = {
     method = "PUT", path = "/dlp/api/config/v2", file = "CloudAccounts(AWS)",
     summary = "Update Data Security Config (AWS Org)", idempotent = false, body = true,
-    tags = {"Cloud Accounts (AWS)"},
+    media = {"application/json; charset=UTF-8"}, tags = {"Cloud Accounts (AWS)"},
   },
   ["update-azure-cloud-account"] = {
     method = "PUT", path = "/cas/v1/azure_account/{account_id}", file = "CloudAccountOnboardingMicroServices",
@@ -3176,23 +3349,24 @@ return {
   },
   ["update-collection-by-id"] = {
     method = "PUT", path = "/entitlement/api/v1/collection/{id}", file = "CollectionsMicroservice",
-    summary = "Update Collection", idempotent = false, body = true, body_required = true, tags = {"Collections"},
+    summary = "Update Collection", idempotent = false, body = true, body_required = true,
+    media = {"application/json"}, tags = {"Collections"},
     params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["update-data-pattern"] = {
     method = "PUT", path = "/dlp/api/v1/dss-api/data-pattern/{patternId}", file = "DataSecuritySettings",
-    summary = "Update Data Pattern", idempotent = false, body = true, tags = {"Data Security Settings"},
-    params = {path = {{name = "patternId", required = true, type = "string"}}},
+    summary = "Update Data Pattern", idempotent = false, body = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Data Security Settings"}, params = {path = {{name = "patternId", required = true, type = "string"}}},
   },
   ["update-data-profile"] = {
     method = "PUT", path = "/dlp/api/v1/dss-api/data-profile/id/{profileId}", file = "DataSecuritySettings",
-    summary = "Update Data Profile", idempotent = false, body = true, tags = {"Data Security Settings"},
-    params = {path = {{name = "profileId", required = true, type = "string"}}},
+    summary = "Update Data Profile", idempotent = false, body = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Data Security Settings"}, params = {path = {{name = "profileId", required = true, type = "string"}}},
   },
   ["update-dss-data-pattern"] = {
     method = "PUT", path = "/config/v3/dss-api/data-pattern/dssTenantId/{dssTenantId}/pattern-id/{patternId}",
     file = "DataSecurityOnboardingMicroService", summary = "Update Data Pattern", idempotent = false, body = true,
-    tags = {"Data Security Settings"},
+    media = {"application/json"}, tags = {"Data Security Settings"},
     params = {
       path = {
         {name = "dssTenantId", required = true, type = "string"},
@@ -3203,7 +3377,7 @@ return {
   ["update-dss-data-profile"] = {
     method = "PUT", path = "/config/v3/dss-api/data-profile/dssTenantId/{dssTenantId}/id/{profileId}",
     file = "DataSecurityOnboardingMicroService", summary = "Update Data Profile", idempotent = false, body = true,
-    tags = {"Data Security Settings"},
+    media = {"application/json"}, tags = {"Data Security Settings"},
     params = {
       path = {
         {name = "dssTenantId", required = true, type = "string"},
@@ -3214,7 +3388,7 @@ return {
   ["update-dss-snippets-config"] = {
     method = "POST", path = "/config/v3/dss-api/snippets/dssTenantId/{dssTenantId}",
     file = "DataSecurityOnboardingMicroService", summary = "Update Snippet Configuration", idempotent = false,
-    body = true, tags = {"Data Security Settings"},
+    body = true, media = {"application/json"}, tags = {"Data Security Settings"},
     params = {path = {{name = "dssTenantId", required = true, type = "string"}}},
   },
   ["update-enterprise-settings"] = {
@@ -3245,14 +3419,15 @@ return {
   },
   ["update-integration-v1"] = {
     method = "PUT", path = "/api/v1/tenant/{prismaId}/integration/{id}", file = "IntegrationsMicroService",
-    summary = "Update Integration", idempotent = false, body = true, body_required = true, tags = {"Integrations"},
+    summary = "Update Integration", idempotent = false, body = true, body_required = true,
+    media = {"application/json"}, tags = {"Integrations"},
     params = {
       path = {{name = "prismaId", required = true, type = "string"}, {name = "id", required = true, type = "string"}},
     },
   },
   ["update-login-ip-allow-list"] = {
     method = "PUT", path = "/ip_allow_list_login/{id}", file = "IPAllowList", summary = "Update Login IP Allow List",
-    idempotent = false, body = true, body_required = true, tags = {"IP Allow List"},
+    idempotent = false, body = true, body_required = true, media = {"*/*"}, tags = {"IP Allow List"},
     params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["update-login-ip-allow-list-status"] = {
@@ -3271,11 +3446,12 @@ return {
   ["update-pcds-account-config"] = {
     method = "PUT", path = "/config/v3/account/{id}", file = "DataSecurityOnboardingMicroService",
     summary = "Update the account config for the specified PCDS Account ID", idempotent = false, body = true,
-    tags = {"Data Security Onboarding"}, params = {path = {{name = "id", required = true, type = "string"}}},
+    media = {"application/json"}, tags = {"Data Security Onboarding"},
+    params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["update-policy"] = {
     method = "PUT", path = "/policy/{id}", file = "Policy", summary = "Update Policy", idempotent = false,
-    body = true, body_required = true, tags = {"Policy"},
+    body = true, body_required = true, media = {"application/json; charset=UTF-8"}, tags = {"Policy"},
     params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["update-policy-status"] = {
@@ -3292,7 +3468,8 @@ return {
   },
   ["update-report"] = {
     method = "PUT", path = "/report/{id}", file = "Reports", summary = "Update Report Config", idempotent = false,
-    body = true, tags = {"Reports"}, params = {path = {{name = "id", required = true, type = "string"}}},
+    body = true, media = {"application/json; charset=UTF-8"}, tags = {"Reports"},
+    params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["update-requirement"] = {
     method = "PUT", path = "/compliance/requirement/{requirementId}", file = "ComplianceStandards",
@@ -3301,11 +3478,12 @@ return {
   },
   ["update-resource-config"] = {
     method = "PUT", path = "/dlp/api/config/v2/resource", file = "DataSecuritySettings",
-    summary = "Update Data Scan Config", idempotent = false, body = true, tags = {"Data Security Settings"},
+    summary = "Update Data Scan Config", idempotent = false, body = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Data Security Settings"},
   },
   ["update-resource-list"] = {
     method = "PUT", path = "/v1/resource_list/{id}", file = "ResourceLists", summary = "Update Resource List",
-    idempotent = false, body = true, tags = {"Resource Lists"},
+    idempotent = false, body = true, media = {"application/json; charset=UTF-8"}, tags = {"Resource Lists"},
     params = {path = {{name = "id", required = true, type = "string"}}},
   },
   ["update-saml-config"] = {
@@ -3325,7 +3503,8 @@ return {
   },
   ["update-snippets"] = {
     method = "POST", path = "/dlp/api/v1/dss-api/snippets", file = "DataSecuritySettings",
-    summary = "Update Snippet Configuration", idempotent = false, body = true, tags = {"Data Security Settings"},
+    summary = "Update Snippet Configuration", idempotent = false, body = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Data Security Settings"},
   },
   ["update-sso-bypass-allowed-users"] = {
     method = "PUT", path = "/user/saml/bypass", file = "UserProfile", summary = "Update SSO Bypass Allowed Users",
@@ -3359,7 +3538,7 @@ return {
   ["updateBucket"] = {
     method = "PUT", path = "/v1/cloudAccounts/awsLoggingAccounts/{loggingAccountId}/buckets/{bucketName}",
     file = "CloudAccountOnboardingMicroServices", summary = "Update S3 Bucket Details", idempotent = false,
-    body = true, tags = {"AWS Logging Accounts"},
+    body = true, media = {"application/json; charset=UTF-8"}, tags = {"AWS Logging Accounts"},
     params = {
       path = {
         {name = "loggingAccountId", required = true, type = "string"},
@@ -3369,7 +3548,7 @@ return {
   },
   ["updateCreditAllocationRule"] = {
     method = "PATCH", path = "/license/api/v1/credit-allocation-rule/{ruleId}", file = "LicensingMicroService",
-    summary = "Update credit allocation rule", idempotent = false, body = true, body_required = true,
+    summary = "Update credit allocation rule", idempotent = false, body = true, body_required = true, media = {"*/*"},
     tags = {"Licensing"}, params = {path = {{name = "ruleId", required = true, type = "string"}}},
   },
   ["updateLoggingAccount"] = {
@@ -3385,52 +3564,59 @@ return {
   },
   ["updateSettings"] = {
     method = "POST", path = "/anomalies/settings/{policyid}", file = "AnomaliesMicroService",
-    summary = "Update Anomaly Settings", idempotent = false, body = true, body_required = true, tags = {"Anomalies"},
+    summary = "Update Anomaly Settings", idempotent = false, body = true, body_required = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Anomalies"},
     params = {path = {{name = "policyid", required = true, type = "string"}}},
   },
   ["updateWhitelist"] = {
     method = "POST", path = "/anomalies/trusted_list/{id}", file = "AnomaliesMicroService",
     summary = "Update Anomaly Trusted List Entry", idempotent = false, body = true, body_required = true,
-    tags = {"Anomalies"}, params = {path = {{name = "id", required = true, type = "integer"}}},
+    media = {"application/json; charset=UTF-8"}, tags = {"Anomalies"},
+    params = {path = {{name = "id", required = true, type = "integer"}}},
   },
   ["value-widgets-alert-metrics"] = {
     method = "POST", path = "/commandcenter/api/v1/metrics/alert-mean-resolution-time",
     file = "CommandCenterMicroService", summary = "Get Mean Resolution Time", idempotent = true, body = true,
-    body_required = true, tags = {"Widgets"},
+    body_required = true, media = {"application/json"}, tags = {"Widgets"},
   },
   ["value-widgets-alert-metrics-resolution-reason"] = {
     method = "POST", path = "/commandcenter/api/v1/metrics/alert-count-by-resolution-reason",
     file = "CommandCenterMicroService", summary = "Get Alerts Count By Resolution Reason", idempotent = true,
-    body = true, body_required = true, tags = {"Widgets"},
+    body = true, body_required = true, media = {"application/json"}, tags = {"Widgets"},
   },
   ["value-widgets-get-assets-with-alerts"] = {
     method = "POST", path = "/adoptionadvisor/api/v2/cspm/riskyasset/trend", file = "Widgets",
-    summary = "Get Assets with Alerts", idempotent = true, body = true, tags = {"Widgets"},
+    summary = "Get Assets with Alerts", idempotent = true, body = true, media = {"application/json; charset=UTF-8"},
+    tags = {"Widgets"},
   },
   ["value-widgets-get-discovered-vs-secured"] = {
     method = "POST", path = "/adoptionadvisor/api/v2/compute/discovered-secured/trend", file = "Widgets",
-    summary = "Get Discovered and Secured Resources", idempotent = true, body = true, tags = {"Widgets"},
+    summary = "Get Discovered and Secured Resources", idempotent = true, body = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Widgets"},
   },
   ["value-widgets-get-vulnerabilities-trend"] = {
     method = "POST", path = "/adoptionadvisor/api/v2/compute/vulnerabilities/trend", file = "Widgets",
-    summary = "Get Vulnerabilities Trend", idempotent = true, body = true, tags = {"Widgets"},
+    summary = "Get Vulnerabilities Trend", idempotent = true, body = true,
+    media = {"application/json; charset=UTF-8"}, tags = {"Widgets"},
   },
   ["vulnerabilities-search-api"] = {
     method = "POST", path = "/uve/api/v1/vulnerabilities/search", file = "UVESearchMicroService",
-    summary = "Get Vulnerabilities by RQL", idempotent = true, body = true, tags = {"Vulnerabilities Dashboard"},
+    summary = "Get Vulnerabilities by RQL", idempotent = true, body = true, media = {"application/json"},
+    tags = {"Vulnerabilities Dashboard"},
     params = {
       query = {{name = "page_token", type = "string"}, {name = "view", type = "string", enum = {"asset", "cve"}}},
     },
   },
   ["vulnerability"] = {
     method = "GET", path = "/asm/api/v1/asset/vulnerability", file = "CDEMMicroServices",
-    summary = "Get Impacted Distros for a Vulnerability", idempotent = true,
+    summary = "Get Impacted Distros for a Vulnerability", idempotent = true, media = {"application/json"},
     tags = {"Discovery and Exposure Management"},
     params = {query = {{name = "cve_id", required = true, type = "string"}}},
   },
   ["vulnerability-dashboard-overview"] = {
     method = "GET", path = "/uve/api/v1/dashboard/vulnerabilities/overview", file = "UVEDashboardMicroService",
-    summary = "Get Vulnerability Overview", idempotent = true, tags = {"Vulnerabilities Dashboard"},
+    summary = "Get Vulnerability Overview", idempotent = true, media = {"application/json"},
+    tags = {"Vulnerabilities Dashboard"},
     params = {
       query = {
         {
@@ -3444,11 +3630,13 @@ return {
   },
   ["vulnerability-dashboard-overview-v-2"] = {
     method = "GET", path = "/uve/api/v2/dashboard/vulnerabilities/overview", file = "UVEDashboardMicroService",
-    summary = "Get Vulnerability Overview V2", idempotent = true, tags = {"Vulnerabilities Dashboard"},
+    summary = "Get Vulnerability Overview V2", idempotent = true, media = {"application/json"},
+    tags = {"Vulnerabilities Dashboard"},
   },
   ["vulnerability-dashboard-overview-v-3"] = {
     method = "GET", path = "/uve/api/v3/dashboard/vulnerabilities/overview", file = "UVEDashboardMicroService",
-    summary = "Get Vulnerability Overview V3", idempotent = true, tags = {"Vulnerabilities Dashboard"},
+    summary = "Get Vulnerability Overview V3", idempotent = true, media = {"application/json"},
+    tags = {"Vulnerabilities Dashboard"},
     params = {
       query = {
         {name = "asset_type", type = "string", array = true}, {name = "life_cycle", type = "string", array = true},
@@ -3458,12 +3646,13 @@ return {
   },
   ["vulnerability-dashboard-overview-v-4"] = {
     method = "POST", path = "/uve/api/v4/dashboard/vulnerabilities/overview", file = "UVEDashboardMicroService",
-    summary = "Get Vulnerability Overview - POST", idempotent = true, body = true,
+    summary = "Get Vulnerability Overview - POST", idempotent = true, body = true, media = {"application/json"},
     tags = {"Vulnerabilities Dashboard"},
   },
   ["vulnerability-impact-by-stage"] = {
     method = "GET", path = "/uve/api/v1/dashboard/vulnerabilities/impact-stage", file = "UVEDashboardMicroService",
-    summary = "Get Vulnerability Impact by Stage", idempotent = true, tags = {"Vulnerabilities Dashboard"},
+    summary = "Get Vulnerability Impact by Stage", idempotent = true, media = {"application/json"},
+    tags = {"Vulnerabilities Dashboard"},
     params = {
       query = {
         {
@@ -3478,11 +3667,12 @@ return {
   ["vulnerability-impact-by-stage-v-2"] = {
     method = "POST", path = "/uve/api/v2/dashboard/vulnerabilities/impact-stage", file = "UVEDashboardMicroService",
     summary = "Get Vulnerability Impact by Stage - POST", idempotent = true, body = true,
-    tags = {"Vulnerabilities Dashboard"},
+    media = {"application/json"}, tags = {"Vulnerabilities Dashboard"},
   },
   ["vulnerable-assets"] = {
     method = "GET", path = "/uve/api/v1/dashboard/vulnerabilities/vulnerableAsset", file = "UVEDashboardMicroService",
-    summary = "Get Vulnerable Assets", idempotent = true, tags = {"Vulnerabilities Dashboard"},
+    summary = "Get Vulnerable Assets", idempotent = true, media = {"application/json"},
+    tags = {"Vulnerabilities Dashboard"},
     params = {
       query = {
         {
@@ -3497,6 +3687,6 @@ return {
   ["vulnerable-assets-v-2"] = {
     method = "POST", path = "/uve/api/v2/dashboard/vulnerabilities/vulnerableAsset",
     file = "UVEDashboardMicroService", summary = "Get Vulnerable Assets Stats - POST", idempotent = true, body = true,
-    tags = {"Vulnerabilities Dashboard"},
+    media = {"application/json"}, tags = {"Vulnerabilities Dashboard"},
   },
 }

@@ -4,6 +4,11 @@
 --   local l = client.resource_lists:create{name = "prod tags", resourceListType = "TAG",
 --                                          members = {{env = "prod"}}}
 --   client.resource_lists:delete(l.id)
+--
+-- The reference types members as a string: the members as raw JSON text (for a TAG list, an array
+-- of {key = value} pairs). create and update take a table, sent as that text, or the text itself;
+-- answers carry the text: json.decode(list.members) gives the table back.
+local json = require "prismacloud.json"
 local pager = require "prismacloud.pager"
 local verbs = require "prismacloud.verbs"
 
@@ -49,13 +54,30 @@ end
 -- syntax: list, err = client.resource_lists:get(id)
 F.get = crud.get
 
---- Creates a resource list {name, resourceListType, members, description}.
--- syntax: list, err = client.resource_lists:create(list [, {dry_run = true}])
-F.create = crud.create
+-- A list's body as the API takes it: members (a table) as its JSON text, in a copy.
+local function body_of(list)
+  if type(list) ~= "table" or type(list.members) ~= "table" then return list end
+  local copy = {}
+  for k, v in pairs(list) do copy[k] = v end
+  copy.members = next(list.members) == nil and "[]" or json.encode(list.members)
+  return copy
+end
 
---- Replaces a resource list.
+--- Creates a resource list {name, resourceListType, members, description}; members a table (sent as
+-- its JSON text, as the reference types it) or that text.
+-- syntax: list, err = client.resource_lists:create(list [, {dry_run = true}])
+function F:create(list, opts)
+  verbs.check_table(list, 1, "create")
+  return verbs.call(self.client, "add-resource-list", {body = body_of(list)}, opts, "create")
+end
+
+--- Replaces a resource list (members as for create).
 -- syntax: list, err = client.resource_lists:update(id, list [, {dry_run = true}])
-F.update = crud.update
+function F:update(id, list, opts)
+  verbs.check_id(id, 1, "update")
+  verbs.check_table(list, 2, "update")
+  return verbs.call(self.client, "update-resource-list", {id = id, body = body_of(list)}, opts, "update")
+end
 
 --- Deletes a resource list.
 -- syntax: ok, err = client.resource_lists:delete(id [, {dry_run = true}])

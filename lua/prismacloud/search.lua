@@ -263,13 +263,16 @@ function F:for_alert(alert_id)
   return self.client:call("search-for-alert-by-id", {query = {alertId = alert_id}})
 end
 
---- RQL autocomplete: what may follow a partial query ({valid, offset, suggestions, ...}).
--- syntax: info, err = client.search:suggest(partial_query)
-function F:suggest(query)
+--- RQL autocomplete: what may follow a partial query ({valid, offset, suggestions, ...}); the
+-- time range the reference requires of the request is the last 24h unless time_range says otherwise.
+-- syntax: info, err = client.search:suggest(partial_query [, {time_range =}])
+function F:suggest(query, opts)
   if type(query) ~= "string" then
     error(("bad argument #1 to 'suggest' (string expected, got %s)"):format(type(query)), 2)
   end
-  return self.client:call("search-suggest", {body = {query = query}})
+  opts = verbs.options(opts, {time_range = true}, "suggest")
+  local body = {query = query, timeRange = timerange.parse(opts.time_range or "24h")}
+  return self.client:call("search-suggest", {body = body})
 end
 
 return F

@@ -39,12 +39,44 @@ function F:create(user, opts)
   return verbs.call(self.client, "add-user-v2", {body = user}, opts, "create")
 end
 
---- Updates a user's profile (only the fields given change).
+-- The fields of a profile a PUT writes (MultiRoleUserProfile less its read-only ones).
+local PROFILE = {"email", "firstName", "lastName", "timeZone", "roleIds", "defaultRoleId", "accessKeysAllowed"}
+
+-- The whole profile a PUT replaces: the user as read (roleIds and defaultRoleId also from the
+-- single-role shape {roleId} or roles {{id}}), with fields over it.
+local function profile(current, fields)
+  local roles = current.roleIds
+  if type(roles) ~= "table" then
+    roles = setmetatable({}, json.array_mt)
+    for _, r in ipairs(type(current.roles) == "table" and current.roles or {}) do roles[#roles + 1] = r.id end
+    if #roles == 0 and type(current.roleId) == "string" then roles[1] = current.roleId end
+  end
+  local base = {roleIds = roles, defaultRoleId = current.defaultRoleId or current.roleId}
+  for _, k in ipairs(PROFILE) do
+    if base[k] == nil then base[k] = current[k] end
+  end
+  return verbs.merge(base, PROFILE, fields)
+end
+
+-- Reads a profile (read: a function returning it or nil, err), and writes it whole with fields over
+-- it through operation op (args: its path parameters); on a dry run, returns the PUT it would send.
+local function read_merge_write(self, read, op, args, fields, opts)
+  local current, err = verbs.table_body(self.client, read())
+  if not current then return nil, err end
+  args.body = profile(current, fields)
+  return verbs.call(self.client, op, args, opts)
+end
+
+--- Updates a user's profile: only the fields given change. PUT /v2/user/{id} replaces the whole
+-- profile, so the user is read first (GET /v2/user/{id}) and sent back whole with the fields over
+-- it (a dry run reads it too, and returns the PUT).
 -- syntax: ok, err = client.users:update(email, fields [, {dry_run = true}])
 function F:update(email, fields, opts)
   check_string(email, 1, "update", "email string")
   check_table(fields, 2, "update")
-  return verbs.call(self.client, "update-profile-v2", {id = email, body = fields}, opts, "update")
+  opts = verbs.options(opts, verbs.DRY_RUN, "update")
+  return read_merge_write(self, function() return self:get(email) end, "update-profile-v2", {id = email}, fields,
+    opts)
 end
 
 --- Deletes a user (or a service account, by its name).
@@ -91,11 +123,14 @@ function F:me()
   return self.client:call("get-my-profile")
 end
 
---- Updates the caller's own profile (firstName, lastName, timeZone, defaultRoleId).
+--- Updates the caller's own profile (firstName, lastName, timeZone, defaultRoleId): only the fields
+-- given change. PUT /user/me replaces the whole profile, so it is read first (GET /user/me) and sent
+-- back whole with the fields over it (a dry run reads it too, and returns the PUT).
 -- syntax: ok, err = client.users:update_me(fields [, {dry_run = true}])
 function F:update_me(fields, opts)
   check_table(fields, 1, "update_me")
-  return verbs.call(self.client, "update-my-profile", {body = fields}, opts, "update_me")
+  opts = verbs.options(opts, verbs.DRY_RUN, "update_me")
+  return read_merge_write(self, function() return self:me() end, "update-my-profile", {}, fields, opts)
 end
 
 --- The email domains users may have (GET /user/domain).

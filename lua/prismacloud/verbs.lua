@@ -72,6 +72,19 @@ function M.table_body(client, body, err)
     or "the answer is not a JSON object or array")
 end
 
+--- For a verb that reads, merges and writes (a PUT that replaces a resource whole): a new body of
+-- the fields named in keys as current (a decoded answer) has them, then every field of changes over
+-- them.
+-- syntax: body = verbs.merge(current, keys, changes)
+function M.merge(current, keys, changes)
+  local body = {}
+  for _, k in ipairs(keys) do
+    if current[k] ~= nil then body[k] = current[k] end
+  end
+  for k, v in pairs(changes) do body[k] = v end
+  return body
+end
+
 --------------------------------------------------------------------------
 -- Argument checks shared by the families. Each raises at level 3: called
 -- directly inside a family method, the error points at the method's caller.

@@ -17,62 +17,11 @@ local M = {}
 -- pointer in full), value (the offending value's pattern, optional), finding (what is wrong and
 -- what the fix is), verb (the client function that sends it).
 M.KNOWN_CLIENT_BUGS = {
-  {verb = "users:update", op = "update-profile-v2", where = "body", pointer = "",
-   message = "^missing required property", finding = "PUT /v2/user/{id} replaces the user: users:update sends "
-     .. "the changed fields alone; read, merge and write, or require the full object"},
-  {verb = "users:update_me", op = "update-my-profile", where = "body", pointer = "",
-   message = "^missing required property", finding = "PUT /user/me replaces the profile: users:update_me sends "
-     .. "the changed fields alone"},
-  {verb = "licensing:update_rule", op = "updateCreditAllocationRule", where = "body", pointer = "",
-   message = "^missing required property", finding = "the credit allocation rule's PATCH body is partial; the "
-     .. "reference requires the whole rule"},
-  {verb = "licensing:create_rule", op = "createCreditAllocationRule", where = "body", pointer = "",
-   message = "^missing required property 'id'$", finding = "a new credit allocation rule is sent without the "
-     .. "required id"},
-  {verb = "search:suggest", op = "search-suggest", where = "body", pointer = "",
-   message = "^missing required property 'timeRange'$", finding = "POST /search/suggest is sent without the "
-     .. "required timeRange"},
-  {verb = "notification_templates:update", op = "update-template-v1", where = "body", pointer = "",
-   message = "^missing required property '[%a]+'$", finding = "PUT /api/v1/tenant/{prismaId}/template/{id} is "
-     .. "sent without the required customerId (nor, when partial, integrationType and name)"},
-  {verb = "integrations (pull: okta, qualys, tenable)", op = {"save-integration", "update-integration",
-   "test-integration"}, where = "body", pointer = "/integrationType", message = "is not one of its enum",
-   finding = "Pull integrations are sent with lower-case types; the reference says OKTA_IDP, QUALYS, TENABLE"},
-  {verb = "resource_lists:create, resource_lists:update", op = {"add-resource-list", "update-resource-list"},
-   where = "body", pointer = "/members", message = "^array, string expected$",
-   finding = "members is sent as an array; the reference types it as a string"},
-  {verb = "settings:patch_oidc", op = "patch-oauth2-config", where = "body", pointer = "",
-   message = "^missing required property", finding = "the OpenID Connect configuration's PATCH body is partial; "
-     .. "the reference requires the whole configuration (clientId, issuer, scopes, ...)"},
-  {verb = "notification_templates:test", op = "test-template-v1", where = "body", pointer = "",
-   message = "^missing required property 'integrationId'$", finding = "an email template is tested without the "
-     .. "integrationId the reference requires of every test (an email template has no integration: the "
-     .. "reference may be the one to fix)"},
-  {verb = "client:call", where = "header", pointer = "/Accept", message = "accepts none of",
-   finding = "client:call always sends Accept: application/json; operations documented only with CSV, XML "
-     .. "or script answers are refused (406) by a validating server: the catalog must record the response "
-     .. "media types and call send a matching Accept"},
 }
 
 -- Answers of the emulator that break the reference where a client verb relies on them: the
 -- emulator and the verb are to be fixed together (op, where, pointer, message, finding).
 M.KNOWN_EMULATOR_BUGS = {
-  {op = "update-account-group", where = "body", pointer = "", message = "^status 200 documents no body",
-   verb = "account_groups:update", finding = "PUT /cloud/group/{id} answers 200 with no body; the emulator sends "
-     .. "the group, which account_groups:update returns: make update return true (or get the group after)"},
-  {op = {"save-asset-inventory-filter", "update-saved-asset-inventory-filter"}, where = "body", pointer = "",
-   message = "^status 200 documents no body", verb = "inventory:save_filter, inventory:update_filter",
-   finding = "POST /filter/inventory and PUT /filter/inventory/{id} answer 200 with no body; the emulator "
-     .. "sends the filter, which the verbs return"},
-  {op = {"get-all-integrations", "get-integration-by-id"}, where = "body", pointer = "/?%*?/integrationType",
-   message = "is not one of its enum", verb = "integrations (pull)", finding = "the emulator keeps and answers "
-     .. "the lower-case Pull types the client sends (okta, qualys, tenable; a known client bug); the reference "
-     .. "says OKTA_IDP, QUALYS, TENABLE: fix both together"},
-  {op = {"add-resource-list", "update-resource-list", "get-resource-list-by-id",
-          "get-all-resource-list-for-customer"}, where = "body", pointer = "/?%*?/members",
-   message = "^array, string expected$", verb = "resource_lists",
-   finding = "the emulator keeps and answers the members array resource_lists sends (a known client bug); "
-     .. "the reference types members as a string: fix both together"},
 }
 
 local function anchored(pattern, text)

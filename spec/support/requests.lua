@@ -7,6 +7,7 @@
 --   requests.body_of(entry)   --> the decoded JSON body, or nil
 --   requests.check(entry, "add-alert-rule")  -- method, path template, query names, body as declared
 --   requests.sent(srv, "add-alert-rule")     -- the one request since the last clear (logins aside), checked
+--   requests.sequence(srv, "get-x", "put-x") -- the requests since the last clear, in order, checked
 --   requests.drain(items)                    -- every item of an iterator, failing on an error
 local cjson = require "cjson"
 local operations = require "prismacloud.operations"
@@ -112,6 +113,18 @@ function M.sent(srv, operation_id)
   end
   assert(#log == 1, ("expected exactly 1 request, got %d"):format(#log))
   return M.check(log[1], operation_id)
+end
+
+--- The requests since the last clear (logins aside), exactly one per operation id given and in
+-- that order, each checked against its operation; returns the entries.
+function M.sequence(srv, ...)
+  local ids, log = {...}, {}
+  for _, e in ipairs(srv.requests()) do
+    if e.path ~= "/login" and e.path ~= "/auth_token/extend" then log[#log + 1] = e end
+  end
+  assert(#log == #ids, ("expected %d requests (%s), got %d"):format(#ids, table.concat(ids, ", "), #log))
+  for i, id in ipairs(ids) do M.check(log[i], id) end
+  return table.unpack(log)
 end
 
 --- The catalog operation a logged request is: its id and the operation (the template with the fewest

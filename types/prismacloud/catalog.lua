@@ -49,7 +49,14 @@ function catalog.suggest(id, max) end
 ---@return any segment
 function catalog.encode_segment(s) end
 
----Checks the arguments of a catalog operation and builds its request: {method, path (filled, encoded), query, body, headers, idempotent, options = the request options given}. Raises naming the problem.
+---The Accept header an operation's answers need: nil when its documented 2xx answers include JSON (or document no content: the client's default Accept: application/json fits), else their media types, with JSON last (q=0.5) for an error's body.
+---
+---`accept = catalog.accept(op)  --> "text/csv, application/json;q=0.5" | nil`
+---@param op any
+---@return any accept
+function catalog.accept(op) end
+
+---Checks the arguments of a catalog operation and builds its request: {method, path (filled, encoded), query, body, headers, idempotent, options = the request options given}. The headers are the caller's, with an Accept taking the documented media types of an operation whose answers are not JSON (CSV, XML, a script...) unless the caller gave an Accept. Raises naming the problem.
 ---
 ---`req = catalog.prepare(id, {<path param> = v, query =, body =, headers =, ...})`
 ---@param id any

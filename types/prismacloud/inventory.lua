@@ -79,16 +79,16 @@ function inventory:saved_filters() end
 ---@return prismacloud.Error? err
 function inventory:get_filter(id) end
 
----Saves an inventory filter (a FilterModel: {filters = {{name =, operator = "=", value =}}, groupBy =, ...}).
+---Saves an inventory filter (a FilterModel: {filters = {{name =, operator = "=", value =}}, groupBy =, ...}): true, as POST /filter/inventory answers without a body (nor the new filter's id: saved_filters() lists it).
 ---
----`filter, err = client.inventory:save_filter(model [, {dry_run = true}])`
+---`ok, err = client.inventory:save_filter(model [, {dry_run = true}])`
 ---@param model any
 ---@param opts? prismacloud.inventory.save_filter.opts
----@return any filter
+---@return boolean? ok
 ---@return prismacloud.Error? err
 function inventory:save_filter(model, opts) end
 
----Replaces a saved inventory filter.
+---Replaces a saved inventory filter, and returns it as read back after (PUT /filter/inventory/{id} answers without a body); a dry run returns the PUT.
 ---
 ---`filter, err = client.inventory:update_filter(id, model [, {dry_run = true}])`
 ---@param id any

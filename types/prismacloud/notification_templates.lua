@@ -54,7 +54,7 @@ function notification_templates:get(id) end
 ---@return prismacloud.Error? err
 function notification_templates:create(template, opts) end
 
----Updates a template (PATCH with the template's fields; the API answers without a body): true, or nil, err.
+---Updates a template: only the fields given change. The reference requires of the PATCH the template's customerId, integrationType and name, so the template is read first and sent back whole with the fields over it (a dry run reads it too, and returns the PATCH). The API answers without a body: true, or nil, err.
 ---
 ---`ok, err = client.notification_templates:update(id, template [, {dry_run = true}])`
 ---@param id any

@@ -43,7 +43,7 @@ function resource_lists:types() end
 ---@return prismacloud.Error? err
 function resource_lists:get(id) end
 
----Creates a resource list {name, resourceListType, members, description}.
+---Creates a resource list {name, resourceListType, members, description}; members a table (sent as its JSON text, as the reference types it) or that text.
 ---
 ---`list, err = client.resource_lists:create(list [, {dry_run = true}])`
 ---@param list any
@@ -52,7 +52,7 @@ function resource_lists:get(id) end
 ---@return prismacloud.Error? err
 function resource_lists:create(list, opts) end
 
----Replaces a resource list.
+---Replaces a resource list (members as for create).
 ---
 ---`list, err = client.resource_lists:update(id, list [, {dry_run = true}])`
 ---@param id any

@@ -74,6 +74,9 @@ local search = {}
 ---@field id? any
 ---@field time_range? any
 
+---@class prismacloud.search.suggest.opts
+---@field time_range? any
+
 ---The resources an RQL config query finds, lazily (one page in memory). `api_version = 1 | 2` uses /search/api/v1/config (time_range) or /search/api/v2/config (start_time) for the first page.
 ---
 ---`items = client.search:config(query [, {time_range =, with_resource_json =, page_size =, max_items =, ...}])`
@@ -181,12 +184,13 @@ function search:network(query, opts) end
 ---@return prismacloud.Error? err
 function search:for_alert(alert_id) end
 
----RQL autocomplete: what may follow a partial query ({valid, offset, suggestions, ...}).
+---RQL autocomplete: what may follow a partial query ({valid, offset, suggestions, ...}); the time range the reference requires of the request is the last 24h unless time_range says otherwise.
 ---
----`info, err = client.search:suggest(partial_query)`
+---`info, err = client.search:suggest(partial_query [, {time_range =}])`
 ---@param partial_query any
+---@param opts? prismacloud.search.suggest.opts
 ---@return any info
 ---@return prismacloud.Error? err
-function search:suggest(partial_query) end
+function search:suggest(partial_query, opts) end
 
 return search

@@ -54,7 +54,7 @@ function users:get(email) end
 ---@return prismacloud.Error? err
 function users:create(user, opts) end
 
----Updates a user's profile (only the fields given change).
+---Updates a user's profile: only the fields given change. PUT /v2/user/{id} replaces the whole profile, so the user is read first (GET /v2/user/{id}) and sent back whole with the fields over it (a dry run reads it too, and returns the PUT).
 ---
 ---`ok, err = client.users:update(email, fields [, {dry_run = true}])`
 ---@param email any
@@ -113,7 +113,7 @@ function users:names() end
 ---@return prismacloud.Error? err
 function users:me() end
 
----Updates the caller's own profile (firstName, lastName, timeZone, defaultRoleId).
+---Updates the caller's own profile (firstName, lastName, timeZone, defaultRoleId): only the fields given change. PUT /user/me replaces the whole profile, so it is read first (GET /user/me) and sent back whole with the fields over it (a dry run reads it too, and returns the PUT).
 ---
 ---`ok, err = client.users:update_me(fields [, {dry_run = true}])`
 ---@param fields any

@@ -71,6 +71,15 @@ function verbs.call(client, operation_id, args, opts, fname) end
 ---@return prismacloud.Error? err
 function verbs.table_body(client, body, err) end
 
+---For a verb that reads, merges and writes (a PUT that replaces a resource whole): a new body of the fields named in keys as current (a decoded answer) has them, then every field of changes over them.
+---
+---`body = verbs.merge(current, keys, changes)`
+---@param current any
+---@param keys any
+---@param changes any
+---@return any body
+function verbs.merge(current, keys, changes) end
+
 ---Raises unless v is a non-empty string, naming argument n of fname and the noun expected ("string").
 ---
 ---`v = verbs.check_string(v, n, fname [, noun])`

@@ -150,7 +150,7 @@ function M.register(router, app)
     local g = from_body(body, params.id, req, base)
     st.groups:put(params.id, g)
     state_mod.touch(st)
-    return api.json(200, view(st, g, false))
+    return api.empty(200) -- documented without a body
   end)
 
   router:add("DELETE", "/cloud/group/:id", function(req, params)

@@ -15,7 +15,8 @@
 --   GET|PATCH|DELETE .../template/{id}
 --   POST   .../template/test[?id=]
 --
--- Integrations Pull (IntegrationsPull.json), for Okta, Qualys and Tenable:
+-- Integrations Pull (IntegrationsPull.json), for Okta, Qualys and Tenable (integrationType and the
+-- type query as the reference spells them: OKTA_IDP, QUALYS, TENABLE):
 --   GET /integration[?type=], GET /integration/name?type=[&onlyEnabled=]
 --   POST /integration (200, no body), GET|PUT|DELETE /integration/{id}
 --   POST /integration/test[?id=]  200 {success, statusCode, tests, errorMessages}
@@ -76,11 +77,12 @@ local SEEDS = {
 }
 M.INTEGRATIONS = #SEEDS
 M.TEMPLATES = 4
-local PULL_TYPES = {okta = true, qualys = true, tenable = true}
+-- The Pull types as IntegrationsPull.json spells them (IntegrationModel's enum).
+local PULL_TYPES = {OKTA_IDP = true, QUALYS = true, TENABLE = true}
 local PULL_SEEDS = {
-  {"okta", "Okta identity", {domain = "acme.okta.com", apiToken = "seeded"}},
-  {"qualys", "Qualys scanner", {login = "prisma", baseUrl = "qualysapi.qualys.com", password = "seeded"}},
-  {"tenable", "Tenable vulnerabilities", {accessKey = "seeded-access", secretKey = "seeded-secret"}},
+  {"OKTA_IDP", "Okta identity", {domain = "acme.okta.com", apiToken = "seeded"}},
+  {"QUALYS", "Qualys scanner", {login = "prisma", baseUrl = "qualysapi.qualys.com", password = "seeded"}},
+  {"TENABLE", "Tenable vulnerabilities", {accessKey = "seeded-access", secretKey = "seeded-secret"}},
 }
 
 --------------------------------------------------------------------------
@@ -179,14 +181,14 @@ local CONFIG = {
   demisto = {required = {"hostUrl", "apiKey", "demistoVersion"}, when = {{"demistoVersion", "8.0", {"apiKeyID"}}}},
   google_cscc = {required = {"orgId", "sourceId"}},
   microsoft_teams = {required = {"url"}},
-  okta = {required = {"domain", "apiToken"}},
+  OKTA_IDP = {required = {"domain", "apiToken"}},
   pager_duty = {required = {"integrationKey"}},
-  qualys = {required = {"login", "baseUrl", "password"}},
+  QUALYS = {required = {"login", "baseUrl", "password"}},
   service_now = {required = {"hostUrl", "login", "password", "tables"}},
   slack = {required = {"webhookUrl"}, prefix = {webhookUrl = "https://hooks.slack.com/"}},
   snowflake = {required = {"hostUrl", "pipename", "stagingIntegrationId", "privateKey"}},
   splunk = {required = {"authToken", "url"}},
-  tenable = {required = {"accessKey", "secretKey"}},
+  TENABLE = {required = {"accessKey", "secretKey"}},
   webhook = {required = {"url", "authToken"}, test = {"url"},
              when = {{"isCustomPayloadEnabled", true, {"customPayloads"}}}},
 }

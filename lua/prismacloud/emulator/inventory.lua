@@ -546,7 +546,7 @@ function M.register(router, app)
     local item = api.deep_copy(body)
     item.id = data.uuid(st.world.seed, 120, st.inventory_filter_serial)
     store:put(item.id, item)
-    return api.json(200, item)
+    return api.empty(200) -- documented without a body
   end)
   router:add("GET", "/filter/inventory/:id", function(req, params)
     local item = saved_filters(app).by_id[params.id]
@@ -565,7 +565,7 @@ function M.register(router, app)
     local item = api.deep_copy(body)
     item.id = params.id
     store:put(params.id, item)
-    return api.json(200, item)
+    return api.empty(200) -- documented without a body
   end)
   router:add("DELETE", "/filter/inventory/:id", function(req, params)
     if not saved_filters(app):delete(params.id) then return api.fail(req, 404, "not_found", "id") end

@@ -73,7 +73,8 @@ local function seed_lists(w)
     local id = data.uuid(w.seed, SALT_LIST, i)
     store:put(id, {
       id = id, name = ("%s list %d"):format(kind == "TAG" and "Tag" or "Compute access", i),
-      description = ("Seeded %s resource list %d"):format(kind, i), resourceListType = kind, members = members,
+      description = ("Seeded %s resource list %d"):format(kind, i), resourceListType = kind,
+      members = json.encode(members), -- raw JSON text, as the reference types members
       lastModifiedBy = data.USERS[data.roll(h, #data.USERS, 20) + 1],
       lastModifiedTs = w.anchor_ms - (1 + data.roll(h, 90, 24)) * data.DAY_MS,
       assigned = i == 1, -- held by a user role
@@ -106,8 +107,10 @@ local function check_list(req, store, body, self_id)
   if body.members == nil or body.members == json.null then
     return api.fail(req, 400, "missing_required_parameter", "members", "members is required")
   end
-  if type(body.members) ~= "string" and not is_array(body.members) then
-    return api.fail(req, 400, "invalid_parameter_value", "members", "members must be an array")
+  -- a string, as the reference types it: the members as raw JSON text (an array)
+  local ok, members = pcall(json.decode, type(body.members) == "string" and body.members or "")
+  if not ok or not is_array(members) then
+    return api.fail(req, 400, "invalid_parameter_value", "members", "members must be the JSON text of an array")
   end
   for _, l in ipairs(store:list()) do
     if l.id ~= self_id and l.name:lower() == body.name:lower() then
@@ -121,7 +124,7 @@ end
 local function from_body(req, body, id, base)
   local description = type(body.description) == "string" and body.description or base and base.description or ""
   return {id = id, name = body.name, description = description, resourceListType = body.resourceListType,
-          members = api.deep_copy(body.members), lastModifiedBy = api.user_of(req), lastModifiedTs = api.now_ms(),
+          members = body.members, lastModifiedBy = api.user_of(req), lastModifiedTs = api.now_ms(),
           assigned = base and base.assigned or false}
 end
 
