@@ -79,9 +79,11 @@ demo: all
 # Every generated file that is committed, from the doc comments and the CLI's help: the README's
 # table of contents, families, library modules and CLI help, and the editor type definitions in
 # types/ (spec/docs_spec.lua and spec/types_spec.lua fail when any is stale); and, from the OpenAPI
-# reference (OPENAPI), the request and response schemas of every operation (spec/schema_spec.lua).
+# reference (OPENAPI), the operation catalog (spec/catalog_spec.lua) and the request and response
+# schemas of every operation (spec/schema_spec.lua).
 OPENAPI      ?= ../shared/reference/openapi
 generate: all
+	$(RUN_ENV) $(LUA) tools/gen_operations.lua $(OPENAPI) lua/prismacloud/operations.lua
 	$(RUN_ENV) $(LUA) tools/gen_docs.lua
 	$(RUN_ENV) $(LUA) tools/gen_schemas.lua $(OPENAPI) lua/prismacloud/schema/data.lua
 
