@@ -517,6 +517,129 @@ describe("core safety", function()
     end)
   end)
 
+  describe("a second review: Lua run in the middle of a call, and what a server sends to a file", function()
+    it("refuses client:parallel on a client its own options' __index closed", function()
+      local child = spawn(([[
+        local core = require "prismacloud.core"
+        local c = core.new{url = %q, retries = 0}
+        local opts = setmetatable({}, {__index = function(_, k)
+          if k == "concurrency" then c:close(); return 2 end
+        end})
+        io.write(tostring(select(2, pcall(c.parallel, c, {{method = "GET", path = "/v2/ping", auth = false}}, opts))),
+          "\n")
+      ]]):format(fx.srv.url))
+      assert.is_true(wait_exit(child, 20))
+      assert.matches("attempt to use a closed client\n$", files.read(child.out) or "", nil, files.read(child.err))
+      assert.same({}, arrivals(fx.srv))
+    end)
+
+    it("keeps the thread that asked for catch_interrupts alive until catching ends", function()
+      local seen = setmetatable({}, {__mode = "k"})
+      local co = coroutine.create(function() core.catch_interrupts(true) end)
+      assert(coroutine.resume(co))
+      seen[co] = true
+      co = nil -- luacheck: ignore 311
+      collectgarbage()
+      collectgarbage()
+      local alive = next(seen) ~= nil -- the SIGINT handler sets its hook on that thread: never a freed one
+      core.catch_interrupts(false)
+      collectgarbage()
+      collectgarbage()
+      assert.is_true(alive)
+      assert.is_nil(next(seen))
+    end)
+
+    it("stops the exchange on a Ctrl-C that lands in a hook, instead of counting a hook error", function()
+      local child = spawn(([[
+        local core = require "prismacloud.core"
+        local c = core.new{url = %q, retries = 0, token = "t",
+          rate_limit = function()
+            local t = os.clock()
+            while os.clock() - t < 3 do end
+            return 0
+          end}
+        core.catch_interrupts(true)
+        io.stdout:write("ready\n"); io.stdout:flush()
+        local ok, why = pcall(c.request, c, "GET", "/v2/ping", {auth = false})
+        io.stdout:write(tostring(ok), " ", tostring(why), " ", c:stats().hook_errors, "\n")
+      ]]):format(fx.srv.url))
+      assert.is_true(wait_output(child, "ready"))
+      socket.sleep(0.5)
+      os.execute("kill -INT " .. child.pid)
+      local exited = wait_exit(child, 15)
+      if not exited then os.execute("kill -KILL " .. child.pid) end
+      assert.is_true(exited)
+      assert.equal("ready\nfalse interrupted 0\n", files.read(child.out), files.read(child.err))
+    end)
+
+    it("holds its own references to option strings while finalizers empty the caller's tables", function()
+      -- an eager collector whose finalizers drop the query table's keys and opts.url while the core
+      -- works: once read through pointers into those tables (use after free: `make asan` sees it
+      -- in this child, which inherits the sanitizer); now a clean answer or a clean error
+      local child = spawn(([[
+        local core = require "prismacloud.core"
+        local b64 = require("prismacloud.emulator.jwt").b64url_encode
+        local c = core.new{url = %q, retries = 0, timeout = 5}
+        local q = {}
+        for i = 1, 3000 do q[("key%%05d"):format(i) .. ("x"):rep(60)] = i + 0.5 end
+        collectgarbage()
+        collectgarbage("incremental", 1, 1000)
+        setmetatable({}, {__gc = function() for k in pairs(q) do q[k] = nil end end})
+        local ok, res = pcall(c.request, c, "GET", "/v2/ping", {query = q, auth = false})
+        io.write("query ", tostring(ok and res.status or res):match("^[^:]*"), "\n")
+        local parts = {}
+        for i = 1, 1500 do parts[i] = ('"claim%%d":"value%%d"'):format(i, i) end
+        local opts = {url = %q .. "/" .. ("p"):rep(80), token = "e30." .. b64("{" .. table.concat(parts, ",") .. "}")
+          .. ".sig"}
+        local cycles = 0
+        local function arm()
+          setmetatable({}, {__gc = function()
+            cycles = cycles + 1
+            if cycles == 20 then opts.url = nil end
+            arm()
+          end})
+        end
+        arm()
+        io.write("new ", tostring((pcall(core.new, opts))), "\n")
+      ]]):format(fx.srv.url, fx.srv.url))
+      assert.is_true(wait_exit(child, 60))
+      local out = files.read(child.out) or ""
+      assert.matches("^query [^\n]+\nnew %a+\n$", out, nil, files.read(child.err))
+    end)
+
+    it("holds the compression-ratio cap for a body written to an output file", function()
+      local c <close> = new{}
+      local dir = files.temp_dir()
+      local res, err = c:request("GET", "/_test/gzip_bomb", {query = {mb = 64}, output = dir .. "/bomb"})
+      assert.is_nil(res)
+      assert.matches("max_ratio", err.message)
+      assert.is_nil(io.open(dir .. "/bomb")) -- nothing left behind, not 64 MB
+      assert.equal(200, assert(c:request("GET", "/_test/gzip", {output = dir .. "/ok"})).status)
+      files.remove_dir(dir)
+    end)
+
+    it("refuses an output file name with a NUL byte", function()
+      local dir = files.temp_dir()
+      assert.error_matches(function()
+        fx.client:request("GET", "/v2/ping", {output = dir .. "/a\0/../b"})
+      end, "'output' %(file name holds a NUL byte%)")
+      files.remove_dir(dir)
+      assert.same({}, arrivals(fx.srv))
+    end)
+
+    it("refuses a token longer than 64 KiB, from /login or the token option", function()
+      local long = fake_jwt{exp = os.time() + 600, pad = ("x"):rep(70000)}
+      assert.error_matches(function() prismacloud.new{url = fx.srv.url, token = long} end, "64 KiB")
+      local c <close> = new{}
+      fx.srv.fault{path = "/login", status = 200, body = {token = long, customerNames = {}}}
+      local ok, err = c:login()
+      assert.is_nil(ok)
+      assert.equal("auth", err.kind)
+      assert.matches("64 KiB", err.message)
+      assert(c:login()) -- the emulator's own token
+    end)
+  end)
+
   describe("numbers turned into C integers (finding 13)", function()
     it("range-checks per-request retries and timeout and core.sleep", function()
       local c = fx.client

@@ -157,7 +157,7 @@ static int auth_exchange(lua_State *L, pc_client *c, int self, int login) {
   if (!pc_client_set_token(L, c, tok, tlen, 1)) {
     lua_settop(L, base);
     auth_error(L, "the response holds a token that cannot travel in a header "
-                  "(control characters or spaces): refused", status, e.method, e.path);
+                  "(control characters or spaces, or longer than 64 KiB): refused", status, e.method, e.path);
     return 0;
   }
   lua_pop(L, 1);

@@ -40,7 +40,9 @@ void pc_buf_wipe(pc_buf *b) {
 
 /* __gc and __close of a boxed buffer: [-0, +0] frees its memory. */
 static int box_gc(lua_State *L) {
-  pc_buf_free((pc_buf *)luaL_checkudata(L, 1, PC_BUF_BOX));
+  /* wiped: a box may hold header lines or a body with a credential, and an
+   * error may leave it to the collector before its owner could wipe it */
+  pc_buf_wipe((pc_buf *)luaL_checkudata(L, 1, PC_BUF_BOX));
   return 0;
 }
 

@@ -73,6 +73,9 @@ static void abandon_all(pc_client *c) {
 int pc_client_exclusive(lua_State *L, pc_client *c, lua_CFunction body) {
   int n = lua_gettop(L), status;
   if (c->busy) return luaL_error(L, PC_REENTRY_MSG);
+  /* checked again here: the caller's options may have run Lua (an __index)
+   * after its own check, and that Lua may have closed the client */
+  if (c->closed) return luaL_error(L, "attempt to use a closed client");
   lua_pushcfunction(L, body);
   lua_insert(L, 1);
   c->busy = 1;
@@ -197,6 +200,10 @@ static void apply_options(lua_State *L, pc_client *c, int idx, int state) {
   int have_url = 0, allow_http = 0;
   long connect_ms = DEFAULT_CONNECT_TIMEOUT_MS;
   const char *url = NULL;
+  int url_slot;
+  lua_pushnil(L); /* the URL string, held here: other options may run the collector and
+                   * finalizers, which may change the options table */
+  url_slot = lua_gettop(L);
   lua_pushnil(L);
   while (lua_next(L, idx)) {
     const char *k;
@@ -205,7 +212,9 @@ static void apply_options(lua_State *L, pc_client *c, int idx, int state) {
     k = lua_tostring(L, -2);
     if (strcmp(k, "url") == 0) {
       check_option_type(L, k, LUA_TSTRING);
-      url = lua_tostring(L, -1); /* alive in the options table */
+      lua_pushvalue(L, -1);
+      lua_replace(L, url_slot);
+      url = lua_tostring(L, url_slot);
       have_url = 1;
     } else if (strcmp(k, "allow_http") == 0) {
       check_option_type(L, k, LUA_TBOOLEAN);
@@ -217,7 +226,7 @@ static void apply_options(lua_State *L, pc_client *c, int idx, int state) {
     } else if (strcmp(k, "token") == 0) {
       check_option_type(L, k, LUA_TSTRING);
       if (!pc_client_set_token(L, c, lua_tostring(L, -1), lua_rawlen(L, -1), 0))
-        luaL_error(L, "bad option 'token' (empty, or holds a space or control character)");
+        luaL_error(L, "bad option 'token' (empty, longer than 64 KiB, or holds a space or control character)");
     } else if (strcmp(k, "verify") == 0) {
       check_option_type(L, k, LUA_TBOOLEAN);
       curl_easy_setopt(c->main.easy, CURLOPT_SSL_VERIFYPEER, (long)lua_toboolean(L, -1));
@@ -284,6 +293,7 @@ static void apply_options(lua_State *L, pc_client *c, int idx, int state) {
   }
   if (!have_url) luaL_error(L, "missing option 'url'");
   pc_url_base(L, url, allow_http, &c->base);
+  lua_pop(L, 1); /* the URL */
   curl_easy_setopt(c->main.easy, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
   curl_easy_setopt(c->main.easy, CURLOPT_TIMEOUT_MS, c->timeout_ms);
 }

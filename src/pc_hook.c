@@ -5,6 +5,7 @@
 
 #include <lauxlib.h>
 
+#include "pc_interrupt.h"
 #include "pc_trace.h"
 
 #define PACE_MAX 3600.0
@@ -59,7 +60,13 @@ static void failed(lua_State *L, pc_client *c, int self, const char *what) {
  * pcall. Returns 1 with r results pushed, or 0 with nothing pushed after
  * recording the failure. */
 static int protected_call(lua_State *L, pc_client *c, int self, const char *what, int n, int r) {
+  unsigned stops = pc_interrupt_stops();
   if (lua_pcall(L, n, r, 0) == LUA_OK) return 1;
+  if (pc_interrupt_stops() != stops) { /* a Ctrl-C, not an error of the function */
+    lua_pop(L, 1);
+    pc_interrupt_reraise();
+    return 0;
+  }
   failed(L, c, self, what);
   return 0;
 }

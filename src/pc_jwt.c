@@ -8,7 +8,7 @@
 
 int pc_jwt_header_safe(const char *tok, size_t len) {
   size_t i;
-  if (len == 0) return 0;
+  if (len == 0 || len > PC_JWT_MAX_LEN) return 0;
   for (i = 0; i < len; i++)
     if ((unsigned char)tok[i] < 0x21 || (unsigned char)tok[i] > 0x7e) return 0;
   return 1;

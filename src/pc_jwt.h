@@ -15,8 +15,13 @@
 /* The API's documented JWT lifetime, in seconds. */
 #define PC_JWT_DEFAULT_LIFE 600.0
 
+/* The longest token accepted: a Prisma Cloud JWT is about 1 KiB; one much
+ * longer would travel in every request and cost memory to read. */
+#define PC_JWT_MAX_LEN 65536
+
 /* Whether the len bytes at tok are all visible ASCII (0x21..0x7e), so that
- * the token cannot inject a header line; an empty token is refused too. */
+ * the token cannot inject a header line, and at most PC_JWT_MAX_LEN; an
+ * empty token is refused too. */
 int pc_jwt_header_safe(const char *tok, size_t len);
 
 /* [-0, +0, m] A JWT's lifetime in seconds from its claims: exp - iat when

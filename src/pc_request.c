@@ -173,6 +173,8 @@ void pc_req_read(lua_State *L, pc_client *c, pc_req *r, int method_idx, int path
   if (!lua_isnil(L, -1)) {
     if (lua_type(L, -1) != LUA_TSTRING || lua_rawlen(L, -1) == 0)
       luaL_error(L, "bad request option 'output' (file name expected, got %s)", luaL_typename(L, -1));
+    if (strlen(lua_tostring(L, -1)) != lua_rawlen(L, -1))
+      luaL_error(L, "bad request option 'output' (file name holds a NUL byte)");
     r->ex.rq.output = lua_tostring(L, -1);
   }
   r->ex.rq.method = r->ex.method;

@@ -179,10 +179,15 @@ void pc_url_query(lua_State *L, int idx, int has_query, pc_buf *out) {
   const char *small[32];
   const char **keys = small;
   size_t n = 0, cap = 32, i;
-  int first = !has_query, top = lua_gettop(L);
+  int first = !has_query, top = lua_gettop(L), anchor, box;
   idx = lua_absindex(L, idx);
   luaL_checktype(L, idx, LUA_TTABLE);
-  /* keys are strings owned by the table, which stays on the stack */
+  /* the keys are held by a table of ours, not only by the caller's: adding
+   * pairs allocates, and a finalizer run then may empty the query table */
+  lua_newtable(L);
+  anchor = lua_gettop(L);
+  lua_pushnil(L); /* the boxed key array, once `small` is outgrown */
+  box = lua_gettop(L);
   lua_pushnil(L);
   while (lua_next(L, idx)) {
     lua_pop(L, 1);
@@ -202,14 +207,17 @@ void pc_url_query(lua_State *L, int idx, int has_query, pc_buf *out) {
       more = (const char **)lua_newuserdatauv(L, cap * sizeof *keys, 0);
       memcpy(more, keys, n * sizeof *keys);
       keys = more;
-      lua_insert(L, -2); /* below the key, which lua_next needs on top */
+      lua_replace(L, box);
     }
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, anchor, (lua_Integer)n + 1);
     keys[n++] = lua_tostring(L, -1);
   }
   if (n > 1) qsort(keys, n, sizeof *keys, cmp_keys);
   for (i = 0; i < n; i++) {
     size_t nlen = strlen(keys[i]);
-    lua_getfield(L, idx, keys[i]);
+    lua_pushlstring(L, keys[i], nlen);
+    lua_rawget(L, idx);
     if (lua_type(L, -1) == LUA_TTABLE) {
       lua_Integer j, m = (lua_Integer)lua_rawlen(L, -1);
       for (j = 1; j <= m; j++) {

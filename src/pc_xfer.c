@@ -7,9 +7,19 @@
 
 #include "pc_util.h"
 
+/* Whether `total` decoded bytes exceed max_ratio times the bytes that
+ * came over the wire (past PC_RATIO_FLOOR; max_ratio 0: never). */
+static int over_ratio(pc_xfer *x, double total) {
+  curl_off_t wire = 0;
+  if (x->max_ratio <= 0 || total <= PC_RATIO_FLOOR) return 0;
+  curl_easy_getinfo(x->easy, CURLINFO_SIZE_DOWNLOAD_T, &wire);
+  return total > x->max_ratio * (double)(wire > 0 ? wire : 1);
+}
+
 /* libcurl write callback: the body goes to the output file (a 2xx with
- * `output`) or into x->resp, within the client's budget and the
- * compression ratio cap. Returns n, or 0 (a write error) to stop. */
+ * `output`; the ratio cap holds there too, a bomb would fill the disk) or
+ * into x->resp, within the client's budget and the compression ratio cap.
+ * Returns n, or 0 (a write error) to stop. */
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata) {
   pc_xfer *x = (pc_xfer *)userdata;
   pc_budget *b = x->budget;
@@ -20,19 +30,21 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata) {
       curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
       pc_sink_decide(&x->sink, status);
     }
-    if (x->sink.state == PC_SINK_FILE) return pc_sink_write(&x->sink, ptr, n);
+    if (x->sink.state == PC_SINK_FILE) {
+      if (over_ratio(x, (double)x->sink.len + (double)n)) {
+        x->cut = PC_CUT_RATIO;
+        return 0;
+      }
+      return pc_sink_write(&x->sink, ptr, n);
+    }
   }
   if (n > b->max - b->used) {
     x->cut = PC_CUT_BUDGET;
     return 0;
   }
-  if (x->max_ratio > 0 && x->resp.len + n > PC_RATIO_FLOOR) {
-    curl_off_t wire = 0;
-    curl_easy_getinfo(x->easy, CURLINFO_SIZE_DOWNLOAD_T, &wire);
-    if ((double)(x->resp.len + n) > x->max_ratio * (double)(wire > 0 ? wire : 1)) {
-      x->cut = PC_CUT_RATIO;
-      return 0;
-    }
+  if (over_ratio(x, (double)x->resp.len + (double)n)) {
+    x->cut = PC_CUT_RATIO;
+    return 0;
   }
   if (!pc_buf_add(&x->resp, ptr, n)) return 0;
   b->used += n;
