@@ -449,7 +449,7 @@ local function integration_routes(router, app, tenant, base)
   router:add("DELETE", base .. "/:id", tenant(function(req, params)
     local item, missing = existing(req, params.id)
     if not item then return missing end
-    local used = require("prismacloud.emulator.rules").references(app)
+    local used = require("prismacloud.emulator.alert_rules").references(app)
     for _, t in ipairs(M.template_store(app):list()) do
       if t.integrationId then used[t.integrationId] = true end
     end

@@ -1,4 +1,4 @@
--- prismacloud.emulator.rules: alert rules (AlertRules.json).
+-- prismacloud.emulator.alert_rules: alert rules (AlertRules.json).
 --
 --   GET /v2/alert/rule[?enabled=]    every rule, without notification configs or open alert counts
 --   GET /alert/rule/{id}             one rule, with its notification configs
