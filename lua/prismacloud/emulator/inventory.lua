@@ -1,6 +1,6 @@
 -- prismacloud.emulator.inventory: asset inventory (AssetInventory.json),
 -- resource scan info (AssetExplorer.json) and resource lookups
--- (ResourceExplorer.json) over the config search's generated resources.
+-- (ResourceExplorer.json) over the tenant's cloud resources (cloud_resources.lua).
 --
 --   GET|POST /v2/inventory, /v3/inventory          {summary, groupedAggregates, timestamp}
 --   GET|POST /v2/inventory/trend, /v3/inventory/trend   [{timestamp, totalResources, ...}] (7 daily points)
@@ -23,7 +23,7 @@
 local api = require "prismacloud.emulator.api"
 local data = require "prismacloud.emulator.data"
 local json = require "prismacloud.json"
-local search = require "prismacloud.emulator.search"
+local cloud_resources = require "prismacloud.emulator.cloud_resources"
 local state_mod = require "prismacloud.emulator.state"
 
 local M = {}
@@ -63,8 +63,8 @@ end
 
 -- Resource i with its scan: nil when Deleted.
 local function resource(app, i)
-  local w, n = app.state.world, search.resource_count(app)
-  local r = search.resource(w, n, i)
+  local w, n = app.state.world, cloud_resources.count(app)
+  local r = cloud_resources.resource(w, n, i)
   if r.status == "Deleted" then return nil end
   local h = r.h
   if roll(h, 12, 44) == 0 then
@@ -211,7 +211,7 @@ local function inventory(app, req, version, post)
   local groups, gbad = group_by_of(req, body)
   if not groups then return gbad end
   local summary, by_key, order = counters(version), {}, {}
-  for i = 1, search.resource_count(app) do
+  for i = 1, cloud_resources.count(app) do
     local r = resource(app, i)
     if r and passes(app, r, filters) then
       count(summary, r)
@@ -257,7 +257,7 @@ local function trend(app, req, version, post)
     points[k] = counters(version)
     points[k].timestamp = w.anchor_ms - (M.TREND_POINTS - k) * data.DAY_MS
   end
-  for i = 1, search.resource_count(app) do
+  for i = 1, cloud_resources.count(app) do
     local r = resource(app, i)
     if r and passes(app, r, filters) then
       for _, p in ipairs(points) do
@@ -281,7 +281,7 @@ local function filter_options(app)
   for _, c in ipairs(data.CLOUDS) do
     for _, r in ipairs(data.REGIONS[c]) do add("cloud.region", r[1]) end
   end
-  for _, k in ipairs(search.KINDS) do
+  for _, k in ipairs(cloud_resources.KINDS) do
     add("cloud.service", k.service)
     add("resource.type", k.resource_type)
   end
@@ -322,7 +322,7 @@ end
 
 local function scan_item(app, r)
   local w = app.state.world
-  local item = search.resource_item(w, r, false)
+  local item = cloud_resources.item(w, r, false)
   local candidates = policies_by_api(w)[r.kind.api] or {}
   local scanned = array{}
   if r.scan ~= "unscanned" then
@@ -346,7 +346,7 @@ local function scan_item(app, r)
 end
 
 local function scan_state_id(app)
-  return app.state.id .. ":" .. search.resource_count(app)
+  return app.state.id .. ":" .. cloud_resources.count(app)
 end
 
 local function scan_token(app, filters, offset, limit)
@@ -402,7 +402,7 @@ local function scan_info(app, req, version, post)
     filters, offset = f, 0
   end
   local matched, items = 0, array{}
-  for i = 1, search.resource_count(app) do
+  for i = 1, cloud_resources.count(app) do
     local r = resource(app, i)
     if r and passes(app, r, filters) then
       matched = matched + 1
@@ -422,11 +422,11 @@ end
 local function by_rrn(app, rrn)
   if type(rrn) ~= "string" then return nil end
   local i = math.tointeger(tonumber(rrn:match("%-(%d+)$") or ""))
-  local n = search.resource_count(app)
+  local n = cloud_resources.count(app)
   if not i or i < 1 or i > n then return nil end
   local w = app.state.world
-  local r = search.resource(w, n, i)
-  if search.resource_item(w, r, false).rrn ~= rrn then return nil end
+  local r = cloud_resources.resource(w, n, i)
+  if cloud_resources.item(w, r, false).rrn ~= rrn then return nil end
   return r
 end
 
@@ -447,12 +447,14 @@ local function timeline(app, r)
   local w = app.state.world
   local out = array{}
   local changes = 1 + roll(r.h, 4, 20)
+  -- the id of the resource's k-th state
+  local function state_id(k) return ("%016x"):format(data.hash(w.seed, cloud_resources.DATA_SALT, r.index * 16 + k)) end
   for k = changes, 1, -1 do
     local ts = r.insert_ts + (k - 1) * (data.DAY_MS // 2)
-    local item = {id = ("%016x"):format(data.hash(w.seed, search.DATA_SALT, r.index * 16 + k)), type = "STATE_CHANGE",
+    local item = {id = state_id(k), type = "STATE_CHANGE",
                   timestamp = ts, discoveredTs = ts, firstState = k == 1, similarStateCount = 0,
                   alertIds = array{}, vulnerabilities = array{}, eventType = "", eventName = "", user = ""}
-    if k > 1 then item.previousStateId = ("%016x"):format(data.hash(w.seed, search.DATA_SALT, r.index * 16 + k - 1)) end
+    if k > 1 then item.previousStateId = state_id(k - 1) end
     out[#out + 1] = item
   end
   local scanned = resource(app, r.index)
@@ -464,7 +466,7 @@ end
 local function network_rules(app, r)
   local out = array{}
   if r.kind.api ~= "aws-ec2-describe-security-groups" then return out end
-  local doc = search.resource_data(app.state.world, r)
+  local doc = cloud_resources.resource_data(app.state.world, r)
   for k, perm in ipairs(doc.ipPermissions) do
     out[#out + 1] = {id = k, direction = "INBOUND", access = "ALLOW", protocol = perm.ipProtocol,
                      ports = tostring(perm.fromPort), ips = perm.ipv4Ranges[1].cidrIp, priority = k}
@@ -476,8 +478,8 @@ local function resource_lookup(app, req, raw)
   local r, bad = explorer_target(app, req)
   if not r then return bad end
   local w = app.state.world
-  if raw then return api.json(200, search.resource_data(w, r)) end
-  return api.json(200, search.resource_item(w, r, true))
+  if raw then return api.json(200, cloud_resources.resource_data(w, r)) end
+  return api.json(200, cloud_resources.item(w, r, true))
 end
 
 local ASSET_TYPES = {asset = true, raw_config = true}
@@ -491,13 +493,13 @@ local function asset(app, req)
   if not ASSET_TYPES[body.type] then
     return api.fail(req, 400, "invalid_parameter_value", "type", "the emulator answers types asset and raw_config")
   end
-  local w, n = app.state.world, search.resource_count(app)
+  local w, n = app.state.world, cloud_resources.count(app)
   for i = 1, n do
-    local r = search.resource(w, n, i)
+    local r = cloud_resources.resource(w, n, i)
     if ("%016x"):format(r.h) == body.assetId then
       if body.type == "raw_config" then return api.json(200, {data = {asset = {id = body.assetId,
-        data = search.resource_data(w, r), deleted = r.status == "Deleted"}}}) end
-      local item = search.resource_item(w, r, true)
+        data = cloud_resources.resource_data(w, r), deleted = r.status == "Deleted"}}}) end
+      local item = cloud_resources.item(w, r, true)
       return api.json(200, {data = {asset = {
         id = body.assetId, prismaId = item.rrn, externalAssetId = item.id, name = item.name,
         cloudType = r.kind.cloud:lower(), accountName = item.accountName, regionId = item.regionId,
