@@ -18,7 +18,6 @@
 local api = require "prismacloud.emulator.api"
 local data = require "prismacloud.emulator.data"
 local json = require "prismacloud.json"
-local lists = require "prismacloud.emulator.lists"
 local state_mod = require "prismacloud.emulator.state"
 
 local M = {}
@@ -26,6 +25,8 @@ local M = {}
 local array = api.array
 
 local SALT_USAGE, SALT_RULE = 43, 44
+-- The kind of its page tokens (collections' too).
+local TOKEN_KIND = "list"
 M.MEMBER_ACCOUNTS = 150
 M.RULE_COUNT = 25
 M.PURCHASED = 25000
@@ -136,7 +137,7 @@ end
 local function query_of(req, st, body, default_limit, cloud)
   local token = body.pageToken
   if token ~= nil and token ~= json.null then
-    local q = lists.read_token(st, token)
+    local q = api.read_token(TOKEN_KIND, st.id, token)
     if not q or math.type(q.o) ~= "integer" or math.type(q.l) ~= "integer" or (q.k or "") ~= (cloud or "") then
       return nil, bad(req, "pageToken", "invalid or expired page token")
     end
@@ -167,7 +168,7 @@ local function usage_page(st, q, v1)
   if q.o + q.l < #rows then
     local next_q = api.copy(q)
     next_q.o = q.o + q.l
-    body.nextPageToken = lists.page_token(st, next_q)
+    body.nextPageToken = api.page_token(TOKEN_KIND, st.id, next_q)
   end
   return body
 end
@@ -292,7 +293,7 @@ local function register_rules(router, app)
     if not body then return b end
     local q
     if body.pageToken ~= nil and body.pageToken ~= json.null then
-      q = lists.read_token(st, body.pageToken)
+      q = api.read_token(TOKEN_KIND, st.id, body.pageToken)
       if not q or math.type(q.o) ~= "integer" or math.type(q.l) ~= "integer" then
         return bad(req, "pageToken", "invalid or expired page token")
       end
@@ -340,7 +341,7 @@ local function register_rules(router, app)
     if q.o + q.l < #rows then
       local next_q = api.copy(q)
       next_q.o = q.o + q.l
-      out.pageToken = lists.page_token(st, next_q)
+      out.pageToken = api.page_token(TOKEN_KIND, st.id, next_q)
     end
     return api.json(200, out)
   end)
