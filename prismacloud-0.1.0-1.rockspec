@@ -126,6 +126,7 @@ build = {
     ["prismacloud.emulator.permission_groups"] = "lua/prismacloud/emulator/permission_groups.lua",
     ["prismacloud.emulator.access_keys"] = "lua/prismacloud/emulator/access_keys.lua",
     ["prismacloud.emulator.integrations"] = "lua/prismacloud/emulator/integrations.lua",
+    ["prismacloud.emulator.notification_templates"] = "lua/prismacloud/emulator/notification_templates.lua",
     ["prismacloud.emulator.alert_rules"] = "lua/prismacloud/emulator/alert_rules.lua",
     ["prismacloud.emulator.reports"] = "lua/prismacloud/emulator/reports.lua",
     ["prismacloud.emulator.resource_lists"] = "lua/prismacloud/emulator/resource_lists.lua",

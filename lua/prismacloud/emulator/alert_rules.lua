@@ -19,7 +19,9 @@
 -- some sending to the seeded integrations and templates.
 local api = require "prismacloud.emulator.api"
 local data = require "prismacloud.emulator.data"
+local integrations = require "prismacloud.emulator.integrations"
 local json = require "prismacloud.json"
+local notification_templates = require "prismacloud.emulator.notification_templates"
 local state_mod = require "prismacloud.emulator.state"
 
 local M = {}
@@ -44,10 +46,6 @@ local function is_uuid(s)
 end
 M.is_uuid = is_uuid
 
-local function is_array(v)
-  return type(v) == "table" and (next(v) == nil or v[1] ~= nil)
-end
-
 --------------------------------------------------------------------------
 -- The store (made on first use; rebuilt with the state).
 --------------------------------------------------------------------------
@@ -58,7 +56,7 @@ function M.store(app)
   local w = st.world
   local rules = state_mod.new_store()
   st.alert_rules = rules
-  local hooks = require("prismacloud.emulator.integrations").store(app)
+  local hooks = integrations.store(app)
   local groups, policies = st.groups.order, w.policies
   local names = {"Production high severity", "All cloud accounts", "AWS config", "Azure exposure",
                  "GCP storage", "PCI scope", "Network anomalies", "Audit events", "Encryption gaps",
@@ -143,8 +141,7 @@ end
 local function check_notifications(app, req, list)
   if list == nil or list == json.null then return nil end
   local field = "alertRuleNotificationConfig"
-  if not is_array(list) then return invalid(req, field, field .. " must be an array") end
-  local hooks = require("prismacloud.emulator.integrations")
+  if not api.is_array(list) then return invalid(req, field, field .. " must be an array") end
   for _, n in ipairs(list) do
     if type(n) ~= "table" or not NOTIFICATION_TYPES[n.type] then
       return invalid(req, field .. ".type", "unknown notification type")
@@ -152,8 +149,8 @@ local function check_notifications(app, req, list)
     if n.frequency ~= nil and not FREQUENCIES[n.frequency] then
       return invalid(req, field .. ".frequency", "unknown frequency")
     end
-    if not is_array(n.recipients) or #n.recipients == 0 then return missing(req, field .. ".recipients") end
-    if n.templateId ~= nil and not hooks.template_store(app).by_id[n.templateId] then
+    if not api.is_array(n.recipients) or #n.recipients == 0 then return missing(req, field .. ".recipients") end
+    if n.templateId ~= nil and not notification_templates.store(app).by_id[n.templateId] then
       return invalid(req, field .. ".templateId", "no template " .. tostring(n.templateId))
     end
     for _, r in ipairs(n.recipients) do
@@ -162,8 +159,8 @@ local function check_notifications(app, req, list)
           return invalid(req, field .. ".recipients", "not an email address: " .. tostring(r))
         end
       else
-        local hook = hooks.store(app).by_id[r]
-        local template = hooks.template_store(app).by_id[r]
+        local hook = integrations.store(app).by_id[r]
+        local template = notification_templates.store(app).by_id[r]
         local ok = (hook and hook.integrationType == n.type) or (template and template.integrationType == n.type)
         if not ok then
           return invalid(req, field .. ".recipients", ("no %s integration %s"):format(n.type, tostring(r)))
@@ -186,7 +183,7 @@ local function validate(app, req, body, self_id)
   if type(body.target) ~= "table" then return missing(req, "target") end
   local groups = body.target.accountGroups
   if groups == nil or groups == json.null then return missing(req, "target.accountGroups") end
-  if not is_array(groups) or #groups == 0 then return invalid(req, "target.accountGroups", "no account groups") end
+  if not api.is_array(groups) or #groups == 0 then return invalid(req, "target.accountGroups", "no account groups") end
   for _, g in ipairs(groups) do
     if not st.groups.by_id[g] then return invalid(req, "target.accountGroups", "no account group " .. tostring(g)) end
   end
@@ -197,7 +194,7 @@ local function validate(app, req, body, self_id)
   end
   local policies = body.policies
   if policies ~= nil and policies ~= json.null then
-    if not is_array(policies) then return invalid(req, "policies", "policies must be an array") end
+    if not api.is_array(policies) then return invalid(req, "policies", "policies must be an array") end
     for _, id in ipairs(policies) do
       local p = st.policies.by_id[id]
       if not p then return invalid(req, "policies", "no policy " .. tostring(id)) end
@@ -207,7 +204,7 @@ local function validate(app, req, body, self_id)
     end
   end
   local labels = body.policyLabels
-  if is_array(labels) and #labels > 0 and body.scanAll then
+  if api.is_array(labels) and #labels > 0 and body.scanAll then
     return invalid(req, "policyLabels", "policyLabels need scanAll = false")
   end
   local bad = check_notifications(app, req, body.alertRuleNotificationConfig)
