@@ -119,6 +119,7 @@ build = {
     ["prismacloud.emulator.jwt"] = "lua/prismacloud/emulator/jwt.lua",
     ["prismacloud.emulator.tls"] = "lua/prismacloud/emulator/tls.lua",
     ["prismacloud.emulator.users"] = "lua/prismacloud/emulator/users.lua",
+    ["prismacloud.emulator.roles"] = "lua/prismacloud/emulator/roles.lua",
     ["prismacloud.emulator.process"] = "lua/prismacloud/emulator/process.lua",
     ["prismacloud.emulator.inventory"] = "lua/prismacloud/emulator/inventory.lua",
     ["prismacloud.emulator.licensing"] = "lua/prismacloud/emulator/licensing.lua",

@@ -29,8 +29,8 @@ local test_routes = require "prismacloud.emulator.test_routes"
 local ROUTE_MODULES = {
   "auth", "alerts", "alert_jobs", "policies", "account_groups", "cloud_accounts", "compliance", "audit_logs",
   "search", "search_events", "search_iam", "search_network", "search_alert", "search_suggest", "saved_searches",
-  "users", "resource_lists", "collections", "reports", "alert_rules", "integrations", "notification_templates",
-  "permission_groups", "access_keys", "settings", "licensing", "inventory"
+  "roles", "users", "resource_lists", "collections", "reports", "alert_rules", "integrations",
+  "notification_templates", "permission_groups", "access_keys", "settings", "licensing", "inventory"
 }
 
 local M = {}
