@@ -124,6 +124,7 @@ build = {
     ["prismacloud.emulator.inventory"] = "lua/prismacloud/emulator/inventory.lua",
     ["prismacloud.emulator.licensing"] = "lua/prismacloud/emulator/licensing.lua",
     ["prismacloud.emulator.settings"] = "lua/prismacloud/emulator/settings.lua",
+    ["prismacloud.emulator.trusted_ips"] = "lua/prismacloud/emulator/trusted_ips.lua",
     ["prismacloud.emulator.permission_groups"] = "lua/prismacloud/emulator/permission_groups.lua",
     ["prismacloud.emulator.access_keys"] = "lua/prismacloud/emulator/access_keys.lua",
     ["prismacloud.emulator.integrations"] = "lua/prismacloud/emulator/integrations.lua",
