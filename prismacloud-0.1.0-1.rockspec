@@ -122,6 +122,7 @@ build = {
     ["prismacloud.emulator.roles"] = "lua/prismacloud/emulator/roles.lua",
     ["prismacloud.emulator.process"] = "lua/prismacloud/emulator/process.lua",
     ["prismacloud.emulator.inventory"] = "lua/prismacloud/emulator/inventory.lua",
+    ["prismacloud.emulator.resources"] = "lua/prismacloud/emulator/resources.lua",
     ["prismacloud.emulator.licensing"] = "lua/prismacloud/emulator/licensing.lua",
     ["prismacloud.emulator.settings"] = "lua/prismacloud/emulator/settings.lua",
     ["prismacloud.emulator.trusted_ips"] = "lua/prismacloud/emulator/trusted_ips.lua",

@@ -30,7 +30,8 @@ local ROUTE_MODULES = {
   "auth", "alerts", "alert_jobs", "policies", "account_groups", "cloud_accounts", "compliance", "audit_logs",
   "search", "search_events", "search_iam", "search_network", "search_alert", "search_suggest", "saved_searches",
   "roles", "users", "resource_lists", "collections", "reports", "alert_rules", "integrations",
-  "notification_templates", "permission_groups", "access_keys", "settings", "trusted_ips", "licensing", "inventory"
+  "notification_templates", "permission_groups", "access_keys", "settings", "trusted_ips", "licensing",
+  "inventory", "resources"
 }
 
 local M = {}
