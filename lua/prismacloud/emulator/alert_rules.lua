@@ -309,4 +309,6 @@ function M.register(router, app)
   end)
 end
 
+integrations.add_referrer(M.references) -- an integration the rules use is not deleted
+
 return M

@@ -286,6 +286,15 @@ end
 -- Routes.
 --------------------------------------------------------------------------
 
+-- What may send through an integration, which then cannot be deleted: functions app -> {[id] =
+-- true}, each added by its module as it loads (alert_rules.lua, notification_templates.lua).
+local referrers = {}
+
+-- Adds a referrer: references(app) gives the ids of the integrations it uses.
+function M.add_referrer(references)
+  referrers[#referrers + 1] = references
+end
+
 -- The lookup of the routes' {id}: store(app) holds the items, noun names them in the error.
 -- Gives function(req, id) -> item, or nil and a 400 invalid_id.
 local function finder(app, store, noun)
@@ -412,9 +421,9 @@ local function integration_routes(router, app, tenant, base)
   router:add("DELETE", base .. "/:id", tenant(function(req, params)
     local item, missing = existing(req, params.id)
     if not item then return missing end
-    local by_rules = require("prismacloud.emulator.alert_rules").references(app)
-    local by_templates = require("prismacloud.emulator.notification_templates").references(app)
-    if by_rules[item.id] or by_templates[item.id] then
+    local used = false
+    for _, references in ipairs(referrers) do used = references(app)[item.id] or used end
+    if used then
       return fail(req, 400, "conflict_deleting_integration", item.id, "an alert rule or template uses it")
     end
     M.store(app):delete(item.id)

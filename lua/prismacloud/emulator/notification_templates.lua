@@ -193,4 +193,6 @@ function M.register(router, app)
   end))
 end
 
+integrations.add_referrer(M.references) -- an integration the templates use is not deleted
+
 return M
