@@ -82,6 +82,7 @@ local function from_body(body, id, req, base)
   }
 end
 
+-- Adds the routes above.
 function M.register(router, app)
   router:add("GET", "/cloud/group", function(req)
     local st = app.state

@@ -41,6 +41,7 @@ end
 local TEMPLATED = {email = true, jira = true, service_now = true}
 local FREQUENCIES = {as_it_happens = true, daily = true, weekly = true, monthly = true}
 
+-- Whether s is shaped as a UUID (rule ids are).
 local function is_uuid(s)
   return type(s) == "string" and s:find("^%x+%-%x+%-%x+%-%x+%-%x+$") ~= nil
 end
@@ -50,6 +51,7 @@ M.is_uuid = is_uuid
 -- The store (made on first use; rebuilt with the state).
 --------------------------------------------------------------------------
 
+-- The alert rule store of the state (seeded on first use): RULES rules.
 function M.store(app)
   local st = app.state
   if st.alert_rules then return st.alert_rules end
@@ -129,10 +131,12 @@ end
 -- Validation.
 --------------------------------------------------------------------------
 
+-- A 400 missing_required_param naming field.
 local function missing(req, field)
   return api.fail(req, 400, "missing_required_param", field, field .. " is required")
 end
 
+-- A 400 invalid_param_value naming field.
 local function invalid(req, field, message)
   return api.fail(req, 400, "invalid_param_value", field, message)
 end
@@ -252,6 +256,7 @@ end
 -- Routes.
 --------------------------------------------------------------------------
 
+-- Adds the routes above.
 function M.register(router, app)
   router:add("GET", "/v2/alert/rule", function(req)
     local enabled = api.bool(api.query(req, "enabled"))

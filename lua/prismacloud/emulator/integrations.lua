@@ -151,6 +151,7 @@ local CONFIG = {
              when = {{"isCustomPayloadEnabled", true, {"customPayloads"}}}},
 }
 
+-- Whether config has a value for field (not empty, not null).
 local function present(config, field)
   local v = config[field]
   return v ~= nil and v ~= "" and v ~= json.null
@@ -216,8 +217,10 @@ local function good_name(name)
 end
 M.good_name = good_name
 
--- Where an endpoint of a configuration points nowhere valid: the field, or nil.
+-- Top-level domains that never resolve.
 local RESERVED = {invalid = true, test = true, example = true, localhost = true}
+
+-- Where an endpoint of a configuration points nowhere valid: the field, or nil.
 local function unreachable(config)
   local fields = {}
   for k in pairs(config) do fields[#fields + 1] = k end
@@ -319,7 +322,6 @@ function M.tenant(app)
 end
 
 -- The routes of integrations under base, each wrapped in tenant.
-
 local function integration_routes(router, app, tenant, base)
   router:add("GET", base .. "/channels", tenant(function() return api.json(200, array(api.copy(M.CHANNELS))) end))
 

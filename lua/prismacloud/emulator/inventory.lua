@@ -123,6 +123,7 @@ local function filters_of(req, body)
 end
 M.filters_of = filters_of
 
+-- The time range of a v2 request (required on GET): nil, or a 400 response.
 local function check_time(req, version)
   if version ~= 2 then return nil end
   local tr = api.query_time_range(req)
@@ -139,6 +140,7 @@ end
 -- Inventory.
 --------------------------------------------------------------------------
 
+-- Zeroed counters of a summary or a group (v2 also counts failures by severity).
 local function counters(version)
   local c = {totalResources = 0, passedResources = 0, failedResources = 0, unscannedResources = 0}
   if version == 2 then
@@ -147,6 +149,7 @@ local function counters(version)
   return c
 end
 
+-- Counts resource r into counters c.
 local function count(c, r)
   c.totalResources = c.totalResources + 1
   local k = r.scan .. "Resources"
@@ -155,6 +158,7 @@ local function count(c, r)
   if sev and c[sev] then c[sev] = c[sev] + 1 end
 end
 
+-- The groupBy of a request (cloud.type by default): a list, or nil and a 400 response.
 local function group_by_of(req, body)
   local list = {}
   if body then
@@ -190,6 +194,7 @@ local function request_of(req, version, post)
   return filters, body
 end
 
+-- The inventory: a summary of the matching resources and one aggregate per group.
 local function inventory(app, req, version, post)
   local filters, body = request_of(req, version, post)
   if not filters then return body end
@@ -233,6 +238,7 @@ local function inventory(app, req, version, post)
   return api.json(200, {summary = summary, groupedAggregates = grouped, timestamp = now, requestedTimestamp = now})
 end
 
+-- The trend: the counters on each of the last TREND_POINTS days.
 local function trend(app, req, version, post)
   local filters, body = request_of(req, version, post)
   if not filters then return body end
@@ -286,6 +292,7 @@ end
 -- Saved inventory filters.
 --------------------------------------------------------------------------
 
+-- The saved inventory filter store of the state (empty at first).
 local function saved_filters(app)
   local st = app.state
   if not st.inventory_filters then st.inventory_filters, st.inventory_filter_serial = state_mod.new_store(), 0 end

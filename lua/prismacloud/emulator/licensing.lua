@@ -37,6 +37,7 @@ local RESOURCE_TYPES = {
 }
 local CLOUD_TYPES = {aws = true, azure = true, gcp = true, alibaba_cloud = true, oci = true}
 
+-- A 400 invalid_parameter_value, the one error licensing documents.
 local function bad(req, subject, message)
   return api.fail(req, 400, "invalid_parameter_value", subject, message)
 end
@@ -199,6 +200,7 @@ end
 -- Credit allocation rules.
 --------------------------------------------------------------------------
 
+-- The credit allocation rule store of a state (seeded on first use): RULE_COUNT rules.
 local function rules_of(st)
   if st.credit_rules then return st.credit_rules end
   local w = st.world
@@ -220,6 +222,7 @@ local function rules_of(st)
   return store
 end
 
+-- A rule as the API answers it, with its usage when asked.
 local function rule_view(r, with_usage)
   local out = api.copy(r, {used = true})
   out.accountGroups = array(api.copy(r.accountGroups))
@@ -264,6 +267,7 @@ local function check_rule(req, st, body, base)
   return nil
 end
 
+-- Applies the fields a body gives to rule r.
 local function apply_rule(r, body)
   for _, k in ipairs{"name", "targetType", "allocatedCredits", "alarmThreshold"} do
     if body[k] ~= nil and body[k] ~= json.null then r[k] = body[k] end
@@ -284,6 +288,7 @@ local function check_time_range(req, st, tr)
   return nil
 end
 
+-- The routes of the credit allocation rules.
 local function register_rules(router, app)
   local base = "/license/api/v1/credit-allocation-rule"
 
@@ -411,6 +416,7 @@ local function register_rules(router, app)
   end)
 end
 
+-- Adds the routes above.
 function M.register(router, app)
   router:add("POST", "/license/api/v2/usage", function(req)
     local st = app.state

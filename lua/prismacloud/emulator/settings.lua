@@ -158,6 +158,7 @@ local ENTERPRISE = {
   sessionTimeout = "integer", userAttributionInNotification = "boolean",
 }
 
+-- Whether v is a valid value of an enterprise setting of that kind.
 local function valid_setting(kind, v)
   if kind == "boolean" then return type(v) == "boolean" end
   if kind == "integer" then return math.type(v) == "integer" end
@@ -176,6 +177,7 @@ local function valid_setting(kind, v)
   return true
 end
 
+-- The routes of the enterprise settings.
 local function enterprise_routes(router, app)
   router:add("GET", "/settings/enterprise", function()
     return api.json(200, store(app).enterprise)
@@ -211,12 +213,14 @@ end
 -- Anomaly settings.
 --------------------------------------------------------------------------
 
+-- An anomaly policy's settings as the API answers them.
 local function anomaly_view(p)
   return {policyName = p.policyName, policyDescription = p.policyDescription, alertDisposition = p.alertDisposition,
           trainingModelThreshold = p.trainingModelThreshold, alertDispositionDescription = DISPOSITIONS,
           trainingModelDescription = THRESHOLDS}
 end
 
+-- The routes of the anomaly policies' settings.
 local function anomaly_routes(router, app)
   router:add("GET", "/anomalies/settings", function(req)
     local kind = api.query(req, "type")
@@ -263,6 +267,7 @@ end
 -- Anomaly trusted lists.
 --------------------------------------------------------------------------
 
+-- A trusted list as the API answers it.
 local function trusted_view(t)
   local entries = array{}
   for i, e in ipairs(t.trustedListEntries) do entries[i] = api.copy(e) end
@@ -331,6 +336,7 @@ local function trusted_of(req, s, params)
   return t
 end
 
+-- The routes of the anomaly trusted lists.
 local function trusted_routes(router, app)
   router:add("GET", "/anomalies/trusted_list/types", function()
     local out = {}
@@ -411,6 +417,7 @@ local SAML_STRINGS = {"identityProvider", "certificate", "logoutRedirectUrl", "r
                       "autoProvisionSamlRole", "autoProvisionSamlTimezone", "redLockAccessSamlUrl"}
 local SAML_BOOLEANS = {"enabled", "autoProvisionEnabled", "requireAccessSamlUrlPublic"}
 
+-- Whether v is an https:// URL with a host.
 local function https(v)
   return type(v) == "string" and v:match("^https://[%w%-%.]+") ~= nil
 end
@@ -486,6 +493,7 @@ local function check_oidc(req, b, old, partial)
   return out
 end
 
+-- The OIDC configuration as the API answers it (no client secret).
 local function oidc_view(o)
   local v = api.copy(o)
   v.scopes = array(api.copy(o.scopes))
@@ -494,6 +502,7 @@ local function oidc_view(o)
   return v
 end
 
+-- The routes of single sign-on (SAML, OpenID Connect).
 local function sso_routes(router, app)
   local function base(req)
     return "http://" .. (req.headers.host or "127.0.0.1")

@@ -79,6 +79,7 @@ local function default_features(read_only)
   return out
 end
 
+-- The permission groups of world w: one per default role type, and one custom one.
 local function seed_permission_groups(w, at)
   local groups = state_mod.new_store()
   local names = {}
@@ -200,6 +201,7 @@ end
 -- Validation.
 --------------------------------------------------------------------------
 
+-- Whether tz looks like a time zone name (UTC, GMT, Area/City).
 local function valid_zone(tz)
   return tz == "UTC" or tz == "GMT" or tz:match("^%u%a+/[%a_%-]+$") ~= nil
     or tz:match("^%u%a+/[%a_%-]+/[%a_%-]+$") ~= nil
@@ -257,6 +259,7 @@ local function has_default(roles, default)
   return false
 end
 
+-- The SHA-256 of s, in hex.
 local function sha256(s)
   return (digest.new("sha256"):final(s):gsub(".", function(c) return ("%02x"):format(c:byte()) end))
 end
@@ -342,6 +345,7 @@ local function add_service_account(req, app, iam, b)
   return api.json(200, M.new_key(app, iam, b.accessKeyName, b.username, expires, api.user_of(req)))
 end
 
+-- Adds the routes above.
 local function user_routes(router, app)
   router:add("GET", "/v2/user", function()
     local iam = store(app)
