@@ -346,7 +346,7 @@ local function add_service_account(req, app, iam, b)
 end
 
 -- Adds the routes above.
-local function user_routes(router, app)
+function M.register(router, app)
   router:add("GET", "/v2/user", function()
     local iam = store(app)
     local out = array{}
@@ -519,11 +519,6 @@ local function user_routes(router, app)
     iam.sso_bypass = list
     return api.empty(200)
   end)
-end
-
--- Adds the routes above.
-function M.register(router, app)
-  user_routes(router, app)
 end
 
 return M
