@@ -23,11 +23,6 @@ local array = api.array
 M.MAX_KEYS = 2
 M.MAX_KEY_NAME = 100
 
--- Whether v is a string with something in it.
-local function present(v)
-  return type(v) == "string" and not v:match("^%s*$")
-end
-
 -- The status of a key now: expired once past expiresOn.
 local function key_status(k)
   if k.expiresOn > 0 and k.expiresOn <= api.now_ms() then return "expired" end
@@ -94,7 +89,7 @@ function M.register(router, app)
     local b
     b, bad = api.body(req, true)
     if not b then return bad end
-    if not present(b.name) then return api.fail(req, 400, "invalid_access_key_name", "name") end
+    if not api.present(b.name) then return api.fail(req, 400, "invalid_access_key_name", "name") end
     if #b.name > M.MAX_KEY_NAME then return api.fail(req, 400, "invalid_access_key_name_length", "name") end
     if not b.name:match("^[%w _%-%.@]+$") then return api.fail(req, 400, "invalid_access_key_name", "name") end
     local expires = 0

@@ -1,7 +1,7 @@
 -- prismacloud.emulator.api: the one helper module of the emulator: its clock, JSON responses
 -- (prismacloud.json, the library's codec), errors the way the API sends them (each operation's
--- documented error shape), request bodies and query values, the time range model
--- (docs/api-time-range-model.md) and per-user rate limits.
+-- documented error shape), request bodies and the values in them (CIDR blocks among them), query
+-- values, the time range model (docs/api-time-range-model.md) and per-user rate limits.
 local json = require "prismacloud.json"
 local cqueues = require "cqueues"
 local http = require "prismacloud.emulator.http"
@@ -195,6 +195,48 @@ function M.body(req, required)
   return value
 end
 
+-- Whether v is a JSON array (or an empty table, which may stand for one).
+function M.is_array(v)
+  return type(v) == "table" and (getmetatable(v) == json.array_mt or next(v) == nil or v[1] ~= nil)
+end
+
+-- Whether v is a string with something other than white space in it.
+function M.present(v)
+  return type(v) == "string" and not v:match("^%s*$")
+end
+
+-- A copy of the array v ({} when v is no table).
+function M.list_of(v)
+  local out = {}
+  if type(v) == "table" then
+    for i, x in ipairs(v) do out[i] = x end
+  end
+  return out
+end
+
+-- "a.b.c.d/n" (or a bare address, a /32) -> its first address (an integer) and prefix length;
+-- nil when malformed or when bits right of the mask are set.
+function M.parse_cidr(s)
+  if type(s) ~= "string" then return nil end
+  local a, b, c, d, n = s:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)/(%d+)$")
+  if not a then
+    a, b, c, d = s:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)$")
+    n = a and "32"
+  end
+  if not a then return nil end
+  local addr = 0
+  for _, part in ipairs{a, b, c, d} do
+    local v = tonumber(part)
+    if v > 255 or #part > 3 then return nil end
+    addr = addr * 256 + v
+  end
+  n = tonumber(n)
+  if n < 1 or n > 32 then return nil end
+  local size = 1 << (32 - n)
+  if addr % size ~= 0 then return nil end
+  return addr, n
+end
+
 -- The first value of a query parameter.
 function M.query(req, name)
   local v = req.query[name]
@@ -208,6 +250,18 @@ function M.query_all(req, name)
   if v == nil then return {} end
   if type(v) == "table" then return v end
   return {v}
+end
+
+-- The values of a query parameter given repeated or comma-separated, as a set; nil when none.
+function M.query_set(req, name)
+  local set
+  for _, v in ipairs(M.query_all(req, name)) do
+    for part in v:gmatch("[^,]+") do
+      set = set or {}
+      set[part] = true
+    end
+  end
+  return set
 end
 
 -- "true"/"false"/boolean -> boolean; nil when absent; "bad" when neither.

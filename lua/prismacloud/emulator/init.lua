@@ -24,13 +24,14 @@ local referee = require "prismacloud.emulator.referee"
 local state_mod = require "prismacloud.emulator.state"
 local test_routes = require "prismacloud.emulator.test_routes"
 
--- The modules whose routes answer API operations, in registration order (groups before
--- accounts: /cloud/group/{id} must win over /cloud/{cloud_type}/{id}).
+-- The modules whose routes answer API operations, in registration order (account groups before
+-- cloud accounts: /cloud/group/{id} must win over /cloud/{cloud_type}/{id}).
 local ROUTE_MODULES = {
-  "auth", "alerts", "alert_jobs", "policies", "groups", "cloud_accounts", "compliance", "audit_logs",
+  "auth", "alerts", "alert_jobs", "policies", "account_groups", "cloud_accounts", "compliance", "audit_logs",
   "search", "search_events", "search_iam", "search_network", "search_alert", "search_suggest", "saved_searches",
-  "users", "lists", "reports", "rules", "integrations", "permission_groups", "access_keys", "settings",
-  "licensing", "inventory"
+  "roles", "users", "resource_lists", "collections", "reports", "alert_rules", "integrations",
+  "notification_templates", "permission_groups", "access_keys", "settings", "trusted_ips", "licensing",
+  "inventory", "resources"
 }
 
 local M = {}

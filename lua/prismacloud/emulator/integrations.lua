@@ -1,6 +1,7 @@
--- prismacloud.emulator.integrations: integrations (IntegrationsMicroService.json) and
--- notification templates (NotificationTemplatesMicroService.json), both under
--- /api/v1/tenant/{prismaId}; another tenant's Prisma ID is 403 invalid_prisma_id.
+-- prismacloud.emulator.integrations: integrations (IntegrationsMicroService.json) under
+-- /api/v1/tenant/{prismaId}, and Integrations Pull; another tenant's Prisma ID is 403
+-- invalid_prisma_id. Notification templates, which send through them, are
+-- notification_templates.lua's.
 --
 --   GET    .../integration/channels     supported types
 --   GET    .../integration              ?ids=&type= (comma lists) &onlyEnabled= (default true)
@@ -10,10 +11,6 @@
 --   GET    .../integration/securityhub/accounts, .../securityhub/regions/{accountId}
 --          the onboarded AWS accounts {id: name}; an account's regions {regions}
 --          (400 invalid_id for an account that is not an onboarded AWS one)
---   GET    .../template                 ?id=&type= (repeated or comma lists) &enabled=
---   POST   .../template                 create
---   GET|PATCH|DELETE .../template/{id}
---   POST   .../template/test[?id=]
 --
 -- Integrations Pull (IntegrationsPull.json), for Okta, Qualys and Tenable (integrationType and the
 -- type query as the reference spells them: OKTA_IDP, QUALYS, TENABLE):
@@ -28,9 +25,7 @@
 -- invalid_integration_config (subject: the field the type's documented
 -- configuration lacks, or an immutable field changed),
 -- integration_name_already_exists, invalid_id (an unknown id),
--- conflict_deleting_integration (an alert rule or template still uses it);
--- templates: invalid_template_name, template_name_already_exists,
--- missing_template_config, invalid_integration_id.
+-- conflict_deleting_integration (an alert rule or template still uses it).
 --
 -- A test fails (400 integration_test_failed, subject: the field) when an
 -- endpoint of the configuration points nowhere valid: a URL-like field
@@ -38,8 +33,8 @@
 -- expected), or whose host is empty, "localhost", or under a reserved
 -- top-level domain that never resolves (.invalid, .test, .example, .localhost).
 -- The Pull test answers 200 with success = false and the same key in
--- errorMessages. Seeded deterministically: INTEGRATIONS integrations,
--- TEMPLATES templates, one Pull integration per Pull type.
+-- errorMessages. Seeded deterministically: INTEGRATIONS integrations, one Pull
+-- integration per Pull type.
 local api = require "prismacloud.emulator.api"
 local data = require "prismacloud.emulator.data"
 local json = require "prismacloud.json"
@@ -49,6 +44,7 @@ local M = {}
 
 local array = api.array
 local SALT = 410
+M.SALT = SALT -- notification_templates.lua's salts follow it
 
 -- The types the tenant API serves (Okta, Qualys and Tenable are Integrations Pull only).
 M.CHANNELS = {"amazon_sqs", "aws_sdl", "aws_s3", "aws_security_hub", "azure_service_bus_queue", "demisto",
@@ -56,7 +52,6 @@ M.CHANNELS = {"amazon_sqs", "aws_sdl", "aws_s3", "aws_security_hub", "azure_serv
               "splunk", "webhook"}
 local CHANNEL = {}
 for _, t in ipairs(M.CHANNELS) do CHANNEL[t] = true end
-local TEMPLATE_TYPES = {email = true, jira = true, service_now = true}
 local IMMUTABLE = {service_now = {"hostUrl"}, azure_service_bus_queue = {"accountId", "connectionString"}}
 
 -- The seeded integrations: {type, name, config, enabled}.
@@ -76,7 +71,6 @@ local SEEDS = {
   {"slack", "Slack sandbox channel", {webhookUrl = "https://hooks.slack.com/services/T0001/B0002/ghijkl"}, false},
 }
 M.INTEGRATIONS = #SEEDS
-M.TEMPLATES = 4
 -- The Pull types as IntegrationsPull.json spells them (IntegrationModel's enum).
 local PULL_TYPES = {OKTA_IDP = true, QUALYS = true, TENABLE = true}
 local PULL_SEEDS = {
@@ -89,11 +83,7 @@ local PULL_SEEDS = {
 -- Stores (made on first use; rebuilt with the state).
 --------------------------------------------------------------------------
 
-local function field_config(name, value)
-  return {fieldName = name, displayName = name, type = "text", required = false, redlockMapping = false,
-          value = value}
-end
-
+-- The integration store of the state (seeded on first use): SEEDS.
 function M.store(app)
   local st = app.state
   if st.integrations then return st.integrations end
@@ -113,6 +103,7 @@ function M.store(app)
   return store
 end
 
+-- The Integrations Pull store of the state (seeded on first use): PULL_SEEDS.
 function M.pull_store(app)
   local st = app.state
   if st.pull_integrations then return st.pull_integrations end
@@ -128,39 +119,6 @@ function M.pull_store(app)
     })
   end
   st.pull_integrations = store
-  return store
-end
-
--- The first seeded integration of a type: its id.
-local function seeded(app, itype)
-  for _, i in ipairs(M.store(app):list()) do
-    if i.integrationType == itype then return i.id end
-  end
-end
-
-function M.template_store(app)
-  local st = app.state
-  if st.templates then return st.templates end
-  local w = st.world
-  local store = state_mod.new_store()
-  local seeds = {
-    {"email", "SOC email", nil, {basicConfig = array{field_config("subject", "Prisma Cloud alert")}}},
-    {"jira", "Jira SEC bugs", seeded(app, "jira"),
-     {basicConfig = array{field_config("project", "SEC"), field_config("issueType", "Bug")}}},
-    {"service_now", "ServiceNow incidents", seeded(app, "service_now"),
-     {incident = array{field_config("urgency", "2"), field_config("impact", "2")}}},
-    {"email", "Weekly digest email", nil, {basicConfig = array{field_config("subject", "Weekly digest")}}, false},
-  }
-  for k, s in ipairs(seeds) do
-    local id = data.uuid(w.seed, SALT + 1, k)
-    local at = w.anchor_ms - (20 - k) * data.DAY_MS
-    store:put(id, {
-      id = id, name = s[2], integrationType = s[1], integrationId = s[3], templateConfig = s[4],
-      enabled = s[5] ~= false, createdBy = data.USERS[k % 3 + 1], createdTs = at,
-      lastModifiedBy = data.USERS[k % 3 + 1], lastModifiedTs = at, customerId = data.CUSTOMER_ID,
-    })
-  end
-  st.templates = store
   return store
 end
 
@@ -193,6 +151,7 @@ local CONFIG = {
              when = {{"isCustomPayloadEnabled", true, {"customPayloads"}}}},
 }
 
+-- Whether config has a value for field (not empty, not null).
 local function present(config, field)
   local v = config[field]
   return v ~= nil and v ~= "" and v ~= json.null
@@ -246,17 +205,22 @@ local function fail(req, status, key, subject, message)
 end
 M.fail = fail
 
+-- Whether v is a JSON object (or an empty table).
 local function is_object(v)
   return type(v) == "table" and getmetatable(v) ~= json.array_mt and (next(v) == nil or v[1] == nil)
 end
+M.is_object = is_object
 
 -- A name as the schemas allow: 5 to 100 characters, starting with a letter or digit.
 local function good_name(name)
   return type(name) == "string" and #name >= 5 and #name <= 100 and name:find("^[A-Za-z0-9]") ~= nil
 end
+M.good_name = good_name
+
+-- Top-level domains that never resolve.
+local RESERVED = {invalid = true, test = true, example = true, localhost = true}
 
 -- Where an endpoint of a configuration points nowhere valid: the field, or nil.
-local RESERVED = {invalid = true, test = true, example = true, localhost = true}
 local function unreachable(config)
   local fields = {}
   for k in pairs(config) do fields[#fields + 1] = k end
@@ -276,10 +240,15 @@ local function unreachable(config)
   return nil
 end
 
-local function test_failure(req, field, config)
+-- A test of config: nil when its endpoints point somewhere valid, else a 400
+-- integration_test_failed naming the first field that does not.
+local function test_failure(req, config)
+  local field = unreachable(config)
+  if not field then return nil end
   return fail(req, 400, "integration_test_failed", "integrationConfig." .. field,
     ("cannot reach %s"):format(tostring(config[field])))
 end
+M.test_failure = test_failure
 
 -- Checks an integration body for create, update (base: the stored one) or test; nil, or an error.
 local function check_integration(app, req, body, purpose, base, pull)
@@ -316,25 +285,18 @@ local function check_integration(app, req, body, purpose, base, pull)
   return nil
 end
 
--- The list of values of a query parameter given repeated or comma-separated.
-local function list_param(req, name)
-  local out = {}
-  for _, v in ipairs(api.query_all(req, name)) do
-    for part in v:gmatch("[^,]+") do out[#out + 1] = part end
-  end
-  return out
-end
-
-local function set_of(list)
-  if #list == 0 then return nil end
-  local s = {}
-  for _, v in ipairs(list) do s[v] = true end
-  return s
-end
-
 --------------------------------------------------------------------------
 -- Routes.
 --------------------------------------------------------------------------
+
+-- What may send through an integration, which then cannot be deleted: functions app -> {[id] =
+-- true}, each added by its module as it loads (alert_rules.lua, notification_templates.lua).
+local referrers = {}
+
+-- Adds a referrer: references(app) gives the ids of the integrations it uses.
+function M.add_referrer(references)
+  referrers[#referrers + 1] = references
+end
 
 -- The lookup of the routes' {id}: store(app) holds the items, noun names them in the error.
 -- Gives function(req, id) -> item, or nil and a 400 invalid_id.
@@ -345,7 +307,21 @@ local function finder(app, store, noun)
     return item
   end
 end
+M.finder = finder
 
+-- The wrapper of the tenant API's handlers: another tenant's Prisma ID is refused (403).
+function M.tenant(app)
+  return function(fn)
+    return function(req, params, ...)
+      if params.prismaId ~= app.config.prisma_id then
+        return fail(req, 403, "invalid_prisma_id", params.prismaId, "not this tenant's Prisma ID")
+      end
+      return fn(req, params, ...)
+    end
+  end
+end
+
+-- The routes of integrations under base, each wrapped in tenant.
 local function integration_routes(router, app, tenant, base)
   router:add("GET", base .. "/channels", tenant(function() return api.json(200, array(api.copy(M.CHANNELS))) end))
 
@@ -368,7 +344,7 @@ local function integration_routes(router, app, tenant, base)
   end))
 
   router:add("GET", base, tenant(function(req)
-    local ids, kinds = set_of(list_param(req, "ids")), set_of(list_param(req, "type"))
+    local ids, kinds = api.query_set(req, "ids"), api.query_set(req, "type")
     local only = api.bool(api.query(req, "onlyEnabled"))
     if only == "bad" then return fail(req, 400, "invalid_param_value", "onlyEnabled") end
     if only == nil then only = true end
@@ -407,9 +383,7 @@ local function integration_routes(router, app, tenant, base)
     if id and not stored then return fail(req, 400, "invalid_id", id) end
     local err = check_integration(app, req, body, "test")
     if err then return err end
-    local field = unreachable(body.integrationConfig)
-    if field then return test_failure(req, field, body.integrationConfig) end
-    return api.empty(200)
+    return test_failure(req, body.integrationConfig) or api.empty(200)
   end))
 
   local existing = finder(app, M.store, "integration")
@@ -449,122 +423,12 @@ local function integration_routes(router, app, tenant, base)
   router:add("DELETE", base .. "/:id", tenant(function(req, params)
     local item, missing = existing(req, params.id)
     if not item then return missing end
-    local used = require("prismacloud.emulator.rules").references(app)
-    for _, t in ipairs(M.template_store(app):list()) do
-      if t.integrationId then used[t.integrationId] = true end
-    end
-    if used[item.id] then
+    local used = false
+    for _, references in ipairs(referrers) do used = references(app)[item.id] or used end
+    if used then
       return fail(req, 400, "conflict_deleting_integration", item.id, "an alert rule or template uses it")
     end
     M.store(app):delete(item.id)
-    return api.empty(200)
-  end))
-end
-
--- Checks a template body for create, update (base: the stored one) or test; nil, or an error.
-local function check_template(app, req, body, purpose, base)
-  local name = body.name
-  if base and name == nil then name = base.name end
-  if not good_name(name) or name:find("[<>!=\n\r]") then
-    return fail(req, 400, "invalid_template_name", "name", "name must be 5 to 100 characters, without < > ! =")
-  end
-  local itype = body.integrationType
-  if base and itype == nil then itype = base.integrationType end
-  if not TEMPLATE_TYPES[itype] or (base and itype ~= base.integrationType) then
-    return fail(req, 400, "invalid_integration_type", tostring(itype))
-  end
-  local config = body.templateConfig
-  if base and config == nil then config = base.templateConfig end
-  if not is_object(config) then return fail(req, 400, "missing_template_config", "templateConfig") end
-  local hook_id = body.integrationId
-  if base and hook_id == nil then hook_id = base.integrationId end
-  if hook_id ~= nil or itype ~= "email" then
-    local hook = M.store(app).by_id[hook_id]
-    if not hook or hook.integrationType ~= itype then
-      return fail(req, 400, "invalid_integration_id", tostring(hook_id))
-    end
-  end
-  if purpose ~= "test" then
-    for _, other in ipairs(M.template_store(app):list()) do
-      if other.id ~= (base and base.id) and other.name:lower() == name:lower() then
-        return fail(req, 400, "template_name_already_exists", name)
-      end
-    end
-  end
-  return nil
-end
-
-local function template_routes(router, app, tenant, base)
-  router:add("GET", base, tenant(function(req)
-    local ids, kinds = set_of(list_param(req, "id")), set_of(list_param(req, "type"))
-    local enabled = api.bool(api.query(req, "enabled"))
-    if enabled == "bad" then return fail(req, 400, "invalid_param_value", "enabled") end
-    local out = array{}
-    for _, t in ipairs(M.template_store(app):list()) do
-      if (not ids or ids[t.id]) and (not kinds or kinds[t.integrationType]) and
-        (enabled == nil or t.enabled == enabled) then
-        out[#out + 1] = t
-      end
-    end
-    return api.json(200, out)
-  end))
-
-  router:add("POST", base, tenant(function(req)
-    local body, bad = api.body(req, true)
-    if not body then return bad end
-    local err = check_template(app, req, body, "create")
-    if err then return err end
-    local st = app.state
-    st.next_template = (st.next_template or 0) + 1
-    local id = data.uuid(st.world.seed, SALT + 11, st.next_template)
-    local who, now = api.user_of(req), api.now_ms()
-    local item = {id = id, name = body.name, integrationType = body.integrationType,
-                  integrationId = body.integrationId, templateConfig = body.templateConfig,
-                  enabled = body.enabled ~= false, createdBy = who, createdTs = now, lastModifiedBy = who,
-                  lastModifiedTs = now, customerId = data.CUSTOMER_ID}
-    M.template_store(app):put(id, item)
-    return api.json(200, item)
-  end))
-
-  router:add("POST", base .. "/test", tenant(function(req)
-    local body, bad = api.body(req, true)
-    if not body then return bad end
-    local id = api.query(req, "id")
-    if id and not M.template_store(app).by_id[id] then return fail(req, 400, "invalid_id", id) end
-    local err = check_template(app, req, body, "test")
-    if err then return err end
-    local hook = M.store(app).by_id[body.integrationId]
-    local field = hook and unreachable(hook.integrationConfig)
-    if field then return test_failure(req, field, hook.integrationConfig) end
-    return api.empty(200)
-  end))
-
-  local existing = finder(app, M.template_store, "template")
-
-  router:add("GET", base .. "/:id", tenant(function(req, params)
-    local item, err = existing(req, params.id)
-    return item and api.json(200, item) or err
-  end))
-
-  router:add("PATCH", base .. "/:id", tenant(function(req, params)
-    local item, missing = existing(req, params.id)
-    if not item then return missing end
-    local body, bad = api.body(req, true)
-    if not body then return bad end
-    local err = check_template(app, req, body, "update", item)
-    if err then return err end
-    for _, f in ipairs{"name", "templateConfig", "integrationId"} do
-      if body[f] ~= nil then item[f] = body[f] end
-    end
-    if type(body.enabled) == "boolean" then item.enabled = body.enabled end
-    item.lastModifiedBy, item.lastModifiedTs = api.user_of(req), api.now_ms()
-    return api.empty(200)
-  end))
-
-  router:add("DELETE", base .. "/:id", tenant(function(req, params)
-    local item, missing = existing(req, params.id)
-    if not item then return missing end
-    M.template_store(app):delete(item.id)
     return api.empty(200)
   end))
 end
@@ -658,18 +522,9 @@ local function pull_routes(router, app)
   end)
 end
 
+-- Adds the routes above.
 function M.register(router, app)
-  -- Wraps a handler: another tenant's Prisma ID is refused.
-  local function tenant(fn)
-    return function(req, params, ...)
-      if params.prismaId ~= app.config.prisma_id then
-        return fail(req, 403, "invalid_prisma_id", params.prismaId, "not this tenant's Prisma ID")
-      end
-      return fn(req, params, ...)
-    end
-  end
-  integration_routes(router, app, tenant, "/api/v1/tenant/:prismaId/integration")
-  template_routes(router, app, tenant, "/api/v1/tenant/:prismaId/template")
+  integration_routes(router, app, M.tenant(app), "/api/v1/tenant/:prismaId/integration")
   pull_routes(router, app)
 end
 

@@ -1,15 +1,11 @@
--- prismacloud.emulator.inventory: asset inventory (AssetInventory.json),
--- resource scan info (AssetExplorer.json) and resource lookups
--- (ResourceExplorer.json) over the config search's generated resources.
+-- prismacloud.emulator.inventory: asset inventory (AssetInventory.json) over the tenant's cloud
+-- resources (cloud_resources.lua), each with a scan result; the filters and scan results that
+-- resources.lua (scan info, resource lookups) uses too.
 --
 --   GET|POST /v2/inventory, /v3/inventory          {summary, groupedAggregates, timestamp}
 --   GET|POST /v2/inventory/trend, /v3/inventory/trend   [{timestamp, totalResources, ...}] (7 daily points)
 --   GET|POST /filter/v2/inventory/suggest          filter names and options; autocomplete
 --   GET|POST /filter/inventory, GET|PUT|DELETE /filter/inventory/:id   saved inventory filters
---   GET|POST /resource/scan_info, /v2/resource/scan_info   {resources, totalMatchedCount, nextPageToken?}
---   POST /resource, /resource/raw                  a resource by rrn, its JSON
---   POST /resource/timeline, /resource/network, /resource/alert   its history, open ports, alerts
---   POST /uai/v1/asset {assetId, type}             an asset by id (types asset and raw_config)
 --
 -- Every live (not Deleted) resource has a scan result made from its hash:
 -- about one in twelve unscanned, a third of the rest failing one of the
@@ -18,12 +14,11 @@
 -- cloud.service, resource.type, account.group (name), scan.status
 -- (all|passed|failed); the policy.* and severity filters are accepted and
 -- not applied. v2 endpoints need the time range GET parameters; v3 take
--- none. scan_info pages with an opaque string token that carries the
--- filters and the offset; an unknown token answers 400 invalid_parameter_value.
+-- none.
 local api = require "prismacloud.emulator.api"
+local cloud_resources = require "prismacloud.emulator.cloud_resources"
 local data = require "prismacloud.emulator.data"
 local json = require "prismacloud.json"
-local search = require "prismacloud.emulator.search"
 local state_mod = require "prismacloud.emulator.state"
 
 local M = {}
@@ -31,7 +26,6 @@ local M = {}
 local array = api.array
 local roll = data.roll
 
-M.SCAN_LIMIT = 10000
 M.TREND_POINTS = 7
 M.FILTER_NAMES = {"cloud.type", "cloud.account", "cloud.region", "cloud.service", "resource.type", "account.group",
                   "scan.status", "policy.complianceStandard", "policy.complianceRequirement",
@@ -40,6 +34,7 @@ local APPLIED = {["cloud.type"] = true, ["cloud.account"] = true, ["cloud.region
                  ["resource.type"] = true, ["account.group"] = true, ["scan.status"] = true}
 local KNOWN = {}
 for _, n in ipairs(M.FILTER_NAMES) do KNOWN[n] = true end
+M.KNOWN_FILTERS = KNOWN
 local GROUP_BY = {["cloud.type"] = true, cloudType = true, ["cloud.account"] = true, ["cloud.region"] = true,
                   ["cloud.service"] = true, ["resource.type"] = true}
 local SEVERITIES = {"critical", "high", "medium", "low", "informational"}
@@ -48,23 +43,10 @@ local SEVERITIES = {"critical", "high", "medium", "low", "informational"}
 -- Resources and their scan results.
 --------------------------------------------------------------------------
 
--- api.name -> policies of that api (built once per world).
-local function policies_by_api(w)
-  if w.policies_by_api then return w.policies_by_api end
-  local map = {}
-  for i, p in ipairs(w.policies) do
-    local api_name = w.policy_hints[i].api
-    map[api_name] = map[api_name] or {}
-    table.insert(map[api_name], p)
-  end
-  w.policies_by_api = map
-  return map
-end
-
 -- Resource i with its scan: nil when Deleted.
-local function resource(app, i)
-  local w, n = app.state.world, search.resource_count(app)
-  local r = search.resource(w, n, i)
+local function scanned(app, i)
+  local w, n = app.state.world, cloud_resources.count(app)
+  local r = cloud_resources.resource(w, n, i)
   if r.status == "Deleted" then return nil end
   local h = r.h
   if roll(h, 12, 44) == 0 then
@@ -76,6 +58,7 @@ local function resource(app, i)
   end
   return r
 end
+M.scanned = scanned
 
 -- Account group name -> set of account ids.
 local function group_accounts(app, name)
@@ -109,6 +92,7 @@ local function passes(app, r, filters)
   end
   return true
 end
+M.passes = passes
 
 -- The filters of a GET (query parameters) or a POST (filters[]): table, or nil and a response.
 local function filters_of(req, body)
@@ -137,7 +121,9 @@ local function filters_of(req, body)
   end
   return out
 end
+M.filters_of = filters_of
 
+-- The time range of a v2 request (required on GET): nil, or a 400 response.
 local function check_time(req, version)
   if version ~= 2 then return nil end
   local tr = api.query_time_range(req)
@@ -154,6 +140,7 @@ end
 -- Inventory.
 --------------------------------------------------------------------------
 
+-- Zeroed counters of a summary or a group (v2 also counts failures by severity).
 local function counters(version)
   local c = {totalResources = 0, passedResources = 0, failedResources = 0, unscannedResources = 0}
   if version == 2 then
@@ -162,6 +149,7 @@ local function counters(version)
   return c
 end
 
+-- Counts resource r into counters c.
 local function count(c, r)
   c.totalResources = c.totalResources + 1
   local k = r.scan .. "Resources"
@@ -170,6 +158,7 @@ local function count(c, r)
   if sev and c[sev] then c[sev] = c[sev] + 1 end
 end
 
+-- The groupBy of a request (cloud.type by default): a list, or nil and a 400 response.
 local function group_by_of(req, body)
   local list = {}
   if body then
@@ -205,14 +194,15 @@ local function request_of(req, version, post)
   return filters, body
 end
 
+-- The inventory: a summary of the matching resources and one aggregate per group.
 local function inventory(app, req, version, post)
   local filters, body = request_of(req, version, post)
   if not filters then return body end
   local groups, gbad = group_by_of(req, body)
   if not groups then return gbad end
   local summary, by_key, order = counters(version), {}, {}
-  for i = 1, search.resource_count(app) do
-    local r = resource(app, i)
+  for i = 1, cloud_resources.count(app) do
+    local r = scanned(app, i)
     if r and passes(app, r, filters) then
       count(summary, r)
       local key, agg = {}, {}
@@ -248,6 +238,7 @@ local function inventory(app, req, version, post)
   return api.json(200, {summary = summary, groupedAggregates = grouped, timestamp = now, requestedTimestamp = now})
 end
 
+-- The trend: the counters on each of the last TREND_POINTS days.
 local function trend(app, req, version, post)
   local filters, body = request_of(req, version, post)
   if not filters then return body end
@@ -257,8 +248,8 @@ local function trend(app, req, version, post)
     points[k] = counters(version)
     points[k].timestamp = w.anchor_ms - (M.TREND_POINTS - k) * data.DAY_MS
   end
-  for i = 1, search.resource_count(app) do
-    local r = resource(app, i)
+  for i = 1, cloud_resources.count(app) do
+    local r = scanned(app, i)
     if r and passes(app, r, filters) then
       for _, p in ipairs(points) do
         if r.insert_ts <= p.timestamp then count(p, r) end
@@ -281,7 +272,7 @@ local function filter_options(app)
   for _, c in ipairs(data.CLOUDS) do
     for _, r in ipairs(data.REGIONS[c]) do add("cloud.region", r[1]) end
   end
-  for _, k in ipairs(search.KINDS) do
+  for _, k in ipairs(cloud_resources.KINDS) do
     add("cloud.service", k.service)
     add("resource.type", k.resource_type)
   end
@@ -301,6 +292,7 @@ end
 -- Saved inventory filters.
 --------------------------------------------------------------------------
 
+-- The saved inventory filter store of the state (empty at first).
 local function saved_filters(app)
   local st = app.state
   if not st.inventory_filters then st.inventory_filters, st.inventory_filter_serial = state_mod.new_store(), 0 end
@@ -316,200 +308,7 @@ local function valid_filter_model(body)
   return true
 end
 
---------------------------------------------------------------------------
--- Scan info.
---------------------------------------------------------------------------
-
-local function scan_item(app, r)
-  local w = app.state.world
-  local item = search.resource_item(w, r, false)
-  local candidates = policies_by_api(w)[r.kind.api] or {}
-  local scanned = array{}
-  if r.scan ~= "unscanned" then
-    for k = 1, math.min(2, #candidates) do
-      local p = candidates[(roll(r.h, #candidates, 56) + k - 1) % #candidates + 1]
-      local failed = r.scan == "failed" and k == 1
-      scanned[#scanned + 1] = {id = p.policyId, name = p.name, labels = p.labels, passed = not failed,
-                               severity = failed and r.severity:upper() or p.severity:upper()}
-    end
-  end
-  local alerts = {critical = 0, high = 0, medium = 0, low = 0, informational = 0}
-  if r.severity then alerts[r.severity] = 1 end
-  return {
-    id = item.id, name = item.name, rrn = item.rrn, accountId = item.accountId, accountName = item.accountName,
-    cloudType = item.cloudType, regionId = item.regionId, regionName = item.regionName,
-    assetType = r.kind.resource_type,
-    overallPassed = r.scan == "passed", scannedPolicies = scanned, resourceConfigJsonAvailable = true,
-    resourceDetailsAvailable = true, unifiedAssetId = item.assetId, appNames = array{}, alertStatus = alerts,
-    vulnerabilityStatus = {critical = 0, high = 0, medium = 0, low = 0},
-  }
-end
-
-local function scan_state_id(app)
-  return app.state.id .. ":" .. search.resource_count(app)
-end
-
-local function scan_token(app, filters, offset, limit)
-  return api.page_token("scan", scan_state_id(app), {f = filters, o = offset, l = limit})
-end
-
-local function scan_decode(app, token)
-  local t = api.read_token("scan", scan_state_id(app), token)
-  if not t or type(t.f) ~= "table" or math.type(t.o) ~= "integer" or math.type(t.l) ~= "integer" or t.o < 0 then
-    return nil
-  end
-  for name, values in pairs(t.f) do
-    if not KNOWN[name] or type(values) ~= "table" then return nil end
-  end
-  return t
-end
-
-local function scan_info(app, req, version, post)
-  local body
-  if post then
-    local b, bad = api.body(req, false)
-    if not b then return bad end
-    body = b
-  end
-  local raw_limit, token
-  if body then
-    raw_limit, token = body.limit, body.pageToken
-  else
-    raw_limit, token = api.query(req, "limit"), api.query(req, "pageToken")
-  end
-  if token == json.null then token = nil end
-  if version == 1 and not token then
-    local tr = body and body.timeRange or api.query_time_range(req)
-    if tr == nil or tr == json.null then
-      return api.fail(req, 400, "bad_request", "timeType", "a time range is required")
-    end
-  end
-  local limit = M.SCAN_LIMIT
-  if raw_limit ~= nil and raw_limit ~= json.null then
-    limit = math.tointeger(tonumber(raw_limit))
-    if not limit or limit < 1 or limit > M.SCAN_LIMIT then
-      return api.fail(req, 400, "bad_request", "limit", ("limit must be from 1 to %d"):format(M.SCAN_LIMIT))
-    end
-  end
-  local filters, offset
-  if token then
-    local t = scan_decode(app, token)
-    if not t then return api.fail(req, 400, "invalid_parameter_value", "pageToken", "invalid or expired page token") end
-    filters, offset = t.f, t.o
-  else
-    local f, bad = filters_of(req, body)
-    if not f then return bad end
-    filters, offset = f, 0
-  end
-  local matched, items = 0, array{}
-  for i = 1, search.resource_count(app) do
-    local r = resource(app, i)
-    if r and passes(app, r, filters) then
-      matched = matched + 1
-      if matched > offset and #items < limit then items[#items + 1] = scan_item(app, r) end
-    end
-  end
-  local out = {resources = items, totalMatchedCount = matched, pageSize = limit, timestamp = api.now_ms()}
-  if offset + #items < matched then out.nextPageToken = scan_token(app, filters, offset + #items, limit) end
-  return api.json(200, out)
-end
-
---------------------------------------------------------------------------
--- Resources by rrn.
---------------------------------------------------------------------------
-
--- The resource an rrn names, or nil.
-local function by_rrn(app, rrn)
-  if type(rrn) ~= "string" then return nil end
-  local i = math.tointeger(tonumber(rrn:match("%-(%d+)$") or ""))
-  local n = search.resource_count(app)
-  if not i or i < 1 or i > n then return nil end
-  local w = app.state.world
-  local r = search.resource(w, n, i)
-  if search.resource_item(w, r, false).rrn ~= rrn then return nil end
-  return r
-end
-
--- The resource of a ResourceExplorerRequest body: r, or nil and a response.
-local function explorer_target(app, req)
-  local body, bad = api.body(req, true)
-  if not body then return nil, bad end
-  if type(body.rrn) ~= "string" or body.rrn == "" then
-    return nil, api.fail(req, 400, "invalid_parameter_value", "rrn", "rrn is required")
-  end
-  local r = by_rrn(app, body.rrn)
-  if not r then return nil, api.fail(req, 404, "not_found", "rrn", "no resource with this rrn") end
-  return r
-end
-
--- Its history: a state per change, newest first, with an alert on the failing state.
-local function timeline(app, r)
-  local w = app.state.world
-  local out = array{}
-  local changes = 1 + roll(r.h, 4, 20)
-  for k = changes, 1, -1 do
-    local ts = r.insert_ts + (k - 1) * (data.DAY_MS // 2)
-    local item = {id = ("%016x"):format(data.hash(w.seed, search.DATA_SALT, r.index * 16 + k)), type = "STATE_CHANGE",
-                  timestamp = ts, discoveredTs = ts, firstState = k == 1, similarStateCount = 0,
-                  alertIds = array{}, vulnerabilities = array{}, eventType = "", eventName = "", user = ""}
-    if k > 1 then item.previousStateId = ("%016x"):format(data.hash(w.seed, search.DATA_SALT, r.index * 16 + k - 1)) end
-    out[#out + 1] = item
-  end
-  local scanned = resource(app, r.index)
-  if scanned and scanned.scan == "failed" then out[1].alertIds = array{("P-%d"):format(100000 + r.index)} end
-  return out
-end
-
--- Open ports: the security group rules of a security group, none for the rest.
-local function network_rules(app, r)
-  local out = array{}
-  if r.kind.api ~= "aws-ec2-describe-security-groups" then return out end
-  local doc = search.resource_data(app.state.world, r)
-  for k, perm in ipairs(doc.ipPermissions) do
-    out[#out + 1] = {id = k, direction = "INBOUND", access = "ALLOW", protocol = perm.ipProtocol,
-                     ports = tostring(perm.fromPort), ips = perm.ipv4Ranges[1].cidrIp, priority = k}
-  end
-  return out
-end
-
-local function resource_lookup(app, req, raw)
-  local r, bad = explorer_target(app, req)
-  if not r then return bad end
-  local w = app.state.world
-  if raw then return api.json(200, search.resource_data(w, r)) end
-  return api.json(200, search.resource_item(w, r, true))
-end
-
-local ASSET_TYPES = {asset = true, raw_config = true}
-
-local function asset(app, req)
-  local body, bad = api.body(req, true)
-  if not body then return bad end
-  if type(body.assetId) ~= "string" or body.assetId == "" then
-    return api.fail(req, 400, "missing_required_parameter", "assetId", "assetId is required")
-  end
-  if not ASSET_TYPES[body.type] then
-    return api.fail(req, 400, "invalid_parameter_value", "type", "the emulator answers types asset and raw_config")
-  end
-  local w, n = app.state.world, search.resource_count(app)
-  for i = 1, n do
-    local r = search.resource(w, n, i)
-    if ("%016x"):format(r.h) == body.assetId then
-      if body.type == "raw_config" then return api.json(200, {data = {asset = {id = body.assetId,
-        data = search.resource_data(w, r), deleted = r.status == "Deleted"}}}) end
-      local item = search.resource_item(w, r, true)
-      return api.json(200, {data = {asset = {
-        id = body.assetId, prismaId = item.rrn, externalAssetId = item.id, name = item.name,
-        cloudType = r.kind.cloud:lower(), accountName = item.accountName, regionId = item.regionId,
-        regionName = item.regionName, serviceName = item.service, resourceType = item.resourceType,
-        assetType = item.resourceType, createdTs = item.createdTs, insertTs = item.insertTs,
-        stateId = item.stateId, deleted = item.deleted, data = item.data, tags = {}, dynamicData = {},
-      }}})
-    end
-  end
-  return api.fail(req, 404, "not_found", "assetId", "no asset with this id")
-end
-
+-- Adds the routes above.
 function M.register(router, app)
   for _, v in ipairs{2, 3} do
     router:add("GET", ("/v%d/inventory"):format(v), function(req) return inventory(app, req, v, false) end)
@@ -571,33 +370,6 @@ function M.register(router, app)
     if not saved_filters(app):delete(params.id) then return api.fail(req, 404, "not_found", "id") end
     return api.empty(200)
   end)
-
-  router:add("GET", "/resource/scan_info", function(req) return scan_info(app, req, 1, false) end)
-  router:add("POST", "/resource/scan_info", function(req) return scan_info(app, req, 1, true) end)
-  router:add("GET", "/v2/resource/scan_info", function(req) return scan_info(app, req, 2, false) end)
-  router:add("POST", "/v2/resource/scan_info", function(req) return scan_info(app, req, 2, true) end)
-  router:add("POST", "/resource", function(req) return resource_lookup(app, req, false) end)
-  router:add("POST", "/resource/raw", function(req) return resource_lookup(app, req, true) end)
-  router:add("POST", "/resource/timeline", function(req)
-    local r, bad = explorer_target(app, req)
-    if not r then return bad end
-    return api.json(200, timeline(app, r))
-  end)
-  router:add("POST", "/resource/network", function(req)
-    local r, bad = explorer_target(app, req)
-    if not r then return bad end
-    return api.json(200, network_rules(app, r))
-  end)
-  router:add("POST", "/resource/alert", function(req)
-    local r, bad = explorer_target(app, req)
-    if not r then return bad end
-    local scanned, out = resource(app, r.index), array{}
-    if scanned and scanned.scan == "failed" then
-      out[1] = {id = ("P-%d"):format(100000 + r.index), severity = scanned.severity:upper()}
-    end
-    return api.json(200, out)
-  end)
-  router:add("POST", "/uai/v1/asset", function(req) return asset(app, req) end)
 end
 
 return M

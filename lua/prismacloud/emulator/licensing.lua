@@ -18,7 +18,6 @@
 local api = require "prismacloud.emulator.api"
 local data = require "prismacloud.emulator.data"
 local json = require "prismacloud.json"
-local lists = require "prismacloud.emulator.lists"
 local state_mod = require "prismacloud.emulator.state"
 
 local M = {}
@@ -26,6 +25,8 @@ local M = {}
 local array = api.array
 
 local SALT_USAGE, SALT_RULE = 43, 44
+-- The kind of its page tokens (collections' too).
+local TOKEN_KIND = "list"
 M.MEMBER_ACCOUNTS = 150
 M.RULE_COUNT = 25
 M.PURCHASED = 25000
@@ -36,6 +37,7 @@ local RESOURCE_TYPES = {
 }
 local CLOUD_TYPES = {aws = true, azure = true, gcp = true, alibaba_cloud = true, oci = true}
 
+-- A 400 invalid_parameter_value, the one error licensing documents.
 local function bad(req, subject, message)
   return api.fail(req, 400, "invalid_parameter_value", subject, message)
 end
@@ -136,7 +138,7 @@ end
 local function query_of(req, st, body, default_limit, cloud)
   local token = body.pageToken
   if token ~= nil and token ~= json.null then
-    local q = lists.read_token(st, token)
+    local q = api.read_token(TOKEN_KIND, st.id, token)
     if not q or math.type(q.o) ~= "integer" or math.type(q.l) ~= "integer" or (q.k or "") ~= (cloud or "") then
       return nil, bad(req, "pageToken", "invalid or expired page token")
     end
@@ -167,7 +169,7 @@ local function usage_page(st, q, v1)
   if q.o + q.l < #rows then
     local next_q = api.copy(q)
     next_q.o = q.o + q.l
-    body.nextPageToken = lists.page_token(st, next_q)
+    body.nextPageToken = api.page_token(TOKEN_KIND, st.id, next_q)
   end
   return body
 end
@@ -198,6 +200,7 @@ end
 -- Credit allocation rules.
 --------------------------------------------------------------------------
 
+-- The credit allocation rule store of a state (seeded on first use): RULE_COUNT rules.
 local function rules_of(st)
   if st.credit_rules then return st.credit_rules end
   local w = st.world
@@ -219,6 +222,7 @@ local function rules_of(st)
   return store
 end
 
+-- A rule as the API answers it, with its usage when asked.
 local function rule_view(r, with_usage)
   local out = api.copy(r, {used = true})
   out.accountGroups = array(api.copy(r.accountGroups))
@@ -263,6 +267,7 @@ local function check_rule(req, st, body, base)
   return nil
 end
 
+-- Applies the fields a body gives to rule r.
 local function apply_rule(r, body)
   for _, k in ipairs{"name", "targetType", "allocatedCredits", "alarmThreshold"} do
     if body[k] ~= nil and body[k] ~= json.null then r[k] = body[k] end
@@ -283,6 +288,7 @@ local function check_time_range(req, st, tr)
   return nil
 end
 
+-- The routes of the credit allocation rules.
 local function register_rules(router, app)
   local base = "/license/api/v1/credit-allocation-rule"
 
@@ -292,7 +298,7 @@ local function register_rules(router, app)
     if not body then return b end
     local q
     if body.pageToken ~= nil and body.pageToken ~= json.null then
-      q = lists.read_token(st, body.pageToken)
+      q = api.read_token(TOKEN_KIND, st.id, body.pageToken)
       if not q or math.type(q.o) ~= "integer" or math.type(q.l) ~= "integer" then
         return bad(req, "pageToken", "invalid or expired page token")
       end
@@ -340,7 +346,7 @@ local function register_rules(router, app)
     if q.o + q.l < #rows then
       local next_q = api.copy(q)
       next_q.o = q.o + q.l
-      out.pageToken = lists.page_token(st, next_q)
+      out.pageToken = api.page_token(TOKEN_KIND, st.id, next_q)
     end
     return api.json(200, out)
   end)
@@ -410,6 +416,7 @@ local function register_rules(router, app)
   end)
 end
 
+-- Adds the routes above.
 function M.register(router, app)
   router:add("POST", "/license/api/v2/usage", function(req)
     local st = app.state

@@ -18,11 +18,6 @@ local M = {}
 
 local array = api.array
 
--- Whether v is a string with something in it.
-local function present(v)
-  return type(v) == "string" and not v:match("^%s*$")
-end
-
 -- The roles using a group: {[role id] = role name}.
 local function associated_roles(iam, g)
   local out = {}
@@ -47,7 +42,7 @@ end
 
 -- The features of a request body, checked: a list, or nil and status, key, subject.
 local function check_group(iam, b, self_id)
-  if not present(b.name) then return nil, 400, "missing_required_parameter", "name" end
+  if not api.present(b.name) then return nil, 400, "missing_required_parameter", "name" end
   if b.description ~= nil and type(b.description) ~= "string" then
     return nil, 400, "invalid_parameter_value", "description"
   end

@@ -122,12 +122,6 @@ local function search(app, req, version, search_id)
   return api.json(200, out)
 end
 
--- inventory.lua reads the generated resources through this module; to go once it requires
--- cloud_resources itself.
-M.KINDS, M.DATA_SALT = cloud_resources.KINDS, cloud_resources.DATA_SALT
-M.resource_count, M.resource, M.resource_item = cloud_resources.count, cloud_resources.resource, cloud_resources.item
-M.resource_data = cloud_resources.resource_data
-
 -- Adds the routes above.
 function M.register(router, app)
   router:add("POST", "/search/config", function(req) return search(app, req, 0) end)

@@ -1,13 +1,12 @@
--- prismacloud.emulator.settings: tenant settings (Settings.json), anomaly
--- policy settings (AnomaliesMicroService.json) and trusted IPs (IPAllowList.json).
+-- prismacloud.emulator.settings: tenant settings (Settings.json), anomaly policy settings and
+-- trusted lists (AnomaliesMicroService.json), single sign-on; and the store of all of them that
+-- trusted_ips.lua serves too (its networks and login IP allow lists are seeded here, and take
+-- their ids from the counter OIDC configurations use).
 --
 --   GET|POST /settings/enterprise
 --   GET /anomalies/settings?type=, GET|POST /anomalies/settings/{policyid}
 --   GET|POST /anomalies/trusted_list, GET|POST|DELETE /anomalies/trusted_list/{id},
 --   GET /anomalies/trusted_list/types, GET /anomalies/policies?trustedListType=
---   GET|POST /allow_list/network, GET|PUT /allow_list/network/{uuid},
---   POST /allow_list/network/{uuid}/cidr, PUT|DELETE /allow_list/network/{uuid}/cidr/{cidrUuid}
---   GET|POST /ip_allow_list_login, GET|PUT|DELETE /ip_allow_list_login/{id}, GET|PATCH /ip_allow_list_login/status
 --   GET|POST|PUT /authn/v1/saml/config, GET|POST|PUT|PATCH /authn/api/v1/oauth2/config,
 --   GET /authn/api/v1/oauth2/login (PermissionGroupsMicroService.json)
 --
@@ -16,20 +15,7 @@
 -- invalid_parameter_value for a missing or unknown type, policy, value or
 -- trusted list (a trusted list's entries must carry the field of its type:
 -- ipCIDR for "ip", domain for "domain", ...; its policies must be anomaly
--- policies its type applies to).
--- Trusted alert IPs: 400 invalid_parameter_value for a bad name or CIDR (not
--- a network address, private per RFC 1918, or overlapping another block), a
--- duplicate name, or an unknown network when adding a CIDR; 404 no_results
--- for an unknown network or CIDR elsewhere. Login IP allow lists: 400
--- login_ip_allow_list_missing_cidr_field / _invalid_cidr_format /
--- _cidr_list_size_exceeded (over 10) / _size_exceeded (over 50 lists), 409
--- login_ip_allow_list_duplicate_key (create) and _duplicate_name (update),
--- 404 not_found; while enabled, a change that would lock the caller out is
--- 400 login_ip_allow_list_not_allowed_ip_absent and deleting the last list
--- 400 login_ip_allow_list_size_only_one_entry; enabling needs a list (400
--- login_ip_allow_list_enable_not_allowed_empty_list) covering the caller (400
--- login_ip_allow_list_enable_not_allowed_ip_absent). The caller's address is
--- the first X-Forwarded-For entry, else 127.0.0.1. Single sign-on: the
+-- policies its type applies to). Single sign-on: the
 -- reference names only "Client error" (400), so a bad or missing field is
 -- 400 missing_required_parameter / invalid_parameter_value, creating a
 -- configuration twice or changing one that does not exist 400
@@ -45,9 +31,6 @@ local M = {}
 
 local array = api.array
 local SALT = 320
-
-M.MAX_LOGIN_CIDRS = 10
-M.MAX_LOGIN_LISTS = 50
 
 -- Anomaly policies per type: {name, description}.
 M.ANOMALY_POLICIES = {
@@ -94,6 +77,7 @@ M.TRUSTED_FIELDS = {"ipCIDR", "resourceID", "imageID", "tagKey", "tagValue", "se
                     "domain", "protocol"}
 M.FIRST_TRUSTED_ID = 201
 
+-- The anomaly policies of world w, each with the default disposition and threshold.
 local function seed_anomalies(w)
   local policies = state_mod.new_store()
   local k = 0
@@ -108,6 +92,9 @@ local function seed_anomalies(w)
   return policies
 end
 
+-- The settings store of the state (seeded on first use): enterprise settings, anomaly policies and
+-- trusted lists, the trusted IPs' networks and login lists, and the id counter (next_id) that
+-- OIDC configurations and the trusted IPs share.
 local function store(app)
   local st = app.state
   if st.settings then return st.settings end
@@ -171,6 +158,7 @@ local ENTERPRISE = {
   sessionTimeout = "integer", userAttributionInNotification = "boolean",
 }
 
+-- Whether v is a valid value of an enterprise setting of that kind.
 local function valid_setting(kind, v)
   if kind == "boolean" then return type(v) == "boolean" end
   if kind == "integer" then return math.type(v) == "integer" end
@@ -189,6 +177,7 @@ local function valid_setting(kind, v)
   return true
 end
 
+-- The routes of the enterprise settings.
 local function enterprise_routes(router, app)
   router:add("GET", "/settings/enterprise", function()
     return api.json(200, store(app).enterprise)
@@ -224,12 +213,14 @@ end
 -- Anomaly settings.
 --------------------------------------------------------------------------
 
+-- An anomaly policy's settings as the API answers them.
 local function anomaly_view(p)
   return {policyName = p.policyName, policyDescription = p.policyDescription, alertDisposition = p.alertDisposition,
           trainingModelThreshold = p.trainingModelThreshold, alertDispositionDescription = DISPOSITIONS,
           trainingModelDescription = THRESHOLDS}
 end
 
+-- The routes of the anomaly policies' settings.
 local function anomaly_routes(router, app)
   router:add("GET", "/anomalies/settings", function(req)
     local kind = api.query(req, "type")
@@ -276,6 +267,7 @@ end
 -- Anomaly trusted lists.
 --------------------------------------------------------------------------
 
+-- A trusted list as the API answers it.
 local function trusted_view(t)
   local entries = array{}
   for i, e in ipairs(t.trustedListEntries) do entries[i] = api.copy(e) end
@@ -319,7 +311,7 @@ local function check_trusted(req, s, b)
     if type(e) ~= "table" then return nil, api.fail(req, 400, "invalid_parameter_value", "trustedListEntries") end
     local need = e[kind[1]]
     if type(need) ~= "string" or need == "" then return nil, api.fail(req, 400, "invalid_parameter_value", kind[1]) end
-    if kind[1] == "ipCIDR" and not M.parse_cidr(need) then
+    if kind[1] == "ipCIDR" and not api.parse_cidr(need) then
       return nil, api.fail(req, 400, "invalid_parameter_value", "ipCIDR")
     end
     local entry = {}
@@ -344,6 +336,7 @@ local function trusted_of(req, s, params)
   return t
 end
 
+-- The routes of the anomaly trusted lists.
 local function trusted_routes(router, app)
   router:add("GET", "/anomalies/trusted_list/types", function()
     local out = {}
@@ -424,6 +417,7 @@ local SAML_STRINGS = {"identityProvider", "certificate", "logoutRedirectUrl", "r
                       "autoProvisionSamlRole", "autoProvisionSamlTimezone", "redLockAccessSamlUrl"}
 local SAML_BOOLEANS = {"enabled", "autoProvisionEnabled", "requireAccessSamlUrlPublic"}
 
+-- Whether v is an https:// URL with a host.
 local function https(v)
   return type(v) == "string" and v:match("^https://[%w%-%.]+") ~= nil
 end
@@ -499,6 +493,7 @@ local function check_oidc(req, b, old, partial)
   return out
 end
 
+-- The OIDC configuration as the API answers it (no client secret).
 local function oidc_view(o)
   local v = api.copy(o)
   v.scopes = array(api.copy(o.scopes))
@@ -507,6 +502,7 @@ local function oidc_view(o)
   return v
 end
 
+-- The routes of single sign-on (SAML, OpenID Connect).
 local function sso_routes(router, app)
   local function base(req)
     return "http://" .. (req.headers.host or "127.0.0.1")
@@ -592,321 +588,12 @@ local function sso_routes(router, app)
   end)
 end
 
---------------------------------------------------------------------------
--- CIDRs.
---------------------------------------------------------------------------
-
--- "a.b.c.d/n" -> first address (integer), prefix length; nil when malformed
--- or when bits right of the mask are set.
-function M.parse_cidr(s)
-  if type(s) ~= "string" then return nil end
-  local a, b, c, d, n = s:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)/(%d+)$")
-  if not a then
-    a, b, c, d = s:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)$")
-    n = a and "32"
-  end
-  if not a then return nil end
-  local addr = 0
-  for _, part in ipairs{a, b, c, d} do
-    local v = tonumber(part)
-    if v > 255 or #part > 3 then return nil end
-    addr = addr * 256 + v
-  end
-  n = tonumber(n)
-  if n < 1 or n > 32 then return nil end
-  local size = 1 << (32 - n)
-  if addr % size ~= 0 then return nil end
-  return addr, n
-end
-
-local function span(addr, n)
-  return addr, addr + (1 << (32 - n)) - 1
-end
-
-local function overlaps(a1, n1, a2, n2)
-  local s1, e1 = span(a1, n1)
-  local s2, e2 = span(a2, n2)
-  return s1 <= e2 and s2 <= e1
-end
-
-local PRIVATE = {{"10.0.0.0", 8}, {"172.16.0.0", 12}, {"192.168.0.0", 16}}
-
-local function private(addr, n)
-  for _, p in ipairs(PRIVATE) do
-    local pa = M.parse_cidr(p[1] .. "/" .. p[2])
-    if overlaps(addr, n, pa, p[2]) then return true end
-  end
-  return false
-end
-
--- The caller's address, as a /32.
-local function caller_ip(req)
-  local fwd = req.headers["x-forwarded-for"]
-  local ip = type(fwd) == "string" and fwd:match("^%s*([%d%.]+)") or "127.0.0.1"
-  return M.parse_cidr(ip) or M.parse_cidr("127.0.0.1")
-end
-
---------------------------------------------------------------------------
--- Trusted alert IPs: networks and CIDR blocks.
---------------------------------------------------------------------------
-
-local function network_view(net)
-  local cidrs = array{}
-  for _, c in ipairs(net.cidrs) do
-    cidrs[#cidrs + 1] = {uuid = c.uuid, cidr = c.cidr, description = c.description, createdOn = c.createdOn}
-  end
-  return {uuid = net.uuid, name = net.name, cidrs = cidrs}
-end
-
--- Checks a network name; nil, or an error response.
-local function check_network_name(req, s, name, self_uuid)
-  if type(name) ~= "string" or name:match("^%s*$") then
-    return api.fail(req, 400, "invalid_parameter_value", "name")
-  end
-  for _, net in ipairs(s.networks:list()) do
-    if net.uuid ~= self_uuid and net.name:lower() == name:lower() then
-      return api.fail(req, 400, "invalid_parameter_value", "name", "a network with this name exists")
-    end
-  end
-  return nil
-end
-
--- Checks a CIDR block body; nil, or an error response.
-local function check_cidr(req, s, b, self_uuid)
-  local addr, n = M.parse_cidr(b.cidr)
-  if not addr then return api.fail(req, 400, "invalid_parameter_value", "cidr") end
-  if private(addr, n) then
-    return api.fail(req, 400, "invalid_parameter_value", "cidr", "private networks (RFC 1918) cannot be trusted")
-  end
-  if b.description ~= nil and type(b.description) ~= "string" then
-    return api.fail(req, 400, "invalid_parameter_value", "description")
-  end
-  for _, net in ipairs(s.networks:list()) do
-    for _, c in ipairs(net.cidrs) do
-      local ca, cn = M.parse_cidr(c.cidr)
-      if c.uuid ~= self_uuid and overlaps(addr, n, ca, cn) then
-        return api.fail(req, 400, "invalid_parameter_value", "cidr", "overlaps " .. c.cidr)
-      end
-    end
-  end
-  return nil
-end
-
-local function find_cidr(net, uuid)
-  for i, c in ipairs(net.cidrs) do
-    if c.uuid == uuid then return c, i end
-  end
-end
-
-local function network_routes(router, app)
-  router:add("GET", "/allow_list/network", function()
-    local out = array{}
-    for _, net in ipairs(store(app).networks:list()) do out[#out + 1] = network_view(net) end
-    return api.json(200, out)
-  end)
-
-  router:add("POST", "/allow_list/network", function(req)
-    local s = store(app)
-    local b, bad = api.body(req, true)
-    if not b then return bad end
-    bad = check_network_name(req, s, b.name)
-    if bad then return bad end
-    local uuid = s.next_id()
-    s.networks:put(uuid, {uuid = uuid, name = b.name, cidrs = {}})
-    return api.json(200, network_view(s.networks.by_id[uuid]))
-  end)
-
-  router:add("GET", "/allow_list/network/:uuid", function(req, params)
-    local net = store(app).networks.by_id[params.uuid]
-    if not net then return api.fail(req, 404, "no_results", params.uuid) end
-    return api.json(200, network_view(net))
-  end)
-
-  router:add("PUT", "/allow_list/network/:uuid", function(req, params)
-    local s = store(app)
-    local net = s.networks.by_id[params.uuid]
-    if not net then return api.fail(req, 404, "no_results", params.uuid) end
-    local b, bad = api.body(req, true)
-    if not b then return bad end
-    bad = check_network_name(req, s, b.name, net.uuid)
-    if bad then return bad end
-    net.name = b.name
-    return api.empty(200)
-  end)
-
-  router:add("POST", "/allow_list/network/:uuid/cidr", function(req, params)
-    local s = store(app)
-    local net = s.networks.by_id[params.uuid]
-    if not net then return api.fail(req, 400, "invalid_parameter_value", "networkUuid") end
-    local b, bad = api.body(req, true)
-    if not b then return bad end
-    bad = check_cidr(req, s, b)
-    if bad then return bad end
-    local c = {uuid = s.next_id(), cidr = b.cidr, description = b.description or "", createdOn = api.now_ms()}
-    net.cidrs[#net.cidrs + 1] = c
-    return api.json(200, {uuid = c.uuid, cidr = c.cidr, description = c.description, createdOn = c.createdOn})
-  end)
-
-  router:add("PUT", "/allow_list/network/:uuid/cidr/:cidr", function(req, params)
-    local s = store(app)
-    local net = s.networks.by_id[params.uuid]
-    local c = net and find_cidr(net, params.cidr)
-    if not c then return api.fail(req, 404, "no_results", net and params.cidr or params.uuid) end
-    local b, bad = api.body(req, true)
-    if not b then return bad end
-    bad = check_cidr(req, s, b, c.uuid)
-    if bad then return bad end
-    c.cidr, c.description = b.cidr, b.description or ""
-    return api.empty(200)
-  end)
-
-  router:add("DELETE", "/allow_list/network/:uuid/cidr/:cidr", function(req, params)
-    local net = store(app).networks.by_id[params.uuid]
-    local c, i = nil, nil
-    if net then c, i = find_cidr(net, params.cidr) end
-    if not c then return api.fail(req, 404, "no_results", net and params.cidr or params.uuid) end
-    table.remove(net.cidrs, i)
-    return api.empty(200)
-  end)
-end
-
---------------------------------------------------------------------------
--- Trusted login IPs.
---------------------------------------------------------------------------
-
-local function login_view(l)
-  return {id = l.id, name = l.name, description = l.description, cidr = array(api.copy(l.cidr)),
-          lastModifiedTs = l.lastModifiedTs}
-end
-
--- Checks a login list body; nil, or an error response.
-local function check_login(req, s, b, self_id)
-  if type(b.cidr) ~= "table" or #b.cidr == 0 then
-    return api.fail(req, 400, "login_ip_allow_list_missing_cidr_field", "cidr")
-  end
-  if #b.cidr > M.MAX_LOGIN_CIDRS then
-    return api.fail(req, 400, "login_ip_allow_list_cidr_list_size_exceeded", "cidr")
-  end
-  for _, c in ipairs(b.cidr) do
-    if not M.parse_cidr(c) then return api.fail(req, 400, "login_ip_allow_list_invalid_cidr_format", tostring(c)) end
-  end
-  if type(b.name) ~= "string" or b.name:match("^%s*$") then
-    return api.fail(req, 400, "missing_required_parameter", "name")
-  end
-  if b.description ~= nil and type(b.description) ~= "string" then
-    return api.fail(req, 400, "invalid_parameter_value", "description")
-  end
-  for _, l in ipairs(s.logins:list()) do
-    if l.id ~= self_id and l.name:lower() == b.name:lower() then
-      return api.fail(req, 409, self_id and "login_ip_allow_list_duplicate_name" or "login_ip_allow_list_duplicate_key",
-                      b.name)
-    end
-  end
-  return nil
-end
-
--- Whether the lists (with `replace` standing in for the list of that id, or
--- dropping it when replace is false) let the caller in.
-local function covers(s, req, id, replace)
-  local ip = caller_ip(req)
-  for _, l in ipairs(s.logins:list()) do
-    local cidrs = l.cidr
-    if l.id == id then cidrs = replace and replace.cidr or {} end
-    for _, c in ipairs(cidrs) do
-      local a, n = M.parse_cidr(c)
-      if a and overlaps(ip, 32, a, n) then return true end
-    end
-  end
-  return false
-end
-
-local function login_routes(router, app)
-  router:add("GET", "/ip_allow_list_login/status", function()
-    return api.json(200, {enabled = store(app).login_enabled})
-  end)
-
-  router:add("PATCH", "/ip_allow_list_login/status", function(req)
-    local s = store(app)
-    local b, bad = api.body(req, true)
-    if not b then return bad end
-    if type(b.enabled) ~= "boolean" then return api.fail(req, 400, "invalid_parameter_value", "enabled") end
-    if b.enabled then
-      if #s.logins.order == 0 then
-        return api.fail(req, 400, "login_ip_allow_list_enable_not_allowed_empty_list", "enabled")
-      end
-      if not covers(s, req) then
-        return api.fail(req, 400, "login_ip_allow_list_enable_not_allowed_ip_absent", "enabled")
-      end
-    end
-    s.login_enabled = b.enabled
-    return api.empty(200)
-  end)
-
-  router:add("GET", "/ip_allow_list_login", function()
-    local out = array{}
-    for _, l in ipairs(store(app).logins:list()) do out[#out + 1] = login_view(l) end
-    return api.json(200, out)
-  end)
-
-  router:add("POST", "/ip_allow_list_login", function(req)
-    local s = store(app)
-    local b, bad = api.body(req, true)
-    if not b then return bad end
-    bad = check_login(req, s, b)
-    if bad then return bad end
-    if #s.logins.order >= M.MAX_LOGIN_LISTS then
-      return api.fail(req, 400, "login_ip_allow_list_size_exceeded")
-    end
-    local id = s.next_id()
-    s.logins:put(id, {id = id, name = b.name, description = b.description or "", cidr = api.copy(b.cidr),
-                      lastModifiedTs = api.now_ms()})
-    return api.json(200, login_view(s.logins.by_id[id]))
-  end)
-
-  router:add("GET", "/ip_allow_list_login/:id", function(req, params)
-    local l = store(app).logins.by_id[params.id]
-    if not l then return api.fail(req, 404, "not_found", params.id) end
-    return api.json(200, login_view(l))
-  end)
-
-  router:add("PUT", "/ip_allow_list_login/:id", function(req, params)
-    local s = store(app)
-    local l = s.logins.by_id[params.id]
-    if not l then return api.fail(req, 404, "not_found", params.id) end
-    local b, bad = api.body(req, true)
-    if not b then return bad end
-    bad = check_login(req, s, b, l.id)
-    if bad then return bad end
-    if s.login_enabled and not covers(s, req, l.id, b) then
-      return api.fail(req, 400, "login_ip_allow_list_not_allowed_ip_absent", "cidr")
-    end
-    s.logins:put(l.id, {id = l.id, name = b.name, description = b.description or "", cidr = api.copy(b.cidr),
-                        lastModifiedTs = api.now_ms()})
-    return api.json(200, login_view(s.logins.by_id[l.id]))
-  end)
-
-  router:add("DELETE", "/ip_allow_list_login/:id", function(req, params)
-    local s = store(app)
-    local l = s.logins.by_id[params.id]
-    if not l then return api.fail(req, 404, "not_found", params.id) end
-    if s.login_enabled then
-      if #s.logins.order == 1 then return api.fail(req, 400, "login_ip_allow_list_size_only_one_entry", l.id) end
-      if not covers(s, req, l.id, false) then
-        return api.fail(req, 400, "login_ip_allow_list_not_allowed_ip_absent", l.id)
-      end
-    end
-    s.logins:delete(l.id)
-    return api.empty(200)
-  end)
-end
-
+-- Adds the routes above.
 function M.register(router, app)
   enterprise_routes(router, app)
   anomaly_routes(router, app)
   trusted_routes(router, app)
   sso_routes(router, app)
-  network_routes(router, app)
-  login_routes(router, app)
 end
 
 return M

@@ -1,12 +1,10 @@
--- prismacloud.emulator.users: users (UserProfile.json) and roles (UserRoles.json),
--- and the tenant's identity store shared with prismacloud.emulator.iam (access
--- keys, permission groups).
+-- prismacloud.emulator.users: users (UserProfile.json), and the tenant's identity store that
+-- roles.lua, access_keys.lua and permission_groups.lua serve too: roles, users and service
+-- accounts, access keys, permission groups, the SSO bypass list.
 --
 --   GET /v2/user, GET /v2/user/{email}, POST /v2/user, PUT /v2/user/{email}, DELETE /user/{email}
 --   PATCH /user/{email}/status/{enabled}, GET /v3/user, POST /v3/user (users and service accounts)
 --   GET /user/name, GET /user/domain, GET|PUT /user/me, GET|PUT /user/saml/bypass
---   GET /user/role, GET /user/role/{id}, POST /user/role, PUT /user/role/{id}, DELETE /user/role/{id}
---   GET /user/role/name, GET /user/role/type
 --
 -- Errors as documented: POST /v2/user answers 409 duplicate_user_name for
 -- an email in use (emails compare without case) and 400 with
@@ -15,10 +13,7 @@
 -- invalid_time_zone, no_role_assigned_to_user, invalid_user_role,
 -- default_role_not_belonging_to_user_role_list or exceeding_role_limit_number;
 -- an unknown user is 400 user_inactive_or_not_exist, deleting the caller
--- 403 cannot_delete_own_profile. Roles: 400 invalid_user_role_name,
--- invalid_user_role_type, invalid_account_group_ids,
--- user_role_name_already_exists, invalid_id, and
--- cannot_delete_role_users_associated. Writes answer 200 with no body, as
+-- 403 cannot_delete_own_profile. Writes answer 200 with no body, as
 -- documented (a new service account answers its first access key {id,
 -- secretKey}, the secret made then and kept nowhere); a v2 PUT that drops
 -- the caller's current role is 403 cannot_remove_current_log_in_role.
@@ -28,8 +23,7 @@
 -- disable themselves (403 cannot_delete_own_profile,
 -- cannot_disable_own_profile). GET /user/domain answers 400 no_user_added
 -- without users, PUT /user/saml/bypass 400 missing_sso_bypass_allowed_users
--- for an empty list. A role's roleType is a default type or the name of a
--- custom permission group. The store lives in the tenant state, seeded with
+-- for an empty list. The store lives in the tenant state, seeded with
 -- four roles, the generated users, a service account (v3 only; v2 lists
 -- user accounts), access keys (the emulator's own among them), the default
 -- permission groups and one custom one.
@@ -55,14 +49,6 @@ M.SALT = SALT
 --------------------------------------------------------------------------
 -- The store.
 --------------------------------------------------------------------------
-
--- Role types as GET /user/role/type names them.
-M.ROLE_TYPE_CODES = {
-  ["System Admin"] = "SYSTEM_ADMIN", ["Account Group Admin"] = "ACCOUNT_ADMIN",
-  ["Account Group Read Only"] = "ACCOUNT_READ_ONLY", ["Cloud Provisioning Admin"] = "CLOUD_PROVISIONING_ADMIN",
-  ["Account and Cloud Provisioning Admin"] = "ACCOUNT_AND_CLOUD_PROVISIONING_ADMIN",
-  ["Build and Deploy Security"] = "BUILD_AND_DEPLOY_SECURITY", ["Developer"] = "DEVELOPER",
-}
 
 -- The features a permission group can grant, and the operations of each.
 M.FEATURES = {
@@ -93,6 +79,7 @@ local function default_features(read_only)
   return out
 end
 
+-- The permission groups of world w: one per default role type, and one custom one.
 local function seed_permission_groups(w, at)
   local groups = state_mod.new_store()
   local names = {}
@@ -179,42 +166,14 @@ function M.caller(app, req)
   return sub:lower()
 end
 
--- Whether name is a role type: a default one or a custom permission group.
-function M.role_type(iam, name)
-  if M.ROLE_TYPES[name] then return true end
-  for _, g in ipairs(iam.permission_groups:list()) do
-    if g.custom and g.name == name then return true end
-  end
-  return false
-end
-
+-- The flags a role gives its users (in role and user views).
 local function role_flags(r)
   return {onlyAllowCIAccess = false, onlyAllowComputeAccess = false, onlyAllowReadAccess =
           r.roleType == "Account Group Read Only", hasDefenderPermissions = r.roleType == "System Admin"}
 end
+M.role_flags = role_flags
 
-local function role_view(app, iam, r)
-  local groups = array{}
-  for _, gid in ipairs(r.accountGroupIds) do
-    local g = app.state.groups.by_id[gid]
-    if g then groups[#groups + 1] = {id = g.id, name = g.name} end
-  end
-  local users = array{}
-  for _, u in ipairs(iam.users:list()) do
-    for _, rid in ipairs(u.roleIds) do
-      if rid == r.id then users[#users + 1] = u.email or u.username end
-    end
-  end
-  return {
-    id = r.id, name = r.name, description = r.description, roleType = r.roleType,
-    accountGroupIds = array(api.copy(r.accountGroupIds)), accountGroups = groups,
-    resourceListIds = array(api.copy(r.resourceListIds)), resourceLists = array{},
-    codeRepositoryIds = array(api.copy(r.codeRepositoryIds)), codeRepositories = array{},
-    associatedUsers = users, restrictDismissalAccess = r.restrictDismissalAccess,
-    additionalAttributes = role_flags(r), lastModifiedBy = r.lastModifiedBy, lastModifiedTs = r.lastModifiedTs,
-  }
-end
-
+-- A user as GET /v2/user answers it, with their roles.
 local function user_view(iam, u)
   local roles = array{}
   for _, rid in ipairs(u.roleIds) do
@@ -242,10 +201,7 @@ end
 -- Validation.
 --------------------------------------------------------------------------
 
-local function present(v)
-  return type(v) == "string" and not v:match("^%s*$")
-end
-
+-- Whether tz looks like a time zone name (UTC, GMT, Area/City).
 local function valid_zone(tz)
   return tz == "UTC" or tz == "GMT" or tz:match("^%u%a+/[%a_%-]+$") ~= nil
     or tz:match("^%u%a+/[%a_%-]+/[%a_%-]+$") ~= nil
@@ -255,17 +211,17 @@ end
 local function check_user(iam, b, partial)
   if next(b) == nil then return 400, "empty_user_profile_provided" end
   if not partial then
-    if not present(b.email) then return 400, "missing_email", "email" end
+    if not api.present(b.email) then return 400, "missing_email", "email" end
     if not b.email:match("^[^@%s]+@[^@%s]+%.[^@%s]+$") then return 400, "wrong_email_format", "email" end
   end
   if not partial or b.firstName ~= nil then
-    if not present(b.firstName) or #b.firstName > 300 then return 400, "missing_first_name", "firstName" end
+    if not api.present(b.firstName) or #b.firstName > 300 then return 400, "missing_first_name", "firstName" end
   end
   if not partial or b.lastName ~= nil then
-    if not present(b.lastName) or #b.lastName > 300 then return 400, "missing_required_parameter", "lastName" end
+    if not api.present(b.lastName) or #b.lastName > 300 then return 400, "missing_required_parameter", "lastName" end
   end
   if not partial or b.timeZone ~= nil then
-    if not present(b.timeZone) then return 400, "missing_time_zone", "timeZone" end
+    if not api.present(b.timeZone) then return 400, "missing_time_zone", "timeZone" end
     if not valid_zone(b.timeZone) then return 400, "invalid_time_zone", "timeZone" end
   end
   if not partial or b.roleIds ~= nil then
@@ -276,43 +232,12 @@ local function check_user(iam, b, partial)
     end
   end
   if not partial or b.defaultRoleId ~= nil then
-    if not present(b.defaultRoleId) then return 400, "missing_required_parameter", "defaultRoleId" end
+    if not api.present(b.defaultRoleId) then return 400, "missing_required_parameter", "defaultRoleId" end
   end
   for _, k in ipairs{"enabled", "accessKeysAllowed"} do
     if b[k] ~= nil and type(b[k]) ~= "boolean" then return 400, "invalid_parameter_value", k end
   end
   return nil
-end
-
--- Checks a role body. Returns nil, or status, key, subject.
-local function check_role(app, iam, b, self_id)
-  if not present(b.name) then return 400, "invalid_user_role_name", "name" end
-  for _, r in ipairs(iam.roles:list()) do
-    if r.id ~= self_id and r.name:lower() == b.name:lower() then
-      return 400, "user_role_name_already_exists", b.name
-    end
-  end
-  if type(b.roleType) ~= "string" or not M.role_type(iam, b.roleType) then
-    return 400, "invalid_user_role_type", "roleType"
-  end
-  if type(b.accountGroupIds) ~= "table" then return 400, "invalid_account_group_ids", "accountGroupIds" end
-  for _, gid in ipairs(b.accountGroupIds) do
-    if not app.state.groups.by_id[gid] then return 400, "invalid_account_group_ids", tostring(gid) end
-  end
-  for _, k in ipairs{"resourceListIds", "codeRepositoryIds"} do
-    if b[k] ~= nil and b[k] ~= json.null and type(b[k]) ~= "table" then
-      return 400, "invalid_parameter_value", k
-    end
-  end
-  return nil
-end
-
-local function list_of(v)
-  local out = {}
-  if type(v) == "table" then
-    for i, x in ipairs(v) do out[i] = x end
-  end
-  return out
 end
 
 --------------------------------------------------------------------------
@@ -334,6 +259,7 @@ local function has_default(roles, default)
   return false
 end
 
+-- The SHA-256 of s, in hex.
 local function sha256(s)
   return (digest.new("sha256"):final(s):gsub(".", function(c) return ("%02x"):format(c:byte()) end))
 end
@@ -382,7 +308,7 @@ local function add_user(req, iam, b)
   local status, key, subject = check_user(iam, b, false)
   if status then return api.fail(req, status, key, subject) end
   if iam.users.by_id[b.email:lower()] then return api.fail(req, 409, "duplicate_user_name", b.email) end
-  local roles = list_of(b.roleIds)
+  local roles = api.list_of(b.roleIds)
   if not has_default(roles, b.defaultRoleId) then
     return api.fail(req, 400, "default_role_not_belonging_to_user_role_list", "defaultRoleId")
   end
@@ -397,13 +323,13 @@ end
 
 -- Adds a service account and its first access key from a v3 body.
 local function add_service_account(req, app, iam, b)
-  if not present(b.username) or #b.username > 300 then
+  if not api.present(b.username) or #b.username > 300 then
     return api.fail(req, 400, "missing_required_parameter", "username")
   end
-  if not present(b.accessKeyName) then return api.fail(req, 400, "missing_required_parameter", "accessKeyName") end
-  if not present(b.timeZone) then return api.fail(req, 400, "missing_time_zone", "timeZone") end
+  if not api.present(b.accessKeyName) then return api.fail(req, 400, "missing_required_parameter", "accessKeyName") end
+  if not api.present(b.timeZone) then return api.fail(req, 400, "missing_time_zone", "timeZone") end
   if not valid_zone(b.timeZone) then return api.fail(req, 400, "invalid_time_zone", "timeZone") end
-  if not present(b.defaultRoleId) then return api.fail(req, 400, "missing_required_parameter", "defaultRoleId") end
+  if not api.present(b.defaultRoleId) then return api.fail(req, 400, "missing_required_parameter", "defaultRoleId") end
   if not iam.roles.by_id[b.defaultRoleId] then return api.fail(req, 400, "invalid_user_role", b.defaultRoleId) end
   local expires = 0
   if b.enableKeyExpiration == true then
@@ -419,7 +345,8 @@ local function add_service_account(req, app, iam, b)
   return api.json(200, M.new_key(app, iam, b.accessKeyName, b.username, expires, api.user_of(req)))
 end
 
-local function user_routes(router, app)
+-- Adds the routes above.
+function M.register(router, app)
   router:add("GET", "/v2/user", function()
     local iam = store(app)
     local out = array{}
@@ -474,7 +401,7 @@ local function user_routes(router, app)
     for _, k in ipairs{"firstName", "lastName", "timeZone", "enabled", "accessKeysAllowed", "defaultRoleId"} do
       if b[k] ~= nil then new[k] = b[k] end
     end
-    if b.roleIds ~= nil then new.roleIds = list_of(b.roleIds) end
+    if b.roleIds ~= nil then new.roleIds = api.list_of(b.roleIds) end
     if not has_default(new.roleIds, new.defaultRoleId) then
       return api.fail(req, 400, "default_role_not_belonging_to_user_role_list", "defaultRoleId")
     end
@@ -592,82 +519,6 @@ local function user_routes(router, app)
     iam.sso_bypass = list
     return api.empty(200)
   end)
-end
-
-local function role_routes(router, app)
-  router:add("GET", "/user/role", function()
-    local iam = store(app)
-    local out = array{}
-    for _, r in ipairs(iam.roles:list()) do out[#out + 1] = role_view(app, iam, r) end
-    return api.json(200, out)
-  end)
-
-  router:add("GET", "/user/role/name", function()
-    local out = array{}
-    for _, r in ipairs(store(app).roles:list()) do out[#out + 1] = {id = r.id, name = r.name} end
-    return api.json(200, out)
-  end)
-
-  router:add("GET", "/user/role/type", function()
-    local out = array{}
-    for _, code in pairs(M.ROLE_TYPE_CODES) do out[#out + 1] = code end
-    table.sort(out)
-    return api.json(200, out)
-  end)
-
-  router:add("GET", "/user/role/:id", function(req, params)
-    local iam = store(app)
-    local r = iam.roles.by_id[params.id]
-    if not r then return api.fail(req, 400, "invalid_id", params.id) end
-    return api.json(200, role_view(app, iam, r))
-  end)
-
-  local function save(req, id, old)
-    local iam = store(app)
-    local b, bad = api.body(req, true)
-    if not b then return bad end
-    local status, key, subject = check_role(app, iam, b, id)
-    if status then return api.fail(req, status, key, subject) end
-    iam.roles:put(id, {
-      id = id, name = b.name, roleType = b.roleType,
-      description = type(b.description) == "string" and b.description or (old and old.description or ""),
-      accountGroupIds = list_of(b.accountGroupIds), resourceListIds = list_of(b.resourceListIds),
-      codeRepositoryIds = list_of(b.codeRepositoryIds), restrictDismissalAccess = b.restrictDismissalAccess == true,
-      lastModifiedBy = api.user_of(req), lastModifiedTs = api.now_ms(),
-    })
-    return api.empty(200)
-  end
-
-  router:add("POST", "/user/role", function(req)
-    local iam = store(app)
-    iam.next = (iam.next or 100) + 1
-    return save(req, data.uuid(app.state.world.seed, SALT, iam.next))
-  end)
-
-  router:add("PUT", "/user/role/:id", function(req, params)
-    local iam = store(app)
-    local r = iam.roles.by_id[params.id]
-    if not r then return api.fail(req, 400, "invalid_id", params.id) end
-    return save(req, params.id, r)
-  end)
-
-  router:add("DELETE", "/user/role/:id", function(req, params)
-    local iam = store(app)
-    local r = iam.roles.by_id[params.id]
-    if not r then return api.fail(req, 400, "invalid_id", params.id) end
-    for _, u in ipairs(iam.users:list()) do
-      for _, rid in ipairs(u.roleIds) do
-        if rid == r.id then return api.fail(req, 400, "cannot_delete_role_users_associated", r.id) end
-      end
-    end
-    iam.roles:delete(r.id)
-    return api.empty(200)
-  end)
-end
-
-function M.register(router, app)
-  role_routes(router, app)
-  user_routes(router, app)
 end
 
 return M

@@ -1,4 +1,4 @@
--- prismacloud.emulator.groups: the account group family (AccountGroups.json).
+-- prismacloud.emulator.account_groups: the account group family (AccountGroups.json).
 --
 --   GET /cloud/group, GET /cloud/group/name    lists
 --   GET /cloud/group/name/{cloud_type}         the groups holding an account of that cloud
@@ -82,6 +82,7 @@ local function from_body(body, id, req, base)
   }
 end
 
+-- Adds the routes above.
 function M.register(router, app)
   router:add("GET", "/cloud/group", function(req)
     local st = app.state

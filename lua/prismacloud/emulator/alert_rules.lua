@@ -1,4 +1,4 @@
--- prismacloud.emulator.rules: alert rules (AlertRules.json).
+-- prismacloud.emulator.alert_rules: alert rules (AlertRules.json).
 --
 --   GET /v2/alert/rule[?enabled=]    every rule, without notification configs or open alert counts
 --   GET /alert/rule/{id}             one rule, with its notification configs
@@ -19,7 +19,9 @@
 -- some sending to the seeded integrations and templates.
 local api = require "prismacloud.emulator.api"
 local data = require "prismacloud.emulator.data"
+local integrations = require "prismacloud.emulator.integrations"
 local json = require "prismacloud.json"
+local notification_templates = require "prismacloud.emulator.notification_templates"
 local state_mod = require "prismacloud.emulator.state"
 
 local M = {}
@@ -39,26 +41,24 @@ end
 local TEMPLATED = {email = true, jira = true, service_now = true}
 local FREQUENCIES = {as_it_happens = true, daily = true, weekly = true, monthly = true}
 
+-- Whether s is shaped as a UUID (rule ids are).
 local function is_uuid(s)
   return type(s) == "string" and s:find("^%x+%-%x+%-%x+%-%x+%-%x+$") ~= nil
 end
 M.is_uuid = is_uuid
 
-local function is_array(v)
-  return type(v) == "table" and (next(v) == nil or v[1] ~= nil)
-end
-
 --------------------------------------------------------------------------
 -- The store (made on first use; rebuilt with the state).
 --------------------------------------------------------------------------
 
+-- The alert rule store of the state (seeded on first use): RULES rules.
 function M.store(app)
   local st = app.state
   if st.alert_rules then return st.alert_rules end
   local w = st.world
   local rules = state_mod.new_store()
   st.alert_rules = rules
-  local hooks = require("prismacloud.emulator.integrations").store(app)
+  local hooks = integrations.store(app)
   local groups, policies = st.groups.order, w.policies
   local names = {"Production high severity", "All cloud accounts", "AWS config", "Azure exposure",
                  "GCP storage", "PCI scope", "Network anomalies", "Audit events", "Encryption gaps",
@@ -131,10 +131,12 @@ end
 -- Validation.
 --------------------------------------------------------------------------
 
+-- A 400 missing_required_param naming field.
 local function missing(req, field)
   return api.fail(req, 400, "missing_required_param", field, field .. " is required")
 end
 
+-- A 400 invalid_param_value naming field.
 local function invalid(req, field, message)
   return api.fail(req, 400, "invalid_param_value", field, message)
 end
@@ -143,8 +145,7 @@ end
 local function check_notifications(app, req, list)
   if list == nil or list == json.null then return nil end
   local field = "alertRuleNotificationConfig"
-  if not is_array(list) then return invalid(req, field, field .. " must be an array") end
-  local hooks = require("prismacloud.emulator.integrations")
+  if not api.is_array(list) then return invalid(req, field, field .. " must be an array") end
   for _, n in ipairs(list) do
     if type(n) ~= "table" or not NOTIFICATION_TYPES[n.type] then
       return invalid(req, field .. ".type", "unknown notification type")
@@ -152,8 +153,8 @@ local function check_notifications(app, req, list)
     if n.frequency ~= nil and not FREQUENCIES[n.frequency] then
       return invalid(req, field .. ".frequency", "unknown frequency")
     end
-    if not is_array(n.recipients) or #n.recipients == 0 then return missing(req, field .. ".recipients") end
-    if n.templateId ~= nil and not hooks.template_store(app).by_id[n.templateId] then
+    if not api.is_array(n.recipients) or #n.recipients == 0 then return missing(req, field .. ".recipients") end
+    if n.templateId ~= nil and not notification_templates.store(app).by_id[n.templateId] then
       return invalid(req, field .. ".templateId", "no template " .. tostring(n.templateId))
     end
     for _, r in ipairs(n.recipients) do
@@ -162,8 +163,8 @@ local function check_notifications(app, req, list)
           return invalid(req, field .. ".recipients", "not an email address: " .. tostring(r))
         end
       else
-        local hook = hooks.store(app).by_id[r]
-        local template = hooks.template_store(app).by_id[r]
+        local hook = integrations.store(app).by_id[r]
+        local template = notification_templates.store(app).by_id[r]
         local ok = (hook and hook.integrationType == n.type) or (template and template.integrationType == n.type)
         if not ok then
           return invalid(req, field .. ".recipients", ("no %s integration %s"):format(n.type, tostring(r)))
@@ -186,7 +187,7 @@ local function validate(app, req, body, self_id)
   if type(body.target) ~= "table" then return missing(req, "target") end
   local groups = body.target.accountGroups
   if groups == nil or groups == json.null then return missing(req, "target.accountGroups") end
-  if not is_array(groups) or #groups == 0 then return invalid(req, "target.accountGroups", "no account groups") end
+  if not api.is_array(groups) or #groups == 0 then return invalid(req, "target.accountGroups", "no account groups") end
   for _, g in ipairs(groups) do
     if not st.groups.by_id[g] then return invalid(req, "target.accountGroups", "no account group " .. tostring(g)) end
   end
@@ -197,7 +198,7 @@ local function validate(app, req, body, self_id)
   end
   local policies = body.policies
   if policies ~= nil and policies ~= json.null then
-    if not is_array(policies) then return invalid(req, "policies", "policies must be an array") end
+    if not api.is_array(policies) then return invalid(req, "policies", "policies must be an array") end
     for _, id in ipairs(policies) do
       local p = st.policies.by_id[id]
       if not p then return invalid(req, "policies", "no policy " .. tostring(id)) end
@@ -207,7 +208,7 @@ local function validate(app, req, body, self_id)
     end
   end
   local labels = body.policyLabels
-  if is_array(labels) and #labels > 0 and body.scanAll then
+  if api.is_array(labels) and #labels > 0 and body.scanAll then
     return invalid(req, "policyLabels", "policyLabels need scanAll = false")
   end
   local bad = check_notifications(app, req, body.alertRuleNotificationConfig)
@@ -255,6 +256,7 @@ end
 -- Routes.
 --------------------------------------------------------------------------
 
+-- Adds the routes above.
 function M.register(router, app)
   router:add("GET", "/v2/alert/rule", function(req)
     local enabled = api.bool(api.query(req, "enabled"))
@@ -311,5 +313,7 @@ function M.register(router, app)
     return api.empty(204)
   end)
 end
+
+integrations.add_referrer(M.references) -- an integration the rules use is not deleted
 
 return M
