@@ -7,7 +7,7 @@
 ---@field allow_http? boolean allow `http://` to a non-loopback host (credentials then cross the network in clear text)
 ---@field access_key? string access key ID and secret (used for login)
 ---@field secret_key? string access key ID and secret (used for login)
----@field token? string a JWT to send as `x-redlock-auth` (visible ASCII only: a space or control character raises)
+---@field token? string a JWT to send as `x-redlock-auth` (visible ASCII only, at most 64 KiB: anything else raises; so is a token from `/login`)
 ---@field verify? boolean verify the server's TLS certificate and host name; `false` emits a Lua warning (`warn("@on")` or `lua5.4 -W` shows it)
 ---@field cafile? string CA bundle file or directory. When neither is given they come from the environment, as with the `curl` tool: `CURL_CA_BUNDLE` (a file), else `SSL_CERT_FILE` (a file) and `SSL_CERT_DIR` (a directory hashed by `openssl rehash`); empty counts as unset. Without any of them, libcurl's built-in store is used
 ---@field capath? string CA bundle file or directory. When neither is given they come from the environment, as with the `curl` tool: `CURL_CA_BUNDLE` (a file), else `SSL_CERT_FILE` (a file) and `SSL_CERT_DIR` (a directory hashed by `openssl rehash`); empty counts as unset. Without any of them, libcurl's built-in store is used
