@@ -14,66 +14,92 @@ local json = require "prismacloud.json"
 
 local M = {}
 
--- Ids, by whatever names them, harvested from answers: key (lower case) -> {{value, path}}.
-local function harvest(pool, value, path, depth)
-  depth = depth or 0
-  if type(value) ~= "table" or depth > 4 then return end
-  for k, v in pairs(value) do
-    if type(k) == "string" and (type(v) == "string" or math.type(v) == "integer") and v ~= "" then
-      local key = k:lower()
-      if key:find("id$") or key == "uuid" or key == "name" or key == "rrn" or key == "email" then
-        pool[key] = pool[key] or {}
-        if #pool[key] < 40 then table.insert(pool[key], {value = v, path = path}) end
+-- Where the walk finds the ids it sends: the answers of the operations before. An id a path
+-- parameter takes is an item of a collection: by default the path before the parameter (its
+-- own parameters left open: "/report/{}"), whose listing (GET) names items and whose creation
+-- (POST) makes one; FROM names the collection of a parameter whose items live elsewhere.
+local FROM = {
+  complianceId = "/compliance", requirementId = "/compliance/{}/requirement",
+  sectionId = "/compliance/{}/section", lastScheduled = "/report/{}/history", prismaId = "/login",
+}
+
+-- The collection path of p: its parameters left open.
+local function collection(path)
+  return (path:gsub("{[^}]*}", "{}"))
+end
+
+-- The collection whose items the path parameter name of path takes.
+local function source_of(path, name)
+  local before = collection(path:match("^(.-)/{" .. name:gsub("%p", "%%%0") .. "}") or path)
+  return FROM[before .. "/{" .. name .. "}"] or FROM[name] or before
+end
+
+-- The items of an answer: itself when a list, else its first list of objects (items, data...).
+local function items_of(answer)
+  if type(answer) ~= "table" then return {} end
+  if answer[1] ~= nil then return answer end
+  for _, k in ipairs{"items", "data", "value", "values", "content", "resources", "list"} do
+    if type(answer[k]) == "table" and type(answer[k][1]) == "table" then return answer[k] end
+  end
+  for _, v in pairs(answer) do
+    if type(v) == "table" and type(v[1]) == "table" then return v end
+  end
+  return {}
+end
+
+-- The id of one item of the collection at path: its field named after the collection ("policyId"
+-- at /policy), else id, uuid, or the one field that ends in Id.
+local function id_of(item, path)
+  if type(item) ~= "table" then
+    return (type(item) == "string" or math.type(item) == "integer") and item or nil
+  end
+  local noun = (path or ""):match("([%a_]+)/?$") or ""
+  local function usable(v) return type(v) == "string" and v ~= "" or math.type(v) == "integer" end
+  for _, k in ipairs{noun .. "Id", noun .. "_id", "id", "uuid", "Id", "ID"} do
+    if usable(item[k]) then return item[k] end
+  end
+  local found
+  for k, v in pairs(item) do
+    if type(k) == "string" and k:find("Id$") and usable(v) then
+      if found then return nil end
+      found = v
+    end
+  end
+  return found
+end
+
+-- What the walk has learnt so far: pool[collection] = {listed = {...}, made = {...}}.
+local function remember(pool, path, kind, values)
+  local c = pool[collection(path)] or {listed = {}, made = {}}
+  pool[collection(path)] = c
+  for _, v in ipairs(values) do
+    local list = c[kind]
+    if #list < 40 then list[#list + 1] = tostring(v) end
+  end
+end
+
+local function forget(pool, value)
+  for _, c in pairs(pool) do
+    for _, kind in ipairs{"listed", "made"} do
+      for i = #c[kind], 1, -1 do
+        if c[kind][i] == value then table.remove(c[kind], i) end
       end
-    elseif type(v) == "table" then
-      harvest(pool, v, path, depth + 1)
     end
   end
 end
 
-local function common_prefix(a, b)
-  local n = 0
-  for i = 1, math.min(#a, #b) do
-    if a:sub(i, i) ~= b:sub(i, i) then break end
-    n = i
-  end
-  return n
-end
-
--- Candidate values of path parameter p of op (a catalog entry with its id), best first: ids
--- harvested from the answers of the path before the parameter (or the closest), under the
--- parameter's name, a name that ends like it, or any id-like name.
-local function candidates(pool, op, p)
+-- The value of path parameter name of op: for a read, what a listing named first; for a write or
+-- a delete, what the walk made first (a delete deletes what the walk made).
+local function pick(pool, op, name)
   for _, x in ipairs(schema.operation(op.id).params.path) do
-    if x.name == p.name and x.schema.enum then return {} end -- its enum says what it may be
+    if x.name == name and x.schema.enum then return nil end -- its enum says what it may be
   end
-  local before = op.path:match("^(.-)/{" .. p.name:gsub("%p", "%%%0") .. "}") or op.path
-  local want = p.name:lower():gsub("[_%-]", "")
-  local noun = (before:match("([%a_]+)$") or ""):lower():gsub("[_%-]", "")
-  local scored = {}
-  for key, list in pairs(pool) do
-    local k = key:gsub("[_%-]", "")
-    local score = k == want and 4 or k == noun .. "id" and 3 or (k:find(want, 1, true) and 2) or
-      (k == "id" and 2) or (k:find("id$") and 1) or 0
-    if score > 0 then
-      for _, c in ipairs(list) do
-        local near = common_prefix(c.path, before)
-        if near >= #before then near = near + 100 end
-        scored[#scored + 1] = {value = tostring(c.value), score = near * 10 + score}
-      end
-    end
-  end
-  table.sort(scored, function(a, b) return a.score > b.score end)
-  local out, seen = {}, {}
-  for _, c in ipairs(scored) do
-    if not seen[c.value] then
-      seen[c.value] = true
-      out[#out + 1] = c.value
-    end
-  end
-  return out
+  local c = pool[source_of(op.path, name)]
+  if not c then return nil end
+  local first, second = c.listed, c.made
+  if op.method ~= "GET" then first, second = c.made, c.listed end
+  return first[1] or second[1]
 end
-
 -- Values the reference gives in prose (the time range model, docs/api-time-range-model.md, and
 -- the descriptions), for parameters whose schema says no more than "string".
 local HINTS = {
@@ -122,8 +148,14 @@ local function hint(body, node, op, depth)
   end
 end
 
+-- What a body refers to, or must say, that its schema cannot: operation id -> function(ref) ->
+-- the properties to set, ref(collection) giving an id of that collection the walk has seen.
+local BODY = {
+}
+
 -- Minimal valid arguments of operation id: required parameters and a body with what is required.
-function M.args_of(id, pick)
+-- pick: values of path parameters; ref(collection): an id the walk has seen (for BODY).
+function M.args_of(id, pick, ref)
   local op = schema.operation(id)
   local args = {}
   for _, p in ipairs(op.params and op.params.path or {}) do
@@ -147,6 +179,9 @@ function M.args_of(id, pick)
     local body = c and c.schema and synth.value(c.schema, {path = id, mode = "request", minimal = true})
     if body == nil or body == json.null then body = {} end
     if c and c.schema then hint(body, c.schema, {id = id, path = operations[id].path}, 0) end
+    if BODY[id] then
+      for k, v in pairs(BODY[id](ref or function() return nil end)) do body[k] = v end
+    end
     args.body = body
   end
   return args
@@ -171,7 +206,9 @@ function M.broken_body(id)
 end
 
 -- The walk's order: what takes no path parameter first (reads, then writes), then the rest
--- (reads, then writes), deletes last: what the first answers name, the later ones use.
+-- (reads, then writes), deletes last: what the first answers name, the later ones use. Among
+-- reads, a listing (a path that ends with a name) before an item; deletes the deepest first (a
+-- section before its requirement, a requirement before its standard).
 local RANK = {GET = 1, HEAD = 1, POST = 2, PUT = 3, PATCH = 3, DELETE = 9}
 
 local function params_of(id)
@@ -187,9 +224,13 @@ function M.order()
     local r = RANK[operations[id].method] or 5
     return r == 9 and r or r + (params_of(id) > 0 and 4 or 0)
   end
+  local function item(id) return operations[id].path:find("}$") and 1 or 0 end
+  local function depth(id) return select(2, operations[id].path:gsub("/", "")) end
   table.sort(ids, function(a, b)
     if rank(a) ~= rank(b) then return rank(a) < rank(b) end
+    if rank(a) == 9 and depth(a) ~= depth(b) then return depth(a) > depth(b) end
     if params_of(a) ~= params_of(b) then return params_of(a) < params_of(b) end
+    if item(a) ~= item(b) then return item(a) < item(b) end
     return a < b
   end)
   return ids
@@ -202,30 +243,30 @@ end
 function M.run(client, login, each, call)
   call = call or function(id, args) return client:call(id, args) end
   local pool, out = {}, {}
-  harvest(pool, login, "/")
+  remember(pool, "/login", "listed", {login.customerNames[1].prismaId})
+  local function ref(where)
+    local c = pool[where]
+    return c and (c.listed[1] or c.made[1])
+  end
   for _, id in ipairs(M.order()) do
-    local op = operations[id]
-    local body, err = call(id, M.args_of(id))
-    -- a made-up id a hand-written route does not know: try the ids earlier answers named
-    if not body and err and (err.status == 404 or err.status == 400 or err.status == 403) and params_of(id) > 0 then
-      local lists = {}
-      for _, p in ipairs(op.params.path) do lists[p.name] = candidates(pool, {id = id, path = op.path}, p) end
-      if lists.prismaId or lists.prisma_id then
-        lists.prismaId = {login.customerNames[1].prismaId}
-        lists.prisma_id = lists.prismaId
-      end
-      for k = 1, 4 do
-        local pick, any = {}, false
-        for name, list in pairs(lists) do
-          if list[k] then pick[name], any = list[k], true end
-        end
-        if not any then break end
-        body, err = call(id, M.args_of(id, pick))
-        if body then break end
+    local op = {id = id, method = operations[id].method, path = operations[id].path}
+    local path = {}
+    for _, p in ipairs(operations[id].params and operations[id].params.path or {}) do
+      path[p.name] = pick(pool, op, p.name)
+    end
+    local body, err = call(id, M.args_of(id, path, ref))
+    local last = client:last_response() or {headers = {}}
+    if body then
+      if op.method == "GET" and not op.path:find("}$") then
+        local ids = {}
+        for _, item in ipairs(items_of(body)) do ids[#ids + 1] = id_of(item, op.path) end
+        remember(pool, op.path, "listed", ids)
+      elseif op.method == "POST" and not op.path:find("}$") then
+        remember(pool, op.path, "made", {id_of(body, op.path)})
+      elseif op.method == "DELETE" then
+        for _, v in pairs(path) do forget(pool, v) end
       end
     end
-    local last = client:last_response() or {headers = {}}
-    if body then harvest(pool, body, op.path) end
     local r = {id = id, body = body, err = err, status = last.status, route = last.headers["x-emulator-route"],
                ok = body ~= nil}
     out[#out + 1] = r
