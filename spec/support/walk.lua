@@ -150,7 +150,64 @@ end
 
 -- What a body refers to, or must say, that its schema cannot: operation id -> function(ref) ->
 -- the properties to set, ref(collection) giving an id of that collection the walk has seen.
+local function list(...) return setmetatable({...}, json.array_mt) end
+local function alert_rule(ref)
+  return {description = "made by the catalog walk", enabled = true, allowAutoRemediate = false, scanAll = true,
+          target = {accountGroups = list(ref("/cloud/group"))}}
+end
+local function role(ref) return {roleType = "System Admin", accountGroupIds = list(ref("/cloud/group"))} end
+local function policy() return {policyType = "config", cloudType = "aws",
+  rule = {name = "walk rule", type = "Config", criteria = "config from cloud.resource where cloud.type = 'aws'",
+          parameters = {savedSearch = "false"}}}
+end
+local function resource_list() return {resourceListType = "TAG", members = '[{"env": "walk"}]'} end
+local function report(ref) return {cloudType = "aws", type = "COMPLIANCE",
+  target = {timeRange = {type = "to_now", value = "epoch"}, complianceStandardIds = list(ref("/compliance")),
+            accountGroups = list(ref("/cloud/group"))}}
+end
+local function user(ref) return {firstName = "Walk", lastName = "Walker", timeZone = "UTC",
+  roleIds = list(ref("/user/role")), defaultRoleId = ref("/user/role")}
+end
+local function integration() return {integrationType = "webhook", enabled = true,
+  integrationConfig = {url = "https://example.com/walk"}}
+end
+local function rrn(ref) return {rrn = ref("/resource")} end
 local BODY = {
+  ["add-alert-rule"] = alert_rule, ["update-alert-rule"] = alert_rule,
+  ["add-aws-cloud-account"] = function(ref) return {accountId = "123456789099", groupIds = list(ref("/cloud/group"))} end,
+  ["add-azure-cloud-account"] = function(ref) return {cloudAccount = {name = "walk azure", accountType = "account",
+    accountId = "0b8b6e6a-1a6e-4c1e-9f0e-77a1b2c3d4e5", groupIds = list(ref("/cloud/group"))}} end,
+  ["add-gcp-cloud-account"] = function(ref) return {defaultAccountGroupId = ref("/cloud/group"),
+    cloudAccount = {name = "walk gcp", accountType = "account", accountId = "walk-project",
+                    groupIds = list(ref("/cloud/group"))}, credentials = {type = "service_account"}} end,
+  ["add-policy"] = policy, ["update-policy"] = policy, ["policy-rule-validate"] = policy,
+  ["add-resource-list"] = resource_list, ["update-resource-list"] = resource_list,
+  ["add-user-role"] = role, ["update-user-role"] = role,
+  ["add-user-v2"] = function(ref) local u = user(ref); u.email = "walk.v2@example.com"; return u end,
+  ["add-user-v3"] = function(ref) local u = user(ref); u.email = "walk.v3@example.com"; return u end,
+  ["update-my-profile"] = user, ["update-profile-v2"] = user,
+  ["create-collection"] = function() return {name = "walk collection", assetGroups = {accountIds = list("*")}} end,
+  ["update-collection-by-id"] = function() return {name = "walk collection 2", assetGroups = {accountIds = list("*")}} end,
+  ["createCreditAllocationRule"] = function(ref) return {accountGroups = list(ref("/cloud/group"))} end,
+  ["updateCreditAllocationRule"] = function(ref) return {accountGroups = list(ref("/cloud/group"))} end,
+  ["dismiss-alerts"] = function(ref) return {alerts = list(ref("/alert")), dismissalNote = "walk"} end,
+  ["reopen-alerts"] = function(ref) return {alerts = list(ref("/alert"))} end,
+  ["get-alerts-remediation"] = function(ref) return {alerts = list(ref("/alert"))} end,
+  ["get-alerts-for-resource"] = rrn, ["get-network-for-resource"] = rrn, ["get-resource"] = rrn,
+  ["get-resource-raw"] = rrn, ["get-timeline-for-resource"] = rrn,
+  ["get-asset-details-by-id"] = function(ref) return {assetId = ref("/resource")} end,
+  ["insert-login-ip-allow-list"] = function() return {cidr = list("192.0.2.0/24")} end,
+  ["update-login-ip-allow-list"] = function() return {cidr = list("198.51.100.0/24")} end,
+  ["add-cidr-block"] = function() return {cidr = "203.0.113.0/24"} end,
+  ["update-cidr-block"] = function() return {cidr = "203.0.113.0/25"} end,
+  ["save"] = function() return {features = list({featureName = "alerts", operations = {READ = true}})} end,
+  ["update"] = function() return {features = list({featureName = "alerts", operations = {READ = true}})} end,
+  ["save-report"] = report, ["update-report"] = report,
+  ["save-integration"] = integration, ["test-integration"] = integration, ["update-integration"] = integration,
+  ["set-dismissal-note-required"] = function() return {requireDismissalNote = false} end,
+  ["update-sso-bypass-allowed-users"] = function() return list("walk@example.com") end,
+  ["create-template-v1"] = function(ref) return {integrationId = ref("/api/v1/tenant/{}/integration")} end,
+  ["test-template-v1"] = function(ref) return {integrationId = ref("/api/v1/tenant/{}/integration")} end,
 }
 
 -- Minimal valid arguments of operation id: required parameters and a body with what is required.
@@ -180,7 +237,9 @@ function M.args_of(id, pick, ref)
     if body == nil or body == json.null then body = {} end
     if c and c.schema then hint(body, c.schema, {id = id, path = operations[id].path}, 0) end
     if BODY[id] then
-      for k, v in pairs(BODY[id](ref or function() return nil end)) do body[k] = v end
+      local fix = BODY[id](ref or function() return nil end)
+      if getmetatable(fix) == json.array_mt then body = fix end
+      for k, v in pairs(fix) do body[k] = v end
     end
     args.body = body
   end
