@@ -47,15 +47,15 @@ local function items_of(answer)
   return {}
 end
 
--- The id of one item of the collection at path: its field named after the collection ("policyId"
--- at /policy), else id, uuid, or the one field that ends in Id.
+-- The id of one item of the collection at path: its id, else its field named after the collection
+-- ("policyId" at /policy), uuid, or the one field that ends in Id.
 local function id_of(item, path)
   if type(item) ~= "table" then
     return (type(item) == "string" or math.type(item) == "integer") and item or nil
   end
   local noun = (path or ""):match("([%a_]+)/?$") or ""
   local function usable(v) return type(v) == "string" and v ~= "" or math.type(v) == "integer" end
-  for _, k in ipairs{noun .. "Id", noun .. "_id", "id", "uuid", "Id", "ID"} do
+  for _, k in ipairs{"id", noun .. "Id", noun .. "_id", "uuid", "Id", "ID"} do
     if usable(item[k]) then return item[k] end
   end
   local found
@@ -168,13 +168,15 @@ end
 local function user(ref) return {firstName = "Walk", lastName = "Walker", timeZone = "UTC",
   roleIds = list(ref("/user/role")), defaultRoleId = ref("/user/role")}
 end
-local function integration() return {integrationType = "webhook", enabled = true,
+local function integration() return {name = "walk integration", integrationType = "webhook", enabled = true,
   integrationConfig = {url = "https://example.com/walk"}}
 end
 local function rrn(ref) return {rrn = ref("/resource")} end
 local BODY = {
   ["add-alert-rule"] = alert_rule, ["update-alert-rule"] = alert_rule,
-  ["add-aws-cloud-account"] = function(ref) return {accountId = "123456789099", groupIds = list(ref("/cloud/group"))} end,
+  ["add-aws-cloud-account"] = function(ref)
+    return {accountId = "123456789099", groupIds = list(ref("/cloud/group"))}
+  end,
   ["add-azure-cloud-account"] = function(ref) return {cloudAccount = {name = "walk azure", accountType = "account",
     accountId = "0b8b6e6a-1a6e-4c1e-9f0e-77a1b2c3d4e5", groupIds = list(ref("/cloud/group"))}} end,
   ["add-gcp-cloud-account"] = function(ref) return {defaultAccountGroupId = ref("/cloud/group"),
@@ -187,7 +189,9 @@ local BODY = {
   ["add-user-v3"] = function(ref) local u = user(ref); u.email = "walk.v3@example.com"; return u end,
   ["update-my-profile"] = user, ["update-profile-v2"] = user,
   ["create-collection"] = function() return {name = "walk collection", assetGroups = {accountIds = list("*")}} end,
-  ["update-collection-by-id"] = function() return {name = "walk collection 2", assetGroups = {accountIds = list("*")}} end,
+  ["update-collection-by-id"] = function()
+    return {name = "walk collection 2", assetGroups = {accountIds = list("*")}}
+  end,
   ["createCreditAllocationRule"] = function(ref) return {accountGroups = list(ref("/cloud/group"))} end,
   ["updateCreditAllocationRule"] = function(ref) return {accountGroups = list(ref("/cloud/group"))} end,
   ["dismiss-alerts"] = function(ref) return {alerts = list(ref("/alert")), dismissalNote = "walk"} end,
@@ -211,12 +215,12 @@ local BODY = {
 }
 
 -- Minimal valid arguments of operation id: required parameters and a body with what is required.
--- pick: values of path parameters; ref(collection): an id the walk has seen (for BODY).
-function M.args_of(id, pick, ref)
+-- chosen: values of path parameters; ref(collection): an id the walk has seen (for BODY).
+function M.args_of(id, chosen, ref)
   local op = schema.operation(id)
   local args = {}
   for _, p in ipairs(op.params and op.params.path or {}) do
-    args[p.name] = pick and pick[p.name] or synth.param(p.schema, {path = id .. "/" .. p.name, name = p.name})
+    args[p.name] = chosen and chosen[p.name] or synth.param(p.schema, {path = id .. "/" .. p.name, name = p.name})
   end
   for _, p in ipairs(op.params and op.params.query or {}) do
     if p.required then
@@ -275,6 +279,12 @@ local function params_of(id)
   return op.params and op.params.path and #op.params.path or 0
 end
 
+-- The listing of each collection: path -> the id of its GET.
+local LISTING = {}
+for id, op in pairs(operations) do
+  if op.method == "GET" then LISTING[op.path] = id end
+end
+
 --- Every catalog id in the walk's order.
 function M.order()
   local ids = {}
@@ -293,6 +303,51 @@ function M.order()
     return a < b
   end)
   return ids
+end
+
+-- Operations the walk does not yet send a valid request, by the route that refuses them and why:
+-- spec/catalog_walk_spec.lua allows these (and only these) a refusal. Shrink it; aim for none.
+M.PENDING = {}
+for _, group in ipairs{
+  -- filter suggestions: filterName must be one of the route's filters (no listing names them)
+  {"get-alert-filter-options", "get-compliance-posture-filter-options", "get-policy-filter-options",
+   "get-report-posture-filter-options", "get-asset-inventory-v2-dashboard-filter-options"},
+  -- an rrn or asset id from an inventory/search answer is not gathered yet
+  {"get-alerts-for-resource", "get-asset-details-by-id", "get-network-for-resource", "get-resource",
+   "get-resource-raw", "get-timeline-for-resource", "search-for-alert-by-id", "perform-remediation-for-alert",
+   "get-alerts-remediation"},
+  -- page tokens and search ids from a first page / search are not fed yet
+  {"search-config-async-csv-download", "search-config-csv-download", "search-config-page", "search-events-page",
+   "search-events-raw", "get-next-permissions-access-with-post", "get-next-permissions-page-with-post",
+   "get-permissions-access-with-post", "search-history-delete", "search-history-manage"},
+  -- cloud accounts: {cloud_type}/{id} need an account of that type (the enum picks another)
+  {"add-cloud-account", "delete-cloud-account", "get-cloud-account", "list-cloud-account-status-details",
+   "patch-cloud-account", "update-aws-cloud-account", "update-azure-cloud-account", "update-cloud-account",
+   "update-gcp-cloud-account"},
+  -- compliance: sections and requirements the walk made are not yet told apart from built-in ones
+  {"add-section", "delete-requirement", "delete-section", "update-requirement", "update-section",
+   "post-compliance-posture-for-requirement", "post-compliance-posture-for-requirement-v2",
+   "post-compliance-posture-trend-for-requirement", "post-compliance-posture-trend-for-requirement-v2"},
+  -- integrations and templates: integrationConfig per integration type (the API's Integration Configuration page)
+  {"create-integration-v1", "delete-integration-v1", "get-all-integrations-metadata",
+   "get-security-hub-region-by-account-id-v1", "save-integration", "test-integration", "test-integration-v1",
+   "update-integration", "update-integration-v1", "create-template-v1", "test-template-v1", "update-template-v1"},
+  -- saved inventory filters: filters[] of known {name, operator, value}
+  {"save-asset-inventory-filter", "get-saved-asset-inventory-filter", "update-saved-asset-inventory-filter",
+   "delete-saved-asset-inventory-filter"},
+  -- settings: anomaly policies and trusted lists, SAML and OAuth2 configurations (create before read)
+  {"addToTrustedList", "create-oauth2-config", "create-saml-config", "get-oauth2-config", "get-oidc-login-url",
+   "get-policies-anomalies", "getAllAnomaliesSettings", "getAnomaliesSettings", "patch-oauth2-config",
+   "update-oauth2-config", "update-saml-config", "updateSettings", "updateWhitelist"},
+  -- users are named by email, which listings do not give as an id
+  {"delete-user", "get-user-profile-v2", "update-profile-v2", "update-user-profile"},
+  -- the rest: a CIDR that overlaps, a body id that must match the path, a report's lastScheduled,
+  -- a cloud type, the walk's own credentials
+  {"add-cidr-block", "delete-cidr-block", "update-cidr-block", "update-login-ip-allow-list-status",
+   "updateCreditAllocationRule", "license-usage-count-by-cloud-paginated_1", "download-historical-by-id",
+   "get-last-scheduled-report-by-id", "app-login"},
+} do
+  for _, id in ipairs(group) do M.PENDING[id] = true end
 end
 
 --- Walks every operation: a list of {id, body, err, status, route (X-Emulator-Route), ok (a 2xx)}.
@@ -315,21 +370,28 @@ function M.run(client, login, each, call)
     end
     local body, err = call(id, M.args_of(id, path, ref))
     local last = client:last_response() or {headers = {}}
+    local r = {id = id, body = body, err = err, status = last.status, route = last.headers["x-emulator-route"],
+               ok = body ~= nil}
+    out[#out + 1] = r
+    if each then each(r) end
     if body then
       if op.method == "GET" and not op.path:find("}$") then
         local ids = {}
         for _, item in ipairs(items_of(body)) do ids[#ids + 1] = id_of(item, op.path) end
         remember(pool, op.path, "listed", ids)
       elseif op.method == "POST" and not op.path:find("}$") then
-        remember(pool, op.path, "made", {id_of(body, op.path)})
+        local made = id_of(body, op.path)
+        if not made and LISTING[op.path] then
+          -- a creation that answers no id: the listing names what the walk made ("walk <id>")
+          for _, item in ipairs(items_of(call(LISTING[op.path], M.args_of(LISTING[op.path])))) do
+            if type(item) == "table" and item.name == "walk " .. id then made = id_of(item, op.path) end
+          end
+        end
+        remember(pool, op.path, "made", {made})
       elseif op.method == "DELETE" then
         for _, v in pairs(path) do forget(pool, v) end
       end
     end
-    local r = {id = id, body = body, err = err, status = last.status, route = last.headers["x-emulator-route"],
-               ok = body ~= nil}
-    out[#out + 1] = r
-    if each then each(r) end
   end
   return out
 end
