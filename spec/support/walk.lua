@@ -14,66 +14,92 @@ local json = require "prismacloud.json"
 
 local M = {}
 
--- Ids, by whatever names them, harvested from answers: key (lower case) -> {{value, path}}.
-local function harvest(pool, value, path, depth)
-  depth = depth or 0
-  if type(value) ~= "table" or depth > 4 then return end
-  for k, v in pairs(value) do
-    if type(k) == "string" and (type(v) == "string" or math.type(v) == "integer") and v ~= "" then
-      local key = k:lower()
-      if key:find("id$") or key == "uuid" or key == "name" or key == "rrn" or key == "email" then
-        pool[key] = pool[key] or {}
-        if #pool[key] < 40 then table.insert(pool[key], {value = v, path = path}) end
+-- Where the walk finds the ids it sends: the answers of the operations before. An id a path
+-- parameter takes is an item of a collection: by default the path before the parameter (its
+-- own parameters left open: "/report/{}"), whose listing (GET) names items and whose creation
+-- (POST) makes one; FROM names the collection of a parameter whose items live elsewhere.
+local FROM = {
+  complianceId = "/compliance", requirementId = "/compliance/{}/requirement",
+  sectionId = "/compliance/{}/section", lastScheduled = "/report/{}/history", prismaId = "/login",
+}
+
+-- The collection path of p: its parameters left open.
+local function collection(path)
+  return (path:gsub("{[^}]*}", "{}"))
+end
+
+-- The collection whose items the path parameter name of path takes.
+local function source_of(path, name)
+  local before = collection(path:match("^(.-)/{" .. name:gsub("%p", "%%%0") .. "}") or path)
+  return FROM[before .. "/{" .. name .. "}"] or FROM[name] or before
+end
+
+-- The items of an answer: itself when a list, else its first list of objects (items, data...).
+local function items_of(answer)
+  if type(answer) ~= "table" then return {} end
+  if answer[1] ~= nil then return answer end
+  for _, k in ipairs{"items", "data", "value", "values", "content", "resources", "list"} do
+    if type(answer[k]) == "table" and type(answer[k][1]) == "table" then return answer[k] end
+  end
+  for _, v in pairs(answer) do
+    if type(v) == "table" and type(v[1]) == "table" then return v end
+  end
+  return {}
+end
+
+-- The id of one item of the collection at path: its id, else its field named after the collection
+-- ("policyId" at /policy), uuid, or the one field that ends in Id.
+local function id_of(item, path)
+  if type(item) ~= "table" then
+    return (type(item) == "string" or math.type(item) == "integer") and item or nil
+  end
+  local noun = (path or ""):match("([%a_]+)/?$") or ""
+  local function usable(v) return type(v) == "string" and v ~= "" or math.type(v) == "integer" end
+  for _, k in ipairs{"id", noun .. "Id", noun .. "_id", "uuid", "Id", "ID"} do
+    if usable(item[k]) then return item[k] end
+  end
+  local found
+  for k, v in pairs(item) do
+    if type(k) == "string" and k:find("Id$") and usable(v) then
+      if found then return nil end
+      found = v
+    end
+  end
+  return found
+end
+
+-- What the walk has learnt so far: pool[collection] = {listed = {...}, made = {...}}.
+local function remember(pool, path, kind, values)
+  local c = pool[collection(path)] or {listed = {}, made = {}}
+  pool[collection(path)] = c
+  for _, v in ipairs(values) do
+    local list = c[kind]
+    if #list < 40 then list[#list + 1] = tostring(v) end
+  end
+end
+
+local function forget(pool, value)
+  for _, c in pairs(pool) do
+    for _, kind in ipairs{"listed", "made"} do
+      for i = #c[kind], 1, -1 do
+        if c[kind][i] == value then table.remove(c[kind], i) end
       end
-    elseif type(v) == "table" then
-      harvest(pool, v, path, depth + 1)
     end
   end
 end
 
-local function common_prefix(a, b)
-  local n = 0
-  for i = 1, math.min(#a, #b) do
-    if a:sub(i, i) ~= b:sub(i, i) then break end
-    n = i
-  end
-  return n
-end
-
--- Candidate values of path parameter p of op (a catalog entry with its id), best first: ids
--- harvested from the answers of the path before the parameter (or the closest), under the
--- parameter's name, a name that ends like it, or any id-like name.
-local function candidates(pool, op, p)
+-- The value of path parameter name of op: for a read, what a listing named first; for a write or
+-- a delete, what the walk made first (a delete deletes what the walk made).
+local function pick(pool, op, name)
   for _, x in ipairs(schema.operation(op.id).params.path) do
-    if x.name == p.name and x.schema.enum then return {} end -- its enum says what it may be
+    if x.name == name and x.schema.enum then return nil end -- its enum says what it may be
   end
-  local before = op.path:match("^(.-)/{" .. p.name:gsub("%p", "%%%0") .. "}") or op.path
-  local want = p.name:lower():gsub("[_%-]", "")
-  local noun = (before:match("([%a_]+)$") or ""):lower():gsub("[_%-]", "")
-  local scored = {}
-  for key, list in pairs(pool) do
-    local k = key:gsub("[_%-]", "")
-    local score = k == want and 4 or k == noun .. "id" and 3 or (k:find(want, 1, true) and 2) or
-      (k == "id" and 2) or (k:find("id$") and 1) or 0
-    if score > 0 then
-      for _, c in ipairs(list) do
-        local near = common_prefix(c.path, before)
-        if near >= #before then near = near + 100 end
-        scored[#scored + 1] = {value = tostring(c.value), score = near * 10 + score}
-      end
-    end
-  end
-  table.sort(scored, function(a, b) return a.score > b.score end)
-  local out, seen = {}, {}
-  for _, c in ipairs(scored) do
-    if not seen[c.value] then
-      seen[c.value] = true
-      out[#out + 1] = c.value
-    end
-  end
-  return out
+  local c = pool[source_of(op.path, name)]
+  if not c then return nil end
+  local first, second = c.listed, c.made
+  if op.method ~= "GET" then first, second = c.made, c.listed end
+  return first[1] or second[1]
 end
-
 -- Values the reference gives in prose (the time range model, docs/api-time-range-model.md, and
 -- the descriptions), for parameters whose schema says no more than "string".
 local HINTS = {
@@ -122,12 +148,79 @@ local function hint(body, node, op, depth)
   end
 end
 
+-- What a body refers to, or must say, that its schema cannot: operation id -> function(ref) ->
+-- the properties to set, ref(collection) giving an id of that collection the walk has seen.
+local function list(...) return setmetatable({...}, json.array_mt) end
+local function alert_rule(ref)
+  return {description = "made by the catalog walk", enabled = true, allowAutoRemediate = false, scanAll = true,
+          target = {accountGroups = list(ref("/cloud/group"))}}
+end
+local function role(ref) return {roleType = "System Admin", accountGroupIds = list(ref("/cloud/group"))} end
+local function policy() return {policyType = "config", cloudType = "aws",
+  rule = {name = "walk rule", type = "Config", criteria = "config from cloud.resource where cloud.type = 'aws'",
+          parameters = {savedSearch = "false"}}}
+end
+local function resource_list() return {resourceListType = "TAG", members = '[{"env": "walk"}]'} end
+local function report(ref) return {cloudType = "aws", type = "COMPLIANCE",
+  target = {timeRange = {type = "to_now", value = "epoch"}, complianceStandardIds = list(ref("/compliance")),
+            accountGroups = list(ref("/cloud/group"))}}
+end
+local function user(ref) return {firstName = "Walk", lastName = "Walker", timeZone = "UTC",
+  roleIds = list(ref("/user/role")), defaultRoleId = ref("/user/role")}
+end
+local function integration() return {name = "walk integration", integrationType = "webhook", enabled = true,
+  integrationConfig = {url = "https://example.com/walk"}}
+end
+local function rrn(ref) return {rrn = ref("/resource")} end
+local BODY = {
+  ["add-alert-rule"] = alert_rule, ["update-alert-rule"] = alert_rule,
+  ["add-aws-cloud-account"] = function(ref)
+    return {accountId = "123456789099", groupIds = list(ref("/cloud/group"))}
+  end,
+  ["add-azure-cloud-account"] = function(ref) return {cloudAccount = {name = "walk azure", accountType = "account",
+    accountId = "0b8b6e6a-1a6e-4c1e-9f0e-77a1b2c3d4e5", groupIds = list(ref("/cloud/group"))}} end,
+  ["add-gcp-cloud-account"] = function(ref) return {defaultAccountGroupId = ref("/cloud/group"),
+    cloudAccount = {name = "walk gcp", accountType = "account", accountId = "walk-project",
+                    groupIds = list(ref("/cloud/group"))}, credentials = {type = "service_account"}} end,
+  ["add-policy"] = policy, ["update-policy"] = policy, ["policy-rule-validate"] = policy,
+  ["add-resource-list"] = resource_list, ["update-resource-list"] = resource_list,
+  ["add-user-role"] = role, ["update-user-role"] = role,
+  ["add-user-v2"] = function(ref) local u = user(ref); u.email = "walk.v2@example.com"; return u end,
+  ["add-user-v3"] = function(ref) local u = user(ref); u.email = "walk.v3@example.com"; return u end,
+  ["update-my-profile"] = user, ["update-profile-v2"] = user,
+  ["create-collection"] = function() return {name = "walk collection", assetGroups = {accountIds = list("*")}} end,
+  ["update-collection-by-id"] = function()
+    return {name = "walk collection 2", assetGroups = {accountIds = list("*")}}
+  end,
+  ["createCreditAllocationRule"] = function(ref) return {accountGroups = list(ref("/cloud/group"))} end,
+  ["updateCreditAllocationRule"] = function(ref) return {accountGroups = list(ref("/cloud/group"))} end,
+  ["dismiss-alerts"] = function(ref) return {alerts = list(ref("/alert")), dismissalNote = "walk"} end,
+  ["reopen-alerts"] = function(ref) return {alerts = list(ref("/alert"))} end,
+  ["get-alerts-remediation"] = function(ref) return {alerts = list(ref("/alert"))} end,
+  ["get-alerts-for-resource"] = rrn, ["get-network-for-resource"] = rrn, ["get-resource"] = rrn,
+  ["get-resource-raw"] = rrn, ["get-timeline-for-resource"] = rrn,
+  ["get-asset-details-by-id"] = function(ref) return {assetId = ref("/resource")} end,
+  ["insert-login-ip-allow-list"] = function() return {cidr = list("192.0.2.0/24")} end,
+  ["update-login-ip-allow-list"] = function() return {cidr = list("198.51.100.0/24")} end,
+  ["add-cidr-block"] = function() return {cidr = "203.0.113.0/24"} end,
+  ["update-cidr-block"] = function() return {cidr = "203.0.113.0/25"} end,
+  ["save"] = function() return {features = list({featureName = "alerts", operations = {READ = true}})} end,
+  ["update"] = function() return {features = list({featureName = "alerts", operations = {READ = true}})} end,
+  ["save-report"] = report, ["update-report"] = report,
+  ["save-integration"] = integration, ["test-integration"] = integration, ["update-integration"] = integration,
+  ["set-dismissal-note-required"] = function() return {requireDismissalNote = false} end,
+  ["update-sso-bypass-allowed-users"] = function() return list("walk@example.com") end,
+  ["create-template-v1"] = function(ref) return {integrationId = ref("/api/v1/tenant/{}/integration")} end,
+  ["test-template-v1"] = function(ref) return {integrationId = ref("/api/v1/tenant/{}/integration")} end,
+}
+
 -- Minimal valid arguments of operation id: required parameters and a body with what is required.
-function M.args_of(id, pick)
+-- chosen: values of path parameters; ref(collection): an id the walk has seen (for BODY).
+function M.args_of(id, chosen, ref)
   local op = schema.operation(id)
   local args = {}
   for _, p in ipairs(op.params and op.params.path or {}) do
-    args[p.name] = pick and pick[p.name] or synth.param(p.schema, {path = id .. "/" .. p.name, name = p.name})
+    args[p.name] = chosen and chosen[p.name] or synth.param(p.schema, {path = id .. "/" .. p.name, name = p.name})
   end
   for _, p in ipairs(op.params and op.params.query or {}) do
     if p.required then
@@ -147,6 +240,11 @@ function M.args_of(id, pick)
     local body = c and c.schema and synth.value(c.schema, {path = id, mode = "request", minimal = true})
     if body == nil or body == json.null then body = {} end
     if c and c.schema then hint(body, c.schema, {id = id, path = operations[id].path}, 0) end
+    if BODY[id] then
+      local fix = BODY[id](ref or function() return nil end)
+      if getmetatable(fix) == json.array_mt then body = fix end
+      for k, v in pairs(fix) do body[k] = v end
+    end
     args.body = body
   end
   return args
@@ -171,12 +269,20 @@ function M.broken_body(id)
 end
 
 -- The walk's order: what takes no path parameter first (reads, then writes), then the rest
--- (reads, then writes), deletes last: what the first answers name, the later ones use.
+-- (reads, then writes), deletes last: what the first answers name, the later ones use. Among
+-- reads, a listing (a path that ends with a name) before an item; deletes the deepest first (a
+-- section before its requirement, a requirement before its standard).
 local RANK = {GET = 1, HEAD = 1, POST = 2, PUT = 3, PATCH = 3, DELETE = 9}
 
 local function params_of(id)
   local op = operations[id]
   return op.params and op.params.path and #op.params.path or 0
+end
+
+-- The listing of each collection: path -> the id of its GET.
+local LISTING = {}
+for id, op in pairs(operations) do
+  if op.method == "GET" then LISTING[op.path] = id end
 end
 
 --- Every catalog id in the walk's order.
@@ -187,12 +293,61 @@ function M.order()
     local r = RANK[operations[id].method] or 5
     return r == 9 and r or r + (params_of(id) > 0 and 4 or 0)
   end
+  local function item(id) return operations[id].path:find("}$") and 1 or 0 end
+  local function depth(id) return select(2, operations[id].path:gsub("/", "")) end
   table.sort(ids, function(a, b)
     if rank(a) ~= rank(b) then return rank(a) < rank(b) end
+    if rank(a) == 9 and depth(a) ~= depth(b) then return depth(a) > depth(b) end
     if params_of(a) ~= params_of(b) then return params_of(a) < params_of(b) end
+    if item(a) ~= item(b) then return item(a) < item(b) end
     return a < b
   end)
   return ids
+end
+
+-- Operations the walk does not yet send a valid request, by the route that refuses them and why:
+-- spec/catalog_walk_spec.lua allows these (and only these) a refusal. Shrink it; aim for none.
+M.PENDING = {}
+for _, group in ipairs{
+  -- filter suggestions: filterName must be one of the route's filters (no listing names them)
+  {"get-alert-filter-options", "get-compliance-posture-filter-options", "get-policy-filter-options",
+   "get-report-posture-filter-options", "get-asset-inventory-v2-dashboard-filter-options"},
+  -- an rrn or asset id from an inventory/search answer is not gathered yet
+  {"get-alerts-for-resource", "get-asset-details-by-id", "get-network-for-resource", "get-resource",
+   "get-resource-raw", "get-timeline-for-resource", "search-for-alert-by-id", "perform-remediation-for-alert",
+   "get-alerts-remediation"},
+  -- page tokens and search ids from a first page / search are not fed yet
+  {"search-config-async-csv-download", "search-config-csv-download", "search-config-page", "search-events-page",
+   "search-events-raw", "get-next-permissions-access-with-post", "get-next-permissions-page-with-post",
+   "get-permissions-access-with-post", "search-history-delete", "search-history-manage"},
+  -- cloud accounts: {cloud_type}/{id} need an account of that type (the enum picks another)
+  {"add-cloud-account", "delete-cloud-account", "get-cloud-account", "list-cloud-account-status-details",
+   "patch-cloud-account", "update-aws-cloud-account", "update-azure-cloud-account", "update-cloud-account",
+   "update-gcp-cloud-account"},
+  -- compliance: sections and requirements the walk made are not yet told apart from built-in ones
+  {"add-section", "delete-requirement", "delete-section", "update-requirement", "update-section",
+   "post-compliance-posture-for-requirement", "post-compliance-posture-for-requirement-v2",
+   "post-compliance-posture-trend-for-requirement", "post-compliance-posture-trend-for-requirement-v2"},
+  -- integrations and templates: integrationConfig per integration type (the API's Integration Configuration page)
+  {"create-integration-v1", "delete-integration-v1", "get-all-integrations-metadata",
+   "get-security-hub-region-by-account-id-v1", "save-integration", "test-integration", "test-integration-v1",
+   "update-integration", "update-integration-v1", "create-template-v1", "test-template-v1", "update-template-v1"},
+  -- saved inventory filters: filters[] of known {name, operator, value}
+  {"save-asset-inventory-filter", "get-saved-asset-inventory-filter", "update-saved-asset-inventory-filter",
+   "delete-saved-asset-inventory-filter"},
+  -- settings: anomaly policies and trusted lists, SAML and OAuth2 configurations (create before read)
+  {"addToTrustedList", "create-oauth2-config", "create-saml-config", "get-oauth2-config", "get-oidc-login-url",
+   "get-policies-anomalies", "getAllAnomaliesSettings", "getAnomaliesSettings", "patch-oauth2-config",
+   "update-oauth2-config", "update-saml-config", "updateSettings", "updateWhitelist"},
+  -- users are named by email, which listings do not give as an id
+  {"delete-user", "get-user-profile-v2", "update-profile-v2", "update-user-profile"},
+  -- the rest: a CIDR that overlaps, a body id that must match the path, a report's lastScheduled,
+  -- a cloud type, the walk's own credentials
+  {"add-cidr-block", "delete-cidr-block", "update-cidr-block", "update-login-ip-allow-list-status",
+   "updateCreditAllocationRule", "license-usage-count-by-cloud-paginated_1", "download-historical-by-id",
+   "get-last-scheduled-report-by-id", "app-login"},
+} do
+  for _, id in ipairs(group) do M.PENDING[id] = true end
 end
 
 --- Walks every operation: a list of {id, body, err, status, route (X-Emulator-Route), ok (a 2xx)}.
@@ -202,34 +357,41 @@ end
 function M.run(client, login, each, call)
   call = call or function(id, args) return client:call(id, args) end
   local pool, out = {}, {}
-  harvest(pool, login, "/")
+  remember(pool, "/login", "listed", {login.customerNames[1].prismaId})
+  local function ref(where)
+    local c = pool[where]
+    return c and (c.listed[1] or c.made[1])
+  end
   for _, id in ipairs(M.order()) do
-    local op = operations[id]
-    local body, err = call(id, M.args_of(id))
-    -- a made-up id a hand-written route does not know: try the ids earlier answers named
-    if not body and err and (err.status == 404 or err.status == 400 or err.status == 403) and params_of(id) > 0 then
-      local lists = {}
-      for _, p in ipairs(op.params.path) do lists[p.name] = candidates(pool, {id = id, path = op.path}, p) end
-      if lists.prismaId or lists.prisma_id then
-        lists.prismaId = {login.customerNames[1].prismaId}
-        lists.prisma_id = lists.prismaId
-      end
-      for k = 1, 4 do
-        local pick, any = {}, false
-        for name, list in pairs(lists) do
-          if list[k] then pick[name], any = list[k], true end
-        end
-        if not any then break end
-        body, err = call(id, M.args_of(id, pick))
-        if body then break end
-      end
+    local op = {id = id, method = operations[id].method, path = operations[id].path}
+    local path = {}
+    for _, p in ipairs(operations[id].params and operations[id].params.path or {}) do
+      path[p.name] = pick(pool, op, p.name)
     end
+    local body, err = call(id, M.args_of(id, path, ref))
     local last = client:last_response() or {headers = {}}
-    if body then harvest(pool, body, op.path) end
     local r = {id = id, body = body, err = err, status = last.status, route = last.headers["x-emulator-route"],
                ok = body ~= nil}
     out[#out + 1] = r
     if each then each(r) end
+    if body then
+      if op.method == "GET" and not op.path:find("}$") then
+        local ids = {}
+        for _, item in ipairs(items_of(body)) do ids[#ids + 1] = id_of(item, op.path) end
+        remember(pool, op.path, "listed", ids)
+      elseif op.method == "POST" and not op.path:find("}$") then
+        local made = id_of(body, op.path)
+        if not made and LISTING[op.path] then
+          -- a creation that answers no id: the listing names what the walk made ("walk <id>")
+          for _, item in ipairs(items_of(call(LISTING[op.path], M.args_of(LISTING[op.path])))) do
+            if type(item) == "table" and item.name == "walk " .. id then made = id_of(item, op.path) end
+          end
+        end
+        remember(pool, op.path, "made", {made})
+      elseif op.method == "DELETE" then
+        for _, v in pairs(path) do forget(pool, v) end
+      end
+    end
   end
   return out
 end

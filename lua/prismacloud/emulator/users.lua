@@ -383,7 +383,9 @@ function M.register(router, app)
     if not b then return bad end
     if b.type == "SERVICE_ACCOUNT" then return add_service_account(req, app, iam, b) end
     if b.type ~= nil and b.type ~= "USER_ACCOUNT" then return api.fail(req, 400, "invalid_parameter_value", "type") end
-    return add_user(req, iam, b) or api.empty(200)
+    -- the reference documents a CreateUserAccessKeyResponseModel body (no property required);
+    -- a user account has no access key: an empty object
+    return add_user(req, iam, b) or api.json(200, {})
   end)
 
   router:add("PUT", "/v2/user/:id", function(req, params)
