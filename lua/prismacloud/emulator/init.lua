@@ -23,6 +23,7 @@ local http = require "prismacloud.emulator.http"
 local referee = require "prismacloud.emulator.referee"
 local state_mod = require "prismacloud.emulator.state"
 local test_routes = require "prismacloud.emulator.test_routes"
+local operations = require "prismacloud.operations"
 
 -- The modules whose routes answer API operations, in registration order (account groups before
 -- cloud accounts: /cloud/group/{id} must win over /cloud/{cloud_type}/{id}).
@@ -86,6 +87,10 @@ end
 -- function, or a Spring-style 404/405.
 function App:route(req)
   local route, found = self.router:find(req.method, req.path)
+  -- a route's parameter does not take a path the reference names as an operation of its own
+  -- (POST /search/api/v1/config/async is no saved search "async")
+  local literal = req.operation and not operations[req.operation].path:find("{", 1, true)
+  if route and literal and route.pattern:find(":", 1, true) then route = nil end
   local opts = route and route.opts or {}
   if opts.auth or not (is_public(req.path) or opts.public) then
     local claims, key = auth.authenticate(self, req)

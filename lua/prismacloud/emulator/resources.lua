@@ -206,7 +206,7 @@ end
 
 local ASSET_TYPES = {asset = true, raw_config = true}
 
--- POST /uai/v1/asset: a resource by its asset id, as an asset or its raw configuration.
+-- POST /uai/v1/asset: a resource by its asset id or rrn, as an asset or its raw configuration.
 local function asset(app, req)
   local body, bad = api.body(req, true)
   if not body then return bad end
@@ -217,14 +217,17 @@ local function asset(app, req)
     return api.fail(req, 400, "invalid_parameter_value", "type", "the emulator answers types asset and raw_config")
   end
   local w, n = app.state.world, cloud_resources.count(app)
+  -- "Unified Asset Id or RRN (Restricted Resource Name)" (AssetRequest.assetId)
+  local by_name = by_rrn(app, body.assetId)
   for i = 1, n do
     local r = cloud_resources.resource(w, n, i)
-    if ("%016x"):format(r.h) == body.assetId then
-      if body.type == "raw_config" then return api.json(200, {data = {asset = {id = body.assetId,
+    local id = ("%016x"):format(r.h)
+    if id == body.assetId or (by_name and by_name.h == r.h) then
+      if body.type == "raw_config" then return api.json(200, {data = {asset = {id = id,
         data = cloud_resources.resource_data(w, r), deleted = r.status == "Deleted"}}}) end
       local item = cloud_resources.item(w, r, true)
       return api.json(200, {data = {asset = {
-        id = body.assetId, prismaId = item.rrn, externalAssetId = item.id, name = item.name,
+        id = id, prismaId = item.rrn, externalAssetId = item.id, name = item.name,
         cloudType = r.kind.cloud:lower(), accountName = item.accountName, regionId = item.regionId,
         regionName = item.regionName, serviceName = item.service, resourceType = item.resourceType,
         assetType = item.resourceType, createdTs = item.createdTs, insertTs = item.insertTs,
