@@ -125,6 +125,15 @@ describe("prismacloud.json", function()
       assert.equal("-9223372036854775808", encode(math.mininteger))
       assert_same(2.0 ^ 63, decode("9223372036854775808"))
       assert_same(-(2.0 ^ 63) - 0.0, decode("-9223372036854775809"))
+      -- 19 digits, the most read as an integer; 20 or more (whose digits overflow
+      -- 64 bits while they are read) are floats
+      assert_same(999999999999999999, decode("999999999999999999"))
+      assert_same(-999999999999999999, decode("-999999999999999999"))
+      assert_same(1e19, decode("9999999999999999999"))
+      assert_same(18446744073709551616.0, decode("18446744073709551616"))
+      assert_same(1e20, decode("100000000000000000000"))
+      assert_same(-1e20, decode("-100000000000000000000"))
+      assert_same(12345678901234567890.0, decode("12345678901234567890"))
       assert_same(1.2345678901234568e29, decode("123456789012345678901234567890"))
       assert_same(9007199254740993, decode("9007199254740993")) -- exact above 2^53
     end)

@@ -688,6 +688,7 @@ static int dec_number(dec *d) {
   size_t ndig, len;
   char small[64], *text;
   lua_Number x;
+  lua_Unsigned v = 0; /* the integer part, accumulated as it is scanned (used up to 19 digits) */
 
   if (*p == '-') {
     neg = 1;
@@ -698,7 +699,7 @@ static int dec_number(dec *d) {
     p++;
     if (p < end && IS_DIGIT(*p)) return dec_fail(d, "leading zero in number", p);
   } else if (IS_DIGIT(*p)) {
-    while (p < end && IS_DIGIT(*p)) p++;
+    while (p < end && IS_DIGIT(*p)) v = v * 10 + (lua_Unsigned)(*p++ - '0'); /* wraps past 19 */
   } else {
     return dec_fail(d, "invalid number", p);
   }
@@ -719,9 +720,6 @@ static int dec_number(dec *d) {
   d->p = p;
 
   if (!is_float && ndig <= 19) { /* 19 digits always fit in 64 unsigned bits */
-    lua_Unsigned v = 0;
-    const unsigned char *q;
-    for (q = digits; q < digits + ndig; q++) v = v * 10 + (lua_Unsigned)(*q - '0');
     if (!neg && v <= (lua_Unsigned)LUA_MAXINTEGER) {
       lua_pushinteger(d->L, (lua_Integer)v);
       return 1;
