@@ -386,6 +386,27 @@ describe("prismacloud.json", function()
       assert.equal(3, h[2][huge .. "x"])
     end)
 
+    it("tries each key against the one that followed the previous key last time, never trusting it", function()
+      -- after "id", "name" came last time; the next objects have other keys there
+      local text = '[{"id":1,"name":2},{"id":1,"name":2},{"id":1,"names":3},{"id":1,"nam":4},' ..
+        '{"id":1,"name\\"x":5},{"id":1,"na\\u006de":6},{"id":1,"x":7,"name":8},{"id":1,"name":9}]'
+      for _ = 1, 2 do
+        local a = decode(text)
+        assert.same({id = 1, name = 2}, a[2])
+        assert.same({id = 1, names = 3}, a[3])
+        assert.same({id = 1, nam = 4}, a[4])
+        assert.same({id = 1, ['name"x'] = 5}, a[5])
+        assert.same({id = 1, name = 6}, a[6])
+        assert.same({id = 1, x = 7, name = 8}, a[7])
+        assert.same({id = 1, name = 9}, a[8])
+      end
+      -- the predicted key cut by the end of the input, or not followed by ':'
+      decode('[{"id":1,"name":2}]')
+      decode_fails('[{"id":1,"name', "unexpected end of input", 14)
+      decode_fails('[{"id":1,"name"', "unexpected end of input", 15)
+      decode_fails('[{"id":1,"name"}', "expected ':'", 15)
+    end)
+
     it("decodes objects whose size differs from the last one with the same first key", function()
       local function obj(n, dup)
         local f = {'"id":0'}

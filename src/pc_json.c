@@ -455,6 +455,9 @@ struct strcache {
   /* per slot, as the first key of an object: the member count of the
    * last such object (0: none yet), the size the next one is created with */
   unsigned char members[SC_SLOTS];
+  /* per slot, as an object key: 1 + the slot of the key that followed it
+   * last time (0: none), the key the next member is tried against first */
+  unsigned short next[SC_SLOTS];
 };
 
 /* Estimated memory of decoded values (64-bit Lua 5.4): a stack or table
@@ -640,6 +643,21 @@ static void push_cached(dec *d, const unsigned char *s, size_t n) {
   sc->p[slot] = lua_tostring(d->L, -1);
   sc->n[slot] = n;
   sc->members[slot] = 0; /* another string: its hint starts over */
+}
+
+/* [-0, +(0|1), m] Pushes the object key at d->p when it is the cached
+ * string of `slot` followed by its closing quote (then the bytes are known
+ * plain: they were scanned when cached); returns 0, pushing nothing, when
+ * it is not. */
+static int dec_predicted_key(dec *d, int slot) {
+  const unsigned char *p = d->p + 1;
+  size_t n = d->sc->n[slot];
+  if (n == 0 || (size_t)(d->end - p) <= n || p[n] != '"' || !same_bytes(d->sc->p[slot], p, n)) return 0;
+  if (!dec_charge(d, COST_STRING + n, p)) return 0; /* the slow path then fails the same way */
+  lua_rawgeti(d->L, d->sct, (lua_Integer)slot + 1);
+  d->slot = slot;
+  d->p = p + n + 1;
+  return 1;
 }
 
 /* [-0, +(1|0), m] Parses the string whose opening quote is at d->p (an
@@ -843,7 +861,7 @@ static int dec_array(dec *d) {
 static int dec_object(dec *d) {
   lua_State *L = d->L;
   const unsigned char *p = d->p, *end = d->end;
-  int base = lua_gettop(L), n = 0, direct = 0, first = -1, prepaid = 0;
+  int base = lua_gettop(L), n = 0, direct = 0, first = -1, prepaid = 0, prev = -1;
   if (++d->depth > PC_JSON_MAX_DEPTH)
     return dec_fail(d, "nesting deeper than " DEPTH_TEXT, p);
   if (!dec_charge(d, COST_TABLE, p)) return 0;
@@ -856,7 +874,11 @@ static int dec_object(dec *d) {
       if (p >= end) return dec_eof(d);
       if (*p != '"') return dec_fail(d, "expected string key", p);
       d->p = p;
-      if (!dec_string(d, 1)) return 0;
+      if (!(prev >= 0 && d->sc->next[prev] && dec_predicted_key(d, d->sc->next[prev] - 1)) &&
+          !dec_string(d, 1))
+        return 0;
+      if (prev >= 0 && d->slot >= 0) d->sc->next[prev] = (unsigned short)(d->slot + 1);
+      prev = d->slot;
       if (n == 0 && !direct && (first = d->slot) >= 0 && d->sc->members[first] > 0) {
         prepaid = d->sc->members[first];
         if (!dec_charge(d, (size_t)prepaid * COST_MEMBER, p)) return 0;
