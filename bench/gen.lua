@@ -7,6 +7,7 @@
 --
 --   local gen = require "gen"
 --   local files = gen.write_all(dir)   -- {small =, medium =, large =, chain =, chain_last =}
+--   local tenant = gen.write_tenant(dir) -- tenant-1.json .. tenant-100.json: 100,000 alerts
 local json = require "prismacloud.json"
 
 local M = {}
@@ -108,6 +109,22 @@ function M.write_all(dir)
   out.chain_last = dir .. "/chain-last.json"
   write(out.chain_last, M.page(1, M.CHAIN_PAGE_ALERTS, total, nil))
   return out
+end
+
+-- The alert tenant of the alerts:each row: TENANT_PAGES pages of TENANT_PAGE_ALERTS
+-- distinct alerts, tenant-<k>.json, whose nextPageToken is "p<k+1>" (none on the last).
+M.TENANT_PAGES, M.TENANT_PAGE_ALERTS = 100, 1000
+
+function M.write_tenant(dir)
+  local total = M.TENANT_PAGES * M.TENANT_PAGE_ALERTS
+  local bytes = 0
+  for k = 1, M.TENANT_PAGES do
+    local text = M.page((k - 1) * M.TENANT_PAGE_ALERTS + 1, M.TENANT_PAGE_ALERTS, total,
+      k < M.TENANT_PAGES and ("p" .. (k + 1)) or nil)
+    write(("%s/tenant-%d.json"):format(dir, k), text)
+    bytes = bytes + #text
+  end
+  return {alerts = total, pages = M.TENANT_PAGES, bytes = bytes}
 end
 
 return M

@@ -125,6 +125,15 @@ describe("prismacloud.json", function()
       assert.equal("-9223372036854775808", encode(math.mininteger))
       assert_same(2.0 ^ 63, decode("9223372036854775808"))
       assert_same(-(2.0 ^ 63) - 0.0, decode("-9223372036854775809"))
+      -- 19 digits, the most read as an integer; 20 or more (whose digits overflow
+      -- 64 bits while they are read) are floats
+      assert_same(999999999999999999, decode("999999999999999999"))
+      assert_same(-999999999999999999, decode("-999999999999999999"))
+      assert_same(1e19, decode("9999999999999999999"))
+      assert_same(18446744073709551616.0, decode("18446744073709551616"))
+      assert_same(1e20, decode("100000000000000000000"))
+      assert_same(-1e20, decode("-100000000000000000000"))
+      assert_same(12345678901234567890.0, decode("12345678901234567890"))
       assert_same(1.2345678901234568e29, decode("123456789012345678901234567890"))
       assert_same(9007199254740993, decode("9007199254740993")) -- exact above 2^53
     end)
@@ -322,6 +331,95 @@ describe("prismacloud.json", function()
       local s = table.concat(parts)
       assert.equal(s, decode(encode(s)))
       assert.equal(s, cjson.decode(encode(s)))
+    end)
+  end)
+
+  describe("repeated strings and object sizes (the decoder's string cache and size hints)", function()
+    -- The decoder keeps recent short strings and, per first key, the member
+    -- count of the last object; none of it may change a result.
+    it("decodes many distinct keys and values, of every cached length and beyond", function()
+      local members, want = {}, {}
+      for i = 1, 3000 do
+        local k = ("k%d_"):format(i) .. ("x"):rep(i % 90)
+        local v = ("v%d"):format(i) .. ("y"):rep(i % 40)
+        members[#members + 1] = ('{"%s":"%s","n":%d}'):format(k, v, i)
+        want[i] = {k, v}
+      end
+      local text = "[" .. table.concat(members, ",") .. "]"
+      for _ = 1, 2 do -- the second time, the cache holds strings of the first
+        local a = decode(text)
+        for i = 1, #want do
+          assert.equal(want[i][2], a[i][want[i][1]])
+          assert.equal(i, a[i].n)
+        end
+        assert.same(cjson.decode(text), a)
+      end
+    end)
+
+    it("tells apart strings that share a cache slot", function()
+      -- same length, first, middle and last byte; they differ elsewhere,
+      -- inside the first word, the last (overlapping) word, or a short string
+      local pairs_ = {{"a1c9z", "a2c8z"}, {"abcdefghij", "abcdXfghij"}, {"abcdefgXi", "abcdefgYi"},
+                      {("p"):rep(30) .. "1" .. ("q"):rep(33), ("p"):rep(30) .. "2" .. ("q"):rep(33)}}
+      for _, p in ipairs(pairs_) do
+        for _ = 1, 3 do
+          local o = decode(('[{"%s":"%s"},{"%s":"%s"}]'):format(p[1], p[2], p[2], p[1]))
+          assert.equal(p[2], o[1][p[1]])
+          assert.is_nil(o[1][p[2]])
+          assert.equal(p[1], o[2][p[2]])
+          assert.is_nil(o[2][p[1]])
+        end
+      end
+    end)
+
+    it("keeps escaped, NUL-holding and huge keys apart from cached ones", function()
+      local o = decode('[{"ab":1},{"a\\u0062":2},{"a\\u0000b":3},{"a":4,"ab":5}]')
+      assert.equal(1, o[1].ab)
+      assert.equal(2, o[2].ab)
+      assert.equal(3, o[3]["a\0b"])
+      assert.is_nil(o[3].ab)
+      assert.same({a = 4, ab = 5}, o[4])
+      local huge = ("k"):rep(100000)
+      local h = decode(('[{"%s":1,"k":2},{"%s":3}]'):format(huge, huge .. "x"))
+      assert.equal(1, h[1][huge])
+      assert.equal(2, h[1].k)
+      assert.equal(3, h[2][huge .. "x"])
+    end)
+
+    it("tries each key against the one that followed the previous key last time, never trusting it", function()
+      -- after "id", "name" came last time; the next objects have other keys there
+      local text = '[{"id":1,"name":2},{"id":1,"name":2},{"id":1,"names":3},{"id":1,"nam":4},' ..
+        '{"id":1,"name\\"x":5},{"id":1,"na\\u006de":6},{"id":1,"x":7,"name":8},{"id":1,"name":9}]'
+      for _ = 1, 2 do
+        local a = decode(text)
+        assert.same({id = 1, name = 2}, a[2])
+        assert.same({id = 1, names = 3}, a[3])
+        assert.same({id = 1, nam = 4}, a[4])
+        assert.same({id = 1, ['name"x'] = 5}, a[5])
+        assert.same({id = 1, name = 6}, a[6])
+        assert.same({id = 1, x = 7, name = 8}, a[7])
+        assert.same({id = 1, name = 9}, a[8])
+      end
+      -- the predicted key cut by the end of the input, or not followed by ':'
+      decode('[{"id":1,"name":2}]')
+      decode_fails('[{"id":1,"name', "unexpected end of input", 14)
+      decode_fails('[{"id":1,"name"', "unexpected end of input", 15)
+      decode_fails('[{"id":1,"name"}', "expected ':'", 15)
+    end)
+
+    it("decodes objects whose size differs from the last one with the same first key", function()
+      local function obj(n, dup)
+        local f = {'"id":0'}
+        for i = 2, n do f[i] = ('"f%d":%d'):format(dup and i % 5 or i, i) end
+        return "{" .. table.concat(f, ",") .. "}"
+      end
+      local list = {}
+      for _, n in ipairs{3, 100, 1, 200, 64, 65, 2, 130, 128, 129, 3} do
+        list[#list + 1] = obj(n)
+        list[#list + 1] = obj(n, true)
+      end
+      local text = "[" .. table.concat(list, ",") .. "]"
+      for _ = 1, 2 do assert.same(cjson.decode(text), decode(text)) end
     end)
   end)
 

@@ -15,6 +15,7 @@
 
 #include <locale.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,43 @@ static size_t utf8_seq(const unsigned char *p, const unsigned char *end) {
   return 0;
 }
 
+/* Little-endian GCC and clang: the first flagged byte of a word is found
+ * with one count-trailing-zeros instead of a byte loop. */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define PC_SCAN_CTZ 1
+#endif
+
+/* No stack effect. A mask with the high bit set in the bytes of w that are
+ * not plain (byte_class 0): '"', '\\', a control character or a byte
+ * >= 0x80; 0 when all 8 are plain. The zero-byte tests may also flag a
+ * plain byte above (after) a flagged one, never before it: the lowest
+ * flag is exact. */
+static inline uint64_t word_special(uint64_t w) {
+  const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+  uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+  return (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b) | w) & highs;
+}
+
+/* No stack effect. The first byte in [p, end) that is not plain, or end:
+ * 8 bytes at a time while whole words are plain. */
+static inline const unsigned char *scan_plain(const unsigned char *p, const unsigned char *end) {
+  while (end - p >= 8) {
+    uint64_t w, m;
+    memcpy(&w, p, 8);
+    m = word_special(w);
+    if (m) {
+#ifdef PC_SCAN_CTZ
+      return p + (__builtin_ctzll(m) >> 3);
+#else
+      break;
+#endif
+    }
+    p += 8;
+  }
+  while (p < end && byte_class[*p] == 0) p++;
+  return p;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Encoder                                                                  */
 /* ------------------------------------------------------------------------ */
@@ -127,7 +165,7 @@ static int add_json_string(pc_buf *out, const char *str, size_t n) {
   for (;;) {
     unsigned c;
     size_t k = 2;
-    while (p < end && byte_class[*p] == 0) p++;
+    p = scan_plain(p, end);
     if (p >= end) break;
     c = *p;
     if (c >= 0x80) {
@@ -382,6 +420,7 @@ int pc_json_add_string(pc_buf *out, const char *s, size_t len) {
  * this bounds the stack to ~256k slots, well under LUAI_MAXSTACK. */
 #define DEC_ARR_STACK 256 /* array elements */
 #define DEC_OBJ_STACK 128 /* object members (2 slots each) */
+#define DEC_HINT_MAX 64   /* largest size an object is created with before its end */
 
 typedef struct dec {
   lua_State *L;
@@ -395,6 +434,7 @@ typedef struct dec {
   size_t budget;              /* estimated bytes of Lua values still allowed */
   int over;                   /* the budget ran out (not a syntax error) */
   struct strcache *sc;        /* recent short strings (see strcache below) */
+  int slot;                   /* cache slot of the last string pushed, or -1 */
   int sct;                    /* absolute stack index of the table holding them */
 } dec;
 
@@ -412,6 +452,12 @@ typedef struct dec {
 struct strcache {
   const char *p[SC_SLOTS];
   size_t n[SC_SLOTS];
+  /* per slot, as the first key of an object: the member count of the
+   * last such object (0: none yet), the size the next one is created with */
+  unsigned char members[SC_SLOTS];
+  /* per slot, as an object key: 1 + the slot of the key that followed it
+   * last time (0: none), the key the next member is tried against first */
+  unsigned short next[SC_SLOTS];
 };
 
 /* Estimated memory of decoded values (64-bit Lua 5.4): a stack or table
@@ -481,7 +527,7 @@ static int dec_string_esc(dec *d, const unsigned char *run,
   luaL_buffinit(d->L, &b);
   for (;;) {
     unsigned c;
-    while (p < end && byte_class[*p] == 0) p++;
+    p = scan_plain(p, end);
     if (p >= end) return dec_eof(d);
     c = *p;
     if (c >= 0x80) {
@@ -559,12 +605,35 @@ static int dec_string_esc(dec *d, const unsigned char *run,
   }
 }
 
+/* No stack effect. Whether the n bytes at a and b are equal, for the short
+ * strings of the cache: whole words, the last one overlapping, never a
+ * byte past either end (cheaper than a call to memcmp). */
+static inline int same_bytes(const char *a, const unsigned char *b, size_t n) {
+  uint64_t x, y;
+  size_t i;
+  if (n < 8) {
+    for (i = 0; i < n; i++)
+      if ((unsigned char)a[i] != b[i]) return 0;
+    return 1;
+  }
+  for (i = 0; i + 8 < n; i += 8) {
+    memcpy(&x, a + i, 8);
+    memcpy(&y, b + i, 8);
+    if (x != y) return 0;
+  }
+  memcpy(&x, a + n - 8, 8);
+  memcpy(&y, b + n - 8, 8);
+  return x == y;
+}
+
 /* [-0, +1, m] Pushes the n bytes at s (n >= 1), from the string cache
- * when they are there, else as a new string that then takes its slot. */
+ * when they are there, else as a new string that then takes its slot;
+ * d->slot says which slot. */
 static void push_cached(dec *d, const unsigned char *s, size_t n) {
   struct strcache *sc = d->sc;
   unsigned slot = ((unsigned)n * 131u + s[0] * 31u + s[n >> 1] * 7u + s[n - 1]) & (SC_SLOTS - 1);
-  if (sc->n[slot] == n && memcmp(sc->p[slot], s, n) == 0) {
+  d->slot = (int)slot;
+  if (sc->n[slot] == n && same_bytes(sc->p[slot], s, n)) {
     lua_rawgeti(d->L, d->sct, (lua_Integer)slot + 1);
     return;
   }
@@ -573,6 +642,22 @@ static void push_cached(dec *d, const unsigned char *s, size_t n) {
   lua_rawseti(d->L, d->sct, (lua_Integer)slot + 1);
   sc->p[slot] = lua_tostring(d->L, -1);
   sc->n[slot] = n;
+  sc->members[slot] = 0; /* another string: its hint starts over */
+}
+
+/* [-0, +(0|1), m] Pushes the object key at d->p when it is the cached
+ * string of `slot` followed by its closing quote (then the bytes are known
+ * plain: they were scanned when cached); returns 0, pushing nothing, when
+ * it is not. */
+static int dec_predicted_key(dec *d, int slot) {
+  const unsigned char *p = d->p + 1;
+  size_t n = d->sc->n[slot];
+  if (n == 0 || (size_t)(d->end - p) <= n || p[n] != '"' || !same_bytes(d->sc->p[slot], p, n)) return 0;
+  if (!dec_charge(d, COST_STRING + n, p)) return 0; /* the slow path then fails the same way */
+  lua_rawgeti(d->L, d->sct, (lua_Integer)slot + 1);
+  d->slot = slot;
+  d->p = p + n + 1;
+  return 1;
 }
 
 /* [-0, +(1|0), m] Parses the string whose opening quote is at d->p (an
@@ -582,14 +667,18 @@ static int dec_string(dec *d, int key) {
   const unsigned char *p = d->p + 1, *end = d->end, *run = p;
   for (;;) {
     unsigned c;
-    while (p < end && byte_class[*p] == 0) p++;
+    p = scan_plain(p, end);
     if (p >= end) return dec_eof(d);
     c = *p;
     if (c == '"') {
       size_t n = (size_t)(p - run);
       if (!dec_charge(d, COST_STRING + n, run)) return 0;
-      if (n > 0 && n <= (key ? SC_MAX_KEY : SC_MAX_VALUE)) push_cached(d, run, n);
-      else lua_pushlstring(d->L, (const char *)run, n);
+      if (n > 0 && n <= (key ? SC_MAX_KEY : SC_MAX_VALUE)) {
+        push_cached(d, run, n);
+      } else {
+        lua_pushlstring(d->L, (const char *)run, n);
+        d->slot = -1;
+      }
       d->p = p + 1;
       return 1;
     }
@@ -599,7 +688,10 @@ static int dec_string(dec *d, int key) {
       p += k;
       continue;
     }
-    if (c == '\\') return dec_string_esc(d, run, p);
+    if (c == '\\') {
+      d->slot = -1;
+      return dec_string_esc(d, run, p);
+    }
     return dec_fail(d, "control character in string", p);
   }
 }
@@ -614,6 +706,7 @@ static int dec_number(dec *d) {
   size_t ndig, len;
   char small[64], *text;
   lua_Number x;
+  lua_Unsigned v = 0; /* the integer part, accumulated as it is scanned (used up to 19 digits) */
 
   if (*p == '-') {
     neg = 1;
@@ -624,7 +717,7 @@ static int dec_number(dec *d) {
     p++;
     if (p < end && IS_DIGIT(*p)) return dec_fail(d, "leading zero in number", p);
   } else if (IS_DIGIT(*p)) {
-    while (p < end && IS_DIGIT(*p)) p++;
+    while (p < end && IS_DIGIT(*p)) v = v * 10 + (lua_Unsigned)(*p++ - '0'); /* wraps past 19 */
   } else {
     return dec_fail(d, "invalid number", p);
   }
@@ -645,9 +738,6 @@ static int dec_number(dec *d) {
   d->p = p;
 
   if (!is_float && ndig <= 19) { /* 19 digits always fit in 64 unsigned bits */
-    lua_Unsigned v = 0;
-    const unsigned char *q;
-    for (q = digits; q < digits + ndig; q++) v = v * 10 + (lua_Unsigned)(*q - '0');
     if (!neg && v <= (lua_Unsigned)LUA_MAXINTEGER) {
       lua_pushinteger(d->L, (lua_Integer)v);
       return 1;
@@ -720,7 +810,8 @@ static void obj_collect(lua_State *L, int base, int n) {
 }
 
 /* [-0, +(1|0), m] Parses the array whose '[' is at d->p; the table gets the
- * array metatable. Items wait on the stack until the size is known. */
+ * array metatable. Items wait on the stack until the size is known (room
+ * for them is made once, not per item). */
 static int dec_array(dec *d) {
   lua_State *L = d->L;
   const unsigned char *p = d->p, *end = d->end;
@@ -733,8 +824,8 @@ static int dec_array(dec *d) {
   if (p < end && *p == ']') {
     lua_createtable(L, 0, 0);
   } else {
+    luaL_checkstack(L, DEC_ARR_STACK + 8, "json decode");
     for (;;) {
-      luaL_checkstack(L, 6, "json decode");
       d->p = p;
       if (!dec_value(d)) return 0;
       if (i) {
@@ -762,11 +853,15 @@ static int dec_array(dec *d) {
 }
 
 /* [-0, +(1|0), m] Parses the object whose '{' is at d->p into a plain table.
- * Members wait on the stack until the size is known. */
+ * When its first key is in the string cache with a member count from an
+ * earlier object (see strcache), the table is created at once with that
+ * size (at most DEC_HINT_MAX, charged to the budget up front) and members
+ * go straight into it; otherwise they wait on the stack until the size is
+ * known. A wrong guess only costs Lua a resize. Later duplicates win. */
 static int dec_object(dec *d) {
   lua_State *L = d->L;
   const unsigned char *p = d->p, *end = d->end;
-  int base = lua_gettop(L), n = 0, direct = 0;
+  int base = lua_gettop(L), n = 0, direct = 0, first = -1, prepaid = 0, prev = -1;
   if (++d->depth > PC_JSON_MAX_DEPTH)
     return dec_fail(d, "nesting deeper than " DEPTH_TEXT, p);
   if (!dec_charge(d, COST_TABLE, p)) return 0;
@@ -774,21 +869,33 @@ static int dec_object(dec *d) {
   if (p < end && *p == '}') {
     lua_createtable(L, 0, 0);
   } else {
+    luaL_checkstack(L, 2 * DEC_OBJ_STACK + 8, "json decode");
     for (;;) {
       if (p >= end) return dec_eof(d);
       if (*p != '"') return dec_fail(d, "expected string key", p);
-      luaL_checkstack(L, 6, "json decode");
       d->p = p;
-      if (!dec_string(d, 1)) return 0;
+      if (!(prev >= 0 && d->sc->next[prev] && dec_predicted_key(d, d->sc->next[prev] - 1)) &&
+          !dec_string(d, 1))
+        return 0;
+      if (prev >= 0 && d->slot >= 0) d->sc->next[prev] = (unsigned short)(d->slot + 1);
+      prev = d->slot;
+      if (n == 0 && !direct && (first = d->slot) >= 0 && d->sc->members[first] > 0) {
+        prepaid = d->sc->members[first];
+        if (!dec_charge(d, (size_t)prepaid * COST_MEMBER, p)) return 0;
+        lua_createtable(L, 0, prepaid);
+        lua_insert(L, -2); /* below the first key */
+        direct = 1;
+      }
       p = skip_ws(d->p, end);
       if (p >= end) return dec_eof(d);
       if (*p != ':') return dec_fail(d, "expected ':'", p);
-      if (!dec_charge(d, COST_MEMBER, p)) return 0;
+      if (n >= prepaid && !dec_charge(d, COST_MEMBER, p)) return 0;
       d->p = skip_ws(p + 1, end);
       if (!dec_value(d)) return 0;
+      n++;
       if (direct) {
         lua_rawset(L, base + 1);
-      } else if (++n == DEC_OBJ_STACK) {
+      } else if (n == DEC_OBJ_STACK) {
         obj_collect(L, base, n);
         direct = 1;
       }
@@ -802,6 +909,8 @@ static int dec_object(dec *d) {
       return dec_fail(d, "expected ',' or '}'", p);
     }
     if (!direct) obj_collect(L, base, n);
+    /* the slot may hold another string by now: then the hint goes to it, harmlessly */
+    if (first >= 0) d->sc->members[first] = (unsigned char)(n < DEC_HINT_MAX ? n : DEC_HINT_MAX);
   }
   d->p = p + 1;
   d->depth--;
@@ -871,6 +980,7 @@ int pc_json_decode_capped(lua_State *L, const char *s, size_t len, size_t cap,
   push_array_mt(L);
   d.sc = push_strcache(L);
   d.sct = top + 2;
+  d.slot = -1;
   d.L = L;
   d.start = (const unsigned char *)s;
   d.end = d.start + len;
