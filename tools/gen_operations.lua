@@ -48,6 +48,9 @@
 --     give {rate = 2, burst = 10}; a rate per minute or hour gives
 --     {rate = 80, period = 60} (period in seconds; absent means 1 second).
 local cjson = require "cjson"
+local reference = require("tools.reference").new("gen_operations")
+local fail, read_file, list_json_files = reference.fail, reference.read_file, reference.list_json_files
+local resolve, quote, key_text = reference.resolve, reference.quote, reference.key_text
 
 local HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 local SCHEMA_TYPES = {string = true, integer = true, number = true, boolean = true, array = true, object = true}
@@ -88,50 +91,6 @@ local PAGING_PATHS = {
 local RATE_PERIODS = {
   s = 1, sec = 1, second = 1, seconds = 1, min = 60, minute = 60, minutes = 60, hour = 3600, hours = 3600,
 }
-
-local function fail(fmt, ...)
-  io.stderr:write("gen_operations: ", fmt:format(...), "\n")
-  os.exit(2)
-end
-
-local function read_file(path)
-  local f, err = io.open(path, "rb")
-  if not f then return nil, err end
-  local data = f:read("a")
-  f:close()
-  return data
-end
-
-local function list_json_files(dir)
-  local p = assert(io.popen("ls -1 '" .. dir:gsub("'", "'\\''") .. "'"))
-  local names = {}
-  for name in p:lines() do
-    if name:match("%.json$") then names[#names + 1] = name end
-  end
-  p:close()
-  table.sort(names)
-  return names
-end
-
--- Resolves a local JSON pointer "#/a/b" in doc; follows chains of $ref.
-local function resolve(doc, node, file)
-  local seen = 0
-  while type(node) == "table" and node["$ref"] do
-    local ref = node["$ref"]
-    if ref:sub(1, 2) ~= "#/" then fail("%s: external $ref %s is not supported", file, ref) end
-    local target = doc
-    for part in ref:sub(3):gmatch("[^/]+") do
-      part = part:gsub("%%(%x%x)", function(h) return string.char(tonumber(h, 16)) end)
-      part = part:gsub("~1", "/"):gsub("~0", "~")
-      target = type(target) == "table" and target[part] or nil
-    end
-    if target == nil then fail("%s: unresolved $ref %s", file, ref) end
-    node = target
-    seen = seen + 1
-    if seen > 20 then fail("%s: $ref loop at %s", file, ref) end
-  end
-  return node
-end
 
 local function trim(s)
   return (s:gsub("%s+", " "):gsub("^ ", ""):gsub(" $", ""))
@@ -370,24 +329,6 @@ local KEY_ORDER = {
   "rate", "burst", "period",                    -- a rate
   "path", "query", "header",                    -- params
 }
-
-local function quote(s)
-  return '"' .. s:gsub('[%c"\\]', function(c)
-    local named = {["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t", ['"'] = '\\"', ["\\"] = "\\\\"}
-    return named[c] or ("\\%03d"):format(c:byte())
-  end) .. '"'
-end
-
-local function key_text(k)
-  if type(k) == "string" and k:match("^[%a_][%w_]*$") then
-    local reserved = {["and"] = 1, ["break"] = 1, ["do"] = 1, ["else"] = 1, ["elseif"] = 1, ["end"] = 1,
-      ["false"] = 1, ["for"] = 1, ["function"] = 1, ["goto"] = 1, ["if"] = 1, ["in"] = 1, ["local"] = 1,
-      ["nil"] = 1, ["not"] = 1, ["or"] = 1, ["repeat"] = 1, ["return"] = 1, ["then"] = 1, ["true"] = 1,
-      ["until"] = 1, ["while"] = 1}
-    if not reserved[k] then return k end
-  end
-  return "[" .. quote(k) .. "]"
-end
 
 -- The items of table t as {prefix, value}: array part first, then keys in KEY_ORDER.
 local function items_of(t)

@@ -31,6 +31,7 @@
 --     responses = {[status] = {content = {{media, schema = node, examples = {json text}}}}}
 --     (status as written: "200", "4XX", "default"; a response with no content has content = {}).
 local json = require "prismacloud.json"
+local reference = require("tools.reference").new("gen_schemas")
 
 local HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 local TYPES = {string = true, integer = true, number = true, boolean = true, array = true, object = true}
@@ -41,60 +42,14 @@ local PLAIN = {
   "minLength", "maxLength", "minItems", "maxItems", "uniqueItems",
 }
 local null = json.null
-
-local function fail(fmt, ...)
-  io.stderr:write("gen_schemas: ", fmt:format(...), "\n")
-  os.exit(2)
-end
-
-local function read_file(path)
-  local f, err = io.open(path, "rb")
-  if not f then return nil, err end
-  local data = f:read("a")
-  f:close()
-  return data
-end
-
-local function list_json_files(dir)
-  local p = assert(io.popen("ls -1 '" .. dir:gsub("'", "'\\''") .. "'"))
-  local names = {}
-  for name in p:lines() do
-    if name:match("%.json$") then names[#names + 1] = name end
-  end
-  p:close()
-  table.sort(names)
-  return names
-end
+local fail, read_file, list_json_files = reference.fail, reference.read_file, reference.list_json_files
+local deref, resolve, quote, key_text = reference.deref, reference.resolve, reference.quote, reference.key_text
 
 local function sorted_keys(t)
   local keys = {}
   for k in pairs(t) do keys[#keys + 1] = k end
   table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
   return keys
-end
-
--- The target of a local $ref "#/a/b" in doc, and its pointer.
-local function deref(doc, ref, file)
-  if type(ref) ~= "string" or ref:sub(1, 2) ~= "#/" then fail("%s: unsupported $ref %s", file, tostring(ref)) end
-  local target = doc
-  for part in ref:sub(3):gmatch("[^/]+") do
-    part = part:gsub("%%(%x%x)", function(h) return string.char(tonumber(h, 16)) end)
-    part = part:gsub("~1", "/"):gsub("~0", "~")
-    target = type(target) == "table" and target[part] or nil
-  end
-  if target == nil then fail("%s: unresolved $ref %s", file, ref) end
-  return target
-end
-
--- Follows a chain of $ref (not for schemas: parameters, request bodies, responses, examples).
-local function resolve(doc, node, file)
-  local seen = 0
-  while type(node) == "table" and node["$ref"] do
-    node = deref(doc, node["$ref"], file)
-    seen = seen + 1
-    if seen > 20 then fail("%s: $ref loop", file) end
-  end
-  return node
 end
 
 --------------------------------------------------------------------------
@@ -179,7 +134,6 @@ local function is_scalar(v)
 end
 
 -- The canonical Lua text of a node (keys sorted, schema slots as indices): its identity.
-local quote -- defined below
 local function lua_value(v)
   local t = type(v)
   if t == "string" then return quote(v) end
@@ -191,22 +145,6 @@ local function lua_value(v)
   end
   if v == null then return "null" end
   fail("cannot write a %s", t)
-end
-
-local RESERVED = {}
-for w in ([[and break do else elseif end false for function goto if in local nil not or repeat return
-  then true until while]]):gmatch("%a+") do RESERVED[w] = true end
-
-function quote(s)
-  return '"' .. s:gsub('[%c"\\\128-\255]', function(c)
-    local named = {["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t", ['"'] = '\\"', ["\\"] = "\\\\"}
-    return named[c] or ("\\%03d"):format(c:byte())
-  end) .. '"'
-end
-
-local function key_text(k)
-  if k:match("^[%a_][%w_]*$") and not RESERVED[k] then return k end
-  return "[" .. quote(k) .. "]"
 end
 
 local function list_text(list)
