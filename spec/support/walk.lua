@@ -186,8 +186,19 @@ end
 local function user(ref) return {firstName = "Walk", lastName = "Walker", timeZone = "UTC",
   roleIds = list(ref("/user/role")), defaultRoleId = ref("/user/role")}
 end
+-- An integration, its integrationConfig as the reference's Integration Configurations page
+-- (docs/api-integration-config.md) gives it for its type: a webhook ("url", "authToken": required)
+-- under /api/v1/tenant, a Tenable one ("accessKey", "secretKey": required) among Integrations Pull
+-- (Okta, Qualys, Tenable; IntegrationModel's enum spells it TENABLE).
 local function integration() return {name = "walk integration", integrationType = "webhook", enabled = true,
-  integrationConfig = {url = "https://example.com/walk"}}
+  integrationConfig = {url = "https://example.com/walk", authToken = "walk-token"}}
+end
+local function pull_integration() return {name = "walk pull integration", integrationType = "TENABLE",
+  enabled = true, integrationConfig = {accessKey = "walk-access", secretKey = "walk-secret"}}
+end
+-- A Jira template, through a Jira integration (a template sends through one of its type).
+local function template(_, w) return {integrationType = "jira",
+  integrationId = w.find("get-all-integrations-v1", "id", function(i) return i.integrationType == "jira" end)}
 end
 -- The accounts the walk onboards (their ids in each cloud's format).
 local ACCOUNT = {aws = "123456789099", azure = "0b8b6e6a-1a6e-4c1e-9f0e-77a1b2c3d4e5", gcp = "walk-project",
@@ -278,11 +289,13 @@ local BODY = {
   ["save"] = function() return {features = list({featureName = "alerts", operations = {READ = true}})} end,
   ["update"] = function() return {features = list({featureName = "alerts", operations = {READ = true}})} end,
   ["save-report"] = report, ["update-report"] = report,
-  ["save-integration"] = integration, ["test-integration"] = integration, ["update-integration"] = integration,
+  ["create-integration-v1"] = integration, ["test-integration-v1"] = integration,
+  ["update-integration-v1"] = integration,
+  ["save-integration"] = pull_integration, ["test-integration"] = pull_integration,
+  ["update-integration"] = pull_integration,
   ["set-dismissal-note-required"] = function() return {requireDismissalNote = false} end,
   ["update-sso-bypass-allowed-users"] = function() return list("walk@example.com") end,
-  ["create-template-v1"] = function(ref) return {integrationId = ref("/api/v1/tenant/{}/integration")} end,
-  ["test-template-v1"] = function(ref) return {integrationId = ref("/api/v1/tenant/{}/integration")} end,
+  ["create-template-v1"] = template, ["test-template-v1"] = template, ["update-template-v1"] = template,
 }
 
 -- What an operation's path and query parameters refer to that the collections do not say:
@@ -306,6 +319,12 @@ local PARAMS = {
   -- a recent search (a saved search of the system's own is read-only)
   ["search-history-manage"] = function(_, w) return {id = (w.answer("search-config") or {}).id} end,
   ["search-history-delete"] = function(_, w) return {id = (w.answer("search-config") or {}).id} end,
+  -- the type of the Pull integrations to name
+  ["get-all-integrations-metadata"] = function() return {type = "TENABLE"} end,
+  -- an onboarded AWS account (the Security Hub accounts: {account id = name})
+  ["get-security-hub-region-by-account-id-v1"] = function(_, w)
+    return {accountId = first_key(w.answer("get-security-hub-accounts-v1"))}
+  end,
 }
 PARAMS["patch-cloud-account"] = PARAMS["get-cloud-account"]
 
@@ -426,11 +445,6 @@ end
 -- spec/catalog_walk_spec.lua allows these (and only these) a refusal. Shrink it; aim for none.
 M.PENDING = {}
 for _, group in ipairs{
-  -- integrations and templates: integrationConfig per integration type (the API's Integration
-  -- Configuration page) is not yet given, nor the type GET /integration/name takes
-  {"create-integration-v1", "delete-integration-v1", "get-all-integrations-metadata",
-   "get-security-hub-region-by-account-id-v1", "save-integration", "test-integration", "test-integration-v1",
-   "update-integration", "update-integration-v1", "create-template-v1", "test-template-v1", "update-template-v1"},
   -- saved inventory filters: filters[] of known {name, operator, value}
   {"save-asset-inventory-filter", "get-saved-asset-inventory-filter", "update-saved-asset-inventory-filter",
    "delete-saved-asset-inventory-filter"},
@@ -517,7 +531,9 @@ function M.run(client, login, each, call)
         end
         if made or item then remember(pool, op.path, "made", {{id = made, item = item}}) end
       elseif op.method == "DELETE" then
-        for _, v in pairs(path) do forget(pool, v) end
+        -- what the delete named: its last path parameter (those before name where it lives)
+        local last_name = op.path:match("{([^}]*)}$")
+        if last_name and path[last_name] then forget(pool, path[last_name]) end
       end
     end
   end
