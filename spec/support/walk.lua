@@ -233,6 +233,21 @@ local function inventory_filter(_, w)
   local name = names[1]
   return {filters = list({name = name, operator = "=", value = name and tostring(options[name].options[1])})}
 end
+-- An anomaly trusted list of IP addresses ("ip", its entries' field ipCIDR: AnomaliesTrustedListEntry) for
+-- the anomaly policies GET /anomalies/policies names for that type.
+local TRUSTED_TYPE = "ip"
+local function trusted_list(_, w)
+  local policies = {}
+  for id in pairs(w.answer("get-policies-anomalies") or {}) do policies[#policies + 1] = id end
+  table.sort(policies)
+  return {trustedListType = TRUSTED_TYPE, applicablePolicies = list(policies[1]),
+          trustedListEntries = list({ipCIDR = "192.0.2.10/32"})}
+end
+-- An anomaly policy's settings: the disposition and threshold it has (getAnomaliesSettings).
+local function anomaly_settings(_, w)
+  local now = w.answer("getAnomaliesSettings") or {}
+  return {alertDisposition = now.alertDisposition, trainingModelThreshold = now.trainingModelThreshold}
+end
 local function rrn(_, w) return {rrn = w.find("get-resource-scan-info", "rrn")} end
 -- an open alert of a policy with a remediation (post-alerts-v2 lists them)
 local function remediable(w)
@@ -251,6 +266,7 @@ local BODY = {
   ["get-compliance-posture-filter-options"] = filter_of("get-compliance-posture-filters-and-options"),
   ["get-policy-filter-options"] = filter_of("get-policy-filters-and-options"),
   ["get-report-posture-filter-options"] = filter_of("get-report-filters-and-options"),
+  ["addToTrustedList"] = trusted_list, ["updateWhitelist"] = trusted_list, ["updateSettings"] = anomaly_settings,
   ["save-asset-inventory-filter"] = inventory_filter, ["update-saved-asset-inventory-filter"] = inventory_filter,
   ["get-alerts-remediation"] = function(_, w) return {alerts = list(remediable(w))} end,
   ["post-alerts-v2"] = function() return {limit = 5, timeRange = {type = "to_now", value = "epoch"},
@@ -333,6 +349,12 @@ local PARAMS = {
   -- a recent search (a saved search of the system's own is read-only)
   ["search-history-manage"] = function(_, w) return {id = (w.answer("search-config") or {}).id} end,
   ["search-history-delete"] = function(_, w) return {id = (w.answer("search-config") or {}).id} end,
+  -- anomalies of a type ("Network, UEBA, DNS", the parameter's example), policies of a trusted list
+  -- type, an anomaly policy's id (the settings of all: {policy id = settings})
+  ["getAllAnomaliesSettings"] = function() return {type = "Network"} end,
+  ["get-policies-anomalies"] = function() return {trustedListType = TRUSTED_TYPE} end,
+  ["getAnomaliesSettings"] = function(_, w) return {policyid = first_key(w.answer("getAllAnomaliesSettings"))} end,
+  ["updateSettings"] = function(_, w) return {policyid = first_key(w.answer("getAllAnomaliesSettings"))} end,
   -- the type of the Pull integrations to name
   ["get-all-integrations-metadata"] = function() return {type = "TENABLE"} end,
   -- an onboarded AWS account (the Security Hub accounts: {account id = name})
@@ -459,12 +481,9 @@ end
 -- spec/catalog_walk_spec.lua allows these (and only these) a refusal. Shrink it; aim for none.
 M.PENDING = {}
 for _, group in ipairs{
-  -- settings: anomaly policies and trusted lists (a trustedListType of the enum), SAML and OAuth2
-  -- configurations (create before read), the login IP allow list's status
-  {"addToTrustedList", "create-oauth2-config", "create-saml-config", "get-oauth2-config", "get-oidc-login-url",
-   "get-policies-anomalies", "getAllAnomaliesSettings", "getAnomaliesSettings", "patch-oauth2-config",
-   "update-oauth2-config", "update-saml-config", "updateSettings", "updateWhitelist",
-   "update-login-ip-allow-list-status"},
+  -- settings: SAML and OAuth2 configurations (create before read), the login IP allow list's status
+  {"create-oauth2-config", "create-saml-config", "get-oauth2-config", "get-oidc-login-url", "patch-oauth2-config",
+   "update-oauth2-config", "update-saml-config", "update-login-ip-allow-list-status"},
   -- the rest: a report's lastScheduled (its history), the walk's own credentials
   {"download-historical-by-id", "get-last-scheduled-report-by-id", "app-login"},
 } do
