@@ -63,7 +63,7 @@ walk.run(client, login, function(r)
   else
     counts.clean = counts.clean + 1
   end
-end, call)
+end, call, {username = "test-key", password = "test-secret"})
 client:close()
 emu.stop()
 
