@@ -130,7 +130,7 @@ function M.register(router, app)
     local st = app.state
     local body, bad = api.body(req, true)
     if not body then return bad end
-    local err = validate(st, req, body)
+    local err = validate(st, req, body) or api.missing_required(req)
     if err then return err end
     st.next_group = (st.next_group or 0) + 1
     local id = data.uuid(st.world.seed, 1000 + data.SALT.group, st.next_group)

@@ -251,6 +251,8 @@ local function register_onboarding(router, app)
       local body, bad = api.body(req, true)
       if not body then return bad end
       if not account_part(cloud, body) then return api.fail(req, 400, "bad_request", "cloudAccount") end
+      local missing = api.missing_required(req)
+      if missing then return missing end
       return api.json(200, trial(cloud, body))
     end)
   end
@@ -377,6 +379,8 @@ function M.register(router, app)
     local st = app.state
     local body, bad = api.body(req, true)
     if not body then return bad end
+    local missing = api.missing_required(req)
+    if missing then return missing end
     local only_active = api.query(req, "onlyActive") == "true"
     local group_ids = type(body.accountGroupIds) == "table" and body.accountGroupIds or {}
     return api.json(200, account_names(st, only_active, api.query(req, "cloudType"), group_ids))
