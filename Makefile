@@ -139,7 +139,10 @@ clean:
 # parsing, the request-URL builder, the base-URL reader, the trace's
 # redaction and the Retry-After reader. Each runs
 # FUZZ_SECONDS from the seed corpus in fuzz/corpus/<target> (copied, so the
-# seeds stay as committed); a crash leaves its input in build/fuzz/.
+# seeds stay as committed); a crash leaves its input in build/fuzz/. Leaks are
+# checked once, at exit (-detect_leaks=0 turns off only libFuzzer's check after
+# each input, which scans the heap whenever the decoder's string cache grows:
+# 330 runs/s instead of 96,000; a leak still fails the run).
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 10
 FUZZ_TARGETS  = json jwt error headers url base trace retry_after
@@ -161,7 +164,7 @@ fuzz:
 	for t in $(FUZZ_TARGETS); do \
 	  rm -rf build/fuzz/corpus-$$t && mkdir -p build/fuzz/corpus-$$t && \
 	  cp fuzz/corpus/$$t/* build/fuzz/corpus-$$t/ 2>/dev/null; \
-	  (cd build/fuzz && ./$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	  (cd build/fuzz && ./$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 -detect_leaks=0 \
 	    -print_final_stats=1 corpus-$$t 2>$$t.log; rc=$$?; \
 	    grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' $$t.log | sed "s/^/$$t: /"; exit $$rc) || exit 1; \
 	done

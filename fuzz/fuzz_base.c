@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   lua_State *L = fuzz_state();
   pc_buf out = PC_BUF_INIT;
-  int allow;
+  int allow, top = lua_gettop(L);
   if (size < 1) return 0;
   allow = data[0] & 1;
   lua_pushcfunction(L, base);
@@ -53,5 +53,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     lua_pop(L, 1);
   }
   pc_buf_free(&out);
+  fuzz_settle(L, top);
   return 0;
 }

@@ -28,6 +28,14 @@ static lua_State *fuzz_state(void) {
   return L;
 }
 
+/* [-?, +0, -] Ends one input: the stack back to `top` and a full collection,
+ * so that no input leaves garbage for the next one to collect (a finding
+ * then reproduces from its input alone). */
+static void fuzz_settle(lua_State *L, int top) {
+  lua_settop(L, top);
+  lua_gc(L, LUA_GCCOLLECT, 0);
+}
+
 /* Aborts (a finding) unless cond holds. */
 #define FUZZ_CHECK(cond) \
   do { if (!(cond)) abort(); } while (0)

@@ -32,6 +32,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   FUZZ_CHECK(lua_getfield(L, -1, "kind") == LUA_TSTRING);
   FUZZ_CHECK(lua_getfield(L, -2, "message") == LUA_TSTRING);
   FUZZ_CHECK(lua_getfield(L, -3, "status") == LUA_TNUMBER);
-  lua_settop(L, top);
+  fuzz_settle(L, top);
   return 0;
 }

@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     for (i = 0; i < n; i++) FUZZ_CHECK(!isupper((unsigned char)k[i]) && k[i] != ':' && k[i] != '\n');
     lua_pop(L, 1);
   }
-  lua_settop(L, top);
+  fuzz_settle(L, top);
   pc_buf_free(&raw);
   return 0;
 }

@@ -52,7 +52,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   pc_buf_free(&a);
   pc_buf_free(&b);
-  lua_settop(L, top);
-  lua_gc(L, LUA_GCSTEP, 0);
+  fuzz_settle(L, top);
   return 0;
 }

@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   lua_State *L = fuzz_state();
   pc_buf scratch = PC_BUF_INIT;
-  int top = lua_gettop(L), issued, safe = size > 0;
+  int top = lua_gettop(L), issued, safe = size > 0 && size <= PC_JWT_MAX_LEN;
   char *copy = malloc(size ? size : 1);
   double life;
   size_t i;
@@ -27,5 +27,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   FUZZ_CHECK(pc_jwt_header_safe(copy, size) == safe);
   free(copy);
   pc_buf_free(&scratch);
+  fuzz_settle(L, top);
   return 0;
 }

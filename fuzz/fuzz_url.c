@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       FUZZ_CHECK(c > 0x20 && c < 0x7f);
     }
   }
-  lua_settop(L, top);
+  fuzz_settle(L, top);
   pc_buf_free(&out);
   return 0;
 }
