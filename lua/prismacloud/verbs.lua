@@ -109,6 +109,19 @@ function M.merge(current, keys, changes, id)
   return body
 end
 
+--- For a verb that writes and then reads the object back: nil and the read's error, marked
+-- written = true and its message saying that the write was applied ("updated; reading it back
+-- failed: ...").
+-- syntax: nil, err = verbs.written(err)
+function M.written(err)
+  if not errors.is_error(err) then
+    err = errors.new("decode", err == nil and "no answer" or tostring(err))
+  end
+  err.written = true
+  err.message = "updated; reading it back failed: " .. tostring(err.message)
+  return nil, err
+end
+
 --------------------------------------------------------------------------
 -- Argument checks shared by the families. Each raises at level 3: called
 -- directly inside a family method, the error points at the method's caller.

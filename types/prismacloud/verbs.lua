@@ -88,6 +88,14 @@ function verbs.read_only(operation_id) end
 ---@return any body
 function verbs.merge(current, keys, changes, operation_id) end
 
+---For a verb that writes and then reads the object back: nil and the read's error, marked written = true and its message saying that the write was applied ("updated; reading it back failed: ...").
+---
+---`nil, err = verbs.written(err)`
+---@param err any
+---@return any nil
+---@return prismacloud.Error? err
+function verbs.written(err) end
+
 ---Raises unless v is a non-empty string, naming argument n of fname and the noun expected ("string").
 ---
 ---`v = verbs.check_string(v, n, fname [, noun])`
