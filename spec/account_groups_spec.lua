@@ -63,6 +63,26 @@ describe("account_groups family", function()
       requests.check(only("/cloud/group/" .. g.id), "delete-account-group")
     end)
 
+    it("update: a PUT applied whose read-back fails is nil, err with err.written", function()
+      local g = client.account_groups:list()[1]
+      srv.clear()
+      srv.fault{path = "/cloud/group/" .. g.id, method = "GET", status = 503, times = 1}
+      local none, err = client.account_groups:update(g.id, {name = g.name, description = "written",
+                                                             accountIds = g.accountIds})
+      assert.is_nil(none)
+      assert.is_true(err.written)
+      assert.equal(503, err.status)
+      assert.truthy(err.message:find("^updated; reading it back failed: "), err.message)
+      requests.sequence(srv, "update-account-group", "get-account-group")
+      assert.equal("written", assert(client.account_groups:get(g.id)).description)
+      -- a PUT that fails is no write
+      srv.clear()
+      srv.fault{path = "/cloud/group/" .. g.id, method = "PUT", status = 500, times = 1}
+      none, err = client.account_groups:update(g.id, {name = g.name, accountIds = g.accountIds})
+      assert.is_nil(none)
+      assert.is_nil(err.written)
+    end)
+
     it("surfaces API errors as nil, err", function()
       local dup = client.account_groups:list()[1].name
       local g, err = client.account_groups:create{name = dup}

@@ -201,6 +201,111 @@ describe("identity families", function()
       assert.is_true(client.users:delete("svc-ci"))
     end)
 
+    it("update writes only roles it can tell: an answer without them gives nil, err and no PUT", function()
+      local ALICE = "/v2/user/alice%40example.com"
+      local function answer(body)
+        srv.clear()
+        srv.fault{path = ALICE, method = "GET", status = 200, headers = {["Content-Type"] = "application/json"},
+                  body = body, times = 1}
+      end
+      local function only_the_read()
+        local log = srv.requests()
+        assert.equal(1, #log)
+        assert.equal("GET", log[1].method)
+      end
+      -- the reference's UserProfileModel: one roleId, whatever roles the user holds
+      local single = {email = "alice@example.com", firstName = "Alice", lastName = "Example", timeZone = "UTC",
+                      roleId = "role-a", roleType = "System Admin", enabled = true, accessKeysAllowed = true}
+      answer(single)
+      local ok, err = client.users:update("alice@example.com", {firstName = "Alicia"})
+      assert.is_nil(ok)
+      assert.equal("invalid_request", err.kind)
+      assert.equal("cannot tell the user's roles from the answer; give roleIds", err.message)
+      only_the_read()
+      -- with roleIds given it can: the single roleId stays the default when the roles hold it
+      answer(single)
+      local req = assert(client.users:update("alice@example.com",
+                                             {firstName = "Alicia", roleIds = {"role-b", "role-a"}}, {dry_run = true}))
+      assert.same({email = "alice@example.com", firstName = "Alicia", lastName = "Example", timeZone = "UTC",
+                   roleIds = {"role-b", "role-a"}, defaultRoleId = "role-a", accessKeysAllowed = true}, req.body)
+      only_the_read()
+      -- no profile, or roles that are no role ids: nil, err (never a raise, never a PUT)
+      for _, body in ipairs{{}, {1, 2}, {email = "alice@example.com", roles = {7}},
+                            {email = "alice@example.com", roleIds = {7}},
+                            {email = "alice@example.com", roleIds = "r"},
+                            {email = "alice@example.com", roleIds = {}}} do
+        answer(body)
+        local called, none, e = pcall(client.users.update, client.users, "alice@example.com", {firstName = "X"})
+        assert.is_true(called, tostring(none))
+        assert.is_nil(none)
+        assert.is_true(e.kind == "decode" or e.kind == "invalid_request", tostring(e))
+        only_the_read()
+      end
+      srv.clear()
+      srv.fault{path = "/user/me", method = "GET", status = 200, headers = {["Content-Type"] = "application/json"},
+                body = {}, times = 1}
+      ok, err = client.users:update_me{timeZone = "UTC"}
+      assert.is_nil(ok)
+      assert.equal("decode", err.kind)
+      only_the_read()
+      -- fields with integer keys are a mistake: raised before anything is sent
+      srv.clear()
+      assert.has_error(function() client.users:update("alice@example.com", {"firstName"}) end,
+                       "bad argument #2 to 'update' (table of profile fields expected, got a table with integer keys)")
+      assert.has_error(function() client.users:update_me{[1] = "x"} end, "bad argument #1 to 'update_me' "
+                       .. "(table of profile fields expected, got a table with integer keys)")
+      nothing_sent()
+    end)
+
+    it("update given roleIds without defaultRoleId makes roleIds[1] the default unless they hold it", function()
+      local dev = role_id("Developer")
+      local carol = assert(client.users:get("carol@example.com"))
+      assert.is_not.equal(dev, carol.defaultRoleId)
+      local old_roles, old_default = carol.roleIds, carol.defaultRoleId
+      srv.clear()
+      -- the roles hold the default: it stays
+      local req = client.users:update(carol.email, {roleIds = {dev, old_default}}, {dry_run = true})
+      assert.equal(old_default, req.body.defaultRoleId)
+      -- they do not: roleIds[1], which the API takes
+      srv.clear()
+      assert.is_true(client.users:update(carol.email, {roleIds = {dev}}))
+      local _, put = requests.sequence(srv, "get-user-profile-v2", "update-profile-v2")
+      assert.same({{dev}, dev}, {body_of(put).roleIds, body_of(put).defaultRoleId})
+      local now = client.users:get(carol.email)
+      assert.same({{dev}, dev}, {now.roleIds, now.defaultRoleId})
+      -- a default given is sent as given
+      req = client.users:update(carol.email, {roleIds = old_roles, defaultRoleId = old_default}, {dry_run = true})
+      assert.equal(old_default, req.body.defaultRoleId)
+      assert.is_true(client.users:update(carol.email, {roleIds = old_roles}))
+      assert.equal(old_default, client.users:get(carol.email).defaultRoleId)
+    end)
+
+    it("update leaves out the read-only fields of the PUT (a whole answer handed back; enabled)", function()
+      -- MultiRoleUserProfile's readOnly properties
+      local ro = {enabled = true, lastModifiedTs = true, lastModifiedBy = true, lastLoginTs = true, roles = true,
+                  displayName = true}
+      local bob = assert(client.users:get("bob@example.com"))
+      assert.is_not_nil(bob.enabled)
+      assert.is_not_nil(bob.lastModifiedTs)
+      bob.lastName = "Edited"
+      srv.clear()
+      local req = client.users:update(bob.email, bob, {dry_run = true})
+      for k in pairs(ro) do assert.is_nil(req.body[k], k) end
+      assert.equal("Edited", req.body.lastName)
+      req = client.users:update(bob.email, {enabled = false, lastLoginTs = 1}, {dry_run = true})
+      assert.is_nil(req.body.enabled)
+      assert.is_nil(req.body.lastLoginTs)
+      req = client.users:update_me({enabled = false, displayName = "x"}, {dry_run = true})
+      assert.is_nil(req.body.enabled)
+      assert.is_nil(req.body.displayName)
+      srv.clear()
+      assert.is_true(client.users:update(bob.email, bob))
+      local _, put = requests.sequence(srv, "get-user-profile-v2", "update-profile-v2")
+      for k in pairs(ro) do assert.is_nil(body_of(put)[k], k) end
+      -- verbs.read_only reads them from the reference
+      assert.same(ro, require("prismacloud.verbs").read_only("update-profile-v2"))
+    end)
+
     it("bad arguments raise naming the argument", function()
       assert.has_error(function() client.users:get(nil) end,
                        "bad argument #1 to 'get' (email string expected, got nil)")

@@ -188,6 +188,22 @@ describe("inventory and resources", function()
       assert.equal("failed_add_inventory_saved_filter", err2.code)
     end)
 
+    it("update_filter: a PUT applied whose read-back fails is nil, err with err.written", function()
+      assert.is_true(client.inventory:save_filter{filters = {{name = "cloud.type", operator = "=", value = "aws"}}})
+      local saved = assert(client.inventory:saved_filters())[1]
+      srv.clear()
+      srv.fault{path = "/filter/inventory/" .. saved.id, method = "GET", status = 500, times = 1}
+      local model = {filters = {{name = "cloud.type", operator = "=", value = "gcp"}}}
+      local none, err = client.inventory:update_filter(saved.id, model)
+      assert.is_nil(none)
+      assert.is_true(err.written)
+      assert.equal(500, err.status)
+      assert.truthy(err.message:find("^updated; reading it back failed: "), err.message)
+      requests.sequence(srv, "update-saved-asset-inventory-filter", "get-saved-asset-inventory-filter")
+      assert.equal("gcp", assert(client.inventory:get_filter(saved.id)).filters[1].value)
+      assert.is_true(client.inventory:delete_filter(saved.id))
+    end)
+
     it("raises on misuse", function()
       assert.has_error(function() client.inventory:summary{colour = "red"} end,
         "unknown inventory filter 'colour' in 'summary'")

@@ -292,6 +292,13 @@ describe("licensing", function()
       assert.same({method = "PATCH", path = RULE .. "/" .. r.id}, {method = req.method, path = req.path})
       assert.same({r.id, "n", r.allocatedCredits}, {req.body.id, req.body.name, req.body.allocatedCredits})
       requests.sequence(srv, "getCreditAllocationRule")
+      -- an integer id: the body's id is the path's, a string as the reference types it
+      srv.clear()
+      srv.fault{path = RULE .. "/5", method = "GET", status = 200, headers = {["Content-Type"] = "application/json"},
+                body = {id = "5", name = "r", targetType = "AccountGroup", allocatedCredits = 1, alarmThreshold = 1,
+                        accountGroups = {"g"}}, times = 1}
+      req = client.licensing:update_rule(5, {name = "n"}, {dry_run = true})
+      assert.same({RULE .. "/5", "5", "n"}, {req.path, req.body.id, req.body.name})
       local none, err = client.licensing:update_rule("no-such-rule", {name = "n"}, {dry_run = true})
       assert.is_nil(none)
       assert.equal(400, err.status)

@@ -143,6 +143,18 @@ describe("resource lists and collections", function()
         "bad argument #1 to 'create' (table expected, got string)")
       assert.has_error(function() client.resource_lists:update("x", nil) end,
         "bad argument #2 to 'update' (table expected, got nil)")
+      -- members that are no array (a map, or one with holes) raise, naming the argument
+      local MAP = "(members must be an array (a table with keys 1..n) or its JSON text, got a table with other keys)"
+      assert.has_error(function()
+        client.resource_lists:create({name = "m", resourceListType = "TAG", members = {env = "prod"}})
+      end, "bad argument #1 to 'create' " .. MAP)
+      assert.has_error(function()
+        local sparse = {[1] = {a = "b"}, [3] = {c = "d"}}
+        client.resource_lists:create({name = "m", resourceListType = "TAG", members = sparse}, {dry_run = true})
+      end, "bad argument #1 to 'create' " .. MAP)
+      assert.has_error(function()
+        client.resource_lists:update("x", {name = "m", resourceListType = "TAG", members = {env = "prod"}})
+      end, "bad argument #2 to 'update' " .. MAP)
       assert.has_error(function() client.resource_lists:delete("x", {dryrun = true}) end,
         "unknown option 'dryrun' to 'delete'")
       assert.has_error(function() client.resource_lists:by_name(3) end,

@@ -48,6 +48,7 @@
 ---@field retryable any whether the failure is transient, so that sending the same request again may succeed (429, 502-504, refused connections, resets, empty or truncated answers, timeouts), whatever the method: for a request that is not idempotent the client did not retry it (see Retries); the caller decides
 ---@field retry_after any the seconds the server asked to wait (`Retry-After`), when it did
 ---@field attempts any how many times the request was sent
+---@field written any `true` when a verb's write was applied but reading the object back after it failed (`account_groups:update`, `inventory:update_filter`): the message begins "updated; reading it back failed:"
 
 ---A lazy iterator over items or pages: `for x in it do ... end` raises a prismacloud.Error on failure,
 ---`it:next()` returns the next value, nil at the end, or nil, err.

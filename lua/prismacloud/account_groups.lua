@@ -39,7 +39,8 @@ F.get = crud.get
 F.create = crud.create
 
 --- Replaces an account group, and returns it as read back after (PUT /cloud/group/{id} answers
--- without a body); a dry run returns the PUT.
+-- without a body); a dry run returns the PUT. When the PUT succeeded but reading the group back
+-- failed: nil, err with err.written = true ("updated; reading it back failed: ...").
 -- syntax: group, err = client.account_groups:update(id, group [, {dry_run = true}])
 function F:update(id, group, opts)
   verbs.check_id(id, 1, "update")
@@ -47,7 +48,9 @@ function F:update(id, group, opts)
   opts = verbs.options(opts, verbs.DRY_RUN, "update")
   local ok, err = verbs.call(self.client, "update-account-group", {id = id, body = group}, opts)
   if ok ~= true then return ok, err end -- nil, err; the request of a dry run; a body the API sent
-  return self:get(id)
+  local read, read_err = self:get(id)
+  if read == nil then return verbs.written(read_err) end
+  return read
 end
 
 --- Deletes an account group.

@@ -124,7 +124,8 @@ F.get_filter = saved.get
 F.save_filter = saved.create
 
 --- Replaces a saved inventory filter, and returns it as read back after (PUT /filter/inventory/{id}
--- answers without a body); a dry run returns the PUT.
+-- answers without a body); a dry run returns the PUT. When the PUT succeeded but reading the filter
+-- back failed: nil, err with err.written = true ("updated; reading it back failed: ...").
 -- syntax: filter, err = client.inventory:update_filter(id, model [, {dry_run = true}])
 function F:update_filter(id, model, opts)
   verbs.check_id(id, 1, "update_filter")
@@ -132,7 +133,9 @@ function F:update_filter(id, model, opts)
   opts = verbs.options(opts, verbs.DRY_RUN, "update_filter")
   local ok, err = verbs.call(self.client, "update-saved-asset-inventory-filter", {id = id, body = model}, opts)
   if ok ~= true then return ok, err end -- nil, err; the request of a dry run; a body the API sent
-  return self:get_filter(id)
+  local filter, read_err = self:get_filter(id)
+  if filter == nil then return verbs.written(read_err) end
+  return filter
 end
 
 --- Deletes a saved inventory filter.

@@ -181,8 +181,9 @@ F.create_rule = crud.create
 local RULE = {"id", "name", "targetType", "allocatedCredits", "alarmThreshold", "accountGroups"}
 
 --- Updates a credit allocation rule: only the fields given change. The reference requires the
--- whole rule of the PATCH (its id the path's), so the rule is read first and sent back whole with
--- the changes over it (a dry run reads it too, and returns the PATCH).
+-- whole rule of the PATCH (its id the path's, as a string: an integer id is sent as its text), so
+-- the rule is read first and sent back whole with the changes over it (a dry run reads it too, and
+-- returns the PATCH).
 -- syntax: rule, err = client.licensing:update_rule(id, changes [, {dry_run = true}])
 function F:update_rule(id, changes, opts)
   verbs.check_id(id, 1, "update_rule")
@@ -190,8 +191,8 @@ function F:update_rule(id, changes, opts)
   opts = verbs.options(opts, verbs.DRY_RUN, "update_rule")
   local current, err = verbs.table_body(self.client, self:rule(id))
   if not current then return nil, err end
-  local body = verbs.merge(current, RULE, changes)
-  body.id = id
+  local body = verbs.merge(current, RULE, changes, "updateCreditAllocationRule")
+  body.id = tostring(id) -- the reference types it as a string, the path's
   return verbs.call(self.client, "updateCreditAllocationRule", {ruleId = id, body = body}, opts)
 end
 

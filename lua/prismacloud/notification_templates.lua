@@ -76,7 +76,8 @@ function F:update(id, template, opts)
   opts = verbs.options(opts, verbs.DRY_RUN, "update")
   local current, err = verbs.table_body(self.client, self:get(id))
   if not current then return nil, err end
-  return send(self, "update-template-v1", {id = id, body = verbs.merge(current, TEMPLATE, template)}, opts)
+  local body = verbs.merge(current, TEMPLATE, template, "update-template-v1")
+  return send(self, "update-template-v1", {id = id, body = body}, opts)
 end
 
 --- Deletes a template.

@@ -31,7 +31,8 @@ local crud = verbs.crud{
   end,
 }
 
---- The resource lists of one type ("TAG" by default): an array, or nil, err.
+--- The resource lists of one type ("TAG" by default): an array, or nil, err. Each list's members
+-- is JSON text (json.decode(list.members) gives the table).
 -- syntax: lists, err = client.resource_lists:list([list_type])
 function F:list(list_type)
   return self.client:call("get-all-resource-list-for-customer", {query = list_query(list_type, "list")})
@@ -50,25 +51,35 @@ function F:types()
   return self.client:call("get-resource-list-types")
 end
 
---- One resource list by id.
+--- One resource list by id; its members is JSON text (json.decode(list.members) gives the table).
 -- syntax: list, err = client.resource_lists:get(id)
 F.get = crud.get
 
--- A list's body as the API takes it: members (a table) as its JSON text, in a copy.
-local function body_of(list)
+-- A list's body as the API takes it: members (a table) as its JSON text, in a copy. Raises, naming
+-- argument n of fname, when members is a table that is not an array (a map, or one with holes).
+local function body_of(list, n, fname)
   if type(list) ~= "table" or type(list.members) ~= "table" then return list end
+  local count = 0
+  for _ in pairs(list.members) do count = count + 1 end
+  for i = 1, count do
+    if list.members[i] == nil then
+      error(("bad argument #%d to '%s' (members must be an array (a table with keys 1..n) or its JSON text, "
+        .. "got a table with other keys)"):format(n, fname), 3)
+    end
+  end
   local copy = {}
   for k, v in pairs(list) do copy[k] = v end
   copy.members = next(list.members) == nil and "[]" or json.encode(list.members)
   return copy
 end
 
---- Creates a resource list {name, resourceListType, members, description}; members a table (sent as
--- its JSON text, as the reference types it) or that text.
+--- Creates a resource list {name, resourceListType, members, description}; members an array (sent
+-- as its JSON text, as the reference types it; a table that is no array raises) or that text. The
+-- answer's members is JSON text (json.decode(list.members) gives the table).
 -- syntax: list, err = client.resource_lists:create(list [, {dry_run = true}])
 function F:create(list, opts)
   verbs.check_table(list, 1, "create")
-  return verbs.call(self.client, "add-resource-list", {body = body_of(list)}, opts, "create")
+  return verbs.call(self.client, "add-resource-list", {body = body_of(list, 1, "create")}, opts, "create")
 end
 
 --- Replaces a resource list (members as for create).
@@ -76,7 +87,7 @@ end
 function F:update(id, list, opts)
   verbs.check_id(id, 1, "update")
   verbs.check_table(list, 2, "update")
-  return verbs.call(self.client, "update-resource-list", {id = id, body = body_of(list)}, opts, "update")
+  return verbs.call(self.client, "update-resource-list", {id = id, body = body_of(list, 2, "update")}, opts, "update")
 end
 
 --- Deletes a resource list.
@@ -84,7 +95,7 @@ end
 F.delete = crud.delete
 
 --- The resource list with exactly this name among one type's ("TAG" by default):
--- list, or nil when there is none, or nil, err.
+-- list, or nil when there is none, or nil, err. Its members is JSON text (json.decode(list.members)).
 -- syntax: list, err = client.resource_lists:by_name(name [, list_type])
 F.by_name = crud.by_name
 

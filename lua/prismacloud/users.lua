@@ -8,6 +8,7 @@ local pager = require "prismacloud.pager"
 local verbs = require "prismacloud.verbs"
 local access_keys = require "prismacloud.access_keys"
 local json = require "prismacloud.json"
+local errors = require "prismacloud.errors"
 
 local F = verbs.family()
 
@@ -42,20 +43,70 @@ end
 -- The fields of a profile a PUT writes (MultiRoleUserProfile less its read-only ones).
 local PROFILE = {"email", "firstName", "lastName", "timeZone", "roleIds", "defaultRoleId", "accessKeysAllowed"}
 
--- The whole profile a PUT replaces: the user as read (roleIds and defaultRoleId also from the
--- single-role shape {roleId} or roles {{id}}), with fields over it.
-local function profile(current, fields)
-  local roles = current.roleIds
-  if type(roles) ~= "table" then
-    roles = setmetatable({}, json.array_mt)
-    for _, r in ipairs(type(current.roles) == "table" and current.roles or {}) do roles[#roles + 1] = r.id end
-    if #roles == 0 and type(current.roleId) == "string" then roles[1] = current.roleId end
+-- Raises unless every key of fields is a string (a profile's field name), naming argument n of fname.
+local function check_fields(fields, n, fname)
+  for k in pairs(fields) do
+    if type(k) ~= "string" then
+      error(("bad argument #%d to '%s' (table of profile fields expected, got a table with %s keys)")
+        :format(n, fname, math.type(k) or type(k)), 3)
+    end
   end
-  local base = {roleIds = roles, defaultRoleId = current.defaultRoleId or current.roleId}
+end
+
+-- Whether v is an array of non-empty strings (role ids).
+local function role_ids(v)
+  if type(v) ~= "table" then return false end
+  local n = 0
+  for _ in pairs(v) do n = n + 1 end
+  for i = 1, n do
+    if type(v[i]) ~= "string" or v[i] == "" then return false end
+  end
+  return true
+end
+
+-- The roles of a profile as read: its roleIds, or the ids of its roles {{id}}; nil when the answer
+-- has neither; false when what it has is not role ids.
+local function roles_of(current)
+  if current.roleIds ~= nil then return role_ids(current.roleIds) and current.roleIds end
+  if current.roles == nil then return nil end
+  if type(current.roles) ~= "table" then return false end
+  local ids = setmetatable({}, json.array_mt)
+  for i, r in ipairs(current.roles) do
+    if type(r) ~= "table" or type(r.id) ~= "string" or r.id == "" then return false end
+    ids[i] = r.id
+  end
+  return ids
+end
+
+-- The whole profile a PUT writes: the user as read with fields over it; or nil, err when the answer
+-- is no profile, or does not tell the user's roles and fields do not give them (a reference-shaped
+-- answer names one roleId only: writing it back would take the user's other roles away). With
+-- roleIds and no defaultRoleId given, a default the new roles do not hold becomes roleIds[1].
+local function profile(client, current, fields, op)
+  if getmetatable(current) == json.array_mt or type(current.email) ~= "string" then
+    return errors.decode(client, "the answer is not a user profile (no email)")
+  end
+  local roles = roles_of(current)
+  if roles == false then return errors.decode(client, "the answer's roles are not role ids") end
+  if fields.roleIds == nil and (roles == nil or #roles == 0) then
+    return nil, errors.new("invalid_request", "cannot tell the user's roles from the answer; give roleIds")
+  end
+  local default = current.defaultRoleId
+  if type(default) ~= "string" then
+    default = type(current.roleId) == "string" and current.roleId or roles and roles[1]
+  end
+  local base = {roleIds = roles, defaultRoleId = default}
   for _, k in ipairs(PROFILE) do
     if base[k] == nil then base[k] = current[k] end
   end
-  return verbs.merge(base, PROFILE, fields)
+  local body = verbs.merge(base, PROFILE, fields, op)
+  local given = fields.roleIds
+  if fields.defaultRoleId == nil and type(given) == "table" and given[1] ~= nil then
+    local held = false
+    for _, id in ipairs(given) do held = held or id == body.defaultRoleId end
+    if not held then body.defaultRoleId = given[1] end
+  end
+  return body
 end
 
 -- Reads a profile (read: a function returning it or nil, err), and writes it whole with fields over
@@ -63,17 +114,23 @@ end
 local function read_merge_write(self, read, op, args, fields, opts)
   local current, err = verbs.table_body(self.client, read())
   if not current then return nil, err end
-  args.body = profile(current, fields)
+  args.body, err = profile(self.client, current, fields, op)
+  if not args.body then return nil, err end
   return verbs.call(self.client, op, args, opts)
 end
 
---- Updates a user's profile: only the fields given change. PUT /v2/user/{id} replaces the whole
--- profile, so the user is read first (GET /v2/user/{id}) and sent back whole with the fields over
--- it (a dry run reads it too, and returns the PUT).
+--- Updates a user's profile: only the fields given change. The reference's schema of PUT
+-- /v2/user/{id} requires the whole profile (its prose calls the fields optional), so the user is
+-- read first (GET /v2/user/{id}) and sent back whole with the fields over it (a dry run reads it
+-- too, and returns the PUT); the read and the write are not atomic: a change made between them is
+-- lost. Read-only fields are left out (enabled among them: use set_enabled). Given roleIds without
+-- defaultRoleId, a default the new roles do not hold becomes roleIds[1]. An answer that does not
+-- tell the user's roles (a single roleId) gives nil, err unless fields give roleIds.
 -- syntax: ok, err = client.users:update(email, fields [, {dry_run = true}])
 function F:update(email, fields, opts)
   check_string(email, 1, "update", "email string")
   check_table(fields, 2, "update")
+  check_fields(fields, 2, "update")
   opts = verbs.options(opts, verbs.DRY_RUN, "update")
   return read_merge_write(self, function() return self:get(email) end, "update-profile-v2", {id = email}, fields,
     opts)
@@ -124,11 +181,13 @@ function F:me()
 end
 
 --- Updates the caller's own profile (firstName, lastName, timeZone, defaultRoleId): only the fields
--- given change. PUT /user/me replaces the whole profile, so it is read first (GET /user/me) and sent
--- back whole with the fields over it (a dry run reads it too, and returns the PUT).
+-- given change. As for update, the reference's schema of PUT /user/me requires the whole profile, so
+-- it is read first (GET /user/me) and sent back whole with the fields over it (a dry run reads it
+-- too, and returns the PUT); the read and the write are not atomic. Read-only fields are left out.
 -- syntax: ok, err = client.users:update_me(fields [, {dry_run = true}])
 function F:update_me(fields, opts)
   check_table(fields, 1, "update_me")
+  check_fields(fields, 1, "update_me")
   opts = verbs.options(opts, verbs.DRY_RUN, "update_me")
   return read_merge_write(self, function() return self:me() end, "update-my-profile", {}, fields, opts)
 end

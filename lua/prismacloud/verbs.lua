@@ -72,17 +72,54 @@ function M.table_body(client, body, err)
     or "the answer is not a JSON object or array")
 end
 
+-- The properties a schema node (with its allOf parts) marks readOnly, added to the set names.
+local function read_only_of(node, names, depth)
+  if type(node) ~= "table" or depth > 8 then return names end
+  for k, p in pairs(node.properties or {}) do
+    if type(p) == "table" and p.readOnly then names[k] = true end
+  end
+  for _, part in ipairs(node.allOf or {}) do read_only_of(part, names, depth + 1) end
+  return names
+end
+
+--- The set of the properties the request body schema of operation id marks readOnly ({} when it
+-- has none, or no body).
+-- syntax: names = verbs.read_only(operation_id)
+function M.read_only(id)
+  local op = require("prismacloud.schema").operation(id)
+  local names = {}
+  for _, c in ipairs(op and op.body and op.body.content or {}) do read_only_of(c.schema, names, 0) end
+  return names
+end
+
 --- For a verb that reads, merges and writes (a PUT that replaces a resource whole): a new body of
 -- the fields named in keys as current (a decoded answer) has them, then every field of changes over
--- them.
--- syntax: body = verbs.merge(current, keys, changes)
-function M.merge(current, keys, changes)
+-- them. Given the operation's id, the properties its request schema marks readOnly are left out
+-- (a caller may hand back a whole answer, with its enabled, lastModifiedTs, ...).
+-- syntax: body = verbs.merge(current, keys, changes [, operation_id])
+function M.merge(current, keys, changes, id)
+  local skip = id and M.read_only(id) or {}
   local body = {}
   for _, k in ipairs(keys) do
-    if current[k] ~= nil then body[k] = current[k] end
+    if current[k] ~= nil and not skip[k] then body[k] = current[k] end
   end
-  for k, v in pairs(changes) do body[k] = v end
+  for k, v in pairs(changes) do
+    if not skip[k] then body[k] = v end
+  end
   return body
+end
+
+--- For a verb that writes and then reads the object back: nil and the read's error, marked
+-- written = true and its message saying that the write was applied ("updated; reading it back
+-- failed: ...").
+-- syntax: nil, err = verbs.written(err)
+function M.written(err)
+  if not errors.is_error(err) then
+    err = errors.new("decode", err == nil and "no answer" or tostring(err))
+  end
+  err.written = true
+  err.message = "updated; reading it back failed: " .. tostring(err.message)
+  return nil, err
 end
 
 --------------------------------------------------------------------------

@@ -49,7 +49,7 @@ function account_groups:get(id) end
 ---@return prismacloud.Error? err
 function account_groups:create(group, opts) end
 
----Replaces an account group, and returns it as read back after (PUT /cloud/group/{id} answers without a body); a dry run returns the PUT.
+---Replaces an account group, and returns it as read back after (PUT /cloud/group/{id} answers without a body); a dry run returns the PUT. When the PUT succeeded but reading the group back failed: nil, err with err.written = true ("updated; reading it back failed: ...").
 ---
 ---`group, err = client.account_groups:update(id, group [, {dry_run = true}])`
 ---@param id any

@@ -88,7 +88,7 @@ function inventory:get_filter(id) end
 ---@return prismacloud.Error? err
 function inventory:save_filter(model, opts) end
 
----Replaces a saved inventory filter, and returns it as read back after (PUT /filter/inventory/{id} answers without a body); a dry run returns the PUT.
+---Replaces a saved inventory filter, and returns it as read back after (PUT /filter/inventory/{id} answers without a body); a dry run returns the PUT. When the PUT succeeded but reading the filter back failed: nil, err with err.written = true ("updated; reading it back failed: ...").
 ---
 ---`filter, err = client.inventory:update_filter(id, model [, {dry_run = true}])`
 ---@param id any

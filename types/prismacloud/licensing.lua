@@ -135,7 +135,7 @@ function licensing:rule(id) end
 ---@return prismacloud.Error? err
 function licensing:create_rule(rule, opts) end
 
----Updates a credit allocation rule: only the fields given change. The reference requires the whole rule of the PATCH (its id the path's), so the rule is read first and sent back whole with the changes over it (a dry run reads it too, and returns the PATCH).
+---Updates a credit allocation rule: only the fields given change. The reference requires the whole rule of the PATCH (its id the path's, as a string: an integer id is sent as its text), so the rule is read first and sent back whole with the changes over it (a dry run reads it too, and returns the PATCH).
 ---
 ---`rule, err = client.licensing:update_rule(id, changes [, {dry_run = true}])`
 ---@param id any

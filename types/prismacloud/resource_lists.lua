@@ -12,7 +12,7 @@ local resource_lists = {}
 
 ---@alias prismacloud.resource_lists.delete.opts prismacloud.resource_lists.create.opts
 
----The resource lists of one type ("TAG" by default): an array, or nil, err.
+---The resource lists of one type ("TAG" by default): an array, or nil, err. Each list's members is JSON text (json.decode(list.members) gives the table).
 ---
 ---`lists, err = client.resource_lists:list([list_type])`
 ---@param list_type? any
@@ -35,7 +35,7 @@ function resource_lists:each(list_type, paging) end
 ---@return prismacloud.Error? err
 function resource_lists:types() end
 
----One resource list by id.
+---One resource list by id; its members is JSON text (json.decode(list.members) gives the table).
 ---
 ---`list, err = client.resource_lists:get(id)`
 ---@param id any
@@ -43,7 +43,7 @@ function resource_lists:types() end
 ---@return prismacloud.Error? err
 function resource_lists:get(id) end
 
----Creates a resource list {name, resourceListType, members, description}; members a table (sent as its JSON text, as the reference types it) or that text.
+---Creates a resource list {name, resourceListType, members, description}; members an array (sent as its JSON text, as the reference types it; a table that is no array raises) or that text. The answer's members is JSON text (json.decode(list.members) gives the table).
 ---
 ---`list, err = client.resource_lists:create(list [, {dry_run = true}])`
 ---@param list any
@@ -71,7 +71,7 @@ function resource_lists:update(id, list, opts) end
 ---@return prismacloud.Error? err
 function resource_lists:delete(id, opts) end
 
----The resource list with exactly this name among one type's ("TAG" by default): list, or nil when there is none, or nil, err.
+---The resource list with exactly this name among one type's ("TAG" by default): list, or nil when there is none, or nil, err. Its members is JSON text (json.decode(list.members)).
 ---
 ---`list, err = client.resource_lists:by_name(name [, list_type])`
 ---@param name any

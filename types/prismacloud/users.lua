@@ -54,7 +54,7 @@ function users:get(email) end
 ---@return prismacloud.Error? err
 function users:create(user, opts) end
 
----Updates a user's profile: only the fields given change. PUT /v2/user/{id} replaces the whole profile, so the user is read first (GET /v2/user/{id}) and sent back whole with the fields over it (a dry run reads it too, and returns the PUT).
+---Updates a user's profile: only the fields given change. The reference's schema of PUT /v2/user/{id} requires the whole profile (its prose calls the fields optional), so the user is read first (GET /v2/user/{id}) and sent back whole with the fields over it (a dry run reads it too, and returns the PUT); the read and the write are not atomic: a change made between them is lost. Read-only fields are left out (enabled among them: use set_enabled). Given roleIds without defaultRoleId, a default the new roles do not hold becomes roleIds[1]. An answer that does not tell the user's roles (a single roleId) gives nil, err unless fields give roleIds.
 ---
 ---`ok, err = client.users:update(email, fields [, {dry_run = true}])`
 ---@param email any
@@ -113,7 +113,7 @@ function users:names() end
 ---@return prismacloud.Error? err
 function users:me() end
 
----Updates the caller's own profile (firstName, lastName, timeZone, defaultRoleId): only the fields given change. PUT /user/me replaces the whole profile, so it is read first (GET /user/me) and sent back whole with the fields over it (a dry run reads it too, and returns the PUT).
+---Updates the caller's own profile (firstName, lastName, timeZone, defaultRoleId): only the fields given change. As for update, the reference's schema of PUT /user/me requires the whole profile, so it is read first (GET /user/me) and sent back whole with the fields over it (a dry run reads it too, and returns the PUT); the read and the write are not atomic. Read-only fields are left out.
 ---
 ---`ok, err = client.users:update_me(fields [, {dry_run = true}])`
 ---@param fields any

@@ -71,14 +71,30 @@ function verbs.call(client, operation_id, args, opts, fname) end
 ---@return prismacloud.Error? err
 function verbs.table_body(client, body, err) end
 
----For a verb that reads, merges and writes (a PUT that replaces a resource whole): a new body of the fields named in keys as current (a decoded answer) has them, then every field of changes over them.
+---The set of the properties the request body schema of operation id marks readOnly ({} when it has none, or no body).
 ---
----`body = verbs.merge(current, keys, changes)`
+---`names = verbs.read_only(operation_id)`
+---@param operation_id any
+---@return any names
+function verbs.read_only(operation_id) end
+
+---For a verb that reads, merges and writes (a PUT that replaces a resource whole): a new body of the fields named in keys as current (a decoded answer) has them, then every field of changes over them. Given the operation's id, the properties its request schema marks readOnly are left out (a caller may hand back a whole answer, with its enabled, lastModifiedTs, ...).
+---
+---`body = verbs.merge(current, keys, changes [, operation_id])`
 ---@param current any
 ---@param keys any
 ---@param changes any
+---@param operation_id? any
 ---@return any body
-function verbs.merge(current, keys, changes) end
+function verbs.merge(current, keys, changes, operation_id) end
+
+---For a verb that writes and then reads the object back: nil and the read's error, marked written = true and its message saying that the write was applied ("updated; reading it back failed: ...").
+---
+---`nil, err = verbs.written(err)`
+---@param err any
+---@return any nil
+---@return prismacloud.Error? err
+function verbs.written(err) end
 
 ---Raises unless v is a non-empty string, naming argument n of fname and the noun expected ("string").
 ---
