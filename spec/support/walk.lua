@@ -11,6 +11,7 @@ local operations = require "prismacloud.operations"
 local schema = require "prismacloud.schema"
 local synth = require "prismacloud.schema.synth"
 local json = require "prismacloud.json"
+local defects = require "prismacloud.schema.defects"
 
 local M = {}
 
@@ -426,7 +427,9 @@ end
 
 -- A body that breaks the schema: the first required property left out (and its name), or nil
 -- when none is. base: the body to leave it out of (a copy is changed), by default the minimal
--- one the schema makes.
+-- one the schema makes. A property the reference marks required but whose absence its own
+-- defects explain (prismacloud.schema.defects: a partial update, a field the operation ignores)
+-- is not left out.
 function M.broken_body(id, base)
   local op = schema.operation(id)
   local c = op.body and op.body.content[1]
@@ -434,7 +437,9 @@ function M.broken_body(id, base)
   local props, required = synth.properties_of(c.schema, {}, {})
   local names = {}
   for k in pairs(required) do
-    if not (props[k] and props[k].readOnly) then names[#names + 1] = k end
+    local waived = defects.explain(id, {where = "body", pointer = "",
+      message = ("missing required property '%s'"):format(k)}, {side = "request"})
+    if not (props[k] and props[k].readOnly) and not waived then names[#names + 1] = k end
   end
   table.sort(names)
   if not names[1] then return nil end
