@@ -1,8 +1,8 @@
 -- The whole catalog, walked through client:call against the emulator: every one of the 545
 -- operations, with minimal valid arguments made from the reference's schemas, is answered with a
 -- 2xx (but for walk.PENDING, the operations whose valid arguments the walk does not yet gather: none),
--- and its answer is what the reference documents (the referee checks every exchange); a
--- request that breaks the reference is refused with a 400 where the spec-driven fallback serves it.
+-- and its answer is what the reference documents (the referee checks every exchange); the same
+-- request with a body that leaves out a required property is refused with a 400, on every route.
 local server = require "spec.support.server"
 local referee = require "spec.support.referee"
 local prismacloud = require "prismacloud"
