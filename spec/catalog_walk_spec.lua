@@ -128,12 +128,13 @@ describe("the whole catalog through client:call", function()
     for id, e in pairs(NOT_400) do
       if not excepted[id] then failures[#failures + 1] = id .. " (NOT_400: " .. e.why .. ") was not checked" end
     end
-    assert(#failures == 0, #failures .. " operation(s) not refused as documented:\n  " .. table.concat(failures, "\n  "))
+    assert(#failures == 0,
+      #failures .. " operation(s) not refused as documented:\n  " .. table.concat(failures, "\n  "))
     assert.is_true(spec_driven > 50, "only " .. spec_driven .. " spec-driven operations with a required property")
     assert.is_true(hand_written > 0, "no hand-written route was checked")
     if os.getenv("PC_WALK_REPORT") then
-      io.stderr:write(("\nbodies without a required property refused: %d spec-driven, %d hand-written (all 400 but NOT_400)\n"):format(
-        spec_driven, hand_written))
+      io.stderr:write(("\nbodies without a required property refused: %d spec-driven, %d hand-written "
+        .. "(all 400 but NOT_400)\n"):format(spec_driven, hand_written))
     end
   end)
 end)
