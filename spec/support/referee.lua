@@ -73,9 +73,10 @@ function M.describe(list)
 end
 
 --- Raises when srv's referee found what fails the suite since the last check (and forgets it).
--- what: says when (a test's name, "stop").
-function M.check(srv, what)
+-- what: says when (a test's name, "stop"). earlier: violations taken from srv before, to check too.
+function M.check(srv, what, earlier)
   local list = srv.take_violations()
+  for i, v in ipairs(earlier or {}) do table.insert(list, i, v) end
   local bad = M.unexplained(list)
   if #bad > 0 then
     error(("the API reference refutes %d exchange(s) with the emulator%s (fix the emulator or the client, or, "

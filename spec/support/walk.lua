@@ -11,6 +11,7 @@ local operations = require "prismacloud.operations"
 local schema = require "prismacloud.schema"
 local synth = require "prismacloud.schema.synth"
 local json = require "prismacloud.json"
+local defects = require "prismacloud.schema.defects"
 
 local M = {}
 
@@ -424,19 +425,30 @@ function M.args_of(id, chosen, ref, w)
   return args
 end
 
--- A body that breaks the schema: the first required property left out, or nil when none is.
-function M.broken_body(id)
+-- A body that breaks the schema: the first required property left out (and its name), or nil
+-- when none is. base: the body to leave it out of (a copy is changed), by default the minimal
+-- one the schema makes. A property the reference marks required but whose absence its own
+-- defects explain (prismacloud.schema.defects: a partial update, a field the operation ignores)
+-- is not left out.
+function M.broken_body(id, base)
   local op = schema.operation(id)
   local c = op.body and op.body.content[1]
   if not (c and c.schema) then return nil end
   local props, required = synth.properties_of(c.schema, {}, {})
   local names = {}
   for k in pairs(required) do
-    if not (props[k] and props[k].readOnly) then names[#names + 1] = k end
+    local waived = defects.explain(id, {where = "body", pointer = "",
+      message = ("missing required property '%s'"):format(k)}, {side = "request"})
+    if not (props[k] and props[k].readOnly) and not waived then names[#names + 1] = k end
   end
   table.sort(names)
   if not names[1] then return nil end
   local body = synth.value(c.schema, {path = id, mode = "request", minimal = true})
+  if base ~= nil then
+    if type(base) ~= "table" or getmetatable(base) == json.array_mt then return nil end
+    body = {}
+    for k, v in pairs(base) do body[k] = v end
+  end
   if type(body) ~= "table" then return nil end
   body[names[1]] = nil
   return body, names[1]
@@ -508,8 +520,13 @@ M.PENDING = {}
 -- login: the body of a login (its prismaId fills {prismaId}). each(result), when given, sees
 -- each result as it comes (after the call, before the next). call(id, args) -> body | nil, err
 -- replaces client:call when given. credentials: {username =, password =}, the access key the
--- walk logs in with (app-login) when given.
-function M.run(client, login, each, call, credentials)
+-- walk logs in with (app-login) when given. opts.broken(r), when given: for each operation whose
+-- body has a required property, right before its valid call, the walk makes the same call (the
+-- same valid path, query and headers) with that body less its first required property
+-- (M.broken_body), and gives opts.broken {id, missing (the property), body, err, status, route,
+-- ok} before the valid call; a refused request leaves the emulator as it was.
+function M.run(client, login, each, call, credentials, opts)
+  opts = opts or {}
   call = call or function(id, args) return client:call(id, args) end
   local pool, out = {}, {}
   remember(pool, "/login", "listed", {{id = login.customerNames[1].prismaId, item = login.customerNames[1]}})
@@ -547,6 +564,18 @@ function M.run(client, login, each, call, credentials)
       path[p.name] = pick(pool, op, p.name)
     end
     local args = M.args_of(id, path, ref, w)
+    if opts.broken and args.body ~= nil then
+      local broken, missing = M.broken_body(id, args.body)
+      if broken then
+        local bad = {}
+        for k, v in pairs(args) do bad[k] = v end
+        bad.body = broken
+        local answer, e = call(id, bad)
+        local res = client:last_response() or {headers = {}}
+        opts.broken{id = id, missing = missing, body = answer, err = e, status = res.status,
+                    route = res.headers["x-emulator-route"], ok = answer ~= nil}
+      end
+    end
     local body, err = call(id, args)
     local last = client:last_response() or {headers = {}}
     local r = {id = id, body = body, err = err, status = last.status, route = last.headers["x-emulator-route"],

@@ -146,7 +146,7 @@ function M.register(router, app)
     if not base then return api.fail(req, 400, "invalid_id", params.id, "no account group " .. params.id) end
     local body, bad = api.body(req, true)
     if not body then return bad end
-    local err = validate(st, req, body, params.id)
+    local err = validate(st, req, body, params.id) or api.missing_required(req)
     if err then return err end
     local g = from_body(body, params.id, req, base)
     st.groups:put(params.id, g)

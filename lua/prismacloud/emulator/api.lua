@@ -81,12 +81,12 @@ end
 
 -- The value of one field of an error body, by its name and schema (nil: not one the error fills).
 -- An error schema may nest itself (an error whose cause is an error): objects deeper than
--- ERROR_DEPTH are left empty.
+-- ERROR_DEPTH are left out (an empty one would lack what its schema requires).
 local ERROR_DEPTH = 4
 local error_field
 local function error_object(node, e, depth)
+  if depth > ERROR_DEPTH then return nil end
   local out = {}
-  if depth > ERROR_DEPTH then return out end
   for k, p in pairs(synth.properties_of(node, {}, {})) do out[k] = error_field(k, p, e, depth) end
   return out
 end

@@ -229,6 +229,8 @@ local function register_onboarding(router, app)
       if not body then return bad end
       local a, groups, err = check_onboarding(req, st, cloud, body, base)
       if not a then return err end
+      local absent = api.missing_required(req)
+      if absent then return absent end
       store_account(req, st, cloud, a, groups, base)
       return api.empty(200)
     end

@@ -398,7 +398,7 @@ local function register_rules(router, app)
     if body.id ~= nil and body.id ~= json.null and body.id ~= params.id then
       return bad(req, "id", "id must match the path")
     end
-    local err = check_rule(req, st, body, r)
+    local err = check_rule(req, st, body, r) or api.missing_required(req)
     if err then return err end
     local updated = apply_rule(api.copy(r), body)
     store:put(params.id, updated)

@@ -175,7 +175,7 @@ function M.register(router, app)
     if not item then return missing end
     local body, bad = api.body(req, true)
     if not body then return bad end
-    local err = check_template(app, req, body, "update", item)
+    local err = check_template(app, req, body, "update", item) or api.missing_required(req)
     if err then return err end
     for _, f in ipairs{"name", "templateConfig", "integrationId"} do
       if body[f] ~= nil then item[f] = body[f] end

@@ -160,6 +160,27 @@ M.entries = {
    where = "body", pointer = "", message = "^missing required property '[%a]+'$",
    reason = "PATCH /authn/api/v1/oauth2/config \"updates only the specified parameters\", yet its body is "
      .. "OAuth2ConfigDetail, whose required fields are those of a new configuration (PUT replaces it whole)"},
+  {kind = "a whole model required of a partial update", op = {"update-my-profile", "update-profile-v2"},
+   side = "request", where = "body", pointer = "", message = "^missing required property '[%a]+'$",
+   reason = "PUT /user/me and PUT /v2/user/{id}: \"The red required labels in the request body schema below apply "
+     .. "only when you create a new user profile\" (its other parameters \"are optional\"), yet the body is "
+     .. "MultiRoleUserProfile, whose required fields are those of a new user"},
+  {kind = "a whole model required of a partial update", op = "update-report", side = "request",
+   where = "body", pointer = "", message = "^missing required property '(%a+)'$",
+   test = function(v) return v.message:find("'target'", 1, true) == nil end,
+   reason = "PUT /report/{id}: \"the only body parameter that is required is target\", yet its body is "
+     .. "ReportGenerationConfigApiModel, which requires the name and cloudType of a new report"},
+  {kind = "a whole model required of a partial update", op = "updateCreditAllocationRule", side = "request",
+   where = "body", pointer = "", message = "^missing required property '[%a]+'$",
+   test = function(v) return v.message ~= "missing required property 'id'" end,
+   reason = "CreditAllocationRule's name, targetType, allocatedCredits, alarmThreshold and accountGroups are "
+     .. "\"Required on create. Ignored on update if null.\"; only its id \"Must match path param on update\""},
+  {kind = "a field required that the operation ignores", op = "policy-rule-validate", side = "request",
+   where = "body", pointer = "", message = "^missing required property '[%a]+'$",
+   test = function(v) return not v.message:find("'policyType'", 1, true) and not v.message:find("'rule'", 1, true) end,
+   reason = "POST /policy/rule/validate: \"The only request body parameters for this request are\" policyType "
+     .. "and rule, \"both of these parameters are required\", yet its body is PolicyModel, which requires a name "
+     .. "and a severity too"},
   {kind = "a field required that the operation ignores", op = "createCreditAllocationRule", side = "request",
    where = "body", pointer = "", message = "^missing required property 'id'$",
    reason = "the rule's id is \"Unique id. Ignored on create.\": the server makes it, yet CreditAllocationRule, "
@@ -168,6 +189,15 @@ M.entries = {
    where = "body", pointer = "", message = "^missing required property 'integrationId'$",
    reason = "an email template has no integration (EventsCreateTemplateRequest does not require integrationId), "
      .. "yet EventsTestTemplateRequest requires one of every template tested"},
+
+  -- Errors documented as the download's media type.
+  {kind = "an error documented as a download", side = "response", where = "media", pointer = "",
+   op = {"download-vulnerability-file", "download-vulnerability-file-v2",
+         "download-vulnerability-csv-file-in-investigate-table-view"},
+   message = "^Content%-Type 'application/json', documented: application/octet%-stream$",
+   test = function(_, ctx) return ctx and ctx.status and ctx.status >= 400 end,
+   reason = "the 4xx and 5xx answers are documented as application/octet-stream, yet their schema is "
+     .. "ApiErrorResponse, a JSON object {code, message, target}: the download's media type was copied to its errors"},
 
   -- Downloads documented without what they download.
   {kind = "a download documented without its content", side = "response", pointer = "",
