@@ -278,7 +278,10 @@ local function truncate(s, max)
   return s:sub(1, cut - 1) .. "…"
 end
 
-local function csv_field(s)
+-- A CSV field: quoted when it holds a quote, comma, CR or LF. Text (not a number) starting with
+-- = + - @, tab or CR gets a leading ' so that a spreadsheet never reads it as a formula.
+local function csv_field(s, number)
+  if not number and s:find("^[=+%-@\t\r]") then s = "'" .. s end
   if s:find('[",\r\n]') then return '"' .. s:gsub('"', '""') .. '"' end
   return s
 end
@@ -455,7 +458,10 @@ writer("csv", {presets = true, terminal = true,
       w.out:write(table.concat(head, ","), "\r\n")
     end
     local cells = row_cells(record, w.columns, false)
-    for i, c in ipairs(cells) do cells[i] = csv_field(c) end
+    for i, c in ipairs(cells) do
+      local v = type(record) == "table" and M.field(record, w.columns[i]) or record
+      cells[i] = csv_field(c, math.type(v) ~= nil)
+    end
     w.out:write(table.concat(cells, ","), "\r\n")
   end,
   finish = function() end})
