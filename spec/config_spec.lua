@@ -615,6 +615,21 @@ describe("config", function()
     end)
   end)
 
+  describe("build", function()
+    it("maps a refused value to nil, err naming its source, as connect does; the caller's raise", function()
+      local opts = {url = "http://api.prismacloud.io", access_key = "k", secret_key = "s"}
+      local client, err = config.build(opts, {url = "env PC_URL"})
+      assert.is_nil(client)
+      assert.equal("decode", err.kind)
+      assert.matches("(from env PC_URL)", err.message, 1, true)
+      assert.has_error(function() config.build(opts, {url = "override url"}) end)
+      assert.has_error(function() config.build(opts) end, "bad argument #2 to 'build' (table expected, got nil)")
+      opts.allow_http = true
+      client = assert(config.build(opts, {}))
+      client:close()
+    end)
+  end)
+
   describe("connect to the emulator", function()
     local srv
     setup(function() srv = server.start{} end)

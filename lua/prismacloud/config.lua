@@ -489,22 +489,40 @@ function M.describe(opts)
   return copy
 end
 
+-- prismacloud.new(opts); a value the environment or a profile gave that the client refuses is a
+-- failure of the configuration, not of the caller: nil, err naming where it came from.
+local function build(opts, sources, level)
+  local ok, client = pcall(require("prismacloud").new, opts)
+  if ok then return client end
+  local key = type(client) == "string" and client:match("bad option '([%w_]+)'")
+  local source = key and sources[key]
+  if source and not source:find("^override ") then
+    return fail("decode", ("%s (from %s)"):format(client:gsub("^.-: bad option", "bad option"), source))
+  end
+  error(client, level + 1)
+end
+
+--- Creates a client from options and sources as `resolve` returns them (the caller may add
+-- options such as trace); a value from the environment or a profile that the client refuses
+-- gives nil, err naming its source ("(from env PC_URL)"); a bad option of the caller raises.
+-- syntax: client, err = config.build(opts, sources)
+function M.build(opts, sources)
+  if type(opts) ~= "table" then
+    error("bad argument #1 to 'build' (table expected, got " .. type(opts) .. ")", 2)
+  end
+  if type(sources) ~= "table" then
+    error("bad argument #2 to 'build' (table expected, got " .. type(sources) .. ")", 2)
+  end
+  return build(opts, sources, 2)
+end
+
 --- Resolves the options and creates a client; nil, err when no credentials
 -- can be found or a secret_command fails.
 -- syntax: client = config.connect([profile], [overrides])
 function M.connect(profile, overrides)
   local opts, sources = resolve(check_args(profile, overrides, "connect"))
   if not opts then return nil, sources end
-  local ok, client = pcall(require("prismacloud").new, opts)
-  if ok then return client end
-  -- a value the environment or a profile gave that the client refuses is
-  -- a failure of the configuration, not of the caller: nil, err naming where
-  local key = type(client) == "string" and client:match("bad option '([%w_]+)'")
-  local source = key and sources[key]
-  if source and not source:find("^override ") then
-    return fail("decode", ("%s (from %s)"):format(client:gsub("^.-: bad option", "bad option"), source))
-  end
-  error(client, 2)
+  return build(opts, sources, 2)
 end
 
 return M

@@ -47,6 +47,15 @@ function config.resolve(profile, overrides) end
 ---@return any copy
 function config.describe(opts) end
 
+---Creates a client from options and sources as `resolve` returns them (the caller may add options such as trace); a value from the environment or a profile that the client refuses gives nil, err naming its source ("(from env PC_URL)"); a bad option of the caller raises.
+---
+---`client, err = config.build(opts, sources)`
+---@param opts any
+---@param sources any
+---@return prismacloud.Client? client
+---@return prismacloud.Error? err
+function config.build(opts, sources) end
+
 ---Resolves the options and creates a client; nil, err when no credentials can be found or a secret_command fails.
 ---
 ---`client = config.connect([profile], [overrides])`

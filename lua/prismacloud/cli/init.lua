@@ -43,7 +43,6 @@ end
 -- Returns client, or nil, err when no settings can be found.
 -- syntax: client, err = cli.connect({profile =, verbose =})
 function M.connect(options)
-  local prismacloud = require "prismacloud"
   local config = require "prismacloud.config"
   local opts, sources = config.resolve(options.profile)
   if not opts then return nil, sources end
@@ -52,7 +51,7 @@ function M.connect(options)
     -- one already-redacted line per request and response header line
     opts.trace = function(line) stderr:write(output.printable(line), "\n") end
   end
-  return prismacloud.new(opts)
+  return config.build(opts, sources)
 end
 
 --------------------------------------------------------------------------
