@@ -389,6 +389,24 @@ describe("prismacloud CLI", function()
       os.remove(path)
     end)
 
+    it("reads --body - before running a secret_command that reads stdin", function()
+      local dir = (io.popen("mktemp -d"):read("l"))
+      write_file(dir .. "/credentials.json", cjson.encode{secret_command = "cat > /dev/null; echo " .. SECRET})
+      os.execute("chmod 600 " .. shell_quote(dir .. "/credentials.json"))
+      local path = os.tmpname()
+      write_file(path, cjson.encode{query = "config from cloud.resource where cloud.type = 'gcp'", limit = 2})
+      local env = {"PC_URL=" .. srv.url, "PC_IDENTITY=test-key", "PC_CONFIG_DIR=" .. dir}
+      for _, args in ipairs{"post /search/config --body - -o json", "call search-config --body - -o json"} do
+        srv.clear_requests()
+        local code, out, err = run(args, {url = false, env = env, stdin = path})
+        assert.equals(0, code, args .. ": " .. err)
+        assert.equals(2, #cjson.decode(out).data.items)
+        assert.equals(2, requests.body_of(requests.only(srv, "/search/config")).limit)
+      end
+      os.remove(path)
+      os.execute("rm -rf " .. shell_quote(dir))
+    end)
+
     it("gets a raw path with query parameters", function()
       local code, out = cli("get /cloud/name onlyActive=true -o json")
       assert.equals(0, code)

@@ -380,8 +380,11 @@ for _, method in ipairs{"get", "post", "put", "delete"} do
     local path = ctx.words[1]
     if path:sub(1, 1) ~= "/" then usage_fail("%s needs a path starting with '/'", method) end
     local query = args.key_values({table.unpack(ctx.words, 2)}, method)
+    -- the body (stdin for `--body -`) is read before the client exists: a secret_command reading
+    -- stdin must not eat it, and a bad body is a usage error before anything runs
+    local request_body = read_body(ctx.options)
     local body, err = ctx:client():send(method:upper(), path, {query = next(query) and query or nil,
-                                                                body = read_body(ctx.options)})
+                                                                body = request_body})
     if body == nil then error(err, 0) end
     if body ~= true then output.value(body, ctx.format, ctx:value_opts(path)) end -- true: a 2xx without a body
   end}
