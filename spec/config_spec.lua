@@ -406,6 +406,25 @@ describe("config", function()
       end
     end)
 
+    it("takes one line only: refuses more lines or more than 64 KiB, never showing the output", function()
+      local opts = assert(config.resolve{url = "api.prismacloud.io", access_key = "k",
+                                         secret_command = "printf '" .. SECRET .. "\\n\\n  \\n'"})
+      assert.equal(SECRET, opts.secret_key)
+      local cases = {
+        {"printf 'line-one\\n" .. SECRET .. "\\n'", "printed more than one line"},
+        {"printf '" .. SECRET .. "\\r\\nmore'", "printed more than one line"},
+        {"yes " .. SECRET .. " 2>/dev/null | head -c 70000", "printed more than 65536 bytes"},
+      }
+      for _, case in ipairs(cases) do
+        local got, err = config.resolve{url = "api.prismacloud.io", access_key = "k", secret_command = case[1]}
+        assert.is_nil(got, case[1])
+        assert.equal("auth", err.kind)
+        assert.matches(case[2], err.message, 1, true)
+        assert.not_matches(SECRET, tostring(err), 1, true)
+        assert.not_matches("line-one", tostring(err), 1, true)
+      end
+    end)
+
     it("connect returns nil, err when the command fails", function()
       local client, err = prismacloud.connect{url = "api.prismacloud.io", access_key = "k", secret_command = "false"}
       assert.is_nil(client)

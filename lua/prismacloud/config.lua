@@ -356,18 +356,29 @@ local function load_env()
   return values, sources
 end
 
--- Runs a credential helper; its trimmed stdout is the secret.
+M.SECRET_COMMAND_MAX = 64 * 1024 -- the most a secret_command may print, in bytes
+
+-- Runs a credential helper; its stdout, trimmed, is the secret: one line (blank lines after it
+-- are dropped), at most SECRET_COMMAND_MAX bytes. Its output is never put in a message.
 local function run_secret_command(command, source)
   local p = io.popen(command, "r")
   if not p then return fail("auth", "secret_command from " .. source .. " could not be started") end
-  local out = p:read("a") or ""
+  local max = M.SECRET_COMMAND_MAX
+  local out = p:read(max + 1) or ""
   local ok, how, code = p:close()
+  if #out > max then
+    return fail("auth", ("secret_command from %s printed more than %d bytes"):format(source, max))
+  end
   if not ok then
     return fail("auth", ("secret_command from %s failed (%s %s)"):format(source, tostring(how), tostring(code)))
   end
   out = trim(out)
   if out == "" then
     return fail("auth", "secret_command from " .. source .. " printed nothing")
+  end
+  if out:find("[\r\n]") then
+    return fail("auth", "secret_command from " .. source .. " printed more than one line (the secret alone, "
+      .. "on one line, expected)")
   end
   return out
 end
