@@ -440,6 +440,15 @@ describe("config", function()
                    retries = 1}, copy)
       assert.equal("s3cr3t", opts.secret_key)   -- the original is untouched
     end)
+
+    it("redacts the user-info of a proxy URL", function()
+      for proxy, want in pairs{["http://user:Pr0xy-Pass@proxy:3128"] = "http://<redacted>@proxy:3128",
+                               ["socks5h://u:p@w@[::1]:1080/x"] = "socks5h://<redacted>@[::1]:1080/x",
+                               ["user:Pr0xy-Pass@proxy:3128"] = "<redacted>@proxy:3128",
+                               ["http://proxy:3128"] = "http://proxy:3128"} do
+        assert.equal(want, config.describe{proxy = proxy}.proxy)
+      end
+    end)
   end)
 
   describe("normalize_url", function()

@@ -102,6 +102,17 @@ describe("prismacloud repl", function()
       end
     end)
 
+    it("goes on after an error object whose __tostring raises", function()
+      local code, out, err = run_repl("", {
+        'error(setmetatable({}, {__tostring = function() error("nope") end}))',
+        'error(setmetatable({}, {__index = function() error("nope") end}))',
+        'print("after")'})
+      assert.equals(0, code, err)
+      local _, n = out:gsub("error: %(an error value, a table, that cannot be shown as text%)", "")
+      assert.equals(2, n, out)
+      assert.truthy(out:find("after\n", 1, true), out)
+    end)
+
     it("starts without a client when there are no credentials, and says so", function()
       local code, out, err = run_repl("", {"pc", "help(pc.alerts)", 'help("policies")'})
       assert.equals(0, code)

@@ -489,14 +489,29 @@ function M.resolve(profile, overrides)
   return resolve(check_args(profile, overrides, "resolve"))
 end
 
---- A printable copy of an option table, secrets replaced by "<redacted>".
+-- A URL with its user-info (user:password@, the proxy's too) replaced by "<redacted>@".
+local function without_userinfo(v, bare)
+  local s, n = v:gsub("^(%a[%w+.-]*://)[^/?#]*@", "%1<redacted>@")
+  if n == 0 and bare and not v:find("://", 1, true) then s = v:gsub("^[^/?#]*@", "<redacted>@") end
+  return s
+end
+
+--- A printable copy of an option table, secrets replaced by "<redacted>", and so is the
+-- user-info of a URL (a proxy's `http://user:pass@host` shows as `http://<redacted>@host`).
 -- syntax: copy = config.describe(opts)
 function M.describe(opts)
   if type(opts) ~= "table" then
     error("bad argument #1 to 'describe' (table expected, got " .. type(opts) .. ")", 2)
   end
   local copy = {}
-  for k, v in pairs(opts) do copy[k] = SECRET_KEYS[k] and "<redacted>" or v end
+  for k, v in pairs(opts) do
+    if SECRET_KEYS[k] then
+      v = "<redacted>"
+    elseif type(v) == "string" then
+      v = without_userinfo(v, k == "proxy")
+    end
+    copy[k] = v
+  end
   return copy
 end
 

@@ -40,7 +40,7 @@ function config.region_host(name) end
 ---@return any sources
 function config.resolve(profile, overrides) end
 
----A printable copy of an option table, secrets replaced by "<redacted>".
+---A printable copy of an option table, secrets replaced by "<redacted>", and so is the user-info of a URL (a proxy's `http://user:pass@host` shows as `http://<redacted>@host`).
 ---
 ---`copy = config.describe(opts)`
 ---@param opts prismacloud.config.describe.opts

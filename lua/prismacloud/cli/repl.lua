@@ -295,6 +295,18 @@ end
 -- The loop.
 --------------------------------------------------------------------------
 
+--- The text of an error value, for the prompt: never raises (an error object whose
+-- __tostring or __index raises gives a fallback text naming its type).
+-- syntax: text = repl.error_text(e)
+function M.error_text(e)
+  local ok, text = pcall(function()
+    if is_error(e) then return tostring(e) end
+    return tostring(type(e) == "table" and e.message or e)
+  end)
+  if ok and type(text) == "string" then return text end
+  return ("(an error value, a %s, that cannot be shown as text)"):format(type(e))
+end
+
 -- Words that make a line look like it carries a secret (lower case).
 local SECRET_WORDS = {"secret", "password", "passwd", "token", "credential", "auth"}
 
@@ -503,9 +515,7 @@ function M.run(opts)
               or (is_error(results[2]) and results[2].kind == "interrupted")) then
             io.stdout:write("\ninterrupted\n") -- after the terminal's ^C
           elseif not results[1] then
-            local e = results[2]
-            local text = is_error(e) and tostring(e) or tostring(type(e) == "table" and e.message or e)
-            io.stdout:write("error: ", output.printable(text, true), "\n")
+            io.stdout:write("error: ", output.printable(M.error_text(results[2]), true), "\n")
           else
             for i = 2, results.n do
               io.stdout:write(M.pretty(results[i], {colour = colour, response = i > 2}), "\n")
