@@ -128,10 +128,11 @@ describe("config", function()
   describe("environment", function()
     it("reads every official SDK name", function()
       env.PC_URL, env.PC_IDENTITY, env.PC_SECRET = "app.eu.prismacloud.io", "id", "sec"
-      env.PC_CUSTOMER_NAME, env.PC_VERIFY = "acme", "/etc/ca.pem"
+      write(dir .. "/ca.pem", "")
+      env.PC_CUSTOMER_NAME, env.PC_VERIFY = "acme", dir .. "/ca.pem"
       local opts = assert(config.resolve())
       assert.same({url = "https://api.eu.prismacloud.io", access_key = "id", secret_key = "sec",
-                   customer_name = "acme", verify = true, cafile = "/etc/ca.pem"}, opts)
+                   customer_name = "acme", verify = true, cafile = dir .. "/ca.pem"}, opts)
     end)
 
     it("reads every Terraform provider name", function()
@@ -159,11 +160,31 @@ describe("config", function()
 
     it("reads PC_VERIFY as true, false or a CA bundle path", function()
       env.PC_URL, env.PC_IDENTITY, env.PC_SECRET = "api.prismacloud.io", "k", "s"
+      local ca = dir .. "/ca bundle.pem"
+      write(ca, "")
       for value, want in pairs{["true"] = {true}, ["TRUE"] = {true}, ["false"] = {false},
-                               ["False"] = {false}, ["/tmp/ca bundle.pem"] = {true, "/tmp/ca bundle.pem"}} do
+                               ["False"] = {false}, [ca] = {true, ca}} do
         env.PC_VERIFY = value
         local opts = assert(config.resolve())
         assert.same(want, {opts.verify, opts.cafile}, value)
+      end
+    end)
+
+    it("refuses a PC_VERIFY or PRISMACLOUD_SKIP_SSL_CERT_VERIFICATION it cannot read, naming it", function()
+      env.PC_URL, env.PC_IDENTITY, env.PC_SECRET = "api.prismacloud.io", "k", "s"
+      for _, value in ipairs{"flase", dir .. "/missing.pem", dir} do
+        env.PC_VERIFY = value
+        local opts, err = config.resolve()
+        assert.is_nil(opts, value)
+        assert.equal("decode", err.kind)
+        assert.matches("env PC_VERIFY is neither a boolean", err.message, 1, true)
+      end
+      env.PC_VERIFY = nil
+      for _, value in ipairs{"ture", "/etc/ssl/certs/ca-certificates.crt"} do
+        env.PRISMACLOUD_SKIP_SSL_CERT_VERIFICATION = value
+        local opts, err = config.resolve()
+        assert.is_nil(opts, value)
+        assert.matches("env PRISMACLOUD_SKIP_SSL_CERT_VERIFICATION is not a boolean", err.message, 1, true)
       end
     end)
 
@@ -358,6 +379,13 @@ describe("config", function()
       opts, err = config.resolve()
       assert.is_nil(opts)
       assert.matches("'url' must be a string", err.message)
+      for _, text in ipairs{"[]", '["url", "api.prismacloud.io"]', "42", '"x"'} do
+        profile(text)
+        env.PC_URL, env.PC_IDENTITY, env.PC_SECRET = "api.prismacloud.io", "k", "s"
+        opts, err = config.resolve()
+        assert.is_nil(opts, text)
+        assert.matches("is not a JSON object", err.message, 1, true)
+      end
     end)
   end)
 

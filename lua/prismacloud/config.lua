@@ -287,7 +287,7 @@ local function load_profile(name, explicit)
     return {}, {}
   end
   local ok, doc = pcall(json.decode, data)
-  if not ok or type(doc) ~= "table" then
+  if not ok or type(doc) ~= "table" or getmetatable(doc) == json.array_mt then
     return fail("decode", ("profile %s is not a JSON object"):format(path))
   end
   if info.mode & GROUP_OTHER_READ ~= 0 then
@@ -325,7 +325,9 @@ local function load_profile(name, explicit)
   return values, sources
 end
 
--- Reads the environment into {option = value} and where each came from.
+-- Reads the environment into {option = value} and where each came from; nil, err for a
+-- PC_VERIFY that is neither a boolean word nor an existing file, or a
+-- PRISMACLOUD_SKIP_SSL_CERT_VERIFICATION that is not a boolean word.
 local function load_env()
   local values, sources = {}, {}
   local function get(name)
@@ -346,9 +348,18 @@ local function load_env()
   if verify then
     values.verify, values.cafile = split_verify(verify)
     sources.verify, sources.cafile = "env PC_VERIFY", values.cafile and "env PC_VERIFY"
+    local info = values.cafile and core.file_info(values.cafile)
+    if values.cafile and not (info and info.type == "file") then
+      return fail("decode", "env PC_VERIFY is neither a boolean (true, false, yes, no, 1, 0) nor an existing "
+        .. "CA bundle file")
+    end
   else
     local skip = get("PRISMACLOUD_SKIP_SSL_CERT_VERIFICATION")
     local b = skip and parse_bool(skip)
+    if skip and b == nil then
+      return fail("decode", "env PRISMACLOUD_SKIP_SSL_CERT_VERIFICATION is not a boolean (true, false, yes, no, "
+        .. "1, 0)")
+    end
     if b ~= nil then
       values.verify, sources.verify = not b, "env PRISMACLOUD_SKIP_SSL_CERT_VERIFICATION"
     end
@@ -421,6 +432,7 @@ local function resolve(profile, overrides)
     file.url, file_src.url = host, file_src.region
   end
   local env, env_src = load_env()
+  if not env then return nil, env_src end
   local over, over_src = {}, {}
   for k, v in pairs(overrides) do over[k], over_src[k] = v, "override " .. k end
   if over.verify ~= nil then
