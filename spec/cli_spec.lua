@@ -720,6 +720,32 @@ describe("prismacloud CLI", function()
       assert.truthy(out:find("raw\\x9b[2J\\x80\\x9f \\x1b[5m end", 1, true), out)
     end)
 
+    it("writes a body that is not JSON in a <pre> with -o html, harmless on a terminal with -o json", function()
+      serve("/cloud/group", "a<b>&" .. RAW, 200, {["Content-Type"] = "text/plain"})
+      local code, out, err = cli("get /cloud/group -o html")
+      assert.equals(0, code, err)
+      harmless(out, "html text body")
+      assert.truthy(out:find("<html", 1, true), out)
+      assert.truthy(out:find("<pre>a&lt;b&gt;&amp;raw\\x9b[2J\\x80\\x9f \\x1b[5m end</pre>", 1, true), out)
+      serve("/cloud/group", RAW, 200, {["Content-Type"] = "text/plain"})
+      code, out = cli("get /cloud/group -o json")
+      assert.equals(0, code)
+      assert.equals(RAW, out) -- to a pipe: as it came
+      if os.execute("command -v script > /dev/null 2>&1") ~= true then return end -- util-linux's script
+      serve("/cloud/group", RAW, 200, {["Content-Type"] = "text/plain"})
+      local typescript = os.tmpname()
+      local inner = ("env PC_URL=%s PC_IDENTITY=test-key PC_SECRET=%s PC_CONFIG_DIR=/nonexistent "
+        .. "LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./?.so;;' "
+        .. "lua5.4 bin/prismacloud get /cloud/group -o json")
+        :format(shell_quote(srv.url), shell_quote(SECRET))
+      os.execute(("script -qec %s %s > /dev/null 2>&1 < /dev/null"):format(shell_quote(inner),
+        shell_quote(typescript)))
+      local tty = read_file(typescript)
+      os.remove(typescript)
+      assert.truthy(tty:find("raw\\x9b[2J\\x80\\x9f \\x1b[5m end", 1, true), tty)
+      assert.is_nil(tty:find(RAW, 1, true))
+    end)
+
     it("output.printable keeps valid UTF-8 and escapes the rest; summary labels use it", function()
       local output = require "prismacloud.cli.output"
       assert.equal("plain é € 𝄞", output.printable("plain é € 𝄞"))

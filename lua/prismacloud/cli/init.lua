@@ -438,7 +438,8 @@ command{words = {"completion"}, args = {"SHELL"},
 
 function Context:value_opts(title)
   return {columns = self.options.columns, colour = self.colour, title = title, out = self.out,
-          max_items = self.options["max-items"], width = self.width}
+          max_items = self.options["max-items"], width = self.width,
+          terminal = self.out == io.stdout and output.isatty(1)}
 end
 
 --------------------------------------------------------------------------
