@@ -102,6 +102,19 @@ describe("prismacloud repl", function()
       end
     end)
 
+    it("keeps out of the history lines starting with a space, assigning a pw, pass, key or token, or a JWT",
+      function()
+      for _, line in ipairs{' x = "anything"', '\tx = 1', 'pw = "Hunter4"', 't = {pass = "x"}', "pwd='x'",
+                            'key = "k-123"', "api_key: 1", 'c = "eyJhbGciOiJIUzI1NiJ9.e30.sig"', "tok = 'eyJ0eXAi'",
+                            'secret_key = "x"', "x_auth = 1"} do
+        assert.is_false(repl.history_allows(line), line)
+      end
+      for _, line in ipairs{"x = 1", 'pc.alerts:list{status = "open"}', "pw == nil", "monkey = 2",
+                            'print("mark " .. 5)', "keys = {}"} do
+        assert.is_true(repl.history_allows(line), line)
+      end
+    end)
+
     it("goes on after an error object whose __tostring raises", function()
       local code, out, err = run_repl("", {
         'error(setmetatable({}, {__tostring = function() error("nope") end}))',

@@ -309,15 +309,26 @@ end
 
 -- Words that make a line look like it carries a secret (lower case).
 local SECRET_WORDS = {"secret", "password", "passwd", "token", "credential", "auth"}
+-- Names whose assignment (`name = ...`, `name: ...`, also as the end of a name: `api_key =`) does.
+local SECRET_NAMES = {"pw", "pwd", "pass", "password", "passwd", "key", "token"}
 
---- Whether a typed line may go into the history: not when it looks like it
--- carries a secret (it names a secret, password, passwd, token, credential
--- or auth*, in any case: `secret_key = "..."`, `{token = ...}`, `x-redlock-auth`).
+--- Whether a typed line may go into the history, a heuristic: not when it starts with a
+-- space (as a shell's ignorespace), nor when it looks like it carries a secret: it names a
+-- secret, password, passwd, token, credential or auth*, in any case (`secret_key = "..."`,
+-- `{token = ...}`, `x-redlock-auth`), assigns a pw, pwd, pass, key or token (`pw = "..."`,
+-- `api_key = ...`), or holds a JWT-looking string (`eyJ...`).
 -- syntax: ok = repl.history_allows(line)
 function M.history_allows(line)
+  if line:find("^%s") then return false end
   local lower = line:lower()
   for _, word in ipairs(SECRET_WORDS) do
     if lower:find(word, 1, true) then return false end
+  end
+  if line:find("%f[%w_%-]eyJ[%w_%-]+") then return false end
+  for name, eq in lower:gmatch("([%a_][%w_]*)%s*[=:](=?)") do
+    for _, secret in ipairs(SECRET_NAMES) do
+      if eq == "" and (name == secret or name:sub(-#secret - 1) == "_" .. secret) then return false end
+    end
   end
   return true
 end
