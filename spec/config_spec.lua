@@ -314,6 +314,34 @@ describe("config", function()
         end
       end)
 
+      it("refuses a file below a directory others can write, up to $HOME, unless it is sticky", function()
+        local top, inner = dir .. "/top", dir .. "/top/mid/cfg"
+        tool(("mkdir -p -m 700 '%s'"):format(inner))
+        tool(("chmod 700 '%s/top/mid'"):format(dir))
+        env.PC_CONFIG_DIR = inner
+        hostile(inner .. "/credentials.json", "600")
+        for _, mode in ipairs{"777", "770", "702"} do
+          tool(("chmod %s '%s'"):format(mode, top))
+          for _, f in ipairs{config.resolve, prismacloud.connect} do
+            local opts, err = f()
+            assert.is_nil(opts, mode)
+            assert.equal("auth", err.kind)
+            assert.truthy(err.message:find("the directory " .. top .. " above it is writable by group or others", 1,
+              true), err.message)
+            assert.truthy(err.message:find("fix: chmod go-w " .. top, 1, true), err.message)
+          end
+          assert.is_nil(io.open(marker), "the secret_command of an unsafe profile ran")
+        end
+        env.HOME = dir .. "/top/mid" -- the walk stops at $HOME
+        assert.equal("s", assert(config.resolve()).secret_key)
+        os.remove(marker)
+        env.HOME = nil
+        for _, mode in ipairs{"1777", "755"} do
+          tool(("chmod %s '%s'"):format(mode, top))
+          assert.equal("s", assert(config.resolve()).secret_key, mode)
+        end
+      end)
+
       it("refuses a symbolic link to a file in a directory others can write, and a link to a directory", function()
         local open_dir = dir .. "/open"
         tool(("mkdir -m 777 '%s'"):format(open_dir))
@@ -441,7 +469,7 @@ describe("config", function()
       local cases = {
         {"printf 'line-one\\n" .. SECRET .. "\\n'", "printed more than one line"},
         {"printf '" .. SECRET .. "\\r\\nmore'", "printed more than one line"},
-        {"yes " .. SECRET .. " 2>/dev/null | head -c 70000", "printed more than 65536 bytes"},
+        {"(yes " .. SECRET .. " | head -c 70000) 2>/dev/null", "printed more than 65536 bytes"},
       }
       for _, case in ipairs(cases) do
         local got, err = config.resolve{url = "api.prismacloud.io", access_key = "k", secret_command = case[1]}

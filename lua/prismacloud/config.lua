@@ -211,13 +211,16 @@ local function dir_of(path)
   return dir
 end
 
-local GROUP_OTHER_WRITE, GROUP_OTHER_READ = 18, 36 -- 0022, 0044
+local GROUP_OTHER_WRITE, GROUP_OTHER_READ, STICKY = 18, 36, 512 -- 0022, 0044, 01000
 
 -- Nil when the profile at path (file_info `info`) is safe to use, else the
 -- error refusing it, as OpenSSH refuses its config: the file (through a
 -- symbolic link: the file it points to) must be a regular file owned by the
 -- effective user or root and not writable by group or others, and so must
--- the directory holding it (and the one holding the link) be.
+-- the directory holding it (and the one holding the link) be; every directory
+-- above the file's real one, up to $HOME (its real path) or else to /, must
+-- be owned by the user or root and not writable by group or others unless it
+-- has the sticky bit (as /tmp has: then no one else can rename what is in it).
 local function unsafe_profile(path, info)
   local euid = core.euid()
   local function refuse(why, fix)
@@ -248,6 +251,24 @@ local function unsafe_profile(path, info)
     elseif d.mode & GROUP_OTHER_WRITE ~= 0 then
       return refuse(("its directory %s is writable by group or others (mode %03o)"):format(dir, d.mode),
         ("chmod go-w %s, or move the profile to a directory only you can write"):format(shell_word(dir)))
+    end
+  end
+  if not info.real then return nil end
+  local home = M.getenv("HOME")
+  local home_info = home and home ~= "" and core.file_info(home)
+  local home_real = home_info and home_info.real
+  local dir = dir_of(info.real)
+  while dir ~= "/" and dir ~= home_real do
+    dir = dir_of(dir)
+    local d, why = core.file_info(dir)
+    if not d then
+      return refuse(("a directory above it cannot be checked (%s)"):format(why), "check " .. shell_word(dir))
+    elseif not owned(d) then
+      return refuse(("the directory %s above it is owned by uid %d, neither you (uid %d) nor root"):format(
+        dir, d.uid, euid), ("chown %d %s, or move the profile to a directory of yours"):format(euid, shell_word(dir)))
+    elseif d.mode & GROUP_OTHER_WRITE ~= 0 and d.mode & STICKY == 0 then
+      return refuse(("the directory %s above it is writable by group or others (mode %03o)"):format(dir, d.mode),
+        ("chmod go-w %s (or +t), or move the profile to a directory only you can write"):format(shell_word(dir)))
     end
   end
   return nil
