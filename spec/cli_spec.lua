@@ -878,13 +878,15 @@ describe("prismacloud CLI", function()
     it("prefixes text starting with = + - @ with a quote, leaves numbers alone", function()
       srv.fault{path = "/cloud/group", status = 200, times = 1, headers = {["Content-Type"] = "application/json"},
         body = cjson.encode{{id = "=HYPERLINK(\"http://x\")", name = "+1", description = "-cmd", n = -2},
-                            {id = "@SUM(A1)", name = "a=b", description = "plain", n = 3}}}
+                            {id = "@SUM(A1)", name = "a=b", description = "plain", n = 3},
+                            {id = "\t=1+1", name = "  -x", description = "", n = 0.5}}}
       local code, out, err = cli("get /cloud/group -o csv --columns id,name,description,n")
       assert.equals(0, code, err)
       local lines = lines_of(out)
       assert.equals("id,name,description,n", lines[1])
       assert.equals([["'=HYPERLINK(""http://x"")",'+1,'-cmd,-2]], lines[2])
       assert.equals("'@SUM(A1),a=b,plain,3", lines[3])
+      assert.equals("' =1+1,'  -x,,0.5", lines[4])
     end)
   end)
 end)

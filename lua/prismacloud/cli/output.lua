@@ -279,9 +279,10 @@ local function truncate(s, max)
 end
 
 -- A CSV field: quoted when it holds a quote, comma, CR or LF. Text (not a number) starting with
--- = + - @, tab or CR gets a leading ' so that a spreadsheet never reads it as a formula.
+-- = + - @ (after any blanks: a cell's tab and CR are spaces by then), tab or CR gets a leading '
+-- so that a spreadsheet never reads it as a formula.
 local function csv_field(s, number)
-  if not number and s:find("^[=+%-@\t\r]") then s = "'" .. s end
+  if not number and (s:find("^[=+%-@\t\r]") or s:find("^%s+[=+%-@]")) then s = "'" .. s end
   if s:find('[",\r\n]') then return '"' .. s:gsub('"', '""') .. '"' end
   return s
 end
