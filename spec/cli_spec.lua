@@ -389,6 +389,24 @@ describe("prismacloud CLI", function()
       os.remove(path)
     end)
 
+    it("reads --body - before running a secret_command that reads stdin", function()
+      local dir = (io.popen("mktemp -d"):read("l"))
+      write_file(dir .. "/credentials.json", cjson.encode{secret_command = "cat > /dev/null; echo " .. SECRET})
+      os.execute("chmod 600 " .. shell_quote(dir .. "/credentials.json"))
+      local path = os.tmpname()
+      write_file(path, cjson.encode{query = "config from cloud.resource where cloud.type = 'gcp'", limit = 2})
+      local env = {"PC_URL=" .. srv.url, "PC_IDENTITY=test-key", "PC_CONFIG_DIR=" .. dir}
+      for _, args in ipairs{"post /search/config --body - -o json", "call search-config --body - -o json"} do
+        srv.clear_requests()
+        local code, out, err = run(args, {url = false, env = env, stdin = path})
+        assert.equals(0, code, args .. ": " .. err)
+        assert.equals(2, #cjson.decode(out).data.items)
+        assert.equals(2, requests.body_of(requests.only(srv, "/search/config")).limit)
+      end
+      os.remove(path)
+      os.execute("rm -rf " .. shell_quote(dir))
+    end)
+
     it("gets a raw path with query parameters", function()
       local code, out = cli("get /cloud/name onlyActive=true -o json")
       assert.equals(0, code)
@@ -499,6 +517,17 @@ describe("prismacloud CLI", function()
         assert.is_nil(err:find("api.prismacloud.io", 1, true))
         no_traceback(err)
       end
+      assert.equals(0, #srv.requests())
+    end)
+
+    it("exits 1 naming the variable when the client refuses a value from the environment", function()
+      local code, out, err = cli("accounts list", {url = "http://api.example.com"})
+      assert.equals(1, code, err)
+      assert.equals("", out)
+      assert.matches("bad option 'url'", err, 1, true)
+      assert.matches("(from env PC_URL)", err, 1, true)
+      assert.is_nil(err:find("usage:", 1, true), err)
+      no_traceback(err)
       assert.equals(0, #srv.requests())
     end)
 
@@ -691,6 +720,32 @@ describe("prismacloud CLI", function()
       assert.truthy(out:find("raw\\x9b[2J\\x80\\x9f \\x1b[5m end", 1, true), out)
     end)
 
+    it("writes a body that is not JSON in a <pre> with -o html, harmless on a terminal with -o json", function()
+      serve("/cloud/group", "a<b>&" .. RAW, 200, {["Content-Type"] = "text/plain"})
+      local code, out, err = cli("get /cloud/group -o html")
+      assert.equals(0, code, err)
+      harmless(out, "html text body")
+      assert.truthy(out:find("<html", 1, true), out)
+      assert.truthy(out:find("<pre>a&lt;b&gt;&amp;raw\\x9b[2J\\x80\\x9f \\x1b[5m end</pre>", 1, true), out)
+      serve("/cloud/group", RAW, 200, {["Content-Type"] = "text/plain"})
+      code, out = cli("get /cloud/group -o json")
+      assert.equals(0, code)
+      assert.equals(RAW, out) -- to a pipe: as it came
+      if os.execute("command -v script > /dev/null 2>&1") ~= true then return end -- util-linux's script
+      serve("/cloud/group", RAW, 200, {["Content-Type"] = "text/plain"})
+      local typescript = os.tmpname()
+      local inner = ("env PC_URL=%s PC_IDENTITY=test-key PC_SECRET=%s PC_CONFIG_DIR=/nonexistent "
+        .. "LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./?.so;;' "
+        .. "lua5.4 bin/prismacloud get /cloud/group -o json")
+        :format(shell_quote(srv.url), shell_quote(SECRET))
+      os.execute(("script -qec %s %s > /dev/null 2>&1 < /dev/null"):format(shell_quote(inner),
+        shell_quote(typescript)))
+      local tty = read_file(typescript)
+      os.remove(typescript)
+      assert.truthy(tty:find("raw\\x9b[2J\\x80\\x9f \\x1b[5m end", 1, true), tty)
+      assert.is_nil(tty:find(RAW, 1, true))
+    end)
+
     it("output.printable keeps valid UTF-8 and escapes the rest; summary labels use it", function()
       local output = require "prismacloud.cli.output"
       assert.equal("plain é € 𝄞", output.printable("plain é € 𝄞"))
@@ -816,6 +871,22 @@ describe("prismacloud CLI", function()
       local groups = {}
       for i = 2, #lines do groups[lines[i]:match("^(%a+),")] = true end
       assert.same({severity = true, policy = true, cloud = true, account = true, day = true}, groups)
+    end)
+  end)
+
+  describe("CSV formula injection", function()
+    it("prefixes text starting with = + - @ with a quote, leaves numbers alone", function()
+      srv.fault{path = "/cloud/group", status = 200, times = 1, headers = {["Content-Type"] = "application/json"},
+        body = cjson.encode{{id = "=HYPERLINK(\"http://x\")", name = "+1", description = "-cmd", n = -2},
+                            {id = "@SUM(A1)", name = "a=b", description = "plain", n = 3},
+                            {id = "\t=1+1", name = "  -x", description = "", n = 0.5}}}
+      local code, out, err = cli("get /cloud/group -o csv --columns id,name,description,n")
+      assert.equals(0, code, err)
+      local lines = lines_of(out)
+      assert.equals("id,name,description,n", lines[1])
+      assert.equals([["'=HYPERLINK(""http://x"")",'+1,'-cmd,-2]], lines[2])
+      assert.equals("'@SUM(A1),a=b,plain,3", lines[3])
+      assert.equals("' =1+1,'  -x,,0.5", lines[4])
     end)
   end)
 end)

@@ -128,10 +128,11 @@ describe("config", function()
   describe("environment", function()
     it("reads every official SDK name", function()
       env.PC_URL, env.PC_IDENTITY, env.PC_SECRET = "app.eu.prismacloud.io", "id", "sec"
-      env.PC_CUSTOMER_NAME, env.PC_VERIFY = "acme", "/etc/ca.pem"
+      write(dir .. "/ca.pem", "")
+      env.PC_CUSTOMER_NAME, env.PC_VERIFY = "acme", dir .. "/ca.pem"
       local opts = assert(config.resolve())
       assert.same({url = "https://api.eu.prismacloud.io", access_key = "id", secret_key = "sec",
-                   customer_name = "acme", verify = true, cafile = "/etc/ca.pem"}, opts)
+                   customer_name = "acme", verify = true, cafile = dir .. "/ca.pem"}, opts)
     end)
 
     it("reads every Terraform provider name", function()
@@ -159,11 +160,31 @@ describe("config", function()
 
     it("reads PC_VERIFY as true, false or a CA bundle path", function()
       env.PC_URL, env.PC_IDENTITY, env.PC_SECRET = "api.prismacloud.io", "k", "s"
+      local ca = dir .. "/ca bundle.pem"
+      write(ca, "")
       for value, want in pairs{["true"] = {true}, ["TRUE"] = {true}, ["false"] = {false},
-                               ["False"] = {false}, ["/tmp/ca bundle.pem"] = {true, "/tmp/ca bundle.pem"}} do
+                               ["False"] = {false}, [ca] = {true, ca}} do
         env.PC_VERIFY = value
         local opts = assert(config.resolve())
         assert.same(want, {opts.verify, opts.cafile}, value)
+      end
+    end)
+
+    it("refuses a PC_VERIFY or PRISMACLOUD_SKIP_SSL_CERT_VERIFICATION it cannot read, naming it", function()
+      env.PC_URL, env.PC_IDENTITY, env.PC_SECRET = "api.prismacloud.io", "k", "s"
+      for _, value in ipairs{"flase", dir .. "/missing.pem", dir} do
+        env.PC_VERIFY = value
+        local opts, err = config.resolve()
+        assert.is_nil(opts, value)
+        assert.equal("decode", err.kind)
+        assert.matches("env PC_VERIFY is neither a boolean", err.message, 1, true)
+      end
+      env.PC_VERIFY = nil
+      for _, value in ipairs{"ture", "/etc/ssl/certs/ca-certificates.crt"} do
+        env.PRISMACLOUD_SKIP_SSL_CERT_VERIFICATION = value
+        local opts, err = config.resolve()
+        assert.is_nil(opts, value)
+        assert.matches("env PRISMACLOUD_SKIP_SSL_CERT_VERIFICATION is not a boolean", err.message, 1, true)
       end
     end)
 
@@ -293,6 +314,34 @@ describe("config", function()
         end
       end)
 
+      it("refuses a file below a directory others can write, up to $HOME, unless it is sticky", function()
+        local top, inner = dir .. "/top", dir .. "/top/mid/cfg"
+        tool(("mkdir -p -m 700 '%s'"):format(inner))
+        tool(("chmod 700 '%s/top/mid'"):format(dir))
+        env.PC_CONFIG_DIR = inner
+        hostile(inner .. "/credentials.json", "600")
+        for _, mode in ipairs{"777", "770", "702"} do
+          tool(("chmod %s '%s'"):format(mode, top))
+          for _, f in ipairs{config.resolve, prismacloud.connect} do
+            local opts, err = f()
+            assert.is_nil(opts, mode)
+            assert.equal("auth", err.kind)
+            assert.truthy(err.message:find("the directory " .. top .. " above it is writable by group or others", 1,
+              true), err.message)
+            assert.truthy(err.message:find("fix: chmod go-w " .. top, 1, true), err.message)
+          end
+          assert.is_nil(io.open(marker), "the secret_command of an unsafe profile ran")
+        end
+        env.HOME = dir .. "/top/mid" -- the walk stops at $HOME
+        assert.equal("s", assert(config.resolve()).secret_key)
+        os.remove(marker)
+        env.HOME = nil
+        for _, mode in ipairs{"1777", "755"} do
+          tool(("chmod %s '%s'"):format(mode, top))
+          assert.equal("s", assert(config.resolve()).secret_key, mode)
+        end
+      end)
+
       it("refuses a symbolic link to a file in a directory others can write, and a link to a directory", function()
         local open_dir = dir .. "/open"
         tool(("mkdir -m 777 '%s'"):format(open_dir))
@@ -358,6 +407,13 @@ describe("config", function()
       opts, err = config.resolve()
       assert.is_nil(opts)
       assert.matches("'url' must be a string", err.message)
+      for _, text in ipairs{"[]", '["url", "api.prismacloud.io"]', "42", '"x"'} do
+        profile(text)
+        env.PC_URL, env.PC_IDENTITY, env.PC_SECRET = "api.prismacloud.io", "k", "s"
+        opts, err = config.resolve()
+        assert.is_nil(opts, text)
+        assert.matches("is not a JSON object", err.message, 1, true)
+      end
     end)
   end)
 
@@ -406,6 +462,25 @@ describe("config", function()
       end
     end)
 
+    it("takes one line only: refuses more lines or more than 64 KiB, never showing the output", function()
+      local opts = assert(config.resolve{url = "api.prismacloud.io", access_key = "k",
+                                         secret_command = "printf '" .. SECRET .. "\\n\\n  \\n'"})
+      assert.equal(SECRET, opts.secret_key)
+      local cases = {
+        {"printf 'line-one\\n" .. SECRET .. "\\n'", "printed more than one line"},
+        {"printf '" .. SECRET .. "\\r\\nmore'", "printed more than one line"},
+        {"(yes " .. SECRET .. " | head -c 70000) 2>/dev/null", "printed more than 65536 bytes"},
+      }
+      for _, case in ipairs(cases) do
+        local got, err = config.resolve{url = "api.prismacloud.io", access_key = "k", secret_command = case[1]}
+        assert.is_nil(got, case[1])
+        assert.equal("auth", err.kind)
+        assert.matches(case[2], err.message, 1, true)
+        assert.not_matches(SECRET, tostring(err), 1, true)
+        assert.not_matches("line-one", tostring(err), 1, true)
+      end
+    end)
+
     it("connect returns nil, err when the command fails", function()
       local client, err = prismacloud.connect{url = "api.prismacloud.io", access_key = "k", secret_command = "false"}
       assert.is_nil(client)
@@ -420,6 +495,15 @@ describe("config", function()
       assert.same({url = "https://x", access_key = "k", secret_key = "<redacted>", token = "<redacted>",
                    retries = 1}, copy)
       assert.equal("s3cr3t", opts.secret_key)   -- the original is untouched
+    end)
+
+    it("redacts the user-info of a proxy URL", function()
+      for proxy, want in pairs{["http://user:Pr0xy-Pass@proxy:3128"] = "http://<redacted>@proxy:3128",
+                               ["socks5h://u:p@w@[::1]:1080/x"] = "socks5h://<redacted>@[::1]:1080/x",
+                               ["user:Pr0xy-Pass@proxy:3128"] = "<redacted>@proxy:3128",
+                               ["http://proxy:3128"] = "http://proxy:3128"} do
+        assert.equal(want, config.describe{proxy = proxy}.proxy)
+      end
     end)
   end)
 
@@ -611,6 +695,21 @@ describe("config", function()
       end)
       client = assert(prismacloud.connect{url = "http://10.1.2.3", access_key = "k", secret_key = "s",
                                           allow_http = true})
+      client:close()
+    end)
+  end)
+
+  describe("build", function()
+    it("maps a refused value to nil, err naming its source, as connect does; the caller's raise", function()
+      local opts = {url = "http://api.prismacloud.io", access_key = "k", secret_key = "s"}
+      local client, err = config.build(opts, {url = "env PC_URL"})
+      assert.is_nil(client)
+      assert.equal("decode", err.kind)
+      assert.matches("(from env PC_URL)", err.message, 1, true)
+      assert.has_error(function() config.build(opts, {url = "override url"}) end)
+      assert.has_error(function() config.build(opts) end, "bad argument #2 to 'build' (table expected, got nil)")
+      opts.allow_http = true
+      client = assert(config.build(opts, {}))
       client:close()
     end)
   end)

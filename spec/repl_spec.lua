@@ -102,6 +102,30 @@ describe("prismacloud repl", function()
       end
     end)
 
+    it("keeps out of the history lines starting with a space, assigning a pw, pass, key or token, or a JWT",
+      function()
+      for _, line in ipairs{' x = "anything"', '\tx = 1', 'pw = "Hunter4"', 't = {pass = "x"}', "pwd='x'",
+                            'key = "k-123"', "api_key: 1", 'c = "eyJhbGciOiJIUzI1NiJ9.e30.sig"', "tok = 'eyJ0eXAi'",
+                            'secret_key = "x"', "x_auth = 1"} do
+        assert.is_false(repl.history_allows(line), line)
+      end
+      for _, line in ipairs{"x = 1", 'pc.alerts:list{status = "open"}', "pw == nil", "monkey = 2",
+                            'print("mark " .. 5)', "keys = {}"} do
+        assert.is_true(repl.history_allows(line), line)
+      end
+    end)
+
+    it("goes on after an error object whose __tostring raises", function()
+      local code, out, err = run_repl("", {
+        'error(setmetatable({}, {__tostring = function() error("nope") end}))',
+        'error(setmetatable({}, {__index = function() error("nope") end}))',
+        'print("after")'})
+      assert.equals(0, code, err)
+      local _, n = out:gsub("error: %(an error value, a table, that cannot be shown as text%)", "")
+      assert.equals(2, n, out)
+      assert.truthy(out:find("after\n", 1, true), out)
+    end)
+
     it("starts without a client when there are no credentials, and says so", function()
       local code, out, err = run_repl("", {"pc", "help(pc.alerts)", 'help("policies")'})
       assert.equals(0, code)

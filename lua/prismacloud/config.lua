@@ -211,13 +211,16 @@ local function dir_of(path)
   return dir
 end
 
-local GROUP_OTHER_WRITE, GROUP_OTHER_READ = 18, 36 -- 0022, 0044
+local GROUP_OTHER_WRITE, GROUP_OTHER_READ, STICKY = 18, 36, 512 -- 0022, 0044, 01000
 
 -- Nil when the profile at path (file_info `info`) is safe to use, else the
 -- error refusing it, as OpenSSH refuses its config: the file (through a
 -- symbolic link: the file it points to) must be a regular file owned by the
 -- effective user or root and not writable by group or others, and so must
--- the directory holding it (and the one holding the link) be.
+-- the directory holding it (and the one holding the link) be; every directory
+-- above the file's real one, up to $HOME (its real path) or else to /, must
+-- be owned by the user or root and not writable by group or others unless it
+-- has the sticky bit (as /tmp has: then no one else can rename what is in it).
 local function unsafe_profile(path, info)
   local euid = core.euid()
   local function refuse(why, fix)
@@ -248,6 +251,24 @@ local function unsafe_profile(path, info)
     elseif d.mode & GROUP_OTHER_WRITE ~= 0 then
       return refuse(("its directory %s is writable by group or others (mode %03o)"):format(dir, d.mode),
         ("chmod go-w %s, or move the profile to a directory only you can write"):format(shell_word(dir)))
+    end
+  end
+  if not info.real then return nil end
+  local home = M.getenv("HOME")
+  local home_info = home and home ~= "" and core.file_info(home)
+  local home_real = home_info and home_info.real
+  local dir = dir_of(info.real)
+  while dir ~= "/" and dir ~= home_real do
+    dir = dir_of(dir)
+    local d, why = core.file_info(dir)
+    if not d then
+      return refuse(("a directory above it cannot be checked (%s)"):format(why), "check " .. shell_word(dir))
+    elseif not owned(d) then
+      return refuse(("the directory %s above it is owned by uid %d, neither you (uid %d) nor root"):format(
+        dir, d.uid, euid), ("chown %d %s, or move the profile to a directory of yours"):format(euid, shell_word(dir)))
+    elseif d.mode & GROUP_OTHER_WRITE ~= 0 and d.mode & STICKY == 0 then
+      return refuse(("the directory %s above it is writable by group or others (mode %03o)"):format(dir, d.mode),
+        ("chmod go-w %s (or +t), or move the profile to a directory only you can write"):format(shell_word(dir)))
     end
   end
   return nil
@@ -287,7 +308,7 @@ local function load_profile(name, explicit)
     return {}, {}
   end
   local ok, doc = pcall(json.decode, data)
-  if not ok or type(doc) ~= "table" then
+  if not ok or type(doc) ~= "table" or getmetatable(doc) == json.array_mt then
     return fail("decode", ("profile %s is not a JSON object"):format(path))
   end
   if info.mode & GROUP_OTHER_READ ~= 0 then
@@ -325,7 +346,9 @@ local function load_profile(name, explicit)
   return values, sources
 end
 
--- Reads the environment into {option = value} and where each came from.
+-- Reads the environment into {option = value} and where each came from; nil, err for a
+-- PC_VERIFY that is neither a boolean word nor an existing file, or a
+-- PRISMACLOUD_SKIP_SSL_CERT_VERIFICATION that is not a boolean word.
 local function load_env()
   local values, sources = {}, {}
   local function get(name)
@@ -346,9 +369,18 @@ local function load_env()
   if verify then
     values.verify, values.cafile = split_verify(verify)
     sources.verify, sources.cafile = "env PC_VERIFY", values.cafile and "env PC_VERIFY"
+    local info = values.cafile and core.file_info(values.cafile)
+    if values.cafile and not (info and info.type == "file") then
+      return fail("decode", "env PC_VERIFY is neither a boolean (true, false, yes, no, 1, 0) nor an existing "
+        .. "CA bundle file")
+    end
   else
     local skip = get("PRISMACLOUD_SKIP_SSL_CERT_VERIFICATION")
     local b = skip and parse_bool(skip)
+    if skip and b == nil then
+      return fail("decode", "env PRISMACLOUD_SKIP_SSL_CERT_VERIFICATION is not a boolean (true, false, yes, no, "
+        .. "1, 0)")
+    end
     if b ~= nil then
       values.verify, sources.verify = not b, "env PRISMACLOUD_SKIP_SSL_CERT_VERIFICATION"
     end
@@ -356,18 +388,29 @@ local function load_env()
   return values, sources
 end
 
--- Runs a credential helper; its trimmed stdout is the secret.
+M.SECRET_COMMAND_MAX = 64 * 1024 -- the most a secret_command may print, in bytes
+
+-- Runs a credential helper; its stdout, trimmed, is the secret: one line (blank lines after it
+-- are dropped), at most SECRET_COMMAND_MAX bytes. Its output is never put in a message.
 local function run_secret_command(command, source)
   local p = io.popen(command, "r")
   if not p then return fail("auth", "secret_command from " .. source .. " could not be started") end
-  local out = p:read("a") or ""
+  local max = M.SECRET_COMMAND_MAX
+  local out = p:read(max + 1) or ""
   local ok, how, code = p:close()
+  if #out > max then
+    return fail("auth", ("secret_command from %s printed more than %d bytes"):format(source, max))
+  end
   if not ok then
     return fail("auth", ("secret_command from %s failed (%s %s)"):format(source, tostring(how), tostring(code)))
   end
   out = trim(out)
   if out == "" then
     return fail("auth", "secret_command from " .. source .. " printed nothing")
+  end
+  if out:find("[\r\n]") then
+    return fail("auth", "secret_command from " .. source .. " printed more than one line (the secret alone, "
+      .. "on one line, expected)")
   end
   return out
 end
@@ -410,6 +453,7 @@ local function resolve(profile, overrides)
     file.url, file_src.url = host, file_src.region
   end
   local env, env_src = load_env()
+  if not env then return nil, env_src end
   local over, over_src = {}, {}
   for k, v in pairs(overrides) do over[k], over_src[k] = v, "override " .. k end
   if over.verify ~= nil then
@@ -478,15 +522,57 @@ function M.resolve(profile, overrides)
   return resolve(check_args(profile, overrides, "resolve"))
 end
 
---- A printable copy of an option table, secrets replaced by "<redacted>".
+-- A URL with its user-info (user:password@, the proxy's too) replaced by "<redacted>@".
+local function without_userinfo(v, bare)
+  local s, n = v:gsub("^(%a[%w+.-]*://)[^/?#]*@", "%1<redacted>@")
+  if n == 0 and bare and not v:find("://", 1, true) then s = v:gsub("^[^/?#]*@", "<redacted>@") end
+  return s
+end
+
+--- A printable copy of an option table, secrets replaced by "<redacted>", and so is the
+-- user-info of a URL (a proxy's `http://user:pass@host` shows as `http://<redacted>@host`).
 -- syntax: copy = config.describe(opts)
 function M.describe(opts)
   if type(opts) ~= "table" then
     error("bad argument #1 to 'describe' (table expected, got " .. type(opts) .. ")", 2)
   end
   local copy = {}
-  for k, v in pairs(opts) do copy[k] = SECRET_KEYS[k] and "<redacted>" or v end
+  for k, v in pairs(opts) do
+    if SECRET_KEYS[k] then
+      v = "<redacted>"
+    elseif type(v) == "string" then
+      v = without_userinfo(v, k == "proxy")
+    end
+    copy[k] = v
+  end
   return copy
+end
+
+-- prismacloud.new(opts); a value the environment or a profile gave that the client refuses is a
+-- failure of the configuration, not of the caller: nil, err naming where it came from.
+local function build(opts, sources, level)
+  local ok, client = pcall(require("prismacloud").new, opts)
+  if ok then return client end
+  local key = type(client) == "string" and client:match("bad option '([%w_]+)'")
+  local source = key and sources[key]
+  if source and not source:find("^override ") then
+    return fail("decode", ("%s (from %s)"):format(client:gsub("^.-: bad option", "bad option"), source))
+  end
+  error(client, level + 1)
+end
+
+--- Creates a client from options and sources as `resolve` returns them (the caller may add
+-- options such as trace); a value from the environment or a profile that the client refuses
+-- gives nil, err naming its source ("(from env PC_URL)"); a bad option of the caller raises.
+-- syntax: client, err = config.build(opts, sources)
+function M.build(opts, sources)
+  if type(opts) ~= "table" then
+    error("bad argument #1 to 'build' (table expected, got " .. type(opts) .. ")", 2)
+  end
+  if type(sources) ~= "table" then
+    error("bad argument #2 to 'build' (table expected, got " .. type(sources) .. ")", 2)
+  end
+  return build(opts, sources, 2)
 end
 
 --- Resolves the options and creates a client; nil, err when no credentials
@@ -495,16 +581,7 @@ end
 function M.connect(profile, overrides)
   local opts, sources = resolve(check_args(profile, overrides, "connect"))
   if not opts then return nil, sources end
-  local ok, client = pcall(require("prismacloud").new, opts)
-  if ok then return client end
-  -- a value the environment or a profile gave that the client refuses is
-  -- a failure of the configuration, not of the caller: nil, err naming where
-  local key = type(client) == "string" and client:match("bad option '([%w_]+)'")
-  local source = key and sources[key]
-  if source and not source:find("^override ") then
-    return fail("decode", ("%s (from %s)"):format(client:gsub("^.-: bad option", "bad option"), source))
-  end
-  error(client, 2)
+  return build(opts, sources, 2)
 end
 
 return M

@@ -40,12 +40,21 @@ function config.region_host(name) end
 ---@return any sources
 function config.resolve(profile, overrides) end
 
----A printable copy of an option table, secrets replaced by "<redacted>".
+---A printable copy of an option table, secrets replaced by "<redacted>", and so is the user-info of a URL (a proxy's `http://user:pass@host` shows as `http://<redacted>@host`).
 ---
 ---`copy = config.describe(opts)`
 ---@param opts prismacloud.config.describe.opts
 ---@return any copy
 function config.describe(opts) end
+
+---Creates a client from options and sources as `resolve` returns them (the caller may add options such as trace); a value from the environment or a profile that the client refuses gives nil, err naming its source ("(from env PC_URL)"); a bad option of the caller raises.
+---
+---`client, err = config.build(opts, sources)`
+---@param opts any
+---@param sources any
+---@return prismacloud.Client? client
+---@return prismacloud.Error? err
+function config.build(opts, sources) end
 
 ---Resolves the options and creates a client; nil, err when no credentials can be found or a secret_command fails.
 ---

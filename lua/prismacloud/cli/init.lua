@@ -43,7 +43,6 @@ end
 -- Returns client, or nil, err when no settings can be found.
 -- syntax: client, err = cli.connect({profile =, verbose =})
 function M.connect(options)
-  local prismacloud = require "prismacloud"
   local config = require "prismacloud.config"
   local opts, sources = config.resolve(options.profile)
   if not opts then return nil, sources end
@@ -52,7 +51,7 @@ function M.connect(options)
     -- one already-redacted line per request and response header line
     opts.trace = function(line) stderr:write(output.printable(line), "\n") end
   end
-  return prismacloud.new(opts)
+  return config.build(opts, sources)
 end
 
 --------------------------------------------------------------------------
@@ -381,8 +380,11 @@ for _, method in ipairs{"get", "post", "put", "delete"} do
     local path = ctx.words[1]
     if path:sub(1, 1) ~= "/" then usage_fail("%s needs a path starting with '/'", method) end
     local query = args.key_values({table.unpack(ctx.words, 2)}, method)
+    -- the body (stdin for `--body -`) is read before the client exists: a secret_command reading
+    -- stdin must not eat it, and a bad body is a usage error before anything runs
+    local request_body = read_body(ctx.options)
     local body, err = ctx:client():send(method:upper(), path, {query = next(query) and query or nil,
-                                                                body = read_body(ctx.options)})
+                                                                body = request_body})
     if body == nil then error(err, 0) end
     if body ~= true then output.value(body, ctx.format, ctx:value_opts(path)) end -- true: a 2xx without a body
   end}
@@ -436,7 +438,8 @@ command{words = {"completion"}, args = {"SHELL"},
 
 function Context:value_opts(title)
   return {columns = self.options.columns, colour = self.colour, title = title, out = self.out,
-          max_items = self.options["max-items"], width = self.width}
+          max_items = self.options["max-items"], width = self.width,
+          terminal = self.out == io.stdout and output.isatty(1)}
 end
 
 --------------------------------------------------------------------------

@@ -278,7 +278,11 @@ local function truncate(s, max)
   return s:sub(1, cut - 1) .. "…"
 end
 
-local function csv_field(s)
+-- A CSV field: quoted when it holds a quote, comma, CR or LF. Text (not a number) starting with
+-- = + - @ (after any blanks: a cell's tab and CR are spaces by then), tab or CR gets a leading '
+-- so that a spreadsheet never reads it as a formula.
+local function csv_field(s, number)
+  if not number and (s:find("^[=+%-@\t\r]") or s:find("^%s+[=+%-@]")) then s = "'" .. s end
   if s:find('[",\r\n]') then return '"' .. s:gsub('"', '""') .. '"' end
   return s
 end
@@ -455,7 +459,10 @@ writer("csv", {presets = true, terminal = true,
       w.out:write(table.concat(head, ","), "\r\n")
     end
     local cells = row_cells(record, w.columns, false)
-    for i, c in ipairs(cells) do cells[i] = csv_field(c) end
+    for i, c in ipairs(cells) do
+      local v = type(record) == "table" and M.field(record, w.columns[i]) or record
+      cells[i] = csv_field(c, math.type(v) ~= nil)
+    end
     w.out:write(table.concat(cells, ","), "\r\n")
   end,
   finish = function() end})
@@ -508,14 +515,21 @@ end
 
 --- Writes one decoded body in a format: records when it holds an array of them
 -- (see rows_of), else (table) one "field value" line per top-level field, or
--- (json) the body as it is; a body that is not JSON (a string) is written as it came.
--- syntax: output.value(body, format, {columns =, out =, colour =, title =, max_items =})
+-- (json) the body as it is; a body that is not JSON (a string) is written as it came
+-- (json, ndjson), made harmless (table, csv, and any format when opts.terminal says the
+-- output is a terminal), or escaped in a <pre> of the page (html).
+-- syntax: output.value(body, format, {columns =, out =, colour =, title =, max_items =, terminal =})
 function M.value(body, format, opts)
   opts = opts or {}
   local out = opts.out or io.stdout
   local spec = M.WRITERS[format]
-  if type(body) == "string" then -- not JSON (a CSV download, text): as it came, harmless for a terminal
-    out:write(spec.terminal and printable(body, true) or body)
+  if type(body) == "string" then -- not JSON (a CSV download, text)
+    if format == "html" then
+      out:write(M.html_page(opts.title or "prismacloud", table.concat{"<h1>", html_escape(opts.title or "prismacloud"),
+        "</h1>\n<pre>", html_escape(printable(body, true)), "</pre>\n"}))
+    else
+      out:write((spec.terminal or opts.terminal) and printable(body, true) or body)
+    end
     return
   end
   local rows = M.rows_of(body)

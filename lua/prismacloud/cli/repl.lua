@@ -295,17 +295,40 @@ end
 -- The loop.
 --------------------------------------------------------------------------
 
+--- The text of an error value, for the prompt: never raises (an error object whose
+-- __tostring or __index raises gives a fallback text naming its type).
+-- syntax: text = repl.error_text(e)
+function M.error_text(e)
+  local ok, text = pcall(function()
+    if is_error(e) then return tostring(e) end
+    return tostring(type(e) == "table" and e.message or e)
+  end)
+  if ok and type(text) == "string" then return text end
+  return ("(an error value, a %s, that cannot be shown as text)"):format(type(e))
+end
+
 -- Words that make a line look like it carries a secret (lower case).
 local SECRET_WORDS = {"secret", "password", "passwd", "token", "credential", "auth"}
+-- Names whose assignment (`name = ...`, `name: ...`, also as the end of a name: `api_key =`) does.
+local SECRET_NAMES = {"pw", "pwd", "pass", "password", "passwd", "key", "token"}
 
---- Whether a typed line may go into the history: not when it looks like it
--- carries a secret (it names a secret, password, passwd, token, credential
--- or auth*, in any case: `secret_key = "..."`, `{token = ...}`, `x-redlock-auth`).
+--- Whether a typed line may go into the history, a heuristic: not when it starts with a
+-- space (as a shell's ignorespace), nor when it looks like it carries a secret: it names a
+-- secret, password, passwd, token, credential or auth*, in any case (`secret_key = "..."`,
+-- `{token = ...}`, `x-redlock-auth`), assigns a pw, pwd, pass, key or token (`pw = "..."`,
+-- `api_key = ...`), or holds a JWT-looking string (`eyJ...`).
 -- syntax: ok = repl.history_allows(line)
 function M.history_allows(line)
+  if line:find("^%s") then return false end
   local lower = line:lower()
   for _, word in ipairs(SECRET_WORDS) do
     if lower:find(word, 1, true) then return false end
+  end
+  if line:find("%f[%w_%-]eyJ[%w_%-]+") then return false end
+  for name, eq in lower:gmatch("([%a_][%w_]*)%s*[=:](=?)") do
+    for _, secret in ipairs(SECRET_NAMES) do
+      if eq == "" and (name == secret or name:sub(-#secret - 1) == "_" .. secret) then return false end
+    end
   end
   return true
 end
@@ -503,9 +526,7 @@ function M.run(opts)
               or (is_error(results[2]) and results[2].kind == "interrupted")) then
             io.stdout:write("\ninterrupted\n") -- after the terminal's ^C
           elseif not results[1] then
-            local e = results[2]
-            local text = is_error(e) and tostring(e) or tostring(type(e) == "table" and e.message or e)
-            io.stdout:write("error: ", output.printable(text, true), "\n")
+            io.stdout:write("error: ", output.printable(M.error_text(results[2]), true), "\n")
           else
             for i = 2, results.n do
               io.stdout:write(M.pretty(results[i], {colour = colour, response = i > 2}), "\n")
