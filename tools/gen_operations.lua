@@ -431,60 +431,30 @@ local function ids_of(text)
   return ids
 end
 
-local function check(expected, path)
-  local current = read_file(path)
-  if current == expected then return true end
-  if not current then
-    io.stderr:write(("%s: missing; it would hold %d lines\n"):format(path, select(2, expected:gsub("\n", ""))))
-    return false
+-- What --check adds when the file is stale: the operations added and removed.
+local function ids_changed(expected)
+  return function(current, out)
+    local old, new = ids_of(current), ids_of(expected)
+    local added, removed = {}, {}
+    for id in pairs(new) do if not old[id] then added[#added + 1] = id end end
+    for id in pairs(old) do if not new[id] then removed[#removed + 1] = id end end
+    table.sort(added)
+    table.sort(removed)
+    if #added > 0 then out:write("  operations added: ", table.concat(added, ", "), "\n") end
+    if #removed > 0 then out:write("  operations removed: ", table.concat(removed, ", "), "\n") end
   end
-  local old, new = ids_of(current), ids_of(expected)
-  local added, removed = {}, {}
-  for id in pairs(new) do if not old[id] then added[#added + 1] = id end end
-  for id in pairs(old) do if not new[id] then removed[#removed + 1] = id end end
-  table.sort(added)
-  table.sort(removed)
-  local a, b = {}, {}
-  for l in (current .. "\n"):gmatch("(.-)\n") do a[#a + 1] = l end
-  for l in (expected .. "\n"):gmatch("(.-)\n") do b[#b + 1] = l end
-  local first, changed = nil, 0
-  for i = 1, math.max(#a, #b) do
-    if a[i] ~= b[i] then
-      changed = changed + 1
-      first = first or i
-    end
-  end
-  local out = io.stderr
-  out:write(("%s is stale: %d of %d lines differ, first at line %d\n"):format(path, changed, #b, first or 0))
-  if first then
-    out:write("  now:      ", a[first] or "<end of file>", "\n")
-    out:write("  expected: ", b[first] or "<end of file>", "\n")
-  end
-  if #added > 0 then out:write("  operations added: ", table.concat(added, ", "), "\n") end
-  if #removed > 0 then out:write("  operations removed: ", table.concat(removed, ", "), "\n") end
-  return false
 end
 
 local function main(argv)
-  local check_mode = false
-  local args = {}
-  for _, a in ipairs(argv) do
-    if a == "--check" then check_mode = true else args[#args + 1] = a end
-  end
-  if #args ~= 2 then
-    io.stderr:write("usage: lua5.4 tools/gen_operations.lua [--check] OPENAPI_DIR OUTPUT.lua\n")
-    os.exit(2)
-  end
-  local text, ops = generate(args[1])
+  local check_mode, dir, output = reference.args(argv)
+  local text, ops = generate(dir)
   if check_mode then
-    if not check(text, args[2]) then os.exit(1) end
-    print(("%s is up to date (%d operations)"):format(args[2], #ops))
+    if not reference.compare(output, text, ids_changed(text)) then os.exit(1) end
+    print(("%s is up to date (%d operations)"):format(output, #ops))
     return
   end
-  local f = assert(io.open(args[2], "wb"))
-  assert(f:write(text))
-  assert(f:close())
-  print(("wrote %s: %d operations"):format(args[2], #ops))
+  reference.write_file(output, text)
+  print(("wrote %s: %d operations"):format(output, #ops))
 end
 
 main(arg)

@@ -471,51 +471,16 @@ local function generate(dir)
   return render(gen, ops, ids), ids, gen
 end
 
-local function check(expected, path)
-  local current = read_file(path)
-  if current == expected then return true end
-  if not current then
-    io.stderr:write(path, ": missing\n")
-    return false
-  end
-  local a, b = {}, {}
-  for l in (current .. "\n"):gmatch("(.-)\n") do a[#a + 1] = l end
-  for l in (expected .. "\n"):gmatch("(.-)\n") do b[#b + 1] = l end
-  local first, changed = nil, 0
-  for i = 1, math.max(#a, #b) do
-    if a[i] ~= b[i] then
-      changed = changed + 1
-      first = first or i
-    end
-  end
-  io.stderr:write(("%s is stale: %d of %d lines differ, first at line %d\n"):format(path, changed, #b, first or 0))
-  if first then
-    io.stderr:write("  now:      ", (a[first] or "<end of file>"):sub(1, 200), "\n")
-    io.stderr:write("  expected: ", (b[first] or "<end of file>"):sub(1, 200), "\n")
-  end
-  return false
-end
-
 local function main(argv)
-  local check_mode = false
-  local args = {}
-  for _, a in ipairs(argv) do
-    if a == "--check" then check_mode = true else args[#args + 1] = a end
-  end
-  if #args ~= 2 then
-    io.stderr:write("usage: lua5.4 tools/gen_schemas.lua [--check] OPENAPI_DIR OUTPUT.lua\n")
-    os.exit(2)
-  end
-  local text, ids, gen = generate(args[1])
+  local check_mode, dir, output = reference.args(argv)
+  local text, ids, gen = generate(dir)
   if check_mode then
-    if not check(text, args[2]) then os.exit(1) end
-    print(("%s is up to date (%d operations, %d nodes)"):format(args[2], #ids, #gen.nodes))
+    if not reference.compare(output, text) then os.exit(1) end
+    print(("%s is up to date (%d operations, %d nodes)"):format(output, #ids, #gen.nodes))
     return
   end
-  local f = assert(io.open(args[2], "wb"))
-  assert(f:write(text))
-  assert(f:close())
-  print(("wrote %s: %d operations, %d schema nodes"):format(args[2], #ids, #gen.nodes))
+  reference.write_file(output, text)
+  print(("wrote %s: %d operations, %d schema nodes"):format(output, #ids, #gen.nodes))
   if #gen.unsupported > 0 then
     io.stderr:write("gen_schemas: patterns left unchecked: ", table.concat(gen.unsupported, "  "), "\n")
   end

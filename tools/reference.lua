@@ -49,6 +49,48 @@ function M.list_json_files(dir)
   return names
 end
 
+--- The lines of text, split at "\n".
+local function lines(text)
+  local out = {}
+  for l in (text .. "\n"):gmatch("(.-)\n") do out[#out + 1] = l end
+  return out
+end
+
+--- Whether the file at path holds exactly `expected`; when not, writes to stderr how it differs
+-- (missing, or how many lines and the first one), then what `extra` writes (the tool's own
+-- summary of the difference, given the current text), and returns false.
+function M.compare(path, expected, extra)
+  local current = M.read_file(path)
+  if current == expected then return true end
+  local out = io.stderr
+  if not current then
+    out:write(("%s: missing; it would hold %d lines\n"):format(path, select(2, expected:gsub("\n", ""))))
+    return false
+  end
+  local a, b = lines(current), lines(expected)
+  local first, changed = nil, 0
+  for i = 1, math.max(#a, #b) do
+    if a[i] ~= b[i] then
+      changed = changed + 1
+      first = first or i
+    end
+  end
+  out:write(("%s is stale: %d of %d lines differ, first at line %d\n"):format(path, changed, #b, first or 0))
+  if first then
+    out:write("  now:      ", (a[first] or "<end of file>"):sub(1, 200), "\n")
+    out:write("  expected: ", (b[first] or "<end of file>"):sub(1, 200), "\n")
+  end
+  if extra then extra(current, out) end
+  return false
+end
+
+--- Writes text to path (whole, binary).
+function M.write_file(path, text)
+  local f = assert(io.open(path, "wb"))
+  assert(f:write(text))
+  assert(f:close())
+end
+
 --- The helpers of one tool: fail(fmt, ...) writes "<tool>: message" and exits 2, and the $ref
 -- readers below report through it.
 function M.new(tool)
@@ -57,6 +99,20 @@ function M.new(tool)
   function R.fail(fmt, ...)
     io.stderr:write(tool, ": ", fmt:format(...), "\n")
     os.exit(2)
+  end
+
+  --- The command line [--check] OPENAPI_DIR OUTPUT.lua: check_mode, dir, output (exits 2 with the
+  -- usage line otherwise).
+  function R.args(argv)
+    local check_mode, args = false, {}
+    for _, a in ipairs(argv) do
+      if a == "--check" then check_mode = true else args[#args + 1] = a end
+    end
+    if #args ~= 2 then
+      io.stderr:write("usage: lua5.4 tools/", tool, ".lua [--check] OPENAPI_DIR OUTPUT.lua\n")
+      os.exit(2)
+    end
+    return check_mode, args[1], args[2]
   end
 
   --- The target of a local $ref "#/a/b" in doc (file names the document in messages).
