@@ -438,6 +438,29 @@ local function plain(pointer, message)
   return {pointer = pointer, message = message}
 end
 
+-- Adds to out the violations of a body (text) sent as content_type against contents, the
+-- documented {media, schema} list of a request or an answer (role "request" or "response"): a
+-- Content-Type not documented, or JSON that does not validate.
+local function check_content(out, id, contents, content_type, body, role, ctx)
+  local media = media_type(content_type)
+  local c = content_for(contents, media)
+  if not c then
+    local list = {}
+    for i, x in ipairs(contents) do list[i] = x.media end
+    add_violation(out, id, "media", plain("", ("Content-Type '%s', documented: %s"):format(media,
+      table.concat(list, ", "))), ctx)
+    return
+  end
+  if c.schema and is_json_media(media) then
+    local ok, value = pcall(json.decode, body)
+    if not ok then
+      add_violation(out, id, "body", plain("", "the body is not JSON: " .. tostring(value)), ctx)
+    else
+      for _, e in ipairs(M.validate(c.schema, value, role)) do add_violation(out, id, "body", e, ctx) end
+    end
+  end
+end
+
 --- Checks a request against operation id's reference: req = {path_params = {name = text},
 -- query = {name = text or {texts}}, headers = {lower-case name = text}, content_type = text,
 -- body = text or nil}. Returns the violations (see the top of this file); empty when none.
@@ -503,23 +526,7 @@ function M.check_request(id, req)
     if op.body.required then add_violation(out, id, "body", plain("", "the request body is required"), ctx) end
     return out
   end
-  local media = media_type(req.content_type)
-  local c = content_for(op.body.content, media)
-  if not c then
-    local list = {}
-    for i, x in ipairs(op.body.content) do list[i] = x.media end
-    add_violation(out, id, "media", plain("", ("Content-Type '%s', documented: %s"):format(media,
-      table.concat(list, ", "))), ctx)
-    return out
-  end
-  if c.schema and is_json_media(media) then
-    local ok, value = pcall(json.decode, body)
-    if not ok then
-      add_violation(out, id, "body", plain("", "the body is not JSON: " .. tostring(value)), ctx)
-    else
-      for _, e in ipairs(M.validate(c.schema, value, "request")) do add_violation(out, id, "body", e, ctx) end
-    end
-  end
+  check_content(out, id, op.body.content, req.content_type, body, "request", ctx)
   return out
 end
 
@@ -566,23 +573,7 @@ function M.check_response(id, status, content_type, body)
     end
     return out
   end
-  local media = media_type(content_type)
-  local c = content_for(res.content, media)
-  if not c then
-    local list = {}
-    for i, x in ipairs(res.content) do list[i] = x.media end
-    add_violation(out, id, "media", plain("", ("Content-Type '%s', documented: %s"):format(media,
-      table.concat(list, ", "))), ctx)
-    return out
-  end
-  if c.schema and is_json_media(media) then
-    local ok, value = pcall(json.decode, body)
-    if not ok then
-      add_violation(out, id, "body", plain("", "the body is not JSON: " .. tostring(value)), ctx)
-    else
-      for _, e in ipairs(M.validate(c.schema, value, "response")) do add_violation(out, id, "body", e, ctx) end
-    end
-  end
+  check_content(out, id, res.content, content_type, body, "response", ctx)
   return out
 end
 
