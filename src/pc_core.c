@@ -4,6 +4,8 @@
  * json = {encode, decode, null, array_mt, empty_array}, request_options (the
  * option names client:request takes), curl_version, _VERSION.
  */
+#define _GNU_SOURCE /* dladdr */
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 
@@ -27,6 +29,19 @@ static int curl_init_done;
 static CURLcode curl_init_result = CURLE_FAILED_INIT;
 static char curl_version_text[64]; /* curl_version_info writes static data: read it once */
 
+/* Keeps this module, and with it libcurl and the TLS libraries under it,
+ * mapped until the process ends, even after the lua_State that loaded it
+ * closes and dlcloses it: their process-wide state (curl_global_init, thread-
+ * local blocks, key destructors, atexit handlers) would otherwise point into
+ * unmapped code, and a later lua_State would initialise libcurl a second
+ * time. A second handle opened with RTLD_NODELETE, deliberately never closed.
+ * Nothing happens when the module is linked into the program itself. */
+static void pin_module(void) {
+  Dl_info self;
+  if (dladdr((void *)&pin_module, &self) && self.dli_fname)
+    (void)dlopen(self.dli_fname, RTLD_NOW | RTLD_NODELETE); /* cppcheck-suppress leakReturnValNotUsed */
+}
+
 /* The one piece of process-wide state: libcurl's global init, done once
  * whatever the number of lua_States or threads loading the module. A mutex
  * rather than pthread_once, so that race checkers (helgrind, TSan) see the
@@ -35,6 +50,7 @@ static CURLcode init_curl(void) {
   CURLcode rc;
   pthread_mutex_lock(&curl_init_lock);
   if (!curl_init_done) {
+    pin_module();
     curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
     /* curl_version_info, not curl_version: the latter initialises LDAP and
      * SASL just to print their versions, leaking their one-off allocations. */

@@ -1,10 +1,14 @@
 /*
  * host.c: a small program that embeds Lua the way tools do, to prove the
  * module is safe there: two threads, each with its own lua_State, each
- * loading prismacloud and making requests at the same time.
+ * loading prismacloud and making requests at the same time. Then, with
+ * both states closed, it checks that the core stayed loaded (libcurl's
+ * process-wide state and its thread-local blocks must outlive the states)
+ * and that a third state loads it again and works.
  * usage: host <url> <requests-per-thread>   (run from the repository root)
- * Exit status 0 when both threads succeeded; prints one line per thread.
+ * Exit status 0 when every state succeeded; prints one line per state.
  */
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,5 +67,14 @@ int main(int argc, char **argv) {
   for (i = 0; i < 2; i++)
     if (pthread_create(&t[i], NULL, worker, &status[i]) != 0) return 1;
   for (i = 0; i < 2; i++) pthread_join(t[i], NULL);
-  return status[0] || status[1];
+  if (status[0] || status[1]) return 1;
+  /* RTLD_NOLOAD: a handle only if the library is still mapped */
+  if (!dlopen("./prismacloud/core.so", RTLD_NOW | RTLD_NOLOAD)) {
+    fprintf(stderr, "the core was unloaded when its last lua_State closed\n");
+    return 1;
+  }
+  printf("core still loaded\n");
+  status[0] = 3;
+  worker(&status[0]);
+  return status[0];
 }
