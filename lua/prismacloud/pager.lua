@@ -132,29 +132,33 @@ function Pages:__call()
   return page
 end
 
---- An item iterator over every page (only the current page is kept).
+--- An item iterator over every page (only the current page is kept). `items.total` is the
+-- result's size when the API gives one, `items.next_token` the token of the page after the
+-- current one, `items.pages` the page iterator underneath.
 -- syntax: items = pager.items(client, style [, {page_size =, max_items =, cursor =}])
 function M.items(client, style, opts)
   opts = check_options(opts, 2)
-  return setmetatable({pages = M.pages(client, style, opts), page = nil, index = 0, yielded = 0,
-                       max_items = opts.max_items, style = style, err = nil}, Items)
+  local pages = M.pages(client, style, opts)
+  return setmetatable({pages = pages, page = false, index = 0, yielded = 0, limit = opts.max_items or math.huge,
+                       next_token = pages.next_token, style = style, err = nil, total = nil}, Items)
 end
 
---- The next item, or nil when there is none left, or nil, err.
--- syntax: item, err = items:next()
-function Items:next()
-  if self.max_items and self.yielded >= self.max_items then return nil end
+-- The next item once the current page is used up: fetches pages until one has an item.
+local function next_from_pages(self)
+  if self.yielded >= self.limit then return nil end
   while true do
-    if self.page then
-      self.index = self.index + 1
-      local item = self.page[self.index]
+    local page = self.page
+    if page then
+      local i = self.index + 1
+      local item = page[i]
       if item ~= nil then
-        self.yielded = self.yielded + 1
+        self.index, self.yielded = i, self.yielded + 1
         return item
       end
-      self.page = nil -- let the page go before fetching the next one
+      self.page = false -- let the page go before fetching the next one
     end
     local body, err = self.pages:next()
+    self.next_token = self.pages.next_token
     if body == nil then
       self.err = err
       return nil, err
@@ -164,6 +168,21 @@ function Items:next()
       or type(body) == "table" and math.tointeger(body.totalRows)
     self.total = total or self.total
   end
+end
+
+--- The next item, or nil when there is none left, or nil, err.
+-- syntax: item, err = items:next()
+function Items:next()
+  local page = self.page
+  if page and self.yielded < self.limit then -- the common case: the next item of the current page
+    local i = self.index + 1
+    local item = page[i]
+    if item ~= nil then
+      self.index, self.yielded = i, self.yielded + 1
+      return item
+    end
+  end
+  return next_from_pages(self)
 end
 
 --- Whether v is an item iterator (made by pager.items).
@@ -176,17 +195,21 @@ end
 -- from it skips what is left of the current page: take it at a page boundary.
 -- syntax: token = items:cursor()
 function Items:cursor()
-  return self.pages.next_token
+  return self.next_token
 end
 
-function Items:__index(key)
-  if key == "next_token" then return self.pages.next_token end
-  return Items[key]
-end
-
--- `for item in items do`: raises the error object on failure.
+-- `for item in items do`: raises the error object on failure. The common case inline, as in next.
 function Items:__call()
-  local item, err = self:next()
+  local page = self.page
+  if page and self.yielded < self.limit then
+    local i = self.index + 1
+    local item = page[i]
+    if item ~= nil then
+      self.index, self.yielded = i, self.yielded + 1
+      return item
+    end
+  end
+  local item, err = next_from_pages(self)
   if item == nil and err ~= nil then error(err, 0) end
   return item
 end
