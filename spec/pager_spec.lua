@@ -161,6 +161,33 @@ describe("pager", function()
     ids = walk(client.alerts:each{page_size = 50, max_items = 120})
     assert.equal(120, #ids)
     assert.equal(1 + 3, #srv.requests("/v2/alert"))
+    -- :next() stops at the same place, mid-page, and stays stopped
+    local it = client.alerts:each{page_size = 50, max_items = 70}
+    for i = 1, 70 do assert.is_table(it:next(), "item " .. i) end
+    assert.is_nil(it:next())
+    assert.is_nil(it:next())
+    assert.equal(1 + 3 + 2, #srv.requests("/v2/alert"))
+  end)
+
+  it("keeps next_token and total current as pages are fetched, mixing :next() and a for-loop", function()
+    local it = client.alerts:each{page_size = 50}
+    assert.is_nil(it.next_token) -- nothing fetched yet
+    assert.is_nil(it.total)
+    local first = it:next()
+    assert.is_table(first)
+    local token1 = it.next_token
+    assert.equal("string", type(token1))
+    assert.equal(500, it.total)
+    for _ = 2, 50 do it:next() end
+    assert.equal(token1, it:cursor()) -- still on page 1
+    local n = 50
+    for _ in it do
+      n = n + 1
+      if n == 51 then assert.is_true(it.next_token ~= token1, "page 2 has a token of its own") end
+    end
+    assert.equal(500, n)
+    assert.is_nil(it.next_token)
+    assert.is_nil(it:next())
   end)
 
   it("resumes from a cursor", function()
