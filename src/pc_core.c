@@ -39,7 +39,7 @@ static char curl_version_text[64]; /* curl_version_info writes static data: read
 static void pin_module(void) {
   Dl_info self;
   if (dladdr((void *)&pin_module, &self) && self.dli_fname)
-    (void)dlopen(self.dli_fname, RTLD_NOW | RTLD_NODELETE); /* cppcheck-suppress leakReturnValNotUsed */
+    (void)dlopen(self.dli_fname, RTLD_NOW | RTLD_NODELETE);
 }
 
 /* The one piece of process-wide state: libcurl's global init, done once
