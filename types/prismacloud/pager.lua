@@ -66,7 +66,7 @@ function pager.page(client, style, opts) end
 ---@return any page
 function pager.list_page(items, token, body) end
 
----An item iterator over every page (only the current page is kept).
+---An item iterator over every page (only the current page is kept). `items.total` is the result's size when the API gives one, `items.next_token` the token of the page after the current one, `items.pages` the page iterator underneath.
 ---
 ---`items = pager.items(client, style [, {page_size =, max_items =, cursor =}])`
 ---@param client any
