@@ -5,6 +5,8 @@ local prismacloud = require "prismacloud"
 local server = require "support.server"
 
 local files = require "spec.support.files"
+local core = require "prismacloud.core"
+local socket_sleep = require("socket").sleep
 local read, write, listing = files.read, files.write, files.listing
 
 describe("request option output", function()
@@ -98,6 +100,67 @@ describe("request option output", function()
     assert.is_false(err.retryable)
     assert.matches("cannot write '" .. dir:gsub("%p", "%%%0") .. "/no/such/dir/out.bin'", err.message)
     assert.matches("No such file", err.message)
+  end)
+
+  it("follows a symbolic link: the file it names gets the body and the link stays a link", function()
+    write(dir .. "/real.bin", "old contents")
+    files.run("ln -s real.bin " .. files.shell_quote(dir .. "/link.bin"))
+    local res = assert(c:request("GET", "/_test/bytes", {query = {size = 4096}, output = dir .. "/link.bin"}))
+    assert.equal(4096, res.size)
+    assert.is_true(assert(core.file_info(dir .. "/link.bin")).link)
+    assert.equal(4096, #read(dir .. "/real.bin"))
+    assert.same({"link.bin", "real.bin"}, listing(dir))
+  end)
+
+  it("writes to a FIFO in place: its reader gets the body, and the FIFO is still one", function()
+    local fifo, out = dir .. "/pipe", dir .. "/read.bin"
+    files.run("mkfifo " .. files.shell_quote(fifo))
+    -- the reader ends by itself within 10 s should nothing ever open the FIFO for writing
+    files.run(("timeout 10 cat %s > %s 2>/dev/null &"):format(files.shell_quote(fifo), files.shell_quote(out)))
+    local res = assert(c:request("GET", "/_test/bytes", {query = {size = 200000}, output = fifo}))
+    assert.equal(200000, res.size)
+    local got
+    for _ = 1, 200 do -- the reader ends at the writer's close; bounded wait for it to flush
+      got = read(out)
+      if got and #got == 200000 then break end
+      socket_sleep(0.02)
+    end
+    assert.equal(200000, #got)
+    local buffered = assert(c:request("GET", "/_test/bytes", {query = {size = 200000}}))
+    assert.is_true(got == buffered.body)
+    assert.equal("other", assert(core.file_info(fifo)).type)
+    assert.same({"pipe", "read.bin"}, listing(dir))
+  end)
+
+  it("writes to a character device in place, never replacing it; bytes written there are not sent again", function()
+    local dev = dir .. "/null"
+    if not files.run(("mknod %s c 1 3"):format(files.shell_quote(dev)), true) then
+      return pending("mknod needs privileges this run does not have")
+    end
+    local res = assert(c:request("GET", "/_test/bytes", {query = {size = 65536}, output = dev}))
+    assert.equal(65536, res.size)
+    assert.equal("other", assert(core.file_info(dev)).type)
+    assert.same({"null"}, listing(dir))
+    -- a truncated body after bytes reached the device: an error, not a second copy
+    srv.clear()
+    srv.fault{path = "/_test/bytes", truncate = true, times = 3}
+    local none, err = c:request("GET", "/_test/bytes", {query = {size = 1024 * 1024}, output = dev, retries = 2,
+                                                        backoff_base = 0.01})
+    assert.is_nil(none)
+    assert.equal("transport", err.kind)
+    assert.is_false(err.retryable)
+    assert.equal(1, #srv.requests("/_test/bytes"))
+    assert.equal("other", assert(core.file_info(dev)).type)
+    assert.same({"null"}, listing(dir))
+  end)
+
+  it("refuses a directory as the target, an io error naming it", function()
+    local res, err = c:request("GET", "/_test/bytes", {query = {size = 10}, output = dir})
+    assert.is_nil(res)
+    assert.equal("io", err.kind)
+    assert.equal(dir, err.output)
+    assert.matches("Is a directory", err.message)
+    assert.same({}, listing(dir))
   end)
 
   it("works for client:send and client:parallel", function()

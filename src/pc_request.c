@@ -287,6 +287,9 @@ int pc_req_settle(lua_State *L, pc_client *c, pc_req *r, int self, long status, 
     allowed = pc_retry_allowed(status, r->rc, r->idempotent, after, r->timeouts);
   else /* no transfer of the request itself: a login that failed, a deadline that passed */
     allowed = error_retryable(L);
+  /* a failure that is transient by its code but that the exchange marked
+   * final (a body already partly written in place, to a device or FIFO) */
+  if (status == 0 && r->rc != CURLE_OK && pc_retry_transient(0, r->rc) && !error_retryable(L)) allowed = 0;
   if (status == 0 && r->rc == CURLE_OPERATION_TIMEDOUT) r->timeouts++;
   if (allowed && r->attempt <= r->policy.retries && after <= r->policy.max_retry_after) {
     *wait = after >= 0 ? after : pc_retry_backoff(&r->policy, r->attempt, &c->rng);

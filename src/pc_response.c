@@ -153,6 +153,9 @@ void pc_response_push_failure(lua_State *L, pc_xfer *x, CURLcode rc, const char 
   } else {
     pc_error_push(L, transport_kind(rc), x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
   }
+  /* bytes written in place (a device, a FIFO) cannot be taken back: sending
+   * again would write the body a second time after the first part */
+  if (x->sink.direct && x->sink.len > 0) transient = 0;
   pc_error_setint(L, "code", (lua_Integer)rc);
   pc_error_setstr(L, "method", method);
   pc_error_setstr(L, "path", path);

@@ -1,16 +1,26 @@
 /* pc_sink.c: streaming a success body to a file; see pc_sink.h. */
+/* realpath(3) is an X/Open function: glibc declares it only with _XOPEN_SOURCE. */
+#define _XOPEN_SOURCE 700
+
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pc_sink.h"
 
-/* Closes and removes the temporary file, if any; keeps sink_errno. */
+/* Closes and removes the temporary file, if any (a target written in place
+ * is only closed); keeps err. */
 static void discard(pc_sink *sk) {
   if (sk->file) fclose(sk->file);
   sk->file = NULL;
+  free(sk->target);
+  sk->target = NULL;
+  sk->direct = 0;
   if (sk->tmp) {
     unlink(sk->tmp);
     free(sk->tmp);
@@ -25,16 +35,46 @@ void pc_sink_reset(pc_sink *sk) {
   sk->err = 0;
 }
 
-/* Creates the temporary file beside sk->output. Returns 1, or 0 with err set. */
-static int open_temp(pc_sink *sk) {
-  size_t n = strlen(sk->output);
+/* Opens what the body goes to, from what sk->output names now: a device or
+ * FIFO in place (it exists: no O_CREAT, no truncation of anything else);
+ * else a temporary file beside the file to replace, which is the link's
+ * target for a link. Returns 1, or 0 with err set. */
+static int open_target(pc_sink *sk) {
+  struct stat st, lst;
+  const char *dest = sk->output;
+  size_t n;
   int fd;
+  if (stat(sk->output, &st) == 0) {
+    if (S_ISDIR(st.st_mode)) {
+      sk->err = EISDIR;
+      return 0;
+    }
+    if (!S_ISREG(st.st_mode)) {
+      fd = open(sk->output, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+      if (fd < 0 || !(sk->file = fdopen(fd, "wb"))) {
+        sk->err = errno;
+        if (fd >= 0) close(fd);
+        return 0;
+      }
+      sk->direct = 1;
+      return 1;
+    }
+    if (lstat(sk->output, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+      sk->target = realpath(sk->output, NULL);
+      if (!sk->target) {
+        sk->err = errno;
+        return 0;
+      }
+      dest = sk->target;
+    }
+  }
+  n = strlen(dest);
   sk->tmp = malloc(n + 8);
   if (!sk->tmp) {
     sk->err = ENOMEM;
     return 0;
   }
-  memcpy(sk->tmp, sk->output, n);
+  memcpy(sk->tmp, dest, n);
   memcpy(sk->tmp + n, ".XXXXXX", 8);
   fd = mkstemp(sk->tmp);
   if (fd < 0) {
@@ -59,7 +99,7 @@ void pc_sink_decide(pc_sink *sk, long status) {
     return;
   }
   sk->state = PC_SINK_FILE;
-  open_temp(sk); /* on failure the first write reports err */
+  open_target(sk); /* on failure the first write reports err */
 }
 
 size_t pc_sink_write(pc_sink *sk, const char *p, size_t n) {
@@ -73,7 +113,7 @@ size_t pc_sink_write(pc_sink *sk, const char *p, size_t n) {
 }
 
 int pc_sink_commit(pc_sink *sk) {
-  if (!sk->file && !sk->err && !open_temp(sk)) return 0; /* an empty body: an empty file */
+  if (!sk->file && !sk->err && !open_target(sk)) return 0; /* an empty body: an empty file */
   if (!sk->file) return 0;
   if (fclose(sk->file) != 0) {
     sk->file = NULL;
@@ -82,12 +122,18 @@ int pc_sink_commit(pc_sink *sk) {
     return 0;
   }
   sk->file = NULL;
-  if (rename(sk->tmp, sk->output) != 0) {
+  if (sk->direct) { /* written in place: nothing to rename */
+    sk->direct = 0;
+    return 1;
+  }
+  if (rename(sk->tmp, sk->target ? sk->target : sk->output) != 0) {
     sk->err = errno;
     discard(sk);
     return 0;
   }
   free(sk->tmp);
   sk->tmp = NULL;
+  free(sk->target);
+  sk->target = NULL;
   return 1;
 }

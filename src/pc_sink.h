@@ -4,7 +4,12 @@
  * A 2xx body goes to a temporary file beside the target (`<output>.XXXXXX`,
  * mode 0600) as it arrives, and is renamed over the target only when the
  * whole exchange succeeded, so a failed or retried download leaves nothing
- * behind and the target is never half-written. Any other status is
+ * behind and the target is never half-written. A symbolic link is
+ * followed: the file it names is replaced and the link stays. A target that
+ * exists and is neither a regular file nor a directory (/dev/null, a
+ * terminal, a FIFO) cannot be replaced and must not be: the body is written
+ * to it in place, and once bytes went there the exchange is not retried.
+ * A directory is refused (EISDIR). Any other status is
  * buffered and decoded as usual (it is an error body); a 204 leaves the
  * target alone. Memory used: libcurl's receive buffer plus stdio's,
  * whatever the size of the file. Plain C: no Lua; nothing here raises.
@@ -26,6 +31,8 @@ typedef struct pc_sink {
   const char *output; /* the target (borrowed for the exchange); NULL: no file */
   FILE *file;         /* the temporary file beside it, while streaming */
   char *tmp;          /* its name (malloc'd) */
+  char *target;       /* what a link names, renamed over instead of the link (malloc'd); NULL: output */
+  int direct;         /* 1: written in place (a device or FIFO), no temporary file */
   long long len;      /* bytes written to it */
   int state;          /* PC_SINK_* of the exchange in flight */
   int err;            /* why creating or writing the file failed (errno); 0: it did not */

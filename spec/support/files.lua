@@ -7,6 +7,7 @@
 --   local dir = files.temp_dir()  -- fresh, mode 700
 --   files.listing(dir)            --> sorted names;  files.clear(dir);  files.remove_dir(dir)
 --   files.shell_quote(s)
+--   files.run(cmd [, may_fail])  -- a shell command; raises when it fails unless may_fail (then: ok)
 local M = {}
 
 --- A string quoted for the shell.
@@ -52,6 +53,14 @@ end
 --- Removes every file in a directory (flat), keeping the directory.
 function M.clear(dir)
   for _, name in ipairs(M.listing(dir)) do os.remove(dir .. "/" .. name) end
+end
+
+--- Runs a shell command (without the sanitizer preload); raises when it fails, unless may_fail:
+-- then returns whether it succeeded (its stderr discarded).
+function M.run(cmd, may_fail)
+  local ok = os.execute("env -u LD_PRELOAD sh -c " .. M.shell_quote(cmd) .. (may_fail and " 2>/dev/null" or ""))
+  if not ok and not may_fail then error("command failed: " .. cmd, 2) end
+  return ok == true
 end
 
 --- Removes a directory and everything in it.
