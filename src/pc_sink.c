@@ -1,26 +1,29 @@
 /* pc_sink.c: streaming a success body to a file; see pc_sink.h. */
-/* realpath(3) is an X/Open function: glibc declares it only with _XOPEN_SOURCE. */
+/* sigtimedwait and F_DUPFD_CLOEXEC are POSIX.1-2008; glibc declares some of
+ * what this file uses only with _XOPEN_SOURCE. */
 #define _XOPEN_SOURCE 700
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "pc_interrupt.h"
 #include "pc_sink.h"
 
-/* Closes and removes the temporary file, if any (a target written in place
- * is only closed); keeps err. */
+/* Closes the target written in place, or closes and removes the temporary
+ * file; keeps err. */
 static void discard(pc_sink *sk) {
+  if (sk->direct) close(sk->fd);
+  sk->direct = 0;
   if (sk->file) fclose(sk->file);
   sk->file = NULL;
-  free(sk->target);
-  sk->target = NULL;
-  sk->direct = 0;
   if (sk->tmp) {
     unlink(sk->tmp);
     free(sk->tmp);
@@ -35,46 +38,97 @@ void pc_sink_reset(pc_sink *sk) {
   sk->err = 0;
 }
 
-/* Opens what the body goes to, from what sk->output names now: a device or
- * FIFO in place (it exists: no O_CREAT, no truncation of anything else);
- * else a temporary file beside the file to replace, which is the link's
- * target for a link. Returns 1, or 0 with err set. */
-static int open_target(pc_sink *sk) {
-  struct stat st, lst;
-  const char *dest = sk->output;
-  size_t n;
-  int fd;
-  if (stat(sk->output, &st) == 0) {
-    if (S_ISDIR(st.st_mode)) {
-      sk->err = EISDIR;
-      return 0;
-    }
-    if (!S_ISREG(st.st_mode)) {
-      fd = open(sk->output, O_WRONLY | O_NOCTTY | O_CLOEXEC);
-      if (fd < 0 || !(sk->file = fdopen(fd, "wb"))) {
-        sk->err = errno;
-        if (fd >= 0) close(fd);
-        return 0;
-      }
-      sk->direct = 1;
-      return 1;
-    }
-    if (lstat(sk->output, &lst) == 0 && S_ISLNK(lst.st_mode)) {
-      sk->target = realpath(sk->output, NULL);
-      if (!sk->target) {
-        sk->err = errno;
-        return 0;
-      }
-      dest = sk->target;
+/* The descriptor a path names when it is one of the process's own open files
+ * (/dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N, or a link whose text
+ * is one of those), else -1. Reopening such a path would start a `>>`
+ * redirected file at offset 0, and renaming over it would replace the link. */
+static int own_descriptor(const char *path) {
+  static const char *const dirs[] = {"/dev/fd/", "/proc/self/fd/"};
+  char text[64];
+  const char *names[2];
+  ssize_t n = readlink(path, text, sizeof text - 1);
+  size_t i, j;
+  names[0] = path;
+  names[1] = NULL;
+  if (n > 0) {
+    text[n] = '\0';
+    names[1] = text;
+  }
+  for (i = 0; i < 2 && names[i]; i++) {
+    if (strcmp(names[i], "/dev/stdout") == 0) return 1;
+    if (strcmp(names[i], "/dev/stderr") == 0) return 2;
+    for (j = 0; j < sizeof dirs / sizeof dirs[0]; j++) {
+      size_t k = strlen(dirs[j]);
+      const char *d = names[i] + k;
+      long v = 0;
+      if (strncmp(names[i], dirs[j], k) != 0 || !*d) continue;
+      while (*d >= '0' && *d <= '9' && v <= INT_MAX / 10) v = v * 10 + (*d++ - '0');
+      if (!*d && v <= INT_MAX) return (int)v;
     }
   }
-  n = strlen(dest);
+  return -1;
+}
+
+/* Makes fd (owned from here) the target written in place. Returns 1. */
+static int in_place(pc_sink *sk, int fd) {
+  sk->fd = fd;
+  sk->direct = 1;
+  return 1;
+}
+
+/* Opens what the body goes to, from what sk->output names now (decided on
+ * the opened file itself, not on an earlier stat): one of the process's own
+ * descriptors, a device or a FIFO is written in place; a regular file, a
+ * link (replaced, never followed) or nothing yet gets a temporary file beside
+ * it. Returns 1, or 0 with err set. */
+static int open_target(pc_sink *sk) {
+  struct stat st;
+  size_t n;
+  int fd = own_descriptor(sk->output);
+  if (fd >= 0) {
+    fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) {
+      sk->err = errno;
+      return 0;
+    }
+    return in_place(sk, fd);
+  }
+  /* O_NONBLOCK for the open only: a FIFO without a reader fails at once
+   * (ENXIO) instead of blocking the exchange, a terminal does not wait for a
+   * carrier. No O_CREAT, no O_TRUNC: a regular file is not touched here.
+   * O_NOFOLLOW: a link, even to a device, is replaced like any link. */
+  fd = open(sk->output, O_WRONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW); /* a link: ELOOP */
+  if (fd >= 0) {
+    if (fstat(fd, &st) != 0) {
+      sk->err = errno;
+      close(fd);
+      return 0;
+    }
+    if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) {
+      int flags;
+      if ((flags = fcntl(fd, F_GETFL)) == -1 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
+        sk->err = errno;
+        close(fd);
+        return 0;
+      }
+      return in_place(sk, fd);
+    }
+    close(fd);
+    if (!S_ISREG(st.st_mode)) { /* a block device */
+      sk->err = ENOTSUP;
+      return 0;
+    }
+  } else if (errno == ENXIO || errno == EISDIR) { /* a FIFO nobody reads, a socket; a directory */
+    sk->err = errno;
+    return 0;
+  }
+  n = strlen(sk->output);
   sk->tmp = malloc(n + 8);
   if (!sk->tmp) {
     sk->err = ENOMEM;
     return 0;
   }
-  memcpy(sk->tmp, dest, n);
+  memcpy(sk->tmp, sk->output, n);
   memcpy(sk->tmp + n, ".XXXXXX", 8);
   fd = mkstemp(sk->tmp);
   if (fd < 0) {
@@ -102,18 +156,64 @@ void pc_sink_decide(pc_sink *sk, long status) {
   open_target(sk); /* on failure the first write reports err */
 }
 
+/* Writes all n bytes to the target written in place, with SIGPIPE blocked
+ * for this thread: a reader that went away gives EPIPE (an io error) instead
+ * of the signal ending the process. The SIGPIPE this write raised is taken
+ * back; one already pending is left. A signal other than a Ctrl-C the host
+ * catches does not cut the write short. Returns 1, or 0 with err set. */
+static int write_in_place(pc_sink *sk, const char *p, size_t n) {
+  sigset_t pipe_only, saved, pending;
+  int was_pending, ok = 1;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  sigemptyset(&pending);
+  sigpending(&pending);
+  was_pending = sigismember(&pending, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_only, &saved);
+  while (n > 0) {
+    ssize_t w = write(sk->fd, p, n);
+    if (w < 0) {
+      if (errno == EINTR && !pc_interrupt_pending()) continue;
+      sk->err = errno;
+      ok = 0;
+      break;
+    }
+    p += w;
+    n -= (size_t)w;
+  }
+  if (!ok && sk->err == EPIPE && !was_pending) {
+    struct timespec now = {0, 0};
+    sigtimedwait(&pipe_only, NULL, &now);
+  }
+  pthread_sigmask(SIG_SETMASK, &saved, NULL);
+  return ok;
+}
+
 size_t pc_sink_write(pc_sink *sk, const char *p, size_t n) {
-  if (!sk->file) return 0;
-  if (fwrite(p, 1, n, sk->file) != n) {
-    sk->err = errno ? errno : EIO;
-    return 0; /* CURLE_WRITE_ERROR */
+  if (sk->direct) {
+    if (!write_in_place(sk, p, n)) return 0; /* CURLE_WRITE_ERROR */
+  } else {
+    if (!sk->file) return 0;
+    if (fwrite(p, 1, n, sk->file) != n) {
+      sk->err = errno ? errno : EIO;
+      return 0;
+    }
   }
   sk->len += (long long)n;
   return n;
 }
 
 int pc_sink_commit(pc_sink *sk) {
-  if (!sk->file && !sk->err && !open_target(sk)) return 0; /* an empty body: an empty file */
+  if (!sk->file && !sk->direct && !sk->err && !open_target(sk)) return 0; /* an empty body: an empty file */
+  if (sk->direct) { /* written in place: nothing to rename */
+    int rc = close(sk->fd);
+    sk->direct = 0;
+    if (rc != 0 && errno != EINTR) {
+      sk->err = errno;
+      return 0;
+    }
+    return 1;
+  }
   if (!sk->file) return 0;
   if (fclose(sk->file) != 0) {
     sk->file = NULL;
@@ -122,18 +222,12 @@ int pc_sink_commit(pc_sink *sk) {
     return 0;
   }
   sk->file = NULL;
-  if (sk->direct) { /* written in place: nothing to rename */
-    sk->direct = 0;
-    return 1;
-  }
-  if (rename(sk->tmp, sk->target ? sk->target : sk->output) != 0) {
+  if (rename(sk->tmp, sk->output) != 0) {
     sk->err = errno;
     discard(sk);
     return 0;
   }
   free(sk->tmp);
   sk->tmp = NULL;
-  free(sk->target);
-  sk->target = NULL;
   return 1;
 }

@@ -5,11 +5,15 @@
  * mode 0600) as it arrives, and is renamed over the target only when the
  * whole exchange succeeded, so a failed or retried download leaves nothing
  * behind and the target is never half-written. A symbolic link is
- * followed: the file it names is replaced and the link stays. A target that
- * exists and is neither a regular file nor a directory (/dev/null, a
- * terminal, a FIFO) cannot be replaced and must not be: the body is written
- * to it in place, and once bytes went there the exchange is not retried.
- * A directory is refused (EISDIR). Any other status is
+ * replaced as it is, never followed, whatever it names (a link planted where
+ * a file is expected must not redirect the write). Written in place instead, since they cannot
+ * be replaced and must not be: the process's own descriptors (/dev/stdout,
+ * /dev/fd/N: a dup, so a `>>` redirection stays an append), character
+ * devices and FIFOs (opened without blocking: a FIFO nobody reads is an
+ * error, ENXIO). There a failed exchange may leave part of the body, and
+ * once bytes went there it is not sent again; a reader that went away is an
+ * error (EPIPE), never a SIGPIPE that ends the process. A block device is
+ * refused (ENOTSUP), as is a directory (EISDIR). Any other status is
  * buffered and decoded as usual (it is an error body); a 204 leaves the
  * target alone. Memory used: libcurl's receive buffer plus stdio's,
  * whatever the size of the file. Plain C: no Lua; nothing here raises.
@@ -31,8 +35,8 @@ typedef struct pc_sink {
   const char *output; /* the target (borrowed for the exchange); NULL: no file */
   FILE *file;         /* the temporary file beside it, while streaming */
   char *tmp;          /* its name (malloc'd) */
-  char *target;       /* what a link names, renamed over instead of the link (malloc'd); NULL: output */
-  int direct;         /* 1: written in place (a device or FIFO), no temporary file */
+  int fd;             /* the target written in place, when direct */
+  int direct;         /* 1: written in place (fd), no temporary file */
   long long len;      /* bytes written to it */
   int state;          /* PC_SINK_* of the exchange in flight */
   int err;            /* why creating or writing the file failed (errno); 0: it did not */
@@ -42,8 +46,8 @@ typedef struct pc_sink {
 void pc_sink_reset(pc_sink *s);
 
 /* Called at the first body bytes when s->output is set: a 2xx `status`
- * streams to a new temporary file beside s->output, anything else is
- * buffered. */
+ * streams to s->output (a new temporary file beside it, or the target itself
+ * in place), anything else is buffered. */
 void pc_sink_decide(pc_sink *s, long status);
 
 /* The write path while streaming: n on success, 0 (a write error for
@@ -51,8 +55,9 @@ void pc_sink_decide(pc_sink *s, long status);
 size_t pc_sink_write(pc_sink *s, const char *p, size_t n);
 
 /* Finishes a successful download: closes the temporary file and renames it
- * over s->output (an empty body makes an empty file). Returns 1, or 0 with
- * s->err set and the temporary file removed. */
+ * over s->output (an empty body makes an empty file), or closes the target
+ * written in place. Returns 1, or 0 with s->err set and the temporary file
+ * removed. */
 int pc_sink_commit(pc_sink *s);
 
 #endif

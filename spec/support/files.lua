@@ -8,6 +8,7 @@
 --   files.listing(dir)            --> sorted names;  files.clear(dir);  files.remove_dir(dir)
 --   files.shell_quote(s)
 --   files.run(cmd [, may_fail])  -- a shell command; raises when it fails unless may_fail (then: ok)
+--   files.run_output(cmd)         --> what a shell command printed on stdout
 local M = {}
 
 --- A string quoted for the shell.
@@ -61,6 +62,14 @@ function M.run(cmd, may_fail)
   local ok = os.execute("env -u LD_PRELOAD sh -c " .. M.shell_quote(cmd) .. (may_fail and " 2>/dev/null" or ""))
   if not ok and not may_fail then error("command failed: " .. cmd, 2) end
   return ok == true
+end
+
+--- What a shell command (run without the sanitizer preload) printed on stdout.
+function M.run_output(cmd)
+  local p = io.popen("env -u LD_PRELOAD sh -c " .. M.shell_quote(cmd))
+  local out = p:read("a")
+  p:close()
+  return out
 end
 
 --- Removes a directory and everything in it.
