@@ -235,6 +235,21 @@ describe("request option output", function()
     assert.equal(65536, res.size)
     assert.equal("other", assert(core.file_info(dev)).type)
     assert.same({"null"}, listing(dir))
+    -- a device without a driver (a misc minor nothing registers): an io error, the node kept
+    local nodev = dir .. "/nodev"
+    files.run(("mknod %s c 10 250"):format(files.shell_quote(nodev)))
+    local none, err = c:request("GET", "/_test/bytes", {query = {size = 100}, output = nodev})
+    assert.is_nil(none)
+    assert.equal("io", err.kind)
+    assert.equal("other", assert(core.file_info(nodev)).type)
+    assert.same({"nodev", "null"}, listing(dir))
+  end)
+
+  it("treats a link whose text names one of the process's descriptors as a link (replaced)", function()
+    files.run("ln -s /proc/self/fd/2 " .. files.shell_quote(dir .. "/to-stderr"))
+    assert(c:request("GET", "/_test/bytes", {query = {size = 10}, output = dir .. "/to-stderr"}))
+    assert.equal("file", assert(core.file_info(dir .. "/to-stderr")).type)
+    assert.equal(10, #read(dir .. "/to-stderr"))
   end)
 
   it("refuses a directory as the target, an io error naming it", function()

@@ -38,33 +38,28 @@ void pc_sink_reset(pc_sink *sk) {
   sk->err = 0;
 }
 
-/* The descriptor a path names when it is one of the process's own open files
- * (/dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N, or a link whose text
- * is one of those), else -1. Reopening such a path would start a `>>`
- * redirected file at offset 0, and renaming over it would replace the link. */
+/* The descriptor a path names when it is, by its very name, one of the
+ * process's own open files: /dev/stdout, /dev/stderr, /dev/fd/N or
+ * /proc/self/fd/N; else -1. Reopening such a path would start a `>>`
+ * redirected file at offset 0, and renaming over it would replace the link.
+ * Only the name counts: a link elsewhere whose text is one of these is a
+ * link like any other (replaced), never a way into the process's files. */
 static int own_descriptor(const char *path) {
   static const char *const dirs[] = {"/dev/fd/", "/proc/self/fd/"};
-  char text[64];
-  const char *names[2];
-  ssize_t n = readlink(path, text, sizeof text - 1);
-  size_t i, j;
-  names[0] = path;
-  names[1] = NULL;
-  if (n > 0) {
-    text[n] = '\0';
-    names[1] = text;
-  }
-  for (i = 0; i < 2 && names[i]; i++) {
-    if (strcmp(names[i], "/dev/stdout") == 0) return 1;
-    if (strcmp(names[i], "/dev/stderr") == 0) return 2;
-    for (j = 0; j < sizeof dirs / sizeof dirs[0]; j++) {
-      size_t k = strlen(dirs[j]);
-      const char *d = names[i] + k;
-      long v = 0;
-      if (strncmp(names[i], dirs[j], k) != 0 || !*d) continue;
-      while (*d >= '0' && *d <= '9' && v <= INT_MAX / 10) v = v * 10 + (*d++ - '0');
-      if (!*d && v <= INT_MAX) return (int)v;
+  size_t j;
+  if (strcmp(path, "/dev/stdout") == 0) return 1;
+  if (strcmp(path, "/dev/stderr") == 0) return 2;
+  for (j = 0; j < sizeof dirs / sizeof dirs[0]; j++) {
+    size_t k = strlen(dirs[j]);
+    const char *d = path + k;
+    int v = 0;
+    if (strncmp(path, dirs[j], k) != 0 || !*d) continue;
+    while (*d >= '0' && *d <= '9') {
+      int digit = *d++ - '0';
+      if (v > (INT_MAX - digit) / 10) return -1;
+      v = v * 10 + digit;
     }
+    return *d ? -1 : v;
   }
   return -1;
 }
@@ -87,8 +82,14 @@ static int open_target(pc_sink *sk) {
   int fd = own_descriptor(sk->output);
   if (fd >= 0) {
     fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-    if (fd < 0) {
+    if (fd < 0 || fstat(fd, &st) != 0) {
       sk->err = errno;
+      if (fd >= 0) close(fd);
+      return 0;
+    }
+    if (S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode)) { /* the same refusals as by path */
+      sk->err = S_ISDIR(st.st_mode) ? EISDIR : ENOTSUP;
+      close(fd);
       return 0;
     }
     return in_place(sk, fd);
@@ -118,9 +119,18 @@ static int open_target(pc_sink *sk) {
       sk->err = ENOTSUP;
       return 0;
     }
-  } else if (errno == ENXIO || errno == EISDIR) { /* a FIFO nobody reads, a socket; a directory */
-    sk->err = errno;
-    return 0;
+  } else {
+    /* Only nothing there yet (ENOENT), a link (ELOOP: O_NOFOLLOW) or a
+     * regular file this process may not open for writing (it may still
+     * replace it) goes on to the temporary file. A FIFO nobody reads (ENXIO),
+     * a directory, a device without a driver (ENODEV) or one this process may
+     * not open is an error, never a node replaced by a file. */
+    int e = errno;
+    struct stat lst;
+    if (e != ENOENT && e != ELOOP && !(lstat(sk->output, &lst) == 0 && S_ISREG(lst.st_mode))) {
+      sk->err = e;
+      return 0;
+    }
   }
   n = strlen(sk->output);
   sk->tmp = malloc(n + 8);
@@ -160,7 +170,9 @@ void pc_sink_decide(pc_sink *sk, long status) {
  * for this thread: a reader that went away gives EPIPE (an io error) instead
  * of the signal ending the process. The SIGPIPE this write raised is taken
  * back; one already pending is left. A signal other than a Ctrl-C the host
- * catches does not cut the write short. Returns 1, or 0 with err set. */
+ * catches does not cut the write short. A reader that stalls holds the
+ * write (and the exchange) as it would hold `curl -o`: the request's timeout
+ * covers the network, not the target. Returns 1, or 0 with err set. */
 static int write_in_place(pc_sink *sk, const char *p, size_t n) {
   sigset_t pipe_only, saved, pending;
   int was_pending, ok = 1;
@@ -171,9 +183,15 @@ static int write_in_place(pc_sink *sk, const char *p, size_t n) {
   was_pending = sigismember(&pending, SIGPIPE);
   pthread_sigmask(SIG_BLOCK, &pipe_only, &saved);
   while (n > 0) {
-    ssize_t w = write(sk->fd, p, n);
+    ssize_t w;
+    if (pc_interrupt_pending()) { /* a caught Ctrl-C, also after a short write */
+      sk->err = EINTR;
+      ok = 0;
+      break;
+    }
+    w = write(sk->fd, p, n);
     if (w < 0) {
-      if (errno == EINTR && !pc_interrupt_pending()) continue;
+      if (errno == EINTR) continue; /* the check above decides */
       sk->err = errno;
       ok = 0;
       break;

@@ -4,16 +4,18 @@
  * A 2xx body goes to a temporary file beside the target (`<output>.XXXXXX`,
  * mode 0600) as it arrives, and is renamed over the target only when the
  * whole exchange succeeded, so a failed or retried download leaves nothing
- * behind and the target is never half-written. A symbolic link is
- * replaced as it is, never followed, whatever it names (a link planted where
- * a file is expected must not redirect the write). Written in place instead, since they cannot
- * be replaced and must not be: the process's own descriptors (/dev/stdout,
- * /dev/fd/N: a dup, so a `>>` redirection stays an append), character
- * devices and FIFOs (opened without blocking: a FIFO nobody reads is an
- * error, ENXIO). There a failed exchange may leave part of the body, and
- * once bytes went there it is not sent again; a reader that went away is an
- * error (EPIPE), never a SIGPIPE that ends the process. A block device is
- * refused (ENOTSUP), as is a directory (EISDIR). Any other status is
+ * behind and the target is never half-written. A symbolic link is replaced
+ * as it is, never followed, whatever it names (a link planted where a file
+ * is expected must not redirect the write). Written in place instead, since
+ * they cannot be replaced and must not be: the process's own descriptors by
+ * name (/dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N: a dup, so a
+ * `>>` redirection stays an append), character devices and FIFOs (opened
+ * without blocking: a FIFO nobody reads is an error, ENXIO). There a failed
+ * exchange may leave part of the body, and once bytes went there it is not
+ * sent again; a reader that went away is an error (EPIPE), never a SIGPIPE
+ * that ends the process. A block device is refused (ENOTSUP), as is a
+ * directory (EISDIR), and a node that cannot be opened is an error (never
+ * replaced by a file). Any other status is
  * buffered and decoded as usual (it is an error body); a 204 leaves the
  * target alone. Memory used: libcurl's receive buffer plus stdio's,
  * whatever the size of the file. Plain C: no Lua; nothing here raises.
