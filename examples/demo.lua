@@ -73,6 +73,8 @@ local ok, failure = pcall(function()
   local by_id = {}
   for _, p in ipairs(policies) do by_id[p.policyId] = p end
   local export = os.tmpname()
+  -- removed when the demo ends, however it ends
+  local _ <close> = setmetatable({}, {__close = function() os.remove(export) end})
   local f = assert(io.open(export, "w"))
   f:write(prismacloud.json.encode(policies))
   f:close()
@@ -144,7 +146,6 @@ local ok, failure = pcall(function()
   local s = client:stats()
   print(("\n%d requests (%d logins, %d retries, %d rate-limited), %.1f MB received"):format(
     s.requests, s.logins, s.retries, s.rate_limited, s.bytes_received / 1e6))
-  os.remove(export)
 end)
 stop()
 if not ok then
