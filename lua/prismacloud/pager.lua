@@ -143,10 +143,10 @@ function M.items(client, style, opts)
                        next_token = pages.next_token, style = style, err = nil, total = nil}, Items)
 end
 
--- The next item once the current page is used up: fetches pages until one has an item.
-local function next_from_pages(self)
-  if self.yielded >= self.limit then return nil end
-  while true do
+-- The next item: from the current page, else from the pages fetched until one has an item; nil when
+-- none is left or max_items were given; nil, err.
+local function next_item(self)
+  while self.yielded < self.limit do
     local page = self.page
     if page then
       local i = self.index + 1
@@ -168,22 +168,12 @@ local function next_from_pages(self)
       or type(body) == "table" and math.tointeger(body.totalRows)
     self.total = total or self.total
   end
+  return nil
 end
 
 --- The next item, or nil when there is none left, or nil, err.
 -- syntax: item, err = items:next()
-function Items:next()
-  local page = self.page
-  if page and self.yielded < self.limit then -- the common case: the next item of the current page
-    local i = self.index + 1
-    local item = page[i]
-    if item ~= nil then
-      self.index, self.yielded = i, self.yielded + 1
-      return item
-    end
-  end
-  return next_from_pages(self)
-end
+Items.next = next_item
 
 --- Whether v is an item iterator (made by pager.items).
 -- syntax: ok = pager.is_items(v)
@@ -198,18 +188,9 @@ function Items:cursor()
   return self.next_token
 end
 
--- `for item in items do`: raises the error object on failure. The common case inline, as in next.
+-- `for item in items do`: raises the error object on failure.
 function Items:__call()
-  local page = self.page
-  if page and self.yielded < self.limit then
-    local i = self.index + 1
-    local item = page[i]
-    if item ~= nil then
-      self.index, self.yielded = i, self.yielded + 1
-      return item
-    end
-  end
-  local item, err = next_from_pages(self)
+  local item, err = next_item(self)
   if item == nil and err ~= nil then error(err, 0) end
   return item
 end
