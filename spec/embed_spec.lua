@@ -30,8 +30,7 @@ describe("embedding in a threaded host", function()
   end)
 
   it("serves two lua_States on two threads at once", function()
-    -- under ASan the host's exit would report the system TLS libraries' one-off allocations
-    local ok, code, out = run(("ASAN_OPTIONS=detect_leaks=0 %s %s 200"):format(host, srv.url))
+    local ok, code, out = run(("%s %s 200"):format(host, srv.url))
     assert(ok, ("exit %s: %s"):format(tostring(code), out))
     assert.matches("thread 1: 203 requests", out)
     assert.matches("thread 2: 203 requests", out)
@@ -40,7 +39,7 @@ describe("embedding in a threaded host", function()
   it("keeps the core loaded after its last lua_State closes, and a new state uses it again", function()
     -- Unloading it would unmap libcurl and its TLS libraries under their own process-wide
     -- state (thread-local blocks, key destructors, atexit handlers); LeakSanitizer's exit
-    -- scan crashed on those stale blocks. Leak detection stays on here for that reason.
+    -- scan crashed on those stale blocks.
     local ok, code, out = run(("%s %s 3"):format(host, srv.url))
     assert(ok, ("exit %s: %s"):format(tostring(code), out))
     assert.matches("core still loaded", out)
